@@ -1,0 +1,101 @@
+# driftlab — the two commands: `make start` (serve the playground) and `make test`.
+# Every target installs what it needs, idempotently, so a fresh machine works.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO      ?= cargo
+WASM_TARGET := wasm32-unknown-unknown
+WASM_DIR   := target/$(WASM_TARGET)/wasm
+BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3}' Cargo.lock 2>/dev/null)
+WASM_OPT   := node_modules/.bin/wasm-opt
+WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+                 --enable-mutable-globals --enable-reference-types --enable-multivalue
+CHROMEDRIVER := /usr/bin/chromedriver
+
+.PHONY: help start test wasm edge bench tools rust-tools wasm-bindgen node-deps browser \
+        lint test-native test-wasm test-web clean
+
+help:
+	@echo "make start   install what is missing, build the Wasm, serve http://127.0.0.1:5173"
+	@echo "make test    install what is missing and run every test"
+	@echo "make wasm    build the playground Wasm into pkg/ and the edge scorer into pkg/edge/"
+	@echo "make bench   run the benchmarks"
+
+# --- tools ----------------------------------------------------------------------------
+
+tools: rust-tools wasm-bindgen node-deps
+
+rust-tools:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+# exactly the wasm-bindgen version in Cargo.lock (`--locked` fails for 0.2.130)
+wasm-bindgen:
+	@test -n "$(BINDGEN_VERSION)" || { echo "no wasm-bindgen in Cargo.lock: run cargo generate-lockfile"; exit 1; }
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(BINDGEN_VERSION)$$"; then \
+	  echo "installing wasm-bindgen-cli $(BINDGEN_VERSION) (a few minutes, once)"; \
+	  $(CARGO) install -q wasm-bindgen-cli --version $(BINDGEN_VERSION) --force; \
+	fi
+
+# npm ci when the lock file is newer than the installed tree (wasm-opt comes from binaryen)
+node-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+# --- builds -----------------------------------------------------------------------------
+
+wasm: tools
+	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm
+	wasm-bindgen --target web --out-dir pkg --out-name driftlab --remove-name-section \
+	  $(WASM_DIR)/driftlab.wasm
+	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/driftlab_bg.wasm -o pkg/driftlab_bg.wasm
+	$(CARGO) build -p driftlab-edge --target $(WASM_TARGET) --profile wasm
+	@mkdir -p pkg/edge
+	$(WASM_OPT) -Oz $(WASM_FEATURES) --strip-debug --strip-producers \
+	  $(WASM_DIR)/driftlab_edge.wasm -o pkg/edge/driftlab_edge.wasm
+	@printf 'playground wasm: %s bytes, %s gzipped\n' $$(stat -c %s pkg/driftlab_bg.wasm) $$(gzip -9c pkg/driftlab_bg.wasm | wc -c)
+	@printf 'edge wasm:       %s bytes, %s gzipped\n' $$(stat -c %s pkg/edge/driftlab_edge.wasm) $$(gzip -9c pkg/edge/driftlab_edge.wasm | wc -c)
+
+start: wasm
+	npm run dev
+
+# --- tests ------------------------------------------------------------------------------
+
+test: tools browser lint test-native test-wasm test-web
+	@echo "make test: all passed"
+
+lint: rust-tools
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --lib --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p driftlab-edge --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) build --no-default-features --lib
+
+test-native:
+	$(CARGO) test --workspace
+
+# wasm-bindgen-test: the same core in Node, then in headless Chromium (webdriver.json)
+test-wasm: wasm-bindgen browser
+	$(CARGO) test --target $(WASM_TARGET) --test wasm_node
+	CHROMEDRIVER=$(CHROMEDRIVER) $(CARGO) test --target $(WASM_TARGET) --test wasm_browser
+
+test-web: wasm browser
+	npm run typecheck
+	npm run test:e2e
+
+bench: wasm
+	@echo "make bench: the benchmark harness is not built yet (see the benchmarks issue)"
+
+clean:
+	rm -rf pkg dist
+	$(CARGO) clean

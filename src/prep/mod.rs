@@ -1,0 +1,713 @@
+//! Preprocessing: a [`PipelineSpec`] says, per column, how to impute, scale, encode or
+//! drop; [`PipelineSpec::fit`] learns the numbers on the training rows only and returns a
+//! [`FittedPipeline`], which turns any table (or one row) into a dense [`Matrix`].
+//!
+//! The fitted pipeline is saved inside every model artifact, so serving transforms
+//! exactly as training did: the table path and the single-row path run the same code.
+//!
+//! Conventions (scikit-learn's, so numbers can be checked against it):
+//! - imputation happens first; scaling is fitted on the imputed column;
+//! - `standard` divides by the population standard deviation (ddof = 0), `robust` by the
+//!   interquartile range (linear interpolation), `min_max` maps the training range to
+//!   [0, 1]; a zero spread divides by 1;
+//! - `most_frequent` breaks ties by the smallest value;
+//! - infinite numbers are treated as missing (imputed) and flagged;
+//! - a boolean column is the number 1 (true) or 0 (false);
+//! - a one-hot column emits one feature per category seen in training (`name=category`);
+//!   a category not seen in training gives all zeros (`unseen: ignore`, the default) or an
+//!   error (`unseen: error`), and is flagged either way;
+//! - a numeric column read as categorical at serving time is converted when every label
+//!   is a number; a numeric value in a categorical column is matched by its shortest
+//!   decimal form (`1`, `2.5`).
+
+mod matrix;
+mod split;
+
+pub use matrix::Matrix;
+pub use split::split;
+
+use crate::table::{Cell, Column, ColumnData, ColumnKind, Table, MISSING_CODE};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// How to fill a missing number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumericImpute {
+    /// The training mean (the default).
+    Mean,
+    /// The training median.
+    Median,
+    /// The most frequent training value (ties: the smallest).
+    MostFrequent,
+    /// A fixed value.
+    Constant(f64),
+}
+
+/// How to fill a missing category.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoricalImpute {
+    /// The most frequent training category (ties: the smallest).
+    MostFrequent,
+    /// A fixed category; the default is `(missing)`, which keeps "was missing" as a signal.
+    Constant(String),
+}
+
+/// How to scale a number after imputation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// (x − mean) / std (the default).
+    Standard,
+    /// (x − min) / (max − min).
+    MinMax,
+    /// (x − median) / IQR.
+    Robust,
+    /// Leave as is.
+    None,
+}
+
+/// What to do with a category not seen in training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unseen {
+    /// Encode as all zeros and flag the row (the default).
+    Ignore,
+    /// Refuse the row.
+    Error,
+}
+
+/// The preprocessing of one column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum ColumnSpec {
+    /// Impute then scale (numeric and boolean columns).
+    Numeric {
+        /// Missing-value policy.
+        impute: NumericImpute,
+        /// Scaling.
+        scale: Scale,
+    },
+    /// Impute then one-hot encode (categorical columns).
+    OneHot {
+        /// Missing-value policy.
+        impute: CategoricalImpute,
+        /// Policy for unseen categories.
+        unseen: Unseen,
+    },
+    /// Leave the column out.
+    Drop,
+}
+
+impl ColumnSpec {
+    /// The default for a column of `kind`: mean + standard for numbers and booleans,
+    /// `(missing)` + one-hot (unseen ignored) for categories.
+    pub fn default_for(kind: ColumnKind) -> ColumnSpec {
+        match kind {
+            ColumnKind::Numeric | ColumnKind::Boolean => ColumnSpec::Numeric {
+                impute: NumericImpute::Mean,
+                scale: Scale::Standard,
+            },
+            ColumnKind::Categorical => ColumnSpec::OneHot {
+                impute: CategoricalImpute::Constant(MISSING_CATEGORY.to_owned()),
+                unseen: Unseen::Ignore,
+            },
+        }
+    }
+}
+
+/// The category that missing cells become under the default imputation.
+pub const MISSING_CATEGORY: &str = "(missing)";
+
+/// Categorical columns with more distinct values than this are dropped by
+/// [`PipelineSpec::default_for`] (one-hot would explode them).
+pub const MAX_DEFAULT_CATEGORIES: usize = 50;
+
+/// The preprocessing of a table: the target (left out of the features) and one step per
+/// column. Columns not named in `columns` get [`ColumnSpec::default_for`] their kind.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PipelineSpec {
+    /// The target column, never a feature.
+    pub target: Option<String>,
+    /// Steps by column name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnSpec>,
+}
+
+impl PipelineSpec {
+    /// Sensible defaults for `table`: every column gets its kind's default, except
+    /// categorical columns with more than [`MAX_DEFAULT_CATEGORIES`] categories, which are
+    /// dropped (identifiers and free text).
+    pub fn default_for(table: &Table, target: Option<&str>) -> Result<PipelineSpec, PrepError> {
+        if let Some(t) = target {
+            table.require(t)?;
+        }
+        let columns = table
+            .columns()
+            .iter()
+            .filter(|c| Some(c.name.as_str()) != target)
+            .map(|c| {
+                let spec = match &c.data {
+                    ColumnData::Categorical { levels, .. }
+                        if levels.len() > MAX_DEFAULT_CATEGORIES =>
+                    {
+                        ColumnSpec::Drop
+                    }
+                    _ => ColumnSpec::default_for(c.kind()),
+                };
+                (c.name.clone(), spec)
+            })
+            .collect();
+        Ok(PipelineSpec {
+            target: target.map(str::to_owned),
+            columns,
+        })
+    }
+
+    /// Learns the pipeline on `table` (the training rows only).
+    pub fn fit(&self, table: &Table) -> Result<FittedPipeline, PrepError> {
+        if let Some(t) = &self.target {
+            table.require(t)?;
+        }
+        for name in self.columns.keys() {
+            table.require(name)?;
+        }
+        if table.rows() == 0 {
+            return Err(PrepError::NoTrainingRows);
+        }
+        let mut inputs = Vec::new();
+        for column in table.columns() {
+            if Some(&column.name) == self.target.as_ref() {
+                continue;
+            }
+            let spec = self
+                .columns
+                .get(&column.name)
+                .cloned()
+                .unwrap_or_else(|| ColumnSpec::default_for(column.kind()));
+            let step = fit_column(column, &spec)?;
+            if !matches!(step, FittedStep::Drop) {
+                inputs.push(FittedColumn {
+                    name: column.name.clone(),
+                    kind: column.kind(),
+                    step,
+                });
+            }
+        }
+        if inputs.is_empty() {
+            return Err(PrepError::NoFeatures);
+        }
+        let features = inputs
+            .iter()
+            .flat_map(FittedColumn::feature_names)
+            .collect();
+        Ok(FittedPipeline {
+            target: self.target.clone(),
+            inputs,
+            features,
+        })
+    }
+}
+
+/// A pipeline learned on training rows: transforms tables or single rows into numbers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedPipeline {
+    /// The target column the pipeline was fitted with (not a feature).
+    pub target: Option<String>,
+    /// The input columns that produce features, in output order.
+    pub inputs: Vec<FittedColumn>,
+    /// The output feature names.
+    pub features: Vec<String>,
+}
+
+/// One input column and what was learned for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedColumn {
+    /// Column name.
+    pub name: String,
+    /// Column kind at training time.
+    pub kind: ColumnKind,
+    /// The learned step.
+    pub step: FittedStep,
+}
+
+/// A learned step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum FittedStep {
+    /// `(impute(x) − center) / scale`.
+    Numeric {
+        /// Value for missing and infinite cells.
+        fill: f64,
+        /// Subtracted after imputation.
+        center: f64,
+        /// Divided by after centering (never 0).
+        scale: f64,
+        /// Smallest finite training value (for out-of-range flags).
+        min: f64,
+        /// Largest finite training value.
+        max: f64,
+    },
+    /// One feature per training category.
+    OneHot {
+        /// Category for missing cells.
+        fill: String,
+        /// Training categories, sorted.
+        categories: Vec<String>,
+        /// Policy for unseen categories.
+        unseen: Unseen,
+    },
+    /// Not used.
+    Drop,
+}
+
+/// Why a row was flagged while transforming: it was scored, but by a policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowWarning {
+    /// The column.
+    pub column: String,
+    /// `missing`, `not_finite`, `out_of_range` or `unseen_category`.
+    pub kind: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// What went wrong fitting a pipeline or transforming rows. Rows are 1-based.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PrepError {
+    /// A column that is not in the table.
+    #[error(transparent)]
+    Table(#[from] crate::table::TableError),
+    /// A column the pipeline needs is absent.
+    #[error("the input has no column {column:?}, which the model was trained with: add it (an empty column is fine: its cells are imputed)")]
+    MissingColumn {
+        /// The column.
+        column: String,
+    },
+    /// A cell that does not fit the column's step.
+    #[error(
+        "row {row}, column {column:?}: {value:?} is not {expected}: fix the cell or leave it empty"
+    )]
+    BadCell {
+        /// 1-based row.
+        row: usize,
+        /// The column.
+        column: String,
+        /// The cell as text.
+        value: String,
+        /// What was expected, in words.
+        expected: &'static str,
+    },
+    /// An unseen category under `unseen: error`.
+    #[error("row {row}, column {column:?}: the category {value:?} was not seen in training and the pipeline refuses unseen categories: fix the cell, or set the column's unseen policy to ignore")]
+    UnseenCategory {
+        /// 1-based row.
+        row: usize,
+        /// The column.
+        column: String,
+        /// The category.
+        value: String,
+    },
+    /// A step that does not fit the column's kind.
+    #[error("column {column:?} is {kind}, which cannot take the {step} step: use {suggestion}")]
+    StepKind {
+        /// The column.
+        column: String,
+        /// Its kind.
+        kind: ColumnKind,
+        /// The step asked for.
+        step: &'static str,
+        /// What to use instead.
+        suggestion: &'static str,
+    },
+    /// A row of the wrong width on the single-row path.
+    #[error(
+        "the row has {found} values but the pipeline takes {expected} input columns ({columns})"
+    )]
+    RowWidth {
+        /// Values given.
+        found: usize,
+        /// Columns expected.
+        expected: usize,
+        /// Their names.
+        columns: String,
+    },
+    /// Fitting on nothing.
+    #[error("there are no training rows to learn the preprocessing from: load more data or lower the test fraction")]
+    NoTrainingRows,
+    /// Every column dropped.
+    #[error("every column is dropped or is the target, so the model would have no features: keep at least one column")]
+    NoFeatures,
+    /// A bad split fraction.
+    #[error("the test fraction must be a number strictly between 0 and 1 (got {0}): 0.25 keeps a quarter of the rows for testing")]
+    BadFraction(f64),
+    /// Too few rows to split.
+    #[error("{rows} rows cannot be split into a training and a test set with test fraction {fraction}: load more rows or change the fraction")]
+    TooFewRows {
+        /// Rows in the table.
+        rows: usize,
+        /// The fraction asked for.
+        fraction: f64,
+    },
+}
+
+fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepError> {
+    let kind_error = |step, suggestion| PrepError::StepKind {
+        column: column.name.clone(),
+        kind: column.kind(),
+        step,
+        suggestion,
+    };
+    match spec {
+        ColumnSpec::Drop => Ok(FittedStep::Drop),
+        ColumnSpec::Numeric { impute, scale } => {
+            let values: Vec<f64> = match &column.data {
+                ColumnData::Numeric(v) => v
+                    .iter()
+                    .map(|x| if x.is_finite() { *x } else { f64::NAN })
+                    .collect(),
+                ColumnData::Boolean(v) => v.iter().map(|b| b.map_or(f64::NAN, f64::from)).collect(),
+                ColumnData::Categorical { .. } => {
+                    return Err(kind_error("numeric", "one_hot or drop"))
+                }
+            };
+            let mut present: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+            present.sort_by(f64::total_cmp);
+            let fill = match impute {
+                NumericImpute::Mean if present.is_empty() => 0.0,
+                NumericImpute::Mean => present.iter().sum::<f64>() / present.len() as f64,
+                NumericImpute::Median => quantile(&present, 0.5),
+                NumericImpute::MostFrequent => most_frequent_sorted(&present),
+                NumericImpute::Constant(c) => *c,
+            };
+            let mut imputed: Vec<f64> = values
+                .iter()
+                .map(|x| if x.is_nan() { fill } else { *x })
+                .collect();
+            imputed.sort_by(f64::total_cmp);
+            let (center, spread) = match scale {
+                Scale::None => (0.0, 1.0),
+                Scale::Standard => {
+                    let n = imputed.len() as f64;
+                    let mean = imputed.iter().sum::<f64>() / n;
+                    let var = imputed.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+                    (mean, var.sqrt())
+                }
+                Scale::MinMax => (imputed[0], imputed[imputed.len() - 1] - imputed[0]),
+                Scale::Robust => (
+                    quantile(&imputed, 0.5),
+                    quantile(&imputed, 0.75) - quantile(&imputed, 0.25),
+                ),
+            };
+            let scale = if spread.is_finite() && spread > 0.0 {
+                spread
+            } else {
+                1.0
+            };
+            let (min, max) = match (present.first(), present.last()) {
+                (Some(a), Some(b)) => (*a, *b),
+                _ => (fill, fill),
+            };
+            Ok(FittedStep::Numeric {
+                fill,
+                center,
+                scale,
+                min,
+                max,
+            })
+        }
+        ColumnSpec::OneHot { impute, unseen } => {
+            let ColumnData::Categorical { codes, levels } = &column.data else {
+                return Err(kind_error("one_hot", "numeric or drop"));
+            };
+            let mut counts = vec![0usize; levels.len()];
+            let mut missing = 0usize;
+            for &c in codes {
+                match counts.get_mut(c as usize) {
+                    Some(n) if c != MISSING_CODE => *n += 1,
+                    _ => missing += 1,
+                }
+            }
+            let fill = match impute {
+                CategoricalImpute::Constant(s) => s.clone(),
+                CategoricalImpute::MostFrequent => levels
+                    .iter()
+                    .zip(&counts)
+                    .filter(|(_, &n)| n > 0)
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                    .map_or_else(|| MISSING_CATEGORY.to_owned(), |(l, _)| l.clone()),
+            };
+            let mut categories: Vec<String> = levels
+                .iter()
+                .zip(&counts)
+                .filter(|(_, &n)| n > 0)
+                .map(|(l, _)| l.clone())
+                .collect();
+            if missing > 0 && !categories.contains(&fill) {
+                categories.push(fill.clone());
+            }
+            categories.sort();
+            Ok(FittedStep::OneHot {
+                fill,
+                categories,
+                unseen: *unseen,
+            })
+        }
+    }
+}
+
+impl FittedColumn {
+    fn feature_names(&self) -> Vec<String> {
+        match &self.step {
+            FittedStep::Numeric { .. } => vec![self.name.clone()],
+            FittedStep::OneHot { categories, .. } => categories
+                .iter()
+                .map(|c| format!("{}={c}", self.name))
+                .collect(),
+            FittedStep::Drop => Vec::new(),
+        }
+    }
+}
+
+impl FittedPipeline {
+    /// Number of output features.
+    pub fn width(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Transforms every row of `table` (which must have the input columns; others are ignored).
+    pub fn transform(&self, table: &Table) -> Result<Matrix, PrepError> {
+        self.transform_with_warnings(table).map(|(m, _)| m)
+    }
+
+    /// Transforms every row and returns, per row, the policies that were applied.
+    pub fn transform_with_warnings(
+        &self,
+        table: &Table,
+    ) -> Result<(Matrix, Vec<Vec<RowWarning>>), PrepError> {
+        let columns: Vec<&Column> = self
+            .inputs
+            .iter()
+            .map(|i| {
+                table
+                    .column(&i.name)
+                    .ok_or_else(|| PrepError::MissingColumn {
+                        column: i.name.clone(),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let mut data = Vec::with_capacity(table.rows() * self.width());
+        let mut warnings = Vec::with_capacity(table.rows());
+        let mut cells = Vec::with_capacity(columns.len());
+        for r in 0..table.rows() {
+            cells.clear();
+            for c in &columns {
+                cells.push(c.get(r).unwrap_or(Cell::Missing));
+            }
+            let mut row_warnings = Vec::new();
+            self.transform_row_into(&cells, r + 1, &mut data, &mut row_warnings)?;
+            warnings.push(row_warnings);
+        }
+        // the row loop pushes exactly `width` values per row, so this cannot fail
+        let m = Matrix::new(table.rows(), self.width(), data, self.features.clone()).ok_or_else(
+            || PrepError::RowWidth {
+                found: 0,
+                expected: self.inputs.len(),
+                columns: self
+                    .inputs
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+        )?;
+        Ok((m, warnings))
+    }
+
+    /// Transforms one row whose cells follow [`FittedPipeline::inputs`], appending
+    /// [`FittedPipeline::width`] values to `out`. `row` (1-based) is used in errors.
+    pub fn transform_row_into(
+        &self,
+        cells: &[Cell<'_>],
+        row: usize,
+        out: &mut Vec<f64>,
+        warnings: &mut Vec<RowWarning>,
+    ) -> Result<(), PrepError> {
+        if cells.len() != self.inputs.len() {
+            return Err(PrepError::RowWidth {
+                found: cells.len(),
+                expected: self.inputs.len(),
+                columns: self
+                    .inputs
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        let start = out.len();
+        for (input, cell) in self.inputs.iter().zip(cells) {
+            if let Err(e) = input.transform_cell(*cell, row, out, warnings) {
+                out.truncate(start);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FittedColumn {
+    fn transform_cell(
+        &self,
+        cell: Cell<'_>,
+        row: usize,
+        out: &mut Vec<f64>,
+        warnings: &mut Vec<RowWarning>,
+    ) -> Result<(), PrepError> {
+        let mut warn = |kind: &str, message: String| {
+            warnings.push(RowWarning {
+                column: self.name.clone(),
+                kind: kind.to_owned(),
+                message,
+            })
+        };
+        match &self.step {
+            FittedStep::Drop => {}
+            FittedStep::Numeric {
+                fill,
+                center,
+                scale,
+                min,
+                max,
+            } => {
+                let x = match cell {
+                    Cell::Missing => {
+                        warn(
+                            "missing",
+                            format!("{:?} is missing and was filled with {fill}", self.name),
+                        );
+                        *fill
+                    }
+                    Cell::Number(x) if !x.is_finite() => {
+                        warn(
+                            "not_finite",
+                            format!(
+                                "{:?} is {x}, treated as missing and filled with {fill}",
+                                self.name
+                            ),
+                        );
+                        *fill
+                    }
+                    Cell::Number(x) => x,
+                    Cell::Bool(b) => f64::from(b),
+                    Cell::Category(s) => match s.trim().parse::<f64>() {
+                        Ok(x) if x.is_finite() => x,
+                        _ => {
+                            return Err(PrepError::BadCell {
+                                row,
+                                column: self.name.clone(),
+                                value: s.chars().take(40).collect(),
+                                expected: "a number",
+                            })
+                        }
+                    },
+                };
+                if x < *min || x > *max {
+                    warn(
+                        "out_of_range",
+                        format!(
+                            "{:?} = {x} is outside the training range [{min}, {max}]",
+                            self.name
+                        ),
+                    );
+                }
+                out.push((x - center) / scale);
+            }
+            FittedStep::OneHot {
+                fill,
+                categories,
+                unseen,
+            } => {
+                let number;
+                let label: &str = match cell {
+                    Cell::Missing => {
+                        warn(
+                            "missing",
+                            format!("{:?} is missing and was filled with {fill:?}", self.name),
+                        );
+                        fill
+                    }
+                    Cell::Category(s) => s,
+                    Cell::Bool(b) => {
+                        if b {
+                            "true"
+                        } else {
+                            "false"
+                        }
+                    }
+                    Cell::Number(x) => {
+                        number = format!("{x}");
+                        &number
+                    }
+                };
+                let hit = categories.binary_search_by(|c| c.as_str().cmp(label)).ok();
+                if hit.is_none() {
+                    if *unseen == Unseen::Error {
+                        return Err(PrepError::UnseenCategory {
+                            row,
+                            column: self.name.clone(),
+                            value: label.chars().take(40).collect(),
+                        });
+                    }
+                    warn(
+                        "unseen_category",
+                        format!(
+                            "{:?} = {label:?} was not seen in training; encoded as all zeros",
+                            self.name
+                        ),
+                    );
+                }
+                let base = out.len();
+                out.resize(base + categories.len(), 0.0);
+                if let Some(i) = hit {
+                    out[base + i] = 1.0;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Linear-interpolation quantile of sorted values (NumPy's default); 0 when empty.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n => {
+            let pos = q * (n - 1) as f64;
+            let lo = pos.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+        }
+    }
+}
+
+/// The most frequent of sorted values, ties to the smallest; 0 when empty.
+fn most_frequent_sorted(sorted: &[f64]) -> f64 {
+    let mut counts: HashMap<u64, usize> = HashMap::new();
+    for x in sorted {
+        *counts.entry(x.to_bits()).or_default() += 1;
+    }
+    let mut best: Option<(f64, usize)> = None;
+    for x in sorted {
+        let n = counts[&x.to_bits()];
+        if best.is_none_or(|(_, b)| n > b) {
+            best = Some((*x, n));
+        }
+    }
+    best.map_or(0.0, |(x, _)| x)
+}
+
+#[cfg(test)]
+mod tests;

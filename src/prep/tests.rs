@@ -1,0 +1,209 @@
+use super::*;
+use crate::table::{read_csv, ReadOptions};
+
+fn table(csv: &str) -> Table {
+    read_csv(csv.as_bytes(), &ReadOptions::default())
+        .unwrap()
+        .table
+}
+
+const CSV: &str = "x,c,b,y\n1,a,true,0\n2,b,false,1\n,a,,0\n5,,true,1\n";
+
+#[test]
+fn fits_and_transforms_with_named_features() {
+    let t = table(CSV);
+    let spec = PipelineSpec::default_for(&t, Some("y")).unwrap();
+    let p = spec.fit(&t).unwrap();
+    assert_eq!(p.features, ["x", "c=(missing)", "c=a", "c=b", "b"]);
+    let m = p.transform(&t).unwrap();
+    assert_eq!((m.rows(), m.cols()), (4, 5));
+    // x: fill = mean(1,2,5) = 8/3; standardized with the imputed column's population std
+    let xs = [1.0, 2.0, 8.0 / 3.0, 5.0];
+    let mean = xs.iter().sum::<f64>() / 4.0;
+    let std = (xs.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / 4.0).sqrt();
+    assert!((m.row(2)[0] - (8.0 / 3.0 - mean) / std).abs() < 1e-12);
+    assert_eq!(&m.row(3)[1..4], &[1.0, 0.0, 0.0]);
+    assert_eq!(&m.row(1)[1..4], &[0.0, 0.0, 1.0]);
+}
+
+#[test]
+fn warnings_flag_missing_unseen_and_out_of_range() {
+    let t = table(CSV);
+    let p = PipelineSpec::default_for(&t, Some("y"))
+        .unwrap()
+        .fit(&t)
+        .unwrap();
+    let serve = table("x,c,b\n100,zzz,true\n,a,false\n");
+    let (m, w) = p.transform_with_warnings(&serve).unwrap();
+    assert_eq!(&m.row(0)[1..4], &[0.0, 0.0, 0.0]);
+    let kinds: Vec<_> = w[0].iter().map(|w| w.kind.as_str()).collect();
+    assert_eq!(kinds, ["out_of_range", "unseen_category"]);
+    assert_eq!(w[1][0].kind, "missing");
+}
+
+#[test]
+fn unseen_error_policy_and_missing_column() {
+    let t = table(CSV);
+    let mut spec = PipelineSpec::default_for(&t, Some("y")).unwrap();
+    spec.columns.insert(
+        "c".into(),
+        ColumnSpec::OneHot {
+            impute: CategoricalImpute::MostFrequent,
+            unseen: Unseen::Error,
+        },
+    );
+    let p = spec.fit(&t).unwrap();
+    let e = p
+        .transform(&table("x,c,b\n1,a,true\n1,q,true\n"))
+        .unwrap_err();
+    assert!(
+        matches!(&e, PrepError::UnseenCategory { row: 2, column, .. } if column == "c"),
+        "{e}"
+    );
+    assert!(matches!(
+        p.transform(&table("x,b\n1,true\n")),
+        Err(PrepError::MissingColumn { .. })
+    ));
+}
+
+#[test]
+fn scalers_and_imputers() {
+    let t = table("x\n1\n2\n3\n4\nNA\n100\n");
+    let fit = |impute, scale| {
+        let mut s = PipelineSpec::default();
+        s.columns
+            .insert("x".into(), ColumnSpec::Numeric { impute, scale });
+        match &s.fit(&t).unwrap().inputs[0].step {
+            FittedStep::Numeric {
+                fill,
+                center,
+                scale,
+                ..
+            } => (*fill, *center, *scale),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(fit(NumericImpute::Median, Scale::None), (3.0, 0.0, 1.0));
+    assert_eq!(
+        fit(NumericImpute::Constant(0.0), Scale::MinMax),
+        (0.0, 0.0, 100.0)
+    );
+    // robust on 1,2,3,4,100 (after median fill: 1,2,3,3,4,100): median 3, IQR 3.75 - 2.25
+    assert_eq!(fit(NumericImpute::Median, Scale::Robust), (3.0, 3.0, 1.5));
+    let t2 = table("x\n2\n2\n1\n1\n7\n");
+    let mut s = PipelineSpec::default();
+    s.columns.insert(
+        "x".into(),
+        ColumnSpec::Numeric {
+            impute: NumericImpute::MostFrequent,
+            scale: Scale::None,
+        },
+    );
+    assert!(
+        matches!(s.fit(&t2).unwrap().inputs[0].step, FittedStep::Numeric { fill, .. } if fill == 1.0)
+    );
+}
+
+#[test]
+fn step_kind_and_spec_errors() {
+    let t = table(CSV);
+    let mut s = PipelineSpec::default();
+    s.columns.insert(
+        "c".into(),
+        ColumnSpec::Numeric {
+            impute: NumericImpute::Mean,
+            scale: Scale::None,
+        },
+    );
+    assert!(matches!(s.fit(&t), Err(PrepError::StepKind { .. })));
+    let mut s = PipelineSpec::default();
+    s.columns.insert("nope".into(), ColumnSpec::Drop);
+    assert!(s.fit(&t).is_err());
+    let mut s = PipelineSpec {
+        target: Some("y".into()),
+        ..Default::default()
+    };
+    for c in ["x", "c", "b"] {
+        s.columns.insert(c.into(), ColumnSpec::Drop);
+    }
+    assert_eq!(s.fit(&t), Err(PrepError::NoFeatures));
+}
+
+#[test]
+fn text_in_a_numeric_input_names_row_and_column() {
+    let t = table(CSV);
+    let p = PipelineSpec::default_for(&t, Some("y"))
+        .unwrap()
+        .fit(&t)
+        .unwrap();
+    let e = p
+        .transform(&table("x,c,b\n1,a,true\nabc,a,true\n"))
+        .unwrap_err();
+    assert!(
+        matches!(&e, PrepError::BadCell { row: 2, column, .. } if column == "x"),
+        "{e}"
+    );
+}
+
+#[test]
+fn row_path_equals_table_path() {
+    let t = table(CSV);
+    let p = PipelineSpec::default_for(&t, Some("y"))
+        .unwrap()
+        .fit(&t)
+        .unwrap();
+    let m = p.transform(&t).unwrap();
+    for r in 0..t.rows() {
+        let cells: Vec<Cell> = p
+            .inputs
+            .iter()
+            .map(|i| t.column(&i.name).unwrap().get(r).unwrap())
+            .collect();
+        let mut out = Vec::new();
+        p.transform_row_into(&cells, r + 1, &mut out, &mut Vec::new())
+            .unwrap();
+        assert_eq!(out.as_slice(), m.row(r));
+    }
+    assert!(p
+        .transform_row_into(&[], 1, &mut Vec::new(), &mut Vec::new())
+        .is_err());
+}
+
+#[test]
+fn round_trips_through_json() {
+    let t = table(CSV);
+    let spec = PipelineSpec::default_for(&t, Some("y")).unwrap();
+    let spec_back: PipelineSpec =
+        serde_json::from_str(&serde_json::to_string(&spec).unwrap()).unwrap();
+    assert_eq!(spec_back, spec);
+    let p = spec.fit(&t).unwrap();
+    let back: FittedPipeline = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(back.transform(&t).unwrap(), p.transform(&t).unwrap());
+}
+
+#[test]
+fn split_is_seeded_and_stratified() {
+    let mut csv = String::from("x,y\n");
+    for i in 0..100 {
+        csv += &format!("{i},{}\n", if i % 10 == 0 { "fraud" } else { "ok" });
+    }
+    let t = table(&csv);
+    let (train, test) = split(&t, 0.25, 7, Some("y")).unwrap();
+    assert_eq!(train.len() + test.len(), 100);
+    let frauds = test.iter().filter(|&&i| i % 10 == 0).count();
+    assert_eq!(frauds, 3); // round(10 × 0.25)
+    assert_eq!(split(&t, 0.25, 7, Some("y")).unwrap(), (train, test));
+    let (tr, te) = split(&t, 0.25, 7, None).unwrap();
+    assert_eq!((tr.len(), te.len()), (75, 25));
+    assert_ne!(split(&t, 0.25, 8, None).unwrap().1, te);
+    assert!(matches!(
+        split(&t, 1.0, 7, None),
+        Err(PrepError::BadFraction(_))
+    ));
+    assert!(matches!(
+        split(&t, f64::NAN, 7, None),
+        Err(PrepError::BadFraction(_))
+    ));
+    assert!(split(&table("x\n1\n"), 0.5, 7, None).is_err());
+}
