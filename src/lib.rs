@@ -28,11 +28,13 @@
 #![deny(missing_docs)]
 
 pub mod dataset;
+pub mod detector;
+pub mod drift;
 pub mod prep;
 pub mod profile;
 pub mod table;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "browser"))]
 pub mod wasm;
 
 pub use prep::{FittedPipeline, Matrix, PipelineSpec};

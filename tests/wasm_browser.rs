@@ -1,5 +1,5 @@
 //! The core inside WebAssembly, in headless Chromium (wasm-bindgen-test). Native builds skip this file.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "browser"))]
 
 mod common {
     pub mod consistency;

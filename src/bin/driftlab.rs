@@ -15,7 +15,12 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
-    use driftlab::{dataset, profile::Profile, table};
+    use driftlab::{
+        dataset, detector,
+        drift::{self, DriftOptions, TestKind},
+        profile::Profile,
+        table::{self, ColumnData},
+    };
     use std::{io::Write, path::PathBuf, process::ExitCode};
 
     #[derive(Parser)]
@@ -56,6 +61,45 @@ mod cli {
             #[arg(long)]
             target: Option<String>,
         },
+        /// Compare two CSV files column by column and print the drift report (JSON).
+        Drift {
+            /// The reference CSV (e.g. the training data).
+            #[arg(long)]
+            reference: PathBuf,
+            /// The current CSV (e.g. last week's traffic).
+            #[arg(long)]
+            current: PathBuf,
+            /// Only these columns, comma-separated.
+            #[arg(long, value_delimiter = ',')]
+            columns: Option<Vec<String>>,
+            /// The test for every column, or `auto` to choose per column.
+            #[arg(long, default_value = "auto")]
+            test: String,
+            /// The threshold for every column (a p-value for ks/chisquare/z, a distance otherwise).
+            #[arg(long)]
+            threshold: Option<f64>,
+        },
+        /// Run a streaming change detector over one column and print its alarms (JSON).
+        Monitor {
+            /// The CSV holding the stream, one row per observation.
+            #[arg(long)]
+            data: PathBuf,
+            /// The numeric or boolean column to watch (for ddm/eddm: 1 = error, 0 = correct).
+            #[arg(long)]
+            column: String,
+            /// adwin, ddm, eddm, page-hinkley or kswin.
+            #[arg(long, default_value = "adwin")]
+            detector: String,
+            /// Detector parameters as key=value, repeatable.
+            #[arg(long = "param", value_parser = parse_param)]
+            params: Vec<(String, String)>,
+        },
+    }
+
+    fn parse_param(s: &str) -> std::result::Result<(String, String), String> {
+        s.split_once('=')
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .ok_or_else(|| format!("{s:?} is not key=value, e.g. --param delta=0.002"))
     }
 
     pub fn main() -> ExitCode {
@@ -89,6 +133,48 @@ mod cli {
                     eprintln!("note: {note}");
                 }
                 print_json(&Profile::from_table(&read.table, target.as_deref())?)
+            }
+            Command::Drift {
+                reference,
+                current,
+                columns,
+                test,
+                threshold,
+            } => {
+                let reference = read_table(&reference)?;
+                let current = read_table(&current)?;
+                let options = DriftOptions {
+                    columns,
+                    test: TestKind::parse_choice(&test)?,
+                    threshold,
+                    ..Default::default()
+                };
+                print_json(&drift::drift_report(
+                    &reference.table,
+                    &current.table,
+                    &options,
+                )?)
+            }
+            Command::Monitor {
+                data,
+                column,
+                detector: name,
+                params,
+            } => {
+                let read = read_table(&data)?;
+                let values: Vec<f64> = match &read.table.require(&column)?.data {
+                    ColumnData::Numeric(v) => v.clone(),
+                    ColumnData::Boolean(v) => v.iter().map(|b| b.map_or(f64::NAN, f64::from)).collect(),
+                    ColumnData::Categorical { .. } => {
+                        return Err(format!(
+                            "column {column:?} is categorical; monitor watches a numeric or boolean column (for ddm/eddm, 1 = error and 0 = correct)"
+                        )
+                        .into())
+                    }
+                };
+                let mut detector = detector::build(&name, &params)?;
+                let run = detector::run(detector.as_mut(), &values);
+                print_json(&detector::RunReport::new(detector.as_ref(), run))
             }
         }
     }

@@ -24,7 +24,6 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rand_distr::StandardNormal;
 
 use super::{check_drift, DatasetError, DatasetInfo, Task};
 
@@ -385,11 +384,11 @@ fn pick_code(rng: &mut StdRng, codes: &[&'static str]) -> &'static str {
 }
 
 fn normal(rng: &mut StdRng) -> f64 {
-    rng.sample(StandardNormal)
+    super::standard_normal(rng)
 }
 
 fn log_normal(rng: &mut StdRng, mu: f64, sigma: f64) -> f64 {
-    (mu + sigma * normal(rng)).exp()
+    libm::exp(mu + sigma * normal(rng))
 }
 
 /// A normal draw rounded to an hour of the day.
@@ -400,7 +399,7 @@ fn wrap_hour(h: f64) -> u8 {
 
 /// A Poisson draw by Knuth's multiplication method (fine for the small means used here).
 fn poisson(rng: &mut StdRng, lambda: f64) -> u32 {
-    let limit = (-lambda).exp();
+    let limit = libm::exp(-lambda);
     let mut k = 0;
     let mut p = rng.gen::<f64>();
     while p > limit && k < 1_000 {

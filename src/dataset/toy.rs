@@ -10,7 +10,6 @@ use std::f64::consts::PI;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use rand_distr::StandardNormal;
 
 use super::{csv_writer, finish, DatasetError, DatasetInfo, Task};
 
@@ -102,9 +101,9 @@ fn point(name: &str, label: u8, rng: &mut StdRng) -> (f64, f64) {
         "moons" => {
             let t = PI * rng.gen::<f64>();
             let (x, y) = if label == 0 {
-                (t.cos(), t.sin())
+                (libm::cos(t), libm::sin(t))
             } else {
-                (1.0 - t.cos(), 0.5 - t.sin())
+                (1.0 - libm::cos(t), 0.5 - libm::sin(t))
             };
             (x + noise(rng, 0.1), y + noise(rng, 0.1))
         }
@@ -112,8 +111,8 @@ fn point(name: &str, label: u8, rng: &mut StdRng) -> (f64, f64) {
             let t = 2.0 * PI * rng.gen::<f64>();
             let r = if label == 0 { 1.0 } else { 0.5 };
             (
-                r * t.cos() + noise(rng, 0.08),
-                r * t.sin() + noise(rng, 0.08),
+                r * libm::cos(t) + noise(rng, 0.08),
+                r * libm::sin(t) + noise(rng, 0.08),
             )
         }
         "xor" => {
@@ -128,8 +127,8 @@ fn point(name: &str, label: u8, rng: &mut StdRng) -> (f64, f64) {
             let t = rng.gen::<f64>();
             let angle = 3.5 * PI * t + PI * f64::from(label);
             (
-                t * angle.sin() + noise(rng, 0.04),
-                t * angle.cos() + noise(rng, 0.04),
+                t * libm::sin(angle) + noise(rng, 0.04),
+                t * libm::cos(angle) + noise(rng, 0.04),
             )
         }
         _ => {
@@ -143,7 +142,7 @@ fn point(name: &str, label: u8, rng: &mut StdRng) -> (f64, f64) {
 
 /// A Gaussian draw with standard deviation `sd`.
 fn noise(rng: &mut StdRng, sd: f64) -> f64 {
-    sd * rng.sample::<f64, _>(StandardNormal)
+    sd * super::standard_normal(rng)
 }
 
 fn round4(v: f64) -> f64 {
