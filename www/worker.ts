@@ -1,0 +1,44 @@
+// The module Web Worker that owns the Wasm core. It holds one `Workbench` and answers the
+// main thread through Comlink; nothing else in the page imports the Wasm.
+import * as Comlink from 'comlink';
+import init, { Workbench } from '../pkg/driftlab.js';
+import type { DatasetInfo, DatasetOptions, Loaded, Profile, WorkbenchApi } from './types';
+
+let bench: Promise<Workbench> | null = null;
+
+function workbench(): Promise<Workbench> {
+  if (bench) return bench;
+  const starting = init()
+    .then(() => new Workbench())
+    .catch((err: unknown) => {
+      bench = null; // let the next call try again
+      throw asError(err);
+    });
+  bench = starting;
+  return starting;
+}
+
+/** Errors cross the worker boundary as `Error`s (Comlink keeps `name` and `message`). */
+function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(typeof err === 'string' ? err : JSON.stringify(err) ?? String(err));
+}
+
+async function run<T>(call: (wb: Workbench) => unknown): Promise<T> {
+  const wb = await workbench();
+  try {
+    return call(wb) as T;
+  } catch (err) {
+    throw asError(err);
+  }
+}
+
+const api: WorkbenchApi = {
+  datasets: () => run<DatasetInfo[]>((wb) => wb.datasets()),
+  loadDataset: (name: string, options: DatasetOptions) =>
+    run<Loaded>((wb) => wb.loadDataset(name, options)),
+  loadCsv: (bytes: Uint8Array, fileName: string) => run<Loaded>((wb) => wb.loadCsv(bytes, fileName)),
+  profile: (target: string | null) => run<Profile>((wb) => wb.profile(target)),
+};
+
+Comlink.expose(api);
