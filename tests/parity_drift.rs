@@ -219,11 +219,15 @@ mod report {
     use driftlab::table::{Column, Table};
 
     fn normal(n: usize, shift: f64, seed: u64) -> Vec<f64> {
-        use rand::{rngs::StdRng, SeedableRng};
-        use rand_distr::{Distribution, Normal};
+        use rand::{rngs::StdRng, Rng, SeedableRng};
         let mut rng = StdRng::seed_from_u64(seed);
-        let d = Normal::new(shift, 1.0).unwrap();
-        (0..n).map(|_| d.sample(&mut rng)).collect()
+        // Box–Muller: a unit normal from two uniforms
+        (0..n)
+            .map(|_| {
+                let (u1, u2) = (1.0 - rng.gen::<f64>(), rng.gen::<f64>());
+                shift + (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+            })
+            .collect()
     }
 
     fn table(n: usize, shift: f64, seed: u64) -> Table {

@@ -507,11 +507,13 @@ mod tests {
             read("a,b\n").unwrap_err(),
             TableError::NoRows { columns: 2 }
         );
-        let mut o = ReadOptions::default();
-        o.limits = Limits {
-            max_rows: 2,
-            max_columns: 2,
-            max_cell_bytes: 4,
+        let o = ReadOptions {
+            limits: Limits {
+                max_rows: 2,
+                max_columns: 2,
+                max_cell_bytes: 4,
+            },
+            ..Default::default()
         };
         assert!(matches!(
             read_csv(b"a\n1\n2\n3\n", &o),
