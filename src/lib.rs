@@ -27,12 +27,17 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod artifact;
 pub mod dataset;
 pub mod detector;
 pub mod drift;
+pub mod metrics;
 pub mod prep;
 pub mod profile;
+pub mod score;
 pub mod table;
+#[cfg(feature = "train")]
+pub mod train;
 
 #[cfg(all(target_arch = "wasm32", feature = "browser"))]
 pub mod wasm;

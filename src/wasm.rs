@@ -6,11 +6,15 @@
 //! leaves the previous table in place.
 
 use crate::{
-    dataset,
+    artifact::Artifact,
+    dataset, metrics,
+    prep::PipelineSpec,
     profile::Profile,
     table::{read_csv, Cell, ColumnKind, CsvRead, ReadOptions, Table},
+    train::{self, Evaluation, ModelKind, Params, TaskChoice, TrainRequest},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 /// Rows of the table preview sent to the page.
@@ -27,11 +31,75 @@ pub fn version() -> String {
     crate::VERSION.to_owned()
 }
 
-/// The worker's state: the loaded table.
+/// The worker's state: the loaded table and the last trained model.
 #[wasm_bindgen]
 pub struct Workbench {
     name: String,
     table: Option<Table>,
+    trained: Option<Trained>,
+}
+
+/// The last model trained in this workbench, kept for threshold tables and scoring.
+struct Trained {
+    artifact: Artifact,
+    /// Test-row class indices and the positive-class scores, per class, for thresholds.
+    y_test: Vec<usize>,
+    probabilities: Vec<Vec<f64>>,
+}
+
+/// A training request as the page sends it.
+#[derive(Deserialize)]
+struct PageTrainRequest {
+    target: Option<String>,
+    model: String,
+    #[serde(default)]
+    params: BTreeMap<String, serde_json::Value>,
+    test_fraction: Option<f64>,
+    seed: Option<u64>,
+    pipeline: Option<PipelineSpec>,
+    #[serde(default)]
+    task: TaskChoice,
+    #[serde(default)]
+    created: String,
+    parent: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TrainResult<'a> {
+    /// The artifact as JSON text, ready to download or store.
+    artifact: &'a str,
+    artifact_bytes: usize,
+    hash: &'a str,
+    kind: &'a str,
+    classes: &'a [String],
+    features: &'a [String],
+    evaluation: EvaluationView<'a>,
+}
+
+/// The evaluation without the per-row arrays (the page draws metrics and curves).
+#[derive(Serialize)]
+struct EvaluationView<'a> {
+    task: crate::score::Task,
+    metrics: &'a crate::metrics::TestMetrics,
+    curves: &'a [metrics::BinaryCurves],
+    train_rows: usize,
+    test_rows: usize,
+}
+
+#[derive(Serialize)]
+struct ModelInfo {
+    kind: &'static str,
+    classifies: bool,
+    regresses: bool,
+    params: Vec<ParamInfo>,
+}
+
+#[derive(Serialize)]
+struct ParamInfo {
+    name: &'static str,
+    default: &'static str,
+    doc: &'static str,
+    range: String,
 }
 
 #[derive(Serialize)]
@@ -72,6 +140,7 @@ impl Workbench {
         Workbench {
             name: String::new(),
             table: None,
+            trained: None,
         }
     }
 
@@ -108,6 +177,142 @@ impl Workbench {
         to_js(&Profile::from_table(table, target.as_deref())?)
     }
 
+    /// The model kinds and their hyperparameters (name, default, range, what it does).
+    #[wasm_bindgen(js_name = modelKinds)]
+    pub fn model_kinds(&self) -> Result<JsValue, JsError> {
+        let kinds: Vec<ModelInfo> = ModelKind::ALL
+            .iter()
+            .map(|&k| ModelInfo {
+                kind: k.name(),
+                classifies: !k.regresses_only(),
+                regresses: !k.classifies_only() && k != ModelKind::Kmeans,
+                params: k
+                    .specs()
+                    .iter()
+                    .map(|p| ParamInfo {
+                        name: p.name,
+                        default: p.default,
+                        doc: p.doc,
+                        range: p.ty.describe(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        to_js(&kinds)
+    }
+
+    /// The default preprocessing for the loaded table with `target` left out.
+    #[wasm_bindgen(js_name = defaultPipeline)]
+    pub fn default_pipeline(&self, target: Option<String>) -> Result<JsValue, JsError> {
+        to_js(&PipelineSpec::default_for(
+            self.table()?,
+            target.as_deref(),
+        )?)
+    }
+
+    /// Trains a model on the loaded table. `request` is `{target, model, params, test_fraction?,
+    /// seed?, pipeline?, task?, created?, parent?}`; `on_progress` receives
+    /// `{stage, step, total, loss}` objects while it runs.
+    pub fn train(
+        &mut self,
+        request: JsValue,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsError> {
+        let page: PageTrainRequest = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| JsError::new(&format!("training request: {e}")))?;
+        let kind = ModelKind::parse(&page.model)?;
+        let mut params = Params::defaults(kind);
+        for (key, value) in &page.params {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            params.set(key, &text)?;
+        }
+        let request = TrainRequest {
+            target: page.target,
+            kind,
+            params,
+            test_fraction: page.test_fraction.unwrap_or(0.25),
+            seed: page.seed.unwrap_or(42),
+            pipeline: page.pipeline,
+            task: page.task,
+            created: page.created,
+            parent: page.parent,
+        };
+        let table = self.table()?;
+        let mut report = |p: train::Progress| {
+            if let (Some(f), Ok(v)) = (&on_progress, to_js(&p)) {
+                // a throwing callback must not abort training
+                let _ = f.call1(&JsValue::NULL, &v);
+            }
+        };
+        let (artifact, evaluation) = train::train(table, &request, &mut report)?;
+        let y_test = test_classes(table, &artifact, &evaluation);
+        let text =
+            String::from_utf8(artifact.to_bytes()?).map_err(|e| JsError::new(&e.to_string()))?;
+        let result = TrainResult {
+            artifact: &text,
+            artifact_bytes: text.len(),
+            hash: &artifact.hash,
+            kind: kind.name(),
+            classes: &artifact.classes,
+            features: &artifact.pipeline.features,
+            evaluation: EvaluationView {
+                task: evaluation.task,
+                metrics: &evaluation.metrics,
+                curves: &evaluation.curves,
+                train_rows: evaluation.train_rows.len(),
+                test_rows: evaluation.test_rows.len(),
+            },
+        };
+        let js = to_js(&result)?;
+        let probabilities = evaluation
+            .test_predictions
+            .iter()
+            .map(|p| p.probabilities.clone())
+            .collect();
+        self.trained = Some(Trained {
+            artifact,
+            y_test,
+            probabilities,
+        });
+        Ok(js)
+    }
+
+    /// The threshold table of the last trained classifier for class `positive` (index),
+    /// with the expected cost of each threshold for the given costs of a false positive
+    /// and a false negative.
+    pub fn thresholds(
+        &self,
+        positive: usize,
+        cost_fp: f64,
+        cost_fn: f64,
+    ) -> Result<JsValue, JsError> {
+        let trained = self
+            .trained
+            .as_ref()
+            .ok_or_else(|| JsError::new("train a model first"))?;
+        let y: Vec<bool> = trained.y_test.iter().map(|&c| c == positive).collect();
+        let scores: Vec<f64> = trained
+            .probabilities
+            .iter()
+            .map(|p| p.get(positive).copied().unwrap_or(0.0))
+            .collect();
+        if y.len() != scores.len() || trained.artifact.classes.len() <= positive {
+            return Err(JsError::new(
+                "the last model has no class probabilities for that class",
+            ));
+        }
+        to_js(&metrics::threshold_table(
+            &y,
+            &scores,
+            &metrics::default_thresholds(),
+            cost_fp,
+            cost_fn,
+        )?)
+    }
+
     fn table(&self) -> Result<&Table, JsError> {
         self.table
             .as_ref()
@@ -142,6 +347,35 @@ impl Workbench {
         self.table = Some(read.table);
         Ok(js)
     }
+}
+
+/// The class index of each test row (empty for regression and clustering).
+fn test_classes(table: &Table, artifact: &Artifact, evaluation: &Evaluation) -> Vec<usize> {
+    let Some(target) = artifact
+        .pipeline
+        .target
+        .as_deref()
+        .and_then(|t| table.column(t))
+    else {
+        return Vec::new();
+    };
+    evaluation
+        .test_rows
+        .iter()
+        .map(|&r| {
+            let label = match target.get(r) {
+                Some(Cell::Category(s)) => s.to_owned(),
+                Some(Cell::Bool(b)) => b.to_string(),
+                Some(Cell::Number(x)) => format!("{x}"),
+                _ => String::new(),
+            };
+            artifact
+                .classes
+                .iter()
+                .position(|c| *c == label)
+                .unwrap_or(usize::MAX)
+        })
+        .collect()
 }
 
 impl Default for Workbench {

@@ -21,7 +21,9 @@ fn exercise(bytes: &[u8]) {
         serde_json::to_string(&p).expect("profiles serialize");
         if let Ok(spec) = PipelineSpec::default_for(&r.table, None) {
             if let Ok(fitted) = spec.fit(&r.table) {
-                let m = fitted.transform(&r.table).expect("a pipeline transforms its own training table");
+                let m = fitted
+                    .transform(&r.table)
+                    .expect("a pipeline transforms its own training table");
                 assert!(m.data().iter().all(|x| x.is_finite()));
             }
         }
@@ -34,9 +36,15 @@ fn errors_name_the_place_and_the_fix() {
         (b"", &["empty", "header row"]),
         (b"   \n\n", &["empty"]),
         (b"a,b,c\n", &["no data rows", "add at least one row"]),
-        (b"a,b\n1,2\n3,4,5\n", &["line 3 (row 2)", "3 fields", "header has 2"]),
+        (
+            b"a,b\n1,2\n3,4,5\n",
+            &["line 3 (row 2)", "3 fields", "header has 2"],
+        ),
         (b"a,b\n1,2\n3\n", &["line 3 (row 2)", "1 field "]),
-        (b"name,v\nok,1\n\xc3\x28,2\n", &["line 3 (row 2)", "\"name\"", "UTF-8"]),
+        (
+            b"name,v\nok,1\n\xc3\x28,2\n",
+            &["line 3 (row 2)", "\"name\"", "UTF-8"],
+        ),
         (b"a,\xff\n1,2\n", &["the header", "column 2", "UTF-8"]),
     ];
     for (bytes, needles) in cases {
@@ -53,7 +61,10 @@ fn documented_results() {
     let r = read(b"\xEF\xBB\xBFid,text,x\r\n1,\"a, \"\"b\"\"\nc\",inf\r\n2,plain,-Infinity\r\n3,NA,NaN\r\n4,n/a,1e3\r\n").unwrap();
     let t = &r.table;
     assert_eq!(t.column_names(), ["id", "text", "x"]);
-    assert_eq!(t.column("text").unwrap().get(0), Some(Cell::Category("a, \"b\"\nc")));
+    assert_eq!(
+        t.column("text").unwrap().get(0),
+        Some(Cell::Category("a, \"b\"\nc"))
+    );
     assert!(t.column("text").unwrap().is_missing(2) && t.column("text").unwrap().is_missing(3));
     let x = t.column("x").unwrap();
     assert_eq!(x.get(0), Some(Cell::Number(f64::INFINITY)));
@@ -62,7 +73,12 @@ fn documented_results() {
     assert_eq!(x.get(3), Some(Cell::Number(1000.0)));
     let p = Profile::from_table(t, None).unwrap();
     assert_eq!(p.column("x").unwrap().numeric.as_ref().unwrap().infinite, 2);
-    assert!(p.column("x").unwrap().warnings.iter().any(|w| w.code == "infinite_values"));
+    assert!(p
+        .column("x")
+        .unwrap()
+        .warnings
+        .iter()
+        .any(|w| w.code == "infinite_values"));
 
     // duplicate and empty names are renamed, with notes
     let r = read(b"a,a,,b\n1,2,3,4\n").unwrap();
@@ -75,34 +91,73 @@ fn documented_results() {
     assert!(r.notes[0].contains("line 4 (row 3)") && r.notes[0].contains("abc"));
 
     // hostile names are kept verbatim (the page renders them as text)
-    let r = read("<img src=x onerror=alert(1)>,\"a,b\",日本語,\"=cmd|' /C calc'!A0\"\n1,2,3,4\n".as_bytes()).unwrap();
-    assert_eq!(r.table.column_names(), ["<img src=x onerror=alert(1)>", "a,b", "日本語", "=cmd|' /C calc'!A0"]);
+    let r = read(
+        "<img src=x onerror=alert(1)>,\"a,b\",日本語,\"=cmd|' /C calc'!A0\"\n1,2,3,4\n".as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.table.column_names(),
+        [
+            "<img src=x onerror=alert(1)>",
+            "a,b",
+            "日本語",
+            "=cmd|' /C calc'!A0"
+        ]
+    );
 }
 
 #[test]
 fn limits_are_errors_with_numbers() {
-    let o = ReadOptions { limits: Limits { max_rows: 3, max_columns: 5, max_cell_bytes: 10 }, ..Default::default() };
+    let o = ReadOptions {
+        limits: Limits {
+            max_rows: 3,
+            max_columns: 5,
+            max_cell_bytes: 10,
+        },
+        ..Default::default()
+    };
     let e = read_csv(b"a\n1\n2\n3\n4\n", &o).unwrap_err().to_string();
     assert!(e.contains("more than 3 rows"), "{e}");
-    let e = read_csv(b"a,b,c,d,e,f\n1,2,3,4,5,6\n", &o).unwrap_err().to_string();
+    let e = read_csv(b"a,b,c,d,e,f\n1,2,3,4,5,6\n", &o)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("6 columns") && e.contains("limit of 5"), "{e}");
     let e = read_csv(b"a\n12345678901\n", &o).unwrap_err().to_string();
-    assert!(e.contains("line 2 (row 1)") && e.contains("more than 10 bytes"), "{e}");
+    assert!(
+        e.contains("line 2 (row 1)") && e.contains("more than 10 bytes"),
+        "{e}"
+    );
     // 10,000 columns are within the default limit; 10,001 are not
     let wide = |n: usize| {
         let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
         format!("{}\n{}\n", header.join(","), vec!["1"; n].join(","))
     };
-    assert_eq!(read(wide(10_000).as_bytes()).unwrap().table.columns().len(), 10_000);
-    assert!(matches!(read(wide(10_001).as_bytes()), Err(TableError::TooManyColumns { .. })));
+    assert_eq!(
+        read(wide(10_000).as_bytes()).unwrap().table.columns().len(),
+        10_000
+    );
+    assert!(matches!(
+        read(wide(10_001).as_bytes()),
+        Err(TableError::TooManyColumns { .. })
+    ));
 }
 
 #[test]
 fn all_missing_and_constant_columns_are_flagged() {
     let r = read(b"gone,same,y\n,1,a\nNA,1,b\n,1,a\n").unwrap();
     let p = Profile::from_table(&r.table, Some("y")).unwrap();
-    assert!(p.column("gone").unwrap().warnings.iter().any(|w| w.code == "all_missing"));
-    assert!(p.column("same").unwrap().warnings.iter().any(|w| w.code == "constant"));
+    assert!(p
+        .column("gone")
+        .unwrap()
+        .warnings
+        .iter()
+        .any(|w| w.code == "all_missing"));
+    assert!(p
+        .column("same")
+        .unwrap()
+        .warnings
+        .iter()
+        .any(|w| w.code == "constant"));
     exercise(b"gone,same,y\n,1,a\nNA,1,b\n,1,a\n");
 }
 

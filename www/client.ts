@@ -3,7 +3,10 @@
 // `unreachable` after a panic), it reports what happened, starts a fresh worker and
 // reloads the last dataset that loaded cleanly, so the page keeps working.
 import * as Comlink from 'comlink';
-import type { DatasetInfo, DatasetOptions, Loaded, Profile, WorkbenchApi } from './types';
+import type {
+  DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
+  TrainOutcome, TrainRequest, WorkbenchApi,
+} from './types';
 
 /** How to bring a fresh worker back to the last good table. */
 type Replay =
@@ -72,6 +75,28 @@ export class WorkbenchClient {
 
   profile(target: string | null): Promise<Profile> {
     return this.call((api) => api.profile(target));
+  }
+
+  modelKinds(): Promise<ModelKindInfo[]> {
+    return this.call((api) => api.modelKinds());
+  }
+
+  defaultPipeline(target: string | null): Promise<PipelineSpec> {
+    return this.call((api) => api.defaultPipeline(target));
+  }
+
+  /**
+   * Trains on the loaded table. `onProgress` is called on this thread as each stage of
+   * training reports, while the worker is still busy.
+   */
+  train(request: TrainRequest, onProgress?: ProgressCallback): Promise<TrainOutcome> {
+    return this.call((api) =>
+      onProgress ? api.train(request, Comlink.proxy(onProgress)) : api.train(request));
+  }
+
+  /** The threshold table of the last trained classifier, for class index `positive`. */
+  thresholds(positive: number, costFp: number, costFn: number): Promise<ThresholdTable> {
+    return this.call((api) => api.thresholds(positive, costFp, costFn));
   }
 
   private start(): void {

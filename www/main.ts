@@ -1,18 +1,27 @@
 // The app shell: reads the link's state, wires the navigation through the loop, and
-// starts the Data panel. The Wasm lives in the worker behind `WorkbenchClient`.
+// starts the Data and Model panels. The Wasm lives in the worker behind `WorkbenchClient`.
 import './style.css';
 import { WorkbenchClient } from './client';
 import { byId } from './dom';
 import { DataPanel } from './panels/data';
+import { ModelPanel } from './panels/model';
 import { parseHash, writeHash, type State, type View, VIEWS } from './state';
 
 let state: State = parseHash(location.hash);
 
 const client = new WorkbenchClient();
-const data = new DataPanel(client, (choice) => {
-  state = { ...state, ...choice };
+const model = new ModelPanel(client, state, (settings) => {
+  state = { ...state, ...settings };
   writeHash(state);
 });
+const data = new DataPanel(
+  client,
+  (choice) => {
+    state = { ...state, ...choice };
+    writeHash(state);
+  },
+  (loaded, info) => void model.setTable(loaded, info),
+);
 
 const navButtons = [...document.querySelectorAll<HTMLButtonElement>('nav button[data-view]')];
 
@@ -37,6 +46,7 @@ for (const button of navButtons) {
 window.addEventListener('hashchange', () => {
   state = parseHash(location.hash);
   showView(state.view);
+  model.apply(state);
   void data.open(state);
 });
 

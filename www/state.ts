@@ -1,6 +1,7 @@
 // The page state that a shared link carries, kept in the URL hash
-// (`#view=data&dataset=fraud&rows=2000&seed=42`). One declarative table of fields says
-// how each is named, parsed, checked and defaulted; the page reads it at start.
+// (`#view=model&dataset=fraud&seed=42&model=tree&p.max_depth=4`). One declarative table of
+// fields says how each is named, parsed, checked and defaulted; the page reads it at start.
+// Hyperparameters travel as `p.<name>=<value>`, only those that differ from the default.
 
 export const VIEWS = ['data', 'model', 'deploy', 'monitor', 'feedback', 'edge'] as const;
 export type View = (typeof VIEWS)[number];
@@ -14,7 +15,27 @@ export interface State {
   rows: number | null;
   /** Seed for the dataset generator, so a link reproduces the same rows. */
   seed: number;
+  /** The model kind, as the CLI spells it. */
+  model: string;
+  /** The target column; `null` means the dataset's own target, `''` none (clustering). */
+  target: string | null;
+  /** What a numeric target means for kinds that do both. */
+  task: TaskChoice;
+  /** Share of the rows held out for testing. */
+  test: number;
+  /** Seed of the train/test split and of the model's own randomness. */
+  trainSeed: number;
+  /** Hyperparameters that differ from the kind's defaults, as text. */
+  params: Record<string, string>;
 }
+
+export type TaskChoice = 'auto' | 'classification' | 'regression';
+const TASKS: readonly TaskChoice[] = ['auto', 'classification', 'regression'];
+
+/** Hash keys of hyperparameters: `p.alpha=0.5`. */
+const PARAM_PREFIX = 'p.';
+const PARAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const PARAM_VALUE = /^[A-Za-z0-9_.+-]{1,40}$/;
 
 interface Field<K extends keyof State> {
   key: K;
@@ -33,7 +54,9 @@ function int(min: number, max: number) {
   };
 }
 
-const FIELDS: { [K in keyof State]: Field<K> } = {
+type Scalar = Exclude<keyof State, 'params'>;
+
+const FIELDS: { [K in Scalar]: Field<K> } = {
   view: {
     key: 'view',
     default: 'data',
@@ -58,12 +81,55 @@ const FIELDS: { [K in keyof State]: Field<K> } = {
     always: true,
     parse: int(0, 2 ** 32 - 1),
   },
+  model: {
+    key: 'model',
+    default: 'logistic',
+    always: false,
+    parse: (raw) => (/^[a-z][a-z0-9-]{0,31}$/.test(raw) ? raw : undefined),
+  },
+  target: {
+    key: 'target',
+    default: null,
+    always: false,
+    // empty: no target (clustering)
+    parse: (raw) => (raw.length <= 256 ? raw : undefined),
+  },
+  task: {
+    key: 'task',
+    default: 'auto',
+    always: false,
+    parse: (raw) => (TASKS as readonly string[]).includes(raw) ? (raw as TaskChoice) : undefined,
+  },
+  test: {
+    key: 'test',
+    default: 0.25,
+    always: false,
+    parse: (raw) => {
+      if (!/^0?\.\d{1,4}$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n >= 0.05 && n <= 0.9 ? n : undefined;
+    },
+  },
+  trainSeed: {
+    key: 'trainSeed',
+    default: 42,
+    always: false,
+    parse: int(0, 2 ** 32 - 1),
+  },
 };
 
-const ORDER: (keyof State)[] = ['view', 'dataset', 'rows', 'seed'];
+/** Hash key of each field (the state's names, except where a shorter word reads better). */
+const KEYS: { [K in Scalar]: string } = {
+  view: 'view', dataset: 'dataset', rows: 'rows', seed: 'seed',
+  model: 'model', target: 'target', task: 'task', test: 'test', trainSeed: 'split_seed',
+};
+
+const ORDER: Scalar[] = ['view', 'dataset', 'rows', 'seed', 'model', 'target', 'task', 'test', 'trainSeed'];
 
 export function defaults(): State {
-  return { view: FIELDS.view.default, dataset: FIELDS.dataset.default, rows: FIELDS.rows.default, seed: FIELDS.seed.default };
+  const state = { params: {} } as unknown as Record<string, unknown>;
+  for (const key of ORDER) state[key] = FIELDS[key].default;
+  return state as unknown as State;
 }
 
 /** Reads a state from a hash such as `#dataset=wine`; unknown or invalid values take defaults. */
@@ -71,10 +137,15 @@ export function parseHash(hash: string): State {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const state = defaults();
   for (const key of ORDER) {
-    const raw = params.get(key);
+    const raw = params.get(KEYS[key]);
     if (raw === null) continue;
     const value = FIELDS[key].parse(raw);
     if (value !== undefined) (state as unknown as Record<string, unknown>)[key] = value;
+  }
+  for (const [key, raw] of params) {
+    if (!key.startsWith(PARAM_PREFIX)) continue;
+    const name = key.slice(PARAM_PREFIX.length);
+    if (PARAM_NAME.test(name) && PARAM_VALUE.test(raw)) state.params[name] = raw;
   }
   return state;
 }
@@ -86,7 +157,11 @@ export function formatHash(state: State): string {
     const field = FIELDS[key];
     const value = state[key];
     if (value === null || (!field.always && value === field.default)) continue;
-    params.set(key, String(value));
+    params.set(KEYS[key], String(value));
+  }
+  for (const name of Object.keys(state.params).sort()) {
+    const value = state.params[name];
+    if (value !== undefined && PARAM_NAME.test(name) && PARAM_VALUE.test(value)) params.set(`${PARAM_PREFIX}${name}`, value);
   }
   return `#${params.toString()}`;
 }

@@ -119,4 +119,173 @@ export interface WorkbenchApi {
   loadDataset(name: string, options: DatasetOptions): Promise<Loaded>;
   loadCsv(bytes: Uint8Array, fileName: string): Promise<Loaded>;
   profile(target: string | null): Promise<Profile>;
+  modelKinds(): Promise<ModelKindInfo[]>;
+  defaultPipeline(target: string | null): Promise<PipelineSpec>;
+  /** `onProgress` must be wrapped with `Comlink.proxy` by the caller. */
+  train(request: TrainRequest, onProgress?: ProgressCallback): Promise<TrainOutcome>;
+  thresholds(positive: number, costFp: number, costFn: number): Promise<ThresholdTable>;
 }
+
+// --- Model: kinds, preprocessing, training, evaluation ---------------------------------
+
+/** One hyperparameter of a model kind, as `Workbench.modelKinds()` lists it. */
+export interface ParamInfo {
+  name: string;
+  /** The default, as text (`"1"`, `"true"`, `"gini"`). */
+  default: string;
+  doc: string;
+  /** Type and range in words: `a number in (0, inf]`, `an integer in [1, 100]`, `true or false`, `one of a, b`. */
+  range: string;
+}
+
+export interface ModelKindInfo {
+  kind: string;
+  classifies: boolean;
+  regresses: boolean;
+  params: ParamInfo[];
+}
+
+export type NumericImpute = 'mean' | 'median' | 'most_frequent' | { constant: number };
+export type CategoricalImpute = 'most_frequent' | { constant: string };
+export type Scale = 'standard' | 'min_max' | 'robust' | 'none';
+
+export type ColumnSpec =
+  | { step: 'numeric'; impute: NumericImpute; scale: Scale }
+  | { step: 'one_hot'; impute: CategoricalImpute; unseen: 'ignore' | 'error' }
+  | { step: 'drop' };
+
+export interface PipelineSpec {
+  target: string | null;
+  columns: Record<string, ColumnSpec>;
+}
+
+export type TaskChoice = 'auto' | 'classification' | 'regression';
+
+export interface TrainRequest {
+  target: string | null;
+  model: string;
+  params: Record<string, string | number | boolean>;
+  test_fraction?: number;
+  seed?: number;
+  pipeline?: PipelineSpec;
+  task?: TaskChoice;
+  created?: string;
+}
+
+/** A progress event from training: `prepare`, `fit` (with a loss where there is one), `evaluate`. */
+export interface TrainProgress {
+  stage: string;
+  step: number;
+  total: number | null;
+  loss: number | null;
+}
+
+export interface ConfusionMatrix {
+  labels: string[];
+  /** Rows are the true label, columns the predicted one. */
+  matrix: number[][];
+}
+
+export interface ClassReport {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface ClassificationMetrics {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  roc_auc: number | null;
+  average_precision: number | null;
+  log_loss: number | null;
+  brier: number | null;
+  macro_f1: number;
+  weighted_f1: number;
+  confusion_matrix: ConfusionMatrix;
+  per_class: ClassReport[];
+}
+
+export interface RegressionMetrics {
+  r2: number;
+  rmse: number;
+  mae: number;
+  mape: number;
+}
+
+export interface ClusteringMetrics {
+  inertia: number;
+  silhouette: number | null;
+}
+
+/** Serde's untagged enum: the shape tells the task (the evaluation's `task` says it too). */
+export type TestMetrics = ClassificationMetrics | RegressionMetrics | ClusteringMetrics;
+
+export interface ThresholdRow {
+  threshold: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn_: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** `cost_fp · fp + cost_fn · fn` over the test rows. */
+  cost: number;
+  /** `cost / rows`: the cost of one scored row. */
+  expected_cost: number;
+}
+
+export interface ThresholdTable {
+  cost_fp: number;
+  cost_fn: number;
+  rows: ThresholdRow[];
+  /** Index into `rows` of the least total cost. */
+  best: number;
+}
+
+export interface CalibrationBin {
+  lower: number;
+  upper: number;
+  count: number;
+  mean_predicted: number | null;
+  fraction_positive: number | null;
+}
+
+export interface BinaryCurves {
+  /** The class treated as positive. */
+  positive: string;
+  roc: { fpr: number[]; tpr: number[]; thresholds: number[] } | null;
+  pr: { precision: number[]; recall: number[]; thresholds: number[] } | null;
+  calibration: CalibrationBin[];
+  thresholds: ThresholdTable;
+}
+
+export interface Evaluation {
+  task: 'classification' | 'regression' | 'clustering';
+  metrics: TestMetrics;
+  curves: BinaryCurves[];
+  train_rows: number;
+  test_rows: number;
+}
+
+export interface TrainResult {
+  /** The artifact as JSON text. */
+  artifact: string;
+  artifact_bytes: number;
+  hash: string;
+  kind: string;
+  classes: string[];
+  features: string[];
+  evaluation: Evaluation;
+}
+
+/** A training result plus the wall time of `train` measured inside the worker. */
+export interface TrainOutcome extends TrainResult {
+  train_ms: number;
+}
+
+export type ProgressCallback = (progress: TrainProgress) => void;

@@ -2,7 +2,10 @@
 // main thread through Comlink; nothing else in the page imports the Wasm.
 import * as Comlink from 'comlink';
 import init, { Workbench } from '../pkg/driftlab.js';
-import type { DatasetInfo, DatasetOptions, Loaded, Profile, WorkbenchApi } from './types';
+import type {
+  DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
+  TrainOutcome, TrainRequest, TrainResult, WorkbenchApi,
+} from './types';
 
 let bench: Promise<Workbench> | null = null;
 
@@ -39,6 +42,30 @@ const api: WorkbenchApi = {
     run<Loaded>((wb) => wb.loadDataset(name, options)),
   loadCsv: (bytes: Uint8Array, fileName: string) => run<Loaded>((wb) => wb.loadCsv(bytes, fileName)),
   profile: (target: string | null) => run<Profile>((wb) => wb.profile(target)),
+  modelKinds: () => run<ModelKindInfo[]>((wb) => wb.modelKinds()),
+  defaultPipeline: (target: string | null) => run<PipelineSpec>((wb) => wb.defaultPipeline(target)),
+  train: async (request: TrainRequest, onProgress?: ProgressCallback) => {
+    // `onProgress` is a Comlink proxy of the page's function: each call posts one message,
+    // which the page receives while training still runs here.
+    try {
+      const result = await run<TrainResult>((wb) => {
+        const started = performance.now();
+        const out = wb.train(request, onProgress ?? null) as TrainResult;
+        return { ...out, train_ms: performance.now() - started } satisfies TrainOutcome;
+      });
+      return result as TrainOutcome;
+    } finally {
+      releaseCallback(onProgress);
+    }
+  },
+  thresholds: (positive: number, costFp: number, costFn: number) =>
+    run<ThresholdTable>((wb) => wb.thresholds(positive, costFp, costFn)),
 };
+
+/** Frees the page's side of a proxied callback once training no longer needs it. */
+function releaseCallback(callback: unknown): void {
+  const release = (callback as { [Comlink.releaseProxy]?: () => void } | undefined)?.[Comlink.releaseProxy];
+  if (typeof release === 'function') release.call(callback);
+}
 
 Comlink.expose(api);

@@ -16,10 +16,14 @@ fn main() {}
 mod cli {
     use clap::{Parser, Subcommand};
     use driftlab::{
+        artifact::Artifact,
         dataset, detector,
         drift::{self, DriftOptions, TestKind},
+        metrics::{self, Predicted},
         profile::Profile,
+        score,
         table::{self, ColumnData},
+        train::{self, ModelKind, Params, TrainRequest},
     };
     use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -60,6 +64,79 @@ mod cli {
             /// A target column, to check its class balance.
             #[arg(long)]
             target: Option<String>,
+        },
+        /// Train a model on a CSV file and write its artifact (JSON); prints the test metrics.
+        Train {
+            /// The training CSV.
+            #[arg(long)]
+            data: PathBuf,
+            /// The target column (leave out for kmeans).
+            #[arg(long)]
+            target: Option<String>,
+            /// logistic, linear, ridge, lasso, elasticnet, tree, forest, gaussian-nb, svm, knn, kmeans.
+            #[arg(long)]
+            model: String,
+            /// Hyperparameters as key=value, repeatable (see the model's docs).
+            #[arg(long = "param")]
+            params: Vec<String>,
+            /// Share of rows held out for testing.
+            #[arg(long, default_value_t = 0.25)]
+            test_fraction: f64,
+            /// Seed of the split and of randomised trainers.
+            #[arg(long, default_value_t = 42)]
+            seed: u64,
+            /// Where to write the artifact.
+            #[arg(long)]
+            out: PathBuf,
+        },
+        /// Score a CSV file with a model: CSV with `prediction` and, for classifiers, `p_<class>`.
+        Score {
+            /// The model artifact.
+            #[arg(long)]
+            model: PathBuf,
+            /// The CSV to score (streamed: any size, constant memory).
+            #[arg(long)]
+            data: PathBuf,
+            /// Where to write the scored CSV (default: stdout).
+            #[arg(long)]
+            out: Option<PathBuf>,
+        },
+        /// Score a labelled CSV file with a model and print its metrics (JSON).
+        Evaluate {
+            /// The model artifact.
+            #[arg(long)]
+            model: PathBuf,
+            /// The labelled CSV.
+            #[arg(long)]
+            data: PathBuf,
+            /// The column holding the true labels or values.
+            #[arg(long)]
+            target: String,
+        },
+        /// Metrics of predictions already in a CSV file (JSON).
+        Metrics {
+            /// The CSV file.
+            #[arg(long)]
+            data: PathBuf,
+            /// The column holding the true labels or values.
+            #[arg(long)]
+            target: String,
+            /// A column of positive-class scores (binary classification).
+            #[arg(
+                long,
+                conflicts_with = "prediction",
+                required_unless_present = "prediction"
+            )]
+            score: Option<String>,
+            /// A column of predicted labels or values.
+            #[arg(long)]
+            prediction: Option<String>,
+            /// The positive label.
+            #[arg(long)]
+            positive: Option<String>,
+            /// The decision threshold for --score.
+            #[arg(long, default_value_t = 0.5)]
+            threshold: f64,
         },
         /// Compare two CSV files column by column and print the drift report (JSON).
         Drift {
@@ -134,6 +211,113 @@ mod cli {
                 }
                 print_json(&Profile::from_table(&read.table, target.as_deref())?)
             }
+            Command::Train {
+                data,
+                target,
+                model,
+                params,
+                test_fraction,
+                seed,
+                out,
+            } => {
+                let read = read_table(&data)?;
+                let kind = ModelKind::parse(&model)?;
+                let request = TrainRequest {
+                    target,
+                    kind,
+                    params: Params::parse(kind, &params)?,
+                    test_fraction,
+                    seed,
+                    pipeline: None,
+                    task: Default::default(),
+                    created: now_rfc3339(),
+                    parent: None,
+                };
+                let bar = spinner(&format!("training {model}"));
+                let (artifact, evaluation) = train::train(&read.table, &request, &mut |p| {
+                    bar.set_message(format!("training {model}: {}", p.stage));
+                })?;
+                bar.finish_and_clear();
+                std::fs::write(&out, artifact.to_bytes()?)
+                    .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+                print_json(&serde_json::json!({
+                    "model": out.display().to_string(),
+                    "kind": kind.name(),
+                    "hash": artifact.hash,
+                    "classes": artifact.classes,
+                    "features": artifact.pipeline.features,
+                    "train_rows": evaluation.train_rows.len(),
+                    "test_rows": evaluation.test_rows.len(),
+                    "metrics": evaluation.metrics,
+                }))
+            }
+            Command::Score { model, data, out } => {
+                let artifact = read_artifact(&model)?;
+                let file = std::fs::File::open(&data)
+                    .map_err(|e| format!("cannot read {}: {e}", data.display()))?;
+                let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+                let bar = indicatif::ProgressBar::new(total).with_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                let input = std::io::BufReader::new(file);
+                let mut progress = |bytes: u64, rows: u64| {
+                    bar.set_position(bytes);
+                    bar.set_message(format!("{rows} rows"));
+                };
+                let result = match &out {
+                    Some(path) => {
+                        let f = std::fs::File::create(path)
+                            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                        score::score_csv(
+                            &artifact,
+                            input,
+                            std::io::BufWriter::new(f),
+                            &mut progress,
+                        )
+                    }
+                    None => {
+                        score::score_csv(&artifact, input, std::io::stdout().lock(), &mut progress)
+                    }
+                };
+                bar.finish_and_clear();
+                result.map_err(|e| format!("{}: {e}", data.display()))?;
+                Ok(())
+            }
+            Command::Evaluate {
+                model,
+                data,
+                target,
+            } => {
+                let artifact = read_artifact(&model)?;
+                let read = read_table(&data)?;
+                let (metrics, _) = train::evaluate_table(&artifact, &read.table, &target)
+                    .map_err(|e| format!("{}: {e}", data.display()))?;
+                print_json(&metrics)
+            }
+            Command::Metrics {
+                data,
+                target,
+                score,
+                prediction,
+                positive,
+                threshold,
+            } => {
+                let read = read_table(&data)?;
+                let predicted = match (&score, &prediction) {
+                    (Some(column), _) => Predicted::Score {
+                        column,
+                        positive: positive.as_deref(),
+                        threshold,
+                    },
+                    (None, Some(column)) => Predicted::Prediction {
+                        column,
+                        positive: positive.as_deref(),
+                    },
+                    (None, None) => return Err("pass --score COL or --prediction COL".into()),
+                };
+                print_json(&metrics::from_table(&read.table, &target, predicted)?)
+            }
             Command::Drift {
                 reference,
                 current,
@@ -191,6 +375,42 @@ mod cli {
             .map_err(|e| format!("{}: {e}", path.display()));
         spinner.finish_and_clear();
         Ok(read?)
+    }
+
+    fn read_artifact(path: &PathBuf) -> Result<Artifact> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Ok(Artifact::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
+    }
+
+    fn spinner(message: &str) -> indicatif::ProgressBar {
+        let bar = indicatif::ProgressBar::new_spinner().with_message(message.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    }
+
+    /// The current UTC time as RFC 3339, for the artifact's lineage.
+    fn now_rfc3339() -> String {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let (days, rem) = (secs / 86_400, secs % 86_400);
+        // civil-from-days (Howard Hinnant's algorithm)
+        let z = days as i64 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            rem / 3_600,
+            rem % 3_600 / 60,
+            rem % 60
+        )
     }
 
     fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {

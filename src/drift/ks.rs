@@ -106,8 +106,26 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsResult, DriftErr
 
 /// [`ks_2samp`] on samples that are already sorted ascending, non-empty and NaN-free.
 pub(crate) fn ks_2samp_sorted(a: &[f64], b: &[f64]) -> KsResult {
-    let (n1, n2) = (a.len(), b.len());
-    let mut d = ks_statistic_sorted(a, b);
+    ks_from_statistic(a.len(), b.len(), ks_statistic_sorted(a, b))
+}
+
+/// The two-sided p-value of a KS statistic `d` between samples of sizes `n1` and `n2`, by
+/// SciPy's `method="auto"` path (exact lattice count while both are at most
+/// [`KS_MAX_EXACT_N`], with `d` rounded to the lattice as SciPy returns it; asymptotic
+/// otherwise). Sizes below 1 count as 1; `d` is clamped to `[0, 1]`.
+///
+/// ```
+/// use driftlab::drift::{ks_2samp, ks_p_value};
+/// let r = ks_2samp(&[1.0, 2.0, 3.0, 4.0], &[3.5, 4.5, 5.5]).unwrap();
+/// assert_eq!(ks_p_value(4, 3, r.statistic), r);
+/// ```
+pub fn ks_p_value(n1: usize, n2: usize, d: f64) -> KsResult {
+    ks_from_statistic(n1, n2, d)
+}
+
+pub(crate) fn ks_from_statistic(n1: usize, n2: usize, d: f64) -> KsResult {
+    let (n1, n2) = (n1.max(1), n2.max(1));
+    let mut d = d.clamp(0.0, 1.0);
     if n1.max(n2) <= KS_MAX_EXACT_N {
         let (ok, dd, p) = attempt_exact(n1 as i64, n2 as i64, d);
         d = dd;

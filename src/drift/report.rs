@@ -223,12 +223,12 @@ pub struct DriftReport {
 }
 
 /// Non-missing values of one column, on one side.
-enum Side {
+pub(super) enum Side {
     Numeric(Vec<f64>),
     Labels(Vec<String>),
 }
 
-fn extract(col: &Column) -> (Side, u64) {
+pub(super) fn extract(col: &Column) -> (Side, u64) {
     match &col.data {
         ColumnData::Numeric(v) => {
             let vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
@@ -261,7 +261,7 @@ fn extract(col: &Column) -> (Side, u64) {
 }
 
 /// Counts per category over the union of labels (sorted), for both sides.
-fn label_counts(r: &[String], c: &[String]) -> (Vec<String>, Vec<u64>, Vec<u64>) {
+pub(super) fn label_counts(r: &[String], c: &[String]) -> (Vec<String>, Vec<u64>, Vec<u64>) {
     let mut map: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for l in r {
         map.entry(l.as_str()).or_default().0 += 1;
@@ -276,7 +276,7 @@ fn label_counts(r: &[String], c: &[String]) -> (Vec<String>, Vec<u64>, Vec<u64>)
 }
 
 /// Counts per distinct numeric value (sorted), for both sides.
-fn value_counts(r: &[f64], c: &[f64]) -> (Vec<f64>, Vec<u64>, Vec<u64>) {
+pub(super) fn value_counts(r: &[f64], c: &[f64]) -> (Vec<f64>, Vec<u64>, Vec<u64>) {
     let mut all: Vec<f64> = r.iter().chain(c).copied().collect();
     all.sort_unstable_by(|a, b| a.total_cmp(b));
     all.dedup();
@@ -295,53 +295,72 @@ fn value_counts(r: &[f64], c: &[f64]) -> (Vec<f64>, Vec<u64>, Vec<u64>) {
     (all, rc, cc)
 }
 
-fn distinct_numeric(r: &[f64], c: &[f64]) -> usize {
+pub(super) fn distinct_numeric(r: &[f64], c: &[f64]) -> usize {
     let mut all: Vec<f64> = r.iter().chain(c).copied().collect();
     all.sort_unstable_by(|a, b| a.total_cmp(b));
     all.dedup();
     all.len()
 }
 
-/// Evidently-style histogram: `bins` equal-width bins over the combined finite range.
-fn histogram_counts(r: &[f64], c: &[f64], bins: usize) -> (Vec<f64>, Vec<f64>) {
-    let finite = r.iter().chain(c).filter(|x| x.is_finite());
-    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
-        (lo.min(x), hi.max(x))
-    });
-    let (lo, hi) = if lo > hi {
+/// Equal-width bins for Jensen–Shannon on numeric columns (Evidently's 30).
+pub(super) const JS_BINS: usize = 30;
+
+/// The finite `(min, max)` of some values; `(+∞, −∞)` when there is none.
+pub(super) fn finite_range<'a>(values: impl Iterator<Item = &'a f64>) -> (f64, f64) {
+    values
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        })
+}
+
+/// The histogram range for a combined finite `(min, max)`: `[0, 1]` when there is no finite
+/// value, `[x − 0.5, x + 0.5]` for a single value.
+pub(super) fn histogram_range(lo: f64, hi: f64) -> (f64, f64) {
+    if lo > hi {
         (0.0, 1.0)
     } else if lo == hi {
         (lo - 0.5, hi + 0.5)
     } else {
         (lo, hi)
-    };
+    }
+}
+
+/// The bin of `x` among `bins` equal-width bins over `[lo, hi]` (`hi > lo`): left-closed,
+/// everything at or below `lo` in the first bin and at or above `hi` in the last.
+pub(super) fn histogram_bin(x: f64, lo: f64, hi: f64, bins: usize) -> usize {
     let width = (hi - lo) / bins as f64;
-    let index = |x: f64| -> usize {
-        if x <= lo {
-            0
-        } else if x >= hi {
-            bins - 1
-        } else {
-            (((x - lo) / width) as usize).min(bins - 1)
-        }
-    };
+    if x <= lo {
+        0
+    } else if x >= hi {
+        bins - 1
+    } else {
+        (((x - lo) / width) as usize).min(bins - 1)
+    }
+}
+
+/// Evidently-style histogram: `bins` equal-width bins over the combined finite range.
+fn histogram_counts(r: &[f64], c: &[f64], bins: usize) -> (Vec<f64>, Vec<f64>) {
+    let (lo, hi) = finite_range(r.iter().chain(c));
+    let (lo, hi) = histogram_range(lo, hi);
     let mut rc = vec![0.0; bins];
     let mut cc = vec![0.0; bins];
     for &x in r {
-        rc[index(x)] += 1.0;
+        rc[histogram_bin(x, lo, hi, bins)] += 1.0;
     }
     for &x in c {
-        cc[index(x)] += 1.0;
+        cc[histogram_bin(x, lo, hi, bins)] += 1.0;
     }
     (rc, cc)
 }
 
-struct Outcome {
-    statistic: f64,
-    p_value: Option<f64>,
+/// A test's result on one column.
+pub(super) struct Outcome {
+    pub(super) statistic: f64,
+    pub(super) p_value: Option<f64>,
 }
 
-fn unsupported(name: &str, test: TestKind, kind: ColumnKind, hint: &str) -> DriftError {
+pub(super) fn unsupported(name: &str, test: TestKind, kind: ColumnKind, hint: &str) -> DriftError {
     DriftError::Unsupported {
         column: name.to_owned(),
         test: test.name(),
@@ -350,15 +369,9 @@ fn unsupported(name: &str, test: TestKind, kind: ColumnKind, hint: &str) -> Drif
     }
 }
 
-fn run_test(
-    name: &str,
-    kind: ColumnKind,
-    test: TestKind,
-    r: &Side,
-    c: &Side,
-    opts: &DriftOptions,
-) -> Result<Outcome, DriftError> {
-    let with_col = |e: DriftError| match e {
+/// Puts the column name into the errors of the slice-level functions.
+pub(super) fn with_column(name: &str, e: DriftError) -> DriftError {
+    match e {
         DriftError::EmptySample { side, .. } => DriftError::EmptySample {
             column: Some(name.to_owned()),
             side,
@@ -368,7 +381,83 @@ fn run_test(
             side,
         },
         other => other,
-    };
+    }
+}
+
+pub(super) const NEEDS_NUMBERS: &str =
+    "it needs numbers; use chisquare, z, psi or jensenshannon for categories";
+
+/// The tests that work on counts per category (or per distinct value): chi-square, z, PSI
+/// and Jensen–Shannon. `rc` and `cc` are aligned, in sorted category order.
+pub(super) fn counts_outcome(
+    name: &str,
+    kind: ColumnKind,
+    test: TestKind,
+    rc: &[u64],
+    cc: &[u64],
+    opts: &DriftOptions,
+) -> Result<Outcome, DriftError> {
+    let with_col = |e| with_column(name, e);
+    match test {
+        TestKind::Chisquare => {
+            let t = chisquare_gof(rc, cc).map_err(with_col)?;
+            Ok(Outcome {
+                statistic: t.statistic,
+                p_value: Some(t.p_value),
+            })
+        }
+        TestKind::Z => {
+            if rc.len() > 2 {
+                return Err(unsupported(
+                    name,
+                    test,
+                    kind,
+                    &format!(
+                        "it needs a binary column and this one has {} values; use chisquare",
+                        rc.len()
+                    ),
+                ));
+            }
+            // Success = the first value in sorted order ("false" < "true" for booleans).
+            let (rn, cn): (u64, u64) = (rc.iter().sum(), cc.iter().sum());
+            let (r0, c0) = (
+                rc.first().copied().unwrap_or(0),
+                cc.first().copied().unwrap_or(0),
+            );
+            let t = z_test(r0, rn, c0, cn).map_err(with_col)?;
+            Ok(Outcome {
+                statistic: t.statistic,
+                p_value: Some(t.p_value),
+            })
+        }
+        TestKind::Psi | TestKind::Jensenshannon => {
+            let rf: Vec<f64> = rc.iter().map(|&x| x as f64).collect();
+            let cf: Vec<f64> = cc.iter().map(|&x| x as f64).collect();
+            let statistic = if test == TestKind::Psi {
+                psi_from_counts(&rf, &cf, opts.psi.epsilon)
+            } else {
+                jensenshannon(&rf, &cf)
+            };
+            Ok(Outcome {
+                statistic: statistic.map_err(with_col)?,
+                p_value: None,
+            })
+        }
+        TestKind::Ks | TestKind::Wasserstein => Err(unsupported(name, test, kind, NEEDS_NUMBERS)),
+    }
+}
+
+/// Runs `test` on raw rows on both sides; `distinct` counts both samples together.
+pub(super) fn run_test(
+    name: &str,
+    kind: ColumnKind,
+    test: TestKind,
+    r: &Side,
+    c: &Side,
+    distinct: usize,
+    opts: &DriftOptions,
+) -> Result<Outcome, DriftError> {
+    let with_col = |e| with_column(name, e);
     match (test, r, c) {
         (TestKind::Ks, Side::Numeric(a), Side::Numeric(b)) => {
             let res = ks_2samp_sorted(&sorted(a), &sorted(b));
@@ -385,12 +474,9 @@ fn run_test(
                 p_value: None,
             })
         }
-        (TestKind::Ks | TestKind::Wasserstein, _, _) => Err(unsupported(
-            name,
-            test,
-            kind,
-            "it needs numbers; use chisquare, z, psi or jensenshannon for categories",
-        )),
+        (TestKind::Ks | TestKind::Wasserstein, _, _) => {
+            Err(unsupported(name, test, kind, NEEDS_NUMBERS))
+        }
         (TestKind::Psi, Side::Numeric(a), Side::Numeric(b)) => {
             let s = sorted(a);
             let edges = psi_edges(&s, &opts.psi);
@@ -408,9 +494,9 @@ fn run_test(
             })
         }
         (TestKind::Jensenshannon, Side::Numeric(a), Side::Numeric(b))
-            if distinct_numeric(a, b) > opts.low_cardinality =>
+            if distinct > opts.low_cardinality =>
         {
-            let (rc, cc) = histogram_counts(a, b, 30);
+            let (rc, cc) = histogram_counts(a, b, JS_BINS);
             Ok(Outcome {
                 statistic: jensenshannon(&rc, &cc).map_err(with_col)?,
                 p_value: None,
@@ -432,48 +518,7 @@ fn run_test(
                     )))
                 }
             };
-            match test {
-                TestKind::Chisquare => {
-                    let t = chisquare_gof(&rc, &cc).map_err(with_col)?;
-                    Ok(Outcome {
-                        statistic: t.statistic,
-                        p_value: Some(t.p_value),
-                    })
-                }
-                TestKind::Z => {
-                    if rc.len() > 2 {
-                        return Err(unsupported(
-                            name,
-                            test,
-                            kind,
-                            &format!("it needs a binary column and this one has {} values; use chisquare", rc.len()),
-                        ));
-                    }
-                    // Success = the first value in sorted order ("false" < "true" for booleans).
-                    let (rn, cn): (u64, u64) = (rc.iter().sum(), cc.iter().sum());
-                    let t = z_test(rc[0], rn, cc[0], cn).map_err(with_col)?;
-                    Ok(Outcome {
-                        statistic: t.statistic,
-                        p_value: Some(t.p_value),
-                    })
-                }
-                TestKind::Psi => {
-                    let rf: Vec<f64> = rc.iter().map(|&x| x as f64).collect();
-                    let cf: Vec<f64> = cc.iter().map(|&x| x as f64).collect();
-                    Ok(Outcome {
-                        statistic: psi_from_counts(&rf, &cf, opts.psi.epsilon).map_err(with_col)?,
-                        p_value: None,
-                    })
-                }
-                _ => {
-                    let rf: Vec<f64> = rc.iter().map(|&x| x as f64).collect();
-                    let cf: Vec<f64> = cc.iter().map(|&x| x as f64).collect();
-                    Ok(Outcome {
-                        statistic: jensenshannon(&rf, &cf).map_err(with_col)?,
-                        p_value: None,
-                    })
-                }
-            }
+            counts_outcome(name, kind, test, &rc, &cc, opts)
         }
     }
 }
@@ -529,6 +574,88 @@ fn describe(test: TestKind, threshold: f64) -> String {
     }
 }
 
+/// The reference side of one column, ready to be tested against current values.
+pub(super) trait ReferenceColumn {
+    /// The column kind.
+    fn kind(&self) -> ColumnKind;
+    /// Missing cells.
+    fn missing(&self) -> u64;
+    /// Non-missing cells.
+    fn count(&self) -> usize;
+    /// Distinct non-missing values over both samples (the automatic choice uses it).
+    fn distinct_with(&self, current: &Side) -> usize;
+    /// Runs `test` against the current values.
+    fn run(
+        &self,
+        name: &str,
+        test: TestKind,
+        current: &Side,
+        distinct: usize,
+        opts: &DriftOptions,
+    ) -> Result<Outcome, DriftError>;
+}
+
+/// Where the reference comes from: raw rows (a [`Table`]) or a stored profile.
+pub(super) trait Reference {
+    /// Column names, in order.
+    fn names(&self) -> Vec<&str>;
+    /// One column's reference side, if there is such a column.
+    fn reference_column<'a>(&'a self, name: &str) -> Option<Box<dyn ReferenceColumn + 'a>>;
+}
+
+struct RowsColumn {
+    kind: ColumnKind,
+    side: Side,
+    missing: u64,
+}
+
+impl ReferenceColumn for RowsColumn {
+    fn kind(&self) -> ColumnKind {
+        self.kind
+    }
+    fn missing(&self) -> u64 {
+        self.missing
+    }
+    fn count(&self) -> usize {
+        match &self.side {
+            Side::Numeric(v) => v.len(),
+            Side::Labels(v) => v.len(),
+        }
+    }
+    fn distinct_with(&self, current: &Side) -> usize {
+        match (&self.side, current) {
+            (Side::Numeric(a), Side::Numeric(b)) => distinct_numeric(a, b),
+            (Side::Labels(a), Side::Labels(b)) => label_counts(a, b).0.len(),
+            _ => 0,
+        }
+    }
+    fn run(
+        &self,
+        name: &str,
+        test: TestKind,
+        current: &Side,
+        distinct: usize,
+        opts: &DriftOptions,
+    ) -> Result<Outcome, DriftError> {
+        run_test(name, self.kind, test, &self.side, current, distinct, opts)
+    }
+}
+
+impl Reference for Table {
+    fn names(&self) -> Vec<&str> {
+        self.columns().iter().map(|c| c.name.as_str()).collect()
+    }
+    fn reference_column<'a>(&'a self, name: &str) -> Option<Box<dyn ReferenceColumn + 'a>> {
+        let col = self.column(name)?;
+        let (side, missing) = extract(col);
+        Some(Box::new(RowsColumn {
+            kind: col.kind(),
+            side,
+            missing,
+        }))
+    }
+}
+
 /// Tests each column of `reference` (or `options.columns`) against the same column of
 /// `current` and gives the dataset verdict. See the [module docs](crate::drift) for the
 /// tests, the automatic choice and the conventions.
@@ -540,33 +667,40 @@ pub fn drift_report(
     current: &Table,
     options: &DriftOptions,
 ) -> Result<DriftReport, DriftError> {
+    report_against(reference, current, options)
+}
+
+/// The report over any [`Reference`]: the choice of test and threshold, the checks and the
+/// verdict are the same whatever the reference is.
+pub(super) fn report_against(
+    reference: &dyn Reference,
+    current: &Table,
+    options: &DriftOptions,
+) -> Result<DriftReport, DriftError> {
     if !(options.drift_share > 0.0 && options.drift_share <= 1.0) {
         return Err(DriftError::InvalidInput(format!(
             "drift_share {} is invalid: use a share in (0, 1], e.g. 0.5 for \"at least half the columns\"",
             options.drift_share
         )));
     }
+    let ref_names = reference.names();
     let names: Vec<String> = match &options.columns {
         Some(cols) => cols.clone(),
-        None => reference.columns().iter().map(|c| c.name.clone()).collect(),
+        None => ref_names.iter().map(|c| c.to_string()).collect(),
     };
     if names.is_empty() {
         return Err(DriftError::InvalidInput(
             "no columns to test: the reference has no columns or the column list is empty".into(),
         ));
     }
+    let missing_reference = |name: &str| DriftError::MissingColumn {
+        column: name.to_owned(),
+        side: "reference",
+        available: ref_names.join(", "),
+    };
     for name in options.per_column.keys() {
-        if reference.column(name).is_none() {
-            return Err(DriftError::MissingColumn {
-                column: name.clone(),
-                side: "reference",
-                available: reference
-                    .columns()
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
+        if !ref_names.contains(&name.as_str()) {
+            return Err(missing_reference(name));
         }
     }
     let mut seen = BTreeSet::new();
@@ -575,26 +709,20 @@ pub fn drift_report(
         if !seen.insert(name.as_str()) {
             continue;
         }
-        let available = |t: &Table| {
-            t.columns()
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         let rcol = reference
-            .column(name)
-            .ok_or_else(|| DriftError::MissingColumn {
-                column: name.clone(),
-                side: "reference",
-                available: available(reference),
-            })?;
+            .reference_column(name)
+            .ok_or_else(|| missing_reference(name))?;
         let ccol = current
             .column(name)
             .ok_or_else(|| DriftError::MissingColumn {
                 column: name.clone(),
                 side: "current",
-                available: available(current),
+                available: current
+                    .columns()
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
         let kind = rcol.kind();
         if ccol.kind() != kind {
@@ -604,12 +732,11 @@ pub fn drift_report(
                 current: ccol.kind(),
             });
         }
-        let (r, missing_reference) = extract(rcol);
         let (c, missing_current) = extract(ccol);
-        let (n_ref, n_cur, distinct) = match (&r, &c) {
-            (Side::Numeric(a), Side::Numeric(b)) => (a.len(), b.len(), distinct_numeric(a, b)),
-            (Side::Labels(a), Side::Labels(b)) => (a.len(), b.len(), label_counts(a, b).0.len()),
-            _ => (0, 0, 0),
+        let n_ref = rcol.count();
+        let n_cur = match &c {
+            Side::Numeric(v) => v.len(),
+            Side::Labels(v) => v.len(),
         };
         if n_ref == 0 {
             return Err(DriftError::EmptySample {
@@ -623,6 +750,7 @@ pub fn drift_report(
                 side: "current",
             });
         }
+        let distinct = rcol.distinct_with(&c);
         let ov = options.per_column.get(name);
         let (test, mut reason) = if let Some(t) = ov.and_then(|o| o.test) {
             (t, "set for this column".to_owned())
@@ -642,7 +770,7 @@ pub fn drift_report(
         } else {
             test.default_threshold()
         };
-        let o = run_test(name, kind, test, &r, &c, options)?;
+        let o = rcol.run(name, test, &c, distinct, options)?;
         let drifted = match o.p_value {
             Some(p) => p < threshold,
             None => o.statistic >= threshold,
@@ -656,7 +784,7 @@ pub fn drift_report(
             threshold,
             drifted,
             reason: format!("{reason}: {}.", describe(test, threshold)),
-            missing_reference,
+            missing_reference: rcol.missing(),
             missing_current,
         });
     }

@@ -377,7 +377,7 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
             present.sort_by(f64::total_cmp);
             let fill = match impute {
                 NumericImpute::Mean if present.is_empty() => 0.0,
-                NumericImpute::Mean => present.iter().sum::<f64>() / present.len() as f64,
+                NumericImpute::Mean => mean(&present),
                 NumericImpute::Median => quantile(&present, 0.5),
                 NumericImpute::MostFrequent => most_frequent_sorted(&present),
                 NumericImpute::Constant(c) => *c,
@@ -391,7 +391,7 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
                 Scale::None => (0.0, 1.0),
                 Scale::Standard => {
                     let n = imputed.len() as f64;
-                    let mean = imputed.iter().sum::<f64>() / n;
+                    let mean = mean(&imputed);
                     let var = imputed.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
                     (mean, var.sqrt())
                 }
@@ -401,10 +401,12 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
                     quantile(&imputed, 0.75) - quantile(&imputed, 0.25),
                 ),
             };
-            let scale = if spread.is_finite() && spread > 0.0 {
-                spread
+            let (center, scale) = if center.is_finite() && spread.is_finite() {
+                (center, if spread > 0.0 { spread } else { 1.0 })
             } else {
-                1.0
+                // values near ±f64::MAX overflow the spread: divide by the largest magnitude
+                let largest = imputed.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                (0.0, if largest > 0.0 { largest } else { 1.0 })
             };
             let (min, max) = match (present.first(), present.last()) {
                 (Some(a), Some(b)) => (*a, *b),
@@ -623,7 +625,13 @@ impl FittedColumn {
                         ),
                     );
                 }
-                out.push((x - center) / scale);
+                let z = (x - center) / scale;
+                // a value far outside the training range can overflow: saturate, never emit ±inf
+                out.push(if z.is_finite() {
+                    z
+                } else {
+                    f64::MAX.copysign(x - center)
+                });
             }
             FittedStep::OneHot {
                 fill,
@@ -677,6 +685,17 @@ impl FittedColumn {
             }
         }
         Ok(())
+    }
+}
+
+/// The mean, computed as Σx/n, or as Σ(x/n) when the sum overflows (values near ±f64::MAX).
+fn mean(values: &[f64]) -> f64 {
+    let n = values.len().max(1) as f64;
+    let m = values.iter().sum::<f64>() / n;
+    if m.is_finite() {
+        m
+    } else {
+        values.iter().map(|x| x / n).sum()
     }
 }
 

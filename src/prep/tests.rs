@@ -207,3 +207,13 @@ fn split_is_seeded_and_stratified() {
     ));
     assert!(split(&table("x\n1\n"), 0.5, 7, None).is_err());
 }
+
+#[test]
+fn huge_values_never_overflow_to_infinity() {
+    let t = table("x\n1e308\n-1.7e308\n1.7e308\n");
+    let p = PipelineSpec::default().fit(&t).unwrap();
+    let m = p.transform(&t).unwrap();
+    assert!(m.data().iter().all(|x| x.is_finite()), "{:?}", m.data());
+    let far = p.transform(&table("x\n-1.7976931348623157e308\n")).unwrap();
+    assert!(far.data()[0].is_finite());
+}

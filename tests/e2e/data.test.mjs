@@ -127,7 +127,7 @@ test('the loop navigation is made of buttons and works from the keyboard', async
   await model.focus();
   await page.keyboard.press('Enter');
   await page.locator('#panel-model').waitFor({ state: 'visible' });
-  assert.match(await page.locator('#panel-model').innerText(), /coming next/i);
+  assert.match(await page.locator('#panel-model h2').innerText(), /model/i);
   assert.equal(await model.getAttribute('aria-current'), 'page');
   assert.ok(await page.locator('#panel-data').isHidden());
   await page.getByRole('button', { name: 'Data' }).click();

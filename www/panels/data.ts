@@ -45,6 +45,8 @@ export class DataPanel {
     private readonly client: WorkbenchClient,
     /** Called after a built-in dataset loads, so the page can update the link. */
     private readonly onChoice: (choice: DatasetChoice) => void,
+    /** Called after any table loads (built-in or file), so other panels can follow it. */
+    private readonly onLoaded: (loaded: Loaded, info: DatasetInfo | null) => void = () => {},
   ) {
     this.select = byId('dataset');
     this.rowsInput = byId('rows');
@@ -189,6 +191,7 @@ export class DataPanel {
 
   private show(loaded: Loaded, target: string | null, info: DatasetInfo | null): void {
     this.loaded = loaded;
+    this.onLoaded(loaded, info);
     if (loaded.profile.target !== undefined) target = loaded.profile.target; // what the core used
     this.about.replaceChildren(...describe(loaded, info));
     const targetSelect = h('select', { id: 'target', name: 'target' },

@@ -1,0 +1,394 @@
+//! The portable, versioned model: one JSON document that holds everything needed to score
+//! rows exactly as at training time, with no linfa and no training code.
+//!
+//! ```json
+//! {"format": "driftlab.artifact", "version": 1, "schema": {...}, "pipeline": {...},
+//!  "model": {"kind": "logistic", ...}, "classes": [...], "profile": {...},
+//!  "metrics": {...}, "lineage": {...}, "hash": "fnv1a64:…"}
+//! ```
+//!
+//! The hash is FNV-1a (64 bit) over the canonical JSON of the document without `hash`
+//! (object keys sorted, no whitespace). [`Artifact::from_bytes`] refuses an unknown format,
+//! a newer version, a hash mismatch, and arrays whose shapes disagree with the schema.
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::TestMetrics;
+use crate::prep::{FittedPipeline, FittedStep, PrepError, RowWarning};
+use crate::profile::Profile;
+use crate::score::{Model, Prediction, ScoreError, Task};
+use crate::table::{ColumnKind, Table};
+
+/// The `format` value of every artifact.
+pub const FORMAT: &str = "driftlab.artifact";
+
+/// The artifact version this build writes and the newest it reads.
+pub const VERSION: u32 = 1;
+
+/// What is wrong with an artifact, or with rows scored by it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArtifactError {
+    /// Not JSON, or JSON of the wrong shape.
+    #[error("not a driftlab artifact: {0}")]
+    Json(String),
+    /// The `format` field is not `driftlab.artifact`.
+    #[error("unknown artifact format {0:?}; expected \"driftlab.artifact\" (is this a model file from driftlab?)")]
+    Format(String),
+    /// The artifact was written by a newer driftlab.
+    #[error("artifact version {found} is newer than this driftlab reads ({supported}); upgrade driftlab")]
+    NewerVersion {
+        /// The version in the file.
+        found: u32,
+        /// The newest version supported.
+        supported: u32,
+    },
+    /// The content does not match its hash.
+    #[error("artifact hash mismatch (stored {stored}, computed {computed}): the file was modified or corrupted; re-export it")]
+    HashMismatch {
+        /// The stored hash.
+        stored: String,
+        /// The hash of the content.
+        computed: String,
+    },
+    /// Arrays that disagree with the schema.
+    #[error("artifact is inconsistent: {0}")]
+    Shape(String),
+    /// Transforming rows failed.
+    #[error(transparent)]
+    Prep(#[from] PrepError),
+    /// Scoring failed.
+    #[error(transparent)]
+    Score(#[from] ScoreError),
+}
+
+/// One input column the model reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SchemaColumn {
+    /// Column name.
+    pub name: String,
+    /// Column kind at training time.
+    pub kind: ColumnKind,
+    /// Categories seen in training (categorical and boolean columns).
+    pub categories: Vec<String>,
+}
+
+/// The input schema.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    /// The input columns, in pipeline order.
+    pub columns: Vec<SchemaColumn>,
+    /// The target column, if any.
+    pub target: Option<String>,
+    /// The model's task.
+    pub task: Task,
+    /// The transformed feature names.
+    pub features: Vec<String>,
+}
+
+/// Where the model came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// The driftlab version that trained it.
+    pub driftlab_version: String,
+    /// When, as stamped by the caller (the core has no clock).
+    pub created: String,
+    /// FNV-1a fingerprint of the training table (hex).
+    pub dataset_fingerprint: String,
+    /// The model kind.
+    pub model_kind: String,
+    /// The resolved hyperparameters.
+    pub params: serde_json::Value,
+    /// The seed of the split and the trainer.
+    pub seed: u64,
+    /// The test fraction.
+    pub test_fraction: f64,
+    /// Training rows.
+    pub train_rows: usize,
+    /// Test rows.
+    pub test_rows: usize,
+    /// The hash of the artifact this one retrains, if any.
+    pub parent: Option<String>,
+}
+
+/// The portable model. Build it with training (`train::train`) or [`Artifact::from_bytes`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`VERSION`] when written.
+    pub version: u32,
+    /// The input schema.
+    pub schema: Schema,
+    /// The fitted preprocessing.
+    pub pipeline: FittedPipeline,
+    /// The model in plain parameters.
+    pub model: Model,
+    /// Class labels by class index (classifiers); empty otherwise.
+    pub classes: Vec<String>,
+    /// The training profile: the drift reference.
+    pub profile: Profile,
+    /// Test metrics.
+    pub metrics: Option<TestMetrics>,
+    /// Lineage.
+    pub lineage: Lineage,
+    /// `fnv1a64:<16 hex digits>` over the canonical JSON without this field.
+    #[serde(default)]
+    pub hash: String,
+}
+
+/// A scored row: the prediction, its label, and the policies applied to its inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    /// The raw prediction (class index, value or cluster).
+    pub prediction: Prediction,
+    /// The class label (classifiers).
+    pub label: Option<String>,
+    /// Inputs outside the reference: unseen categories, missing or out-of-range values.
+    pub warnings: Vec<RowWarning>,
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Artifact {
+    /// Assembles an artifact (schema from the pipeline, hash computed) and validates it.
+    pub fn new(
+        _table: &Table,
+        pipeline: FittedPipeline,
+        model: Model,
+        classes: Vec<String>,
+        profile: Profile,
+        metrics: Option<TestMetrics>,
+        lineage: Lineage,
+    ) -> Result<Artifact, ArtifactError> {
+        let columns = pipeline
+            .inputs
+            .iter()
+            .map(|c| SchemaColumn {
+                name: c.name.clone(),
+                kind: c.kind,
+                categories: match &c.step {
+                    FittedStep::OneHot { categories, .. } => categories.clone(),
+                    _ => Vec::new(),
+                },
+            })
+            .collect();
+        let schema = Schema {
+            columns,
+            target: pipeline.target.clone(),
+            task: model.task(),
+            features: pipeline.features.clone(),
+        };
+        let mut a = Artifact {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            schema,
+            pipeline,
+            model,
+            classes,
+            profile,
+            metrics,
+            lineage,
+            hash: String::new(),
+        };
+        a.validate()?;
+        a.hash = a.content_hash()?;
+        Ok(a)
+    }
+
+    /// The hash of the content: `fnv1a64:` and 16 hex digits.
+    pub fn content_hash(&self) -> Result<String, ArtifactError> {
+        let mut v = serde_json::to_value(self).map_err(|e| ArtifactError::Json(e.to_string()))?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("hash");
+        }
+        let canonical = canonical_json(&v);
+        Ok(format!("fnv1a64:{:016x}", fnv1a64(canonical.as_bytes())))
+    }
+
+    /// Checks that the arrays agree with the schema.
+    pub fn validate(&self) -> Result<(), ArtifactError> {
+        let width = self.pipeline.features.len();
+        if self.schema.features != self.pipeline.features {
+            return Err(ArtifactError::Shape(
+                "schema features differ from the pipeline's".into(),
+            ));
+        }
+        if self.schema.columns.len() != self.pipeline.inputs.len()
+            || self
+                .schema
+                .columns
+                .iter()
+                .zip(&self.pipeline.inputs)
+                .any(|(s, p)| s.name != p.name)
+        {
+            return Err(ArtifactError::Shape(
+                "schema columns differ from the pipeline's inputs".into(),
+            ));
+        }
+        if self.pipeline.width() != width {
+            return Err(ArtifactError::Shape(format!(
+                "the pipeline produces {} features but names {width}",
+                self.pipeline.width()
+            )));
+        }
+        self.model
+            .validate(width)
+            .map_err(|e| ArtifactError::Shape(e.to_string()))?;
+        if self.schema.task != self.model.task() {
+            return Err(ArtifactError::Shape(
+                "schema task differs from the model's".into(),
+            ));
+        }
+        if self.model.task() == Task::Classification && self.classes.len() != self.model.n_outputs()
+        {
+            return Err(ArtifactError::Shape(format!(
+                "{} class labels for a model of {} classes",
+                self.classes.len(),
+                self.model.n_outputs()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The artifact as pretty JSON.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ArtifactError> {
+        serde_json::to_vec_pretty(self).map_err(|e| ArtifactError::Json(e.to_string()))
+    }
+
+    /// Reads and checks an artifact: format, version, hash, shapes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Artifact, ArtifactError> {
+        #[derive(Deserialize)]
+        struct Head {
+            format: Option<String>,
+            version: Option<u32>,
+        }
+        let head: Head =
+            serde_json::from_slice(bytes).map_err(|e| ArtifactError::Json(e.to_string()))?;
+        let format = head.format.unwrap_or_default();
+        if format != FORMAT {
+            return Err(ArtifactError::Format(format));
+        }
+        let version = head.version.unwrap_or(0);
+        if version > VERSION {
+            return Err(ArtifactError::NewerVersion {
+                found: version,
+                supported: VERSION,
+            });
+        }
+        let a: Artifact =
+            serde_json::from_slice(bytes).map_err(|e| ArtifactError::Json(e.to_string()))?;
+        let computed = a.content_hash()?;
+        if a.hash != computed {
+            return Err(ArtifactError::HashMismatch {
+                stored: a.hash.clone(),
+                computed,
+            });
+        }
+        a.validate()?;
+        Ok(a)
+    }
+
+    /// Attaches a class label to a prediction.
+    fn label(&self, p: &Prediction) -> Option<String> {
+        match self.model.task() {
+            Task::Classification => self.classes.get(p.value as usize).cloned(),
+            _ => None,
+        }
+    }
+
+    /// Scores every row of `table` (which must have the schema's columns; extra columns,
+    /// such as the target, are ignored).
+    pub fn score_table(&self, table: &Table) -> Result<Vec<Scored>, ArtifactError> {
+        let (x, warnings) = self.pipeline.transform_with_warnings(table)?;
+        let preds = self.model.predict_batch(x.data(), x.cols().max(1))?;
+        Ok(preds
+            .into_iter()
+            .zip(warnings)
+            .map(|(prediction, warnings)| Scored {
+                label: self.label(&prediction),
+                prediction,
+                warnings,
+            })
+            .collect())
+    }
+
+    /// Scores already-transformed feature rows (row-major, `features` wide).
+    pub fn score_features(&self, data: &[f64]) -> Result<Vec<Prediction>, ArtifactError> {
+        Ok(self
+            .model
+            .predict_batch(data, self.pipeline.features.len().max(1))?)
+    }
+}
+
+/// JSON with object keys sorted and no whitespace.
+fn canonical_json(v: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String((*k).clone()).to_string());
+                out.push(':');
+                write_canonical(&map[*k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_known_values() {
+        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn unknown_format_and_newer_version_are_refused() {
+        assert!(matches!(
+            Artifact::from_bytes(br#"{"format":"x","version":1}"#),
+            Err(ArtifactError::Format(_))
+        ));
+        assert!(matches!(
+            Artifact::from_bytes(br#"{"format":"driftlab.artifact","version":99}"#),
+            Err(ArtifactError::NewerVersion { found: 99, .. })
+        ));
+        assert!(matches!(
+            Artifact::from_bytes(b"nope"),
+            Err(ArtifactError::Json(_))
+        ));
+    }
+}

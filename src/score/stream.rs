@@ -1,0 +1,236 @@
+//! Scoring a CSV stream in constant memory: records are read in chunks, each chunk is
+//! parsed, transformed and scored like a whole table, and the predictions are written
+//! out before the next chunk is read. Errors name the row and line of the original file.
+
+use crate::artifact::{Artifact, ArtifactError};
+use crate::prep::PrepError;
+use crate::score::Task;
+use crate::table::{read_csv, ColumnKind, ReadOptions, TableError};
+use std::io::{Read, Write};
+
+/// Rows scored per chunk.
+pub const CHUNK_ROWS: usize = 20_000;
+
+/// What went wrong scoring a stream.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// The input could not be read as a table.
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// A row could not be scored.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl From<csv::Error> for StreamError {
+    fn from(e: csv::Error) -> Self {
+        if e.is_io_error() {
+            return StreamError::Io(e.to_string());
+        }
+        let line = e.position().map_or(0, |p| p.line());
+        StreamError::Table(TableError::Malformed {
+            line,
+            message: e.to_string(),
+        })
+    }
+}
+
+impl From<std::io::Error> for StreamError {
+    fn from(e: std::io::Error) -> Self {
+        StreamError::Io(e.to_string())
+    }
+}
+
+/// The output header: `prediction`, then `p_<class>` per class for classifiers.
+pub fn output_header(artifact: &Artifact) -> Vec<String> {
+    let mut header = vec!["prediction".to_owned()];
+    if artifact.model.task() == Task::Classification {
+        header.extend(artifact.classes.iter().map(|c| format!("p_{c}")));
+    }
+    header
+}
+
+/// Scores the CSV in `input` with `artifact` and writes one output row per input row to
+/// `output` (see [`output_header`]; numbers in their shortest round-trip form, so they
+/// parse back to the same bits). `progress(bytes_read, rows_scored)` is called after each
+/// chunk. Returns the number of rows scored.
+pub fn score_csv<R: Read, W: Write>(
+    artifact: &Artifact,
+    input: R,
+    output: W,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64, StreamError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut writer = csv::Writer::from_writer(output);
+    writer.write_record(output_header(artifact))?;
+    let mut header = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut header)? {
+        return Err(TableError::Empty.into());
+    }
+    // categorical inputs stay text in every chunk, even when a chunk holds only numbers
+    let mut options = ReadOptions::default();
+    for input in &artifact.pipeline.inputs {
+        if input.kind == ColumnKind::Categorical
+            && header.iter().any(|h| h == input.name.as_bytes())
+        {
+            options
+                .kinds
+                .insert(input.name.clone(), ColumnKind::Categorical);
+        }
+    }
+    let mut record = csv::ByteRecord::new();
+    let mut rows_done = 0u64;
+    loop {
+        let mut chunk = csv::Writer::from_writer(Vec::new());
+        chunk.write_byte_record(&header)?;
+        let (mut n, mut first_line) = (0usize, 0u64);
+        while n < CHUNK_ROWS && reader.read_byte_record(&mut record)? {
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != header.len() {
+                return Err(TableError::Ragged {
+                    line,
+                    row: rows_done as usize + n + 1,
+                    found: record.len(),
+                    expected: header.len(),
+                }
+                .into());
+            }
+            if n == 0 {
+                first_line = line;
+            }
+            chunk.write_byte_record(&record)?;
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        let bytes = chunk
+            .into_inner()
+            .map_err(|e| StreamError::Io(e.to_string()))?;
+        // rows and lines inside the chunk are shifted back to the file's
+        let (row_shift, line_shift) = (rows_done as usize, first_line.saturating_sub(2));
+        let table = read_csv(&bytes, &options)
+            .map_err(|e| e.shifted(row_shift, line_shift))?
+            .table;
+        let scored = artifact.score_table(&table).map_err(|e| match e {
+            ArtifactError::Prep(p) => ArtifactError::Prep(p.shifted(row_shift)),
+            other => other,
+        })?;
+        let mut out = Vec::with_capacity(1 + artifact.classes.len());
+        for s in &scored {
+            out.clear();
+            out.push(match &s.label {
+                Some(label) => label.clone(),
+                None => format!("{}", s.prediction.value),
+            });
+            out.extend(s.prediction.probabilities.iter().map(|p| format!("{p}")));
+            writer.write_record(&out)?;
+        }
+        rows_done += n as u64;
+        progress(reader.position().byte(), rows_done);
+    }
+    if rows_done == 0 {
+        return Err(TableError::NoRows {
+            columns: header.len(),
+        }
+        .into());
+    }
+    writer.flush()?;
+    Ok(rows_done)
+}
+
+impl TableError {
+    /// The same error with its data row and file line moved by `rows` and `lines` (for a
+    /// chunk read out of a larger file).
+    pub fn shifted(self, rows: usize, lines: u64) -> TableError {
+        use TableError::*;
+        match self {
+            Ragged {
+                line,
+                row,
+                found,
+                expected,
+            } => Ragged {
+                line: line + lines,
+                row: row + rows,
+                found,
+                expected,
+            },
+            InvalidUtf8 { line, row, column } => InvalidUtf8 {
+                line: line + lines,
+                row: row + rows,
+                column,
+            },
+            NotANumber {
+                line,
+                row,
+                column,
+                value,
+            } => NotANumber {
+                line: line + lines,
+                row: row + rows,
+                column,
+                value,
+            },
+            NotABoolean {
+                line,
+                row,
+                column,
+                value,
+            } => NotABoolean {
+                line: line + lines,
+                row: row + rows,
+                column,
+                value,
+            },
+            CellTooLarge {
+                line,
+                row,
+                column,
+                limit,
+            } => CellTooLarge {
+                line: line + lines,
+                row: row + rows,
+                column,
+                limit,
+            },
+            Malformed { line, message } => Malformed {
+                line: line + lines,
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
+impl PrepError {
+    /// The same error with its row moved by `rows`.
+    pub fn shifted(self, rows: usize) -> PrepError {
+        match self {
+            PrepError::BadCell {
+                row,
+                column,
+                value,
+                expected,
+            } => PrepError::BadCell {
+                row: row + rows,
+                column,
+                value,
+                expected,
+            },
+            PrepError::UnseenCategory { row, column, value } => PrepError::UnseenCategory {
+                row: row + rows,
+                column,
+                value,
+            },
+            other => other,
+        }
+    }
+}

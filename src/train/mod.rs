@@ -1,0 +1,711 @@
+//! Training through linfa (behind the `train` feature): one trainer per model kind, typed
+//! hyperparameters ([`Params`]), a seeded split, the fitted pipeline, and an [`Artifact`]
+//! that holds the model in driftlab's plain parameters.
+//!
+//! ```
+//! use driftlab::{dataset, table::{read_csv, ReadOptions}, train::{train, TrainRequest, ModelKind}};
+//!
+//! let csv = dataset::generate("iris", &Default::default())?;
+//! let table = read_csv(&csv, &ReadOptions::default())?.table;
+//! let request = TrainRequest::new("species", ModelKind::Logistic);
+//! let (artifact, evaluation) = train(&table, &request, &mut |_| {})?;
+//! assert!(evaluation.metrics.accuracy().unwrap() > 0.8);
+//! assert_eq!(artifact.classes, ["setosa", "versicolor", "virginica"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod fit;
+pub mod params;
+
+use serde::{Deserialize, Serialize};
+
+pub use params::{ModelKind, ParamError, ParamSpec, ParamType, ParamValue, Params};
+
+use crate::artifact::{Artifact, ArtifactError, Lineage};
+use crate::metrics::{self, BinaryCurves, MetricsError};
+use crate::prep::{split, PipelineSpec, PrepError};
+use crate::profile::{Profile, ProfileError};
+use crate::score::{Model, Prediction, Task};
+use crate::table::{ColumnData, Table};
+use crate::Matrix;
+
+/// A progress event, for a progress bar or a loss curve.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// `prepare`, `fit` or `evaluate`.
+    pub stage: String,
+    /// Steps done in this stage (machines fitted, for one-vs-rest SVM).
+    pub step: u64,
+    /// Steps in this stage, when known.
+    pub total: Option<u64>,
+    /// The training loss, where the algorithm exposes it (logistic: the penalised
+    /// log-likelihood linfa minimised; k-means: the inertia).
+    pub loss: Option<f64>,
+}
+
+impl Progress {
+    fn stage(stage: &str) -> Progress {
+        Progress {
+            stage: stage.into(),
+            step: 0,
+            total: None,
+            loss: None,
+        }
+    }
+
+    fn fitted(loss: Option<f64>) -> Progress {
+        Progress {
+            stage: "fit".into(),
+            step: 1,
+            total: Some(1),
+            loss,
+        }
+    }
+}
+
+/// The target of supervised training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Target {
+    /// Class indices into `labels`.
+    Classes {
+        /// One class index per row.
+        indices: Vec<usize>,
+        /// The class labels, sorted.
+        labels: Vec<String>,
+    },
+    /// Numeric values.
+    Values(Vec<f64>),
+    /// No target (clustering).
+    None,
+}
+
+impl Target {
+    fn len(&self) -> Option<usize> {
+        match self {
+            Target::Classes { indices, .. } => Some(indices.len()),
+            Target::Values(v) => Some(v.len()),
+            Target::None => None,
+        }
+    }
+
+    fn take(&self, rows: &[usize]) -> Target {
+        match self {
+            Target::Classes { indices, labels } => Target::Classes {
+                indices: rows.iter().map(|&r| indices[r]).collect(),
+                labels: labels.clone(),
+            },
+            Target::Values(v) => Target::Values(rows.iter().map(|&r| v[r]).collect()),
+            Target::None => Target::None,
+        }
+    }
+}
+
+/// What went wrong training. Every message says how to fix it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// A hyperparameter is unknown or out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// Preprocessing or splitting failed.
+    #[error(transparent)]
+    Prep(#[from] PrepError),
+    /// Profiling failed.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// Metrics failed.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
+    /// The artifact could not be built.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    /// The kind classifies but the target is numeric with too many values.
+    #[error("{0} is a classifier and needs a categorical, boolean or small-integer target; pick another target column or a regression model (linear, ridge, lasso, elasticnet, svm, knn)")]
+    NeedsClasses(&'static str),
+    /// The kind regresses but the target is not numeric.
+    #[error("{0} is a regression model and needs a numeric target; pick a numeric target or a classifier (logistic, tree, forest, gaussian-nb, svm, knn)")]
+    NeedsValues(&'static str),
+    /// A supervised kind was given no target.
+    #[error("{0} needs a target column; pass one (--target)")]
+    NeedsTarget(&'static str),
+    /// The target column has a missing value.
+    #[error(
+        "row {row}: the target column {column:?} is missing; drop or fill rows without a target"
+    )]
+    MissingTarget {
+        /// 1-based row.
+        row: usize,
+        /// The target column.
+        column: String,
+    },
+    /// A class is absent from the training rows.
+    #[error("a class has no training rows (or only one class is present); use more rows, a stratified split, or merge rare classes")]
+    MissingClass,
+    /// The features or target hold a NaN or infinite value.
+    #[error("row {row}: {what} is not a finite number; the pipeline should impute it (check the column's step)")]
+    NotFinite {
+        /// 0-based row in the training matrix.
+        row: usize,
+        /// What is not finite.
+        what: &'static str,
+    },
+    /// Too few rows to fit.
+    #[error("{kind} needs at least {needed} training rows, got {got}; load more rows or lower the test fraction")]
+    TooFewRows {
+        /// The model kind.
+        kind: &'static str,
+        /// Rows needed.
+        needed: usize,
+        /// Rows given.
+        got: usize,
+    },
+    /// The request is inconsistent.
+    #[error("{0}")]
+    Invalid(String),
+    /// linfa refused to fit.
+    #[error("{kind} could not be fitted: {message}")]
+    Fit {
+        /// The model kind.
+        kind: &'static str,
+        /// linfa's message.
+        message: String,
+    },
+}
+
+/// A model fitted on a matrix: the plain [`Model`] plus linfa's fitted object, kept so that
+/// linfa's own predictions can be compared with the scorer's.
+pub struct Fitted {
+    model: Model,
+    cols: usize,
+    reference: fit::Reference,
+}
+
+impl std::fmt::Debug for Fitted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fitted")
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
+impl Fitted {
+    /// The plain model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Consumes into the plain model.
+    pub fn into_model(self) -> Model {
+        self.model
+    }
+
+    /// linfa's predictions on `x` (the shape is checked first: a mismatch is an error).
+    pub fn predict_linfa(&self, x: &Matrix) -> Result<Vec<Prediction>, TrainError> {
+        if x.cols() != self.cols {
+            return Err(TrainError::Invalid(format!(
+                "the matrix has {} features but the model was trained on {}",
+                x.cols(),
+                self.cols
+            )));
+        }
+        if x.rows() == 0 {
+            return Ok(Vec::new());
+        }
+        let a = fit::to_array(x.rows(), x.cols(), x.data())?;
+        Ok(self.reference.predict(&a))
+    }
+}
+
+/// Fits `kind` with `params` on a transformed matrix and its target, seeded. Shapes, finite
+/// values, class counts and parameters are validated before linfa is called.
+pub fn fit_matrix(
+    kind: ModelKind,
+    params: &Params,
+    x: &Matrix,
+    y: &Target,
+    seed: u64,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Fitted, TrainError> {
+    if params.kind != kind {
+        return Err(TrainError::Invalid(format!(
+            "parameters are for {} but the model kind is {kind}",
+            params.kind
+        )));
+    }
+    params.validate()?;
+    let n = x.rows();
+    if let Some(len) = y.len() {
+        if len != n {
+            return Err(TrainError::Invalid(format!(
+                "the target has {len} rows but the features have {n}"
+            )));
+        }
+    } else if kind != ModelKind::Kmeans {
+        return Err(TrainError::NeedsTarget(kind.name()));
+    }
+    if x.cols() == 0 {
+        return Err(TrainError::Prep(PrepError::NoFeatures));
+    }
+    if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
+        return Err(TrainError::NotFinite {
+            row: i / x.cols(),
+            what: "a feature",
+        });
+    }
+    let needed = match kind {
+        ModelKind::Knn => (params.u64("k") as usize).max(1),
+        ModelKind::Kmeans => (params.u64("k") as usize).max(2),
+        _ => 2,
+    };
+    if n < needed {
+        return Err(TrainError::TooFewRows {
+            kind: kind.name(),
+            needed,
+            got: n,
+        });
+    }
+    match y {
+        Target::Classes { indices, labels } => {
+            if kind.regresses_only() {
+                return Err(TrainError::NeedsValues(kind.name()));
+            }
+            if labels.len() < 2 {
+                return Err(TrainError::MissingClass);
+            }
+            if let Some(&bad) = indices.iter().find(|&&i| i >= labels.len()) {
+                return Err(TrainError::Invalid(format!(
+                    "class index {bad} is out of range for {} labels",
+                    labels.len()
+                )));
+            }
+            let mut seen = vec![false; labels.len()];
+            indices.iter().for_each(|&i| seen[i] = true);
+            if seen.iter().filter(|&&s| s).count() < 2 {
+                return Err(TrainError::MissingClass);
+            }
+        }
+        Target::Values(v) => {
+            if kind.classifies_only() {
+                return Err(TrainError::NeedsClasses(kind.name()));
+            }
+            if let Some(row) = v.iter().position(|t| !t.is_finite()) {
+                return Err(TrainError::NotFinite {
+                    row,
+                    what: "the target",
+                });
+            }
+        }
+        Target::None => {}
+    }
+    let a = fit::to_array(n, x.cols(), x.data())?;
+    let (model, reference) = fit::fit(kind, params, &a, y, seed, progress)?;
+    Ok(Fitted {
+        model,
+        cols: x.cols(),
+        reference,
+    })
+}
+
+/// Which task a numeric target means for kinds that do both (svm, knn).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskChoice {
+    /// Categorical and boolean targets classify; numeric targets classify when every value
+    /// is an integer and there are at most 10 distinct values (or the kind only classifies),
+    /// and regress otherwise.
+    #[default]
+    Auto,
+    /// Always classify.
+    Classification,
+    /// Always regress (needs a numeric target).
+    Regression,
+}
+
+/// What to train.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainRequest {
+    /// The target column (`None` only for k-means).
+    pub target: Option<String>,
+    /// The model kind.
+    pub kind: ModelKind,
+    /// Hyperparameters (defaults: [`Params::defaults`]).
+    pub params: Params,
+    /// Share of rows held out for testing, in (0, 1). Default 0.25.
+    pub test_fraction: f64,
+    /// Seed of the split and of randomised trainers. Default 42.
+    pub seed: u64,
+    /// Preprocessing; `None` means [`PipelineSpec::default_for`] the table.
+    pub pipeline: Option<PipelineSpec>,
+    /// Task for a numeric target.
+    #[serde(default)]
+    pub task: TaskChoice,
+    /// The time the caller stamps on the artifact (the core has no clock), e.g. RFC 3339.
+    #[serde(default)]
+    pub created: String,
+    /// The artifact this one retrains (its hash), for lineage.
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+impl TrainRequest {
+    /// A request with defaults: 25 % test rows, seed 42, default pipeline and parameters.
+    pub fn new(target: &str, kind: ModelKind) -> TrainRequest {
+        TrainRequest {
+            target: Some(target.to_string()),
+            kind,
+            params: Params::defaults(kind),
+            test_fraction: 0.25,
+            seed: 42,
+            pipeline: None,
+            task: TaskChoice::Auto,
+            created: String::new(),
+            parent: None,
+        }
+    }
+}
+
+pub use crate::metrics::TestMetrics;
+
+/// How the model did on the held-out rows, shaped for charts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The task.
+    pub task: Task,
+    /// Test metrics.
+    pub metrics: TestMetrics,
+    /// ROC / PR / calibration / threshold curves: the positive class for two classes, one
+    /// per class (one-vs-rest) for more; empty for models without probabilities.
+    pub curves: Vec<BinaryCurves>,
+    /// Row indices (into the input table) of the training rows.
+    pub train_rows: Vec<usize>,
+    /// Row indices of the test rows.
+    pub test_rows: Vec<usize>,
+    /// linfa's predictions on the test rows at training time (the scorer must match them).
+    pub test_predictions: Vec<Prediction>,
+}
+
+fn target_of(
+    table: &Table,
+    column: &str,
+    kind: ModelKind,
+    choice: TaskChoice,
+) -> Result<Target, TrainError> {
+    let col = table.require(column).map_err(PrepError::from)?;
+    let missing = |row: usize| TrainError::MissingTarget {
+        row: row + 1,
+        column: column.to_string(),
+    };
+    let classify = match choice {
+        TaskChoice::Classification => true,
+        TaskChoice::Regression => false,
+        TaskChoice::Auto => !kind.regresses_only(),
+    };
+    match &col.data {
+        ColumnData::Categorical { codes, levels } => {
+            if choice == TaskChoice::Regression || kind.regresses_only() {
+                return Err(TrainError::NeedsValues(kind.name()));
+            }
+            let mut used: Vec<(String, u32)> = Vec::new();
+            for (row, &c) in codes.iter().enumerate() {
+                let l = levels.get(c as usize).ok_or_else(|| missing(row))?;
+                if !used.iter().any(|(_, u)| *u == c) {
+                    used.push((l.clone(), c));
+                }
+            }
+            used.sort();
+            let labels: Vec<String> = used.iter().map(|(l, _)| l.clone()).collect();
+            let mut map = vec![usize::MAX; levels.len()];
+            for (i, (_, c)) in used.iter().enumerate() {
+                map[*c as usize] = i;
+            }
+            let indices = codes.iter().map(|&c| map[c as usize]).collect();
+            Ok(Target::Classes { indices, labels })
+        }
+        ColumnData::Boolean(v) => {
+            if choice == TaskChoice::Regression || kind.regresses_only() {
+                return Err(TrainError::NeedsValues(kind.name()));
+            }
+            let indices = v
+                .iter()
+                .enumerate()
+                .map(|(row, b)| b.map(usize::from).ok_or_else(|| missing(row)))
+                .collect::<Result<_, _>>()?;
+            Ok(Target::Classes {
+                indices,
+                labels: vec!["false".into(), "true".into()],
+            })
+        }
+        ColumnData::Numeric(v) => {
+            if let Some(row) = v.iter().position(|x| !x.is_finite()) {
+                return Err(missing(row));
+            }
+            let integers = v.iter().all(|x| x.fract() == 0.0 && x.abs() < 1e15);
+            let mut distinct: Vec<f64> = v.clone();
+            distinct.sort_by(f64::total_cmp);
+            distinct.dedup();
+            let as_classes = classify
+                && integers
+                && (choice == TaskChoice::Classification
+                    || kind.classifies_only()
+                    || distinct.len() <= 10);
+            if as_classes {
+                let labels = distinct.iter().map(|d| format!("{d}")).collect();
+                let indices = v
+                    .iter()
+                    .map(|x| distinct.partition_point(|d| d < x))
+                    .collect();
+                Ok(Target::Classes { indices, labels })
+            } else if kind.classifies_only() || choice == TaskChoice::Classification {
+                Err(TrainError::NeedsClasses(kind.name()))
+            } else {
+                Ok(Target::Values(v.clone()))
+            }
+        }
+    }
+}
+
+/// Trains `request.kind` on `table`: splits (stratified for classes), fits the pipeline on
+/// the training rows, fits the model through linfa, evaluates on the test rows, profiles the
+/// training rows as the drift reference, and packs everything into an [`Artifact`].
+pub fn train(
+    table: &Table,
+    request: &TrainRequest,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Artifact, Evaluation), TrainError> {
+    progress(Progress::stage("prepare"));
+    let kind = request.kind;
+    let target_name = request.target.as_deref();
+    let target = match target_name {
+        Some(t) => target_of(table, t, kind, request.task)?,
+        None if kind == ModelKind::Kmeans => Target::None,
+        None => return Err(TrainError::NeedsTarget(kind.name())),
+    };
+    let stratify = match target {
+        Target::Classes { .. } => target_name,
+        _ => None,
+    };
+    let (train_rows, test_rows) = split(table, request.test_fraction, request.seed, stratify)?;
+    train_on_rows(table, request, &target, train_rows, test_rows, progress)
+}
+
+/// Like [`train`], on a given split (row indices into `table`), e.g. one made elsewhere to
+/// compare with another library on exactly the same rows.
+pub fn train_on_split(
+    table: &Table,
+    request: &TrainRequest,
+    train_rows: Vec<usize>,
+    test_rows: Vec<usize>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Artifact, Evaluation), TrainError> {
+    let kind = request.kind;
+    let target = match request.target.as_deref() {
+        Some(t) => target_of(table, t, kind, request.task)?,
+        None if kind == ModelKind::Kmeans => Target::None,
+        None => return Err(TrainError::NeedsTarget(kind.name())),
+    };
+    if let Some(&bad) = train_rows
+        .iter()
+        .chain(&test_rows)
+        .find(|&&r| r >= table.rows())
+    {
+        return Err(TrainError::Invalid(format!(
+            "row index {bad} is out of range for a table of {} rows",
+            table.rows()
+        )));
+    }
+    train_on_rows(table, request, &target, train_rows, test_rows, progress)
+}
+
+fn train_on_rows(
+    table: &Table,
+    request: &TrainRequest,
+    target: &Target,
+    train_rows: Vec<usize>,
+    test_rows: Vec<usize>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Artifact, Evaluation), TrainError> {
+    let kind = request.kind;
+    let target_name = request.target.as_deref();
+    let spec = match &request.pipeline {
+        Some(s) => {
+            let mut s = s.clone();
+            s.target = target_name.map(str::to_string);
+            s
+        }
+        None => PipelineSpec::default_for(table, target_name)?,
+    };
+    let train_table = table.take(&train_rows);
+    let test_table = table.take(&test_rows);
+    let pipeline = spec.fit(&train_table)?;
+    let x_train = pipeline.transform(&train_table)?;
+    let x_test = pipeline.transform(&test_table)?;
+    let y_train = target.take(&train_rows);
+    let y_test = target.take(&test_rows);
+    let fitted = fit_matrix(
+        kind,
+        &request.params,
+        &x_train,
+        &y_train,
+        request.seed,
+        progress,
+    )?;
+    progress(Progress::stage("evaluate"));
+    let test_predictions = fitted.predict_linfa(&x_test)?;
+    let model = fitted.into_model();
+    let classes = match target {
+        Target::Classes { labels, .. } => labels.clone(),
+        _ => Vec::new(),
+    };
+    let (metrics, curves) = evaluate(&model, &x_test, &y_test, &test_predictions, &classes)?;
+    let profile = Profile::from_table(&train_table, target_name)?;
+    let lineage = Lineage {
+        driftlab_version: crate::VERSION.to_string(),
+        created: request.created.clone(),
+        dataset_fingerprint: format!("{:016x}", table.fingerprint()),
+        model_kind: kind.name().to_string(),
+        params: serde_json::to_value(&request.params.values).unwrap_or_default(),
+        seed: request.seed,
+        test_fraction: request.test_fraction,
+        train_rows: train_rows.len(),
+        test_rows: test_rows.len(),
+        parent: request.parent.clone(),
+    };
+    let artifact = Artifact::new(
+        table,
+        pipeline,
+        model.clone(),
+        classes,
+        profile,
+        Some(metrics.clone()),
+        lineage,
+    )?;
+    Ok((
+        artifact,
+        Evaluation {
+            task: model.task(),
+            metrics,
+            curves,
+            train_rows,
+            test_rows,
+            test_predictions,
+        },
+    ))
+}
+
+/// Scores `table` with `artifact` and judges the predictions against its `target` column
+/// (labels matched to the artifact's classes by text; numbers by their shortest form).
+pub fn evaluate_table(
+    artifact: &Artifact,
+    table: &Table,
+    target: &str,
+) -> Result<(TestMetrics, Vec<BinaryCurves>), TrainError> {
+    let column = table.require(target).map_err(PrepError::from)?;
+    let missing = |row: usize| TrainError::MissingTarget {
+        row: row + 1,
+        column: target.to_string(),
+    };
+    let y = match artifact.model.task() {
+        Task::Classification => {
+            let mut indices = Vec::with_capacity(table.rows());
+            for row in 0..table.rows() {
+                let label = match column.get(row) {
+                    Some(crate::table::Cell::Category(s)) => s.to_string(),
+                    Some(crate::table::Cell::Bool(b)) => b.to_string(),
+                    Some(crate::table::Cell::Number(x)) => format!("{x}"),
+                    _ => return Err(missing(row)),
+                };
+                let i = artifact.classes.iter().position(|c| *c == label).ok_or_else(|| {
+                    TrainError::Invalid(format!(
+                        "row {}, column {target:?}: {label:?} is not a class this model knows ({}); evaluate on rows whose labels the model was trained with",
+                        row + 1,
+                        artifact.classes.join(", ")
+                    ))
+                })?;
+                indices.push(i);
+            }
+            Target::Classes {
+                indices,
+                labels: artifact.classes.clone(),
+            }
+        }
+        Task::Regression => match &column.data {
+            ColumnData::Numeric(v) => {
+                if let Some(row) = v.iter().position(|x| !x.is_finite()) {
+                    return Err(missing(row));
+                }
+                Target::Values(v.clone())
+            }
+            _ => return Err(TrainError::NeedsValues(artifact.model.kind())),
+        },
+        Task::Clustering => Target::None,
+    };
+    let x = artifact.pipeline.transform(table)?;
+    let predictions = artifact.score_features(x.data())?;
+    evaluate(&artifact.model, &x, &y, &predictions, &artifact.classes)
+}
+
+/// Metrics and curves of predictions on a transformed test matrix.
+pub fn evaluate(
+    model: &Model,
+    x: &Matrix,
+    y: &Target,
+    predictions: &[Prediction],
+    classes: &[String],
+) -> Result<(TestMetrics, Vec<BinaryCurves>), TrainError> {
+    match (model.task(), y) {
+        (Task::Classification, Target::Classes { indices, labels }) => {
+            let pred: Vec<usize> = predictions.iter().map(|p| p.value as usize).collect();
+            let k = labels.len();
+            let has_proba = predictions.iter().all(|p| p.probabilities.len() == k);
+            let proba: Vec<f64> = if has_proba {
+                predictions
+                    .iter()
+                    .flat_map(|p| p.probabilities.iter().copied())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let m = metrics::classification(
+                indices,
+                &pred,
+                has_proba.then_some(&proba[..]),
+                classes,
+                None,
+            )?;
+            let mut curves = Vec::new();
+            if has_proba && !indices.is_empty() {
+                let targets: Vec<usize> = if k == 2 { vec![1] } else { (0..k).collect() };
+                for c in targets {
+                    curves.push(metrics::binary_curves(indices, &proba, k, c, &classes[c])?);
+                }
+            }
+            Ok((TestMetrics::Classification(m), curves))
+        }
+        (Task::Regression, Target::Values(v)) => {
+            let pred: Vec<f64> = predictions.iter().map(|p| p.value).collect();
+            Ok((
+                TestMetrics::Regression(metrics::regression(v, &pred)?),
+                Vec::new(),
+            ))
+        }
+        (Task::Clustering, _) => {
+            let labels: Vec<usize> = predictions.iter().map(|p| p.value as usize).collect();
+            let centroids = match model {
+                Model::Kmeans(m) => &m.centroids[..],
+                _ => &[],
+            };
+            let inertia = metrics::inertia(x.data(), x.cols(), &labels, centroids)?;
+            let silhouette = metrics::silhouette(x.data(), x.cols(), &labels).ok();
+            Ok((
+                TestMetrics::Clustering(metrics::ClusteringMetrics {
+                    inertia,
+                    silhouette,
+                }),
+                Vec::new(),
+            ))
+        }
+        _ => Err(TrainError::Invalid(
+            "the target does not match the model's task".into(),
+        )),
+    }
+}

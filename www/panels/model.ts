@@ -1,0 +1,429 @@
+// The Model panel: choose what to predict, a model family and its hyperparameters (inputs
+// generated from the core's own list, each with its doc line and default), the split and
+// the preprocessing; train in the worker with stages and the loss as they arrive; then read
+// the results and compare every model trained in this tab. A failed training says why in
+// words and leaves the settings and the last results in place.
+import type { WorkbenchClient } from '../client';
+import type { ColumnInfo, DatasetInfo, Loaded, ModelKindInfo, ParamInfo, TrainProgress, TrainRequest } from '../types';
+import type { State, TaskChoice } from '../state';
+import { byId, h } from '../dom';
+import { LossLine, type LossPoint } from '../charts/loss';
+import { PipelineEditor } from './pipeline';
+import { ResultsView } from './results';
+import { CompareTable } from './compare';
+
+/** The part of the page state this panel owns. */
+export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params'>;
+
+/** A plain line on each family, in our words. */
+const ABOUT: Record<string, string> = {
+  logistic: 'A weighted sum of the inputs turned into a probability: fast, small, well calibrated, the baseline to beat.',
+  linear: 'Ordinary least squares: a straight-line fit of a numeric target.',
+  ridge: 'Least squares with an L2 penalty that shrinks the weights, steadier when inputs are correlated.',
+  lasso: 'Least squares with an L1 penalty that sets some weights to exactly zero, choosing inputs.',
+  elasticnet: 'A blend of the ridge and lasso penalties.',
+  tree: 'A flowchart of yes/no questions on the inputs: readable, quick to score, and prone to overfit when deep.',
+  forest: 'Many trees on resampled rows, voting: sturdier than one tree, but a larger artifact and slower scoring.',
+  'gaussian-nb': 'Treats each input as a bell curve per class, independently: tiny and fast, often a fair baseline.',
+  svm: 'A maximum-margin boundary, curved by a kernel: strong on small tables, slow to train on many rows.',
+  knn: 'Answers from the k nearest training rows: no training to speak of, but the artifact carries the rows.',
+  kmeans: 'Groups rows into k clusters without a target (pick no target).',
+};
+
+const TASK_WORDS: Record<TaskChoice, string> = {
+  auto: 'auto (from the target)',
+  classification: 'classification',
+  regression: 'regression',
+};
+
+const STAGES = ['prepare', 'fit', 'evaluate'] as const;
+
+type Control = HTMLInputElement | HTMLSelectElement;
+
+function role(k: ModelKindInfo): string {
+  if (k.kind === 'kmeans') return 'clustering';
+  if (k.classifies && k.regresses) return 'classifies or regresses';
+  return k.classifies ? 'classifier' : 'regression';
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** An input for one hyperparameter, shaped by its range in words. */
+function paramControl(p: ParamInfo, id: string, value: string): Control {
+  if (p.range === 'true or false') {
+    return h('select', { id, name: p.name },
+      ...['true', 'false'].map((v) => h('option', { value: v, selected: v === value }, v)));
+  }
+  const choice = /^one of (.+)$/.exec(p.range);
+  if (choice) {
+    const options = choice[1]!.split(',').map((s) => s.trim());
+    return h('select', { id, name: p.name },
+      ...options.map((v) => h('option', { value: v, selected: v === value }, v)));
+  }
+  const int = /^an integer in \[(\d+), (\d+)\]$/.exec(p.range);
+  if (int) return h('input', { id, name: p.name, type: 'number', step: 1, min: int[1], max: int[2], value, inputmode: 'numeric' });
+  const num = /^a number in ([[(])([^,]+), ([^\]]+)\]$/.exec(p.range);
+  const finite = (s: string | undefined) => (s !== undefined && Number.isFinite(Number(s)) ? s : null);
+  return h('input', {
+    id, name: p.name, type: 'number', step: 'any', inputmode: 'decimal', value,
+    min: num && num[1] === '[' ? finite(num[2]) : null,
+    max: num ? finite(num[3]) : null,
+  });
+}
+
+export class ModelPanel {
+  private kinds: ModelKindInfo[] = [];
+  private kindsReady: Promise<boolean> | null = null;
+  private loaded: Loaded | null = null;
+  private info: DatasetInfo | null = null;
+  private settings: ModelSettings;
+  private training = false;
+  /** Increases with each table, so a slow default pipeline never lands on a newer table. */
+  private tableSeq = 0;
+
+  private readonly form: HTMLFormElement;
+  private readonly empty: HTMLElement;
+  private readonly targetSelect: HTMLSelectElement;
+  private readonly taskSelect: HTMLSelectElement;
+  private readonly testInput: HTMLInputElement;
+  private readonly seedInput: HTMLInputElement;
+  private readonly kindSelect: HTMLSelectElement;
+  private readonly kindAbout: HTMLElement;
+  private readonly paramsBox: HTMLElement;
+  private readonly prepSummary: HTMLElement;
+  private readonly trainButton: HTMLButtonElement;
+  private readonly progressBox: HTMLElement;
+  private readonly progressBar: HTMLProgressElement;
+  private readonly stageList: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly results: HTMLElement;
+  private readonly pipeline: PipelineEditor;
+  private readonly resultsView: ResultsView;
+  private readonly compare: CompareTable;
+  private readonly loss: LossLine;
+
+  constructor(
+    private readonly client: WorkbenchClient,
+    initial: State,
+    /** Called when a setting changes, so the page can update the link. */
+    private readonly onSettings: (settings: ModelSettings) => void,
+  ) {
+    this.settings = pickSettings(initial);
+    this.form = byId('model-form');
+    this.empty = byId('model-empty');
+    this.targetSelect = byId('model-target');
+    this.taskSelect = byId('model-task');
+    this.testInput = byId('test-fraction');
+    this.seedInput = byId('split-seed');
+    this.kindSelect = byId('model-kind');
+    this.kindAbout = byId('model-kind-about');
+    this.paramsBox = byId('model-params');
+    this.prepSummary = byId('prep-summary');
+    this.trainButton = byId('train');
+    this.progressBox = byId('train-progress');
+    this.progressBar = byId('train-bar');
+    this.stageList = byId('train-stages');
+    this.error = byId('model-error');
+    this.status = byId('model-status');
+    this.results = byId('model-results');
+    this.pipeline = new PipelineEditor(byId('model-pipeline'), () => this.updatePrepSummary());
+    this.resultsView = new ResultsView(this.results, client);
+    this.compare = new CompareTable(byId('compare-box'));
+    this.loss = new LossLine(byId('loss-chart'));
+
+    this.taskSelect.replaceChildren(...(Object.keys(TASK_WORDS) as TaskChoice[])
+      .map((t) => h('option', { value: t }, TASK_WORDS[t])));
+
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.train();
+    });
+    this.kindSelect.addEventListener('change', () => {
+      this.settings = { ...this.settings, model: this.kindSelect.value, params: {} };
+      this.renderParams();
+      this.emit();
+    });
+    this.targetSelect.addEventListener('change', () => {
+      // In the settings `null` is the dataset's own target (a link without `target` means
+      // it) and `''` is no target at all.
+      const chosen = this.targetSelect.value;
+      const fallback = this.info?.target ?? null;
+      const target = chosen === '' ? (fallback === null ? null : '') : chosen === fallback ? null : chosen;
+      this.settings = { ...this.settings, target };
+      this.emit();
+      void this.refreshPipeline(true);
+    });
+    this.taskSelect.addEventListener('change', () => {
+      this.settings = { ...this.settings, task: this.taskSelect.value as TaskChoice };
+      this.emit();
+    });
+    this.testInput.addEventListener('change', () => {
+      const v = Number(this.testInput.value);
+      if (this.testInput.value !== '' && v >= 0.05 && v <= 0.9) {
+        this.settings = { ...this.settings, test: Math.round(v * 10000) / 10000 };
+        this.emit();
+      }
+    });
+    this.seedInput.addEventListener('change', () => {
+      if (/^\d+$/.test(this.seedInput.value.trim())) {
+        this.settings = { ...this.settings, trainSeed: Number(this.seedInput.value) };
+        this.emit();
+      }
+    });
+  }
+
+  /** Follows the table the Data panel loaded. */
+  async setTable(loaded: Loaded, info: DatasetInfo | null): Promise<void> {
+    const seq = ++this.tableSeq;
+    const changed = this.loaded?.name !== loaded.name;
+    this.loaded = loaded;
+    this.info = info;
+    if (!(await this.ensureKinds()) || seq !== this.tableSeq) return;
+    // A target from a link that this table lacks falls back to the dataset's own.
+    const t = this.settings.target;
+    if (t !== null && t !== '' && !loaded.columns.some((c) => c.name === t)) {
+      this.settings = { ...this.settings, target: null };
+      this.emit();
+    }
+    this.empty.hidden = true;
+    this.form.hidden = false;
+    this.renderTargets(loaded.columns);
+    this.applyControls();
+    await this.refreshPipeline(!changed);
+  }
+
+  /** Applies a state read from the link (a pasted or edited hash). */
+  apply(state: State): void {
+    const next = pickSettings(state);
+    const kindChanged = next.model !== this.settings.model || JSON.stringify(next.params) !== JSON.stringify(this.settings.params);
+    const targetChanged = next.target !== this.settings.target;
+    this.settings = next;
+    if (!this.loaded || this.kinds.length === 0) return;
+    this.applyControls(kindChanged);
+    if (targetChanged) void this.refreshPipeline(true);
+  }
+
+  private ensureKinds(): Promise<boolean> {
+    this.kindsReady ??= this.client.modelKinds().then(
+      (kinds) => {
+        this.kinds = kinds;
+        this.kindSelect.replaceChildren(...kinds.map((k) =>
+          h('option', { value: k.kind }, `${k.kind} — ${role(k)}`)));
+        return true;
+      },
+      (err: unknown) => {
+        this.kindsReady = null;
+        this.showError(`The list of models could not be read: ${message(err)}`);
+        return false;
+      },
+    );
+    return this.kindsReady;
+  }
+
+  /** The target the settings mean: `null` is the dataset's own, `''` is none (clustering). */
+  private target(): string | null {
+    const t = this.settings.target;
+    if (t === '') return null;
+    return t ?? this.info?.target ?? null;
+  }
+
+  private renderTargets(columns: ColumnInfo[]): void {
+    this.targetSelect.replaceChildren(
+      h('option', { value: '' }, '(none: clustering)'),
+      ...columns.map((c) => h('option', { value: c.name }, `${c.name} (${c.kind})`)),
+    );
+  }
+
+  /** Puts the settings into the form controls. */
+  private applyControls(renderParams = true): void {
+    this.targetSelect.value = this.target() ?? '';
+    this.taskSelect.value = this.settings.task;
+    this.testInput.value = String(this.settings.test);
+    this.seedInput.value = String(this.settings.trainSeed);
+    if (!this.kinds.some((k) => k.kind === this.settings.model)) {
+      const asked = this.settings.model;
+      this.settings = { ...this.settings, model: this.kinds[0]?.kind ?? 'logistic', params: {} };
+      this.showError(`There is no model kind called “${asked}”; showing ${this.settings.model} instead.`);
+      this.emit();
+    }
+    this.kindSelect.value = this.settings.model;
+    if (renderParams || this.paramsBox.childElementCount === 0) this.renderParams();
+  }
+
+  private renderParams(): void {
+    const kind = this.kinds.find((k) => k.kind === this.kindSelect.value);
+    this.kindAbout.textContent = kind ? ABOUT[kind.kind] ?? '' : '';
+    if (!kind) {
+      this.paramsBox.replaceChildren();
+      return;
+    }
+    if (kind.params.length === 0) {
+      this.paramsBox.replaceChildren(h('p', { class: 'note' }, 'No hyperparameters.'));
+      return;
+    }
+    this.paramsBox.replaceChildren(...kind.params.map((p) => {
+      const id = `param-${p.name}`;
+      const value = this.settings.params[p.name] ?? p.default;
+      const control = paramControl(p, id, value);
+      control.setAttribute('aria-describedby', `${id}-doc`);
+      control.addEventListener('change', () => {
+        const v = control.value.trim();
+        const params = { ...this.settings.params };
+        if (v === '' || v === p.default) delete params[p.name];
+        else params[p.name] = v;
+        this.settings = { ...this.settings, params };
+        this.emit();
+      });
+      return h('div', { class: 'field param' },
+        h('label', { for: id }, p.name),
+        control,
+        h('span', { class: 'hint', id: `${id}-doc` }, `${p.doc}. Default ${p.default}; ${p.range}.`),
+      );
+    }));
+  }
+
+  private async refreshPipeline(keepEdits: boolean): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    const seq = this.tableSeq;
+    const target = this.target();
+    try {
+      const spec = await this.client.defaultPipeline(target);
+      if (seq !== this.tableSeq || this.loaded !== loaded) return;
+      this.pipeline.set(loaded.columns, spec, keepEdits);
+      this.updatePrepSummary();
+    } catch (err) {
+      this.showError(`The default preprocessing could not be read: ${message(err)}`);
+    }
+  }
+
+  private updatePrepSummary(): void {
+    this.prepSummary.textContent = `(${this.pipeline.summary()})`;
+  }
+
+  /** Reads the hyperparameter inputs; `null` (with the error shown) when one is not a number. */
+  private readParams(): Record<string, string> | null {
+    const out: Record<string, string> = {};
+    for (const control of this.paramsBox.querySelectorAll<Control>('input, select')) {
+      if (control instanceof HTMLInputElement && control.validity.badInput) {
+        this.showError(`${control.name} must be a number.`);
+        control.focus();
+        return null;
+      }
+      const v = control.value.trim();
+      if (v !== '') out[control.name] = v;
+    }
+    return out;
+  }
+
+  private async train(): Promise<void> {
+    if (this.training || !this.loaded) return;
+    const params = this.readParams();
+    if (!params) return;
+    const test = Number(this.testInput.value);
+    if (!(test >= 0.05 && test <= 0.9)) {
+      this.showError('The test share must be a number between 0.05 and 0.9.');
+      this.testInput.focus();
+      return;
+    }
+    if (!/^\d+$/.test(this.seedInput.value.trim())) {
+      this.showError('The split seed must be a whole number.');
+      this.seedInput.focus();
+      return;
+    }
+    const target = this.target();
+    const kind = this.kindSelect.value;
+    const request: TrainRequest = {
+      target,
+      model: kind,
+      params,
+      test_fraction: test,
+      seed: Number(this.seedInput.value),
+      pipeline: { ...this.pipeline.spec(), target },
+      task: this.taskSelect.value as TaskChoice,
+      created: new Date().toISOString(),
+    };
+    const ctx = { dataset: this.info?.name ?? this.loaded.name, target };
+    const changed = Object.fromEntries(Object.entries(params).filter(([k, v]) =>
+      this.kinds.find((x) => x.kind === kind)?.params.find((p) => p.name === k)?.default !== v));
+
+    this.training = true;
+    this.trainButton.disabled = true;
+    this.clearError();
+    this.startProgress();
+    this.status.textContent = `Training ${kind}…`;
+    const losses: LossPoint[] = [];
+    try {
+      const outcome = await this.client.train(request, (p) => this.onProgress(p, losses));
+      this.finishProgress(true);
+      this.status.textContent = `Trained ${kind} in ${Math.round(outcome.train_ms)} ms.`;
+      this.resultsView.show(outcome, ctx);
+      this.compare.add(outcome, ctx, changed);
+    } catch (err) {
+      this.finishProgress(false);
+      this.status.textContent = '';
+      this.showError(`Training ${kind} failed: ${message(err)}`);
+    } finally {
+      this.training = false;
+      this.trainButton.disabled = false;
+    }
+  }
+
+  private startProgress(): void {
+    this.progressBox.hidden = false;
+    this.progressBar.value = 0;
+    this.loss.update([]);
+    for (const li of this.stageList.querySelectorAll('li')) {
+      li.className = '';
+      li.removeAttribute('aria-current');
+    }
+  }
+
+  private onProgress(p: TrainProgress, losses: LossPoint[]): void {
+    const index = STAGES.indexOf(p.stage as (typeof STAGES)[number]);
+    const within = p.total ? Math.min(p.step / p.total, 1) : 0;
+    if (index >= 0) {
+      this.progressBar.value = (index + within) / STAGES.length;
+      this.stageList.querySelectorAll('li').forEach((li, i) => {
+        li.className = i < index ? 'done' : i === index ? 'current' : '';
+        if (i === index) li.setAttribute('aria-current', 'step');
+        else li.removeAttribute('aria-current');
+      });
+    }
+    this.status.textContent = `Training: ${p.stage}${p.total ? ` ${p.step}/${p.total}` : ''}…`;
+    if (p.loss !== null && Number.isFinite(p.loss)) {
+      losses.push({ step: losses.length + 1, loss: p.loss });
+      this.loss.update(losses);
+    }
+  }
+
+  private finishProgress(ok: boolean): void {
+    if (ok) this.progressBar.value = 1;
+    this.stageList.querySelectorAll('li').forEach((li) => {
+      if (ok) li.className = 'done';
+      else if (li.className === 'current') li.className = 'failed';
+      li.removeAttribute('aria-current');
+    });
+  }
+
+  private emit(): void {
+    this.onSettings({ ...this.settings });
+  }
+
+  private showError(text: string): void {
+    this.error.textContent = text;
+    this.error.hidden = false;
+  }
+
+  private clearError(): void {
+    this.error.textContent = '';
+    this.error.hidden = true;
+  }
+}
+
+function pickSettings(s: State): ModelSettings {
+  return { model: s.model, target: s.target, task: s.task, test: s.test, trainSeed: s.trainSeed, params: { ...s.params } };
+}

@@ -1,0 +1,224 @@
+// The per-column preprocessing editor: one row per feature column with the core's default
+// step (from `defaultPipeline`), editable with selects, each choice explained in a line.
+// Edits survive a change of target; a new table starts from the defaults again.
+import type { CategoricalImpute, ColumnInfo, ColumnSpec, NumericImpute, PipelineSpec, Scale } from '../types';
+import { h } from '../dom';
+
+interface Choice<T> {
+  value: string;
+  label: string;
+  explain: string;
+  spec: T;
+}
+
+const NUMERIC_IMPUTE: Choice<NumericImpute>[] = [
+  { value: 'mean', label: 'mean', explain: 'a missing number becomes the training mean', spec: 'mean' },
+  { value: 'median', label: 'median', explain: 'a missing number becomes the training median, which outliers do not pull', spec: 'median' },
+  { value: 'most_frequent', label: 'most frequent', explain: 'a missing number becomes the most common training value', spec: 'most_frequent' },
+  { value: 'zero', label: 'zero', explain: 'a missing number becomes 0 (right when missing means none)', spec: { constant: 0 } },
+];
+
+const SCALE: Choice<Scale>[] = [
+  { value: 'standard', label: 'standard', explain: 'then subtract the training mean and divide by the standard deviation', spec: 'standard' },
+  { value: 'min_max', label: 'min–max', explain: 'then squeeze into 0–1 with the training minimum and maximum', spec: 'min_max' },
+  { value: 'robust', label: 'robust', explain: 'then subtract the median and divide by the interquartile range, so outliers weigh less', spec: 'robust' },
+  { value: 'none', label: 'none', explain: 'then leave it as is (trees do not mind; penalties and distances do)', spec: 'none' },
+];
+
+const CATEGORY_IMPUTE: Choice<CategoricalImpute>[] = [
+  { value: 'missing', label: '“(missing)”', explain: 'a missing category becomes its own category, so “was missing” stays a signal', spec: { constant: '(missing)' } },
+  { value: 'most_frequent', label: 'most frequent', explain: 'a missing category becomes the most common training category', spec: 'most_frequent' },
+];
+
+const UNSEEN: Choice<'ignore' | 'error'>[] = [
+  { value: 'ignore', label: 'ignore', explain: 'a category never seen in training encodes as all zeros and the row is flagged', spec: 'ignore' },
+  { value: 'error', label: 'refuse', explain: 'a row with a category never seen in training is refused', spec: 'error' },
+];
+
+const USE = 'use';
+const DROP = 'drop';
+
+/** The choice whose spec equals `spec`, adding one for a value the lists lack (a constant). */
+function choiceOf<T>(choices: Choice<T>[], spec: T, describe: (spec: T) => Choice<T>): Choice<T>[] {
+  const key = JSON.stringify(spec);
+  if (choices.some((c) => JSON.stringify(c.spec) === key)) return choices;
+  return [...choices, describe(spec)];
+}
+
+function valueOf<T>(choices: Choice<T>[], spec: T): string {
+  const key = JSON.stringify(spec);
+  return choices.find((c) => JSON.stringify(c.spec) === key)?.value ?? choices[0]!.value;
+}
+
+function select<T>(id: string, label: string, choices: Choice<T>[], value: string): HTMLSelectElement {
+  return h('select', { id, 'aria-label': label },
+    ...choices.map((c) => h('option', { value: c.value, selected: c.value === value, title: c.explain }, c.label)));
+}
+
+/** The base step of a column of this kind when it is not dropped. */
+function baseStep(kind: ColumnInfo['kind'], spec: ColumnSpec | undefined): 'numeric' | 'one_hot' {
+  if (spec && spec.step !== 'drop') return spec.step;
+  return kind === 'categorical' ? 'one_hot' : 'numeric';
+}
+
+function defaultFor(step: 'numeric' | 'one_hot'): ColumnSpec {
+  return step === 'numeric'
+    ? { step: 'numeric', impute: 'mean', scale: 'standard' }
+    : { step: 'one_hot', impute: { constant: '(missing)' }, unseen: 'ignore' };
+}
+
+export class PipelineEditor {
+  private columns: ColumnInfo[] = [];
+  private specs: Record<string, ColumnSpec> = {};
+  /** Columns the person changed; kept when the target (and so the defaults) change. */
+  private edited = new Set<string>();
+  private target: string | null = null;
+
+  constructor(
+    private readonly container: HTMLElement,
+    /** Called after each edit. */
+    private readonly onChange: () => void = () => {},
+  ) {}
+
+  /** Shows `spec` for `columns`; with `keepEdits`, columns the person changed keep their step. */
+  set(columns: ColumnInfo[], spec: PipelineSpec, keepEdits: boolean): void {
+    const kept = keepEdits ? this.specs : {};
+    if (!keepEdits) this.edited.clear();
+    this.columns = columns;
+    this.target = spec.target;
+    const next: Record<string, ColumnSpec> = {};
+    for (const c of columns) {
+      if (c.name === spec.target) continue;
+      const edit = this.edited.has(c.name) ? kept[c.name] : undefined;
+      next[c.name] = edit ?? spec.columns[c.name] ?? defaultFor(baseStep(c.kind, undefined));
+    }
+    this.specs = next;
+    this.render();
+  }
+
+  spec(): PipelineSpec {
+    return { target: this.target, columns: { ...this.specs } };
+  }
+
+  /** How many feature columns are used and dropped, for the section's summary line. */
+  summary(): string {
+    const all = Object.values(this.specs);
+    const dropped = all.filter((s) => s.step === 'drop').length;
+    const changed = this.edited.size;
+    return `${all.length - dropped} of ${all.length} columns used` +
+      (dropped > 0 ? `, ${dropped} dropped` : '') + (changed > 0 ? `, ${changed} changed by you` : '');
+  }
+
+  private render(): void {
+    const rows = this.columns
+      .filter((c) => c.name !== this.target && this.specs[c.name])
+      .map((c, i) => this.row(c, i));
+    this.container.replaceChildren(
+      h('table', { class: 'pipeline', id: 'pipeline' },
+        h('caption', {}, 'Fitted on the training rows only, then saved with the model, so serving transforms rows exactly as training did.'),
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Column'),
+          h('th', { scope: 'col' }, 'Step'),
+          h('th', { scope: 'col' }, 'Missing values'),
+          h('th', { scope: 'col' }, 'Scale / unseen'),
+          h('th', { scope: 'col' }, 'What it does'),
+        )),
+        h('tbody', {}, ...rows),
+      ),
+    );
+  }
+
+  private row(column: ColumnInfo, index: number): HTMLTableRowElement {
+    const spec = this.specs[column.name]!;
+    const base = baseStep(column.kind, spec);
+    const id = `prep-${index}`;
+    const step = h('select', { id: `${id}-step`, 'aria-label': `Step for ${column.name}` },
+      h('option', { value: USE, selected: spec.step !== 'drop' }, base === 'numeric' ? 'impute + scale' : 'one-hot'),
+      h('option', { value: DROP, selected: spec.step === 'drop' }, 'drop'),
+    );
+    const explain = h('td', { class: 'explain' });
+    const first = h('td', {});
+    const second = h('td', {});
+    const tr = h('tr', { 'data-column': column.name },
+      h('th', { scope: 'row' }, h('span', { class: 'col-name' }, column.name), h('span', { class: 'col-kind' }, column.kind)),
+      h('td', {}, step), first, second, explain);
+
+    const fill = () => {
+      const s = this.specs[column.name]!;
+      if (s.step === 'drop') {
+        first.replaceChildren(h('span', { class: 'note' }, '—'));
+        second.replaceChildren(h('span', { class: 'note' }, '—'));
+        explain.textContent = 'left out of the model';
+        return;
+      }
+      if (s.step === 'numeric') {
+        const imputes = choiceOf(NUMERIC_IMPUTE, s.impute, (spec) => ({
+          value: 'constant', label: `constant ${typeof spec === 'object' ? spec.constant : ''}`,
+          explain: 'a missing number becomes this fixed value', spec,
+        }));
+        const impute = select(`${id}-impute`, `Missing values of ${column.name}`, imputes, valueOf(imputes, s.impute));
+        const scale = select(`${id}-scale`, `Scaling of ${column.name}`, SCALE, valueOf(SCALE, s.scale));
+        const say = () => {
+          const cur = this.specs[column.name];
+          if (cur?.step !== 'numeric') return;
+          explain.textContent = `${imputes.find((c) => c.value === impute.value)?.explain ?? ''}; ${
+            SCALE.find((c) => c.value === scale.value)?.explain ?? ''}`;
+        };
+        impute.addEventListener('change', () => {
+          const cur = this.specs[column.name];
+          const pick = imputes.find((c) => c.value === impute.value);
+          if (cur?.step === 'numeric' && pick) this.edit(column.name, { ...cur, impute: pick.spec });
+          say();
+        });
+        scale.addEventListener('change', () => {
+          const cur = this.specs[column.name];
+          const pick = SCALE.find((c) => c.value === scale.value);
+          if (cur?.step === 'numeric' && pick) this.edit(column.name, { ...cur, scale: pick.spec });
+          say();
+        });
+        first.replaceChildren(impute);
+        second.replaceChildren(scale);
+        say();
+        return;
+      }
+      const imputes = choiceOf(CATEGORY_IMPUTE, s.impute, (spec) => ({
+        value: 'constant', label: `“${typeof spec === 'object' ? spec.constant : ''}”`,
+        explain: 'a missing category becomes this fixed category', spec,
+      }));
+      const impute = select(`${id}-impute`, `Missing values of ${column.name}`, imputes, valueOf(imputes, s.impute));
+      const unseen = select(`${id}-unseen`, `Unseen categories of ${column.name}`, UNSEEN, valueOf(UNSEEN, s.unseen));
+      const say = () => {
+        explain.textContent = `one 0/1 column per training category; ${
+          imputes.find((c) => c.value === impute.value)?.explain ?? ''}; ${UNSEEN.find((c) => c.value === unseen.value)?.explain ?? ''}`;
+      };
+      impute.addEventListener('change', () => {
+        const cur = this.specs[column.name];
+        const pick = imputes.find((c) => c.value === impute.value);
+        if (cur?.step === 'one_hot' && pick) this.edit(column.name, { ...cur, impute: pick.spec });
+        say();
+      });
+      unseen.addEventListener('change', () => {
+        const cur = this.specs[column.name];
+        const pick = UNSEEN.find((c) => c.value === unseen.value);
+        if (cur?.step === 'one_hot' && pick) this.edit(column.name, { ...cur, unseen: pick.spec });
+        say();
+      });
+      first.replaceChildren(impute);
+      second.replaceChildren(unseen);
+      say();
+    };
+
+    step.addEventListener('change', () => {
+      this.edit(column.name, step.value === DROP ? { step: 'drop' } : defaultFor(base));
+      fill();
+    });
+    fill();
+    return tr;
+  }
+
+  private edit(name: string, spec: ColumnSpec): void {
+    this.specs[name] = spec;
+    this.edited.add(name);
+    this.onChange();
+  }
+}
