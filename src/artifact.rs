@@ -149,12 +149,9 @@ pub struct Scored {
 }
 
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    let mut h = crate::table::Fnv::default();
+    h.write(bytes);
+    h.0
 }
 
 impl Artifact {

@@ -26,6 +26,7 @@ mod split;
 pub use matrix::Matrix;
 pub use split::split;
 
+use crate::profile::exact_quantile as quantile;
 use crate::table::{Cell, Column, ColumnData, ColumnKind, Table, MISSING_CODE};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -696,19 +697,6 @@ fn mean(values: &[f64]) -> f64 {
         m
     } else {
         values.iter().map(|x| x / n).sum()
-    }
-}
-
-/// Linear-interpolation quantile of sorted values (NumPy's default); 0 when empty.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => 0.0,
-        n => {
-            let pos = q * (n - 1) as f64;
-            let lo = pos.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-        }
     }
 }
 

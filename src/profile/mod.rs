@@ -606,7 +606,8 @@ impl CategoryStats {
     }
 }
 
-fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
+/// Linear-interpolation quantile of sorted values (NumPy's default); 0 when empty.
+pub(crate) fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
     match sorted.len() {
         0 => 0.0,
         n => {
