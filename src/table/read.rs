@@ -261,11 +261,15 @@ impl RawColumn {
         lines: &[u64],
         notes: &mut Vec<String>,
     ) -> Result<Column, TableError> {
-        let kind = match forced {
-            Some(kind) => kind,
+        let (kind, parsed) = match forced {
+            Some(kind) => (kind, None),
             None => self.infer(&name, lines, notes),
         };
         let data = match kind {
+            // inference already parsed every cell of a numeric column
+            ColumnKind::Numeric if parsed.is_some() => {
+                ColumnData::Numeric(parsed.unwrap_or_default())
+            }
             ColumnKind::Numeric => {
                 let mut values = Vec::with_capacity(self.ends.len());
                 for (i, cell) in self.cells().enumerate() {
@@ -323,27 +327,44 @@ impl RawColumn {
         Ok(Column { name, data })
     }
 
-    fn infer(&self, name: &str, lines: &[u64], notes: &mut Vec<String>) -> ColumnKind {
+    /// The inferred kind and, for a numeric column, its values (parsed once).
+    fn infer(
+        &self,
+        name: &str,
+        lines: &[u64],
+        notes: &mut Vec<String>,
+    ) -> (ColumnKind, Option<Vec<f64>>) {
         let (mut numbers, mut bools, mut present) = (0usize, 0usize, 0usize);
         let mut first_text: Option<(usize, &str)> = None;
+        // kept while every present cell is a number
+        let mut values: Option<Vec<f64>> = Some(Vec::with_capacity(self.ends.len()));
         for (i, cell) in self.cells().enumerate() {
             if is_missing(cell) {
+                if let Some(v) = values.as_mut() {
+                    v.push(f64::NAN);
+                }
                 continue;
             }
             present += 1;
+            if let Some(x) = parse_number(cell) {
+                numbers += 1;
+                if let Some(v) = values.as_mut() {
+                    v.push(x);
+                }
+                continue;
+            }
+            values = None;
             if parse_bool(cell).is_some() {
                 bools += 1;
-            } else if parse_number(cell).is_some() {
-                numbers += 1;
             } else if first_text.is_none() {
                 first_text = Some((i, cell));
             }
         }
         if present == 0 || numbers == present {
-            return ColumnKind::Numeric;
+            return (ColumnKind::Numeric, values);
         }
         if bools == present {
-            return ColumnKind::Boolean;
+            return (ColumnKind::Boolean, None);
         }
         if let Some((i, cell)) = first_text {
             if numbers * 2 > present {
@@ -355,12 +376,18 @@ impl RawColumn {
                 ));
             }
         }
-        ColumnKind::Categorical
+        (ColumnKind::Categorical, None)
     }
 }
 
 fn is_missing(cell: &str) -> bool {
-    MISSING_TOKENS.contains(&cell)
+    // every token is at most 8 bytes and starts with one of a few bytes: most cells fail fast
+    cell.len() <= 8
+        && cell
+            .as_bytes()
+            .first()
+            .is_none_or(|b| b"#-1<NnN".contains(b))
+        && MISSING_TOKENS.contains(&cell)
 }
 
 /// A finite or infinite number; `None` for text and for NaN spellings (those are missing).
