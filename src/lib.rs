@@ -32,8 +32,11 @@ pub mod dataset;
 pub mod detector;
 pub mod drift;
 pub mod metrics;
+pub mod monitor;
 pub mod prep;
 pub mod profile;
+pub mod registry;
+pub mod scenario;
 pub mod score;
 pub mod table;
 #[cfg(feature = "train")]

@@ -1,0 +1,955 @@
+//! Scenarios: seeded streams of labelled batches with scripted drift, for teaching and
+//! tests.
+//!
+//! A [`Scenario`] plays a [`ScenarioConfig`]: a data [`Generator`] (the `fraud`
+//! transactions of [`FraudGenerator`], or a generic numeric stream whose means shift), a
+//! [`Schedule`] that says how much drift each batch has (abrupt at batch `k`, a gradual
+//! ramp, a recurring on/off pattern or a smooth season), the number and size of the
+//! batches, and a `label_delay`: the labels of batch `t` become available at step
+//! `t + label_delay`, as in production, where the truth about a transaction arrives days
+//! after the model answered.
+//!
+//! Each [`Scenario::next_step`] returns a [`Step`]: the new batch (features and, kept
+//! aside, its labels) and the labels released at this step. After the last batch the
+//! scenario keeps stepping for `label_delay` more steps with no batch, releasing the labels
+//! still owed. The same seed always gives the same rows, natively and in Wasm.
+//!
+//! Built-ins ([`builtins`], [`ScenarioConfig::builtin`]):
+//!
+//! | name | generator | schedule | batches × rows | label delay |
+//! | --- | --- | --- | --- | --- |
+//! | `fraud-abrupt` | fraud | drift 0 → 1 at batch 10 | 30 × 1000 | 2 |
+//! | `fraud-gradual` | fraud | ramp 0 → 1 over batches 8 to 20 | 30 × 1000 | 2 |
+//! | `fraud-recurring` | fraud | drift 1 for 6 batches out of every 12, from batch 6 | 36 × 1000 | 2 |
+//! | `mean-shift` | 4 normal features, mean of `x1` shifts by 2 | 0 → 1 at batch 10 | 30 × 500 | 1 |
+//!
+//! ```
+//! use driftlab::scenario::Scenario;
+//!
+//! let mut s = Scenario::builtin("fraud-abrupt")?;
+//! let first = s.next_step()?.expect("a first step");
+//! let batch = first.batch.expect("a batch");
+//! assert_eq!(batch.index, 0);
+//! assert_eq!(batch.features.rows(), 1000);
+//! assert!(batch.features.column("is_fraud").is_none()); // the labels come later
+//! assert!(first.released.is_empty()); // label delay 2
+//! # Ok::<(), driftlab::scenario::ScenarioError>(())
+//! ```
+
+use std::collections::VecDeque;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{DatasetError, FraudGenerator, FraudRecord};
+use crate::table::{Column, ColumnData, Table, TableError};
+
+/// Most batches a scenario may have.
+pub const MAX_BATCHES: usize = 100_000;
+/// Most rows a batch may have.
+pub const MAX_BATCH_ROWS: usize = 1_000_000;
+/// Most features of the `mean-shift` generator.
+pub const MAX_FEATURES: usize = 1_000;
+
+/// What went wrong configuring or playing a scenario. Each message says how to fix it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// No built-in scenario by that name.
+    #[error("unknown scenario {0:?}: use one of fraud-abrupt, fraud-gradual, fraud-recurring, mean-shift")]
+    Unknown(String),
+    /// A configuration value out of range.
+    #[error("scenario {field}: {message}")]
+    Invalid {
+        /// The field of [`ScenarioConfig`] (or of its schedule or generator).
+        field: &'static str,
+        /// What is wrong and the valid range.
+        message: String,
+    },
+    /// The generator refused (should not happen with a validated config).
+    #[error("{0}")]
+    Dataset(String),
+    /// The batch table could not be built.
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+impl From<DatasetError> for ScenarioError {
+    fn from(e: DatasetError) -> Self {
+        ScenarioError::Dataset(e.to_string())
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ScenarioError {
+    ScenarioError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+/// How much drift each batch has, as a number in `[0, 1]` (0 = the training world).
+///
+/// Serialized with a `type` tag: `{"type": "abrupt", "at": 10, "from": 0, "to": 1}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Schedule {
+    /// The same drift for every batch.
+    Constant {
+        /// The drift.
+        drift: f64,
+    },
+    /// `from` before batch `at`, `to` from batch `at` on.
+    Abrupt {
+        /// The first batch at the new drift (0-based).
+        at: usize,
+        /// Drift before.
+        from: f64,
+        /// Drift after.
+        to: f64,
+    },
+    /// `from` up to batch `start`, then a straight ramp reaching `to` at batch `end`, and
+    /// `to` after.
+    Gradual {
+        /// The last batch at `from`.
+        start: usize,
+        /// The first batch at `to` (greater than `start`).
+        end: usize,
+        /// Drift before the ramp.
+        from: f64,
+        /// Drift after the ramp.
+        to: f64,
+    },
+    /// A recurring pattern: `from` before batch `start`; from then on, in each `period`
+    /// batches, the first `on` are at `to` and the rest at `from` (a concept that comes
+    /// back, like a weekend or a season).
+    Recurring {
+        /// The first batch of the first `on` phase.
+        start: usize,
+        /// Length of one cycle, in batches (at least 2).
+        period: usize,
+        /// Batches at `to` in each cycle (1 to `period - 1`).
+        on: usize,
+        /// The usual drift.
+        from: f64,
+        /// The drift in the `on` phase.
+        to: f64,
+    },
+    /// A smooth season: `from + (to − from) · (1 − cos(2π t / period)) / 2`, at `from` on
+    /// batch 0 and at `to` half a period later.
+    Seasonal {
+        /// Length of one season, in batches (at least 2).
+        period: usize,
+        /// Drift at the start of a season.
+        from: f64,
+        /// Drift in the middle of a season.
+        to: f64,
+    },
+}
+
+impl Schedule {
+    /// The drift of batch `t` (0-based), in `[0, 1]` for a validated schedule.
+    pub fn drift_at(&self, t: usize) -> f64 {
+        let d = match *self {
+            Schedule::Constant { drift } => drift,
+            Schedule::Abrupt { at, from, to } => {
+                if t < at {
+                    from
+                } else {
+                    to
+                }
+            }
+            Schedule::Gradual {
+                start,
+                end,
+                from,
+                to,
+            } => {
+                if t <= start {
+                    from
+                } else if t >= end {
+                    to
+                } else {
+                    let span = end.saturating_sub(start).max(1) as f64;
+                    from + (to - from) * (t - start) as f64 / span
+                }
+            }
+            Schedule::Recurring {
+                start,
+                period,
+                on,
+                from,
+                to,
+            } => {
+                if t < start || period == 0 {
+                    from
+                } else if (t - start) % period < on {
+                    to
+                } else {
+                    from
+                }
+            }
+            Schedule::Seasonal { period, from, to } => {
+                let period = period.max(1) as f64;
+                let phase = 2.0 * std::f64::consts::PI * (t as f64 % period) / period;
+                from + (to - from) * (1.0 - libm::cos(phase)) / 2.0
+            }
+        };
+        if d.is_finite() {
+            d.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Checks the levels are in `[0, 1]` and the shape is sensible.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let level = |name: &'static str, x: f64| {
+            if x.is_finite() && (0.0..=1.0).contains(&x) {
+                Ok(())
+            } else {
+                Err(invalid(
+                    name,
+                    format!("{x} is not a drift level: use a number from 0 to 1"),
+                ))
+            }
+        };
+        match *self {
+            Schedule::Constant { drift } => level("schedule.drift", drift),
+            Schedule::Abrupt { from, to, .. } => {
+                level("schedule.from", from)?;
+                level("schedule.to", to)
+            }
+            Schedule::Gradual {
+                start,
+                end,
+                from,
+                to,
+            } => {
+                level("schedule.from", from)?;
+                level("schedule.to", to)?;
+                if end <= start {
+                    return Err(invalid(
+                        "schedule.end",
+                        format!("the ramp must end after it starts (start {start}, end {end})"),
+                    ));
+                }
+                Ok(())
+            }
+            Schedule::Recurring {
+                period,
+                on,
+                from,
+                to,
+                ..
+            } => {
+                level("schedule.from", from)?;
+                level("schedule.to", to)?;
+                if period < 2 {
+                    return Err(invalid(
+                        "schedule.period",
+                        "use a period of at least 2 batches",
+                    ));
+                }
+                if on == 0 || on >= period {
+                    return Err(invalid(
+                        "schedule.on",
+                        format!("use 1 to {} batches on in a period of {period}", period - 1),
+                    ));
+                }
+                Ok(())
+            }
+            Schedule::Seasonal { period, from, to } => {
+                level("schedule.from", from)?;
+                level("schedule.to", to)?;
+                if period < 2 {
+                    return Err(invalid(
+                        "schedule.period",
+                        "use a period of at least 2 batches",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Where the rows come from.
+///
+/// Serialized with a `kind` tag: `{"kind": "fraud"}`, `{"kind": "mean-shift", ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Generator {
+    /// Card transactions from [`FraudGenerator`] (target `is_fraud`, `0`/`1`): under drift
+    /// customers change (data drift) and fraud changes its shape (concept drift).
+    Fraud,
+    /// `features` standard-normal columns `x1, x2, …`; drift `d` moves the mean of `x1` to
+    /// `shift · d`. The target `y` is `1` when `x1 + x2 + 0.5·ε > 1` (ε standard normal),
+    /// `0` otherwise: the rule never changes, only the inputs do (pure data drift, and
+    /// more positives as `x1` grows).
+    MeanShift {
+        /// Number of features (2 to [`MAX_FEATURES`]).
+        features: usize,
+        /// The shift of `x1`'s mean at drift 1, in standard deviations.
+        shift: f64,
+    },
+}
+
+impl Generator {
+    /// The target column this generator writes.
+    pub fn target(&self) -> &'static str {
+        match self {
+            Generator::Fraud => "is_fraud",
+            Generator::MeanShift { .. } => "y",
+        }
+    }
+}
+
+/// A scenario, as data: what the page stores in its URL and the CLI reads from JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioConfig {
+    /// A name to show.
+    pub name: String,
+    /// One sentence on what happens.
+    #[serde(default)]
+    pub description: String,
+    /// Where the rows come from.
+    pub generator: Generator,
+    /// How much drift each batch has.
+    pub schedule: Schedule,
+    /// Number of batches (1 to [`MAX_BATCHES`]).
+    pub batches: usize,
+    /// Rows per batch (1 to [`MAX_BATCH_ROWS`]).
+    pub batch_size: usize,
+    /// Labels of batch `t` are released at step `t + label_delay` (0 = at once).
+    pub label_delay: usize,
+    /// The seed: the same seed gives the same rows.
+    pub seed: u64,
+}
+
+/// A built-in scenario's name and description, for menus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioInfo {
+    /// The name used by [`ScenarioConfig::builtin`], the CLI and the URL.
+    pub name: &'static str,
+    /// One sentence on what happens.
+    pub description: &'static str,
+}
+
+const BUILTINS: [ScenarioInfo; 4] = [
+    ScenarioInfo {
+        name: "fraud-abrupt",
+        description: "Card transactions; at batch 10 customers move online and fraudsters switch to small online-gaming purchases from new devices: accuracy stays high while recall collapses.",
+    },
+    ScenarioInfo {
+        name: "fraud-gradual",
+        description: "Card transactions; between batches 8 and 20 customers and fraudsters change little by little, so the model degrades slowly.",
+    },
+    ScenarioInfo {
+        name: "fraud-recurring",
+        description: "Card transactions; from batch 6 the new fraud pattern comes for 6 batches out of every 12 and goes away again, like a season.",
+    },
+    ScenarioInfo {
+        name: "mean-shift",
+        description: "Four numeric features; at batch 10 the mean of x1 jumps by 2 standard deviations while the labelling rule stays the same: data drift without concept drift.",
+    },
+];
+
+/// The built-in scenarios.
+pub fn builtins() -> Vec<ScenarioInfo> {
+    BUILTINS.to_vec()
+}
+
+impl ScenarioConfig {
+    /// The built-in scenario `name` (see the [module docs](self)), seeded with 42.
+    pub fn builtin(name: &str) -> Result<ScenarioConfig, ScenarioError> {
+        let info = BUILTINS
+            .iter()
+            .find(|b| b.name.eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| ScenarioError::Unknown(name.to_owned()))?;
+        let fraud = |schedule: Schedule, batches: usize| ScenarioConfig {
+            name: info.name.to_owned(),
+            description: info.description.to_owned(),
+            generator: Generator::Fraud,
+            schedule,
+            batches,
+            batch_size: 1000,
+            label_delay: 2,
+            seed: 42,
+        };
+        Ok(match info.name {
+            "fraud-abrupt" => fraud(
+                Schedule::Abrupt {
+                    at: 10,
+                    from: 0.0,
+                    to: 1.0,
+                },
+                30,
+            ),
+            "fraud-gradual" => fraud(
+                Schedule::Gradual {
+                    start: 8,
+                    end: 20,
+                    from: 0.0,
+                    to: 1.0,
+                },
+                30,
+            ),
+            "fraud-recurring" => fraud(
+                Schedule::Recurring {
+                    start: 6,
+                    period: 12,
+                    on: 6,
+                    from: 0.0,
+                    to: 1.0,
+                },
+                36,
+            ),
+            _ => ScenarioConfig {
+                name: info.name.to_owned(),
+                description: info.description.to_owned(),
+                generator: Generator::MeanShift {
+                    features: 4,
+                    shift: 2.0,
+                },
+                schedule: Schedule::Abrupt {
+                    at: 10,
+                    from: 0.0,
+                    to: 1.0,
+                },
+                batches: 30,
+                batch_size: 500,
+                label_delay: 1,
+                seed: 42,
+            },
+        })
+    }
+
+    /// Checks every field; the error names the field and the valid range.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.batches == 0 || self.batches > MAX_BATCHES {
+            return Err(invalid(
+                "batches",
+                format!("{} batches: use 1 to {MAX_BATCHES}", self.batches),
+            ));
+        }
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH_ROWS {
+            return Err(invalid(
+                "batch_size",
+                format!(
+                    "{} rows a batch: use 1 to {MAX_BATCH_ROWS}",
+                    self.batch_size
+                ),
+            ));
+        }
+        if self.label_delay > MAX_BATCHES {
+            return Err(invalid(
+                "label_delay",
+                format!("use a delay of 0 to {MAX_BATCHES} batches"),
+            ));
+        }
+        if let Generator::MeanShift { features, shift } = self.generator {
+            if !(2..=MAX_FEATURES).contains(&features) {
+                return Err(invalid(
+                    "generator.features",
+                    format!("{features} features: use 2 to {MAX_FEATURES}"),
+                ));
+            }
+            if !shift.is_finite() || shift.abs() > 1e6 {
+                return Err(invalid(
+                    "generator.shift",
+                    "use a finite shift (in standard deviations)",
+                ));
+            }
+        }
+        self.schedule.validate()
+    }
+
+    /// The drift of every batch, in order (for the timeline under the charts).
+    pub fn drift_curve(&self) -> Vec<f64> {
+        (0..self.batches.min(MAX_BATCHES))
+            .map(|t| self.schedule.drift_at(t))
+            .collect()
+    }
+}
+
+/// One batch of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// 0-based batch number.
+    pub index: usize,
+    /// The drift the rows were drawn at.
+    pub drift: f64,
+    /// The rows without the target: what the deployed model sees.
+    pub features: Table,
+    /// The true labels, one per row, as text (`"0"`/`"1"`); held back by the scenario
+    /// until step `labels_at` (read them here only to cheat, e.g. in tests).
+    pub labels: Vec<String>,
+    /// The step at which [`Step::released`] carries these labels.
+    pub labels_at: usize,
+    /// The name of the target column.
+    pub target: String,
+}
+
+impl Batch {
+    /// The rows with the target column appended (numeric `0`/`1`), as training reads them.
+    pub fn labelled(&self) -> Result<Table, ScenarioError> {
+        let y: Vec<f64> = self
+            .labels
+            .iter()
+            .map(|l| l.parse::<f64>().unwrap_or(f64::NAN))
+            .collect();
+        let mut columns = self.features.columns().to_vec();
+        columns.push(Column::numeric(self.target.clone(), y));
+        Ok(Table::new(columns)?)
+    }
+}
+
+/// Labels that became available at a step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelRelease {
+    /// The batch the labels belong to.
+    pub batch: usize,
+    /// One label per row of that batch, in row order.
+    pub labels: Vec<String>,
+}
+
+/// What one step of a scenario brings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The step number (0-based; equal to the batch index while there are batches).
+    pub step: usize,
+    /// The new batch, or `None` in the last `label_delay` steps.
+    pub batch: Option<Batch>,
+    /// Labels released at this step (of batch `step − label_delay`).
+    pub released: Vec<LabelRelease>,
+}
+
+#[derive(Debug, Clone)]
+enum Source {
+    Fraud(FraudGenerator),
+    MeanShift(StdRng),
+}
+
+/// A scenario being played. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    config: ScenarioConfig,
+    source: Source,
+    step: usize,
+    pending: VecDeque<LabelRelease>,
+}
+
+impl Scenario {
+    /// Starts playing `config` (validated first).
+    pub fn new(config: ScenarioConfig) -> Result<Scenario, ScenarioError> {
+        config.validate()?;
+        let source = match config.generator {
+            Generator::Fraud => Source::Fraud(FraudGenerator::new(config.seed)),
+            Generator::MeanShift { .. } => Source::MeanShift(StdRng::seed_from_u64(config.seed)),
+        };
+        Ok(Scenario {
+            config,
+            source,
+            step: 0,
+            pending: VecDeque::new(),
+        })
+    }
+
+    /// Starts the built-in scenario `name`.
+    pub fn builtin(name: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::new(ScenarioConfig::builtin(name)?)
+    }
+
+    /// The configuration being played.
+    pub fn config(&self) -> &ScenarioConfig {
+        &self.config
+    }
+
+    /// The target column of the batches.
+    pub fn target(&self) -> &'static str {
+        self.config.generator.target()
+    }
+
+    /// The next step to be played (0-based).
+    pub fn position(&self) -> usize {
+        self.step
+    }
+
+    /// Total steps: the batches, then `label_delay` steps that only release labels.
+    pub fn total_steps(&self) -> usize {
+        self.config.batches + self.config.label_delay
+    }
+
+    /// Plays one step; `None` once every batch was played and every label released.
+    pub fn next_step(&mut self) -> Result<Option<Step>, ScenarioError> {
+        if self.step >= self.total_steps() {
+            return Ok(None);
+        }
+        let t = self.step;
+        let batch = if t < self.config.batches {
+            let b = self.make_batch(t)?;
+            self.pending.push_back(LabelRelease {
+                batch: t,
+                labels: b.labels.clone(),
+            });
+            Some(b)
+        } else {
+            None
+        };
+        let mut released = Vec::new();
+        while let Some(front) = self.pending.front() {
+            if front.batch + self.config.label_delay <= t {
+                if let Some(r) = self.pending.pop_front() {
+                    released.push(r);
+                }
+            } else {
+                break;
+            }
+        }
+        self.step += 1;
+        Ok(Some(Step {
+            step: t,
+            batch,
+            released,
+        }))
+    }
+
+    /// `rows` rows at drift `drift` from a separate stream seeded with `seed` (the
+    /// scenario's own stream is not touched), with the target column: the data to train
+    /// the first model on.
+    pub fn reference(&self, rows: usize, drift: f64, seed: u64) -> Result<Table, ScenarioError> {
+        let mut other = Scenario::new(ScenarioConfig {
+            seed,
+            schedule: Schedule::Constant { drift },
+            batches: 1,
+            batch_size: rows.max(1),
+            label_delay: 0,
+            ..self.config.clone()
+        })?;
+        let b = other.make_batch(0)?;
+        b.labelled()
+    }
+
+    fn make_batch(&mut self, t: usize) -> Result<Batch, ScenarioError> {
+        let drift = self.config.schedule.drift_at(t);
+        let n = self.config.batch_size;
+        let (features, labels) = match (&mut self.source, &self.config.generator) {
+            (Source::Fraud(g), _) => fraud_table(&g.records(n, drift)?)?,
+            (Source::MeanShift(rng), Generator::MeanShift { features, shift }) => {
+                mean_shift_table(rng, n, *features, shift * drift)?
+            }
+            (Source::MeanShift(_), Generator::Fraud) => {
+                return Err(invalid("generator", "the generator changed while playing"))
+            }
+        };
+        Ok(Batch {
+            index: t,
+            drift,
+            features,
+            labels,
+            labels_at: t + self.config.label_delay,
+            target: self.target().to_owned(),
+        })
+    }
+}
+
+/// The fraud records as a table with the kinds that reading the `fraud` CSV gives
+/// (numbers numeric, `card_present`/`device_new` boolean, text categorical), without the
+/// target, and the labels.
+fn fraud_table(records: &[FraudRecord]) -> Result<(Table, Vec<String>), ScenarioError> {
+    let num = |f: &dyn Fn(&FraudRecord) -> f64| records.iter().map(f).collect::<Vec<f64>>();
+    let columns = vec![
+        Column::numeric("amount", num(&|r| r.amount)),
+        Column::numeric("hour", num(&|r| f64::from(r.hour))),
+        Column::categorical(
+            "merchant_category",
+            &records
+                .iter()
+                .map(|r| Some(r.merchant_category))
+                .collect::<Vec<_>>(),
+        ),
+        Column::categorical(
+            "country",
+            &records.iter().map(|r| Some(r.country)).collect::<Vec<_>>(),
+        ),
+        Column {
+            name: "card_present".into(),
+            data: ColumnData::Boolean(records.iter().map(|r| Some(r.card_present)).collect()),
+        },
+        Column::numeric(
+            "account_age_days",
+            num(&|r| r.account_age_days.map_or(f64::NAN, f64::from)),
+        ),
+        Column::numeric("tx_last_24h", num(&|r| f64::from(r.tx_last_24h))),
+        Column::numeric(
+            "distance_from_home_km",
+            num(&|r| r.distance_from_home_km.unwrap_or(f64::NAN)),
+        ),
+        Column {
+            name: "device_new".into(),
+            data: ColumnData::Boolean(records.iter().map(|r| r.device_new).collect()),
+        },
+    ];
+    let labels = records.iter().map(|r| r.is_fraud.to_string()).collect();
+    Ok((Table::new(columns)?, labels))
+}
+
+fn mean_shift_table(
+    rng: &mut StdRng,
+    n: usize,
+    features: usize,
+    shift: f64,
+) -> Result<(Table, Vec<String>), ScenarioError> {
+    let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(n); features];
+    let mut labels = Vec::with_capacity(n);
+    for _ in 0..n {
+        for (j, col) in cols.iter_mut().enumerate() {
+            let z = crate::dataset::standard_normal(rng);
+            col.push(if j == 0 { z + shift } else { z });
+        }
+        let noise = crate::dataset::standard_normal(rng);
+        let (x1, x2) = (cols[0][cols[0].len() - 1], cols[1][cols[1].len() - 1]);
+        labels.push(
+            if x1 + x2 + 0.5 * noise > 1.0 {
+                "1"
+            } else {
+                "0"
+            }
+            .to_owned(),
+        );
+    }
+    let columns = cols
+        .into_iter()
+        .enumerate()
+        .map(|(j, v)| Column::numeric(format!("x{}", j + 1), v))
+        .collect();
+    Ok((Table::new(columns)?, labels))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{read_csv, ReadOptions};
+
+    fn play(mut s: Scenario) -> Vec<Step> {
+        let mut out = Vec::new();
+        while let Some(step) = s.next_step().unwrap() {
+            out.push(step);
+        }
+        out
+    }
+
+    #[test]
+    fn schedules_give_the_documented_drift() {
+        let abrupt = Schedule::Abrupt {
+            at: 3,
+            from: 0.0,
+            to: 1.0,
+        };
+        assert_eq!(
+            (0..5).map(|t| abrupt.drift_at(t)).collect::<Vec<_>>(),
+            [0.0, 0.0, 0.0, 1.0, 1.0]
+        );
+        let ramp = Schedule::Gradual {
+            start: 2,
+            end: 6,
+            from: 0.0,
+            to: 1.0,
+        };
+        assert_eq!(
+            (0..8).map(|t| ramp.drift_at(t)).collect::<Vec<_>>(),
+            [0.0, 0.0, 0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+        );
+        let rec = Schedule::Recurring {
+            start: 1,
+            period: 4,
+            on: 2,
+            from: 0.0,
+            to: 1.0,
+        };
+        assert_eq!(
+            (0..9).map(|t| rec.drift_at(t)).collect::<Vec<_>>(),
+            [0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+        );
+        let season = Schedule::Seasonal {
+            period: 4,
+            from: 0.0,
+            to: 1.0,
+        };
+        assert!((season.drift_at(2) - 1.0).abs() < 1e-12);
+        assert!(season.drift_at(4).abs() < 1e-12);
+        assert!((season.drift_at(1) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn labels_arrive_after_the_delay() {
+        let mut c = ScenarioConfig::builtin("fraud-abrupt").unwrap();
+        c.batches = 4;
+        c.batch_size = 50;
+        c.label_delay = 2;
+        let steps = play(Scenario::new(c).unwrap());
+        assert_eq!(steps.len(), 6);
+        let released: Vec<Vec<usize>> = steps
+            .iter()
+            .map(|s| s.released.iter().map(|r| r.batch).collect())
+            .collect();
+        assert_eq!(
+            released,
+            [vec![], vec![], vec![0], vec![1], vec![2], vec![3]]
+        );
+        assert!(steps[4].batch.is_none() && steps[5].batch.is_none());
+        let b0 = steps[0].batch.as_ref().unwrap();
+        assert_eq!(steps[2].released[0].labels, b0.labels);
+        assert_eq!(b0.labels_at, 2);
+    }
+
+    #[test]
+    fn zero_delay_releases_at_once() {
+        let mut c = ScenarioConfig::builtin("mean-shift").unwrap();
+        c.batches = 2;
+        c.label_delay = 0;
+        let steps = play(Scenario::new(c).unwrap());
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[1].released[0].batch, 1);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_rows() {
+        let a = play(Scenario::builtin("fraud-gradual").unwrap());
+        let b = play(Scenario::builtin("fraud-gradual").unwrap());
+        let print = |steps: &[Step]| -> Vec<(u64, Vec<String>)> {
+            steps
+                .iter()
+                .filter_map(|s| s.batch.as_ref())
+                .map(|b| (b.features.fingerprint(), b.labels.clone()))
+                .collect()
+        };
+        assert_eq!(print(&a), print(&b));
+        assert_eq!(print(&a).len(), 30);
+        let mut other = ScenarioConfig::builtin("fraud-gradual").unwrap();
+        other.seed = 7;
+        let c = play(Scenario::new(other).unwrap());
+        assert_ne!(print(&a)[0], print(&c)[0]);
+    }
+
+    #[test]
+    fn fraud_batches_read_like_the_csv() {
+        let (table, labels) =
+            fraud_table(&FraudGenerator::new(3).records(400, 0.5).unwrap()).unwrap();
+        let csv = FraudGenerator::new(3).csv(400, 0.5, true).unwrap();
+        let read = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+        // NaN != NaN, so compare fingerprints (which hash a missing cell as missing).
+        let print = |c: &Column| Table::new(vec![c.clone()]).unwrap().fingerprint();
+        for c in table.columns() {
+            assert_eq!(print(c), print(read.column(&c.name).unwrap()), "{}", c.name);
+        }
+        let y = read.column("is_fraud").unwrap();
+        for (i, l) in labels.iter().enumerate() {
+            assert_eq!(
+                y.get(i),
+                Some(crate::table::Cell::Number(l.parse().unwrap()))
+            );
+        }
+    }
+
+    #[test]
+    fn the_abrupt_switch_shows_in_the_rows() {
+        let steps = play(Scenario::builtin("fraud-abrupt").unwrap());
+        let gaming = |b: &Batch| {
+            let c = b.features.column("merchant_category").unwrap();
+            (0..b.features.rows())
+                .filter(|&i| c.get(i) == Some(crate::table::Cell::Category("online_gaming")))
+                .count()
+        };
+        let before = gaming(steps[9].batch.as_ref().unwrap());
+        let after = gaming(steps[10].batch.as_ref().unwrap());
+        assert_eq!(steps[9].batch.as_ref().unwrap().drift, 0.0);
+        assert_eq!(steps[10].batch.as_ref().unwrap().drift, 1.0);
+        assert!(after > 2 * before, "{before} {after}");
+    }
+
+    #[test]
+    fn mean_shift_moves_x1() {
+        let steps = play(Scenario::builtin("mean-shift").unwrap());
+        let mean = |t: usize| match &steps[t].batch.as_ref().unwrap().features.columns()[0].data {
+            ColumnData::Numeric(v) => v.iter().sum::<f64>() / v.len() as f64,
+            _ => unreachable!(),
+        };
+        assert!(mean(0).abs() < 0.2);
+        assert!((mean(20) - 2.0).abs() < 0.2);
+        let labelled = steps[0].batch.as_ref().unwrap().labelled().unwrap();
+        assert_eq!(labelled.column_names(), ["x1", "x2", "x3", "x4", "y"]);
+    }
+
+    #[test]
+    fn bad_configs_are_refused_and_configs_round_trip() {
+        assert!(matches!(
+            ScenarioConfig::builtin("nope"),
+            Err(ScenarioError::Unknown(_))
+        ));
+        for b in builtins() {
+            let c = ScenarioConfig::builtin(b.name).unwrap();
+            c.validate().unwrap();
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<ScenarioConfig>(&json).unwrap(), c);
+        }
+        let base = ScenarioConfig::builtin("fraud-abrupt").unwrap();
+        let bad = [
+            ScenarioConfig {
+                batches: 0,
+                ..base.clone()
+            },
+            ScenarioConfig {
+                batch_size: 0,
+                ..base.clone()
+            },
+            ScenarioConfig {
+                schedule: Schedule::Abrupt {
+                    at: 1,
+                    from: 0.0,
+                    to: f64::NAN,
+                },
+                ..base.clone()
+            },
+            ScenarioConfig {
+                schedule: Schedule::Gradual {
+                    start: 5,
+                    end: 5,
+                    from: 0.0,
+                    to: 1.0,
+                },
+                ..base.clone()
+            },
+            ScenarioConfig {
+                schedule: Schedule::Recurring {
+                    start: 0,
+                    period: 3,
+                    on: 3,
+                    from: 0.0,
+                    to: 1.0,
+                },
+                ..base.clone()
+            },
+            ScenarioConfig {
+                generator: Generator::MeanShift {
+                    features: 1,
+                    shift: 1.0,
+                },
+                ..base.clone()
+            },
+        ];
+        for c in bad {
+            assert!(Scenario::new(c).is_err());
+        }
+    }
+
+    #[test]
+    fn reference_rows_come_with_the_target() {
+        let s = Scenario::builtin("fraud-abrupt").unwrap();
+        let t = s.reference(300, 0.0, 1).unwrap();
+        assert_eq!(t.rows(), 300);
+        assert!(t.column("is_fraud").is_some());
+        assert!(s.reference(10, 2.0, 1).is_err());
+    }
+}

@@ -1,0 +1,392 @@
+//! The monitor, scenarios and the registry together: the fraud story end to end, traffic
+//! modes, the significance tests against SciPy (`scripts/fixtures_monitor.py`), and bad
+//! input that must give errors, never panics.
+
+use std::sync::OnceLock;
+
+use driftlab::artifact::Artifact;
+use driftlab::monitor::{Alarm, AlarmKind, Monitor, MonitorOptions, MonitorSnapshot};
+use driftlab::registry::{mcnemar, retrain, Arm, Registry, TrafficMode, WindowPolicy};
+use driftlab::scenario::{Scenario, ScenarioConfig};
+use driftlab::table::{Column, Table};
+use driftlab::train::{train, ModelKind, TrainRequest};
+
+/// The fraud-abrupt story, played once and shared by the tests.
+struct Story {
+    champion: Artifact,
+    retrained: Artifact,
+    snapshot: MonitorSnapshot,
+    alarms: Vec<Alarm>,
+    /// Fresh drift-1 rows with their labels, to judge both models.
+    after: (Table, Vec<String>),
+}
+
+fn options() -> MonitorOptions {
+    MonitorOptions {
+        positive_name: Some("fraud".into()),
+        ..MonitorOptions::default()
+    }
+}
+
+fn story() -> &'static Story {
+    static STORY: OnceLock<Story> = OnceLock::new();
+    STORY.get_or_init(|| {
+        let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+        let reference = scenario.reference(8_000, 0.0, 1).unwrap();
+        let mut request = TrainRequest::new("is_fraud", ModelKind::Logistic);
+        request.created = "2024-01-01T00:00:00Z".into();
+        let (champion, _) = train(&reference, &request, &mut |_| {}).unwrap();
+        let mut monitor = Monitor::new(&champion, options()).unwrap();
+        while let Some(step) = scenario.next_step().unwrap() {
+            if let Some(b) = &step.batch {
+                let mut t = 0.0;
+                monitor
+                    .observe_with_clock(&b.features, &mut || {
+                        t += 1.5;
+                        t
+                    })
+                    .unwrap();
+            }
+            for r in &step.released {
+                monitor.label(r.batch, &r.labels).unwrap();
+            }
+        }
+        let labelled = monitor.labelled_batches().unwrap();
+        let (retrained, _, plan) = retrain(
+            &champion,
+            &labelled,
+            &WindowPolicy::Recent { batches: 5 },
+            "2024-01-02T00:00:00Z",
+        )
+        .unwrap();
+        assert_eq!(plan.batches, [25, 26, 27, 28, 29]);
+        let mut fresh = ScenarioConfig::builtin("fraud-abrupt").unwrap();
+        fresh.seed = 99;
+        let fresh = Scenario::new(fresh).unwrap();
+        let after = fresh.reference(6_000, 1.0, 99).unwrap();
+        let labels = column_labels(&after, "is_fraud");
+        Story {
+            champion,
+            retrained,
+            snapshot: monitor.snapshot(),
+            alarms: monitor.alarms().to_vec(),
+            after: (after, labels),
+        }
+    })
+}
+
+fn column_labels(t: &Table, name: &str) -> Vec<String> {
+    let c = t.column(name).unwrap();
+    (0..t.rows())
+        .map(|i| match c.get(i) {
+            Some(driftlab::table::Cell::Number(x)) => format!("{x}"),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+/// (accuracy, recall of "1") of `a` on rows with labels.
+fn judge(a: &Artifact, table: &Table, labels: &[String]) -> (f64, f64) {
+    let scored = a.score_table(table).unwrap();
+    let (mut right, mut tp, mut pos) = (0, 0, 0);
+    for (s, y) in scored.iter().zip(labels) {
+        let p = s.label.as_deref().unwrap();
+        right += usize::from(p == y);
+        pos += usize::from(y == "1");
+        tp += usize::from(y == "1" && p == "1");
+    }
+    (
+        right as f64 / labels.len() as f64,
+        tp as f64 / pos.max(1) as f64,
+    )
+}
+
+#[test]
+fn the_abrupt_switch_is_seen_in_the_inputs_at_once() {
+    let s = story();
+    let b = &s.snapshot.batches;
+    assert_eq!(b.len(), 30);
+    for before in &b[..10] {
+        assert_eq!(before.dataset_drift, Some(false), "batch {}", before.batch);
+    }
+    for after in &b[10..] {
+        assert_eq!(after.dataset_drift, Some(true), "batch {}", after.batch);
+        for col in ["merchant_category", "country", "card_present"] {
+            assert!(
+                after.drifted_columns.iter().any(|c| c == col),
+                "batch {}: {col}",
+                after.batch
+            );
+        }
+    }
+    assert_eq!(b[3].scoring_ms, Some(1.5));
+}
+
+#[test]
+fn recall_collapses_while_accuracy_stays_high() {
+    let b = &story().snapshot.batches;
+    let window = |t: usize| b[t].window.unwrap();
+    assert!(window(9).recall.unwrap() > 0.6, "{:?}", window(9));
+    assert!(window(9).accuracy.unwrap() > 0.98);
+    assert!(window(29).recall.unwrap() < 0.15, "{:?}", window(29));
+    assert!(window(29).accuracy.unwrap() > 0.94, "{:?}", window(29));
+}
+
+#[test]
+fn alarms_fire_after_the_switch_and_not_before() {
+    let alarms = &story().alarms;
+    for a in alarms {
+        assert!(a.batch >= 10 && a.about_batch >= 10, "early alarm: {a:?}");
+        assert!(!a.message.is_empty());
+    }
+    // The first alarm is the data drift of batch 10; the recall alarm comes when the
+    // labels of batch 10 arrive, two batches later (label delay 2).
+    assert_eq!(alarms[0].kind, AlarmKind::DataDrift);
+    assert_eq!(alarms[0].batch, 10);
+    let recall: Vec<&Alarm> = alarms
+        .iter()
+        .filter(|a| a.kind == AlarmKind::RecallDrop)
+        .collect();
+    assert_eq!(recall.len(), 1, "{alarms:#?}");
+    assert_eq!((recall[0].batch, recall[0].about_batch), (12, 10));
+    assert!(
+        recall[0]
+            .message
+            .contains("while accuracy stayed at 0.99: the model is missing fraud it used to catch"),
+        "{}",
+        recall[0].message
+    );
+    assert!(alarms.iter().any(|a| a.kind == AlarmKind::DriftTrend));
+    // Every output is JSON.
+    let json = serde_json::to_value(&story().snapshot).unwrap();
+    assert_eq!(json["alarms"][0]["kind"], "data_drift");
+    assert!(json["batches"][12]["window"]["recall"].is_number());
+}
+
+#[test]
+fn retraining_on_recent_batches_restores_recall() {
+    let s = story();
+    assert_eq!(
+        s.retrained.lineage.parent.as_deref(),
+        Some(s.champion.hash.as_str())
+    );
+    assert_eq!(s.retrained.lineage.model_kind, "logistic");
+    let (table, labels) = &s.after;
+    let (old_acc, old_recall) = judge(&s.champion, table, labels);
+    let (new_acc, new_recall) = judge(&s.retrained, table, labels);
+    assert!(old_recall < 0.2, "{old_recall}");
+    assert!(new_recall > 0.5, "{new_recall}");
+    assert!(new_acc >= old_acc, "{old_acc} {new_acc}");
+}
+
+fn registry() -> Registry {
+    let s = story();
+    let mut r = Registry::new(7);
+    r.register(s.champion.clone(), "trained at drift 0")
+        .unwrap();
+    let v2 = r
+        .register(s.retrained.clone(), "retrained")
+        .unwrap()
+        .clone();
+    assert_eq!(v2.name, "v2");
+    assert_eq!(v2.parent_name.as_deref(), Some("v1"));
+    r.set_challenger(Some("v2")).unwrap();
+    r
+}
+
+#[test]
+fn canary_routes_about_p_percent_deterministically() {
+    let mut r = registry();
+    r.set_mode(TrafficMode::Canary { percent: 10.0 }).unwrap();
+    let n = 20_000u64;
+    let to_challenger = (0..n).filter(|&i| r.route(i) == Arm::Challenger).count();
+    let share = to_challenger as f64 / n as f64;
+    assert!((share - 0.10).abs() < 0.01, "{share}");
+    let again = (0..n).filter(|&i| r.route(i) == Arm::Challenger).count();
+    assert_eq!(to_challenger, again);
+    let (table, labels) = &story().after;
+    let served = r.serve(table, 0).unwrap();
+    for row in &served.rows {
+        assert_eq!(row.arm, r.route(row.row));
+        assert!(row.shadow.is_none());
+    }
+    r.record(&served, labels).unwrap();
+    let c = r.compare(0.05).unwrap();
+    assert_eq!(c.test, "z");
+    assert!(c.mcnemar.is_none());
+    assert_eq!(
+        c.champion.stats.rows + c.challenger.as_ref().unwrap().stats.rows,
+        table.rows() as u64
+    );
+}
+
+#[test]
+fn shadow_serves_only_the_champion_and_promotion_swaps() {
+    let s = story();
+    let mut r = registry();
+    r.set_mode(TrafficMode::Shadow).unwrap();
+    let (table, labels) = &s.after;
+    let served = r.serve(table, 1_000).unwrap();
+    let champion = s.champion.score_table(table).unwrap();
+    let challenger = s.retrained.score_table(table).unwrap();
+    for ((row, c), ch) in served.rows.iter().zip(&champion).zip(&challenger) {
+        assert_eq!(row.arm, Arm::Champion);
+        assert_eq!(row.served.version, "v1");
+        assert_eq!(row.served.label, c.label);
+        let shadow = row.shadow.as_ref().unwrap();
+        assert_eq!(shadow.version, "v2");
+        assert_eq!(shadow.label, ch.label);
+    }
+    r.record(&served, labels).unwrap();
+    let c = r.compare(0.05).unwrap();
+    assert_eq!(c.test, "mcnemar");
+    assert_eq!(c.better, "challenger", "{}", c.verdict);
+    assert!(c.verdict.contains("promote it"), "{}", c.verdict);
+    let m = c.mcnemar.unwrap();
+    assert_eq!(
+        m.both_right + m.champion_only + m.challenger_only + m.both_wrong,
+        table.rows() as u64
+    );
+
+    r.promote().unwrap();
+    assert_eq!(r.champion().unwrap().name, "v2");
+    assert!(r.challenger().is_none());
+    assert_eq!(r.mode(), TrafficMode::Champion);
+    let after = r.serve(table, 0).unwrap();
+    assert!(after.rows.iter().all(|row| row.served.version == "v2"));
+    assert_eq!(r.lineage("v2").len(), 2);
+
+    // The registry survives a round trip (the page keeps it in IndexedDB).
+    let bytes = r.to_bytes().unwrap();
+    let back = Registry::from_bytes(&bytes).unwrap();
+    assert_eq!(back, r);
+
+    r.rollback().unwrap();
+    assert_eq!(r.champion().unwrap().name, "v1");
+    assert!(r.rollback().is_err());
+    let actions: Vec<&str> = r.events().iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "register",
+            "champion",
+            "register",
+            "challenger",
+            "mode",
+            "promote",
+            "rollback"
+        ]
+    );
+}
+
+#[test]
+fn significance_tests_match_scipy() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/monitor.json")).unwrap();
+    for case in fixture["mcnemar"].as_array().unwrap() {
+        let (b, c) = (case["b"].as_u64().unwrap(), case["c"].as_u64().unwrap());
+        let m = mcnemar(0, b, c, 0);
+        let p = case["p_value"].as_f64().unwrap();
+        assert_eq!(m.exact, case["exact"].as_bool().unwrap(), "{case}");
+        assert!(
+            (m.statistic - case["statistic"].as_f64().unwrap()).abs() < 1e-12,
+            "{case}"
+        );
+        assert!(
+            (m.p_value - p).abs() <= 1e-12 + 1e-9 * p,
+            "{case}: {}",
+            m.p_value
+        );
+    }
+    for case in fixture["z_test"].as_array().unwrap() {
+        let g = |k: &str| case[k].as_u64().unwrap();
+        let z = driftlab::drift::z_test(g("x1"), g("n1"), g("x2"), g("n2")).unwrap();
+        let p = case["p_value"].as_f64().unwrap();
+        assert!(
+            (z.statistic - case["statistic"].as_f64().unwrap()).abs() < 1e-9,
+            "{case}"
+        );
+        assert!(
+            (z.p_value - p).abs() <= 1e-12 + 1e-7 * p,
+            "{case}: {}",
+            z.p_value
+        );
+    }
+}
+
+#[test]
+fn bad_input_gives_errors_not_panics() {
+    let s = story();
+    let mut m = Monitor::new(&s.champion, options()).unwrap();
+    // Missing columns, an empty table, a column of the wrong kind.
+    let wrong = Table::new(vec![Column::numeric("amount", vec![1.0, 2.0])]).unwrap();
+    assert!(m.observe(&wrong).is_err());
+    assert!(m.observe(&Table::new(vec![]).unwrap()).is_err());
+    assert_eq!(m.batches_observed(), 0);
+    let (table, labels) = &s.after;
+    let small = table.take(&[0, 1, 2]);
+    let r = m.observe(&small).unwrap();
+    assert_eq!(r.rows, 3);
+    assert!(m.label(5, &labels[..3]).is_err());
+    assert!(m.label(0, &labels[..2]).is_err());
+    assert!(m.label(0, &["0", "1", "cat"]).is_err());
+    m.label(0, &labels[..3]).unwrap();
+    assert!(m.label(0, &labels[..3]).is_err());
+    assert!(m.record_timing(9, 1.0, None).is_err());
+    // A batch whose rows are all missing still gets a report (drift says why it has none).
+    let blank = Table::new(
+        table
+            .columns()
+            .iter()
+            .filter(|c| c.name != "is_fraud")
+            .map(|c| c.take(&[usize::MAX, usize::MAX]))
+            .collect(),
+    )
+    .unwrap();
+    let r = m.observe(&blank).unwrap();
+    assert!(r.drift.is_none() && r.drift_error.is_some());
+    // Options out of range.
+    for bad in [
+        MonitorOptions {
+            window: 0,
+            ..options()
+        },
+        MonitorOptions {
+            positive: Some("maybe".into()),
+            ..options()
+        },
+        MonitorOptions {
+            recall_drop: f64::NAN,
+            ..options()
+        },
+        MonitorOptions {
+            ddm: [("warm_start".to_owned(), "-1".to_owned())].into(),
+            ..options()
+        },
+    ] {
+        assert!(Monitor::new(&s.champion, bad).is_err());
+    }
+    // The registry refuses what it cannot do.
+    let mut r = Registry::new(1);
+    assert!(r.serve(table, 0).is_err());
+    r.register(s.champion.clone(), "").unwrap();
+    assert!(r.set_mode(TrafficMode::Shadow).is_err());
+    assert!(r.promote().is_err());
+    assert!(r.set_challenger(Some("v9")).is_err());
+    assert!(r.set_challenger(Some("v1")).is_err());
+    r.register(s.retrained.clone(), "").unwrap();
+    r.set_challenger(Some("v2")).unwrap();
+    assert!(r.set_mode(TrafficMode::Canary { percent: 120.0 }).is_err());
+    assert!(r.set_mode(TrafficMode::Ab { percent: f64::NAN }).is_err());
+    r.set_mode(TrafficMode::Ab { percent: 50.0 }).unwrap();
+    let served = r.serve(&small, 0).unwrap();
+    assert!(r.record(&served, &labels[..2]).is_err());
+    assert!(r.record(&served, &["x", "y", "z"]).is_err());
+    r.set_mode(TrafficMode::Shadow).unwrap();
+    assert!(r.record(&served, &labels[..3]).is_err()); // stale: the mode changed
+    assert!(r
+        .compare(0.05)
+        .unwrap()
+        .verdict
+        .contains("No labelled rows"));
+}
