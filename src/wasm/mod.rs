@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
+mod deploy;
+
 /// Rows of the table preview sent to the page.
 const PREVIEW_ROWS: usize = 50;
 
@@ -37,6 +39,8 @@ pub struct Workbench {
     name: String,
     table: Option<Table>,
     trained: Option<Trained>,
+    /// The registry, the playing scenario and the monitor (see `deploy.rs`).
+    deploy: deploy::DeployState,
 }
 
 /// The last model trained in this workbench, kept for threshold tables and scoring.
@@ -141,6 +145,7 @@ impl Workbench {
             name: String::new(),
             table: None,
             trained: None,
+            deploy: deploy::DeployState::default(),
         }
     }
 
