@@ -14,7 +14,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: help start test wasm edge bench tools rust-tools wasm-bindgen node-deps browser \
-        lint test-native test-wasm test-web clean
+        lint test-native test-wasm test-web test-edge clean
 
 help:
 	@echo "make start   install what is missing, build the Wasm, serve http://127.0.0.1:5173"
@@ -59,10 +59,12 @@ wasm: tools
 	wasm-bindgen --target web --out-dir pkg --out-name driftlab --remove-name-section \
 	  $(WASM_DIR)/driftlab.wasm
 	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/driftlab_bg.wasm -o pkg/driftlab_bg.wasm
-	$(CARGO) build -p driftlab-edge --target $(WASM_TARGET) --profile wasm
+	$(CARGO) build -p driftlab-edge --target $(WASM_TARGET) --profile edge
 	@mkdir -p pkg/edge
-	$(WASM_OPT) -Oz $(WASM_FEATURES) --strip-debug --strip-producers \
-	  $(WASM_DIR)/driftlab_edge.wasm -o pkg/edge/driftlab_edge.wasm
+	node edge/scripts/prune-wasm.mjs target/$(WASM_TARGET)/edge/driftlab_edge.wasm pkg/edge/pruned.wasm
+	$(WASM_OPT) -Oz --converge --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
+	  pkg/edge/pruned.wasm -o pkg/edge/driftlab_edge.wasm
+	@rm -f pkg/edge/pruned.wasm
 	@printf 'playground wasm: %s bytes, %s gzipped\n' $$(stat -c %s pkg/driftlab_bg.wasm) $$(gzip -9c pkg/driftlab_bg.wasm | wc -c)
 	@printf 'edge wasm:       %s bytes, %s gzipped\n' $$(stat -c %s pkg/edge/driftlab_edge.wasm) $$(gzip -9c pkg/edge/driftlab_edge.wasm | wc -c)
 
@@ -71,7 +73,7 @@ start: wasm
 
 # --- tests ------------------------------------------------------------------------------
 
-test: tools browser lint test-native test-wasm test-web
+test: tools browser lint test-native test-wasm test-web test-edge
 	@echo "make test: all passed"
 
 lint: rust-tools
@@ -92,6 +94,15 @@ test-wasm: wasm-bindgen browser
 test-web: wasm browser
 	npm run typecheck
 	npm run test:e2e
+
+# the real Workers runtime (workerd) and wrangler, pinned in edge/test-tools
+EDGE_TOOLS := edge/test-tools/node_modules/.package-lock.json
+$(EDGE_TOOLS): edge/test-tools/package-lock.json
+	npm ci --prefix edge/test-tools --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-edge: wasm $(EDGE_TOOLS)
+	node --test tests/edge/
 
 bench: wasm
 	@echo "make bench: the benchmark harness is not built yet (see the benchmarks issue)"

@@ -31,6 +31,7 @@ pub mod artifact;
 pub mod dataset;
 pub mod detector;
 pub mod drift;
+pub mod export;
 pub mod metrics;
 pub mod monitor;
 pub mod prep;

@@ -1,36 +1,508 @@
 //! The driftlab edge scorer: the core built with training off, behind a small C-style
-//! WebAssembly ABI with no imports, so that any host (a Workers isolate, Node) can
-//! instantiate it with an empty import object.
+//! WebAssembly ABI with no imports, so that any host (a Workers isolate, Node, a browser)
+//! can instantiate it with an empty import object.
 //!
-//! The protocol is bytes in, JSON bytes out:
+//! A [`Scorer`] is built once from an artifact's bytes ([`Scorer::from_bytes`] checks the
+//! format, the version, the content hash and the shapes, like
+//! `driftlab::artifact::Artifact::from_bytes`, but reads only what scoring needs: the
+//! fitted pipeline, the model and the class labels). It then scores JSON rows, or tables
+//! of text cells (a CSV body, split into cells by the host): each row goes through the fitted pipeline (the drift guard: missing values,
+//! values outside the training range and unseen categories are flagged per row) and the
+//! model.
+//!
+//! The Wasm protocol is bytes in, JSON bytes out:
 //! 1. `dl_alloc(len)` returns a buffer in Wasm memory; the host writes bytes there.
-//! 2. `dl_load(ptr, len)` loads a fitted pipeline (JSON) once per isolate and keeps it.
-//! 3. `dl_transform(ptr, len)` takes `{"rows": [{"col": value, ...}, ...]}` and leaves the
-//!    answer in the output buffer (`dl_output_ptr`, `dl_output_len`): `{"features":
-//!    [...], "rows": [[...]], "warnings": [[...]]}`, or `{"error", "row", "column"}`.
+//! 2. `dl_load(ptr, len)` loads the artifact once per isolate and keeps it.
+//! 3. `dl_score_json(ptr, len, max_rows)` takes `{"rows": [{"col": value, ...}, ...]}`,
+//!    `dl_score_table(ptr, len, max_rows)` `{"columns": [...], "rows": [["text", ...]]}`
+//!    (a CSV body as `worker.js` splits it); the answer is in the
+//!    output buffer (`dl_output_ptr`, `dl_output_len`): `{"model": {...}, "predictions":
+//!    [{"prediction", "probabilities", "warnings"}, ...]}` or `{"error", "row", "column"}`.
 //! 4. `dl_free(ptr, len)` releases an input buffer.
 //!
-//! Every call returns 0 on success and 1 when the output holds an error. Nothing the host
-//! sends can panic the module. Scoring with a model artifact arrives with the models work;
-//! this crate already carries the serving half of the pipeline.
+//! In Wasm the heap is an arena (see `arena.rs`): `dl_alloc` starts a new request and
+//! reclaims everything the previous one allocated, so a host makes one request at a time
+//! (alloc, write, score, read the output) without awaiting in between.
+//!
+//! Every call returns 0 on success, otherwise the HTTP status that fits the error (400 for
+//! bad input, 413 for too many rows, 422 for an artifact that cannot be loaded, 500 when
+//! no artifact is loaded). Nothing the host sends can panic the module. Row indices in
+//! errors are 0-based positions in `rows` (JSON) or among the data records (CSV).
 
-use driftlab::{prep::FittedPipeline, table::Cell};
-use serde_json::{json, Value};
+#![deny(missing_docs)]
+
+#[cfg(target_arch = "wasm32")]
+mod arena;
+mod canonical;
+mod json;
+mod model;
+mod request;
+
+use driftlab::{
+    prep::{FittedPipeline, PrepError, RowWarning},
+    score::{Model, Task},
+    table::{Cell, ColumnKind},
+};
+use json::Json;
 use std::cell::RefCell;
 
-thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State::default());
+pub use canonical::content_hash;
+
+/// The artifact `format` this scorer reads.
+pub const FORMAT: &str = "driftlab.artifact";
+/// The newest artifact version this scorer reads.
+pub const VERSION: u32 = 1;
+
+/// An error for the host: an HTTP status, a sentence, and where (0-based row, column).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdgeError {
+    /// What is wrong and how to fix it.
+    pub error: String,
+    /// The 0-based row, when one row is at fault.
+    pub row: Option<usize>,
+    /// The column, when one column is at fault.
+    pub column: Option<String>,
+    /// The HTTP status that fits.
+    pub status: u16,
 }
 
-#[derive(Default)]
+impl EdgeError {
+    fn new(status: u16, error: impl Into<String>) -> EdgeError {
+        EdgeError {
+            error: error.into(),
+            row: None,
+            column: None,
+            status,
+        }
+    }
+
+    fn at(mut self, row: Option<usize>, column: Option<&str>) -> EdgeError {
+        self.row = row;
+        self.column = column.map(str::to_owned);
+        self
+    }
+
+    /// The error as JSON: `{"error", "row", "column"}`.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.error.len() + 48);
+        out.extend_from_slice(b"{\"error\":");
+        json::write_str(&mut out, &self.error);
+        out.extend_from_slice(b",\"row\":");
+        match self.row {
+            Some(r) => json::write_u64(&mut out, r as u64),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"column\":");
+        match &self.column {
+            Some(c) => json::write_str(&mut out, c),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+struct View {
+    pipeline: FittedPipeline,
+    model: Model,
+    classes: Vec<String>,
+    hash: String,
+}
+
+/// A loaded artifact, ready to score rows. Immutable; scratch buffers live per call.
+#[derive(Debug)]
+pub struct Scorer {
+    pipeline: FittedPipeline,
+    model: Model,
+    classes: Vec<String>,
+    hash: String,
+    task: Task,
+}
+
+impl Scorer {
+    /// Reads and checks an artifact: format, version, content hash (the same FNV-1a over
+    /// canonical JSON as the core), and that the pipeline, the model and the class labels
+    /// agree.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Scorer, EdgeError> {
+        let refuse = |m: String| EdgeError::new(422, m);
+        let doc =
+            json::parse(bytes).map_err(|e| refuse(format!("not a driftlab artifact: {e}")))?;
+        let format = doc.get("format").and_then(Json::as_str).unwrap_or_default();
+        if format != FORMAT {
+            return Err(refuse(format!(
+                "unknown artifact format {format:?}; expected \"driftlab.artifact\" (is this a model file from driftlab?)"
+            )));
+        }
+        let version = doc.get("version").and_then(Json::as_u64).unwrap_or(0);
+        if version > u64::from(VERSION) {
+            return Err(refuse(format!(
+                "artifact version {version} is newer than this scorer reads ({VERSION}); export the bundle again with the driftlab that trained the model"
+            )));
+        }
+        let stored = doc.get("hash").and_then(Json::as_str).unwrap_or_default();
+        let computed = canonical::hash_of(&doc);
+        if stored != computed {
+            return Err(refuse(format!(
+                "artifact hash mismatch (stored {stored}, computed {computed}): the file was modified or corrupted; export the bundle again"
+            )));
+        }
+        let part = |key: &str| {
+            doc.get(key)
+                .ok_or_else(|| refuse(format!("not a driftlab artifact: missing field {key:?}")))
+        };
+        let bad =
+            |key: &str, e: String| refuse(format!("not a driftlab artifact: in {key:?}: {e}"));
+        let view = View {
+            pipeline: model::pipeline(part("pipeline")?).map_err(|e| bad("pipeline", e))?,
+            model: model::model(part("model")?).map_err(|e| bad("model", e))?,
+            classes: model::classes(&doc).map_err(|e| bad("classes", e))?,
+            hash: stored.to_owned(),
+        };
+        let width = view.pipeline.features.len();
+        if view.pipeline.width() != width
+            || view
+                .pipeline
+                .inputs
+                .iter()
+                .map(|i| match &i.step {
+                    driftlab::prep::FittedStep::Numeric { .. } => 1,
+                    driftlab::prep::FittedStep::OneHot { categories, .. } => categories.len(),
+                    driftlab::prep::FittedStep::Drop => 0,
+                })
+                .sum::<usize>()
+                != width
+        {
+            return Err(refuse(
+                "artifact is inconsistent: the pipeline's steps and feature names disagree".into(),
+            ));
+        }
+        view.model
+            .validate(width)
+            .map_err(|e| refuse(format!("artifact is inconsistent: {e}")))?;
+        let task = view.model.task();
+        if task == Task::Classification && view.classes.len() != view.model.n_outputs() {
+            return Err(refuse(format!(
+                "artifact is inconsistent: {} class labels for a model of {} classes",
+                view.classes.len(),
+                view.model.n_outputs()
+            )));
+        }
+        Ok(Scorer {
+            pipeline: view.pipeline,
+            model: view.model,
+            classes: view.classes,
+            hash: view.hash,
+            task,
+        })
+    }
+
+    /// The input columns the model reads, in order.
+    pub fn columns(&self) -> impl Iterator<Item = &str> {
+        self.pipeline.inputs.iter().map(|i| i.name.as_str())
+    }
+
+    /// `{"kind", "task", "hash"}`: the `model` member of every answer.
+    pub fn summary_json(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_summary(&mut out);
+        out
+    }
+
+    fn write_summary(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"kind\":");
+        json::write_str(out, self.model.kind());
+        out.extend_from_slice(b",\"task\":");
+        json::write_str(
+            out,
+            match self.task {
+                Task::Classification => "classification",
+                Task::Regression => "regression",
+                Task::Clustering => "clustering",
+            },
+        );
+        out.extend_from_slice(b",\"hash\":");
+        json::write_str(out, &self.hash);
+        out.push(b'}');
+    }
+
+    /// Scores a JSON body `{"rows": [{"col": value, ...}, ...]}` of at most `max_rows` rows.
+    pub fn score_json(&self, body: &[u8], max_rows: usize) -> Result<Vec<u8>, EdgeError> {
+        let doc = request::parse_body(body)?;
+        let rows = request::parse_rows(&doc, max_rows)?;
+        let mut session = Session::new(self, rows.len());
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(self.pipeline.inputs.len());
+        for (i, row) in rows.iter().enumerate() {
+            let row = match row {
+                Json::Obj(pairs) => pairs,
+                _ => {
+                    return Err(EdgeError::new(
+                        400,
+                        format!(
+                        "row {i} is not a JSON object: send each row as {{\"column\": value, ...}}"
+                    ),
+                    )
+                    .at(Some(i), None))
+                }
+            };
+            cells.clear();
+            for input in &self.pipeline.inputs {
+                let value = row
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == input.name.as_str())
+                    .map(|(_, v)| v);
+                let cell = match value {
+                    None => {
+                        return Err(EdgeError::new(
+                            400,
+                            format!(
+                                "row {i} has no column {:?}, which the model was trained with: add it (null is fine: it is imputed and flagged)",
+                                input.name
+                            ),
+                        )
+                        .at(Some(i), Some(&input.name)))
+                    }
+                    Some(Json::Null) => Cell::Missing,
+                    Some(Json::Bool(b)) => Cell::Bool(*b),
+                    Some(v @ Json::Num(_)) => match v.as_f64() {
+                        Some(x) => Cell::Number(x),
+                        None => {
+                            return Err(EdgeError::new(
+                                400,
+                                format!("row {i}, column {:?}: the number is too large for a 64-bit float", input.name),
+                            )
+                            .at(Some(i), Some(&input.name)))
+                        }
+                    },
+                    Some(Json::Str(s)) => text_cell(s, input.kind, false),
+                    Some(_) => {
+                        return Err(EdgeError::new(
+                            400,
+                            format!(
+                                "row {i}, column {:?}: a value must be a number, a string, a boolean or null, not an array or an object",
+                                input.name
+                            ),
+                        )
+                        .at(Some(i), Some(&input.name)))
+                    }
+                };
+                cells.push(cell);
+            }
+            session.score(&cells, i)?;
+        }
+        Ok(session.finish())
+    }
+
+    /// Scores a table of text cells, `{"columns": ["a", ...], "rows": [["1", ...], ...]}`
+    /// (what the host's CSV reader makes of a CSV body), of at most `max_rows` rows. Cells
+    /// are read as the CLI reads CSV: trimmed; the missing tokens (`NA`, `null`, empty, …)
+    /// are missing; booleans are `true`/`false` in any case; numbers are numbers.
+    pub fn score_table(&self, body: &[u8], max_rows: usize) -> Result<Vec<u8>, EdgeError> {
+        let doc = request::parse_body(body)?;
+        let header = doc.get("columns").and_then(Json::as_array).ok_or_else(|| {
+            EdgeError::new(
+                400,
+                "the table has no \"columns\" array: send a header line with the column names",
+            )
+        })?;
+        let positions: Vec<usize> = self
+            .pipeline
+            .inputs
+            .iter()
+            .map(|input| {
+                header
+                    .iter()
+                    .position(|h| h.as_str().map(str::trim) == Some(input.name.as_str()))
+                    .ok_or_else(|| {
+                        EdgeError::new(
+                            400,
+                            format!(
+                                "the CSV header has no column {:?}, which the model was trained with: add it (empty cells are fine: they are imputed and flagged)",
+                                input.name
+                            ),
+                        )
+                        .at(None, Some(&input.name))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let rows = request::parse_rows(&doc, max_rows)?;
+        let mut session = Session::new(self, rows.len());
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(positions.len());
+        for (i, row) in rows.iter().enumerate() {
+            let record = row.as_array().ok_or_else(|| {
+                EdgeError::new(400, format!("row {i} is not an array of cells")).at(Some(i), None)
+            })?;
+            cells.clear();
+            for (input, &p) in self.pipeline.inputs.iter().zip(&positions) {
+                cells.push(match record.get(p) {
+                    None | Some(Json::Null) => Cell::Missing,
+                    Some(Json::Str(s)) => text_cell(s, input.kind, true),
+                    Some(_) => {
+                        return Err(EdgeError::new(
+                            400,
+                            format!(
+                                "row {i}, column {:?}: a table cell must be text",
+                                input.name
+                            ),
+                        )
+                        .at(Some(i), Some(&input.name)))
+                    }
+                });
+            }
+            session.score(&cells, i)?;
+        }
+        Ok(session.finish())
+    }
+}
+
+fn too_many_rows(max_rows: usize) -> EdgeError {
+    EdgeError::new(
+        413,
+        format!("the request has more than {max_rows} rows: split it into batches of at most {max_rows}"),
+    )
+}
+
+/// A text cell as the CLI's CSV reader would see it.
+fn text_cell(s: &str, kind: ColumnKind, csv: bool) -> Cell<'_> {
+    let t = s.trim();
+    if csv && (t.is_empty() || driftlab::table::MISSING_TOKENS.contains(&t)) {
+        return Cell::Missing;
+    }
+    match kind {
+        ColumnKind::Boolean if t.eq_ignore_ascii_case("true") => Cell::Bool(true),
+        ColumnKind::Boolean if t.eq_ignore_ascii_case("false") => Cell::Bool(false),
+        ColumnKind::Categorical if !csv => Cell::Category(s),
+        _ => match t.parse::<f64>() {
+            Ok(x) if csv && !x.is_nan() => Cell::Number(x),
+            _ => Cell::Category(t),
+        },
+    }
+}
+
+/// The answer being written, row by row.
+struct Session<'a> {
+    scorer: &'a Scorer,
+    out: Vec<u8>,
+    values: Vec<f64>,
+    warnings: Vec<RowWarning>,
+    first: bool,
+}
+
+impl<'a> Session<'a> {
+    fn new(scorer: &'a Scorer, rows: usize) -> Session<'a> {
+        let mut out = Vec::with_capacity(96 + rows * 64);
+        out.extend_from_slice(b"{\"model\":");
+        scorer.write_summary(&mut out);
+        out.extend_from_slice(b",\"predictions\":[");
+        Session {
+            scorer,
+            out,
+            values: Vec::with_capacity(scorer.pipeline.width()),
+            warnings: Vec::new(),
+            first: true,
+        }
+    }
+
+    fn score(&mut self, cells: &[Cell<'_>], i: usize) -> Result<(), EdgeError> {
+        let s = self.scorer;
+        self.values.clear();
+        self.warnings.clear();
+        s.pipeline
+            .transform_row_into(cells, i, &mut self.values, &mut self.warnings)
+            .map_err(|e| {
+                let column = match &e {
+                    PrepError::BadCell { column, .. }
+                    | PrepError::UnseenCategory { column, .. }
+                    | PrepError::MissingColumn { column } => Some(column.clone()),
+                    _ => None,
+                };
+                EdgeError::new(400, e.to_string()).at(Some(i), column.as_deref())
+            })?;
+        let p = s.model.predict_row(&self.values).map_err(|e| {
+            EdgeError::new(500, format!("the model could not score row {i}: {e}")).at(Some(i), None)
+        })?;
+        let out = &mut self.out;
+        if !self.first {
+            out.push(b',');
+        }
+        self.first = false;
+        out.extend_from_slice(b"{\"prediction\":");
+        match s.task {
+            Task::Classification => {
+                json::write_str(
+                    out,
+                    s.classes.get(p.value as usize).map_or("", String::as_str),
+                );
+                out.extend_from_slice(b",\"probabilities\":{");
+                for (c, (label, v)) in s.classes.iter().zip(&p.probabilities).enumerate() {
+                    if c > 0 {
+                        out.push(b',');
+                    }
+                    json::write_str(out, label);
+                    out.push(b':');
+                    json::write_f64(out, *v);
+                }
+                out.push(b'}');
+            }
+            Task::Clustering => {
+                json::write_u64(out, p.value as u64);
+                out.extend_from_slice(b",\"probabilities\":null");
+            }
+            Task::Regression => {
+                json::write_f64(out, p.value);
+                out.extend_from_slice(b",\"probabilities\":null");
+            }
+        }
+        out.extend_from_slice(b",\"warnings\":[");
+        for (n, w) in self.warnings.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"column\":");
+            json::write_str(out, &w.column);
+            out.extend_from_slice(b",\"kind\":");
+            json::write_str(out, &w.kind);
+            out.extend_from_slice(b",\"message\":");
+            json::write_str(out, &w.message);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+        Ok(())
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(b"]}");
+        self.out
+    }
+}
+
+// --- the Wasm ABI ------------------------------------------------------------------------
+
+/// The isolate's state. Wasm instances here are single-threaded and the ABI functions never
+/// re-enter, so a plain cell is enough (and smaller than `thread_local!`).
+struct Global(RefCell<State>);
+
+// SAFETY: the module is built without threads (wasm32-unknown-unknown, no atomics); natively
+// the ABI functions are only called from tests on one thread.
+unsafe impl Sync for Global {}
+
+static STATE: Global = Global(RefCell::new(State {
+    scorer: None,
+    output: Vec::new(),
+}));
+
 struct State {
-    pipeline: Option<FittedPipeline>,
+    scorer: Option<Scorer>,
     output: Vec<u8>,
 }
 
 /// Allocates `len` bytes for the host to write into; returns the pointer.
 #[no_mangle]
 pub extern "C" fn dl_alloc(len: usize) -> *mut u8 {
+    // a new request: the previous answer goes, and so does everything after the mark
+    drop(std::mem::take(&mut STATE.0.borrow_mut().output));
+    #[cfg(target_arch = "wasm32")]
+    arena::reset();
     let mut buf = Vec::<u8>::with_capacity(len.max(1));
     let ptr = buf.as_mut_ptr();
     std::mem::forget(buf);
@@ -46,148 +518,75 @@ pub unsafe extern "C" fn dl_free(ptr: *mut u8, len: usize) {
     drop(Vec::from_raw_parts(ptr, 0, len.max(1)));
 }
 
-/// Loads a fitted pipeline from JSON at `ptr..ptr+len`.
+/// Loads the artifact (JSON) at `ptr..ptr+len`; the output holds the model summary.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory from [`dl_alloc`].
 #[no_mangle]
 pub unsafe extern "C" fn dl_load(ptr: *const u8, len: usize) -> u32 {
     let bytes = std::slice::from_raw_parts(ptr, len);
-    respond(load(bytes))
+    let result = Scorer::from_bytes(bytes).map(|s| {
+        let summary = s.summary_json();
+        STATE.0.borrow_mut().scorer = Some(s);
+        #[cfg(target_arch = "wasm32")]
+        arena::mark();
+        summary
+    });
+    respond(result)
 }
 
-/// Transforms the JSON request at `ptr..ptr+len`; the answer is in the output buffer.
+/// Scores the JSON request at `ptr..ptr+len`; the answer is in the output buffer.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory from [`dl_alloc`].
 #[no_mangle]
-pub unsafe extern "C" fn dl_transform(ptr: *const u8, len: usize) -> u32 {
+pub unsafe extern "C" fn dl_score_json(ptr: *const u8, len: usize, max_rows: usize) -> u32 {
     let bytes = std::slice::from_raw_parts(ptr, len);
-    respond(transform(bytes))
+    score_with(|s| s.score_json(bytes, max_rows))
+}
+
+/// Scores the table of text cells (a CSV body as the host read it, see
+/// [`Scorer::score_table`]) at `ptr..ptr+len`; the answer is in the output buffer.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory from [`dl_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn dl_score_table(ptr: *const u8, len: usize, max_rows: usize) -> u32 {
+    let bytes = std::slice::from_raw_parts(ptr, len);
+    score_with(|s| s.score_table(bytes, max_rows))
 }
 
 /// Pointer to the last answer.
 #[no_mangle]
 pub extern "C" fn dl_output_ptr() -> *const u8 {
-    STATE.with(|s| s.borrow().output.as_ptr())
+    STATE.0.borrow().output.as_ptr()
 }
 
 /// Length of the last answer.
 #[no_mangle]
 pub extern "C" fn dl_output_len() -> usize {
-    STATE.with(|s| s.borrow().output.len())
+    STATE.0.borrow().output.len()
 }
 
-fn respond(result: Result<Value, Value>) -> u32 {
-    let (code, value) = match result {
-        Ok(v) => (0, v),
-        Err(e) => (1, e),
+fn score_with(f: impl FnOnce(&Scorer) -> Result<Vec<u8>, EdgeError>) -> u32 {
+    let result = match &STATE.0.borrow().scorer {
+        Some(s) => f(s),
+        None => Err(EdgeError::new(
+            500,
+            "no artifact is loaded: call dl_load first",
+        )),
     };
-    STATE.with(|s| s.borrow_mut().output = value.to_string().into_bytes());
+    respond(result)
+}
+
+fn respond(result: Result<Vec<u8>, EdgeError>) -> u32 {
+    let (code, bytes) = match result {
+        Ok(b) => (0, b),
+        Err(e) => (u32::from(e.status), e.to_json()),
+    };
+    STATE.0.borrow_mut().output = bytes;
     code
 }
 
-fn error(message: impl ToString, row: Option<usize>, column: Option<&str>) -> Value {
-    json!({ "error": message.to_string(), "row": row, "column": column })
-}
-
-/// Loads the pipeline; the core of [`dl_load`].
-pub fn load(bytes: &[u8]) -> Result<Value, Value> {
-    let pipeline: FittedPipeline = serde_json::from_slice(bytes)
-        .map_err(|e| error(format!("the fitted pipeline is not valid: {e}"), None, None))?;
-    let features = pipeline.features.clone();
-    STATE.with(|s| s.borrow_mut().pipeline = Some(pipeline));
-    Ok(json!({ "features": features }))
-}
-
-/// Transforms a request; the core of [`dl_transform`]. Row indices in errors are 0-based
-/// positions in `rows`.
-pub fn transform(bytes: &[u8]) -> Result<Value, Value> {
-    let request: Value = serde_json::from_slice(bytes)
-        .map_err(|e| error(format!("the body is not valid JSON: {e}"), None, None))?;
-    let rows = request
-        .get("rows")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            error(
-                "the body must be an object with a \"rows\" array: {\"rows\": [{...}]}",
-                None,
-                None,
-            )
-        })?;
-    STATE.with(|s| {
-        let state = s.borrow();
-        let pipeline = state
-            .pipeline
-            .as_ref()
-            .ok_or_else(|| error("no pipeline is loaded", None, None))?;
-        let mut out_rows = Vec::with_capacity(rows.len());
-        let mut out_warnings = Vec::with_capacity(rows.len());
-        let mut cells = Vec::with_capacity(pipeline.inputs.len());
-        for (i, row) in rows.iter().enumerate() {
-            let object = row.as_object().ok_or_else(|| {
-                error(
-                    "each row must be a JSON object of column: value",
-                    Some(i),
-                    None,
-                )
-            })?;
-            cells.clear();
-            for input in &pipeline.inputs {
-                cells.push(match object.get(&input.name) {
-                    None | Some(Value::Null) => Cell::Missing,
-                    Some(Value::Bool(b)) => Cell::Bool(*b),
-                    Some(Value::Number(n)) => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
-                    Some(Value::String(s)) => Cell::Category(s),
-                    Some(_) => {
-                        return Err(error(
-                            "a value must be a number, a string, a boolean or null",
-                            Some(i),
-                            Some(&input.name),
-                        ))
-                    }
-                });
-            }
-            let mut values = Vec::with_capacity(pipeline.width());
-            let mut warnings = Vec::new();
-            pipeline
-                .transform_row_into(&cells, i + 1, &mut values, &mut warnings)
-                .map_err(|e| error(e, Some(i), None))?;
-            out_rows.push(values);
-            out_warnings.push(warnings);
-        }
-        Ok(json!({ "features": pipeline.features, "rows": out_rows, "warnings": out_warnings }))
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use driftlab::{
-        prep::PipelineSpec,
-        table::{read_csv, ReadOptions},
-    };
-
-    #[test]
-    fn transforms_json_rows_like_the_table_path() {
-        let t = read_csv(b"x,c,y\n1,a,0\n3,b,1\n", &ReadOptions::default())
-            .unwrap()
-            .table;
-        let p = PipelineSpec::default_for(&t, Some("y"))
-            .unwrap()
-            .fit(&t)
-            .unwrap();
-        load(serde_json::to_vec(&p).unwrap().as_slice()).unwrap();
-        let out = transform(br#"{"rows": [{"x": 1, "c": "a"}, {"x": 3, "c": "b"}]}"#).unwrap();
-        let m = p.transform(&t).unwrap();
-        assert_eq!(out["rows"][0], json!(m.row(0)));
-        assert_eq!(out["rows"][1], json!(m.row(1)));
-        let e = transform(br#"{"rows": [{"x": 1, "c": "a"}, {"x": [1], "c": "b"}]}"#).unwrap_err();
-        assert_eq!(
-            (e["row"].clone(), e["column"].clone()),
-            (json!(1), json!("x"))
-        );
-        assert!(transform(b"{not json").is_err());
-        assert!(load(b"{}").is_err());
-    }
-}
+mod tests;

@@ -138,6 +138,18 @@ mod cli {
             #[arg(long, default_value_t = 0.5)]
             threshold: f64,
         },
+        /// Write the edge bundle of a model: worker.js, the scorer .wasm, model.json, wrangler.toml, serve.mjs, README.
+        Export {
+            /// The model artifact.
+            #[arg(long)]
+            model: PathBuf,
+            /// The bundle folder to write (created if needed).
+            #[arg(long)]
+            out: PathBuf,
+            /// The edge scorer built by `make wasm` (default: pkg/edge/driftlab_edge.wasm here or beside the repo of this binary).
+            #[arg(long)]
+            wasm: Option<PathBuf>,
+        },
         /// Compare two CSV files column by column and print the drift report (JSON).
         Drift {
             /// The reference CSV (e.g. the training data).
@@ -318,6 +330,28 @@ mod cli {
                 };
                 print_json(&metrics::from_table(&read.table, &target, predicted)?)
             }
+            Command::Export { model, out, wasm } => {
+                let bytes = std::fs::read(&model)
+                    .map_err(|e| format!("cannot read {}: {e}", model.display()))?;
+                let artifact = Artifact::from_bytes(&bytes)
+                    .map_err(|e| format!("{}: {e}", model.display()))?;
+                let wasm_path = match wasm {
+                    Some(p) => p,
+                    None => default_edge_wasm().ok_or(
+                        "the edge scorer is not built: run `make wasm` (it writes pkg/edge/driftlab_edge.wasm), or pass --wasm PATH",
+                    )?,
+                };
+                let scorer = std::fs::read(&wasm_path)
+                    .map_err(|e| format!("cannot read {}: {e}", wasm_path.display()))?;
+                let files = driftlab::export::write(&bytes, &scorer, &out)
+                    .map_err(|e| format!("cannot write the bundle to {}: {e}", out.display()))?;
+                print_json(&serde_json::json!({
+                    "out": out.display().to_string(),
+                    "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                    "kind": artifact.model.kind(),
+                    "hash": artifact.hash,
+                }))
+            }
             Command::Drift {
                 reference,
                 current,
@@ -381,6 +415,21 @@ mod cli {
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Ok(Artifact::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
+    }
+
+    /// `pkg/edge/driftlab_edge.wasm` in the working directory, or in the repository this
+    /// binary was built in (`target/<profile>/driftlab` → `pkg/edge/`).
+    fn default_edge_wasm() -> Option<PathBuf> {
+        let relative = PathBuf::from("pkg/edge/driftlab_edge.wasm");
+        let beside_repo = std::env::current_exe().ok().and_then(|exe| {
+            exe.parent()?
+                .parent()?
+                .parent()
+                .map(|repo| repo.join(&relative))
+        });
+        std::iter::once(relative)
+            .chain(beside_repo)
+            .find(|p| p.is_file())
     }
 
     fn spinner(message: &str) -> indicatif::ProgressBar {

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Runs this folder's worker.js under Node 20+ with node:http, for people without Workers:
+//
+//   node serve.mjs                 # http://127.0.0.1:8787
+//   PORT=9000 HOST=0.0.0.0 DRIFTLAB_TOKEN=s3cret node serve.mjs
+//
+// worker.js is the same file Workers runs: its imports of ./driftlab_edge.wasm (compiled
+// Wasm) and ./model.json (text) are provided by a module loader hook, as Workers provides
+// them. DRIFTLAB_* environment variables become the worker's env (see worker.js).
+import http from 'node:http';
+import { register } from 'node:module';
+import { Readable } from 'node:stream';
+
+const hooks = `
+import { readFile } from 'node:fs/promises';
+export async function load(url, context, next) {
+  if (url.startsWith('file:') && url.endsWith('.wasm')) {
+    return { format: 'module', shortCircuit: true, source:
+      'import { readFileSync } from "node:fs";' +
+      'export default new WebAssembly.Module(readFileSync(new URL(' + JSON.stringify(url) + ')));' };
+  }
+  if (url.startsWith('file:') && url.endsWith('.json') && !context.importAttributes?.type) {
+    const text = await readFile(new URL(url), 'utf8');
+    return { format: 'module', shortCircuit: true, source: 'export default ' + JSON.stringify(text) + ';' };
+  }
+  return next(url, context);
+}`;
+register('data:text/javascript,' + encodeURIComponent(hooks), import.meta.url);
+
+let worker;
+try {
+  ({ default: worker } = await import('./worker.js'));
+} catch (e) {
+  console.error(e?.message ?? e);
+  process.exit(1);
+}
+
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('DRIFTLAB_')));
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 8787);
+
+const server = http.createServer(async (req, res) => {
+  try {
+    const url = `http://${req.headers.host ?? `${host}:${port}`}${req.url}`;
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const request = new Request(url, {
+      method: req.method,
+      headers,
+      body: hasBody ? Readable.toWeb(req) : undefined,
+      duplex: 'half',
+    });
+    const response = await worker.fetch(request, env);
+    const body = req.method === 'HEAD' || !response.body ? null : Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(body);
+    if (hasBody && !req.readableEnded) req.destroy();
+  } catch (e) {
+    res.writeHead(500, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: `internal error: ${e?.message ?? e}`, row: null, column: null }));
+  }
+});
+server.listen(port, host, () => {
+  const { port: bound } = server.address();
+  console.log(`driftlab edge worker on http://${host}:${bound} (POST /score, GET /model, GET /health)`);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections(); // keep-alive connections would hold the close open
+  });
+}

@@ -1,0 +1,319 @@
+// driftlab edge worker: scores rows with a driftlab model artifact, in Cloudflare Workers,
+// workerd, Node (serve.mjs) or a browser. An ES module worker: `export default { fetch }`.
+//
+//   POST /score   {"rows": [{"column": value, ...}, ...]}  or a CSV body (Content-Type: text/csv)
+//                 -> {"model": {...}, "predictions": [{"prediction", "probabilities", "warnings"}]}
+//   GET  /model   the model card: schema, metrics, version, lineage
+//   GET  /health  {"status": "ok", "model": {...}}
+//
+// Every bad request gets a 4xx with {"error", "row", "column"}. Settings (Workers vars, or
+// environment variables for serve.mjs):
+//   DRIFTLAB_TOKEN           secret; when set, every request needs "Authorization: Bearer <token>"
+//   DRIFTLAB_CORS_ORIGIN     "" (no CORS headers, the default), "*", or a comma-separated list of origins
+//   DRIFTLAB_MAX_ROWS        rows per request (default 10000; more is a 413)
+//   DRIFTLAB_MAX_BODY_BYTES  body size (default 4194304 = 4 MiB; more is a 413)
+//
+// The scorer is driftlab_edge.wasm (a small C-style ABI, no imports); model.json is imported
+// as text so that the scorer can check the artifact's content hash. Both are instantiated
+// once per isolate, when this module loads: a corrupted artifact fails the worker's startup
+// (and `wrangler deploy`) with a clear message instead of failing requests.
+//
+// The module exports only its default handler: workerd treats every named export of a
+// worker's main module as an entrypoint. To run it elsewhere (a browser), provide the two
+// imports (an import map, or a loader as serve.mjs does) and call `default.fetch`.
+
+import scorerModule from './driftlab_edge.wasm';
+import artifactText from './model.json';
+
+const DEFAULT_MAX_ROWS = 10000;
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const ROUTES = { '/score': ['POST'], '/model': ['GET', 'HEAD'], '/health': ['GET', 'HEAD'] };
+const encoder = new TextEncoder();
+
+/** Instantiates the scorer and loads the artifact (text or bytes); throws when it is refused. */
+function createScorer(module, artifact) {
+  let bytes;
+  if (typeof artifact === 'string') bytes = encoder.encode(artifact);
+  else if (artifact instanceof ArrayBuffer || ArrayBuffer.isView(artifact)) bytes = new Uint8Array(artifact.buffer ?? artifact, artifact.byteOffset ?? 0, artifact.byteLength);
+  else throw new Error('driftlab: model.json must be imported as text (wrangler.toml: a "Text" rule for **/*.json; workerd: a text module), not as a parsed JSON module, so that its hash can be checked');
+  const text = new TextDecoder().decode(bytes);
+  let exports = instantiate(module);
+  const call = (name, input, ...args) => {
+    const ex = exports;
+    const ptr = ex.dl_alloc(input.length);
+    new Uint8Array(ex.memory.buffer, ptr, input.length).set(input);
+    const status = ex[name](ptr, input.length, ...args);
+    const body = new Uint8Array(ex.memory.buffer, ex.dl_output_ptr(), ex.dl_output_len()).slice();
+    ex.dl_free(ptr, input.length);
+    return { status, body };
+  };
+  const loaded = call('dl_load', bytes);
+  if (loaded.status !== 0) {
+    const { error } = JSON.parse(new TextDecoder().decode(loaded.body));
+    throw new Error(`driftlab: the model artifact (model.json) was refused: ${error}`);
+  }
+  const summary = JSON.parse(new TextDecoder().decode(loaded.body));
+  const doc = JSON.parse(text);
+  return {
+    summary,
+    card: modelCard(doc, summary),
+    /** Scores a request body; `kind` is "json" or "table". Returns { status, body }. */
+    score(kind, input, maxRows) {
+      try {
+        const r = call(kind === 'table' ? 'dl_score_table' : 'dl_score_json', input, maxRows);
+        return { status: r.status === 0 ? 200 : r.status, body: r.body };
+      } catch (e) {
+        // a trap leaves the instance unusable: start a fresh one with the same artifact
+        exports = instantiate(module);
+        call('dl_load', bytes);
+        throw e;
+      }
+    },
+  };
+}
+
+function instantiate(module) {
+  // the ABI has no imports; stub any a toolchain leaves behind so instantiation never fails
+  const imports = {};
+  for (const { module: m, name, kind } of WebAssembly.Module.imports(module)) {
+    if (kind !== 'function') continue;
+    (imports[m] ??= {})[name] = () => { throw new Error(`driftlab scorer called the unexpected import ${m}.${name}`); };
+  }
+  return new WebAssembly.Instance(module, imports).exports;
+}
+
+function modelCard(doc, summary) {
+  const inputs = (doc.pipeline?.inputs ?? []).map((c) => {
+    const s = c.step ?? {};
+    const input = { name: c.name, kind: c.kind, step: s.step };
+    if (s.step === 'numeric') input.range = [s.min, s.max];
+    if (s.step === 'one_hot') input.categories = s.categories;
+    return input;
+  });
+  return {
+    format: doc.format,
+    version: doc.version,
+    hash: summary.hash,
+    kind: summary.kind,
+    task: summary.task,
+    driftlab_version: doc.lineage?.driftlab_version,
+    schema: doc.schema,
+    inputs,
+    classes: doc.classes ?? [],
+    metrics: doc.metrics ?? null,
+    lineage: doc.lineage ?? null,
+  };
+}
+
+/** Builds the fetch handler around a scorer. */
+function createHandler(scorer) {
+  return async function handle(request, env = {}) {
+    const cors = corsHeaders(request, env);
+    try {
+      return await route(scorer, request, env, cors);
+    } catch (e) {
+      return json(500, { error: `internal error: ${e?.message ?? e}`, row: null, column: null }, cors);
+    }
+  };
+}
+
+async function route(scorer, request, env, cors) {
+  const url = new URL(request.url);
+  const methods = ROUTES[url.pathname];
+  if (request.method === 'OPTIONS') {
+    return new Response(null, {
+      status: 204,
+      headers: {
+        ...cors,
+        Allow: [...(methods ?? []), 'OPTIONS'].join(', '),
+        ...(cors['Access-Control-Allow-Origin'] ? {
+          'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+          'Access-Control-Max-Age': '86400',
+        } : {}),
+      },
+    });
+  }
+  if (env.DRIFTLAB_TOKEN && !(await bearerMatches(request.headers.get('Authorization'), String(env.DRIFTLAB_TOKEN)))) {
+    return error(401, 'missing or wrong bearer token: send the header "Authorization: Bearer <token>"', null, null, {
+      ...cors,
+      'WWW-Authenticate': 'Bearer realm="driftlab"',
+    });
+  }
+  if (!methods) return error(404, `no route ${url.pathname}: use POST /score, GET /model or GET /health`, null, null, cors);
+  if (!methods.includes(request.method)) {
+    return error(405, `${request.method} is not allowed on ${url.pathname}: use ${methods.join(' or ')}`, null, null, { ...cors, Allow: methods.join(', ') });
+  }
+  if (url.pathname === '/health') return json(200, { status: 'ok', model: scorer.summary }, cors, request.method === 'HEAD');
+  if (url.pathname === '/model') return json(200, scorer.card, cors, request.method === 'HEAD');
+
+  const maxRows = limit(env.DRIFTLAB_MAX_ROWS, DEFAULT_MAX_ROWS);
+  const maxBytes = limit(env.DRIFTLAB_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
+  const type = (request.headers.get('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
+  const isJson = type === '' || type === 'application/json' || type.endsWith('+json');
+  const isCsv = type === 'text/csv';
+  if (!isJson && !isCsv) {
+    return error(415, `unsupported Content-Type ${JSON.stringify(type)}: send application/json ({"rows": [...]}) or text/csv`, null, null, cors);
+  }
+  const body = await readBody(request, maxBytes);
+  if (body === null) {
+    return error(413, `the body is larger than ${maxBytes} bytes: split the rows into smaller requests`, null, null, cors);
+  }
+  let result;
+  if (isJson) {
+    result = scorer.score('json', body, maxRows);
+  } else {
+    let table;
+    try {
+      table = csvTable(body);
+    } catch (e) {
+      return error(400, e.message, e.row ?? null, null, cors);
+    }
+    if (table.rows.length > maxRows) {
+      return error(413, `the request has more than ${maxRows} rows: split it into batches of at most ${maxRows}`, null, null, cors);
+    }
+    result = scorer.score('table', encoder.encode(JSON.stringify(table)), maxRows);
+  }
+  return new Response(result.body, { status: result.status, headers: { ...cors, 'Content-Type': 'application/json' } });
+}
+
+function limit(value, fallback) {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
+/** The body as bytes, or null when it is larger than `max` (declared or actual). */
+async function readBody(request, max) {
+  const declared = request.headers.get('Content-Length');
+  if (declared !== null && Number(declared) > max) return null;
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** Splits a CSV body (RFC 4180: quotes, "" escapes, CRLF; a BOM and blank lines skipped). */
+function csvTable(bytes) {
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error('the CSV body is not UTF-8 text: save the file as UTF-8');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const records = [];
+  let record = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    let field;
+    if (text[i] === '"') {
+      let j = i + 1;
+      field = '';
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0) {
+          const e = new Error(`unclosed quote in CSV record ${records.length}: a " opens a cell and never closes`);
+          e.row = records.length > 0 ? records.length - 1 : null;
+          throw e;
+        }
+        field += text.slice(j, q);
+        if (text[q + 1] === '"') {
+          field += '"';
+          j = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      // anything between the closing quote and the delimiter belongs to the cell
+      let k = i;
+      while (k < n && text[k] !== ',' && text[k] !== '\n' && text[k] !== '\r') k++;
+      field += text.slice(i, k);
+      i = k;
+    } else {
+      let k = i;
+      while (k < n && text[k] !== ',' && text[k] !== '\n' && text[k] !== '\r') k++;
+      field = text.slice(i, k);
+      i = k;
+    }
+    record.push(field);
+    if (i >= n) break;
+    if (text[i] === ',') {
+      i++;
+      if (i === n) record.push('');
+      continue;
+    }
+    // end of line
+    if (text[i] === '\r' && text[i + 1] === '\n') i++;
+    i++;
+    records.push(record);
+    record = [];
+  }
+  if (record.length) records.push(record);
+  const nonBlank = records.filter((r) => !(r.length === 1 && r[0].trim() === ''));
+  if (nonBlank.length === 0) throw new Error('the CSV body is empty: send a header line with the column names, then one line per row');
+  const [columns, ...rows] = nonBlank;
+  return { columns, rows };
+}
+
+/** Compares a bearer token in constant time (SHA-256 of both sides, compared in full). */
+async function bearerMatches(header, token) {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const given = m ? m[1] : '';
+  const [a, b] = await Promise.all([digest(given), digest(token)]);
+  let diff = given === '' ? 1 : 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+async function digest(text) {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+}
+
+function corsHeaders(request, env) {
+  const setting = String(env.DRIFTLAB_CORS_ORIGIN ?? '').trim();
+  if (!setting) return {};
+  if (setting === '*') return { 'Access-Control-Allow-Origin': '*' };
+  const origin = request.headers.get('Origin');
+  const allowed = setting.split(',').map((s) => s.trim());
+  return origin && allowed.includes(origin)
+    ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
+    : { Vary: 'Origin' };
+}
+
+function json(status, value, headers, head = false) {
+  return new Response(head ? null : JSON.stringify(value), { status, headers: { ...headers, 'Content-Type': 'application/json' } });
+}
+
+function error(status, message, row, column, headers) {
+  return json(status, { error: message, row, column }, headers);
+}
+
+// Loaded once per isolate, when the module is evaluated.
+const scorer = createScorer(scorerModule, artifactText);
+const handle = createHandler(scorer);
+
+export default {
+  fetch(request, env) {
+    return handle(request, env);
+  },
+};

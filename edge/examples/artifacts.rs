@@ -1,0 +1,205 @@
+//! Trains one model of every kind on the bundled tables and writes, per model, what the
+//! edge tests (`tests/edge/edge.test.mjs`) need:
+//!
+//! - `NAME.model.json`: the artifact;
+//! - `NAME.request.json`: `{"rows": [...]}`, the first rows of the table as typed JSON;
+//! - `NAME.request.csv`: the same rows as CSV (every column, the target included);
+//! - `NAME.expected.json`: the native scorer's answer for those rows (the core's
+//!   `Artifact::from_bytes` and `score_table`, as the CLI scores), in the HTTP API's shape;
+//! - with a scorer `.wasm` given, `NAME/`: the edge bundle (`driftlab::export::write`).
+//!
+//! ```sh
+//! cargo run -p driftlab-edge --example artifacts -- OUT_DIR [pkg/edge/driftlab_edge.wasm]
+//! ```
+
+use driftlab::artifact::Artifact;
+use driftlab::score::Task;
+use driftlab::table::{read_csv, Cell, ReadOptions, Table};
+use driftlab::train::{train, ModelKind, TrainRequest};
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+const ROWS: usize = 40;
+
+/// A model to train: its name, the table (CSV bytes and parsed), the target and the kind.
+type Plan<'a> = (&'a str, (&'a [u8], &'a Table), Option<&'a str>, ModelKind);
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let out = PathBuf::from(
+        args.first()
+            .ok_or("usage: artifacts OUT_DIR [SCORER.wasm]")?,
+    );
+    let wasm = args.get(1).map(std::fs::read).transpose()?;
+    std::fs::create_dir_all(&out)?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |name: &str| -> Result<(Vec<u8>, Table), Box<dyn std::error::Error>> {
+        let bytes = std::fs::read(root.join("data").join(name))?;
+        let table = read_csv(&bytes, &ReadOptions::default())?.table;
+        Ok((bytes, table))
+    };
+    let fraud_csv = driftlab::dataset::generate(
+        "fraud",
+        &driftlab::dataset::DatasetOptions {
+            rows: Some(600),
+            ..Default::default()
+        },
+    )?;
+    let fraud = read_csv(&fraud_csv, &ReadOptions::default())?.table;
+    let iris = read("iris.csv")?;
+    let diabetes = read("diabetes.csv")?;
+    let cancer = read("breast_cancer.csv")?;
+    let plan: Vec<Plan> = vec![
+        (
+            "logistic-iris",
+            (&iris.0, &iris.1),
+            Some("species"),
+            ModelKind::Logistic,
+        ),
+        (
+            "logistic-fraud",
+            (&fraud_csv, &fraud),
+            Some("is_fraud"),
+            ModelKind::Logistic,
+        ),
+        (
+            "linear-diabetes",
+            (&diabetes.0, &diabetes.1),
+            Some("progression"),
+            ModelKind::Linear,
+        ),
+        (
+            "ridge-diabetes",
+            (&diabetes.0, &diabetes.1),
+            Some("progression"),
+            ModelKind::Ridge,
+        ),
+        (
+            "lasso-diabetes",
+            (&diabetes.0, &diabetes.1),
+            Some("progression"),
+            ModelKind::Lasso,
+        ),
+        (
+            "elasticnet-diabetes",
+            (&diabetes.0, &diabetes.1),
+            Some("progression"),
+            ModelKind::Elasticnet,
+        ),
+        (
+            "tree-fraud",
+            (&fraud_csv, &fraud),
+            Some("is_fraud"),
+            ModelKind::Tree,
+        ),
+        (
+            "forest-iris",
+            (&iris.0, &iris.1),
+            Some("species"),
+            ModelKind::Forest,
+        ),
+        (
+            "gaussian-nb-cancer",
+            (&cancer.0, &cancer.1),
+            Some("diagnosis"),
+            ModelKind::GaussianNb,
+        ),
+        (
+            "svm-iris",
+            (&iris.0, &iris.1),
+            Some("species"),
+            ModelKind::Svm,
+        ),
+        (
+            "knn-iris",
+            (&iris.0, &iris.1),
+            Some("species"),
+            ModelKind::Knn,
+        ),
+        (
+            "knn-diabetes",
+            (&diabetes.0, &diabetes.1),
+            Some("progression"),
+            ModelKind::Knn,
+        ),
+        (
+            "kmeans-diabetes",
+            (&diabetes.0, &diabetes.1),
+            None,
+            ModelKind::Kmeans,
+        ),
+    ];
+    for (name, (csv, table), target, kind) in plan {
+        let mut request = TrainRequest::new(target.unwrap_or(""), kind);
+        request.target = target.map(str::to_owned);
+        request.created = "2026-01-01T00:00:00Z".into();
+        let (artifact, _) = train(table, &request, &mut |_| {})
+            .map_err(|e| format!("{name}: training failed: {e}"))?;
+        let bytes = artifact.to_bytes()?;
+        std::fs::write(out.join(format!("{name}.model.json")), &bytes)?;
+        // the CLI's path: read the file back, then score a table
+        let loaded = Artifact::from_bytes(&bytes)?;
+        let head = table.take(&(0..ROWS.min(table.rows())).collect::<Vec<_>>());
+        let scored = loaded.score_table(&head)?;
+        let predictions: Vec<Value> = scored
+            .iter()
+            .map(|s| {
+                let (prediction, probabilities) = match loaded.model.task() {
+                    Task::Classification => (
+                        json!(s.label),
+                        Value::Object(
+                            loaded
+                                .classes
+                                .iter()
+                                .cloned()
+                                .zip(s.prediction.probabilities.iter().map(|p| json!(p)))
+                                .collect::<Map<_, _>>(),
+                        ),
+                    ),
+                    Task::Clustering => (json!(s.prediction.value as u64), Value::Null),
+                    Task::Regression => (json!(s.prediction.value), Value::Null),
+                };
+                json!({"prediction": prediction, "probabilities": probabilities, "warnings": s.warnings})
+            })
+            .collect();
+        std::fs::write(
+            out.join(format!("{name}.expected.json")),
+            serde_json::to_vec(
+                &json!({"model": {"kind": loaded.model.kind(), "task": loaded.model.task(), "hash": loaded.hash}, "predictions": predictions}),
+            )?,
+        )?;
+        let rows: Vec<Value> = (0..head.rows())
+            .map(|r| {
+                Value::Object(
+                    head.columns()
+                        .iter()
+                        .map(|c| {
+                            let v = match c.get(r).unwrap_or(Cell::Missing) {
+                                Cell::Missing => Value::Null,
+                                Cell::Number(x) => json!(x),
+                                Cell::Category(s) => json!(s),
+                                Cell::Bool(b) => json!(b),
+                            };
+                            (c.name.clone(), v)
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        std::fs::write(
+            out.join(format!("{name}.request.json")),
+            serde_json::to_vec(&json!({ "rows": rows }))?,
+        )?;
+        let text = String::from_utf8_lossy(csv);
+        let lines: Vec<&str> = text.lines().take(ROWS + 1).collect();
+        std::fs::write(
+            out.join(format!("{name}.request.csv")),
+            lines.join("\n") + "\n",
+        )?;
+        if let Some(wasm) = &wasm {
+            driftlab::export::write(&bytes, wasm, &out.join(name))?;
+        }
+        eprintln!("{name}: {} ({} bytes)", loaded.model.kind(), bytes.len());
+    }
+    Ok(())
+}

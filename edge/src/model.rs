@@ -1,0 +1,222 @@
+//! Reads the parts of an artifact the scorer needs (the fitted pipeline, the model, the
+//! class labels) from a parsed document into the core's own types, field for field as
+//! their serde derives name them. `tests.rs` checks the result equals the core's
+//! `Artifact::from_bytes` for every model kind.
+
+use crate::json::Json;
+use driftlab::prep::{FittedColumn, FittedPipeline, FittedStep, Unseen};
+use driftlab::score::{
+    BinarySvm, ForestModel, GaussianNbModel, KMeansModel, Kernel, KnnModel, LinearModel,
+    LogisticModel, Model, SvmModel, TreeModel,
+};
+use driftlab::table::ColumnKind;
+
+type R<T> = Result<T, String>;
+
+fn field<'v, 'a>(v: &'v Json<'a>, key: &str) -> R<&'v Json<'a>> {
+    v.get(key).ok_or_else(|| format!("missing field {key:?}"))
+}
+
+fn f64_of(v: &Json<'_>, key: &str) -> R<f64> {
+    field(v, key)?
+        .as_f64()
+        .ok_or_else(|| format!("{key:?} must be a finite number"))
+}
+
+fn usize_of(v: &Json<'_>, key: &str) -> R<usize> {
+    field(v, key)?
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| format!("{key:?} must be a non-negative integer"))
+}
+
+fn str_of<'v>(v: &'v Json<'_>, key: &str) -> R<&'v str> {
+    field(v, key)?
+        .as_str()
+        .ok_or_else(|| format!("{key:?} must be a string"))
+}
+
+fn array_of<'v, 'a>(v: &'v Json<'a>, key: &str) -> R<&'v [Json<'a>]> {
+    field(v, key)?
+        .as_array()
+        .ok_or_else(|| format!("{key:?} must be an array"))
+}
+
+fn list<T>(v: &Json<'_>, key: &str, f: impl Fn(&Json<'_>) -> Option<T>) -> R<Vec<T>> {
+    array_of(v, key)?
+        .iter()
+        .map(|x| f(x).ok_or_else(|| format!("{key:?} holds a value of the wrong type")))
+        .collect()
+}
+
+fn f64s(v: &Json<'_>, key: &str) -> R<Vec<f64>> {
+    list(v, key, |x| x.as_f64())
+}
+
+fn usizes(v: &Json<'_>, key: &str) -> R<Vec<usize>> {
+    list(v, key, |x| x.as_u64().and_then(|n| usize::try_from(n).ok()))
+}
+
+fn strings(v: &Json<'_>, key: &str) -> R<Vec<String>> {
+    list(v, key, |x| x.as_str().map(str::to_owned))
+}
+
+/// The class labels (`[]` when absent).
+pub(crate) fn classes(doc: &Json<'_>) -> R<Vec<String>> {
+    match doc.get("classes") {
+        None => Ok(Vec::new()),
+        Some(_) => strings(doc, "classes"),
+    }
+}
+
+/// The fitted pipeline.
+pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
+    let target = match field(v, "target")? {
+        Json::Null => None,
+        t => Some(
+            t.as_str()
+                .ok_or("\"target\" must be a string or null")?
+                .to_owned(),
+        ),
+    };
+    let inputs = array_of(v, "inputs")?
+        .iter()
+        .map(|c| {
+            let kind = match str_of(c, "kind")? {
+                "numeric" => ColumnKind::Numeric,
+                "categorical" => ColumnKind::Categorical,
+                "boolean" => ColumnKind::Boolean,
+                k => return Err(format!("unknown column kind {k:?}")),
+            };
+            let s = field(c, "step")?;
+            let step = match str_of(s, "step")? {
+                "numeric" => FittedStep::Numeric {
+                    fill: f64_of(s, "fill")?,
+                    center: f64_of(s, "center")?,
+                    scale: f64_of(s, "scale")?,
+                    min: f64_of(s, "min")?,
+                    max: f64_of(s, "max")?,
+                },
+                "one_hot" => FittedStep::OneHot {
+                    fill: str_of(s, "fill")?.to_owned(),
+                    categories: strings(s, "categories")?,
+                    unseen: match str_of(s, "unseen")? {
+                        "ignore" => Unseen::Ignore,
+                        "error" => Unseen::Error,
+                        u => return Err(format!("unknown unseen policy {u:?}")),
+                    },
+                },
+                "drop" => FittedStep::Drop,
+                k => return Err(format!("unknown pipeline step {k:?}")),
+            };
+            Ok(FittedColumn {
+                name: str_of(c, "name")?.to_owned(),
+                kind,
+                step,
+            })
+        })
+        .collect::<R<Vec<_>>>()?;
+    Ok(FittedPipeline {
+        target,
+        inputs,
+        features: strings(v, "features")?,
+    })
+}
+
+fn tree(v: &Json<'_>) -> R<TreeModel> {
+    let i64s = |key| list(v, key, |x| x.as_i64());
+    Ok(TreeModel {
+        feature: usizes(v, "feature")?,
+        threshold: f64s(v, "threshold")?,
+        left: i64s("left")?,
+        right: i64s("right")?,
+        class: usizes(v, "class")?,
+        distribution: f64s(v, "distribution")?,
+        n_classes: usize_of(v, "n_classes")?,
+    })
+}
+
+fn linear(v: &Json<'_>) -> R<LinearModel> {
+    Ok(LinearModel {
+        weights: f64s(v, "weights")?,
+        intercept: f64_of(v, "intercept")?,
+    })
+}
+
+fn machine(v: &Json<'_>) -> R<BinarySvm> {
+    let platt = match field(v, "platt")? {
+        Json::Null => None,
+        Json::Arr(ab) if ab.len() == 2 => Some((
+            ab[0].as_f64().ok_or("\"platt\" must hold numbers")?,
+            ab[1].as_f64().ok_or("\"platt\" must hold numbers")?,
+        )),
+        _ => return Err("\"platt\" must be null or a pair of numbers".into()),
+    };
+    Ok(BinarySvm {
+        alpha: f64s(v, "alpha")?,
+        support_vectors: f64s(v, "support_vectors")?,
+        weights: f64s(v, "weights")?,
+        rho: f64_of(v, "rho")?,
+        platt,
+    })
+}
+
+/// The model, by its `kind` tag.
+pub(crate) fn model(v: &Json<'_>) -> R<Model> {
+    Ok(match str_of(v, "kind")? {
+        "logistic" => Model::Logistic(LogisticModel {
+            n_classes: usize_of(v, "n_classes")?,
+            weights: f64s(v, "weights")?,
+            intercepts: f64s(v, "intercepts")?,
+            positive: usize_of(v, "positive")?,
+        }),
+        "linear" => Model::Linear(linear(v)?),
+        "ridge" => Model::Ridge(linear(v)?),
+        "lasso" => Model::Lasso(linear(v)?),
+        "elasticnet" => Model::Elasticnet(linear(v)?),
+        "tree" => Model::Tree(tree(v)?),
+        "forest" => Model::Forest(ForestModel {
+            trees: array_of(v, "trees")?.iter().map(tree).collect::<R<_>>()?,
+            n_classes: usize_of(v, "n_classes")?,
+        }),
+        "gaussian-nb" => Model::GaussianNb(GaussianNbModel {
+            means: f64s(v, "means")?,
+            variances: f64s(v, "variances")?,
+            priors: f64s(v, "priors")?,
+        }),
+        "svm" => {
+            let k = field(v, "kernel")?;
+            let kernel = match str_of(k, "type")? {
+                "linear" => Kernel::Linear,
+                "gaussian" => Kernel::Gaussian {
+                    eps: f64_of(k, "eps")?,
+                },
+                "polynomial" => Kernel::Polynomial {
+                    constant: f64_of(k, "constant")?,
+                    degree: f64_of(k, "degree")?,
+                },
+                t => return Err(format!("unknown svm kernel {t:?}")),
+            };
+            Model::Svm(SvmModel {
+                kernel,
+                n_features: usize_of(v, "n_features")?,
+                machines: array_of(v, "machines")?
+                    .iter()
+                    .map(machine)
+                    .collect::<R<_>>()?,
+                n_classes: usize_of(v, "n_classes")?,
+            })
+        }
+        "knn" => Model::Knn(KnnModel {
+            k: usize_of(v, "k")?,
+            points: f64s(v, "points")?,
+            targets: f64s(v, "targets")?,
+            n_classes: usize_of(v, "n_classes")?,
+        }),
+        "kmeans" => Model::Kmeans(KMeansModel {
+            n_features: usize_of(v, "n_features")?,
+            centroids: f64s(v, "centroids")?,
+        }),
+        k => return Err(format!("unknown model kind {k:?}")),
+    })
+}

@@ -1,0 +1,238 @@
+//! Unit tests of the scorer; the HTTP API is tested in the real runtime (`tests/edge/`).
+
+use super::*;
+use driftlab::artifact::Artifact;
+use driftlab::table::{read_csv, ReadOptions};
+use driftlab::train::{train, ModelKind, TrainRequest};
+
+fn artifact(csv: &[u8], target: Option<&str>, kind: ModelKind) -> (Vec<u8>, driftlab::Table) {
+    let table = read_csv(csv, &ReadOptions::default()).unwrap().table;
+    let mut request = TrainRequest::new(target.unwrap_or(""), kind);
+    request.target = target.map(str::to_owned);
+    let (a, _) = train(&table, &request, &mut |_| {}).unwrap();
+    (a.to_bytes().unwrap(), table)
+}
+
+const IRIS: &[u8] = include_bytes!("../../data/iris.csv");
+
+#[test]
+fn floats_are_written_shortest_and_read_back_to_the_same_bits() {
+    for (x, text) in [
+        (0.0, "0.0"),
+        (-0.0, "-0.0"),
+        (1.0, "1.0"),
+        (0.1, "0.1"),
+        (12.5, "12.5"),
+        (0.001, "0.001"),
+        (1e-7, "1e-7"),
+        (1e15, "1000000000000000.0"),
+        (1e16, "1e+16"),
+        (1.5e300, "1.5e+300"),
+        (5e-324, "5e-324"),
+    ] {
+        let mut out = Vec::new();
+        json::write_f64(&mut out, x);
+        assert_eq!(String::from_utf8(out).unwrap(), text);
+        assert_eq!(serde_json::to_string(&x).unwrap(), text);
+    }
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..50_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        for x in [f64::from_bits(state), (state % 1_000_000) as f64 / 1000.0] {
+            if !x.is_finite() {
+                continue;
+            }
+            let mut out = Vec::new();
+            json::write_f64(&mut out, x);
+            let text = String::from_utf8(out).unwrap();
+            let theirs = serde_json::to_string(&x).unwrap();
+            // same length (shortest digits) and the same value; the last digit can differ
+            // only on exact ties, which serde_json breaks to even and Rust upwards
+            assert_eq!(text.len(), theirs.len(), "{text} {theirs}");
+            assert_eq!(
+                serde_json::from_str::<f64>(&text).unwrap().to_bits(),
+                x.to_bits(),
+                "{text}"
+            );
+            assert_eq!(json::parse(text.as_bytes()).unwrap().as_f64(), Some(x));
+        }
+    }
+}
+
+#[test]
+fn strings_are_escaped_as_serde_json_escapes_them() {
+    for s in [
+        "plain",
+        "quote \" and \\ back",
+        "tab\tnew\nline\r",
+        "\u{1}\u{1f}\u{7f}",
+        "é ☃ 𝄞",
+    ] {
+        let mut out = Vec::new();
+        json::write_str(&mut out, s);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string(s).unwrap()
+        );
+        let text = serde_json::to_string(s).unwrap();
+        let parsed = json::parse(text.as_bytes()).unwrap();
+        assert_eq!(parsed.as_str(), Some(s));
+    }
+}
+
+#[test]
+fn reads_artifacts_as_the_core_does_and_scores_identically() {
+    let plans: [(&[u8], Option<&str>, ModelKind); 5] = [
+        (IRIS, Some("species"), ModelKind::Logistic),
+        (IRIS, Some("species"), ModelKind::Forest),
+        (IRIS, Some("species"), ModelKind::Svm),
+        (IRIS, Some("sepal_length_cm"), ModelKind::Ridge),
+        (IRIS, None, ModelKind::Kmeans),
+    ];
+    for (csv, target, kind) in plans {
+        let (bytes, table) = artifact(csv, target, kind);
+        let core = Artifact::from_bytes(&bytes).unwrap();
+        assert_eq!(content_hash(&bytes).unwrap(), core.hash);
+        let scorer = Scorer::from_bytes(&bytes).unwrap();
+        assert_eq!(scorer.pipeline, core.pipeline);
+        assert_eq!(scorer.model, core.model);
+        assert_eq!(scorer.classes, core.classes);
+        // typed JSON rows give the table path's predictions, bit for bit
+        let rows: Vec<serde_json::Value> = (0..table.rows())
+            .map(|r| {
+                serde_json::Value::Object(
+                    table
+                        .columns()
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.name.clone(),
+                                serde_json::to_value(c.get(r).unwrap()).unwrap(),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let body = serde_json::to_vec(&serde_json::json!({ "rows": rows })).unwrap();
+        let out: serde_json::Value =
+            serde_json::from_slice(&scorer.score_json(&body, 1000).unwrap()).unwrap();
+        let expected = core.score_table(&table).unwrap();
+        let predictions = out["predictions"].as_array().unwrap();
+        assert_eq!(predictions.len(), expected.len());
+        for (p, e) in predictions.iter().zip(&expected) {
+            match core.model.task() {
+                Task::Classification => {
+                    assert_eq!(p["prediction"].as_str(), e.label.as_deref());
+                    let probs: Vec<f64> = core
+                        .classes
+                        .iter()
+                        .map(|c| p["probabilities"][c].as_f64().unwrap())
+                        .collect();
+                    assert_eq!(probs, e.prediction.probabilities);
+                }
+                Task::Clustering => assert_eq!(p["prediction"].as_f64(), Some(e.prediction.value)),
+                Task::Regression => {
+                    assert_eq!(
+                        p["prediction"].as_f64().unwrap().to_bits(),
+                        e.prediction.value.to_bits()
+                    )
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn refuses_corrupted_artifacts_and_bad_rows() {
+    let (bytes, _) = artifact(IRIS, Some("species"), ModelKind::Logistic);
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let trailing = format!("{text} x");
+    assert!(Scorer::from_bytes(b"{")
+        .unwrap_err()
+        .error
+        .contains("not a driftlab artifact"));
+    let edited = text.replacen("setosa", "setosb", 1);
+    let e = Scorer::from_bytes(edited.as_bytes()).unwrap_err();
+    assert!(e.error.contains("hash mismatch"), "{}", e.error);
+    assert_eq!(e.status, 422);
+    assert!(Scorer::from_bytes(trailing.as_bytes()).is_err());
+    let s = Scorer::from_bytes(&bytes).unwrap();
+    let row = r#"{"sepal_length_cm": 5.1, "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}"#;
+    let ok = s
+        .score_json(format!(r#"{{"rows": [{row}]}}"#).as_bytes(), 10)
+        .unwrap();
+    assert!(String::from_utf8(ok)
+        .unwrap()
+        .contains("\"prediction\":\"setosa\""));
+    let missing = s
+        .score_json(br#"{"rows": [{"sepal_length_cm": 5.1, "sepal_width_cm": 3.5, "petal_length_cm": 1.4}]}"#, 10)
+        .unwrap_err();
+    assert_eq!(
+        (missing.status, missing.row, missing.column.as_deref()),
+        (400, Some(0), Some("petal_width_cm"))
+    );
+    let wrong = s
+        .score_json(format!(r#"{{"rows": [{row}, {{"sepal_length_cm": [1], "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}}]}}"#).as_bytes(), 10)
+        .unwrap_err();
+    assert_eq!(
+        (wrong.row, wrong.column.as_deref()),
+        (Some(1), Some("sepal_length_cm"))
+    );
+    let text_in_number = s
+        .score_json(br#"{"rows": [{"sepal_length_cm": "big", "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}]}"#, 10)
+        .unwrap_err();
+    assert_eq!(
+        (text_in_number.status, text_in_number.column.as_deref()),
+        (400, Some("sepal_length_cm"))
+    );
+    assert_eq!(s.score_json(b"{not json", 10).unwrap_err().status, 400);
+    assert_eq!(s.score_json(b"[1]", 10).unwrap_err().status, 400);
+    let many = format!(r#"{{"rows": [{row}, {row}, {row}]}}"#);
+    assert_eq!(s.score_json(many.as_bytes(), 2).unwrap_err().status, 413);
+    // the drift guard: out of range and missing values are flagged, not refused
+    let flagged = s
+        .score_json(br#"{"rows": [{"sepal_length_cm": 99, "sepal_width_cm": null, "petal_length_cm": 1.4, "petal_width_cm": 0.2}]}"#, 10)
+        .unwrap();
+    let flagged = String::from_utf8(flagged).unwrap();
+    assert!(
+        flagged.contains("\"kind\":\"out_of_range\"") && flagged.contains("\"kind\":\"missing\""),
+        "{flagged}"
+    );
+    // the CSV table path
+    let table = br#"{"columns": ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"], "rows": [["5.1", "3.5", "1.4", "0.2"], ["5.1", "NA", "", "0.2"]]}"#;
+    let out = String::from_utf8(s.score_table(table, 10).unwrap()).unwrap();
+    assert_eq!(out.matches("\"kind\":\"missing\"").count(), 2, "{out}");
+    let e = s
+        .score_table(br#"{"columns": ["sepal_length_cm"], "rows": []}"#, 10)
+        .unwrap_err();
+    assert_eq!((e.row, e.column.as_deref()), (None, Some("sepal_width_cm")));
+}
+
+#[test]
+fn bundle_has_every_file() {
+    let (bytes, _) = artifact(IRIS, Some("species"), ModelKind::Logistic);
+    let files = driftlab::export::files(&bytes, b"\0asm").unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.0).collect();
+    assert_eq!(
+        names,
+        [
+            "worker.js",
+            "driftlab_edge.wasm",
+            "model.json",
+            "wrangler.toml",
+            "serve.mjs",
+            "package.json",
+            "README.md"
+        ]
+    );
+    let readme = String::from_utf8(files[6].1.clone()).unwrap();
+    assert!(
+        !readme.contains("{{") && readme.contains("\"sepal_length_cm\": "),
+        "{readme}"
+    );
+    let wrangler = String::from_utf8(files[3].1.clone()).unwrap();
+    assert!(wrangler.contains("name = \"driftlab-logistic-"));
+}
