@@ -3,8 +3,9 @@
 // `unreachable` after a panic), it reports what happened, starts a fresh worker and
 // reloads the last dataset that loaded cleanly, so the page keeps working.
 import * as Comlink from 'comlink';
+import type { DeployApi } from './deploy/api';
 import type {
-  DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
+  BundleFile, DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
   TrainOutcome, TrainRequest, WorkbenchApi,
 } from './types';
 
@@ -97,6 +98,20 @@ export class WorkbenchClient {
   /** The threshold table of the last trained classifier, for class index `positive`. */
   thresholds(positive: number, costFp: number, costFn: number): Promise<ThresholdTable> {
     return this.call((api) => api.thresholds(positive, costFp, costFn));
+  }
+
+  /** A call to the deploy half of the worker (registry, scenario, monitor, retraining). */
+  deploy<K extends keyof DeployApi>(
+    method: K,
+    ...args: Parameters<DeployApi[K]>
+  ): Promise<Awaited<ReturnType<DeployApi[K]>>> {
+    type Out = Promise<Awaited<ReturnType<DeployApi[K]>>>;
+    return this.call((api) => (api[method] as unknown as (...a: unknown[]) => Out)(...args));
+  }
+
+  /** The edge bundle (files by name) of the last trained model; `wasm` is the edge scorer. */
+  exportBundle(wasm: Uint8Array): Promise<BundleFile[]> {
+    return this.call((api) => api.exportBundle(wasm));
   }
 
   private start(): void {

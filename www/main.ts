@@ -4,12 +4,25 @@ import './style.css';
 import { WorkbenchClient } from './client';
 import { byId } from './dom';
 import { DataPanel } from './panels/data';
+import { EdgePanel } from './panels/edge';
 import { ModelPanel } from './panels/model';
+import { DeployPanel } from './panels/deploy';
+import { MonitorPanel } from './panels/monitor';
+import { FeedbackPanel } from './panels/feedback';
+import { DeployHub } from './deploy/hub';
 import { parseHash, writeHash, type State, type View, VIEWS } from './state';
 
 let state: State = parseHash(location.hash);
 
 const client = new WorkbenchClient();
+// Deploy, Monitor and Feedback share the registry and the playing scenario.
+const hub = new DeployHub(client);
+const deployPanel = new DeployPanel(hub);
+const monitorPanel = new MonitorPanel(hub);
+new FeedbackPanel(hub);
+void hub.restore().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
+void monitorPanel.load();
+const edge = new EdgePanel(client);
 const model = new ModelPanel(client, state, (settings) => {
   state = { ...state, ...settings };
   writeHash(state);
@@ -20,7 +33,10 @@ const data = new DataPanel(
     state = { ...state, ...choice };
     writeHash(state);
   },
-  (loaded, info) => void model.setTable(loaded, info),
+  (loaded, info) => {
+    void model.setTable(loaded, info);
+    edge.setTable(loaded);
+  },
 );
 
 const navButtons = [...document.querySelectorAll<HTMLButtonElement>('nav button[data-view]')];
@@ -31,6 +47,7 @@ function showView(view: View): void {
     if (button.dataset.view === view) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
   }
+  if (view === 'edge') void edge.open();
 }
 
 for (const button of navButtons) {

@@ -1,5 +1,6 @@
 // The JSON shapes that cross the Wasm boundary (src/wasm.rs), written out by hand so the
 // page does not depend on wasm-bindgen's generated declarations for them.
+import type { DeployApi } from './deploy/api';
 
 /** One cell of a table preview; `null` is a missing value. */
 export type Cell = number | string | boolean | null;
@@ -114,7 +115,8 @@ export interface Loaded {
 }
 
 /** The worker's API as the main thread sees it (every call is asynchronous). */
-export interface WorkbenchApi {
+/** The worker's API: the Data and Model calls here, the deploy half in `deploy/api.ts`. */
+export interface WorkbenchApi extends DeployApi {
   datasets(): Promise<DatasetInfo[]>;
   loadDataset(name: string, options: DatasetOptions): Promise<Loaded>;
   loadCsv(bytes: Uint8Array, fileName: string): Promise<Loaded>;
@@ -124,6 +126,14 @@ export interface WorkbenchApi {
   /** `onProgress` must be wrapped with `Comlink.proxy` by the caller. */
   train(request: TrainRequest, onProgress?: ProgressCallback): Promise<TrainOutcome>;
   thresholds(positive: number, costFp: number, costFn: number): Promise<ThresholdTable>;
+  /** The edge bundle of the last trained model; `wasm` is pkg/edge/driftlab_edge.wasm. */
+  exportBundle(wasm: Uint8Array): Promise<BundleFile[]>;
+}
+
+/** One file of an edge bundle (`driftlab::export::files`). */
+export interface BundleFile {
+  name: string;
+  bytes: Uint8Array;
 }
 
 // --- Model: kinds, preprocessing, training, evaluation ---------------------------------

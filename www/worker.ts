@@ -2,8 +2,9 @@
 // main thread through Comlink; nothing else in the page imports the Wasm.
 import * as Comlink from 'comlink';
 import init, { Workbench } from '../pkg/driftlab.js';
+import { deployMethods, type DeployWorkbench } from './deploy/api';
 import type {
-  DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
+  BundleFile, DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
   TrainOutcome, TrainRequest, TrainResult, WorkbenchApi,
 } from './types';
 
@@ -58,8 +59,10 @@ const api: WorkbenchApi = {
       releaseCallback(onProgress);
     }
   },
+  ...deployMethods(<T>(call: (wb: DeployWorkbench) => unknown) => run<T>((wb) => call(wb as unknown as DeployWorkbench))),
   thresholds: (positive: number, costFp: number, costFn: number) =>
     run<ThresholdTable>((wb) => wb.thresholds(positive, costFp, costFn)),
+  exportBundle: (wasm: Uint8Array) => run<BundleFile[]>((wb) => wb.exportBundle(wasm)),
 };
 
 /** Frees the page's side of a proxied callback once training no longer needs it. */

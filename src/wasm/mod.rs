@@ -318,6 +318,34 @@ impl Workbench {
         )?)
     }
 
+    /// The edge bundle of the last trained model, as `[{name, bytes}]` (the layout of
+    /// [`crate::export::files`]); `wasm_bytes` is the edge scorer, `pkg/edge/driftlab_edge.wasm`.
+    #[wasm_bindgen(js_name = exportBundle)]
+    pub fn export_bundle(&self, wasm_bytes: &[u8]) -> Result<js_sys::Array, JsError> {
+        let trained = self
+            .trained
+            .as_ref()
+            .ok_or_else(|| JsError::new("train a model first"))?;
+        let artifact = trained.artifact.to_bytes()?;
+        let files = crate::export::files(&artifact, wasm_bytes)
+            .map_err(|e| JsError::new(&format!("edge bundle: {e}")))?;
+        let out = js_sys::Array::new();
+        for (name, bytes) in files {
+            let file = js_sys::Object::new();
+            js_sys::Reflect::set(&file, &"name".into(), &name.into())
+                .and_then(|_| {
+                    js_sys::Reflect::set(
+                        &file,
+                        &"bytes".into(),
+                        &js_sys::Uint8Array::from(bytes.as_slice()),
+                    )
+                })
+                .map_err(|_| JsError::new("edge bundle: could not build the file list"))?;
+            out.push(&file);
+        }
+        Ok(out)
+    }
+
     fn table(&self) -> Result<&Table, JsError> {
         self.table
             .as_ref()

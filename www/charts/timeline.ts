@@ -1,0 +1,136 @@
+// The Monitor's timeline charts, one small Observable Plot per question, all on the same
+// x axis (the scenario's batch) with the alarms marked as red rules.
+import * as Plot from '@observablehq/plot';
+import type { Alarm, BatchSummary, PsiBins, Timeline } from '../deploy/api';
+import { stat } from '../format';
+
+const WIDTH = 560;
+const HEIGHT = 170;
+
+interface Point { t: number; value: number; series: string }
+
+function base(title: string, t: Timeline, marks: Plot.Markish[], y: Plot.ScaleOptions = {}, legend = true): SVGSVGElement | HTMLElement {
+  const alarms = t.alarms.map((a) => a.t);
+  return Plot.plot({
+    width: WIDTH,
+    height: HEIGHT,
+    marginLeft: 44,
+    marginBottom: 28,
+    ariaLabel: title,
+    x: { label: 'batch', domain: [0, Math.max(t.batches_total - 1, 1)], ticks: 6 },
+    y: { grid: true, ticks: 4, label: null, tickFormat: stat, ...y },
+    color: { legend, type: 'categorical' },
+    marks: [
+      Plot.ruleX(alarms, { stroke: '#c0392b', strokeOpacity: 0.35, strokeWidth: 1.5 }),
+      ...marks,
+    ],
+  });
+}
+
+function points(batches: BatchSummary[], series: string, pick: (b: BatchSummary) => number | null | undefined): Point[] {
+  const out: Point[] = [];
+  for (const b of batches) {
+    const v = pick(b);
+    if (typeof v === 'number' && Number.isFinite(v)) out.push({ t: b.t, value: v, series });
+  }
+  return out;
+}
+
+function lines(data: Point[], dashed: string[] = []): Plot.Markish[] {
+  const solid = data.filter((p) => !dashed.includes(p.series));
+  const dash = data.filter((p) => dashed.includes(p.series));
+  return [
+    Plot.line(solid, { x: 't', y: 'value', stroke: 'series', strokeWidth: 2 }),
+    Plot.dot(solid, { x: 't', y: 'value', stroke: 'series', r: 2 }),
+    Plot.line(dash, { x: 't', y: 'value', stroke: 'series', strokeWidth: 2, strokeDasharray: '5,3' }),
+  ];
+}
+
+/** Share of drifted features per batch against the dataset-drift threshold, with the scripted drift. */
+export function driftChart(t: Timeline): Element {
+  const data = [
+    ...points(t.batches, 'drifted share of features', (b) => b.drift_share),
+    ...t.drift_curve.slice(0, t.batches.length ? t.batches[t.batches.length - 1]!.t + 1 : 0)
+      .map((v, i) => ({ t: i, value: v, series: 'scripted drift (the truth)' })),
+  ];
+  return base('Input drift per batch', t, [
+    Plot.ruleY([t.drift_share_threshold], { stroke: 'currentColor', strokeDasharray: '2,3' }),
+    Plot.text([t.drift_share_threshold], { x: 0, y: (d: number) => d, text: () => 'threshold', dy: -6, textAnchor: 'start', fill: 'currentColor' }),
+    ...lines(data, ['scripted drift (the truth)']),
+  ], { domain: [0, 1] });
+}
+
+/** Share of rows predicted positive and the mean positive probability. */
+export function predictionChart(t: Timeline): Element {
+  const data = [
+    ...points(t.batches, 'predicted positive rate', (b) => b.prediction.positive_rate),
+    ...points(t.batches, 'mean positive probability', (b) => b.prediction.mean_positive_probability),
+  ];
+  return base('Predictions per batch', t, lines(data, ['mean positive probability']));
+}
+
+/** Recall and accuracy from the late labels (window) next to the label-free CBPE estimates. */
+export function performanceChart(t: Timeline): Element {
+  const data = [
+    ...points(t.batches, 'recall (labels)', (b) => b.window?.recall),
+    ...points(t.batches, 'recall (estimate, no labels)', (b) => b.estimate.recall),
+    ...points(t.batches, 'accuracy (labels)', (b) => b.window?.accuracy),
+    ...points(t.batches, 'accuracy (estimate, no labels)', (b) => b.estimate.accuracy),
+  ];
+  return base('Performance: labelled vs estimated', t,
+    lines(data, ['recall (estimate, no labels)', 'accuracy (estimate, no labels)']), { domain: [0, 1] });
+}
+
+/** Scoring time per batch in milliseconds. */
+export function latencyChart(t: Timeline): Element {
+  const data = points(t.batches, 'scoring ms', (b) => b.scoring_ms);
+  return base('Scoring time per batch (ms)', t, [
+    Plot.rectY(data, { x1: (d: Point) => d.t - 0.4, x2: (d: Point) => d.t + 0.4, y: 'value', fill: 'var(--chart-fill)' }),
+  ], {}, false);
+}
+
+/** DDM's p + s on the error stream against its warning and drift levels. */
+export function ddmChart(t: Timeline): Element {
+  const data = [
+    ...points(t.batches, 'p + s', (b) => b.ddm?.ps),
+    ...points(t.batches, 'warning level', (b) => b.ddm?.warning_level),
+    ...points(t.batches, 'drift level', (b) => b.ddm?.drift_level),
+  ];
+  return base("DDM: error rate p + s and its bands", t, lines(data, ['warning level', 'drift level']));
+}
+
+/** Reference vs current shares per PSI bin of one feature, for the latest batch. */
+export function psiChart(bins: PsiBins): Element {
+  const data = bins.bins.flatMap((b) => [
+    { bin: b.label, share: b.reference, which: 'reference (training)' },
+    { bin: b.label, share: b.current, which: 'current batch' },
+  ]);
+  return Plot.plot({
+    width: WIDTH,
+    height: HEIGHT + 40,
+    marginLeft: 44,
+    marginBottom: 56,
+    ariaLabel: `PSI bins of ${bins.column}`,
+    caption: 'bars: this batch · black ticks: the training rows',
+    x: { label: null, tickRotate: -30, domain: bins.bins.map((b) => b.label) },
+    y: { grid: true, ticks: 4, label: 'share', tickFormat: stat },
+    color: { legend: true },
+    marks: [
+      // bars: the current batch; black ticks: the training reference (not stacked)
+      Plot.barY(data.filter((d) => d.which === 'current batch'), { x: 'bin', y: 'share', fill: 'which', fillOpacity: 0.7 }),
+      Plot.tickY(data.filter((d) => d.which !== 'current batch'), { x: 'bin', y: 'share', stroke: 'currentColor', strokeWidth: 3 }),
+    ],
+  });
+}
+
+/** A one-line description of an alarm's kind. */
+export function kindLabel(a: Alarm): string {
+  return {
+    data_drift: 'data drift',
+    drift_trend: 'drift trend (Page-Hinkley)',
+    prediction_drift: 'prediction drift (ADWIN)',
+    recall_drop: 'recall drop',
+    accuracy_drop: 'accuracy drop',
+    error_rate: 'error rate (DDM)',
+  }[a.kind];
+}

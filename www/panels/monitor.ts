@@ -1,0 +1,166 @@
+// The Monitor panel: play a drift scenario through the deployed model(s) and watch the
+// inputs drift, the predictions shift, the late labels reveal what the label-free estimate
+// cannot, and the detectors raise their alarms, each explained in a sentence.
+import { h, byId } from '../dom';
+import { count, stat } from '../format';
+import type { ScenarioInfo, ServedView } from '../deploy/api';
+import { SPEEDS, message, type DeployHub } from '../deploy/hub';
+import { ddmChart, driftChart, kindLabel, latencyChart, performanceChart, predictionChart, psiChart } from '../charts/timeline';
+
+export function servedText(s: ServedView): string {
+  const served = Object.entries(s.served).map(([v, n]) => `${v} ${count(n)}`).join(', ');
+  const shadow = Object.entries(s.shadow).map(([v, n]) => `${v} ${count(n)}`).join(', ');
+  return `Answers served by ${served}` + (shadow ? `; scored in the shadows by ${shadow} (${count(s.disagree)} disagreements)` : '') + '.';
+}
+
+export class MonitorPanel {
+  private readonly root = byId('monitor-root');
+  private readonly scenario = h('select', { id: 'scenario', name: 'scenario' });
+  private readonly seed = h('input', { id: 'scenario-seed', type: 'number', min: 0, step: 1, value: 42, inputmode: 'numeric' });
+  private readonly about = h('p', { id: 'scenario-about', class: 'hint' });
+  private readonly startButton = h('button', { id: 'scenario-start', type: 'button', class: 'primary' }, 'Start');
+  private readonly playButton = h('button', { id: 'play', type: 'button', disabled: true }, 'Play');
+  private readonly pauseButton = h('button', { id: 'pause', type: 'button', disabled: true }, 'Pause');
+  private readonly stepButton = h('button', { id: 'step', type: 'button', disabled: true }, 'Step');
+  private readonly speed = h('select', { id: 'speed', name: 'speed' }, ...Object.keys(SPEEDS).map((s) => h('option', { value: s }, s)));
+  private readonly status = h('p', { id: 'monitor-status', class: 'status', role: 'status' });
+  private readonly error = h('div', { id: 'monitor-error', class: 'error', role: 'alert', hidden: true });
+  private readonly served = h('p', { id: 'served-last', class: 'note' });
+  private readonly charts = {
+    drift: h('div', { id: 'chart-drift', class: 'chart' }),
+    performance: h('div', { id: 'chart-performance', class: 'chart' }),
+    predictions: h('div', { id: 'chart-predictions', class: 'chart' }),
+    ddm: h('div', { id: 'chart-ddm', class: 'chart' }),
+    latency: h('div', { id: 'chart-latency', class: 'chart' }),
+    psi: h('div', { id: 'chart-psi', class: 'chart' }),
+  };
+  private readonly psiColumn = h('select', { id: 'psi-column', name: 'psi-column', 'aria-label': 'Feature for the PSI bins' });
+  private readonly alarmLog = h('ol', { id: 'alarm-log', class: 'alarm-log' });
+  private readonly memory = h('p', { id: 'memory', class: 'note' });
+  private infos: ScenarioInfo[] = [];
+
+  constructor(private readonly hub: DeployHub) {
+    this.speed.value = hub.speed;
+    this.speed.addEventListener('change', () => { hub.speed = this.speed.value; });
+    this.scenario.addEventListener('change', () => this.describe());
+    this.startButton.addEventListener('click', () => void this.start());
+    this.playButton.addEventListener('click', () => void hub.play());
+    this.pauseButton.addEventListener('click', () => hub.stop());
+    this.stepButton.addEventListener('click', () => void this.guard(() => hub.step()));
+    this.psiColumn.addEventListener('change', () => this.drawPsi());
+    const figure = (title: string, explain: string, el: HTMLElement, extra?: HTMLElement) =>
+      h('figure', { class: 'card monitor-chart' }, h('figcaption', {}, h('strong', {}, title), ' ', h('span', { class: 'hint' }, explain)), extra ?? null, el);
+    this.root.replaceChildren(
+      h('div', { class: 'controls player' },
+        h('div', { class: 'field' }, h('label', { for: 'scenario' }, 'Scenario'), this.scenario),
+        h('div', { class: 'field' }, h('label', { for: 'scenario-seed' }, 'Seed'), this.seed),
+        this.startButton, this.playButton, this.pauseButton, this.stepButton,
+        h('div', { class: 'field' }, h('label', { for: 'speed' }, 'Speed'), this.speed),
+        this.about),
+      this.error,
+      this.status,
+      this.served,
+      h('div', { class: 'monitor-grid' },
+        figure('Input drift', 'share of features whose distribution moved away from the training profile; dashed: the drift the scenario scripted.', this.charts.drift),
+        figure('Performance', 'recall and accuracy over the last labelled batches (labels arrive late) next to the estimate made from the probabilities alone (dashed).', this.charts.performance),
+        figure('Predictions', 'how often the model says "positive", and how sure it is.', this.charts.predictions),
+        figure('DDM, inside', 'the error rate plus its spread, p + s, against the warning and drift bands (they appear once DDM has warmed up).', this.charts.ddm),
+        figure('Scoring time', 'milliseconds to score each batch in this tab.', this.charts.latency, this.memory),
+        figure('PSI bins, latest batch', 'where the current rows fall against the training rows, bin by bin.', this.charts.psi, this.psiColumn)),
+      h('section', { 'aria-labelledby': 'alarm-title' },
+        h('h3', { id: 'alarm-title' }, 'Alarm log'),
+        this.alarmLog),
+    );
+    hub.onTimeline(() => this.render());
+    this.render();
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.infos = await this.hub.client.deploy('scenarios');
+      this.scenario.replaceChildren(...this.infos.map((s) => h('option', { value: s.name }, s.name)));
+      this.describe();
+    } catch (err) {
+      this.showError(message(err));
+    }
+  }
+
+  private describe(): void {
+    const s = this.infos.find((i) => i.name === this.scenario.value);
+    this.about.textContent = s ? `${s.description} ${s.batches} batches of ${count(s.batch_size)} rows; labels arrive ${s.label_delay} batches late.` : '';
+  }
+
+  private async start(): Promise<void> {
+    await this.guard(async () => {
+      const seed = this.seed.value === '' ? null : Number(this.seed.value);
+      await this.hub.start(this.scenario.value, seed);
+    });
+  }
+
+  private async guard(action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+      this.showError(null);
+    } catch (err) {
+      this.showError(message(err));
+    }
+  }
+
+  private showError(text: string | null): void {
+    this.error.hidden = text === null;
+    this.error.textContent = text ?? '';
+  }
+
+  private render(): void {
+    const t = this.hub.timeline;
+    const started = t !== null;
+    this.playButton.disabled = !started || this.hub.playing || t.finished;
+    this.stepButton.disabled = !started || this.hub.playing || t.finished;
+    this.pauseButton.disabled = !this.hub.playing;
+    if (this.hub.error) this.showError(this.hub.error);
+    if (!t) {
+      this.status.textContent = 'Deploy a model, pick a scenario and press Start.';
+      return;
+    }
+    const last = t.batches[t.batches.length - 1];
+    const versions = t.segments.map((s) => s.offset > 0 ? `${s.version} from batch ${s.offset}` : s.version).join(', then ');
+    this.status.textContent = `${t.scenario}: ${t.batches.length} of ${t.batches_total} batches played` +
+      ` · watching ${versions} · ${t.alarms.length} alarm${t.alarms.length === 1 ? '' : 's'}` +
+      (t.finished ? ' · finished' : this.hub.playing ? ' · playing' : '');
+    this.status.dataset.batches = String(t.batches.length);
+    this.status.dataset.alarms = String(t.alarms.length);
+    const step = this.hub.last;
+    if (step?.batch) {
+      this.served.textContent = `Batch ${step.batch.t}: ${servedText(step.batch.served)}`;
+      this.served.dataset.t = String(step.batch.t);
+      this.served.dataset.served = JSON.stringify(step.batch.served.served);
+      this.served.dataset.shadow = JSON.stringify(step.batch.served.shadow);
+    }
+    this.charts.drift.replaceChildren(driftChart(t));
+    this.charts.performance.replaceChildren(performanceChart(t));
+    this.charts.predictions.replaceChildren(predictionChart(t));
+    this.charts.ddm.replaceChildren(ddmChart(t));
+    this.charts.latency.replaceChildren(latencyChart(t));
+    this.memory.textContent = last?.memory_bytes ? `Wasm memory: ${stat(last.memory_bytes / 1048576)} MB` : '';
+    this.drawPsi();
+    this.alarmLog.replaceChildren(...[...t.alarms].reverse().map((a) =>
+      h('li', { 'data-kind': a.kind, 'data-t': a.t, 'data-about': a.about_t },
+        h('strong', {}, `batch ${a.t}`), ` · ${kindLabel(a)} · ${a.version}: `, a.message)));
+  }
+
+  private drawPsi(): void {
+    const psi = this.hub.last?.batch?.report.psi ?? [];
+    if (psi.length === 0) {
+      this.charts.psi.replaceChildren();
+      return;
+    }
+    const names = psi.map((p) => p.column);
+    if (this.psiColumn.options.length !== names.length) {
+      const keep = this.psiColumn.value;
+      this.psiColumn.replaceChildren(...names.map((n) => h('option', { value: n }, n)));
+      this.psiColumn.value = names.includes(keep) ? keep : (names.includes('merchant_category') ? 'merchant_category' : names[0]!);
+    }
+    const bins = psi.find((p) => p.column === this.psiColumn.value) ?? psi[0]!;
+    this.charts.psi.replaceChildren(psiChart(bins), h('p', { class: 'note' }, `PSI ${stat(bins.psi)}`));
+  }
+}
