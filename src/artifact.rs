@@ -317,6 +317,60 @@ impl Artifact {
             .collect())
     }
 
+    /// Scores JSON rows (`{"column": value}` objects, as a form or an HTTP client sends
+    /// them): numbers, strings, booleans and `null` (missing); an absent column is missing.
+    /// Rows in errors are 1-based positions in `rows`.
+    pub fn score_json_rows(
+        &self,
+        rows: &[serde_json::Value],
+    ) -> Result<Vec<Scored>, ArtifactError> {
+        use crate::table::Cell;
+        use serde_json::Value;
+        let inputs = &self.pipeline.inputs;
+        let mut out = Vec::with_capacity(rows.len());
+        let (mut cells, mut features) = (
+            Vec::with_capacity(inputs.len()),
+            Vec::with_capacity(self.pipeline.width()),
+        );
+        for (i, row) in rows.iter().enumerate() {
+            let object = row.as_object().ok_or_else(|| {
+                ArtifactError::Shape(format!(
+                    "row {}: each row must be an object of column: value",
+                    i + 1
+                ))
+            })?;
+            cells.clear();
+            for input in inputs {
+                cells.push(match object.get(&input.name) {
+                    None | Some(Value::Null) => Cell::Missing,
+                    Some(Value::Bool(b)) => Cell::Bool(*b),
+                    Some(Value::Number(n)) => n.as_f64().map_or(Cell::Missing, Cell::Number),
+                    Some(Value::String(s)) if s.trim().is_empty() => Cell::Missing,
+                    Some(Value::String(s)) => Cell::Category(s),
+                    Some(_) => {
+                        return Err(ArtifactError::Prep(PrepError::BadCell {
+                            row: i + 1,
+                            column: input.name.clone(),
+                            value: "a list or an object".into(),
+                            expected: "a number, a string, true/false or null",
+                        }))
+                    }
+                });
+            }
+            features.clear();
+            let mut warnings = Vec::new();
+            self.pipeline
+                .transform_row_into(&cells, i + 1, &mut features, &mut warnings)?;
+            let prediction = self.model.predict_row(&features)?;
+            out.push(Scored {
+                label: self.label(&prediction),
+                prediction,
+                warnings,
+            });
+        }
+        Ok(out)
+    }
+
     /// Scores already-transformed feature rows (row-major, `features` wide).
     pub fn score_features(&self, data: &[f64]) -> Result<Vec<Prediction>, ArtifactError> {
         Ok(self

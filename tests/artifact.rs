@@ -89,3 +89,57 @@ fn scoring_flags_inputs_outside_the_reference() {
     let p: f64 = scored[1].prediction.probabilities.iter().sum();
     assert!((p - 1.0).abs() < 1e-12);
 }
+
+/// JSON rows (the page's form, an HTTP client) score exactly like the same rows in a table.
+#[test]
+fn json_rows_score_like_the_table() {
+    use driftlab::dataset::{generate, DatasetOptions};
+    use driftlab::table::{read_csv, Cell, ReadOptions};
+    use driftlab::train::{train, ModelKind, TrainRequest};
+    let csv = generate(
+        "fraud",
+        &DatasetOptions {
+            rows: Some(600),
+            seed: Some(3),
+            drift: None,
+        },
+    )
+    .unwrap();
+    let table = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    let (artifact, _) = train(
+        &table,
+        &TrainRequest::new("is_fraud", ModelKind::Logistic),
+        &mut |_| {},
+    )
+    .unwrap();
+    let rows: Vec<serde_json::Value> = (0..table.rows())
+        .map(|r| {
+            let object: serde_json::Map<String, serde_json::Value> = table
+                .columns()
+                .iter()
+                .map(|c| {
+                    let v = match c.get(r).unwrap() {
+                        Cell::Missing => serde_json::Value::Null,
+                        Cell::Number(x) => serde_json::json!(x),
+                        Cell::Category(s) => serde_json::json!(s),
+                        Cell::Bool(b) => serde_json::json!(b),
+                    };
+                    (c.name.clone(), v)
+                })
+                .collect();
+            serde_json::Value::Object(object)
+        })
+        .collect();
+    let from_json = artifact.score_json_rows(&rows).unwrap();
+    let from_table = artifact.score_table(&table).unwrap();
+    assert_eq!(from_json.len(), from_table.len());
+    for (a, b) in from_json.iter().zip(&from_table) {
+        assert_eq!(a.prediction, b.prediction);
+        assert_eq!(a.warnings, b.warnings);
+    }
+    let e = artifact
+        .score_json_rows(&[serde_json::json!({"amount": [1]})])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("row 1") && e.contains("amount"), "{e}");
+}

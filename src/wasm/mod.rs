@@ -346,6 +346,42 @@ impl Workbench {
         Ok(out)
     }
 
+    /// Loads a model artifact (JSON text, e.g. a downloaded one) as the current model;
+    /// returns its card (kind, classes, features, metrics, lineage, hash).
+    #[wasm_bindgen(js_name = loadArtifact)]
+    pub fn load_artifact(&mut self, text: &str) -> Result<JsValue, JsError> {
+        let artifact = Artifact::from_bytes(text.as_bytes())?;
+        let card = serde_json::json!({
+            "kind": artifact.model.kind(),
+            "hash": artifact.hash,
+            "classes": artifact.classes,
+            "features": artifact.pipeline.features,
+            "metrics": artifact.metrics,
+            "lineage": artifact.lineage,
+        });
+        let js = to_js(&card)?;
+        self.trained = Some(Trained {
+            artifact,
+            y_test: Vec::new(),
+            probabilities: Vec::new(),
+        });
+        Ok(js)
+    }
+
+    /// Scores rows (`[{column: value}]`) with the current model: per row the prediction
+    /// (label or value), the class probabilities and the warnings of the drift guard.
+    #[wasm_bindgen(js_name = scoreRows)]
+    pub fn score_rows(&self, rows: JsValue) -> Result<JsValue, JsError> {
+        let trained = self
+            .trained
+            .as_ref()
+            .ok_or_else(|| JsError::new("train or load a model first"))?;
+        let rows: Vec<serde_json::Value> = serde_wasm_bindgen::from_value(rows)
+            .map_err(|e| JsError::new(&format!("rows: {e}")))?;
+        let scored = trained.artifact.score_json_rows(&rows)?;
+        to_js(&scored)
+    }
+
     fn table(&self) -> Result<&Table, JsError> {
         self.table
             .as_ref()
