@@ -104,8 +104,10 @@ $(EDGE_TOOLS): edge/test-tools/package-lock.json
 test-edge: wasm $(EDGE_TOOLS)
 	node --test tests/edge/
 
+# side-by-side benchmarks; installs its peers (scikit-learn, SciPy, skl2onnx,
+# onnxruntime-web) into .bench/ and says so in the table where one is unavailable
 bench: wasm
-	@echo "make bench: the benchmark harness is not built yet (see the benchmarks issue)"
+	benches/run.sh
 
 clean:
 	rm -rf pkg dist

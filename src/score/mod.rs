@@ -48,7 +48,9 @@ pub type Result<T> = std::result::Result<T, ScoreError>;
 
 /// Dot product summed in ndarray 0.16's order (`numeric_util::unrolled_dot`: eight partial
 /// sums, folded pairwise, then the tail), so that results equal `ArrayBase::dot` bit for bit.
-#[inline]
+/// Always inlined: it is the inner loop of every linear scorer, and the Wasm builds are
+/// size-optimised (`opt-level = "s"`), which otherwise keeps it out of line.
+#[inline(always)]
 pub fn dot(xs: &[f64], ys: &[f64]) -> f64 {
     let len = xs.len().min(ys.len());
     let (mut xs, mut ys) = (&xs[..len], &ys[..len]);
@@ -99,6 +101,7 @@ pub fn sum(xs: &[f64]) -> f64 {
     acc
 }
 
+#[inline(always)]
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + libm::exp(-x))
 }
@@ -613,6 +616,27 @@ impl Model {
                 cols,
             });
         }
+        // Linear kinds: the width is checked once, then the row kernels run directly.
+        match self {
+            Model::Logistic(m) if cols == self.n_features() => {
+                return Ok(data
+                    .chunks_exact(cols)
+                    .map(|x| logistic_row(m, x))
+                    .collect());
+            }
+            Model::Linear(m) | Model::Ridge(m) | Model::Lasso(m) | Model::Elasticnet(m)
+                if cols == m.weights.len() =>
+            {
+                return Ok(data
+                    .chunks_exact(cols)
+                    .map(|x| Prediction {
+                        value: dot(x, &m.weights) + m.intercept,
+                        probabilities: Vec::new(),
+                    })
+                    .collect());
+            }
+            _ => {}
+        }
         data.chunks_exact(cols)
             .enumerate()
             .map(|(row, x)| {
@@ -624,6 +648,99 @@ impl Model {
                 })
             })
             .collect()
+    }
+}
+
+impl Model {
+    /// Scores a batch of transformed rows (row-major, `cols` wide) into flat buffers, without
+    /// a [`Prediction`] per row: `values` gets one value per row and `probabilities` gets
+    /// `rows × k` class probabilities (row-major; `k` is [`Model::n_outputs`] for classifiers
+    /// and 0 for regressors and k-means). Returns `k`. The buffers are cleared first and can
+    /// be reused across calls, so that scoring a stream allocates nothing per row. The
+    /// numbers are exactly those of [`Model::predict_row`].
+    pub fn predict_batch_into(
+        &self,
+        data: &[f64],
+        cols: usize,
+        values: &mut Vec<f64>,
+        probabilities: &mut Vec<f64>,
+    ) -> Result<usize> {
+        if cols == 0 || data.len() % cols != 0 {
+            return Err(ScoreError::Ragged {
+                len: data.len(),
+                cols,
+            });
+        }
+        let rows = data.len() / cols;
+        values.clear();
+        probabilities.clear();
+        let p = self.n_features();
+        let exact = !matches!(self, Model::Tree(_) | Model::Forest(_));
+        if (exact && cols != p) || cols < p {
+            return Err(ScoreError::Width {
+                row: 0,
+                expected: p,
+                got: cols,
+            });
+        }
+        match self {
+            Model::Logistic(m) if m.n_classes == 2 && m.positive <= 1 => {
+                values.resize(rows, 0.0);
+                probabilities.resize(2 * rows, 0.0);
+                let (w, b, pos) = (&m.weights[..], m.intercepts[0], m.positive);
+                let (hit, miss) = (pos as f64, (1 - pos) as f64);
+                // Blocks of rows: the logits first, then the sigmoids, so that the
+                // independent exponentials of a block overlap in the pipeline.
+                const BLOCK: usize = 16;
+                let mut z = [0.0f64; BLOCK];
+                for ((xs, vs), ps) in data
+                    .chunks(cols * BLOCK)
+                    .zip(values.chunks_mut(BLOCK))
+                    .zip(probabilities.chunks_mut(2 * BLOCK))
+                {
+                    for (zi, x) in z.iter_mut().zip(xs.chunks_exact(cols)) {
+                        *zi = dot(x, w) + b;
+                    }
+                    for ((zi, v), pr) in z.iter().zip(vs.iter_mut()).zip(ps.chunks_exact_mut(2)) {
+                        let q = logistic(*zi);
+                        *v = if q >= 0.5 { hit } else { miss };
+                        pr[1 - pos] = 1.0 - q;
+                        pr[pos] = q;
+                    }
+                }
+                Ok(2)
+            }
+            Model::Linear(m) | Model::Ridge(m) | Model::Lasso(m) | Model::Elasticnet(m) => {
+                values.extend(
+                    data.chunks_exact(cols)
+                        .map(|x| dot(x, &m.weights) + m.intercept),
+                );
+                Ok(0)
+            }
+            _ => {
+                let k = match self.task() {
+                    Task::Classification => self.n_outputs(),
+                    _ => 0,
+                };
+                values.reserve(rows);
+                probabilities.reserve(rows * k);
+                for (row, x) in data.chunks_exact(cols).enumerate() {
+                    let pr = self.predict_row(x).map_err(|e| match e {
+                        ScoreError::Width { expected, got, .. } => {
+                            ScoreError::Width { row, expected, got }
+                        }
+                        other => other,
+                    })?;
+                    values.push(pr.value);
+                    if k > 0 {
+                        let n = pr.probabilities.len().min(k);
+                        probabilities.extend_from_slice(&pr.probabilities[..n]);
+                        probabilities.resize((row + 1) * k, 0.0);
+                    }
+                }
+                Ok(k)
+            }
+        }
     }
 }
 
@@ -886,6 +1003,70 @@ mod tests {
             Err(ScoreError::Width { expected: 2, .. })
         ));
         assert_eq!(m.predict_row(&[1.0, 1.0]).unwrap().value, 3.5);
+    }
+
+    #[test]
+    fn flat_batch_equals_rows_bit_for_bit() {
+        let p = 5;
+        let data: Vec<f64> = (0..37 * p)
+            .map(|i| ((i * 7919) % 101) as f64 / 17.0 - 3.0)
+            .collect();
+        let models = [
+            Model::Logistic(LogisticModel {
+                n_classes: 2,
+                weights: vec![0.3, -1.2, 0.05, 2.0, -0.7],
+                intercepts: vec![0.1],
+                positive: 1,
+            }),
+            Model::Logistic(LogisticModel {
+                n_classes: 2,
+                weights: vec![0.3, -1.2, 0.05, 2.0, -0.7],
+                intercepts: vec![-0.4],
+                positive: 0,
+            }),
+            Model::Logistic(LogisticModel {
+                n_classes: 3,
+                weights: (0..15).map(|i| (i as f64 - 7.0) / 5.0).collect(),
+                intercepts: vec![0.1, 0.0, -0.1],
+                positive: 0,
+            }),
+            Model::Ridge(LinearModel {
+                weights: vec![1.0, 2.0, -3.0, 0.5, 0.25],
+                intercept: 0.5,
+            }),
+            Model::Kmeans(KMeansModel {
+                n_features: p,
+                centroids: (0..10).map(|i| i as f64 / 3.0).collect(),
+            }),
+        ];
+        let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+        for m in &models {
+            let k = m
+                .predict_batch_into(&data, p, &mut values, &mut probabilities)
+                .unwrap();
+            let batch = m.predict_batch(&data, p).unwrap();
+            assert_eq!(values.len(), 37);
+            for (i, x) in data.chunks_exact(p).enumerate() {
+                let r = m.predict_row(x).unwrap();
+                assert_eq!(batch[i], r);
+                assert_eq!(
+                    values[i].to_bits(),
+                    r.value.to_bits(),
+                    "{} row {i}",
+                    m.kind()
+                );
+                assert_eq!(k, r.probabilities.len());
+                for (a, b) in probabilities[i * k..(i + 1) * k]
+                    .iter()
+                    .zip(&r.probabilities)
+                {
+                    assert_eq!(a.to_bits(), b.to_bits(), "{} row {i}", m.kind());
+                }
+            }
+        }
+        assert!(models[0]
+            .predict_batch_into(&data, p + 1, &mut values, &mut probabilities)
+            .is_err());
     }
 
     #[test]

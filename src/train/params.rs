@@ -126,8 +126,8 @@ impl ModelKind {
         match self {
             ModelKind::Logistic => &[
                 ParamSpec { name: "alpha", ty: Float { min: 0.0, max: f64::INFINITY, min_open: false }, default: "1", doc: "L2 penalty strength (scikit-learn's C = 1/alpha)" },
-                ParamSpec { name: "max_iterations", ty: Int { min: 1, max: 1_000_000 }, default: "100", doc: "L-BFGS iterations" },
-                ParamSpec { name: "gradient_tolerance", ty: Float { min: 0.0, max: f64::INFINITY, min_open: true }, default: "0.0001", doc: "stop when the gradient norm is below this" },
+                ParamSpec { name: "max_iterations", ty: Int { min: 1, max: 1_000_000 }, default: "100", doc: "L-BFGS iterations (scikit-learn's max_iter)" },
+                ParamSpec { name: "gradient_tolerance", ty: Float { min: 0.0, max: f64::INFINITY, min_open: true }, default: "0.0001", doc: "stop when the largest component of the per-row gradient is at most this (scikit-learn's tol)" },
                 INTERCEPT,
             ],
             ModelKind::Linear => &[INTERCEPT],

@@ -1,0 +1,222 @@
+// Joins the three sides of a benchmark run into one table and bench-results.json.
+//
+//   node benches/node/report.mjs OUT_DIR     (reads OUT_DIR/{native,wasm,python}.json)
+//
+// Ratios are driftlab / peer from the same run: for times, < 1 means driftlab is faster;
+// for throughputs (rows/s, MB/s, updates/s), > 1 means driftlab is faster. Budgets are
+// those of issue 8 item 3 (and issue 3's logistic figures), each printed PASS or FAIL with
+// its figure, or "not measured".
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import zlib from 'node:zlib';
+
+const outDir = process.argv[2] ?? '.bench/out';
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const read = (name) => {
+  try { return JSON.parse(fs.readFileSync(path.join(outDir, `${name}.json`), 'utf8')); } catch (e) {
+    return { error: `no ${name} results (${e.message.split('\n')[0]})` };
+  }
+};
+const native = read('native');
+const wasm = read('wasm');
+const py = read('python');
+
+const secs = (r) => (r && typeof r.seconds === 'number' && !r.error ? r.seconds : null);
+const fmtT = (s) => (s == null ? 'not measured' : s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`);
+const fmtN = (x, unit) => {
+  if (x == null) return 'not measured';
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} M${unit}`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} k${unit}`;
+  return `${x.toFixed(1)} ${unit}`;
+};
+const fmtUs = (s) => (s == null ? 'not measured' : `${(s * 1e6).toFixed(3)} µs`);
+const ratio = (a, b) => (a == null || b == null || b === 0 ? "—" : `${Number((a / b).toPrecision(3))}×`);
+
+const rows = [];
+const results = { date: new Date().toISOString(), machine: machine(), rows: [], budgets: [] };
+function add(section, name, cells, extra = {}) {
+  rows.push([section, name, ...cells]);
+  results.rows.push({ section, name, cells, ...extra });
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+}
+
+// --- training ----------------------------------------------------------------------------
+const trainData = {
+  logistic: '100k×20 binary', 'logistic-multinomial': '20k×50, 5 classes', linear: '100k×20 regression',
+  ridge: '100k×20 regression', lasso: '100k×20 regression', tree: '100k×20 binary (depth 8)',
+  'gaussian-nb': '100k×20 binary', kmeans: '20k×50 (k=5, 1 run)', forest: '20k×50 (10 trees, depth 8)',
+};
+for (const fam of Object.keys(trainData)) {
+  const n = secs(native.train?.[fam]);
+  const w = secs(wasm.train?.[fam]);
+  const s = secs(py.train?.[fam]);
+  add('train', `${fam} — ${trainData[fam]}`, [fmtT(n), fmtT(w), `sklearn ${fmtT(s)}`,
+    `native/sk ${ratio(n, s)}`, `wasm/sk ${ratio(w, s)}`], { native: n, wasm: w, peer: s });
+}
+const pg = wasm.playground ?? {};
+add('train', 'logistic — Workbench.train end to end (pkg/, split+pipeline+eval)',
+  [fmtT(null), fmtT(secs(pg.train_logistic)), `sklearn ${fmtT(secs(py.train?.logistic))}`, '—',
+    `wasm/sk ${ratio(secs(pg.train_logistic), secs(py.train?.logistic))}`],
+  { error: pg.error });
+
+// --- scoring -----------------------------------------------------------------------------
+const rate = (r, n) => (secs(r) ? n / secs(r) : null);
+const ort = wasm.onnxruntime_web ?? {};
+for (const fam of Object.keys(trainData)) {
+  const ns = native.score?.[fam];
+  const ws = wasm.score?.[fam];
+  const ps = py.score?.[fam];
+  const n = ns?.rows ?? ws?.rows;
+  if (!n) continue;
+  const nb = rate(ns?.batch_flat, n);
+  const nv = rate(ns?.batch, n);
+  const wb = rate(ws?.batch_flat, n);
+  const wv = rate(ws?.batch, n);
+  const pb = rate(ps?.batch, n);
+  const ob = fam === 'logistic' ? rate(ort.batch, ort.rows) : null;
+  add('score batch', `${fam} rows/s (flat buffers | Vec<Prediction>)`,
+    [`native ${fmtN(nb, 'rows/s')} | ${fmtN(nv, '')}`, `wasm ${fmtN(wb, 'rows/s')} | ${fmtN(wv, '')}`,
+      `sklearn ${fmtN(pb, 'rows/s')}`, fam === 'logistic' ? `ort-web ${fmtN(ob, 'rows/s')}` : '',
+      `wasm/sk ${ratio(wb, pb)}${fam === 'logistic' ? `, wasm/ort ${ratio(wb, ob)}` : ''}`],
+    { native: nb, wasm: wb, peer: pb, ort: ob });
+  const per = (r, k) => (secs(r) ? secs(r) / k : null);
+  const n1 = per(ns?.single, ns?.single_rows);
+  const w1 = per(ws?.single, ws?.single_rows);
+  const p1 = per(ps?.single, ps?.single_rows);
+  const o1 = fam === 'logistic' ? per(ort.single, ort.single_rows) : null;
+  add('score single', `${fam} one row (predict_row)`,
+    [`native ${fmtUs(n1)}`, `wasm ${fmtUs(w1)}`, `sklearn ${fmtUs(p1)}`,
+      fam === 'logistic' ? `ort-web ${fmtUs(o1)}` : '',
+      `wasm/sk ${ratio(w1, p1)}${fam === 'logistic' ? `, wasm/ort ${ratio(w1, o1)}` : ''}`],
+    { native: n1, wasm: w1, peer: p1, ort: o1 });
+}
+
+// --- drift, detectors, CSV -------------------------------------------------------------------
+{
+  const n = secs(native.drift?.auto);
+  const w = secs(wasm.drift?.auto);
+  const s = secs(py.drift?.wasserstein);
+  add('drift', 'automatic report 20 cols × 100k vs 100k (wasserstein) — SciPy wasserstein_distance',
+    [fmtT(n), fmtT(w), `scipy ${fmtT(s)}`, `native/scipy ${ratio(n, s)}`, `wasm/scipy ${ratio(w, s)}`],
+    { native: n, wasm: w, peer: s });
+  const nk = secs(native.drift?.ks);
+  const wk = secs(wasm.drift?.ks);
+  const sk = secs(py.drift?.ks);
+  add('drift', 'KS report 20 cols × 100k vs 100k — SciPy ks_2samp',
+    [fmtT(nk), fmtT(wk), `scipy ${fmtT(sk)}`, `native/scipy ${ratio(nk, sk)}`, `wasm/scipy ${ratio(wk, sk)}`],
+    { native: nk, wasm: wk, peer: sk });
+}
+const updates = (r) => (secs(r) ? r.updates / secs(r) : null);
+for (const d of ['adwin', 'ddm', 'eddm', 'page-hinkley', 'kswin']) {
+  const n = updates(native.detectors?.[d]);
+  const w = updates(wasm.detectors?.[d]);
+  add('detector', `${d} updates/s`, [fmtN(n, 'upd/s'), fmtN(w, 'upd/s'), 'no peer run (River not installed)', '', `wasm/native ${ratio(w, n)}`],
+    { native: n, wasm: w });
+}
+for (const t of ['binary', 'regression', 'multiclass', 'drift_current']) {
+  const mb = (r) => (secs(r) && r.bytes ? r.bytes / 1e6 / secs(r) : null);
+  const n = mb(native.parse?.[t]);
+  const w = mb(wasm.parse?.[t]);
+  add('csv', `read_csv ${t}.csv`, [fmtN(n, 'MB/s').replace(' kMB', ' kMB'), fmtN(w, 'MB/s'), '', '', `wasm/native ${ratio(w, n)}`],
+    { native: n, wasm: w });
+}
+
+// --- sizes --------------------------------------------------------------------------------
+function size(files) {
+  const existing = files.filter((f) => fs.existsSync(f));
+  if (!existing.length) return null;
+  let raw = 0;
+  let gz = 0;
+  for (const f of existing) {
+    const b = fs.readFileSync(f);
+    raw += b.length;
+    gz += zlib.gzipSync(b, { level: 9 }).length;
+  }
+  return { raw, gz };
+}
+const distJs = (() => {
+  const dir = path.join(root, 'dist');
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(m?js)$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+})();
+const sizes = {
+  playground: size([path.join(root, 'pkg/driftlab_bg.wasm')]),
+  edge: size([path.join(root, 'pkg/edge/driftlab_edge.wasm')]),
+  page_js: size(distJs),
+};
+const kb = (s) => (s == null ? 'not measured' : `${(s / 1024).toFixed(1)} KB`);
+add('size', 'playground Wasm pkg/driftlab_bg.wasm (raw | gzip -9)', [`${kb(sizes.playground?.raw)} | ${kb(sizes.playground?.gz)}`, '', '', '', ''], sizes.playground ?? {});
+add('size', 'edge scorer pkg/edge/driftlab_edge.wasm (raw | gzip -9)', [`${kb(sizes.edge?.raw)} | ${kb(sizes.edge?.gz)}`, '', '', '', ''], sizes.edge ?? {});
+add('size', `page JS dist/**/*.js, ${distJs.length} files (raw | gzip -9)`, [`${kb(sizes.page_js?.raw)} | ${kb(sizes.page_js?.gz)}`, '', '', '', ''], sizes.page_js ?? {});
+add('page', 'navigation → interactive (headless Chromium); longest main-thread task in training', ['not measured', '', '', '', '']);
+add('edge', 'workerd cold start; request p50/p99 at 32 connections', ['not measured', '', '', '', '']);
+
+// --- budgets ------------------------------------------------------------------------------
+const budgets = [];
+const budget = (name, value, shown, ok) => {
+  const verdict = value == null ? 'not measured' : ok ? 'PASS' : 'FAIL';
+  budgets.push({ name, value, shown, verdict });
+};
+const gzPg = sizes.playground?.gz;
+budget('playground Wasm ≤ 300 KB gzipped', gzPg, kb(gzPg), gzPg <= 300 * 1024);
+const gzEdge = sizes.edge?.gz;
+budget('edge scorer Wasm ≤ 64 KB gzipped', gzEdge, kb(gzEdge), gzEdge <= 64 * 1024);
+const wl = secs(wasm.train?.logistic);
+const sl = secs(py.train?.logistic);
+const r = wl != null && sl != null ? wl / sl : null;
+budget('logistic training (100k×20) in Wasm ≤ 1.0× scikit-learn', r, r == null ? '' : `${r.toFixed(2)}× (${fmtT(wl)} vs ${fmtT(sl)})`, r <= 1.0);
+const wb = rate(wasm.score?.logistic?.batch_flat, wasm.score?.logistic?.rows);
+const ob = rate(ort.batch, ort.rows);
+const ro = wb != null && ob != null ? wb / ob : null;
+budget('Wasm batch scoring ≥ 3× onnxruntime-web rows/s (logistic)', ro, ro == null ? '' : `${ro.toFixed(2)}× (${fmtN(wb, 'rows/s')} vs ${fmtN(ob, 'rows/s')})`, ro >= 3);
+budget('Wasm batch scoring ≥ 25 M rows/s (logistic, issue 3)', wb, fmtN(wb, 'rows/s'), wb >= 25e6);
+const w1 = secs(wasm.score?.logistic?.single) ? secs(wasm.score.logistic.single) / wasm.score.logistic.single_rows : null;
+budget('single row ≤ 1 µs inside Wasm (logistic)', w1, fmtUs(w1), w1 <= 1e-6);
+const wd = secs(wasm.drift?.auto);
+budget('drift report 20 × 100k ≤ 100 ms in Wasm', wd, fmtT(wd), wd <= 0.1);
+for (const d of ['adwin', 'ddm', 'eddm', 'page-hinkley', 'kswin']) {
+  const u = updates(native.detectors?.[d]);
+  budget(`detector ${d} ≥ 10 M updates/s native`, u, fmtN(u, 'upd/s'), u >= 1e7);
+}
+budget('workerd cold start ≤ 150 ms', null, '', false);
+budget('no main-thread task > 200 ms during training', null, '', false);
+results.budgets = budgets;
+results.errors = {
+  native: native.error, wasm: wasm.error, python: py.error,
+  playground: pg.error, onnxruntime_web: ort.error, python_onnx: py.onnx?.error,
+};
+results.raw = { native, wasm, python: py };
+
+// --- print ----------------------------------------------------------------------------------
+const header = ['section', 'benchmark', 'native', 'wasm (Node)', 'peer', 'peer 2', 'ratio driftlab/peer'];
+const all = [header, ...rows.map((r) => r.map((c) => String(c ?? '')))];
+const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+const line = (r) => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
+console.log(`driftlab benchmarks — ${results.date} — ${results.machine}`);
+console.log(`medians of ${native.reps ?? '?'} (native) / ${wasm.reps ?? '?'} (wasm) / ${py.reps ?? '?'} (python) repetitions; Wasm timed in Node ${wasm.node ?? ''} after warm-up`);
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of all.slice(1)) console.log(line(r));
+console.log('\nbudgets');
+for (const b of budgets) console.log(`  ${b.verdict.padEnd(12)} ${b.name}${b.shown ? ` — ${b.shown}` : ''}`);
+const errs = Object.entries(results.errors).filter(([, v]) => v);
+if (errs.length) {
+  console.log('\nnot measured because');
+  for (const [k, v] of errs) console.log(`  ${k}: ${v}`);
+}
+fs.writeFileSync(path.join(root, 'bench-results.json'), JSON.stringify(results, null, 1) + '\n');
+console.log('\nwrote bench-results.json');

@@ -1,0 +1,136 @@
+"""The scikit-learn / SciPy side of driftlab's benchmark harness.
+
+    .bench/venv/bin/python benches/peers.py DATA_DIR [--reps N]   JSON on stdout
+
+Times, on the same CSV tables the Rust and Wasm sides read (see benches/src/data.rs), the
+scikit-learn estimator comparable to each driftlab family with the same hyperparameters
+(driftlab's defaults), batch and single-row scoring, SciPy doing the drift report's tests,
+and exports the fitted logistic regression with skl2onnx (DATA_DIR/logistic.onnx) for the
+onnxruntime-web row. Every figure is the median of N repetitions. A missing package turns
+its rows into {"error": ...} instead of failing the run.
+"""
+
+import json
+import statistics
+import sys
+import time
+
+
+def median_time(reps, f):
+    times, out = [], None
+    for _ in range(max(1, reps)):
+        t = time.perf_counter()
+        out = f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def main():
+    data = sys.argv[1] if len(sys.argv) > 1 else ".bench/data"
+    reps = int(sys.argv[sys.argv.index("--reps") + 1]) if "--reps" in sys.argv else 5
+    result = {"side": "python", "reps": reps}
+    try:
+        import numpy as np
+        import scipy
+        import sklearn
+    except ImportError as e:
+        print(json.dumps({"side": "python", "error": f"not installed: {e}"}))
+        return
+    result["versions"] = {"python": sys.version.split()[0], "numpy": np.__version__,
+                          "scipy": scipy.__version__, "sklearn": sklearn.__version__}
+
+    def load(name):
+        return np.loadtxt(f"{data}/{name}.csv", delimiter=",", skiprows=1)
+
+    binary, regression, multi, current = (load(n) for n in
+                                          ("binary", "regression", "multiclass", "drift_current"))
+    tables = {
+        "binary": (binary[:, :-1].copy(), binary[:, -1].astype(int)),
+        "regression": (regression[:, :-1].copy(), regression[:, -1]),
+        "multiclass": (multi[:, :-1].copy(), multi[:, -1].astype(int)),
+    }
+
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.tree import DecisionTreeClassifier
+
+    n = binary.shape[0]
+    # driftlab defaults: logistic alpha=1 (C = 1/alpha), max_iterations 100, tolerance 1e-4;
+    # ridge/lasso alpha=1 on the elastic-net scale (sklearn Ridge's alpha = n · alpha);
+    # tree/forest max_depth 8 (the harness's setting), forest 10 trees; k-means k=5, 1 run.
+    families = {
+        "logistic": ("binary", lambda: LogisticRegression(C=1.0, tol=1e-4, max_iter=100)),
+        "logistic-multinomial": ("multiclass",
+                                 lambda: LogisticRegression(C=1.0, tol=1e-4, max_iter=100)),
+        "linear": ("regression", LinearRegression),
+        "ridge": ("regression", lambda: Ridge(alpha=float(n))),
+        "lasso": ("regression", lambda: Lasso(alpha=1.0, tol=1e-4, max_iter=1000)),
+        "tree": ("binary", lambda: DecisionTreeClassifier(max_depth=8, random_state=42)),
+        "gaussian-nb": ("binary", GaussianNB),
+        "kmeans": ("multiclass", lambda: KMeans(n_clusters=5, n_init=1, max_iter=300,
+                                                tol=1e-4, random_state=42)),
+        "forest": ("multiclass", lambda: RandomForestClassifier(
+            n_estimators=10, max_depth=8, n_jobs=1, random_state=42)),
+    }
+    train, score, fitted = {}, {}, {}
+    for name, (table, make) in families.items():
+        x, y = tables[table]
+        try:
+            r = reps if name not in ("forest",) else min(reps, 3)
+            seconds, model = median_time(r, lambda: make().fit(x, y) if name != "kmeans"
+                                         else make().fit(x))
+            fitted[name] = model
+            train[name] = {"seconds": seconds}
+            if getattr(model, "n_iter_", None) is not None:
+                train[name]["iterations"] = int(np.max(model.n_iter_))
+            f = model.predict_proba if hasattr(model, "predict_proba") else model.predict
+            batch, _ = median_time(reps, lambda: f(x))
+            one = x[:1]
+            k = 1000
+            single, _ = median_time(reps, lambda: [f(one) for _ in range(k)])
+            score[name] = {"rows": x.shape[0], "batch": {"seconds": batch},
+                           "single_rows": k, "single": {"seconds": single}}
+        except Exception as e:  # noqa: BLE001 - a failing peer is a row, not a crash
+            train[name] = {"error": str(e)}
+    result["train"], result["score"] = train, score
+    lr = fitted.get("logistic")
+    if lr is not None:
+        xb, yb = tables["binary"]
+        result["logistic_quality"] = {
+            "accuracy": float(lr.score(xb, yb)),
+            "coef": lr.coef_.ravel().tolist(),
+            "intercept": float(lr.intercept_[0]),
+        }
+
+    # The drift report's tests, column by column, as driftlab's report runs them.
+    from scipy import stats
+    ref, cur = binary[:, :-1], current
+    def wasserstein():
+        return [stats.wasserstein_distance(ref[:, j], cur[:, j]) / np.std(ref[:, j])
+                for j in range(ref.shape[1])]
+    def ks():
+        return [stats.ks_2samp(ref[:, j], cur[:, j]).pvalue for j in range(ref.shape[1])]
+    w_s, w = median_time(reps, wasserstein)
+    k_s, _ = median_time(reps, ks)
+    result["drift"] = {"wasserstein": {"seconds": w_s, "check": float(sum(w))},
+                       "ks": {"seconds": k_s}}
+
+    # skl2onnx export of the fitted logistic regression, for onnxruntime-web.
+    try:
+        from skl2onnx import to_onnx
+        onx = to_onnx(lr, tables["binary"][0][:1].astype(np.float32),
+                      options={id(lr): {"zipmap": False}}, target_opset=17)
+        path = f"{data}/logistic.onnx"
+        with open(path, "wb") as fh:
+            fh.write(onx.SerializeToString())
+        result["onnx"] = {"path": path, "inputs": [i.name for i in onx.graph.input],
+                          "outputs": [o.name for o in onx.graph.output]}
+    except Exception as e:  # noqa: BLE001
+        result["onnx"] = {"error": f"skl2onnx export failed: {e}"}
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

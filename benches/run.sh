@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# driftlab's benchmark runner (`make bench`): builds the harness, runs the native, Wasm
+# (Node) and scikit-learn/SciPy/onnxruntime-web sides on the same seeded tables, prints
+# one table with ratios and budgets, and writes bench-results.json (git-ignored).
+#
+#   benches/run.sh            REPS=5 by default (medians); REPS=3 benches/run.sh for a quicker run
+#
+# Peers are installed by scripts/bench_env.sh into .bench/ (ignored); a peer that is not
+# available turns its rows into "not measured" instead of failing the run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+REPS=${REPS:-5}
+OUT=.bench/out
+DATA=.bench/data
+TARGET_DIR=target/bench
+WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue"
+mkdir -p "$OUT" "$DATA" .bench/wasm
+rm -f "$OUT"/*.json
+
+scripts/bench_env.sh
+
+echo "bench: building the native harness" >&2
+(cd benches && cargo build -q --release --target-dir "../$TARGET_DIR" --bin driftlab-bench) || exit 1
+echo "bench: building the Wasm harness (the playground's profile and wasm-opt -O3)" >&2
+if (cd benches && cargo build -q --lib --target wasm32-unknown-unknown --profile wasm --target-dir "../$TARGET_DIR") \
+  && wasm-bindgen --target web --out-dir .bench/wasm --out-name bench \
+       "$TARGET_DIR/wasm32-unknown-unknown/wasm/driftlab_bench.wasm"; then
+  if [ -x node_modules/.bin/wasm-opt ]; then
+    # shellcheck disable=SC2086
+    node_modules/.bin/wasm-opt -O3 $WASM_FEATURES .bench/wasm/bench_bg.wasm -o .bench/wasm/bench_bg.wasm
+  fi
+else
+  echo "bench: the Wasm harness did not build; its rows will say not measured" >&2
+  rm -f .bench/wasm/bench.js
+fi
+
+"$TARGET_DIR/release/driftlab-bench" gen "$DATA" || exit 1
+
+if [ -x .bench/venv/bin/python ]; then
+  echo "bench: scikit-learn / SciPy side" >&2
+  .bench/venv/bin/python benches/peers.py "$DATA" --reps "$REPS" > "$OUT/python.json" \
+    || echo '{"error": "peers.py failed (see stderr)"}' > "$OUT/python.json"
+else
+  echo '{"error": "no Python virtual environment (.bench/venv)"}' > "$OUT/python.json"
+fi
+
+echo "bench: native side" >&2
+"$TARGET_DIR/release/driftlab-bench" run "$DATA" --reps "$REPS" > "$OUT/native.json" \
+  || echo '{"error": "native run failed"}' > "$OUT/native.json"
+
+# --no-liftoff: time V8's optimised Wasm code from the first call (steady state), not
+# its baseline tier, which would otherwise run every long single call
+echo "bench: Wasm side (Node)" >&2
+node --no-liftoff benches/node/bench.mjs "$DATA" --reps "$REPS" > "$OUT/wasm.json" \
+  || echo '{"error": "bench.mjs failed"}' > "$OUT/wasm.json"
+
+if [ ! -d dist ]; then
+  echo "bench: npm run build (for the page's JS size)" >&2
+  npm run -s build >/dev/null 2>&1 || echo "bench: npm run build failed; the page JS size is not measured" >&2
+fi
+
+node benches/node/report.mjs "$OUT"

@@ -1,0 +1,140 @@
+//! The native side of driftlab's benchmark harness.
+//!
+//! ```text
+//! driftlab-bench gen DIR             write the seeded tables (skips files that exist)
+//! driftlab-bench run DIR [--reps N]  time every workload; JSON on stdout
+//! ```
+//! Each figure is the median of `N` repetitions (default 5; 3 for the slow trainers).
+
+use driftlab_bench::{data, Bench, DETECTORS, FAMILIES, SLOTS};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Median seconds of `reps` runs of `f`, and its last checksum.
+fn time(reps: usize, mut f: impl FnMut() -> Result<f64, String>) -> Result<(f64, f64), String> {
+    let mut t = Vec::new();
+    let mut check = 0.0;
+    for _ in 0..reps.max(1) {
+        let start = Instant::now();
+        check = f()?;
+        t.push(start.elapsed().as_secs_f64());
+    }
+    Ok((median(t), check))
+}
+
+fn row(r: Result<(f64, f64), String>) -> Value {
+    match r {
+        Ok((s, c)) => json!({"seconds": s, "check": c}),
+        Err(e) => json!({"error": e}),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = args.get(2).cloned().unwrap_or_else(|| ".bench/data".into());
+    let reps = args
+        .iter()
+        .position(|a| a == "--reps")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5usize);
+    match args.get(1).map(String::as_str) {
+        Some("gen") => {
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                eprintln!("driftlab-bench: {dir}: {e}");
+                std::process::exit(1);
+            }
+            let missing = SLOTS
+                .iter()
+                .any(|s| !std::path::Path::new(&format!("{dir}/{s}.csv")).exists());
+            if missing {
+                for (name, text) in data::tables() {
+                    if let Err(e) = std::fs::write(format!("{dir}/{name}"), text) {
+                        eprintln!("driftlab-bench: {dir}/{name}: {e}");
+                        std::process::exit(1);
+                    }
+                }
+            }
+        }
+        Some("run") => {
+            let out = run(&dir, reps);
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        _ => {
+            eprintln!("usage: driftlab-bench gen DIR | run DIR [--reps N]");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn run(dir: &str, reps: usize) -> Value {
+    let mut b = Bench::new();
+    let mut parse = serde_json::Map::new();
+    for (slot, name) in SLOTS.iter().enumerate() {
+        let bytes = match std::fs::read(format!("{dir}/{name}.csv")) {
+            Ok(b) => b,
+            Err(e) => {
+                parse.insert((*name).into(), json!({"error": e.to_string()}));
+                continue;
+            }
+        };
+        let r = time(reps.min(3), || b.load(slot, &bytes).map(|r| r as f64));
+        let mut v = row(r);
+        v["bytes"] = json!(bytes.len());
+        parse.insert((*name).into(), v);
+    }
+    eprintln!("driftlab-bench: tables parsed");
+    let mut train = serde_json::Map::new();
+    let mut score = serde_json::Map::new();
+    for (f, (name, slot)) in FAMILIES.iter().enumerate() {
+        // ridge (linfa's coordinate descent with l1_ratio 0) and forest take tens of seconds
+        let n = if matches!(*name, "forest" | "ridge") {
+            1
+        } else {
+            reps
+        };
+        let r = time(n, || b.train(f));
+        eprintln!("driftlab-bench: trained {name}");
+        let failed = r.is_err();
+        train.insert((*name).into(), row(r));
+        if failed {
+            continue;
+        }
+        let rows = b.slots[*slot].as_ref().map_or(0, |l| l.x.rows());
+        let single = 20_000.min(rows);
+        let batch = row(time(reps, || b.score_batch(f)));
+        let flat = row(time(reps, || b.score_batch_flat(f)));
+        let one = row(time(reps, || b.score_rows(f, single)));
+        score.insert(
+            (*name).into(),
+            json!({"rows": rows, "batch": batch, "batch_flat": flat,
+                   "single_rows": single, "single": one}),
+        );
+    }
+    let drift = json!({
+        "auto": row(time(reps, || b.drift())),
+        "ks": row(time(reps, || b.drift_with("ks"))),
+        "wasserstein": row(time(reps, || b.drift_with("wasserstein"))),
+    });
+    let mut detectors = serde_json::Map::new();
+    for d in DETECTORS {
+        let n = if d == "kswin" { 200_000 } else { 2_000_000 };
+        let mut v = row(time(reps, || Bench::detector(d, n)));
+        v["updates"] = json!(n);
+        detectors.insert(d.into(), v);
+    }
+    json!({"side": "native", "reps": reps, "parse": parse, "train": train, "score": score,
+           "drift": drift, "detectors": detectors})
+}
