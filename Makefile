@@ -14,13 +14,14 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: help start test wasm edge bench tools rust-tools wasm-bindgen node-deps browser \
-        lint test-native test-wasm test-web test-edge clean
+        lint test-native test-wasm test-web test-edge fuzz fuzz-tools clean
 
 help:
 	@echo "make start   install what is missing, build the Wasm, serve http://127.0.0.1:5173"
 	@echo "make test    install what is missing and run every test"
 	@echo "make wasm    build the playground Wasm into pkg/ and the edge scorer into pkg/edge/"
 	@echo "make bench   run the benchmarks"
+	@echo "make fuzz    fuzz the CSV reader, artifact loaders, pipeline and edge requests (FUZZ_TIME=60 s each)"
 
 # --- tools ----------------------------------------------------------------------------
 
@@ -108,6 +109,22 @@ test-edge: wasm $(EDGE_TOOLS)
 # onnxruntime-web) into .bench/ and says so in the table where one is unavailable
 bench: wasm
 	benches/run.sh
+
+# --- fuzzing (not part of `make test`): FUZZ_TIME seconds per target -------------------
+FUZZ_TIME ?= 60
+FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact
+
+fuzz-tools:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+
+# libFuzzer needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them
+fuzz: fuzz-tools
+	$(CARGO) build --bin driftlab
+	fuzz/seed.sh target/debug/driftlab
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t ($(FUZZ_TIME) s)"; \
+	  (cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10) || exit 1; \
+	done
 
 clean:
 	rm -rf pkg dist

@@ -230,11 +230,49 @@ impl Artifact {
                 "schema columns differ from the pipeline's inputs".into(),
             ));
         }
-        if self.pipeline.width() != width {
+        if let Some((s, p)) =
+            self.schema
+                .columns
+                .iter()
+                .zip(&self.pipeline.inputs)
+                .find(|(s, p)| {
+                    s.kind != p.kind
+                        || match &p.step {
+                            FittedStep::OneHot { categories, .. } => &s.categories != categories,
+                            _ => !s.categories.is_empty(),
+                        }
+                })
+        {
             return Err(ArtifactError::Shape(format!(
-                "the pipeline produces {} features but names {width}",
-                self.pipeline.width()
+                "schema column {:?} ({}) differs from the pipeline's ({})",
+                s.name, s.kind, p.kind
             )));
+        }
+        // feature names and widths, scales, sorted categories (fuzz: a pipeline whose
+        // feature list disagreed with its steps passed, and rows came out the wrong width)
+        self.pipeline.validate().map_err(|e| {
+            ArtifactError::Shape(match e {
+                PrepError::Inconsistent(m) => m,
+                e => e.to_string(),
+            })
+        })?;
+        // the class count before the model's own checks, which multiply it by the node or
+        // feature count (a claimed 2^64 - 1 classes must not overflow)
+        if self.model.task() == Task::Classification && self.classes.len() != self.model.n_outputs()
+        {
+            return Err(ArtifactError::Shape(format!(
+                "{} class labels for a model of {} classes",
+                self.classes.len(),
+                self.model.n_outputs()
+            )));
+        }
+        if let Model::Forest(f) = &self.model {
+            // likewise the trees' class counts (`TreeModel::validate` multiplies them)
+            if f.trees.iter().any(|t| t.n_classes != f.n_classes) {
+                return Err(ArtifactError::Shape(
+                    "invalid model: forest tree does not match the features and classes".into(),
+                ));
+            }
         }
         self.model
             .validate(width)
@@ -243,14 +281,6 @@ impl Artifact {
             return Err(ArtifactError::Shape(
                 "schema task differs from the model's".into(),
             ));
-        }
-        if self.model.task() == Task::Classification && self.classes.len() != self.model.n_outputs()
-        {
-            return Err(ArtifactError::Shape(format!(
-                "{} class labels for a model of {} classes",
-                self.classes.len(),
-                self.model.n_outputs()
-            )));
         }
         Ok(())
     }

@@ -159,26 +159,15 @@ impl Scorer {
             hash: stored.to_owned(),
         };
         let width = view.pipeline.features.len();
-        if view.pipeline.width() != width
-            || view
-                .pipeline
-                .inputs
-                .iter()
-                .map(|i| match &i.step {
-                    driftlab::prep::FittedStep::Numeric { .. } => 1,
-                    driftlab::prep::FittedStep::OneHot { categories, .. } => categories.len(),
-                    driftlab::prep::FittedStep::Drop => 0,
-                })
-                .sum::<usize>()
-                != width
-        {
-            return Err(refuse(
-                "artifact is inconsistent: the pipeline's steps and feature names disagree".into(),
-            ));
-        }
-        view.model
-            .validate(width)
-            .map_err(|e| refuse(format!("artifact is inconsistent: {e}")))?;
+        // feature names and widths, positive scales, sorted categories (as the core checks)
+        view.pipeline.validate().map_err(|e| {
+            refuse(match e {
+                PrepError::Inconsistent(m) => format!("artifact is inconsistent: {m}"),
+                e => format!("artifact is inconsistent: {e}"),
+            })
+        })?;
+        // the class counts before the model's own checks, which multiply them by the node
+        // or feature count (a claimed 2^64 - 1 classes must not overflow)
         let task = view.model.task();
         if task == Task::Classification && view.classes.len() != view.model.n_outputs() {
             return Err(refuse(format!(
@@ -187,6 +176,16 @@ impl Scorer {
                 view.model.n_outputs()
             )));
         }
+        if let Model::Forest(f) = &view.model {
+            if f.trees.iter().any(|t| t.n_classes != f.n_classes) {
+                return Err(refuse(
+                    "artifact is inconsistent: invalid model: forest tree does not match the features and classes".into(),
+                ));
+            }
+        }
+        view.model
+            .validate(width)
+            .map_err(|e| refuse(format!("artifact is inconsistent: {e}")))?;
         Ok(Scorer {
             pipeline: view.pipeline,
             model: view.model,

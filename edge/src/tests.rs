@@ -236,3 +236,57 @@ fn bundle_has_every_file() {
     let wrangler = String::from_utf8(files[3].1.clone()).unwrap();
     assert!(wrangler.contains("name = \"driftlab-logistic-"));
 }
+
+/// `v` with its hash recomputed over its JSON text (the edge hashes numbers as written).
+fn rehashed(mut v: serde_json::Value) -> Vec<u8> {
+    let hash = content_hash(&serde_json::to_vec(&v).unwrap()).unwrap();
+    v["hash"] = hash.into();
+    serde_json::to_vec(&v).unwrap()
+}
+
+/// Guards the pipeline and class-count checks of `Scorer::from_bytes` (issue 9, tampered
+/// artifacts and fuzz target `pipeline`): a pipeline whose feature names are not its steps'
+/// outputs, a zero scale, and a forest tree claiming 2^64 - 1 classes (which overflowed the
+/// tree check's multiplication, a panic in debug builds) are refused with a 422.
+#[test]
+fn refuses_tampered_pipelines_and_huge_class_counts() {
+    let (bytes, _) = artifact(IRIS, Some("species"), ModelKind::Forest);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(Scorer::from_bytes(&rehashed(v.clone())).is_ok());
+    let mut w = v.clone();
+    w["pipeline"]["features"][0] = "x".into();
+    let e = Scorer::from_bytes(&rehashed(w)).unwrap_err();
+    assert_eq!(e.status, 422);
+    assert!(
+        e.error.contains("feature names are not the outputs"),
+        "{}",
+        e.error
+    );
+    let mut w = v.clone();
+    w["pipeline"]["inputs"][1]["step"]["scale"] = 0.0.into();
+    let e = Scorer::from_bytes(&rehashed(w)).unwrap_err();
+    assert!(
+        e.error.contains("scale must be a positive number"),
+        "{}",
+        e.error
+    );
+    for n in [4, u64::MAX] {
+        let mut w = v.clone();
+        w["model"]["trees"][0]["n_classes"] = n.into();
+        let e = Scorer::from_bytes(&rehashed(w)).unwrap_err();
+        assert_eq!(e.status, 422);
+        assert!(
+            e.error.contains("forest tree does not match"),
+            "{}",
+            e.error
+        );
+    }
+    let mut w = v;
+    w["model"]["n_classes"] = u64::MAX.into();
+    let e = Scorer::from_bytes(&rehashed(w)).unwrap_err();
+    assert!(
+        e.error.contains("class labels for a model of"),
+        "{}",
+        e.error
+    );
+}

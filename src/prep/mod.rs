@@ -344,6 +344,10 @@ pub enum PrepError {
     /// A bad split fraction.
     #[error("the test fraction must be a number strictly between 0 and 1 (got {0}): 0.25 keeps a quarter of the rows for testing")]
     BadFraction(f64),
+    /// A fitted pipeline (read from an artifact) whose parts disagree: feature names that
+    /// are not the steps' outputs, a scale that is not positive, unsorted categories.
+    #[error("the fitted pipeline is inconsistent: {0}")]
+    Inconsistent(String),
     /// Too few rows to split.
     #[error("{rows} rows cannot be split into a training and a test set with test fraction {fraction}: load more rows or change the fraction")]
     TooFewRows {
@@ -462,6 +466,14 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
 }
 
 impl FittedColumn {
+    fn width(&self) -> usize {
+        match &self.step {
+            FittedStep::Numeric { .. } => 1,
+            FittedStep::OneHot { categories, .. } => categories.len(),
+            FittedStep::Drop => 0,
+        }
+    }
+
     fn feature_names(&self) -> Vec<String> {
         match &self.step {
             FittedStep::Numeric { .. } => vec![self.name.clone()],
@@ -478,6 +490,44 @@ impl FittedPipeline {
     /// Number of output features.
     pub fn width(&self) -> usize {
         self.features.len()
+    }
+
+    /// Checks what a pipeline read from outside (an artifact) must hold for
+    /// [`FittedPipeline::transform_row_into`] to append exactly [`FittedPipeline::width`]
+    /// values and to mean what training meant: the feature names are the steps' outputs in
+    /// order, every scale is positive, and one-hot categories are sorted and distinct
+    /// (they are searched by bisection).
+    pub fn validate(&self) -> Result<(), PrepError> {
+        let bad = |column: &str, what: &str| {
+            Err(PrepError::Inconsistent(format!(
+                "column {column:?}: {what}"
+            )))
+        };
+        for input in &self.inputs {
+            match &input.step {
+                FittedStep::Numeric { scale, .. } if scale.is_nan() || *scale <= 0.0 => {
+                    return bad(&input.name, "the scale must be a positive number");
+                }
+                FittedStep::OneHot { categories, .. }
+                    if categories.windows(2).any(|w| w[0] >= w[1]) =>
+                {
+                    return bad(&input.name, "the categories must be sorted and distinct");
+                }
+                _ => {}
+            }
+        }
+        let mut names = self.inputs.iter().flat_map(FittedColumn::feature_names);
+        if self.features.len() != self.inputs.iter().map(FittedColumn::width).sum::<usize>()
+            || !self
+                .features
+                .iter()
+                .all(|f| names.next().as_ref() == Some(f))
+        {
+            return Err(PrepError::Inconsistent(
+                "the feature names are not the outputs of the steps (one per numeric column, one per category)".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Transforms every row of `table` (which must have the input columns; others are ignored).

@@ -214,7 +214,7 @@ impl TreeModel {
             || self.feature.len() != n
             || self.threshold.len() != n
             || self.class.len() != n
-            || self.distribution.len() != n * self.n_classes
+            || n.checked_mul(self.n_classes) != Some(self.distribution.len())
         {
             return Err(bad("tree arrays have different lengths"));
         }
@@ -453,11 +453,14 @@ impl Model {
                     return Err(bad("logistic needs at least 2 classes"));
                 }
                 let (w, b) = if m.n_classes == 2 {
-                    (p, 1)
+                    (Some(p), 1)
                 } else {
-                    (p * m.n_classes, m.n_classes)
+                    (p.checked_mul(m.n_classes), m.n_classes)
                 };
-                if m.weights.len() != w || m.intercepts.len() != b || m.positive >= m.n_classes {
+                if Some(m.weights.len()) != w
+                    || m.intercepts.len() != b
+                    || m.positive >= m.n_classes
+                {
                     return Err(bad(
                         "logistic weights do not match the features and classes",
                     ));

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Seeds the fuzz corpora (fuzz/corpus/<target>/, git-ignored) with real inputs: datasets as
+# CSV, artifacts of every model kind trained by the CLI, their pipelines, and requests.
+# Idempotent (the named seeds are rewritten each time, so they follow the current artifact
+# format; what the fuzzer added stays); `make fuzz` runs it
+# first. Usage: fuzz/seed.sh [path/to/driftlab]; needs python3.
+set -euo pipefail
+D=$(realpath -m "${1:-$(dirname "$0")/../target/debug/driftlab}")
+cd "$(dirname "$0")"
+[ -x "$D" ] || (cd .. && cargo build -q --bin driftlab)
+C=corpus
+mkdir -p $C/csv $C/artifact $C/edge_artifact $C/pipeline $C/edge_request
+
+$D dataset iris > $C/csv/iris.csv
+$D dataset fraud --rows 120 --seed 1 > $C/csv/fraud.csv
+$D dataset diabetes --rows 60 > $C/csv/diabetes.csv
+$D dataset moons --rows 60 > $C/csv/moons.csv
+printf 'a,b\n1,x\n"2, two","y\ny"\n\xef\xbb\xbf,NA\n' > $C/csv/quoted.csv
+printf 'x;y\r\n1;2\r\n' > $C/csv/crlf.csv
+
+train() { $D train --data "$1" ${2:+--target "$2"} --model "$3" --out "$4" > /dev/null; }
+for m in logistic tree forest gaussian-nb svm knn; do
+  train $C/csv/iris.csv species $m $C/artifact/iris_$m.json
+done
+for m in logistic tree; do train $C/csv/fraud.csv is_fraud $m $C/artifact/fraud_$m.json; done
+for m in linear ridge lasso elasticnet; do
+  train $C/csv/diabetes.csv progression $m $C/artifact/diabetes_$m.json
+done
+train $C/csv/moons.csv "" kmeans $C/artifact/moons_kmeans.json
+cp $C/artifact/*.json $C/edge_artifact/
+
+# pipelines: the `pipeline` member, a 0 byte, then cells (see fuzz_targets/pipeline.rs)
+for f in $C/artifact/*.json; do
+  n=$(basename "$f" .json)
+  python3 - "$f" > "$C/pipeline/$n.bin" <<'PY'
+import json, struct, sys
+p = json.load(open(sys.argv[1]))["pipeline"]
+out = json.dumps(p).encode() + b"\0"
+for i, col in enumerate(p["inputs"]):
+    if col["kind"] == "numeric":
+        out += b"\x01" + struct.pack("<d", 1.5 * i)
+    else:
+        cats = col["step"].get("categories") or ["x"]
+        out += b"\x03" + cats[0].encode() + b"\0"
+sys.stdout.buffer.write(out)
+PY
+done
+
+# requests: byte 0 is the mode (bit 0: which artifact, bit 1: table or JSON rows)
+printf '\x00{"rows":[{"sepal_length_cm":5.1,"sepal_width_cm":3.5,"petal_length_cm":1.4,"petal_width_cm":null}]}' > $C/edge_request/json_iris
+printf '\x02{"columns":["sepal_length_cm","sepal_width_cm","petal_length_cm","petal_width_cm"],"rows":[["5.1","3.5","NA","0.2"]]}' > $C/edge_request/table_iris
+printf '\x03{"columns":["amount","hour","merchant_category","country","card_present","account_age_days","tx_last_24h","distance_from_home_km","device_new"],"rows":[["19.8","5","pharmacy","US","true","1078","2","2.4","false"]]}' > $C/edge_request/table_fraud
+printf '\x01{"rows":[{"amount":1,"hour":"5","merchant_category":"\\u00e9","country":"US","card_present":true,"account_age_days":1,"tx_last_24h":2,"distance_from_home_km":1e400,"device_new":"false"}]}' > $C/edge_request/json_fraud
+echo "seeded fuzz/corpus"
