@@ -8,22 +8,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { createServer } from 'vite';
-import { chromium } from 'playwright-core';
 import { unzipSync } from 'fflate';
+import { root, shots, startPlayground } from './harness.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const shots = join(root, 'tests/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const EDGE_WASM = join(root, 'pkg/edge/driftlab_edge.wasm');
 const BUNDLE_FILES = ['README.md', 'driftlab_edge.wasm', 'model.json', 'package.json', 'serve.mjs', 'worker.js', 'wrangler.toml'];
 
-let server;
-let browser;
 let page;
 let base;
 let work;
@@ -31,18 +23,8 @@ let work;
 let bundleDir = null;
 /** The artifact in the zip. */
 let artifact = null;
-const problems = { console: [], foreign: [] };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+let problems;
+let playground;
 
 /** Clicks a "try it" button and returns {status, body} once the answer is on screen. */
 async function tryIt(button) {
@@ -91,48 +73,14 @@ function serveBundle(dir) {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(root, 'pkg/driftlab.js')), 'pkg/driftlab.js is missing: run `make wasm` first');
   assert.ok(existsSync(EDGE_WASM), 'pkg/edge/driftlab_edge.wasm is missing: run `make wasm` first');
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}`);
-  mkdirSync(shots, { recursive: true });
   work = mkdtempSync(join(tmpdir(), 'driftlab-edge-e2e-'));
-
-  const port = await freePort();
-  server = await createServer({
-    root,
-    configFile: join(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port, strictPort: true, watch: null },
-  });
-  await server.listen();
-  base = `http://127.0.0.1:${port}/`;
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  context.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-    if (url.hostname !== '127.0.0.1') problems.foreign.push(request.url());
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const onConsole = (where) => (msg) => {
-    if (msg.type() === 'error') problems.console.push(`${where}: ${msg.text()}`);
-  };
-  page.on('console', onConsole('page'));
-  page.on('pageerror', (err) => problems.console.push(`pageerror: ${err.message}`));
-  page.on('worker', (worker) => worker.on('console', onConsole('worker')));
+  playground = await startPlayground();
+  ({ base, page, problems } = playground);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await playground?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

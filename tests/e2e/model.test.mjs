@@ -4,33 +4,15 @@
 // Needs `make wasm` (pkg/) and Debian's Chromium at /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'vite';
-import { chromium } from 'playwright-core';
+import { root, shots, startPlayground } from './harness.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const shots = join(root, 'tests/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-let server;
-let browser;
 let page;
 let base;
-const problems = { console: [], foreign: [] };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+let problems;
+let playground;
 
 /** Waits until the status line says a training finished or the error box shows. */
 async function trained() {
@@ -62,46 +44,12 @@ async function openModel(dataset) {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(root, 'pkg/driftlab.js')), 'pkg/driftlab.js is missing: run `make wasm` first');
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}`);
-  mkdirSync(shots, { recursive: true });
-
-  const port = await freePort();
-  server = await createServer({
-    root,
-    configFile: join(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port, strictPort: true, watch: null },
-  });
-  await server.listen();
-  base = `http://127.0.0.1:${port}/`;
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  context.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-    if (url.hostname !== '127.0.0.1') problems.foreign.push(request.url());
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const onConsole = (where) => (msg) => {
-    if (msg.type() === 'error') problems.console.push(`${where}: ${msg.text()}`);
-  };
-  page.on('console', onConsole('page'));
-  page.on('pageerror', (err) => problems.console.push(`pageerror: ${err.message}`));
-  page.on('worker', (worker) => worker.on('console', onConsole('worker')));
+  playground = await startPlayground();
+  ({ base, page, problems } = playground);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await playground?.close();
 });
 
 test('fraud: logistic with defaults shows metrics, a confusion matrix and curves', async () => {
