@@ -1,28 +1,35 @@
 //! # driftlab
 //!
-//! One Rust core for the whole life of a production machine-learning system: a
-//! [`Table`](table::Table) is read from CSV or a built-in [`dataset`], summarised into a
-//! [`Profile`](profile::Profile) (the reference that drift is later measured against),
-//! turned into a numeric matrix by a [`PipelineSpec`](prep::PipelineSpec) that is fitted on
-//! the training rows only, so that serving transforms exactly as training did.
+//! One Rust core for the whole life of a production machine-learning system. A
+//! [`Table`](table::Table) is read from CSV or a built-in [`dataset`] and summarised into a
+//! [`Profile`](profile::Profile); a [`PipelineSpec`](prep::PipelineSpec) is fitted on the
+//! training rows only and a model is trained through linfa ([`train`]), which packs the
+//! fitted pipeline, the model's plain parameters and the training profile into an
+//! [`Artifact`](artifact::Artifact). The artifact alone scores rows ([`score`]), so serving
+//! transforms exactly as training did; its profile is the reference that [`drift`] reports
+//! measure new data against, and a [`Monitor`](monitor::Monitor) watches a deployed model
+//! over a [`scenario`] stream with streaming [`detector`]s, while a
+//! [`Registry`](registry::Registry) keeps versions, champion and challenger.
 //!
 //! The same core compiles natively (the `driftlab` command-line tool), to WebAssembly for
-//! the browser playground (`src/wasm.rs` is the only place that knows about JavaScript),
+//! the browser playground (`src/wasm/` is the only place that knows about JavaScript),
 //! and, with the `train` feature off, into the training-free edge scorer in `edge/`.
 //!
 //! ```
-//! use driftlab::{dataset, prep::{PipelineSpec, split}, profile::Profile, table::ReadOptions};
+//! use driftlab::{dataset::{generate, DatasetOptions}, drift, table::{read_csv, ReadOptions}};
+//! use driftlab::train::{train, ModelKind, TrainRequest};
 //!
-//! let csv = dataset::generate("fraud", &dataset::DatasetOptions { rows: Some(2_000), ..Default::default() })?;
-//! let table = driftlab::table::read_csv(&csv, &ReadOptions::default())?.table;
-//! let profile = Profile::from_table(&table, Some("is_fraud"))?;
-//! assert_eq!(profile.rows, 2_000);
-//!
-//! let (train, test) = split(&table, 0.25, 7, Some("is_fraud"))?;
-//! let spec = PipelineSpec::default_for(&table, Some("is_fraud"))?;
-//! let fitted = spec.fit(&table.take(&train))?;
-//! let x = fitted.transform(&table.take(&test))?;
-//! assert_eq!(x.rows(), test.len());
+//! let read = |drift| -> Result<_, Box<dyn std::error::Error>> {
+//!     let csv = generate("fraud", &DatasetOptions { rows: Some(2_000), seed: Some(1), drift: Some(drift) })?;
+//!     Ok(read_csv(&csv, &ReadOptions::default())?.table)
+//! };
+//! let (artifact, evaluation) = train(&read(0.0)?, &TrainRequest::new("is_fraud", ModelKind::Logistic), &mut |_| {})?;
+//! let later = read(1.0)?;
+//! let scored = artifact.score_table(&later)?;
+//! assert_eq!(scored.len(), later.rows());
+//! let report = drift::drift_report_from_profile(&artifact.profile, &later, &Default::default())?;
+//! assert!(report.dataset_drift, "the world moved on: {:?}", report.drifted_columns);
+//! # let _ = evaluation;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
