@@ -6,29 +6,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { root, shots, startPlayground } from './harness.mjs';
+import { root, shots, startPlayground, train } from './harness.mjs';
 
 
 let page;
 let base;
 let problems;
 let playground;
-
-/** Waits until the status line says a training finished or the error box shows. */
-async function trained() {
-  await page.waitForFunction(() => {
-    const status = document.querySelector('#model-status')?.textContent ?? '';
-    const error = document.querySelector('#model-error');
-    return /^Trained /.test(status) || (error && !error.hidden);
-  }, null, { timeout: 40_000 });
-}
-
-async function train() {
-  await page.locator('#train').click();
-  await trained();
-  const error = page.locator('#model-error');
-  if (await error.isVisible()) assert.fail(`training failed: ${await error.innerText()}`);
-}
 
 before(async () => {
   playground = await startPlayground();
@@ -79,7 +63,7 @@ test('the fraud tour: deploy, drift, alarm, retrain, shadow, promote, reload', a
   await page.goto(`${base}#dataset=fraud&seed=42&view=model`);
   await page.locator('#model-form').waitFor({ state: 'visible' });
   assert.equal(await page.locator('#model-kind').inputValue(), 'logistic');
-  await train();
+  await train(page);
   timings.trained = Date.now() - started;
 
   // Deploy: the first version is the champion.

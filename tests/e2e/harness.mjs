@@ -71,3 +71,20 @@ export async function startPlayground() {
   };
   return { base: `http://127.0.0.1:${port}/`, browser, page, problems, close };
 }
+
+/** Waits until the Model panel says a training finished or shows its error box. */
+export async function trained(page) {
+  await page.waitForFunction(() => {
+    const status = document.querySelector('#model-status')?.textContent ?? '';
+    const error = document.querySelector('#model-error');
+    return /^Trained /.test(status) || (error && !error.hidden);
+  }, null, { timeout: 40_000 });
+}
+
+/** Clicks Train on the Model panel and fails the test if training failed. */
+export async function train(page) {
+  await page.locator('#train').click();
+  await trained(page);
+  const error = page.locator('#model-error');
+  if (await error.isVisible()) assert.fail(`training failed: ${await error.innerText()}`);
+}

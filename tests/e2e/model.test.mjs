@@ -6,29 +6,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, shots, startPlayground } from './harness.mjs';
+import { root, shots, startPlayground, train, trained } from './harness.mjs';
 
 
 let page;
 let base;
 let problems;
 let playground;
-
-/** Waits until the status line says a training finished or the error box shows. */
-async function trained() {
-  await page.waitForFunction(() => {
-    const status = document.querySelector('#model-status')?.textContent ?? '';
-    const error = document.querySelector('#model-error');
-    return /^Trained /.test(status) || (error && !error.hidden);
-  }, null, { timeout: 40_000 });
-}
-
-async function train() {
-  await page.locator('#train').click();
-  await trained();
-  const error = page.locator('#model-error');
-  if (await error.isVisible()) assert.fail(`training failed: ${await error.innerText()}`);
-}
 
 /** Opens the Model panel with `dataset` loaded (through the Data panel's select). */
 async function openModel(dataset) {
@@ -62,7 +46,7 @@ test('fraud: logistic with defaults shows metrics, a confusion matrix and curves
   assert.match(await page.locator('#param-alpha-doc').innerText(), /penalty.*Default 1/i);
   assert.ok(await page.locator('#pipeline tbody tr').count() > 3, 'one preprocessing row per feature column');
 
-  await train();
+  await train(page);
   const accuracy = await page.locator('#metrics tr[data-metric="accuracy"] td.num').innerText();
   assert.match(accuracy, /^0\.9\d*$/, `accuracy ${accuracy}`);
   assert.equal(await page.locator('#confusion tbody tr').count(), 2, 'a 2×2 confusion matrix');
@@ -111,7 +95,7 @@ test('a tree joins the comparison; the link carries the model and its params', a
   await page.locator('#param-max_depth').dispatchEvent('change');
   assert.match(page.url(), /model=tree/);
   assert.match(page.url(), /p\.max_depth=5/);
-  await train();
+  await train(page);
   assert.equal(await page.locator('#compare tbody tr').count(), 2);
   const kinds = await page.locator('#compare tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.kind));
   assert.deepEqual(kinds, ['logistic', 'tree']);
@@ -137,7 +121,7 @@ test('a tree joins the comparison; the link carries the model and its params', a
 test('diabetes: linear regression shows R² and no curves', async () => {
   await openModel('diabetes');
   await page.selectOption('#model-kind', 'linear');
-  await train();
+  await train(page);
   const r2 = await page.locator('#metrics tr[data-metric="r2"] td.num').innerText();
   assert.ok(Number.isFinite(Number(r2)), `r2 ${r2}`);
   assert.match(await page.locator('#regression-note').innerText(), /R²/);
@@ -150,7 +134,7 @@ test('iris: linear on species is refused in words, and nothing is lost', async (
   assert.equal(await page.locator('#model-target').inputValue(), 'species');
   // Three classes: a 3×3 matrix, and the curves and thresholds of one class against the rest.
   await page.selectOption('#model-kind', 'logistic');
-  await train();
+  await train(page);
   assert.equal(await page.locator('#confusion tbody tr').count(), 3);
   await page.selectOption('#positive-class', { label: 'virginica' });
   await page.waitForFunction(() => /virginica/.test(document.querySelector('#threshold-title')?.parentElement?.textContent ?? '')
@@ -158,7 +142,7 @@ test('iris: linear on species is refused in words, and nothing is lost', async (
   await page.selectOption('#model-kind', 'linear');
   const rowsBefore = await page.locator('#compare tbody tr').count();
   await page.locator('#train').click();
-  await trained();
+  await trained(page);
   const error = page.locator('#model-error');
   await error.waitFor({ state: 'visible' });
   assert.equal(await error.getAttribute('role'), 'alert');
