@@ -55,7 +55,13 @@ browser:
 
 # --- builds -----------------------------------------------------------------------------
 
+# Two builds of the page's core: pkg/light (no trainers: what the page needs to open and
+# show data) and pkg/ (everything), which the worker loads on the first call that needs it.
 wasm: tools
+	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm --no-default-features --features browser
+	wasm-bindgen --target web --out-dir pkg/light --out-name driftlab --remove-name-section \
+	  $(WASM_DIR)/driftlab.wasm
+	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/light/driftlab_bg.wasm -o pkg/light/driftlab_bg.wasm
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm
 	wasm-bindgen --target web --out-dir pkg --out-name driftlab --remove-name-section \
 	  $(WASM_DIR)/driftlab.wasm
@@ -66,7 +72,8 @@ wasm: tools
 	$(WASM_OPT) -Oz --converge --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
 	  pkg/edge/pruned.wasm -o pkg/edge/driftlab_edge.wasm
 	@rm -f pkg/edge/pruned.wasm
-	@printf 'playground wasm: %s bytes, %s gzipped\n' $$(stat -c %s pkg/driftlab_bg.wasm) $$(gzip -9c pkg/driftlab_bg.wasm | wc -c)
+	@printf 'playground wasm, first load: %s bytes, %s gzipped\n' $$(stat -c %s pkg/light/driftlab_bg.wasm) $$(gzip -9c pkg/light/driftlab_bg.wasm | wc -c)
+	@printf 'playground wasm, on demand: %s bytes, %s gzipped\n' $$(stat -c %s pkg/driftlab_bg.wasm) $$(gzip -9c pkg/driftlab_bg.wasm | wc -c)
 	@printf 'edge wasm:       %s bytes, %s gzipped\n' $$(stat -c %s pkg/edge/driftlab_edge.wasm) $$(gzip -9c pkg/edge/driftlab_edge.wasm | wc -c)
 
 start: wasm
@@ -81,6 +88,7 @@ lint: rust-tools
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --lib --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy --lib --target $(WASM_TARGET) --no-default-features --features browser -- -D warnings
 	$(CARGO) clippy -p driftlab-edge --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) build --no-default-features --lib
 

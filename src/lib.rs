@@ -49,6 +49,13 @@ pub mod score;
 pub mod table;
 #[cfg(feature = "train")]
 pub mod train;
+/// Without the `train` feature only the model kinds and their typed parameters remain
+/// (the page's first Wasm module lists them before the trainers are loaded).
+#[cfg(not(feature = "train"))]
+pub mod train {
+    pub mod params;
+    pub use params::{ModelKind, ParamError, ParamSpec, ParamType, ParamValue, Params};
+}
 
 #[cfg(all(target_arch = "wasm32", feature = "browser"))]
 pub mod wasm;

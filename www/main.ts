@@ -20,8 +20,15 @@ const hub = new DeployHub(client);
 const deployPanel = new DeployPanel(hub);
 const monitorPanel = new MonitorPanel(hub);
 new FeedbackPanel(hub);
-void hub.restore().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
-void monitorPanel.load();
+// They need the worker's full engine (trainers, registry, monitor), so they start the first
+// time one of them is opened: the first page load fetches only the small data module.
+let deployStarted = false;
+function startDeploy(): void {
+  if (deployStarted) return;
+  deployStarted = true;
+  void hub.restore().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
+  void monitorPanel.load();
+}
 const edge = new EdgePanel(client);
 const model = new ModelPanel(client, state, (settings) => {
   state = { ...state, ...settings };
@@ -47,6 +54,7 @@ function showView(view: View): void {
     if (button.dataset.view === view) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
   }
+  if (view === 'deploy' || view === 'monitor' || view === 'feedback') startDeploy();
   if (view === 'edge') void edge.open();
 }
 

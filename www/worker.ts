@@ -1,26 +1,14 @@
-// The module Web Worker that owns the Wasm core. It holds one `Workbench` and answers the
-// main thread through Comlink; nothing else in the page imports the Wasm.
+// The module Web Worker that owns the Wasm core. It answers the main thread through
+// Comlink from one `Workbench` — the small data module's until a call needs the full one
+// (engine.ts) — and nothing else in the page imports the Wasm.
 import * as Comlink from 'comlink';
-import init, { Workbench } from '../pkg/driftlab.js';
+import type { Workbench } from '../pkg/driftlab.js';
+import { dataBench, fullBench, remember, type DataBench } from './engine';
 import { deployMethods, type DeployWorkbench } from './deploy/api';
 import type {
   BundleFile, DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
   TrainOutcome, TrainRequest, TrainResult, WorkbenchApi,
 } from './types';
-
-let bench: Promise<Workbench> | null = null;
-
-function workbench(): Promise<Workbench> {
-  if (bench) return bench;
-  const starting = init()
-    .then(() => new Workbench())
-    .catch((err: unknown) => {
-      bench = null; // let the next call try again
-      throw asError(err);
-    });
-  bench = starting;
-  return starting;
-}
 
 /** Errors cross the worker boundary as `Error`s (Comlink keeps `name` and `message`). */
 function asError(err: unknown): Error {
@@ -28,8 +16,23 @@ function asError(err: unknown): Error {
   return new Error(typeof err === 'string' ? err : JSON.stringify(err) ?? String(err));
 }
 
+/** Calls the full module (loaded on first use, see engine.ts). */
 async function run<T>(call: (wb: Workbench) => unknown): Promise<T> {
-  const wb = await workbench();
+  return invoke(fullBench(), call);
+}
+
+/** Calls whichever module holds the data: the small one until the full one is needed. */
+async function runData<T>(call: (wb: DataBench) => unknown): Promise<T> {
+  return invoke(dataBench(), call);
+}
+
+async function invoke<W, T>(bench: Promise<W>, call: (wb: W) => unknown): Promise<T> {
+  let wb: W;
+  try {
+    wb = await bench;
+  } catch (err) {
+    throw asError(err);
+  }
   try {
     return call(wb) as T;
   } catch (err) {
@@ -38,13 +41,22 @@ async function run<T>(call: (wb: Workbench) => unknown): Promise<T> {
 }
 
 const api: WorkbenchApi = {
-  datasets: () => run<DatasetInfo[]>((wb) => wb.datasets()),
+  datasets: () => runData<DatasetInfo[]>((wb) => wb.datasets()),
   loadDataset: (name: string, options: DatasetOptions) =>
-    run<Loaded>((wb) => wb.loadDataset(name, options)),
-  loadCsv: (bytes: Uint8Array, fileName: string) => run<Loaded>((wb) => wb.loadCsv(bytes, fileName)),
-  profile: (target: string | null) => run<Profile>((wb) => wb.profile(target)),
-  modelKinds: () => run<ModelKindInfo[]>((wb) => wb.modelKinds()),
-  defaultPipeline: (target: string | null) => run<PipelineSpec>((wb) => wb.defaultPipeline(target)),
+    runData<Loaded>((wb) => {
+      const loaded = wb.loadDataset(name, options);
+      remember({ kind: 'dataset', name, options: { ...options } });
+      return loaded;
+    }),
+  loadCsv: (bytes: Uint8Array, fileName: string) =>
+    runData<Loaded>((wb) => {
+      const loaded = wb.loadCsv(bytes, fileName);
+      remember({ kind: 'csv', bytes, fileName });
+      return loaded;
+    }),
+  profile: (target: string | null) => runData<Profile>((wb) => wb.profile(target)),
+  modelKinds: () => runData<ModelKindInfo[]>((wb) => wb.modelKinds()),
+  defaultPipeline: (target: string | null) => runData<PipelineSpec>((wb) => wb.defaultPipeline(target)),
   train: async (request: TrainRequest, onProgress?: ProgressCallback) => {
     // `onProgress` is a Comlink proxy of the page's function: each call posts one message,
     // which the page receives while training still runs here.

@@ -6,17 +6,29 @@
 //! leaves the previous table in place.
 
 use crate::{
-    artifact::Artifact,
-    dataset, metrics,
+    dataset,
     prep::PipelineSpec,
     profile::Profile,
     table::{read_csv, Cell, ColumnKind, CsvRead, ReadOptions, Table},
-    train::{self, Evaluation, ModelKind, Params, TaskChoice, TrainRequest},
+    train::ModelKind,
 };
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+// The trainers and everything after them; the page's first module is built without them
+// (see `www/engine.ts`) and loads the full module when a model is first trained.
+#[cfg(feature = "train")]
+use crate::{
+    artifact::Artifact,
+    metrics,
+    train::{self, Evaluation, Params, TaskChoice, TrainRequest},
+};
+#[cfg(feature = "train")]
+use serde::Deserialize;
+#[cfg(feature = "train")]
+use std::collections::BTreeMap;
+
+#[cfg(feature = "train")]
 mod deploy;
 
 /// Rows of the table preview sent to the page.
@@ -38,11 +50,14 @@ pub fn version() -> String {
 pub struct Workbench {
     name: String,
     table: Option<Table>,
+    #[cfg(feature = "train")]
     trained: Option<Trained>,
     /// The registry, the playing scenario and the monitor (see `deploy.rs`).
+    #[cfg(feature = "train")]
     deploy: deploy::DeployState,
 }
 
+#[cfg(feature = "train")]
 /// The last model trained in this workbench, kept for threshold tables and scoring.
 struct Trained {
     artifact: Artifact,
@@ -51,6 +66,7 @@ struct Trained {
     probabilities: Vec<Vec<f64>>,
 }
 
+#[cfg(feature = "train")]
 /// A training request as the page sends it.
 #[derive(Deserialize)]
 struct PageTrainRequest {
@@ -68,6 +84,7 @@ struct PageTrainRequest {
     parent: Option<String>,
 }
 
+#[cfg(feature = "train")]
 #[derive(Serialize)]
 struct TrainResult<'a> {
     /// The artifact as JSON text, ready to download or store.
@@ -80,6 +97,7 @@ struct TrainResult<'a> {
     evaluation: EvaluationView<'a>,
 }
 
+#[cfg(feature = "train")]
 /// The evaluation without the per-row arrays (the page draws metrics and curves).
 #[derive(Serialize)]
 struct EvaluationView<'a> {
@@ -144,7 +162,9 @@ impl Workbench {
         Workbench {
             name: String::new(),
             table: None,
+            #[cfg(feature = "train")]
             trained: None,
+            #[cfg(feature = "train")]
             deploy: deploy::DeployState::default(),
         }
     }
@@ -218,6 +238,7 @@ impl Workbench {
     /// Trains a model on the loaded table. `request` is `{target, model, params, test_fraction?,
     /// seed?, pipeline?, task?, created?, parent?}`; `on_progress` receives
     /// `{stage, step, total, loss}` objects while it runs.
+    #[cfg(feature = "train")]
     pub fn train(
         &mut self,
         request: JsValue,
@@ -288,6 +309,7 @@ impl Workbench {
     /// The threshold table of the last trained classifier for class `positive` (index),
     /// with the expected cost of each threshold for the given costs of a false positive
     /// and a false negative.
+    #[cfg(feature = "train")]
     pub fn thresholds(
         &self,
         positive: usize,
@@ -320,6 +342,7 @@ impl Workbench {
 
     /// The edge bundle of the last trained model, as `[{name, bytes}]` (the layout of
     /// [`crate::export::files`]); `wasm_bytes` is the edge scorer, `pkg/edge/driftlab_edge.wasm`.
+    #[cfg(feature = "train")]
     #[wasm_bindgen(js_name = exportBundle)]
     pub fn export_bundle(&self, wasm_bytes: &[u8]) -> Result<js_sys::Array, JsError> {
         let trained = self
@@ -348,6 +371,7 @@ impl Workbench {
 
     /// Loads a model artifact (JSON text, e.g. a downloaded one) as the current model;
     /// returns its card (kind, classes, features, metrics, lineage, hash).
+    #[cfg(feature = "train")]
     #[wasm_bindgen(js_name = loadArtifact)]
     pub fn load_artifact(&mut self, text: &str) -> Result<JsValue, JsError> {
         let artifact = Artifact::from_bytes(text.as_bytes())?;
@@ -370,6 +394,7 @@ impl Workbench {
 
     /// Scores rows (`[{column: value}]`) with the current model: per row the prediction
     /// (label or value), the class probabilities and the warnings of the drift guard.
+    #[cfg(feature = "train")]
     #[wasm_bindgen(js_name = scoreRows)]
     pub fn score_rows(&self, rows: JsValue) -> Result<JsValue, JsError> {
         let trained = self
@@ -418,6 +443,7 @@ impl Workbench {
     }
 }
 
+#[cfg(feature = "train")]
 /// The class index of each test row (empty for regression and clustering).
 fn test_classes(table: &Table, artifact: &Artifact, evaluation: &Evaluation) -> Vec<usize> {
     let Some(target) = artifact

@@ -22,6 +22,7 @@ export class DeployHub {
   error: string | null = null;
   private registryListeners: Listener[] = [];
   private timelineListeners: Listener[] = [];
+  private restored: Promise<string> | null = null;
 
   constructor(readonly client: WorkbenchClient) {}
 
@@ -33,8 +34,16 @@ export class DeployHub {
     this.timelineListeners.push(listener);
   }
 
-  /** Restores the registry saved in IndexedDB, if any. Returns a sentence on what happened. */
-  async restore(): Promise<string> {
+  /**
+   * Restores the registry saved in IndexedDB, if any, once: later calls share the first.
+   * Resolves to a sentence on what happened.
+   */
+  restore(): Promise<string> {
+    this.restored ??= this.load();
+    return this.restored;
+  }
+
+  private async load(): Promise<string> {
     let text: string | undefined;
     try {
       text = await store.get<string>(REGISTRY_KEY);
@@ -62,6 +71,7 @@ export class DeployHub {
 
   /** Runs a registry action, then saves the registry and tells the panels. */
   async change(action: () => Promise<RegistryView>): Promise<RegistryView> {
+    await this.restore(); // never save over a registry that has not been read yet
     this.registry = await action();
     await this.save();
     this.emitRegistry();
