@@ -3,6 +3,7 @@
 
 mod common {
     pub mod consistency;
+    pub mod corpus;
     pub mod wasm_cases;
 }
 use common::wasm_cases as cases;
@@ -23,4 +24,9 @@ fn bad_inputs_give_errors_not_panics() {
 #[wasm_bindgen_test]
 fn facade_errors_are_exceptions_and_keep_the_table() {
     cases::facade_errors_are_exceptions_and_keep_the_table();
+}
+
+#[wasm_bindgen_test]
+fn corpus_through_the_facade() {
+    cases::corpus_through_the_facade();
 }

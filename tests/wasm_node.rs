@@ -3,6 +3,7 @@
 
 mod common {
     pub mod consistency;
+    pub mod corpus;
     pub mod wasm_cases;
 }
 use common::wasm_cases as cases;

@@ -74,3 +74,76 @@ pub fn facade_errors_are_exceptions_and_keep_the_table() {
         .unwrap_err();
     assert!(message(e).contains("species"));
 }
+
+/// The bad-input corpus through the facade, as the page calls it: each case loads or
+/// fails with its words (and a failed load keeps the table loaded before it), and each
+/// loaded case trains a logistic model or fails with its words.
+pub fn corpus_through_the_facade() {
+    use super::corpus::{cases, Read, Train};
+    let rows_of = |v: &JsValue| {
+        js_sys::Reflect::get(v, &"rows".into())
+            .unwrap()
+            .as_f64()
+            .unwrap() as usize
+    };
+    let mut wb = Workbench::new();
+    for case in cases() {
+        wb.load_dataset("iris", JsValue::UNDEFINED)
+            .map_err(JsValue::from)
+            .unwrap();
+        let loaded = wb
+            .load_csv(&case.bytes, "corpus.csv")
+            .map_err(|e| message(JsValue::from(e)));
+        match case.read {
+            Read::Error(words) => {
+                let text = loaded.expect_err(case.name);
+                for w in words {
+                    assert!(
+                        text.contains(w),
+                        "{}: {text:?} should contain {w:?}",
+                        case.name
+                    );
+                }
+                let kept = wb.profile(None).map_err(JsValue::from).unwrap();
+                assert_eq!(rows_of(&kept), 150, "{}: the iris table stays", case.name);
+            }
+            Read::Table {
+                rows,
+                columns,
+                target,
+                train,
+            } => {
+                let loaded = loaded.unwrap_or_else(|e| panic!("{}: {e}", case.name));
+                assert_eq!(rows_of(&loaded), rows, "{}", case.name);
+                let cols = js_sys::Reflect::get(&loaded, &"columns".into()).unwrap();
+                assert_eq!(js_sys::Array::from(&cols).length() as usize, columns);
+                let request = js_sys::JSON::parse(&format!(
+                    r#"{{"target": {target:?}, "model": "logistic", "params": {{}}}}"#
+                ))
+                .unwrap();
+                let trained = wb
+                    .train(request, None)
+                    .map_err(|e| message(JsValue::from(e)));
+                match train {
+                    Train::Scores => {
+                        let out = trained.unwrap_or_else(|e| panic!("{}: {e}", case.name));
+                        let text = js_sys::Reflect::get(&out, &"artifact".into()).unwrap();
+                        assert!(text
+                            .as_string()
+                            .is_some_and(|t| t.contains("driftlab.artifact")));
+                    }
+                    Train::Error(words) => {
+                        let text = trained.expect_err(case.name);
+                        for w in words {
+                            assert!(
+                                text.contains(w),
+                                "{}: {text:?} should contain {w:?}",
+                                case.name
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
