@@ -29,6 +29,10 @@ function startDeploy(): void {
   void hub.restore().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
   void monitorPanel.load();
 }
+// A restarted engine has lost the registry it held; the panels read the saved one back.
+client.onCrash(() => {
+  if (deployStarted) void hub.reloadAfterCrash().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
+});
 const edge = new EdgePanel(client);
 const model = new ModelPanel(client, state, (settings) => {
   state = { ...state, ...settings };

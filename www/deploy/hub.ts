@@ -43,6 +43,19 @@ export class DeployHub {
     return this.restored;
   }
 
+  /**
+   * After the engine restarted, the registry it held is gone: read the saved one back
+   * (nothing is saved before that, see `change`). The scenario stops.
+   */
+  reloadAfterCrash(): Promise<string> {
+    this.restored = null;
+    this.playing = false;
+    this.timeline = null;
+    this.last = null;
+    this.emitTimeline();
+    return this.restore();
+  }
+
   private async load(): Promise<string> {
     let text: string | undefined;
     try {
