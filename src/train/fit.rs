@@ -91,6 +91,7 @@ pub(crate) fn fit(
             let targets = Array1::from(yi.to_vec());
             let ds = DatasetBase::new(x.view(), targets);
             if k == 2 {
+                let max_iterations = params.u64("max_iterations");
                 let fit = fit_binary_logistic(
                     x.as_slice()
                         .ok_or_else(|| linfa_err(kind, "the matrix is not contiguous"))?,
@@ -100,6 +101,15 @@ pub(crate) fn fit(
                     params.bool("fit_intercept"),
                     params.u64("max_iterations"),
                     params.f64("gradient_tolerance"),
+                    &mut |iteration, loss| {
+                        // the page's loss chart draws one point per event with a loss
+                        progress(Progress {
+                            stage: "fit".into(),
+                            step: iteration,
+                            total: Some(max_iterations),
+                            loss: Some(loss),
+                        })
+                    },
                 );
                 if !fit.loss.is_finite() || fit.weights.iter().any(|w| !w.is_finite()) {
                     return Err(linfa_err(
@@ -113,7 +123,8 @@ pub(crate) fn fit(
                     intercepts: vec![fit.intercept],
                     positive: 1,
                 };
-                progress(Progress::fitted(Some(fit.loss)));
+                // the last iteration's event carried the final loss already
+                progress(Progress::fitted(None));
                 Ok((
                     Model::Logistic(model),
                     Reference::Logistic(Array1::from(fit.weights), fit.intercept),
@@ -810,6 +821,11 @@ fn logistic_loss_grad(
 /// Binary logistic regression by L-BFGS over [`logistic_loss_grad`]: `x` is `n × p`
 /// row-major, `y` holds class indices 0/1 (class 1 is the positive class). See the module
 /// docs for the objective and the stopping rules (scikit-learn's).
+///
+/// `on_iteration(i, loss)` is called with the loss on linfa's scale (the value of
+/// [`LogisticFit::loss`]) at the start (`i = 0`) and after every accepted step (`i = 1, 2,
+/// …`); the Armijo line search makes each one strictly lower than the one before.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_binary_logistic(
     x: &[f64],
     p: usize,
@@ -818,6 +834,7 @@ pub(crate) fn fit_binary_logistic(
     intercept: bool,
     max_iterations: u64,
     tolerance: f64,
+    on_iteration: &mut dyn FnMut(u64, f64),
 ) -> LogisticFit {
     const MEMORY: usize = 10;
     let n = y.len();
@@ -826,6 +843,7 @@ pub(crate) fn fit_binary_logistic(
     let mut theta = vec![0.0; d];
     let mut g = vec![0.0; d];
     let mut f = logistic_loss_grad(x, p, &ys, alpha, &theta, &mut g);
+    on_iteration(0, f * n as f64);
     let (mut s_hist, mut y_hist, mut rho_hist): (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>) =
         (Vec::new(), Vec::new(), Vec::new());
     let mut direction = vec![0.0; d];
@@ -904,6 +922,7 @@ pub(crate) fn fit_binary_logistic(
         g.copy_from_slice(&g_trial);
         let f_old = f;
         f = f_new;
+        on_iteration(iterations, f * n as f64);
         if (f_old - f) / f_old.abs().max(f.abs()).max(1.0) <= 64.0 * f64::EPSILON {
             break;
         }
