@@ -10,6 +10,13 @@
 //! The hash is FNV-1a (64 bit) over the canonical JSON of the document without `hash`
 //! (object keys sorted, no whitespace). [`Artifact::from_bytes`] refuses an unknown format,
 //! a newer version, a hash mismatch, and arrays whose shapes disagree with the schema.
+//!
+//! **Members this version does not know** (at the top level or inside) are covered by the
+//! hash: it is computed over the document *as read*, every member included, exactly as the
+//! edge scorer's loader computes it (`edge/src/canonical.rs`). So a member added after the
+//! hash was made is refused by both as a hash mismatch, and a member the hash covers (say,
+//! written by a tool that adds notes) is accepted by both and ignored. Before this, the core
+//! hashed only the members it knew, and the two loaders disagreed on such files.
 
 use serde::{Deserialize, Serialize};
 
@@ -202,12 +209,8 @@ impl Artifact {
 
     /// The hash of the content: `fnv1a64:` and 16 hex digits.
     pub fn content_hash(&self) -> Result<String, ArtifactError> {
-        let mut v = serde_json::to_value(self).map_err(|e| ArtifactError::Json(e.to_string()))?;
-        if let Some(o) = v.as_object_mut() {
-            o.remove("hash");
-        }
-        let canonical = canonical_json(&v);
-        Ok(format!("fnv1a64:{:016x}", fnv1a64(canonical.as_bytes())))
+        let v = serde_json::to_value(self).map_err(|e| ArtifactError::Json(e.to_string()))?;
+        Ok(hash_of_document(&v))
     }
 
     /// Checks that the arrays agree with the schema.
@@ -310,9 +313,14 @@ impl Artifact {
                 supported: VERSION,
             });
         }
+        // typed first: a member given twice, a wrong type or an unknown kind is named here
         let a: Artifact =
             serde_json::from_slice(bytes).map_err(|e| ArtifactError::Json(e.to_string()))?;
-        let computed = a.content_hash()?;
+        // then the hash of the document as read, unknown members included (as the edge
+        // computes it); nesting deeper than 128 levels anywhere is refused here
+        let doc: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| ArtifactError::Json(e.to_string()))?;
+        let computed = hash_of_document(&doc);
         if a.hash != computed {
             return Err(ArtifactError::HashMismatch {
                 stored: a.hash.clone(),
@@ -410,6 +418,30 @@ impl Artifact {
 }
 
 /// JSON with object keys sorted and no whitespace.
+/// The content hash of an artifact document: every member but the top-level `hash`.
+fn hash_of_document(v: &serde_json::Value) -> String {
+    let canonical = match v.as_object() {
+        Some(o) if o.contains_key("hash") => {
+            // the top level without `hash`, written as write_canonical writes an object
+            let mut keys: Vec<&String> = o.keys().filter(|k| *k != "hash").collect();
+            keys.sort();
+            let mut out = String::from("{");
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::String((*k).clone()).to_string());
+                out.push(':');
+                write_canonical(&o[*k], &mut out);
+            }
+            out.push('}');
+            out
+        }
+        _ => canonical_json(v),
+    };
+    format!("fnv1a64:{:016x}", fnv1a64(canonical.as_bytes()))
+}
+
 fn canonical_json(v: &serde_json::Value) -> String {
     let mut out = String::new();
     write_canonical(v, &mut out);

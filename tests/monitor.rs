@@ -391,3 +391,119 @@ fn bad_input_gives_errors_not_panics() {
         .verdict
         .contains("No labelled rows"));
 }
+
+/// Plays `fraud-abrupt` against the story's champion, batch `t` observed at `time(t)`
+/// seconds (given in a `ts` column of the batch, or by `observe_at`), and returns the
+/// snapshot and the alarm kinds.
+fn play_timed(
+    options: MonitorOptions,
+    time: impl Fn(usize) -> f64,
+    by_column: bool,
+) -> (MonitorSnapshot, Vec<AlarmKind>) {
+    let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let mut monitor = Monitor::new(&story().champion, options).unwrap();
+    while let Some(step) = scenario.next_step().unwrap() {
+        if let Some(b) = &step.batch {
+            let at = time(b.index);
+            if by_column {
+                let mut columns = b.features.columns().to_vec();
+                columns.push(Column::numeric("ts", vec![at; b.features.rows()]));
+                monitor.observe(&Table::new(columns).unwrap()).unwrap();
+            } else {
+                monitor.observe_at(&b.features, at).unwrap();
+            }
+        }
+        for r in &step.released {
+            monitor.label(r.batch, &r.labels).unwrap();
+        }
+    }
+    let kinds = monitor.alarms().iter().map(|a| a.kind).collect();
+    (monitor.snapshot(), kinds)
+}
+
+/// A window by duration over hourly batches is the window of as many batches: the same
+/// window figures, the same baseline and the same alarms as the window by count.
+#[test]
+fn a_window_by_time_over_evenly_spaced_batches_is_the_window_by_count() {
+    let hourly = |t: usize| 1_700_000_000.0 + 3600.0 * t as f64;
+    let (by_count, count_alarms) = play_timed(options(), hourly, false);
+    for by_column in [false, true] {
+        let timed = MonitorOptions {
+            window_seconds: Some(5.0 * 3600.0 - 1.0),
+            time_column: by_column.then(|| "ts".to_owned()),
+            ..options()
+        };
+        let (by_time, time_alarms) = play_timed(timed, hourly, by_column);
+        assert_eq!(by_time.baseline, by_count.baseline);
+        for (a, b) in by_time.batches.iter().zip(&by_count.batches) {
+            assert_eq!(a.time, Some(hourly(a.batch)));
+            assert_eq!(a.window, b.window, "batch {}", a.batch);
+        }
+        assert_eq!(time_alarms, count_alarms);
+    }
+}
+
+/// Uneven times: the window holds exactly the labelled batches within the duration of the
+/// latest one, however many that is.
+#[test]
+fn a_window_by_time_holds_the_batches_within_the_duration() {
+    // bursts: batches 0-9 a second apart, then one a minute, then one an hour
+    let time = |t: usize| match t {
+        0..=9 => t as f64,
+        10..=19 => 10.0 + 60.0 * (t - 9) as f64,
+        _ => 700.0 + 3600.0 * (t - 19) as f64,
+    };
+    let secs = 300.0;
+    let opts = MonitorOptions {
+        window_seconds: Some(secs),
+        ..options()
+    };
+    let (snap, _) = play_timed(opts, time, false);
+    let rows_of = |b: usize| snap.batches[b].performance.unwrap().counts.rows;
+    let mut checked = 0;
+    for b in &snap.batches {
+        let Some(window) = b.window else { continue };
+        // the batches labelled by the time this one was (labels come 2 batches late, in
+        // order), within `secs` of the latest of them
+        let latest = time(b.batch);
+        let want: u64 = (0..=b.batch)
+            .filter(|&o| time(o) >= latest - secs)
+            .map(rows_of)
+            .sum();
+        assert_eq!(window.counts.rows, want, "batch {}", b.batch);
+        checked += 1;
+    }
+    assert_eq!(checked, 30);
+    // an hour apart with a 5-minute window: one batch each
+    assert_eq!(snap.batches[25].window.unwrap().counts.rows, rows_of(25));
+    // one second apart: the first ten batches share a window
+    assert_eq!(
+        snap.batches[9].window.unwrap().counts.rows,
+        (0..10).map(rows_of).sum::<u64>()
+    );
+}
+
+#[test]
+fn time_options_are_checked() {
+    let bad = MonitorOptions {
+        window_seconds: Some(0.0),
+        ..options()
+    };
+    let e = Monitor::new(&story().champion, bad)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("window_seconds"), "{e}");
+    let opts = MonitorOptions {
+        time_column: Some("when".into()),
+        ..options()
+    };
+    let mut m = Monitor::new(&story().champion, opts).unwrap();
+    let batch = Scenario::builtin("fraud-abrupt")
+        .unwrap()
+        .reference(10, 0.0, 3)
+        .unwrap();
+    let e = m.observe(&batch).unwrap_err().to_string();
+    assert!(e.contains("time_column") && e.contains("\"when\""), "{e}");
+    let e = m.observe_at(&batch, f64::NAN).unwrap_err().to_string();
+    assert!(e.contains("time"), "{e}");
+}

@@ -379,13 +379,56 @@ fn numbers_that_are_not_finite_are_refused() {
         let t = format!("{}{spelling}{}", &text[..at], &text[end..]);
         refused(spelling, t.as_bytes(), &["not a driftlab artifact"]);
     }
-    // the largest finite values are accepted; scoring with them must not panic (the
-    // probabilities can come out NaN: see the report on issue 9)
+    // the largest finite values are accepted, and scoring with them gives finite
+    // probabilities that sum to 1 (the logits overflow to ±∞ and the softmax shares the
+    // mass among the classes at +∞)
     let mut w = v.clone();
     w["model"]["weights"][0] = json!(f64::MAX);
+    w["model"]["weights"][1] = json!(-f64::MAX);
     w["pipeline"]["inputs"][0]["step"]["scale"] = json!(f64::MIN_POSITIVE);
     let a = Artifact::from_bytes(&rehashed(w)).unwrap();
-    assert_eq!(a.score_table(&iris()).unwrap().len(), 150);
+    let scored = a.score_table(&iris()).unwrap();
+    assert_eq!(scored.len(), 150);
+    for (i, s) in scored.iter().enumerate() {
+        let p = &s.prediction.probabilities;
+        assert!(p.iter().all(|x| x.is_finite()), "row {i}: {p:?}");
+        assert!(
+            (p.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+            "row {i}: {p:?}"
+        );
+    }
+}
+
+/// Members the loader does not know are covered by the hash, as the edge loader covers
+/// them (edge/src/canonical.rs hashes the document as read): added after the hash was
+/// made they are refused as a hash mismatch; covered by the hash they are accepted and
+/// ignored. The two loaders agree on both files.
+#[test]
+fn unknown_members_are_covered_by_the_hash() {
+    let bytes = trained(ModelKind::Logistic);
+    let v = doc(&bytes);
+    let plain = Artifact::from_bytes(&bytes).unwrap();
+    for (case, path) in [("top level", None), ("inside the model", Some("model"))] {
+        let mut w = v.clone();
+        let target = match path {
+            Some(p) => &mut w[p],
+            None => &mut w,
+        };
+        target
+            .as_object_mut()
+            .unwrap()
+            .insert("note".into(), json!("added by hand"));
+        // not re-hashed: refused, as the edge refuses it
+        refused(
+            &format!("an unknown member at the {case}, not hashed"),
+            &serde_json::to_vec(&w).unwrap(),
+            &["hash mismatch", "modified or corrupted"],
+        );
+        // re-hashed over the whole document: accepted, the member ignored
+        let a = Artifact::from_bytes(&rehashed(w)).unwrap();
+        assert_eq!(a.model, plain.model, "{case}");
+        assert_ne!(a.hash, plain.hash, "{case}: the hash covers the new member");
+    }
 }
 
 #[test]
@@ -419,10 +462,14 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
             params.as_bytes(),
             &["not a driftlab artifact", "recursion"],
         );
-        // an unknown member is ignored (serde_json skips it without recursing) and is not
-        // under the hash, which covers the typed content: accepted, whatever its depth
+        // an unknown member is under the hash (see unknown_members_are_covered_by_the_hash),
+        // so the loader reads it too: refused past 128 levels, without recursing further
         let extra = text.replacen('{', &format!("{{\"extra\": {deep},"), 1);
-        Artifact::from_bytes(extra.as_bytes()).unwrap();
+        refused(
+            "deep unknown member",
+            extra.as_bytes(),
+            &["not a driftlab artifact", "recursion"],
+        );
         refused(
             "deep document",
             deep.as_bytes(),

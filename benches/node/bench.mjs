@@ -99,7 +99,10 @@ async function harness(out) {
       single: checked(timeSync(reps, () => w.bench_score_rows(f, single))),
     };
   }
+  const profileBuild = checked(timeSync(reps, () => w.bench_profile()));
   const drift = {
+    profile_build: profileBuild,
+    profile: checked(timeSync(reps, () => w.bench_drift_profile())),
     auto: checked(timeSync(reps, () => w.bench_drift())),
     ks: checked(timeSync(reps, () => w.bench_drift_ks())),
   };

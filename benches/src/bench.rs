@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! driftlab-bench gen DIR             write the seeded tables (skips files that exist)
-//! driftlab-bench run DIR [--reps N]  time every workload; JSON on stdout
+//! driftlab-bench run DIR [--reps N] [--only logistic,...]  time every workload; JSON on stdout
 //! ```
 //! Each figure is the median of `N` repetitions (default 5; 3 for the slow trainers).
 
@@ -69,7 +69,13 @@ fn main() {
             }
         }
         Some("run") => {
-            let out = run(&dir, reps);
+            // --only a,b: train and score only these families (the rest of the run is kept)
+            let only: Option<Vec<String>> = args
+                .iter()
+                .position(|a| a == "--only")
+                .and_then(|i| args.get(i + 1))
+                .map(|s| s.split(',').map(str::to_owned).collect());
+            let out = run(&dir, reps, only.as_deref());
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         _ => {
@@ -79,7 +85,7 @@ fn main() {
     }
 }
 
-fn run(dir: &str, reps: usize) -> Value {
+fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
     let mut b = Bench::new();
     let mut parse = serde_json::Map::new();
     for (slot, name) in SLOTS.iter().enumerate() {
@@ -99,6 +105,9 @@ fn run(dir: &str, reps: usize) -> Value {
     let mut train = serde_json::Map::new();
     let mut score = serde_json::Map::new();
     for (f, (name, slot)) in FAMILIES.iter().enumerate() {
+        if only.is_some_and(|o| !o.iter().any(|n| n == name)) {
+            continue;
+        }
         // ridge (linfa's coordinate descent with l1_ratio 0) and forest take tens of seconds
         let n = if matches!(*name, "forest" | "ridge") {
             1
@@ -123,7 +132,10 @@ fn run(dir: &str, reps: usize) -> Value {
                    "single_rows": single, "single": one}),
         );
     }
+    let profile = row(time(reps, || b.build_profile()));
     let drift = json!({
+        "profile_build": profile,
+        "profile": row(time(reps, || b.drift_profile())),
         "auto": row(time(reps, || b.drift())),
         "ks": row(time(reps, || b.drift_with("ks"))),
         "wasserstein": row(time(reps, || b.drift_with("wasserstein"))),

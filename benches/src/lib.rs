@@ -11,11 +11,11 @@
 pub mod data;
 
 use driftlab::detector;
-use driftlab::drift::{drift_report, DriftOptions};
+use driftlab::drift::{drift_report, drift_report_from_profile, DriftOptions};
 use driftlab::score::Model;
 use driftlab::table::{read_csv, ColumnData, ReadOptions, Table};
 use driftlab::train::{fit_matrix, ModelKind, Params, Target};
-use driftlab::Matrix;
+use driftlab::{Matrix, Profile};
 
 /// The tables, by slot.
 pub const SLOTS: [&str; 4] = ["binary", "regression", "multiclass", "drift_current"];
@@ -55,6 +55,8 @@ pub struct Bench {
     /// Flat output buffers reused by batch scoring.
     values: Vec<f64>,
     probabilities: Vec<f64>,
+    /// The binary table's feature profile: the stored reference of the drift workloads.
+    profile: Option<Profile>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -213,6 +215,25 @@ impl Bench {
         Ok(r.columns.iter().map(|c| c.statistic).sum())
     }
 
+    /// Profiles the binary table's features (what an artifact stores as its drift
+    /// reference) and keeps the profile for [`Bench::drift_profile`]; returns the column count.
+    pub fn build_profile(&mut self) -> Result<f64, String> {
+        let profile = Profile::from_table(&self.slot(0)?.features, None).map_err(err)?;
+        let n = profile.columns.len() as f64;
+        self.profile = Some(profile);
+        Ok(n)
+    }
+
+    /// The automatic drift report of `drift_current` against the stored profile of the
+    /// binary table's features (the budgeted path: no reference rows kept).
+    pub fn drift_profile(&self) -> Result<f64, String> {
+        let profile = self.profile.as_ref().ok_or("build the profile first")?;
+        let current = &self.slot(3)?.features;
+        let r =
+            drift_report_from_profile(profile, current, &DriftOptions::default()).map_err(err)?;
+        Ok(r.columns.iter().map(|c| c.statistic).sum())
+    }
+
     /// The drift report with a given test for every column (`ks`, `wasserstein`, ...).
     pub fn drift_with(&self, test: &str) -> Result<f64, String> {
         let reference = &self.slot(0)?.features;
@@ -330,6 +351,18 @@ mod wasm {
     #[no_mangle]
     pub extern "C" fn bench_drift() -> f64 {
         run(|b| b.drift())
+    }
+
+    /// Profiles the reference table (kept for `bench_drift_profile`).
+    #[no_mangle]
+    pub extern "C" fn bench_profile() -> f64 {
+        run(|b| b.build_profile())
+    }
+
+    /// The automatic drift report against the stored profile.
+    #[no_mangle]
+    pub extern "C" fn bench_drift_profile() -> f64 {
+        run(|b| b.drift_profile())
     }
 
     /// The drift report with KS for every column.

@@ -51,8 +51,20 @@ fn check(sample: &[f64], side: &'static str) -> Result<(), DriftError> {
 /// Sorts a copy (values are never NaN when this is called).
 pub(crate) fn sorted(x: &[f64]) -> Vec<f64> {
     let mut v = x.to_vec();
-    v.sort_unstable_by(|a, b| a.total_cmp(b));
+    sort_f64(&mut v);
     v
+}
+
+/// Sorts in IEEE total order (`f64::total_cmp`: `-∞ < … < -0.0 < 0.0 < … < +∞`) by an LSD
+/// radix sort ([`radsort`]), linear in the length: on 100,000 values several times faster
+/// than `sort_unstable_by(f64::total_cmp)`, which the drift report used to spend most of
+/// its time in. Short slices take the comparison sort.
+pub(crate) fn sort_f64(v: &mut [f64]) {
+    if v.len() < 256 {
+        v.sort_unstable_by(f64::total_cmp);
+    } else {
+        radsort::sort(v);
+    }
 }
 
 /// The KS statistic of two already sorted, non-empty samples.

@@ -69,7 +69,7 @@
 //!   (`hour`, `distance_from_home_km` at 800 rows): the sketch blends neighbouring tied
 //!   values, which moves mass across a PSI or histogram edge.
 
-use super::ks::{ks_from_statistic, sorted};
+use super::ks::{ks_from_statistic, sort_f64};
 use super::report::{
     counts_outcome, finite_range, histogram_bin, histogram_range, report_against, run_test,
     unsupported, DriftOptions, DriftReport, Outcome, Reference, ReferenceColumn, Side, TestKind,
@@ -190,8 +190,9 @@ impl ReferenceColumn for ProfileColumn<'_> {
         let Side::Numeric(b) = current else {
             return Err(kinds_differ(name));
         };
-        if let Some(sample) = exact_sample(col, s) {
-            // few enough values that the sketch holds each one: the raw-row tests, exactly
+        if let Some(mut sample) = exact_sample(col, s) {
+            sort_f64(&mut sample); // (already in order unless the profile was edited)
+                                   // few enough values that the sketch holds each one: the raw-row tests, exactly
             return run_test(
                 name,
                 kind,
@@ -220,7 +221,7 @@ impl ReferenceColumn for ProfileColumn<'_> {
         match test {
             TestKind::Ks => {
                 let mut d = 0.0f64;
-                cdf.sweep(&sorted(b), |_, rl, rr, cl, cr| {
+                cdf.sweep(b, |_, rl, rr, cl, cr| {
                     d = d.max((rl - cl).abs()).max((rr - cr).abs());
                 });
                 let res = ks_from_statistic(s.sketch.count as usize, b.len(), d);
@@ -233,7 +234,7 @@ impl ReferenceColumn for ProfileColumn<'_> {
                 let w = if s.infinite > 0 || b.iter().any(|x| x.is_infinite()) {
                     f64::INFINITY
                 } else {
-                    cdf.wasserstein(&sorted(b))
+                    cdf.wasserstein(b)
                 };
                 let sd = (s.m2 / s.sketch.count as f64).max(0.0).sqrt();
                 Ok(Outcome {
@@ -700,6 +701,7 @@ impl RefCdf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::drift::ks::sorted;
     use crate::drift::{drift_report, ks_2samp, wasserstein};
     use crate::table::{read_csv, ReadOptions};
 

@@ -1,6 +1,6 @@
 //! The per-column drift report over two tables.
 
-use super::ks::{ks_2samp_sorted, sorted};
+use super::ks::{ks_2samp_sorted, sort_f64};
 use super::stats::{
     bin_of, chisquare_gof, jensenshannon, population_std, psi_edges, psi_from_counts,
     wasserstein_sorted, z_test, PsiOptions, WASSERSTEIN_STD_FLOOR,
@@ -224,6 +224,8 @@ pub struct DriftReport {
 
 /// Non-missing values of one column, on one side.
 pub(super) enum Side {
+    /// Sorted ascending in IEEE total order (sorted once here, so that every test and the
+    /// distinct count read the same sorted values).
     Numeric(Vec<f64>),
     Labels(Vec<String>),
 }
@@ -231,8 +233,9 @@ pub(super) enum Side {
 pub(super) fn extract(col: &Column) -> (Side, u64) {
     match &col.data {
         ColumnData::Numeric(v) => {
-            let vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            let mut vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
             let missing = (v.len() - vals.len()) as u64;
+            sort_f64(&mut vals);
             (Side::Numeric(vals), missing)
         }
         ColumnData::Categorical { codes, levels } => {
@@ -275,31 +278,44 @@ pub(super) fn label_counts(r: &[String], c: &[String]) -> (Vec<String>, Vec<u64>
     (labels, rc, cc)
 }
 
-/// Counts per distinct numeric value (sorted), for both sides.
+/// Walks the distinct values of two sorted samples in increasing order, calling
+/// `f(value, count in r, count in c)` once per value (`-0.0` and `0.0` are one value).
+fn merge_distinct(r: &[f64], c: &[f64], mut f: impl FnMut(f64, u64, u64)) {
+    let (mut i, mut j) = (0usize, 0usize);
+    loop {
+        let x = match (r.get(i), c.get(j)) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        let (i0, j0) = (i, j);
+        while i < r.len() && r[i] <= x {
+            i += 1;
+        }
+        while j < c.len() && c[j] <= x {
+            j += 1;
+        }
+        f(x, (i - i0) as u64, (j - j0) as u64);
+    }
+}
+
+/// Counts per distinct numeric value (ascending), for both sides; `r` and `c` are sorted.
 pub(super) fn value_counts(r: &[f64], c: &[f64]) -> (Vec<f64>, Vec<u64>, Vec<u64>) {
-    let mut all: Vec<f64> = r.iter().chain(c).copied().collect();
-    all.sort_unstable_by(|a, b| a.total_cmp(b));
-    all.dedup();
-    let mut rc = vec![0u64; all.len()];
-    let mut cc = vec![0u64; all.len()];
-    for &x in r {
-        if let Ok(i) = all.binary_search_by(|p| p.total_cmp(&x)) {
-            rc[i] += 1;
-        }
-    }
-    for &x in c {
-        if let Ok(i) = all.binary_search_by(|p| p.total_cmp(&x)) {
-            cc[i] += 1;
-        }
-    }
+    let (mut all, mut rc, mut cc) = (Vec::new(), Vec::new(), Vec::new());
+    merge_distinct(r, c, |x, a, b| {
+        all.push(x);
+        rc.push(a);
+        cc.push(b);
+    });
     (all, rc, cc)
 }
 
+/// Distinct values over two sorted samples.
 pub(super) fn distinct_numeric(r: &[f64], c: &[f64]) -> usize {
-    let mut all: Vec<f64> = r.iter().chain(c).copied().collect();
-    all.sort_unstable_by(|a, b| a.total_cmp(b));
-    all.dedup();
-    all.len()
+    let mut n = 0;
+    merge_distinct(r, c, |_, _, _| n += 1);
+    n
 }
 
 /// Equal-width bins for Jensen–Shannon on numeric columns (Evidently's 30).
@@ -460,14 +476,14 @@ pub(super) fn run_test(
     let with_col = |e| with_column(name, e);
     match (test, r, c) {
         (TestKind::Ks, Side::Numeric(a), Side::Numeric(b)) => {
-            let res = ks_2samp_sorted(&sorted(a), &sorted(b));
+            let res = ks_2samp_sorted(a, b);
             Ok(Outcome {
                 statistic: res.statistic,
                 p_value: Some(res.p_value),
             })
         }
         (TestKind::Wasserstein, Side::Numeric(a), Side::Numeric(b)) => {
-            let w = wasserstein_sorted(&sorted(a), &sorted(b));
+            let w = wasserstein_sorted(a, b);
             let sd = population_std(a);
             Ok(Outcome {
                 statistic: w / sd.max(WASSERSTEIN_STD_FLOOR),
@@ -478,8 +494,7 @@ pub(super) fn run_test(
             Err(unsupported(name, test, kind, NEEDS_NUMBERS))
         }
         (TestKind::Psi, Side::Numeric(a), Side::Numeric(b)) => {
-            let s = sorted(a);
-            let edges = psi_edges(&s, &opts.psi);
+            let edges = psi_edges(a, &opts.psi);
             let mut rc = vec![0.0; edges.len() + 1];
             let mut cc = vec![0.0; edges.len() + 1];
             for &x in a {

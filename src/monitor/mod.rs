@@ -24,7 +24,11 @@
 //! Labels arrive late, through [`Monitor::label`] (batch number and one label per row).
 //! They give the **performance** of that batch and of the last `window` labelled batches
 //! (accuracy, and precision and recall of the positive class), and feed the per-row error
-//! stream (1 = wrong) to [DDM](Ddm).
+//! stream (1 = wrong) to [DDM](Ddm). The window can be a duration instead
+//! ([`MonitorOptions::window_seconds`]): batches then carry a time, given to
+//! [`Monitor::observe_at`] or read from a timestamp column of the rows
+//! ([`MonitorOptions::time_column`]), and the window holds the labelled batches observed
+//! within that many seconds of the latest.
 //!
 //! Every alarm goes into the **alarm log** ([`Alarm`]) with one plain sentence, e.g.
 //! "recall over the last 5 batches fell from 0.72 to 0.18 while accuracy stayed at 0.96:
@@ -138,6 +142,17 @@ pub struct MonitorOptions {
     pub positive_name: Option<String>,
     /// Labelled batches in the performance window (and in the baseline). Default 5.
     pub window: usize,
+    /// A window by time instead of by count: when set, the performance window holds the
+    /// labelled batches observed at most this many seconds before the latest labelled one,
+    /// the baseline holds those observed within this many seconds of the earliest, and
+    /// `window` is not used for either. Batch times come from [`Monitor::observe_at`] or
+    /// `time_column`; a batch without one counts as observed at second `batch number`.
+    /// Default `None` (the window by count).
+    pub window_seconds: Option<f64>,
+    /// A numeric column of timestamps in seconds (e.g. Unix time) in each observed batch:
+    /// the batch's time is its latest finite timestamp. It is not a model input (scoring
+    /// ignores columns the model does not use). Default `None`.
+    pub time_column: Option<String>,
     /// Recall drop (absolute) from the baseline that raises `recall_drop`. Default 0.2.
     pub recall_drop: f64,
     /// Accuracy drop (absolute) from the baseline that raises `accuracy_drop`. Default 0.05.
@@ -176,6 +191,8 @@ impl Default for MonitorOptions {
             positive: None,
             positive_name: None,
             window: 5,
+            window_seconds: None,
+            time_column: None,
             recall_drop: 0.2,
             accuracy_drop: 0.05,
             min_positives: 20,
@@ -429,6 +446,9 @@ pub struct LabelReport {
 pub struct BatchSummary {
     /// The batch number.
     pub batch: usize,
+    /// When the batch was observed, in seconds ([`Monitor::observe_at`] or the
+    /// `time_column`), if known.
+    pub time: Option<f64>,
     /// Rows.
     pub rows: usize,
     /// Rows with input warnings.
@@ -546,6 +566,14 @@ impl Monitor {
         if options.window == 0 || options.window > 10_000 {
             return Err(option_error("window", "use 1 to 10000 batches"));
         }
+        if let Some(secs) = options.window_seconds {
+            if !(secs.is_finite() && secs > 0.0) {
+                return Err(option_error(
+                    "window_seconds",
+                    format!("{secs} is not a duration: use a number of seconds above 0"),
+                ));
+            }
+        }
         for (name, v) in [
             ("recall_drop", options.recall_drop),
             ("accuracy_drop", options.accuracy_drop),
@@ -637,7 +665,44 @@ impl Monitor {
     /// Scores `batch` and records what it shows. The batch gets the next batch number.
     /// Nothing is recorded when scoring fails (e.g. a missing input column).
     pub fn observe(&mut self, batch: &Table) -> Result<BatchReport, MonitorError> {
-        self.observe_inner(batch, None)
+        self.observe_inner(batch, None, None)
+    }
+
+    /// Like [`Monitor::observe`], for a batch observed at `time` seconds (any clock, e.g.
+    /// Unix time): the time a window by duration (`window_seconds`) is measured in. It
+    /// overrides the `time_column`. A time that is not finite is refused.
+    pub fn observe_at(&mut self, batch: &Table, time: f64) -> Result<BatchReport, MonitorError> {
+        if !time.is_finite() {
+            return Err(option_error(
+                "time",
+                format!("{time} is not a time: give the batch's time in seconds"),
+            ));
+        }
+        self.observe_inner(batch, None, Some(time))
+    }
+
+    /// The time of `batch` from the `time_column`, if the options name one.
+    fn batch_time(&self, batch: &Table) -> Result<Option<f64>, MonitorError> {
+        let Some(name) = &self.options.time_column else {
+            return Ok(None);
+        };
+        let column = batch.column(name).ok_or_else(|| {
+            option_error(
+                "time_column",
+                format!("the batch has no column {name:?}: add the rows' timestamps (seconds), or leave time_column out"),
+            )
+        })?;
+        match &column.data {
+            ColumnData::Numeric(v) => Ok(v
+                .iter()
+                .copied()
+                .filter(|t| t.is_finite())
+                .fold(None, |m: Option<f64>, t| Some(m.map_or(t, |m| m.max(t))))),
+            _ => Err(option_error(
+                "time_column",
+                format!("column {name:?} is {}, not numbers: give timestamps as seconds (e.g. Unix time)", column.kind()),
+            )),
+        }
     }
 
     /// Like [`Monitor::observe`], timing the scoring with `clock` (milliseconds, e.g.
@@ -648,7 +713,7 @@ impl Monitor {
         batch: &Table,
         clock: &mut dyn FnMut() -> f64,
     ) -> Result<BatchReport, MonitorError> {
-        self.observe_inner(batch, Some(clock))
+        self.observe_inner(batch, Some(clock), None)
     }
 
     /// Records a scoring time (ms) and optionally memory (bytes) measured by the caller
@@ -684,8 +749,13 @@ impl Monitor {
         &mut self,
         batch: &Table,
         clock: Option<&mut dyn FnMut() -> f64>,
+        time: Option<f64>,
     ) -> Result<BatchReport, MonitorError> {
         let id = self.batches.len();
+        let time = match time {
+            Some(t) => Some(t),
+            None => self.batch_time(batch)?,
+        };
         let (scored, scoring_ms) = match clock {
             Some(clock) => {
                 let t0 = clock();
@@ -872,6 +942,7 @@ impl Monitor {
         };
         let summary = BatchSummary {
             batch: id,
+            time,
             rows,
             rows_with_warnings,
             prediction: prediction.clone(),
@@ -1027,15 +1098,49 @@ impl Monitor {
             .map(|b| b.summary.batch)
             .collect();
         labelled.sort_unstable();
+        // By count: the last `w` of them, the baseline the first `w`. By time: those within
+        // `window_seconds` of the latest, the baseline those within it of the earliest.
+        let (in_window, in_baseline, past_baseline): (Vec<usize>, Vec<usize>, bool) =
+            match self.options.window_seconds {
+                None => (
+                    labelled.iter().rev().take(w).copied().collect(),
+                    labelled.iter().take(w).copied().collect(),
+                    labelled.len() > w,
+                ),
+                Some(secs) => {
+                    let time_of = |b: usize| self.batches[b].summary.time.unwrap_or(b as f64);
+                    let times = labelled.iter().map(|&b| time_of(b));
+                    let latest = times.clone().fold(f64::NEG_INFINITY, f64::max);
+                    let earliest = times.fold(f64::INFINITY, f64::min);
+                    let past = latest > earliest + secs;
+                    (
+                        labelled
+                            .iter()
+                            .copied()
+                            .filter(|&b| time_of(b) >= latest - secs)
+                            .collect(),
+                        labelled
+                            .iter()
+                            .copied()
+                            .filter(|&b| time_of(b) <= earliest + secs)
+                            .collect(),
+                        past,
+                    )
+                }
+            };
         let mut window = Performance::default();
-        for &b in labelled.iter().rev().take(w) {
+        for &b in &in_window {
             if let Some(p) = &self.batches[b].perf {
                 window.add(p);
             }
         }
-        if self.baseline.is_none() && labelled.len() >= w {
+        let baseline_complete = match self.options.window_seconds {
+            None => labelled.len() >= w,
+            Some(_) => past_baseline,
+        };
+        if self.baseline.is_none() && baseline_complete {
             let mut base = Performance::default();
-            for &b in labelled.iter().take(w) {
+            for &b in &in_baseline {
                 if let Some(p) = &self.batches[b].perf {
                     base.add(p);
                 }
@@ -1044,7 +1149,7 @@ impl Monitor {
         }
         self.batches[batch].summary.window = Some(window.view());
         // Judge the window against the baseline once the window is past the baseline.
-        if let (Some(base), true) = (self.baseline, labelled.len() > w) {
+        if let (Some(base), true) = (self.baseline, past_baseline) {
             let (acc, base_acc) = (window.accuracy(), base.accuracy());
             if let (Some(r), Some(br)) = (window.recall(), base.recall()) {
                 let low = window.positives() >= self.options.min_positives

@@ -273,18 +273,20 @@ impl ColumnProfile {
                     values.iter().copied().filter(|x| x.is_finite()).collect();
                 let infinite = values.iter().filter(|x| x.is_infinite()).count() as u64;
                 let missing = values.iter().filter(|x| x.is_nan()).count() as u64;
-                let mut seen: HashSet<u64> = values
+                crate::drift::sort_f64(&mut finite);
+                // distinct non-missing values: runs in the sorted finite values (-0.0 and
+                // 0.0 are one value), plus -∞ and +∞ when present
+                let runs = finite.windows(2).filter(|w| w[0] != w[1]).count()
+                    + usize::from(!finite.is_empty());
+                let infinities = [f64::INFINITY, f64::NEG_INFINITY]
                     .iter()
-                    .filter(|x| !x.is_nan())
-                    .map(|x| (x + 0.0).to_bits())
-                    .collect();
-                seen.shrink_to_fit();
-                finite.sort_by(f64::total_cmp);
+                    .filter(|&&inf| values.contains(&inf))
+                    .count();
                 (
                     Some(NumericStats::from_sorted(finite, infinite)),
                     None,
                     missing,
-                    seen.len() as u64,
+                    (runs + infinities) as u64,
                 )
             }
             ColumnData::Categorical { codes, levels } => {
@@ -699,14 +701,20 @@ fn duplicate_rows(table: &Table) -> u64 {
         let mut h = Fnv::default();
         let mut h2 = Fnv(0x9e37_79b9_7f4a_7c15);
         for c in table.columns() {
-            let key = match c.get(r) {
-                Some(crate::table::Cell::Number(x)) => x.to_bits().to_le_bytes().to_vec(),
-                Some(crate::table::Cell::Category(s)) => [s.as_bytes(), &[0xff]].concat(),
-                Some(crate::table::Cell::Bool(b)) => vec![2, b as u8],
-                _ => vec![0xfe],
+            let bits;
+            let (key, tail): (&[u8], &[u8]) = match c.get(r) {
+                Some(crate::table::Cell::Number(x)) => {
+                    bits = x.to_bits().to_le_bytes();
+                    (&bits, &[])
+                }
+                Some(crate::table::Cell::Category(s)) => (s.as_bytes(), &[0xff]),
+                Some(crate::table::Cell::Bool(b)) => (if b { &[2, 1] } else { &[2, 0] }, &[]),
+                _ => (&[0xfe], &[]),
             };
-            h.write(&key);
-            h2.write(&key);
+            for part in [key, tail] {
+                h.write(part);
+                h2.write(part);
+            }
         }
         // two independent 64-bit hashes make a false duplicate vanishingly unlikely
         if !seen.insert((h.0, h2.0)) {

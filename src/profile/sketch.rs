@@ -135,15 +135,18 @@ fn compress(sorted: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
     let Some(mut cur) = iter.next() else {
         return out;
     };
+    // k(q) at the left edge of the open centroid (changes only when one is closed)
+    let mut k_left = scale(before / total);
     for c in iter {
         // k₁ scale: a centroid may span at most one unit of k(q) = δ/(2π)·asin(2q − 1)
-        let (q_left, q_right) = (before / total, (before + cur[1] + c[1]) / total);
-        if scale(q_right) - scale(q_left) <= 1.0 {
+        let q_right = (before + cur[1] + c[1]) / total;
+        if scale(q_right) - k_left <= 1.0 {
             let w = cur[1] + c[1];
             cur[0] += (c[0] - cur[0]) * c[1] / w;
             cur[1] = w;
         } else {
             before += cur[1];
+            k_left = scale(before / total);
             out.push(cur);
             cur = c;
         }

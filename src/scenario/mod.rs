@@ -2,7 +2,9 @@
 //! tests.
 //!
 //! A [`Scenario`] plays a [`ScenarioConfig`]: a data [`Generator`] (the `fraud`
-//! transactions of [`FraudGenerator`], or a generic numeric stream whose means shift), a
+//! transactions of [`FraudGenerator`], whose customers and fraud both change — covariate
+//! and concept drift; a generic numeric stream whose means shift — covariate drift only;
+//! or two fixed classes whose balance changes — prior shift, [`Generator::PriorShift`]), a
 //! [`Schedule`] that says how much drift each batch has (abrupt at batch `k`, a gradual
 //! ramp, a recurring on/off pattern or a smooth season), the number and size of the
 //! batches, and a `label_delay`: the labels of batch `t` become available at step
@@ -293,6 +295,23 @@ pub enum Generator {
         /// The shift of `x1`'s mean at drift 1, in standard deviations.
         shift: f64,
     },
+    /// Prior shift: the class balance changes, the classes themselves do not. `y` is `1`
+    /// with probability `from + (to − from) · d` at drift `d`; given the class, the
+    /// `features` columns `x1, x2, …` are independent normals with unit variance, mean 0
+    /// for class `0` and mean `separation / √2` on `x1` and `x2` for class `1` (so the two
+    /// class means lie `separation` apart). `p(x | y)` never changes, `p(y)` and with it
+    /// `p(x)` do: a model's scores keep their ranking while its calibration, precision
+    /// and the best threshold move.
+    PriorShift {
+        /// Number of features (2 to [`MAX_FEATURES`]).
+        features: usize,
+        /// Share of class `1` at drift 0, in `[0, 1]`.
+        from: f64,
+        /// Share of class `1` at drift 1, in `[0, 1]`.
+        to: f64,
+        /// Distance between the class means, in standard deviations (finite, ≥ 0).
+        separation: f64,
+    },
 }
 
 impl Generator {
@@ -300,7 +319,7 @@ impl Generator {
     pub fn target(&self) -> &'static str {
         match self {
             Generator::Fraud => "is_fraud",
-            Generator::MeanShift { .. } => "y",
+            Generator::MeanShift { .. } | Generator::PriorShift { .. } => "y",
         }
     }
 }
@@ -462,6 +481,34 @@ impl ScenarioConfig {
                 ));
             }
         }
+        if let Generator::PriorShift {
+            features,
+            from,
+            to,
+            separation,
+        } = self.generator
+        {
+            if !(2..=MAX_FEATURES).contains(&features) {
+                return Err(invalid(
+                    "generator.features",
+                    format!("{features} features: use 2 to {MAX_FEATURES}"),
+                ));
+            }
+            for (field, share) in [("generator.from", from), ("generator.to", to)] {
+                if !(share.is_finite() && (0.0..=1.0).contains(&share)) {
+                    return Err(invalid(
+                        field,
+                        format!("{share} is not a share of rows: use a number from 0 to 1"),
+                    ));
+                }
+            }
+            if !(separation.is_finite() && (0.0..=1e6).contains(&separation)) {
+                return Err(invalid(
+                    "generator.separation",
+                    "use a finite distance of 0 or more (in standard deviations)",
+                ));
+            }
+        }
         self.schedule.validate()
     }
 
@@ -546,7 +593,9 @@ impl Scenario {
         config.validate()?;
         let source = match config.generator {
             Generator::Fraud => Source::Fraud(FraudGenerator::new(config.seed)),
-            Generator::MeanShift { .. } => Source::MeanShift(StdRng::seed_from_u64(config.seed)),
+            Generator::MeanShift { .. } | Generator::PriorShift { .. } => {
+                Source::MeanShift(StdRng::seed_from_u64(config.seed))
+            }
         };
         Ok(Scenario {
             config,
@@ -639,6 +688,15 @@ impl Scenario {
             (Source::MeanShift(rng), Generator::MeanShift { features, shift }) => {
                 mean_shift_table(rng, n, *features, shift * drift)?
             }
+            (
+                Source::MeanShift(rng),
+                Generator::PriorShift {
+                    features,
+                    from,
+                    to,
+                    separation,
+                },
+            ) => prior_shift_table(rng, n, *features, from + (to - from) * drift, *separation)?,
             (Source::MeanShift(_), Generator::Fraud) => {
                 return Err(invalid("generator", "the generator changed while playing"))
             }
@@ -727,10 +785,179 @@ fn mean_shift_table(
     Ok((Table::new(columns)?, labels))
 }
 
+/// Rows of [`Generator::PriorShift`]: class `1` with probability `positive`.
+fn prior_shift_table(
+    rng: &mut StdRng,
+    n: usize,
+    features: usize,
+    positive: f64,
+    separation: f64,
+) -> Result<(Table, Vec<String>), ScenarioError> {
+    use rand::Rng;
+    let mean = separation / std::f64::consts::SQRT_2;
+    let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(n); features];
+    let mut labels = Vec::with_capacity(n);
+    for _ in 0..n {
+        let y = rng.gen::<f64>() < positive;
+        for (j, col) in cols.iter_mut().enumerate() {
+            let z = crate::dataset::standard_normal(rng);
+            col.push(if y && j < 2 { z + mean } else { z });
+        }
+        labels.push(if y { "1" } else { "0" }.to_owned());
+    }
+    let columns = cols
+        .into_iter()
+        .enumerate()
+        .map(|(j, v)| Column::numeric(format!("x{}", j + 1), v))
+        .collect();
+    Ok((Table::new(columns)?, labels))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::table::{read_csv, ReadOptions};
+
+    /// The prior-shift generator under every schedule: the share of class 1 in each batch
+    /// follows the schedule, and the class-conditional means do not move.
+    #[test]
+    fn prior_shift_moves_the_class_balance_only() {
+        let schedules = [
+            Schedule::Abrupt {
+                at: 4,
+                from: 0.0,
+                to: 1.0,
+            },
+            Schedule::Gradual {
+                start: 2,
+                end: 8,
+                from: 0.0,
+                to: 1.0,
+            },
+            Schedule::Recurring {
+                start: 2,
+                period: 4,
+                on: 2,
+                from: 0.0,
+                to: 1.0,
+            },
+            Schedule::Seasonal {
+                period: 6,
+                from: 0.0,
+                to: 1.0,
+            },
+        ];
+        for schedule in schedules {
+            let config = ScenarioConfig {
+                name: "prior".into(),
+                description: String::new(),
+                generator: Generator::PriorShift {
+                    features: 3,
+                    from: 0.1,
+                    to: 0.6,
+                    separation: 2.0,
+                },
+                schedule: schedule.clone(),
+                batches: 10,
+                batch_size: 4000,
+                label_delay: 0,
+                seed: 9,
+            };
+            let curve = config.drift_curve();
+            for step in play(Scenario::new(config).unwrap()) {
+                let Some(b) = step.batch else { continue };
+                let positive = b.labels.iter().filter(|l| *l == "1").count();
+                let share = positive as f64 / b.labels.len() as f64;
+                let want = 0.1 + 0.5 * curve[b.index];
+                assert!(
+                    (share - want).abs() < 0.03,
+                    "{schedule:?}, batch {}: share {share}, want {want}",
+                    b.index
+                );
+                // class 1 sits √2 higher on x1 and x2 whatever the balance; x3 never moves
+                let ColumnData::Numeric(x1) = &b.features.column("x1").unwrap().data else {
+                    panic!("x1 is numeric")
+                };
+                let ColumnData::Numeric(x3) = &b.features.column("x3").unwrap().data else {
+                    panic!("x3 is numeric")
+                };
+                let mean_of = |v: &[f64], class: &str| {
+                    let xs: Vec<f64> = v
+                        .iter()
+                        .zip(&b.labels)
+                        .filter(|(_, l)| *l == class)
+                        .map(|(x, _)| *x)
+                        .collect();
+                    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+                };
+                if positive > 200 && b.labels.len() - positive > 200 {
+                    let gap = mean_of(x1, "1") - mean_of(x1, "0");
+                    assert!((gap - std::f64::consts::SQRT_2).abs() < 0.15, "gap {gap}");
+                    assert!((mean_of(x3, "1") - mean_of(x3, "0")).abs() < 0.15);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prior_shift_configs_are_checked() {
+        let mut config = ScenarioConfig::builtin("mean-shift").unwrap();
+        for (generator, field) in [
+            (
+                Generator::PriorShift {
+                    features: 1,
+                    from: 0.1,
+                    to: 0.5,
+                    separation: 1.0,
+                },
+                "features",
+            ),
+            (
+                Generator::PriorShift {
+                    features: 2,
+                    from: -0.1,
+                    to: 0.5,
+                    separation: 1.0,
+                },
+                "from",
+            ),
+            (
+                Generator::PriorShift {
+                    features: 2,
+                    from: 0.1,
+                    to: 1.5,
+                    separation: 1.0,
+                },
+                "to",
+            ),
+            (
+                Generator::PriorShift {
+                    features: 2,
+                    from: 0.1,
+                    to: 0.5,
+                    separation: f64::NAN,
+                },
+                "separation",
+            ),
+        ] {
+            config.generator = generator;
+            let e = config.validate().unwrap_err().to_string();
+            assert!(e.contains(field), "{e}");
+        }
+        config.generator = Generator::PriorShift {
+            features: 2,
+            from: 0.1,
+            to: 0.5,
+            separation: 1.0,
+        };
+        config.validate().unwrap();
+        let json = serde_json::to_string(&config).unwrap();
+        assert!(json.contains("\"kind\":\"prior-shift\""), "{json}");
+        assert_eq!(
+            serde_json::from_str::<ScenarioConfig>(&json).unwrap(),
+            config
+        );
+    }
 
     fn play(mut s: Scenario) -> Vec<Step> {
         let mut out = Vec::new();

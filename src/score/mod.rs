@@ -101,9 +101,88 @@ pub fn sum(xs: &[f64]) -> f64 {
     acc
 }
 
+/// The logistic sigmoid. Finite for every input: `±∞` give exactly 1 and 0, and NaN (which
+/// [`linear_logit`] never returns) gives 0.5.
 #[inline(always)]
 fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + libm::exp(-x))
+    let p = 1.0 / (1.0 + libm::exp(-x));
+    if p.is_nan() {
+        0.5
+    } else {
+        p
+    }
+}
+
+/// `x · w + b`, as [`dot`] sums it. When that overflows (a row of `1e308`s, or an artifact
+/// with an `f64::MAX` weight: `∞ − ∞` is NaN) the logit is recomputed on scaled terms,
+/// which keeps its sign and size: the result is `±∞` or a finite number, never NaN.
+#[inline(always)]
+fn linear_logit(x: &[f64], w: &[f64], b: f64) -> f64 {
+    let z = dot(x, w) + b;
+    if z.is_finite() {
+        z
+    } else {
+        overflowed_logit(x, w, b)
+    }
+}
+
+/// 2⁻⁵²⁰: a product of two scaled finite numbers is below 2⁹⁸⁸, so a sum of up to 2³⁵ of
+/// them cannot overflow.
+const DOWN: f64 = f64::from_bits((1023 - 520) << 52);
+/// 2⁵²⁰.
+const UP: f64 = f64::from_bits((1023 + 520) << 52);
+
+/// The logit of [`linear_logit`] when the plain sum overflowed: each factor is scaled by
+/// 2⁻⁵²⁰ (exact for all but tiny values, which cannot matter next to the overflowing
+/// terms), infinite inputs count as `±f64::MAX` and NaN ones as 0, and the sum is scaled
+/// back up (to `±∞` when it does not fit). Exact cancellation gives 0.
+#[cold]
+#[inline(never)]
+fn overflowed_logit(x: &[f64], w: &[f64], b: f64) -> f64 {
+    let finite = |v: f64| {
+        if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(-f64::MAX, f64::MAX)
+        }
+    };
+    let mut s = 0.0;
+    for (&xi, &wi) in x.iter().zip(w) {
+        s += (finite(xi) * DOWN) * (finite(wi) * DOWN);
+    }
+    s += finite(b) * DOWN * DOWN;
+    s * UP * UP
+}
+
+/// Softmax in place: the class probabilities of logits `z`, always finite and summing to 1.
+/// The usual path shifts by the maximum (log-sum-exp); when the maximum is `+∞` the mass is
+/// shared equally by the classes at `+∞`, NaN logits count as `−∞`, and when no logit is
+/// above `−∞` every class gets the same share.
+pub fn softmax_in_place(z: &mut [f64]) {
+    let max = z
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NEG_INFINITY, f64::max);
+    if max.is_finite() {
+        for v in z.iter_mut() {
+            // exp(NaN − max) would be NaN: a NaN logit gets no mass
+            *v = if v.is_nan() { 0.0 } else { libm::exp(*v - max) };
+        }
+    } else {
+        let top = max; // +∞, or −∞ when every logit is −∞ or NaN
+        for v in z.iter_mut() {
+            *v = if *v == top || top == f64::NEG_INFINITY {
+                1.0
+            } else {
+                0.0
+            };
+        }
+    }
+    let s = sum(z);
+    for v in z.iter_mut() {
+        *v /= s;
+    }
 }
 
 /// Index of the first maximum (NaN never wins).
@@ -702,7 +781,7 @@ impl Model {
                     .zip(probabilities.chunks_mut(2 * BLOCK))
                 {
                     for (zi, x) in z.iter_mut().zip(xs.chunks_exact(cols)) {
-                        *zi = dot(x, w) + b;
+                        *zi = linear_logit(x, w, b);
                     }
                     for ((zi, v), pr) in z.iter().zip(vs.iter_mut()).zip(ps.chunks_exact_mut(2)) {
                         let q = logistic(*zi);
@@ -749,7 +828,7 @@ impl Model {
 
 fn logistic_row(m: &LogisticModel, x: &[f64]) -> Prediction {
     if m.n_classes == 2 {
-        let p = logistic(dot(x, &m.weights) + m.intercepts[0]);
+        let p = logistic(linear_logit(x, &m.weights, m.intercepts[0]));
         let mut probabilities = vec![1.0 - p; 2];
         probabilities[m.positive] = p;
         let value = if p >= 0.5 { m.positive } else { 1 - m.positive };
@@ -771,15 +850,18 @@ fn logistic_row(m: &LogisticModel, x: &[f64]) -> Prediction {
         for (zc, r) in z.iter_mut().zip(&raw) {
             *zc += r;
         }
+        if z.iter().any(|v| !v.is_finite()) {
+            // an overflowing logit: recompute each on scaled terms (see linear_logit)
+            let mut wc = vec![0.0; x.len()];
+            for (c, zc) in z.iter_mut().enumerate() {
+                for (j, w) in wc.iter_mut().enumerate() {
+                    *w = m.weights[j * k + c];
+                }
+                *zc = overflowed_logit(x, &wc, m.intercepts[c]);
+            }
+        }
         let value = argmax(&z);
-        let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        for v in z.iter_mut() {
-            *v = libm::exp(*v - max);
-        }
-        let s = sum(&z);
-        for v in z.iter_mut() {
-            *v /= s;
-        }
+        softmax_in_place(&mut z);
         Prediction {
             value: value as f64,
             probabilities: z,
@@ -834,9 +916,15 @@ fn gaussian_nb_row(m: &GaussianNbModel, x: &[f64]) -> Prediction {
         let shifted: Vec<f64> = jll.iter().map(|v| libm::exp(v - max)).collect();
         max + libm::log(sum(&shifted))
     };
+    let mut probabilities: Vec<f64> = jll.iter().map(|v| libm::exp(v - log_total)).collect();
+    if probabilities.iter().any(|p| !p.is_finite()) {
+        // the log-likelihoods overflowed (inputs far outside the training range)
+        probabilities = jll;
+        softmax_in_place(&mut probabilities);
+    }
     Prediction {
         value: value as f64,
-        probabilities: jll.iter().map(|v| libm::exp(v - log_total)).collect(),
+        probabilities,
     }
 }
 

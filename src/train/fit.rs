@@ -29,6 +29,31 @@
 //! the trainer's own model evaluated the way linfa evaluated its fitted model (ndarray's
 //! `x.dot(&w) + b`, then `1 / (1 + exp(−z))`), an arithmetic path independent of the scorer.
 //! Multinomial logistic regression still goes through linfa-logistic.
+//!
+//! # Decision trees and forests: not reproducible run to run, and why it stays so
+//!
+//! linfa-trees 0.8.1 keeps the class weights of each side of a candidate split in a
+//! `std::collections::HashMap<label, f32>`, whose iteration order is random per map
+//! (`RandomState`, keys from the OS). Two things read that order:
+//!
+//! - the Gini impurity and the entropy sum `f32` terms over `class_freq.values()`. With two
+//!   classes the sum is one addition and commutes, so binary trees choose the same splits
+//!   every run; with three or more classes the sum is rounded differently from run to run,
+//!   and two candidate splits whose scores differ by an ulp (common with tied thresholds
+//!   in small tables such as iris and wine) swap places in `score < best_score`;
+//! - a leaf's class is `find_modal_class`, the first class of highest weight *in map
+//!   order*, so a leaf with tied classes predicts either, even in a binary tree.
+//!
+//! Nothing beside linfa reaches either: the hasher is not a parameter, the label type must
+//! be `Hash` and every hasher we could give it goes through `RandomState` inside linfa,
+//! and reordering our columns or deduplicating thresholds changes which splits tie, not
+//! whether ties are broken at random. Re-deciding tied leaves ourselves would break the
+//! contract that the scorer gives exactly linfa's predictions. The forest's bootstraps
+//! and feature subsets are seeded (`new_fixed_rng`), so its only variation is its trees'.
+//! Making trees reproducible needs linfa-trees to use an ordered map (or sum in class
+//! order and break ties by class index): a fix to make upstream, not here. Until then the
+//! artifact, not the training run, is the reproducible thing: a trained tree scores the
+//! same everywhere, bit for bit.
 
 use linfa::prelude::*;
 use linfa::traits::Fit;
@@ -91,6 +116,7 @@ pub(crate) fn fit(
             let targets = Array1::from(yi.to_vec());
             let ds = DatasetBase::new(x.view(), targets);
             if k == 2 {
+                let max_iterations = params.u64("max_iterations");
                 let fit = fit_binary_logistic(
                     x.as_slice()
                         .ok_or_else(|| linfa_err(kind, "the matrix is not contiguous"))?,
@@ -100,6 +126,15 @@ pub(crate) fn fit(
                     params.bool("fit_intercept"),
                     params.u64("max_iterations"),
                     params.f64("gradient_tolerance"),
+                    &mut |iteration, loss| {
+                        // the page's loss chart draws one point per event with a loss
+                        progress(Progress {
+                            stage: "fit".into(),
+                            step: iteration,
+                            total: Some(max_iterations),
+                            loss: Some(loss),
+                        })
+                    },
                 );
                 if !fit.loss.is_finite() || fit.weights.iter().any(|w| !w.is_finite()) {
                     return Err(linfa_err(
@@ -113,7 +148,8 @@ pub(crate) fn fit(
                     intercepts: vec![fit.intercept],
                     positive: 1,
                 };
-                progress(Progress::fitted(Some(fit.loss)));
+                // the last iteration's event carried the final loss already
+                progress(Progress::fitted(None));
                 Ok((
                     Model::Logistic(model),
                     Reference::Logistic(Array1::from(fit.weights), fit.intercept),
@@ -810,6 +846,11 @@ fn logistic_loss_grad(
 /// Binary logistic regression by L-BFGS over [`logistic_loss_grad`]: `x` is `n × p`
 /// row-major, `y` holds class indices 0/1 (class 1 is the positive class). See the module
 /// docs for the objective and the stopping rules (scikit-learn's).
+///
+/// `on_iteration(i, loss)` is called with the loss on linfa's scale (the value of
+/// [`LogisticFit::loss`]) at the start (`i = 0`) and after every accepted step (`i = 1, 2,
+/// …`); the Armijo line search makes each one strictly lower than the one before.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_binary_logistic(
     x: &[f64],
     p: usize,
@@ -818,6 +859,7 @@ pub(crate) fn fit_binary_logistic(
     intercept: bool,
     max_iterations: u64,
     tolerance: f64,
+    on_iteration: &mut dyn FnMut(u64, f64),
 ) -> LogisticFit {
     const MEMORY: usize = 10;
     let n = y.len();
@@ -826,6 +868,7 @@ pub(crate) fn fit_binary_logistic(
     let mut theta = vec![0.0; d];
     let mut g = vec![0.0; d];
     let mut f = logistic_loss_grad(x, p, &ys, alpha, &theta, &mut g);
+    on_iteration(0, f * n as f64);
     let (mut s_hist, mut y_hist, mut rho_hist): (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>) =
         (Vec::new(), Vec::new(), Vec::new());
     let mut direction = vec![0.0; d];
@@ -904,6 +947,7 @@ pub(crate) fn fit_binary_logistic(
         g.copy_from_slice(&g_trial);
         let f_old = f;
         f = f_new;
+        on_iteration(iterations, f * n as f64);
         if (f_old - f) / f_old.abs().max(f.abs()).max(1.0) <= 64.0 * f64::EPSILON {
             break;
         }

@@ -1,0 +1,71 @@
+//! Training progress: the fused L-BFGS binary logistic trainer reports its loss at every
+//! iteration through the progress callback, in the shape the page's loss chart draws
+//! (`www/charts/loss.ts` via `www/panels/model.ts`: one point per event with a finite loss).
+#![cfg(feature = "train")]
+
+use driftlab::table::{read_csv, ReadOptions, Table};
+use driftlab::train::{train, ModelKind, Progress, TrainRequest};
+
+fn table(name: &str) -> Table {
+    let csv = driftlab::dataset::generate(name, &Default::default()).unwrap();
+    read_csv(&csv, &ReadOptions::default()).unwrap().table
+}
+
+fn events(name: &str, target: &str, kind: ModelKind) -> Vec<Progress> {
+    let mut seen = Vec::new();
+    train(&table(name), &TrainRequest::new(target, kind), &mut |p| {
+        seen.push(p)
+    })
+    .unwrap();
+    seen
+}
+
+#[test]
+fn binary_logistic_reports_a_decreasing_loss_per_iteration() {
+    for (name, target) in [("breast_cancer", "diagnosis"), ("fraud", "is_fraud")] {
+        let seen = events(name, target, ModelKind::Logistic);
+        let fit: Vec<&Progress> = seen.iter().filter(|p| p.stage == "fit").collect();
+        let losses: Vec<(u64, f64)> = fit
+            .iter()
+            .filter_map(|p| p.loss.map(|l| (p.step, l)))
+            .collect();
+        assert!(
+            losses.len() >= 3,
+            "{name}: only {} loss events",
+            losses.len()
+        );
+        for (i, (step, loss)) in losses.iter().enumerate() {
+            assert_eq!(*step, i as u64, "{name}: iterations in order from 0");
+            assert!(loss.is_finite() && *loss > 0.0, "{name}: loss {loss}");
+        }
+        for w in losses.windows(2) {
+            assert!(w[1].1 < w[0].1, "{name}: the loss rose: {w:?}");
+        }
+        // the initial loss is n·ln 2 (all weights 0) on linfa's scale, summed over the rows
+        let first = losses[0].1;
+        let rows = first / std::f64::consts::LN_2;
+        assert!(
+            (rows - rows.round()).abs() < 1e-6,
+            "{name}: initial loss {first}"
+        );
+        // iteration events count towards max_iterations (100 by default) for the progress bar
+        assert!(fit
+            .iter()
+            .filter(|p| p.loss.is_some())
+            .all(|p| p.total == Some(100)));
+        // and the stage ends with a complete step, as for every trainer
+        let last = fit.last().unwrap();
+        assert_eq!((last.step, last.total), (1, Some(1)), "{name}");
+        // the events go on to evaluation after the fit
+        assert!(seen.iter().any(|p| p.stage == "evaluate"), "{name}");
+    }
+}
+
+#[test]
+fn multinomial_logistic_reports_its_final_loss() {
+    // linfa runs these optimisers inside: the loss is known once, at the end
+    let seen = events("iris", "species", ModelKind::Logistic);
+    let losses: Vec<f64> = seen.iter().filter_map(|p| p.loss).collect();
+    assert_eq!(losses.len(), 1, "{seen:?}");
+    assert!(losses[0].is_finite() && losses[0] > 0.0);
+}
