@@ -138,6 +138,14 @@ pub enum TrainError {
         /// The target column.
         column: String,
     },
+    /// Every row of the target has the same class.
+    #[error("the target column {column:?} has only one class ({class:?}): a classifier needs at least two; pick another target, add rows of another class, or use k-means without a target")]
+    OneClass {
+        /// The target column.
+        column: String,
+        /// Its only class.
+        class: String,
+    },
     /// A class is absent from the training rows.
     #[error("a class has no training rows (or only one class is present); use more rows, a stratified split, or merge rare classes")]
     MissingClass,
@@ -526,6 +534,14 @@ fn train_on_rows(
 ) -> Result<(Artifact, Evaluation), TrainError> {
     let kind = request.kind;
     let target_name = request.target.as_deref();
+    if let (Target::Classes { labels, .. }, Some(column)) = (target, target_name) {
+        if labels.len() == 1 {
+            return Err(TrainError::OneClass {
+                column: column.to_owned(),
+                class: labels[0].clone(),
+            });
+        }
+    }
     let spec = match &request.pipeline {
         Some(s) => {
             let mut s = s.clone();

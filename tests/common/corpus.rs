@@ -157,7 +157,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "a target with one class",
             "x,y\n1,a\n2,a\n3,a\n4,a\n",
-            table(4, 2, "y", Train::Error(&["only one class"])),
+            table(4, 2, "y", Train::Error(&["\"y\" has only one class", "\"a\"", "pick another target"])),
         ),
         case(
             "a class with one row",
