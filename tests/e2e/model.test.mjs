@@ -1,11 +1,14 @@
 // End-to-end test of the Model panel in a real Chromium: train on fraud, read the metrics,
 // the confusion matrix and the curves, move the threshold and the costs, compare two
-// models, train a regressor on diabetes, and see a wrong pairing explained in words.
+// models, train a regressor on diabetes, and see a wrong pairing explained in words; on
+// moons, the decision-boundary map against the core's own predictions and the comparison's
+// live latency and cost. A PerformanceObserver records long main-thread tasks throughout.
 // Needs `make wasm` (pkg/) and Debian's Chromium at /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { root, shots, startPlayground, train, trained } from './harness.mjs';
 
 
@@ -27,18 +30,37 @@ async function openModel(dataset) {
   await page.locator('#model-form').waitFor({ state: 'visible' });
 }
 
+/** Records every long task (> 50 ms) of the main thread, from the first script on. */
+function observeLongTasks() {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+/** The core itself (the same Wasm the page runs, loaded here in Node). */
+async function coreWorkbench() {
+  const core = await import(pathToFileURL(join(root, 'pkg/driftlab.js')).href);
+  await core.default({ module_or_path: readFileSync(join(root, 'pkg/driftlab_bg.wasm')) });
+  return new core.Workbench();
+}
+
 before(async () => {
   playground = await startPlayground();
   ({ base, page, problems } = playground);
+  await page.addInitScript(observeLongTasks);
 });
 
 after(async () => {
   await playground?.close();
 });
 
-test('fraud: logistic with defaults shows metrics, a confusion matrix and curves', async () => {
+test('fraud: logistic with defaults shows metrics, a confusion matrix and curves', async (t) => {
   await page.goto(`${base}#dataset=fraud&seed=42&view=model`);
   await page.locator('#model-form').waitFor({ state: 'visible' });
+  // interactive: the dataset is loaded and the Train button takes a click
+  await page.waitForFunction(() => document.querySelectorAll('#pipeline tbody tr').length > 0 && !document.querySelector('#train')?.disabled);
+  const interactiveMs = await page.evaluate(() => performance.now());
   assert.equal(await page.locator('#model-target').inputValue(), 'is_fraud');
   assert.equal(await page.locator('#model-kind').inputValue(), 'logistic');
   // Hyperparameters come from the core, each with its doc line and default.
@@ -46,7 +68,18 @@ test('fraud: logistic with defaults shows metrics, a confusion matrix and curves
   assert.match(await page.locator('#param-alpha-doc').innerText(), /penalty.*Default 1/i);
   assert.ok(await page.locator('#pipeline tbody tr').count() > 3, 'one preprocessing row per feature column');
 
+  const trainStart = await page.evaluate(() => performance.now());
   await train(page);
+  const trainEnd = await page.evaluate(() => performance.now());
+  const tasks = await page.evaluate(() => window.__longTasks);
+  // a long task overlapping the training window counts
+  const during = tasks.filter((x) => x.start + x.duration >= trainStart && x.start <= trainEnd);
+  const longest = Math.max(0, ...during.map((x) => x.duration));
+  t.diagnostic(`navigation → interactive: ${Math.round(interactiveMs)} ms; training took ${Math.round(trainEnd - trainStart)} ms ` +
+    `with ${during.length} long main-thread task(s), the longest ${Math.round(longest)} ms ` +
+    `(longest since navigation: ${Math.round(Math.max(0, ...tasks.map((x) => x.duration)))} ms)`);
+  console.log(`# perf: interactive ${Math.round(interactiveMs)} ms, longest task during training ${Math.round(longest)} ms`);
+  assert.ok(longest <= 200, `a main-thread task of ${Math.round(longest)} ms during training (budget 200 ms)`);
   const accuracy = await page.locator('#metrics tr[data-metric="accuracy"] td.num').innerText();
   assert.match(accuracy, /^0\.9\d*$/, `accuracy ${accuracy}`);
   assert.equal(await page.locator('#confusion tbody tr').count(), 2, 'a 2×2 confusion matrix');
@@ -151,6 +184,77 @@ test('iris: linear on species is refused in words, and nothing is lost', async (
   assert.equal(await page.locator('#compare tbody tr').count(), rowsBefore, 'the comparison keeps its rows');
   assert.ok(await page.locator('#metrics').count() === 1, 'the last results stay on screen');
   await page.screenshot({ path: join(shots, 'model-error.png') });
+});
+
+test('moons: the decision-boundary map shows the core’s predictions and redraws on retraining', async () => {
+  if (page.url() === 'about:blank') await page.goto(`${base}#dataset=fraud&view=data`); // when run alone
+  await openModel('moons');
+  assert.equal(await page.locator('#model-target').inputValue(), 'label');
+  await page.selectOption('#model-kind', 'logistic');
+  await train(page);
+  await page.locator('#boundary svg image').waitFor();
+  assert.ok(await page.locator('#boundary svg circle').count() > 50, 'the data rows are drawn over the map');
+  const first = JSON.parse(await page.locator('#boundary').getAttribute('data-grid'));
+  assert.equal(first.class.length, first.size * first.size);
+
+  // The core, loaded here with the page's artifact, predicts each cell's centre.
+  const rowsOf = page.locator('#compare tbody tr');
+  const n = await rowsOf.count();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    rowsOf.nth(n - 1).getByRole('button', { name: /Download/ }).click(),
+  ]);
+  const artifact = readFileSync(await download.path(), 'utf8');
+  const core = await coreWorkbench();
+  core.loadArtifact(artifact);
+  const { size, x_range: xr, y_range: yr } = first;
+  const cellsToCheck = [[0, 0], [size - 1, size - 1], [0, size - 1], [size - 1, 0], [size >> 1, size >> 1], [7, 31], [44, 12]];
+  const points = cellsToCheck.map(([i, j]) => ({
+    x: xr[0] + ((i + 0.5) * (xr[1] - xr[0])) / size,
+    y: yr[0] + ((j + 0.5) * (yr[1] - yr[0])) / size,
+  }));
+  const scored = core.scoreRows(points);
+  const shown = cellsToCheck.map(([i, j]) => first.classes[first.class[j * size + i]]);
+  assert.deepEqual(shown, scored.map((r) => r.label), 'the map’s class at known points equals the core’s prediction');
+  assert.ok(new Set(first.class).size === 2, 'both moons appear on the map');
+  await page.locator('#boundary-section').scrollIntoViewIfNeeded();
+  await page.locator('#boundary-section').screenshot({ path: join(shots, 'model-boundary.png') });
+
+  // A deep tree draws a different boundary.
+  await page.selectOption('#model-kind', 'tree');
+  await page.locator('#param-max_depth').fill('8');
+  await page.locator('#param-max_depth').dispatchEvent('change');
+  const before = await page.locator('#boundary').getAttribute('data-grid');
+  await train(page);
+  await page.waitForFunction((b) => document.querySelector('#boundary')?.dataset.grid !== b, before);
+  const second = JSON.parse(await page.locator('#boundary').getAttribute('data-grid'));
+  assert.notDeepEqual(second.class, first.class, 'the map follows the new model');
+});
+
+test('compare: latency per row measured live, the cost per million from an editable price, and the chart', async (t) => {
+  const rows = page.locator('#compare tbody tr');
+  assert.ok(await rows.count() >= 2, 'the models trained above are in the table');
+  await page.waitForFunction(() => [...document.querySelectorAll('#compare td.latency')].every((c) => c.dataset.us));
+  const us = await rows.locator('td.latency').evaluateAll((cells) => cells.map((c) => Number(c.dataset.us)));
+  assert.ok(us.every((x) => x > 0 && x < 1e5), `µs per row: ${us}`);
+  const costs = await rows.locator('td.cost').evaluateAll((cells) => cells.map((c) => Number(c.dataset.dollars)));
+  // one row per request at $0.30 per million requests: at least $0.30 per million predictions
+  assert.ok(costs.every((c) => c >= 0.3 && c < 10), `costs: ${costs}`);
+  assert.match(await page.locator('fieldset.pricing').innerText(), /assumption/i);
+  await page.locator('#compare-chart svg').waitFor();
+  assert.equal(await page.locator('#compare-chart svg g[aria-label="dot"] circle').count(), us.length);
+
+  // 100 rows per request: the request part of the price falls a hundredfold
+  await page.locator('#price-rowsPerRequest').fill('100');
+  await page.waitForFunction((before) => Number(document.querySelector('#compare td.cost')?.dataset.dollars) < before, costs[0]);
+  const batched = await rows.locator('td.cost').evaluateAll((cells) => cells.map((c) => Number(c.dataset.dollars)));
+  batched.forEach((c, i) => assert.ok(Math.abs(c - (0.003 + us[i] * 0.02 / 1000)) < 1e-9, `cost ${c} for ${us[i]} µs`));
+  const kinds = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.kind));
+  t.diagnostic(`scoring latency (µs/row) in this browser: ${kinds.map((k, i) => `${k} ${us[i].toPrecision(3)}`).join(', ')}`);
+  console.log(`# latency µs/row: ${kinds.map((k, i) => `${k} ${us[i].toPrecision(3)}`).join(', ')}`);
+  await page.locator('#price-rowsPerRequest').fill('1');
+  await page.locator('#compare-title').scrollIntoViewIfNeeded();
+  await page.locator('.compare-section').screenshot({ path: join(shots, 'model-compare.png') });
 });
 
 test('no console errors and no request to another host', () => {

@@ -40,6 +40,9 @@ export class DataPanel {
   private readonly status: HTMLElement;
   private readonly about: HTMLElement;
   private readonly results: HTMLElement;
+  private readonly readBox: HTMLElement;
+  private readonly readBar: HTMLProgressElement;
+  private readonly readText: HTMLElement;
 
   constructor(
     private readonly client: WorkbenchClient,
@@ -57,6 +60,9 @@ export class DataPanel {
     this.status = byId('status');
     this.about = byId('dataset-about');
     this.results = byId('data-results');
+    this.readBox = byId('read-progress');
+    this.readBar = byId('read-bar');
+    this.readText = byId('read-text');
 
     byId<HTMLFormElement>('dataset-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -162,8 +168,23 @@ export class DataPanel {
         MAX_FILE_BYTES / 1024 / 1024} MB. Use the driftlab command-line tool for larger files.`);
       return;
     }
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const loaded = await this.request(`Reading ${file.name}…`, () => this.client.loadCsv(bytes, file.name));
+    const mb = (n: number) => (n / 1e6).toFixed(n < 1e7 ? 1 : 0);
+    this.readBar.value = 0;
+    this.readText.textContent = `0 of ${mb(file.size)} MB`;
+    this.readBox.hidden = false;
+    let reading = true;
+    const loaded = await this.request(`Reading ${file.name}…`, async () => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      return this.client.loadCsv(bytes, file.name, (done, total) => {
+        if (!reading || total <= 0) return;
+        this.readBar.value = done / total;
+        this.readText.textContent = done < total
+          ? `${mb(done)} of ${mb(total)} MB read`
+          : `${mb(total)} MB read; typing the columns and profiling…`;
+      }, file);
+    });
+    reading = false;
+    this.readBox.hidden = true;
     if (!loaded) return;
     this.fromFile = true;
     this.dropCsvOption();
