@@ -257,6 +257,105 @@ test('compare: latency per row measured live, the cost per million from an edita
   await page.locator('.compare-section').screenshot({ path: join(shots, 'model-compare.png') });
 });
 
+test('the link carries the preprocessing: a reload reopens the same run with the same metrics', async () => {
+  await page.goto('about:blank');
+  await page.goto(`${base}#dataset=iris&seed=42&view=model`);
+  await page.waitForFunction(() => document.querySelector('#dataset')?.value === 'iris'
+    && document.querySelector('#pipeline tr[data-column="petal_length_cm"]'));
+  await page.locator('details.prep summary').click();
+  await page.locator('#pipeline tr[data-column="petal_length_cm"] select[id$="-step"]').selectOption('drop');
+  await page.locator('#pipeline tr[data-column="sepal_width_cm"] select[id$="-scale"]').selectOption('none');
+  assert.match(page.url(), /c\.petal_length_cm=drop/);
+  assert.match(page.url(), /c\.sepal_width_cm=\w+\.none/);
+  assert.doesNotMatch(page.url(), /c\.sepal_length_cm/, 'only the changes travel');
+  await train(page);
+  const metrics = await page.locator('#metrics tbody').innerText();
+
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#pipeline tr[data-column="petal_length_cm"]'));
+  assert.equal(await page.locator('#pipeline tr[data-column="petal_length_cm"] select[id$="-step"]').inputValue(), 'drop');
+  assert.equal(await page.locator('#pipeline tr[data-column="sepal_width_cm"] select[id$="-scale"]').inputValue(), 'none');
+  assert.match(await page.locator('#prep-summary').innerText(), /3 of 4 columns used, 1 dropped/);
+  await train(page);
+  assert.equal(await page.locator('#metrics tbody').innerText(), metrics, 'the same metrics after a reload');
+});
+
+test('a project file downloads and opens in a fresh page with the same run', async () => {
+  const metrics = await page.locator('#metrics tbody').innerText();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#project-save').click()]);
+  assert.match(download.suggestedFilename(), /^driftlab-project-iris\.json$/);
+  const text = readFileSync(await download.path(), 'utf8');
+  const project = JSON.parse(text);
+  assert.equal(project.format, 'driftlab.project');
+  assert.equal(project.version, 1);
+  assert.deepEqual(project.data, { kind: 'builtin', dataset: 'iris', rows: null, seed: 42 });
+  assert.equal(project.state.prep.petal_length_cm, 'drop');
+  assert.ok(project.models.length >= 1);
+  assert.equal(JSON.parse(project.models.at(-1).outcome.artifact).format, 'driftlab.artifact');
+  assert.match(await page.locator('#project-status').innerText(), /^Saved driftlab-project-iris\.json/);
+
+  const context = await playground.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const fresh = await context.newPage();
+    const errors = [];
+    fresh.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await fresh.goto(base); // opens on fraud
+    await fresh.locator('article.card svg').first().waitFor();
+    await fresh.getByRole('button', { name: 'Model' }).click();
+    await fresh.setInputFiles('#project-file', { name: 'shared.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await fresh.waitForFunction(() => /^Opened /.test(document.querySelector('#project-status')?.textContent ?? ''), null, { timeout: 60_000 });
+    const status = await fresh.locator('#project-status').innerText();
+    assert.match(status, /artifact is identical/, status);
+    assert.equal(await fresh.locator('#dataset').inputValue(), 'iris');
+    assert.equal(await fresh.locator('#metrics tbody').innerText(), metrics, 'the same metrics in the fresh page');
+    assert.equal(await fresh.locator('#pipeline tr[data-column="petal_length_cm"] select[id$="-step"]').inputValue(), 'drop');
+    assert.equal(await fresh.locator('#compare tbody tr').count(), project.models.length);
+    assert.match(fresh.url(), /dataset=iris/);
+    assert.match(fresh.url(), /c\.petal_length_cm=drop/);
+    assert.deepEqual(errors, []);
+
+    // Not a project: said in words.
+    await fresh.setInputFiles('#project-file', { name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"other"}') });
+    await fresh.locator('#model-error').waitFor({ state: 'visible' });
+    assert.match(await fresh.locator('#model-error').innerText(), /notes\.json: this is not a driftlab project file/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a worker crash mid-session is said in words; the data and the last model come back', async () => {
+  // A separate page: the crash is real, and its messages stay out of the checks below.
+  const context = await playground.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const p = await context.newPage();
+    await p.goto(`${base}#dataset=moons&seed=42&view=model`);
+    await p.waitForFunction(() => document.querySelectorAll('#pipeline tbody tr').length > 0);
+    await train(p);
+    await p.locator('#boundary svg image').waitFor();
+    const grid = await p.locator('#boundary').getAttribute('data-grid');
+    await p.selectOption('#model-kind', 'tree');
+    assert.equal(p.workers().length, 1, 'one engine worker');
+    // The test-only hook: the worker's next call traps the Wasm instance for real.
+    await p.workers()[0].evaluate(() => { globalThis.driftlabCrashNextCall = true; });
+    await p.locator('#train').click();
+    await trained(p);
+    const text = await p.locator('#model-error').innerText();
+    assert.match(text, /Training tree failed: The data engine stopped \(RuntimeError: unreachable\)/, text);
+    assert.match(text, /restarted and moons was reloaded; the last model \(logistic\) was restored from its artifact\./, text);
+    assert.match(await p.locator('#error').innerText(), /stopped/, 'the Data panel says it too');
+    // The restored model, in the new worker, draws the same map.
+    await p.waitForFunction((g) => document.querySelector('#boundary')?.dataset.grid === g
+      && /restored model/.test(document.querySelector('#boundary svg')?.getAttribute('aria-label') ?? ''), grid);
+    assert.equal(await p.locator('#model-kind').inputValue(), 'tree', 'the model choice stays');
+    assert.equal(p.workers().length, 1, 'the dead worker is gone, a new one serves');
+    await p.screenshot({ path: join(shots, 'model-crash.png') });
+    await train(p);
+    assert.match(await p.locator('#model-status').innerText(), /^Trained tree/);
+  } finally {
+    await context.close();
+  }
+});
+
 test('no console errors and no request to another host', () => {
   assert.deepEqual(problems.console, [], 'console errors');
   assert.deepEqual(problems.foreign, [], 'requests to other hosts');

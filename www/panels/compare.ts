@@ -4,7 +4,7 @@
 // would cost on an edge worker at an editable price — with a quality-vs-latency chart and
 // each model's artifact to download.
 import * as Plot from '@observablehq/plot';
-import type { ClassificationMetrics, ClusteringMetrics, RegressionMetrics, ScoringLatency, TrainOutcome } from '../types';
+import type { ClassificationMetrics, ClusteringMetrics, RegressionMetrics, ScoringLatency, TrainOutcome, TrainRequest } from '../types';
 import { h } from '../dom';
 import { count, stat } from '../format';
 import { kilobytes, shortHash, type RunContext } from './results';
@@ -14,6 +14,8 @@ export interface CompareEntry {
   outcome: TrainOutcome;
   ctx: RunContext;
   params: Record<string, string>;
+  /** What was asked of the trainer (replayed when a project file is opened). */
+  request: TrainRequest;
   /** Measured after training; `null` while measuring or when it failed. */
   latency: ScoringLatency | null;
 }
@@ -77,7 +79,7 @@ function fileName(entry: Entry): string {
 }
 
 /** Saves text as a file through a same-origin Blob URL (nothing is uploaded). */
-function download(text: string, name: string): void {
+export function download(text: string, name: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
   const a = h('a', { href: url, download: name, hidden: true });
   document.body.append(a);
@@ -123,8 +125,8 @@ export class CompareTable {
     return this.entries;
   }
 
-  add(outcome: TrainOutcome, ctx: RunContext, params: Record<string, string>): Entry {
-    const entry: Entry = { n: this.entries.length + 1, outcome, ctx, params, latency: null };
+  add(outcome: TrainOutcome, ctx: RunContext, params: Record<string, string>, request: TrainRequest): Entry {
+    const entry: Entry = { n: this.entries.length + 1, outcome, ctx, params, request, latency: null };
     this.entries.push(entry);
     const { main, other } = headline(outcome);
     const settings = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');

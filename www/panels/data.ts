@@ -26,6 +26,8 @@ export class DataPanel {
   private loaded: Loaded | null = null;
   /** True while the table on screen came from a file rather than a built-in. */
   private fromFile = false;
+  /** The file on screen, when `fromFile`. */
+  private file: File | null = null;
   /** Settles once the list of built-ins is known (true) or could not be had (false). */
   private ready: Promise<boolean> = Promise.resolve(false);
   /** Increases with each request, so a slow answer never overwrites a newer one. */
@@ -162,11 +164,24 @@ export class DataPanel {
     this.onChoice(choice);
   }
 
-  private async loadFile(file: File): Promise<void> {
+  /** Where the table on screen came from: a built-in choice or a file (for a project file). */
+  source(): { kind: 'builtin'; choice: DatasetChoice } | { kind: 'file'; file: File } | null {
+    if (!this.loaded) return null;
+    if (this.fromFile && this.file) return { kind: 'file', file: this.file };
+    const c = this.choice;
+    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed } } : null;
+  }
+
+  /** Loads a CSV file as if it had been picked; true when it loaded. */
+  openFile(file: File): Promise<boolean> {
+    return this.loadFile(file);
+  }
+
+  private async loadFile(file: File): Promise<boolean> {
     if (file.size > MAX_FILE_BYTES) {
       this.showError(`${file.name} is ${count(Math.round(file.size / 1e6))} MB; the page takes files up to ${
         MAX_FILE_BYTES / 1024 / 1024} MB. Use the driftlab command-line tool for larger files.`);
-      return;
+      return false;
     }
     const mb = (n: number) => (n / 1e6).toFixed(n < 1e7 ? 1 : 0);
     this.readBar.value = 0;
@@ -185,12 +200,14 @@ export class DataPanel {
     });
     reading = false;
     this.readBox.hidden = true;
-    if (!loaded) return;
+    if (!loaded) return false;
     this.fromFile = true;
+    this.file = file;
     this.dropCsvOption();
     this.select.append(h('option', { value: CSV_OPTION }, `Your file: ${file.name}`));
     this.select.value = CSV_OPTION;
     this.show(loaded, null, null);
+    return true;
   }
 
   /** Runs one worker request with the busy state; on failure shows the error, returns null. */

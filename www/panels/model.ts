@@ -10,7 +10,7 @@ import { byId, h } from '../dom';
 import { LossLine, type LossPoint } from '../charts/loss';
 import { PipelineEditor } from './pipeline';
 import { ResultsView } from './results';
-import { CompareTable } from './compare';
+import { CompareTable, type CompareEntry } from './compare';
 import { BoundaryMap } from '../charts/boundary';
 
 /** The part of the page state this panel owns. */
@@ -85,6 +85,7 @@ export class ModelPanel {
   private info: DatasetInfo | null = null;
   private settings: ModelSettings;
   private training = false;
+  private ready: Promise<void> = Promise.resolve();
   /** Increases with each table, so a slow default pipeline never lands on a newer table. */
   private tableSeq = 0;
 
@@ -149,6 +150,12 @@ export class ModelPanel {
     client.onCrash((text) => {
       this.status.textContent = '';
       this.showError(text);
+      // the restored model and table answer again: redraw the map from the new worker
+      if (!this.boundarySection.hidden && /restored/.test(text)) {
+        void this.client.decisionGrid(BOUNDARY_CELLS, BOUNDARY_POINTS).then(
+          (grid) => this.boundary.update(grid, `Decision boundary over ${grid.x} and ${grid.y} (restored model)`),
+          () => this.boundary.clear('The map could not be redrawn after the restart; train again.'));
+      }
     });
 
     this.taskSelect.replaceChildren(...(Object.keys(TASK_WORDS) as TaskChoice[])
@@ -193,7 +200,12 @@ export class ModelPanel {
   }
 
   /** Follows the table the Data panel loaded. */
-  async setTable(loaded: Loaded, info: DatasetInfo | null): Promise<void> {
+  setTable(loaded: Loaded, info: DatasetInfo | null): Promise<void> {
+    this.ready = this.follow(loaded, info);
+    return this.ready;
+  }
+
+  private async follow(loaded: Loaded, info: DatasetInfo | null): Promise<void> {
     const seq = ++this.tableSeq;
     const changed = this.loaded?.name !== loaded.name;
     // a link's preprocessing belongs to the table it was made on, not to the next one
@@ -225,7 +237,7 @@ export class ModelPanel {
     this.settings = next;
     if (!this.loaded || this.kinds.length === 0) return;
     this.applyControls(kindChanged);
-    if (targetChanged) void this.refreshPipeline(true);
+    if (targetChanged) this.ready = this.refreshPipeline(true);
   }
 
   private ensureKinds(): Promise<boolean> {
@@ -350,6 +362,30 @@ export class ModelPanel {
     return out;
   }
 
+  /** Every model trained in this tab (for a project file). */
+  runs(): readonly CompareEntry[] {
+    return this.compare.list();
+  }
+
+  /** Settles when the last table handed to `setTable` has its form and pipeline ready. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Shows a line of news (a project opened, …) in the panel's status. */
+  say(text: string, isError = false): void {
+    if (isError) this.showError(text);
+    else this.status.textContent = text;
+  }
+
+  /** Puts saved runs back into the comparison (their latency as measured then). */
+  restoreRuns(runs: readonly CompareEntry[]): void {
+    for (const r of runs) {
+      const entry = this.compare.add(r.outcome, r.ctx, r.params, r.request);
+      if (r.latency) this.compare.setLatency(entry.n, r.latency);
+    }
+  }
+
   private async train(): Promise<void> {
     if (this.training || !this.loaded) return;
     const params = this.readParams();
@@ -377,8 +413,18 @@ export class ModelPanel {
       task: this.taskSelect.value as TaskChoice,
       created: new Date().toISOString(),
     };
+    await this.run(request);
+  }
+
+  /**
+   * Trains `request` on the loaded table and shows the results; returns the outcome, or
+   * `null` when it failed (the error is shown). A project file replays a saved request.
+   */
+  async run(request: TrainRequest): Promise<TrainOutcome | null> {
+    if (this.training || !this.loaded) return null;
+    const { target, model: kind, params } = request;
     const ctx = { dataset: this.info?.name ?? this.loaded.name, target };
-    const changed = Object.fromEntries(Object.entries(params).filter(([k, v]) =>
+    const changed = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]).filter(([k, v]) =>
       this.kinds.find((x) => x.kind === kind)?.params.find((p) => p.name === k)?.default !== v));
 
     this.training = true;
@@ -399,13 +445,15 @@ export class ModelPanel {
       this.finishProgress(true);
       this.status.textContent = `Trained ${kind} in ${Math.round(outcome.train_ms)} ms.`;
       this.resultsView.show(outcome, ctx);
-      const entry = this.compare.add(outcome, ctx, changed);
+      const entry = this.compare.add(outcome, ctx, changed, request);
       await this.drawBoundary(outcome, kind);
       await this.measure(entry.n);
+      return outcome;
     } catch (err) {
       this.finishProgress(false);
       this.status.textContent = '';
       this.showError(`Training ${kind} failed: ${message(err)}`);
+      return null;
     } finally {
       this.training = false;
       this.trainButton.disabled = false;
