@@ -61,12 +61,14 @@ test('opens on fraud with a preview and a profile card per column', async () => 
   await page.screenshot({ path: join(shots, 'data.png'), fullPage: true });
 });
 
-test('fits an 800px-wide window without sideways scrolling', async () => {
-  await page.setViewportSize({ width: 800, height: 900 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await page.screenshot({ path: join(shots, 'data-800.png') });
+test('fits 800px and tablet (768px) windows without sideways scrolling', async () => {
+  for (const width of [800, 768]) {
+    await page.setViewportSize({ width, height: 1024 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: join(shots, `data-${width}.png`) });
+    assert.ok(overflow <= 0, `at ${width}px the page is ${overflow}px wider than the window`);
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
-  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window`);
 });
 
 test('the loop navigation is made of buttons and works from the keyboard', async () => {

@@ -91,11 +91,13 @@ test('fraud: logistic with defaults shows metrics, a confusion matrix and curves
   assert.match(await page.locator('#loss-chart').innerText(), /training loss/);
   await page.screenshot({ path: join(shots, 'model-fraud.png'), fullPage: true });
 
-  await page.setViewportSize({ width: 800, height: 900 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await page.screenshot({ path: join(shots, 'model-800.png'), fullPage: true });
+  for (const width of [800, 768]) {
+    await page.setViewportSize({ width, height: 1024 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: join(shots, `model-${width}.png`), fullPage: width === 800 });
+    assert.ok(overflow <= 0, `at ${width}px the page is ${overflow}px wider than the window`);
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
-  assert.ok(overflow <= 0, `at 800px the page is ${overflow}px wider than the window`);
 });
 
 test('the threshold slider and the costs redraw precision, recall and the expected cost', async () => {
@@ -255,6 +257,13 @@ test('compare: latency per row measured live, the cost per million from an edita
   await page.locator('#price-rowsPerRequest').fill('1');
   await page.locator('#compare-title').scrollIntoViewIfNeeded();
   await page.locator('.compare-section').screenshot({ path: join(shots, 'model-compare.png') });
+  // a tablet: the map, the table and the chart fit without sideways scrolling
+  await page.setViewportSize({ width: 768, height: 1024 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await page.locator('#boundary-section').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'model-boundary-768.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.ok(overflow <= 0, `at 768px the page is ${overflow}px wider than the window`);
 });
 
 test('the link carries the preprocessing: a reload reopens the same run with the same metrics', async () => {
@@ -282,7 +291,9 @@ test('the link carries the preprocessing: a reload reopens the same run with the
 
 test('a project file downloads and opens in a fresh page with the same run', async () => {
   const metrics = await page.locator('#metrics tbody').innerText();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#project-save').click()]);
+  // from the keyboard: focus the button and press Enter
+  await page.locator('#project-save').focus();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
   assert.match(download.suggestedFilename(), /^driftlab-project-iris\.json$/);
   const text = readFileSync(await download.path(), 'utf8');
   const project = JSON.parse(text);
