@@ -203,6 +203,8 @@ test('a 100 MB CSV reads in the worker with a progress bar while the page keeps 
     });
     const started = Date.now();
     await page.setInputFiles('#csv-file', path);
+    await page.waitForFunction(() => document.querySelector('#read-bar')?.value > 0.05);
+    await page.screenshot({ path: join(shots, 'data-progress.png') });
     await page.waitForFunction(() => /big\.csv/.test(document.querySelector('#dataset option:checked')?.textContent ?? '')
       && document.querySelector('#data-results')?.getAttribute('aria-busy') === 'false', null, { timeout: 120_000 });
     const seconds = (Date.now() - started) / 1000;

@@ -223,12 +223,12 @@ export class CompareTable {
       ariaLabel: 'Quality against scoring latency per row',
       ariaDescription: data.map((d) => `${d.label}: ${names.join('/')} ${stat(d.q)} at ${micros(d.us)} per row, ${stat(d.kb)} KB`).join('; '),
       inset: 24,
-      x: { type: 'log', label: 'scoring latency per row (µs, log scale) →', grid: true, tickFormat: (v: number) => stat(v), ticks: 4 },
+      x: { type: 'log', label: 'scoring latency per row (µs, log scale) →', grid: true, tickFormat: (v: number) => stat(v) },
       y: { label: `↑ ${names.join(' / ')} on the test rows`, grid: true, tickFormat: (v: number) => stat(v) },
       r: { range: [4, 16], label: 'artifact KB' },
       marks: [
         Plot.dot(data, { x: 'us', y: 'q', r: 'kb', fill: 'var(--chart-fill)', fillOpacity: 0.6, stroke: 'var(--chart-fill)' }),
-        Plot.text(data, { x: 'us', y: 'q', text: 'label', dy: -14, fontSize: 11 }),
+        Plot.text(data, { x: 'us', y: 'q', text: 'label', dy: -20, fontSize: 11 }),
         Plot.tip(data, Plot.pointer({
           x: 'us', y: 'q',
           title: (d: (typeof data)[number]) => `${d.label}\n${names.join('/')} ${stat(d.q)}\n${micros(d.us)}/row\n${stat(d.kb)} KB\n${dollars(d.cost)} per 1M`,
