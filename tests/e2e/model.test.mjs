@@ -334,6 +334,55 @@ test('a project file downloads and opens in a fresh page with the same run', asy
   }
 });
 
+test('an uploaded two-column CSV gets a decision map, and its project file carries the CSV itself', async () => {
+  // two seeded clouds of points: any table that comes down to two numeric inputs gets a map
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let csv = 'length,width,kind\n';
+  for (let i = 0; i < 300; i++) {
+    const a = i % 2 === 0;
+    csv += `${((a ? 2 : 4) + rand() * 1.5).toFixed(3)},${((a ? 1 : 2.5) + rand() * 1.5).toFixed(3)},${a ? 'small' : 'large'}\n`;
+  }
+  if (page.url() === 'about:blank') await page.goto(`${base}#dataset=iris`); // when run alone
+  await page.getByRole('button', { name: 'Data' }).click();
+  await page.locator('article.card svg').first().waitFor();
+  await page.setInputFiles('#csv-file', { name: 'shapes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction(() => /shapes\.csv/.test(document.querySelector('#dataset option:checked')?.textContent ?? ''));
+  await page.getByRole('button', { name: 'Model' }).click();
+  await page.selectOption('#model-target', 'kind');
+  await page.selectOption('#model-kind', 'gaussian-nb');
+  await page.waitForFunction(() => document.querySelectorAll('#pipeline tbody tr').length === 2);
+  await train(page);
+  await page.locator('#boundary svg image').waitFor();
+  const grid = JSON.parse(await page.locator('#boundary').getAttribute('data-grid'));
+  assert.deepEqual([...grid.classes].sort(), ['large', 'small']);
+  const metrics = await page.locator('#metrics tbody').innerText();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#project-save').click()]);
+  const text = readFileSync(await download.path(), 'utf8');
+  const project = JSON.parse(text);
+  assert.equal(project.data.kind, 'csv');
+  assert.equal(project.data.name, 'shapes.csv');
+  assert.equal(project.data.csv, csv, 'a small CSV travels inside the project');
+
+  const context = await playground.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const fresh = await context.newPage();
+    await fresh.goto(`${base}#dataset=wine&view=model`);
+    await fresh.locator('#model-form').waitFor({ state: 'visible' });
+    await fresh.setInputFiles('#project-file', { name: 'shapes-project.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await fresh.waitForFunction(() => /^Opened /.test(document.querySelector('#project-status')?.textContent ?? ''), null, { timeout: 60_000 });
+    assert.match(await fresh.locator('#project-status').innerText(), /artifact is identical/);
+    assert.match(await fresh.locator('#dataset option:checked').innerText(), /shapes\.csv/);
+    assert.equal(await fresh.locator('#model-target').inputValue(), 'kind');
+    assert.equal(await fresh.locator('#metrics tbody').innerText(), metrics);
+    await fresh.locator('#boundary svg image').waitFor();
+    assert.deepEqual(JSON.parse(await fresh.locator('#boundary').getAttribute('data-grid')).class, grid.class, 'the same map');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a worker crash mid-session is said in words; the data and the last model come back', async () => {
   // A separate page: the crash is real, and its messages stay out of the checks below.
   const context = await playground.browser.newContext({ viewport: { width: 1280, height: 900 } });

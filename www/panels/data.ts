@@ -28,6 +28,8 @@ export class DataPanel {
   private fromFile = false;
   /** The file on screen, when `fromFile`. */
   private file: File | null = null;
+  /** Set once a file has been picked or dropped. */
+  private filePicked = false;
   /** Settles once the list of built-ins is known (true) or could not be had (false). */
   private ready: Promise<boolean> = Promise.resolve(false);
   /** Increases with each request, so a slow answer never overwrites a newer one. */
@@ -87,7 +89,8 @@ export class DataPanel {
   /** Lists the built-ins, then opens the dataset a link asked for. */
   async start(choice: DatasetChoice): Promise<void> {
     this.ready = this.listDatasets();
-    if (await this.ready) await this.open(choice);
+    // a file dropped while the engine was starting wins over the link's dataset
+    if ((await this.ready) && !this.filePicked) await this.open(choice);
   }
 
   private async listDatasets(): Promise<boolean> {
@@ -178,6 +181,8 @@ export class DataPanel {
   }
 
   private async loadFile(file: File): Promise<boolean> {
+    this.filePicked = true;
+    await this.ready; // the list of built-ins first, so the select can show the file
     if (file.size > MAX_FILE_BYTES) {
       this.showError(`${file.name} is ${count(Math.round(file.size / 1e6))} MB; the page takes files up to ${
         MAX_FILE_BYTES / 1024 / 1024} MB. Use the driftlab command-line tool for larger files.`);

@@ -444,7 +444,11 @@ export class ModelPanel {
       });
       this.finishProgress(true);
       this.status.textContent = `Trained ${kind} in ${Math.round(outcome.train_ms)} ms.`;
+      // Receiving the result (a large message) is one task; each view below gets its own,
+      // so the main thread never holds the page for long.
+      await nextTask();
       this.resultsView.show(outcome, ctx);
+      await nextTask();
       const entry = this.compare.add(outcome, ctx, changed, request);
       await this.drawBoundary(outcome, kind);
       await this.measure(entry.n);
@@ -538,6 +542,11 @@ export class ModelPanel {
     this.error.textContent = '';
     this.error.hidden = true;
   }
+}
+
+/** Resolves in a later macrotask, after the browser has had a chance to paint. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function pickSettings(s: State): ModelSettings {
