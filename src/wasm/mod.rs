@@ -22,6 +22,10 @@ mod deploy;
 /// Rows of the table preview sent to the page.
 const PREVIEW_ROWS: usize = 50;
 
+/// At most this many test rows are kept for timing the scorer (enough for a stable
+/// median, small enough not to copy a large table).
+const LATENCY_ROWS: usize = 10_000;
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
@@ -49,7 +53,7 @@ struct Trained {
     /// Test-row class indices and the positive-class scores, per class, for thresholds.
     y_test: Vec<usize>,
     probabilities: Vec<Vec<f64>>,
-    /// The test rows (empty for a loaded artifact), for measuring scoring latency.
+    /// Up to [`LATENCY_ROWS`] test rows (none for a loaded artifact), for timing the scorer.
     test_table: Option<Table>,
 }
 
@@ -272,7 +276,8 @@ impl Workbench {
         };
         let (artifact, evaluation) = train::train(table, &request, &mut report)?;
         let y_test = test_classes(table, &artifact, &evaluation);
-        let test_table = table.take(&evaluation.test_rows);
+        let timed = evaluation.test_rows.len().min(LATENCY_ROWS);
+        let test_table = table.take(&evaluation.test_rows[..timed]);
         let text =
             String::from_utf8(artifact.to_bytes()?).map_err(|e| JsError::new(&e.to_string()))?;
         let result = TrainResult {
@@ -417,8 +422,9 @@ impl Workbench {
         to_js(&grid)
     }
 
-    /// Scores the test rows of the last trained model once through its pipeline and the
-    /// batch scorer (what a serving endpoint does) and returns how many rows it scored;
+    /// Scores the test rows (up to [`LATENCY_ROWS`]) of the last trained model once through
+    /// its pipeline and the batch scorer (what a serving endpoint does) and returns how many
+    /// rows it scored;
     /// the worker times repetitions of this call for the Compare table.
     #[wasm_bindgen(js_name = scoreTestRows)]
     pub fn score_test_rows(&self) -> Result<usize, JsError> {
