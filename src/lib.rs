@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 pub mod artifact;
+pub mod boundary;
 pub mod dataset;
 pub mod detector;
 pub mod drift;

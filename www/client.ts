@@ -1,18 +1,19 @@
 // The main thread's typed client for the Wasm worker. It owns the worker's life: if the
 // worker dies (an `error` event, or a call that fails with a Wasm `RuntimeError` such as
-// `unreachable` after a panic), it reports what happened, starts a fresh worker and
-// reloads the last dataset that loaded cleanly, so the page keeps working.
+// `unreachable` after a panic), it reports what happened, starts a fresh worker, reloads
+// the last dataset that loaded cleanly and the last model trained or loaded (from its
+// artifact), so the page keeps working; the panels keep their own settings on screen.
 import * as Comlink from 'comlink';
 import type { DeployApi } from './deploy/api';
 import type {
-  BundleFile, DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
-  TrainOutcome, TrainRequest, WorkbenchApi,
+  BundleFile, DatasetInfo, DatasetOptions, DecisionGrid, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback,
+  ReadProgressCallback, ScoringLatency, ThresholdTable, TrainOutcome, TrainRequest, WorkbenchApi,
 } from './types';
 
 /** How to bring a fresh worker back to the last good table. */
 type Replay =
   | { kind: 'dataset'; name: string; options: DatasetOptions }
-  | { kind: 'csv'; bytes: Uint8Array; fileName: string };
+  | { kind: 'csv'; source: Blob; fileName: string };
 
 /** Raised to callers when the engine crashed during their call; it has been restarted. */
 export class EngineCrashed extends Error {
@@ -43,6 +44,8 @@ export class WorkbenchClient {
   /** Rejects when the current worker dies; every call races against it. */
   private died!: Promise<never>;
   private lastGood: Replay | null = null;
+  /** The artifact (JSON text) of the last model trained or loaded, and what to call it. */
+  private lastModel: { artifact: string; name: string } | null = null;
   private restarts = 0;
   /** Set once the engine has crashed too often to be restarted. */
   private dead: string | null = null;
@@ -67,11 +70,35 @@ export class WorkbenchClient {
     return loaded;
   }
 
-  async loadCsv(bytes: Uint8Array, fileName: string): Promise<Loaded> {
-    const keep = bytes.slice(); // the original is transferred to the worker
-    const loaded = await this.call((api) => api.loadCsv(Comlink.transfer(bytes, [bytes.buffer]), fileName));
-    this.lastGood = { kind: 'csv', bytes: keep, fileName };
+  /**
+   * Loads CSV bytes, which are moved (transferred) to the worker; `onProgress(bytesRead,
+   * totalBytes)` is called here as the worker reads. `source` (the picked `File`) is kept
+   * for a restart instead of a copy of the bytes, so a 100 MB file is never copied here.
+   */
+  async loadCsv(bytes: Uint8Array, fileName: string, onProgress?: ReadProgressCallback, source?: Blob): Promise<Loaded> {
+    const keep = source ?? new Blob([bytes.slice()]);
+    const loaded = await this.call((api) => {
+      const moved = Comlink.transfer(bytes, [bytes.buffer]);
+      return onProgress ? api.loadCsv(moved, fileName, Comlink.proxy(onProgress)) : api.loadCsv(moved, fileName);
+    });
+    this.lastGood = { kind: 'csv', source: keep, fileName };
     return loaded;
+  }
+
+  /** The last trained classifier scored on a grid of its two numeric inputs. */
+  decisionGrid(size: number, maxPoints: number): Promise<DecisionGrid> {
+    return this.call((api) => api.decisionGrid(size, maxPoints));
+  }
+
+  /** The last model's batch-scoring time per row on its test rows, measured in the worker. */
+  measureScoring(): Promise<ScoringLatency> {
+    return this.call((api) => api.measureScoring());
+  }
+
+  /** Makes a model artifact (JSON text) the current model, e.g. from a project file. */
+  async loadArtifact(text: string, name: string): Promise<void> {
+    await this.call((api) => api.loadArtifact(text));
+    this.lastModel = { artifact: text, name };
   }
 
   profile(target: string | null): Promise<Profile> {
@@ -90,9 +117,11 @@ export class WorkbenchClient {
    * Trains on the loaded table. `onProgress` is called on this thread as each stage of
    * training reports, while the worker is still busy.
    */
-  train(request: TrainRequest, onProgress?: ProgressCallback): Promise<TrainOutcome> {
-    return this.call((api) =>
+  async train(request: TrainRequest, onProgress?: ProgressCallback): Promise<TrainOutcome> {
+    const outcome = await this.call((api) =>
       onProgress ? api.train(request, Comlink.proxy(onProgress)) : api.train(request));
+    this.lastModel = { artifact: outcome.artifact, name: outcome.kind };
+    return outcome;
   }
 
   /** The threshold table of the last trained classifier, for class index `positive`. */
@@ -163,16 +192,25 @@ export class WorkbenchClient {
         await Promise.race([
           replay.kind === 'dataset'
             ? this.remote.loadDataset(replay.name, replay.options)
-            : this.remote.loadCsv(replay.bytes.slice(), replay.fileName),
+            : replay.source.arrayBuffer().then((buffer) =>
+              this.remote.loadCsv(Comlink.transfer(new Uint8Array(buffer), [buffer]), replay.fileName)),
           this.died,
         ]);
-        message += ` and ${replay.kind === 'dataset' ? replay.name : replay.fileName} was reloaded.`;
+        message += ` and ${replay.kind === 'dataset' ? replay.name : replay.fileName} was reloaded`;
       } catch (err) {
-        message += `, but reloading the last table failed: ${describe(err)}.`;
+        message += `, but reloading the last table failed: ${describe(err)}`;
       }
-    } else {
-      message += '.';
     }
+    const model = this.lastModel;
+    if (model) {
+      try {
+        await Promise.race([this.remote.loadArtifact(model.artifact), this.died]);
+        message += `; the last model (${model.name}) was restored from its artifact`;
+      } catch (err) {
+        message += `; restoring the last model failed (${describe(err)}), so train it again`;
+      }
+    }
+    message += '.';
     this.notify(message);
     return new EngineCrashed(message);
   }

@@ -53,7 +53,7 @@ export function fullBench(): Promise<Workbench> {
       const wb = new wasm.Workbench();
       const replay = lastLoad;
       if (replay?.kind === 'dataset') wb.loadDataset(replay.name, replay.options);
-      if (replay?.kind === 'csv') wb.loadCsv(replay.bytes, replay.fileName);
+      if (replay?.kind === 'csv') wb.loadCsv(replay.bytes, replay.fileName, null);
       // the full module holds the table now; the small one and the kept bytes can go
       lastLoad = null;
       data = null;

@@ -10,6 +10,7 @@ import { DeployPanel } from './panels/deploy';
 import { MonitorPanel } from './panels/monitor';
 import { FeedbackPanel } from './panels/feedback';
 import { DeployHub } from './deploy/hub';
+import { ProjectControls } from './project';
 import { parseHash, writeHash, type State, type View, VIEWS } from './state';
 
 let state: State = parseHash(location.hash);
@@ -49,6 +50,13 @@ const data = new DataPanel(
     edge.setTable(loaded);
   },
 );
+
+// The project file (download / open) spans the Data and Model panels.
+new ProjectControls(byId('project-box'), data, model, () => state, (next) => {
+  state = { ...next, view: state.view };
+  writeHash(state);
+  model.apply(state);
+});
 
 const navButtons = [...document.querySelectorAll<HTMLButtonElement>('nav button[data-view]')];
 

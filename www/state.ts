@@ -1,7 +1,9 @@
 // The page state that a shared link carries, kept in the URL hash
 // (`#view=model&dataset=fraud&seed=42&model=tree&p.max_depth=4`). One declarative table of
 // fields says how each is named, parsed, checked and defaulted; the page reads it at start.
-// Hyperparameters travel as `p.<name>=<value>`, only those that differ from the default.
+// Hyperparameters travel as `p.<name>=<value>` and preprocessing steps as
+// `c.<column>=<step>` (see `encodeStep` in panels/pipeline.ts), only those that differ
+// from the default.
 
 export const VIEWS = ['data', 'model', 'deploy', 'monitor', 'feedback', 'edge'] as const;
 export type View = (typeof VIEWS)[number];
@@ -27,6 +29,8 @@ export interface State {
   trainSeed: number;
   /** Hyperparameters that differ from the kind's defaults, as text. */
   params: Record<string, string>;
+  /** Preprocessing steps that differ from the defaults: column → short form. */
+  prep: Record<string, string>;
 }
 
 export type TaskChoice = 'auto' | 'classification' | 'regression';
@@ -36,6 +40,9 @@ const TASKS: readonly TaskChoice[] = ['auto', 'classification', 'regression'];
 const PARAM_PREFIX = 'p.';
 const PARAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const PARAM_VALUE = /^[A-Za-z0-9_.+-]{1,40}$/;
+/** Hash keys of preprocessing steps: `c.amount=median.robust`. */
+const PREP_PREFIX = 'c.';
+const PREP_VALUE = /^[a-z0-9_.+-]{1,40}$/;
 
 interface Field<K extends keyof State> {
   key: K;
@@ -54,7 +61,7 @@ function int(min: number, max: number) {
   };
 }
 
-type Scalar = Exclude<keyof State, 'params'>;
+type Scalar = Exclude<keyof State, 'params' | 'prep'>;
 
 const FIELDS: { [K in Scalar]: Field<K> } = {
   view: {
@@ -127,7 +134,7 @@ const KEYS: { [K in Scalar]: string } = {
 const ORDER: Scalar[] = ['view', 'dataset', 'rows', 'seed', 'model', 'target', 'task', 'test', 'trainSeed'];
 
 export function defaults(): State {
-  const state = { params: {} } as unknown as Record<string, unknown>;
+  const state = { params: {}, prep: {} } as unknown as Record<string, unknown>;
   for (const key of ORDER) state[key] = FIELDS[key].default;
   return state as unknown as State;
 }
@@ -147,6 +154,11 @@ export function parseHash(hash: string): State {
     const name = key.slice(PARAM_PREFIX.length);
     if (PARAM_NAME.test(name) && PARAM_VALUE.test(raw)) state.params[name] = raw;
   }
+  for (const [key, raw] of params) {
+    if (!key.startsWith(PREP_PREFIX)) continue;
+    const column = key.slice(PREP_PREFIX.length);
+    if (column.length > 0 && column.length <= 256 && PREP_VALUE.test(raw)) state.prep[column] = raw;
+  }
   return state;
 }
 
@@ -162,6 +174,10 @@ export function formatHash(state: State): string {
   for (const name of Object.keys(state.params).sort()) {
     const value = state.params[name];
     if (value !== undefined && PARAM_NAME.test(name) && PARAM_VALUE.test(value)) params.set(`${PARAM_PREFIX}${name}`, value);
+  }
+  for (const column of Object.keys(state.prep).sort()) {
+    const value = state.prep[column];
+    if (value !== undefined && column.length <= 256 && PREP_VALUE.test(value)) params.set(`${PREP_PREFIX}${column}`, value);
   }
   return `#${params.toString()}`;
 }

@@ -119,7 +119,8 @@ export interface Loaded {
 export interface WorkbenchApi extends DeployApi {
   datasets(): Promise<DatasetInfo[]>;
   loadDataset(name: string, options: DatasetOptions): Promise<Loaded>;
-  loadCsv(bytes: Uint8Array, fileName: string): Promise<Loaded>;
+  /** `onProgress` (bytes read, total bytes) must be wrapped with `Comlink.proxy` by the caller. */
+  loadCsv(bytes: Uint8Array, fileName: string, onProgress?: ReadProgressCallback): Promise<Loaded>;
   profile(target: string | null): Promise<Profile>;
   modelKinds(): Promise<ModelKindInfo[]>;
   defaultPipeline(target: string | null): Promise<PipelineSpec>;
@@ -128,6 +129,39 @@ export interface WorkbenchApi extends DeployApi {
   thresholds(positive: number, costFp: number, costFn: number): Promise<ThresholdTable>;
   /** The edge bundle of the last trained model; `wasm` is pkg/edge/driftlab_edge.wasm. */
   exportBundle(wasm: Uint8Array): Promise<BundleFile[]>;
+  /** The last trained classifier on a `size × size` grid of its two numeric inputs. */
+  decisionGrid(size: number, maxPoints: number): Promise<DecisionGrid>;
+  /** Batch-scores the last model's test rows repeatedly; the median time per row. */
+  measureScoring(): Promise<ScoringLatency>;
+  /** Loads a model artifact (JSON text) as the current model. */
+  loadArtifact(text: string): Promise<unknown>;
+}
+
+export type ReadProgressCallback = (bytesRead: number, totalBytes: number) => void;
+
+/** `driftlab::boundary::DecisionGrid`: a classifier scored on a grid of its two inputs. */
+export interface DecisionGrid {
+  x: string;
+  y: string;
+  size: number;
+  x_range: [number, number];
+  y_range: [number, number];
+  classes: string[];
+  /** Class index per cell, row-major from the bottom row: `class[j * size + i]`. */
+  class: number[];
+  /** Probability of the predicted class per cell. */
+  confidence: number[];
+  points: Array<{ x: number; y: number; label: string | null }>;
+}
+
+/** Scoring latency of the last model, measured in the worker. */
+export interface ScoringLatency {
+  /** Median over `repetitions` of the time per row, in microseconds. */
+  us_per_row: number;
+  rows: number;
+  repetitions: number;
+  /** Batches per repetition (so each repetition lasts long enough for the clock). */
+  batches: number;
 }
 
 /** One file of an edge bundle (`driftlab::export::files`). */

@@ -128,9 +128,9 @@ fn linear_logit(x: &[f64], w: &[f64], b: f64) -> f64 {
 
 /// 2⁻⁵²⁰: a product of two scaled finite numbers is below 2⁹⁸⁸, so a sum of up to 2³⁵ of
 /// them cannot overflow.
-const DOWN: f64 = f64::from_bits((1023 - 520) << 52);
+const DOWN: f64 = 2.913414348125081e-157; // == f64::from_bits((1023 - 520) << 52), tested
 /// 2⁵²⁰.
-const UP: f64 = f64::from_bits((1023 + 520) << 52);
+const UP: f64 = 3.432398830065305e156; // == f64::from_bits((1023 + 520) << 52), tested
 
 /// The logit of [`linear_logit`] when the plain sum overflowed: each factor is scaled by
 /// 2⁻⁵²⁰ (exact for all but tiny values, which cannot matter next to the overflowing
@@ -1074,6 +1074,13 @@ fn knn_row(m: &KnnModel, x: &[f64]) -> Prediction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overflow_scales_are_exact_powers_of_two() {
+        assert_eq!(DOWN.to_bits(), (1023 - 520) << 52);
+        assert_eq!(UP.to_bits(), (1023 + 520) << 52);
+        assert_eq!(DOWN * UP, 1.0);
+    }
 
     #[test]
     fn dot_matches_naive_on_small() {

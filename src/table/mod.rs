@@ -10,7 +10,10 @@
 
 mod read;
 
-pub use read::{read_csv, CsvRead, Limits, ReadOptions, MISSING_TOKENS};
+pub use read::{
+    read_csv, read_csv_with_progress, CsvRead, Limits, ReadOptions, MISSING_TOKENS,
+    PROGRESS_EVERY_BYTES,
+};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -79,7 +79,24 @@ pub struct CsvRead {
 /// - Invalid UTF-8, a cell over the size limit, too many rows or columns, an empty file,
 ///   and a header with no rows are errors. Nothing panics.
 pub fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<CsvRead, TableError> {
+    read_csv_with_progress(bytes, options, &mut |_, _| {})
+}
+
+/// Bytes read between two calls of the progress callback of [`read_csv_with_progress`].
+pub const PROGRESS_EVERY_BYTES: usize = 1 << 20;
+
+/// [`read_csv`] that calls `progress(bytes_consumed, total_bytes)` about every
+/// [`PROGRESS_EVERY_BYTES`] bytes of input and once at the end of the records (with
+/// `bytes_consumed == total_bytes`), before the columns are typed. The table, the notes
+/// and the errors are exactly those of [`read_csv`].
+pub fn read_csv_with_progress(
+    bytes: &[u8],
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CsvRead, TableError> {
+    let total = bytes.len();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let skipped = total - bytes.len();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TableError::Empty);
     }
@@ -114,7 +131,13 @@ pub fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<CsvRead, TableErr
     let mut raw: Vec<RawColumn> = names.iter().map(|_| RawColumn::default()).collect();
     let mut lines = Vec::new();
     let mut row = 0usize;
+    let mut next_report = PROGRESS_EVERY_BYTES;
     while read_record(&mut reader, &mut record)? {
+        let consumed = skipped + reader.position().byte() as usize;
+        if consumed >= next_report {
+            progress(consumed.min(total), total);
+            next_report = consumed + PROGRESS_EVERY_BYTES;
+        }
         let line = record.position().map_or(0, |p| p.line());
         if record.len() == 1 && record[0].is_empty() && names.len() > 1 {
             continue; // a line of only spaces
@@ -156,6 +179,7 @@ pub fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<CsvRead, TableErr
         }
         lines.push(line);
     }
+    progress(total, total);
     if row == 0 {
         return Err(TableError::NoRows {
             columns: names.len(),
@@ -426,6 +450,34 @@ mod tests {
 
     fn read(s: &str) -> Result<CsvRead, TableError> {
         read_csv(s.as_bytes(), &ReadOptions::default())
+    }
+
+    #[test]
+    fn progress_counts_bytes_up_to_the_total_and_changes_nothing() {
+        let mut csv = String::from("\u{feff}a,b\n");
+        for i in 0..200_000 {
+            csv.push_str(&format!("{i},{}\n", i % 7));
+        }
+        let mut seen = Vec::new();
+        let with = read_csv_with_progress(csv.as_bytes(), &ReadOptions::default(), &mut |d, t| {
+            seen.push((d, t))
+        })
+        .unwrap();
+        let without = read(&csv).unwrap();
+        assert_eq!(with.table, without.table);
+        assert!(seen.len() >= 2, "{seen:?}");
+        assert!(
+            seen.windows(2).all(|w| w[0].0 < w[1].0),
+            "increasing: {seen:?}"
+        );
+        assert!(seen.iter().all(|&(_, t)| t == csv.len()));
+        assert_eq!(seen.last(), Some(&(csv.len(), csv.len())));
+        // a bad file still fails with the same error
+        let bad = format!("{csv}1\n");
+        let e1 = read(&bad).unwrap_err();
+        let e2 = read_csv_with_progress(bad.as_bytes(), &ReadOptions::default(), &mut |_, _| {})
+            .unwrap_err();
+        assert_eq!(e1.to_string(), e2.to_string());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::{
     dataset,
     prep::PipelineSpec,
     profile::Profile,
-    table::{read_csv, Cell, ColumnKind, CsvRead, ReadOptions, Table},
+    table::{read_csv, read_csv_with_progress, Cell, ColumnKind, CsvRead, ReadOptions, Table},
     train::ModelKind,
 };
 use serde::Serialize;
@@ -33,6 +33,11 @@ mod deploy;
 
 /// Rows of the table preview sent to the page.
 const PREVIEW_ROWS: usize = 50;
+
+/// At most this many test rows are kept for timing the scorer (enough for a stable
+/// median, small enough not to copy a large table).
+#[cfg(feature = "train")]
+const LATENCY_ROWS: usize = 10_000;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -64,6 +69,8 @@ struct Trained {
     /// Test-row class indices and the positive-class scores, per class, for thresholds.
     y_test: Vec<usize>,
     probabilities: Vec<Vec<f64>>,
+    /// Up to [`LATENCY_ROWS`] test rows (none for a loaded artifact), for timing the scorer.
+    test_table: Option<Table>,
 }
 
 #[cfg(feature = "train")]
@@ -188,10 +195,26 @@ impl Workbench {
         self.load(name, read)
     }
 
-    /// Loads CSV bytes (a dropped or picked file).
+    /// Loads CSV bytes (a dropped or picked file). `on_progress(bytes_read, total_bytes)`
+    /// is called about every MiB read and once when all records are read.
     #[wasm_bindgen(js_name = loadCsv)]
-    pub fn load_csv(&mut self, bytes: &[u8], file_name: &str) -> Result<JsValue, JsError> {
-        let read = read_csv(bytes, &ReadOptions::default())
+    pub fn load_csv(
+        &mut self,
+        bytes: &[u8],
+        file_name: &str,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsError> {
+        let mut report = |done: usize, total: usize| {
+            if let Some(f) = &on_progress {
+                // a throwing callback must not abort the read
+                let _ = f.call2(
+                    &JsValue::NULL,
+                    &(done as f64).into(),
+                    &(total as f64).into(),
+                );
+            }
+        };
+        let read = read_csv_with_progress(bytes, &ReadOptions::default(), &mut report)
             .map_err(|e| JsError::new(&format!("{file_name}: {e}")))?;
         self.load(file_name, read)
     }
@@ -275,6 +298,8 @@ impl Workbench {
         };
         let (artifact, evaluation) = train::train(table, &request, &mut report)?;
         let y_test = test_classes(table, &artifact, &evaluation);
+        let timed = evaluation.test_rows.len().min(LATENCY_ROWS);
+        let test_table = table.take(&evaluation.test_rows[..timed]);
         let text =
             String::from_utf8(artifact.to_bytes()?).map_err(|e| JsError::new(&e.to_string()))?;
         let result = TrainResult {
@@ -302,6 +327,7 @@ impl Workbench {
             artifact,
             y_test,
             probabilities,
+            test_table: Some(test_table),
         });
         Ok(js)
     }
@@ -388,6 +414,7 @@ impl Workbench {
             artifact,
             y_test: Vec::new(),
             probabilities: Vec::new(),
+            test_table: None,
         });
         Ok(js)
     }
@@ -405,6 +432,48 @@ impl Workbench {
             .map_err(|e| JsError::new(&format!("rows: {e}")))?;
         let scored = trained.artifact.score_json_rows(&rows)?;
         to_js(&scored)
+    }
+
+    /// The last trained classifier scored on a `size × size` grid over the loaded table's
+    /// range of its two numeric inputs, with up to `max_points` rows to draw over it (see
+    /// [`crate::boundary::decision_grid`]).
+    #[cfg(feature = "train")]
+    #[wasm_bindgen(js_name = decisionGrid)]
+    pub fn decision_grid(&self, size: usize, max_points: usize) -> Result<JsValue, JsError> {
+        let trained = self
+            .trained
+            .as_ref()
+            .ok_or_else(|| JsError::new("train a model first"))?;
+        let grid =
+            crate::boundary::decision_grid(&trained.artifact, self.table()?, size, max_points)?;
+        to_js(&grid)
+    }
+
+    /// Scores the test rows (up to [`LATENCY_ROWS`]) of the last trained model once through
+    /// its pipeline and the batch scorer (what a serving endpoint does) and returns how many
+    /// rows it scored;
+    /// the worker times repetitions of this call for the Compare table.
+    #[cfg(feature = "train")]
+    #[wasm_bindgen(js_name = scoreTestRows)]
+    pub fn score_test_rows(&self) -> Result<usize, JsError> {
+        let trained = self
+            .trained
+            .as_ref()
+            .ok_or_else(|| JsError::new("train a model first"))?;
+        let table = trained
+            .test_table
+            .as_ref()
+            .ok_or_else(|| JsError::new("a loaded model has no test rows; train one"))?;
+        Ok(trained.artifact.score_table(table)?.len())
+    }
+
+    /// Deliberately traps the Wasm instance (an `unreachable` instruction), killing this
+    /// worker's module as a real panic would. Only the crash-recovery e2e test calls it;
+    /// no control of the page and nothing in the URL reaches it.
+    #[wasm_bindgen(js_name = crashForTests)]
+    pub fn crash_for_tests(&self) {
+        #[cfg(target_arch = "wasm32")]
+        core::arch::wasm32::unreachable();
     }
 
     fn table(&self) -> Result<&Table, JsError> {

@@ -48,7 +48,7 @@ pub fn facade_errors_are_exceptions_and_keep_the_table() {
     let rows = js_sys::Reflect::get(&loaded, &"rows".into()).unwrap();
     assert_eq!(rows.as_f64(), Some(150.0));
     let e = wb
-        .load_csv(b"a,b\n1,2\n3\n", "bad.csv")
+        .load_csv(b"a,b\n1,2\n3\n", "bad.csv", None)
         .map_err(JsValue::from)
         .unwrap_err();
     let text = message(e);

@@ -3,6 +3,9 @@
 // Needs `make wasm` (pkg/) and Debian's Chromium at /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, shots, startPlayground } from './harness.mjs';
 
@@ -58,12 +61,14 @@ test('opens on fraud with a preview and a profile card per column', async () => 
   await page.screenshot({ path: join(shots, 'data.png'), fullPage: true });
 });
 
-test('fits an 800px-wide window without sideways scrolling', async () => {
-  await page.setViewportSize({ width: 800, height: 900 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await page.screenshot({ path: join(shots, 'data-800.png') });
+test('fits 800px and tablet (768px) windows without sideways scrolling', async () => {
+  for (const width of [800, 768]) {
+    await page.setViewportSize({ width, height: 1024 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: join(shots, `data-${width}.png`) });
+    assert.ok(overflow <= 0, `at ${width}px the page is ${overflow}px wider than the window`);
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
-  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window`);
 });
 
 test('the loop navigation is made of buttons and works from the keyboard', async () => {
@@ -148,6 +153,82 @@ test('a worker that dies is replaced, and the page still opens', async () => {
     assert.ok(served >= 2, `the worker script was fetched ${served} time(s)`);
   } finally {
     await context.close();
+  }
+});
+
+/** Writes a CSV of about `bytes` bytes (numbers, a category, a flag, some missing cells). */
+async function writeBigCsv(path, bytes) {
+  const out = createWriteStream(path);
+  out.write('id,amount,score,channel,flag\n');
+  const channels = ['web', 'store', 'phone', 'partner'];
+  let written = 0;
+  let row = 0;
+  while (written < bytes) {
+    let chunk = '';
+    for (let k = 0; k < 20_000; k++, row++) {
+      const amount = row % 97 === 0 ? '' : ((row * 7919) % 100_000 / 100).toFixed(2);
+      chunk += `${row},${amount},${Math.sin(row).toFixed(6)},${channels[row % 4]},${row % 3 === 0}\n`;
+    }
+    written += chunk.length;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return row;
+}
+
+test('a 100 MB CSV reads in the worker with a progress bar while the page keeps drawing frames', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'driftlab-e2e-'));
+  try {
+    const path = join(dir, 'big.csv');
+    const rows = await writeBigCsv(path, 100 * 1000 * 1000);
+    const size = statSync(path).size;
+    await page.goto(`${base}#dataset=iris`);
+    await page.locator('article.card svg').first().waitFor();
+    // Watch the bar on every frame (a heartbeat: frames keep coming only if the main
+    // thread is free) and record long tasks.
+    await page.evaluate(() => {
+      const w = window;
+      w.__read = { values: [], frames: [], long: [], stop: false };
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__read.long.push(e.duration);
+      }).observe({ type: 'longtask' });
+      const bar = document.querySelector('#read-bar');
+      const tick = (time) => {
+        w.__read.frames.push(time);
+        if (!document.querySelector('#read-progress').hidden) w.__read.values.push(bar.value);
+        if (!w.__read.stop) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const started = Date.now();
+    await page.setInputFiles('#csv-file', path);
+    await page.waitForFunction(() => document.querySelector('#read-bar')?.value > 0.05);
+    await page.screenshot({ path: join(shots, 'data-progress.png') });
+    await page.waitForFunction(() => /big\.csv/.test(document.querySelector('#dataset option:checked')?.textContent ?? '')
+      && document.querySelector('#data-results')?.getAttribute('aria-busy') === 'false', null, { timeout: 120_000 });
+    const seconds = (Date.now() - started) / 1000;
+    const read = await page.evaluate(() => {
+      window.__read.stop = true;
+      return window.__read;
+    });
+    assert.ok(await page.locator('#error').isHidden(), await page.locator('#error').innerText());
+    assert.match(await page.locator('.shape').innerText(), new RegExp(`^${rows.toLocaleString('en-US')} rows × 5 columns`));
+    assert.ok(await page.locator('#read-progress').isHidden(), 'the bar goes away when done');
+
+    const between = [...new Set(read.values.filter((v) => v > 0 && v < 1))];
+    assert.ok(between.length >= 5, `the bar showed ${between.length} values between 0 and 1: ${between.slice(0, 10)}`);
+    assert.ok(between.every((v, i) => i === 0 || v > between[i - 1]), 'the bar only moves forward');
+    const gaps = read.frames.slice(1).map((f, i) => f - read.frames[i]);
+    const longest = Math.max(0, ...read.long);
+    t.diagnostic(`${(size / 1e6).toFixed(1)} MB, ${rows.toLocaleString('en-US')} rows read in ${seconds.toFixed(1)} s; ` +
+      `${between.length} intermediate bar values; ${read.frames.length} frames drawn, longest gap ${Math.round(Math.max(0, ...gaps))} ms; ` +
+      `longest main-thread task ${Math.round(longest)} ms`);
+    console.log(`# big CSV: ${(size / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s, ${read.frames.length} frames, longest task ${Math.round(longest)} ms`);
+    assert.ok(read.frames.length >= 10, `only ${read.frames.length} frames were drawn during the read`);
+    assert.ok(longest <= 200, `a main-thread task of ${Math.round(longest)} ms during the read (budget 200 ms)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -26,6 +26,10 @@ export class DataPanel {
   private loaded: Loaded | null = null;
   /** True while the table on screen came from a file rather than a built-in. */
   private fromFile = false;
+  /** The file on screen, when `fromFile`. */
+  private file: File | null = null;
+  /** Set once a file has been picked or dropped. */
+  private filePicked = false;
   /** Settles once the list of built-ins is known (true) or could not be had (false). */
   private ready: Promise<boolean> = Promise.resolve(false);
   /** Increases with each request, so a slow answer never overwrites a newer one. */
@@ -40,6 +44,9 @@ export class DataPanel {
   private readonly status: HTMLElement;
   private readonly about: HTMLElement;
   private readonly results: HTMLElement;
+  private readonly readBox: HTMLElement;
+  private readonly readBar: HTMLProgressElement;
+  private readonly readText: HTMLElement;
 
   constructor(
     private readonly client: WorkbenchClient,
@@ -57,6 +64,9 @@ export class DataPanel {
     this.status = byId('status');
     this.about = byId('dataset-about');
     this.results = byId('data-results');
+    this.readBox = byId('read-progress');
+    this.readBar = byId('read-bar');
+    this.readText = byId('read-text');
 
     byId<HTMLFormElement>('dataset-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -79,7 +89,8 @@ export class DataPanel {
   /** Lists the built-ins, then opens the dataset a link asked for. */
   async start(choice: DatasetChoice): Promise<void> {
     this.ready = this.listDatasets();
-    if (await this.ready) await this.open(choice);
+    // a file dropped while the engine was starting wins over the link's dataset
+    if ((await this.ready) && !this.filePicked) await this.open(choice);
   }
 
   private async listDatasets(): Promise<boolean> {
@@ -156,20 +167,52 @@ export class DataPanel {
     this.onChoice(choice);
   }
 
-  private async loadFile(file: File): Promise<void> {
+  /** Where the table on screen came from: a built-in choice or a file (for a project file). */
+  source(): { kind: 'builtin'; choice: DatasetChoice } | { kind: 'file'; file: File } | null {
+    if (!this.loaded) return null;
+    if (this.fromFile && this.file) return { kind: 'file', file: this.file };
+    const c = this.choice;
+    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed } } : null;
+  }
+
+  /** Loads a CSV file as if it had been picked; true when it loaded. */
+  openFile(file: File): Promise<boolean> {
+    return this.loadFile(file);
+  }
+
+  private async loadFile(file: File): Promise<boolean> {
+    this.filePicked = true;
+    await this.ready; // the list of built-ins first, so the select can show the file
     if (file.size > MAX_FILE_BYTES) {
       this.showError(`${file.name} is ${count(Math.round(file.size / 1e6))} MB; the page takes files up to ${
         MAX_FILE_BYTES / 1024 / 1024} MB. Use the driftlab command-line tool for larger files.`);
-      return;
+      return false;
     }
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const loaded = await this.request(`Reading ${file.name}…`, () => this.client.loadCsv(bytes, file.name));
-    if (!loaded) return;
+    const mb = (n: number) => (n / 1e6).toFixed(n < 1e7 ? 1 : 0);
+    this.readBar.value = 0;
+    this.readText.textContent = `0 of ${mb(file.size)} MB`;
+    this.readBox.hidden = false;
+    let reading = true;
+    const loaded = await this.request(`Reading ${file.name}…`, async () => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      return this.client.loadCsv(bytes, file.name, (done, total) => {
+        if (!reading || total <= 0) return;
+        this.readBar.value = done / total;
+        this.readText.textContent = done < total
+          ? `${mb(done)} of ${mb(total)} MB read`
+          : `${mb(total)} MB read; typing the columns and profiling…`;
+      }, file);
+    });
+    reading = false;
+    this.readBox.hidden = true;
+    if (!loaded) return false;
     this.fromFile = true;
+    this.file = file;
     this.dropCsvOption();
     this.select.append(h('option', { value: CSV_OPTION }, `Your file: ${file.name}`));
     this.select.value = CSV_OPTION;
     this.show(loaded, null, null);
+    return true;
   }
 
   /** Runs one worker request with the busy state; on failure shows the error, returns null. */

@@ -4,16 +4,17 @@
 // the results and compare every model trained in this tab. A failed training says why in
 // words and leaves the settings and the last results in place.
 import type { WorkbenchClient } from '../client';
-import type { ColumnInfo, DatasetInfo, Loaded, ModelKindInfo, ParamInfo, TrainProgress, TrainRequest } from '../types';
+import type { ColumnInfo, DatasetInfo, Loaded, ModelKindInfo, ParamInfo, TrainOutcome, TrainProgress, TrainRequest } from '../types';
 import type { State, TaskChoice } from '../state';
 import { byId, h } from '../dom';
 import { LossLine, type LossPoint } from '../charts/loss';
 import { PipelineEditor } from './pipeline';
 import { ResultsView } from './results';
-import { CompareTable } from './compare';
+import { CompareTable, type CompareEntry } from './compare';
+import { BoundaryMap } from '../charts/boundary';
 
 /** The part of the page state this panel owns. */
-export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params'>;
+export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params' | 'prep'>;
 
 /** A plain line on each family, in our words. */
 const ABOUT: Record<string, string> = {
@@ -37,6 +38,10 @@ const TASK_WORDS: Record<TaskChoice, string> = {
 };
 
 const STAGES = ['prepare', 'fit', 'evaluate'] as const;
+
+/** Cells per side of the decision-boundary map, and the most data rows drawn over it. */
+const BOUNDARY_CELLS = 60;
+const BOUNDARY_POINTS = 600;
 
 type Control = HTMLInputElement | HTMLSelectElement;
 
@@ -80,6 +85,7 @@ export class ModelPanel {
   private info: DatasetInfo | null = null;
   private settings: ModelSettings;
   private training = false;
+  private ready: Promise<void> = Promise.resolve();
   /** Increases with each table, so a slow default pipeline never lands on a newer table. */
   private tableSeq = 0;
 
@@ -104,6 +110,8 @@ export class ModelPanel {
   private readonly resultsView: ResultsView;
   private readonly compare: CompareTable;
   private readonly loss: LossLine;
+  private readonly boundarySection: HTMLElement;
+  private readonly boundary: BoundaryMap;
 
   constructor(
     private readonly client: WorkbenchClient,
@@ -129,10 +137,26 @@ export class ModelPanel {
     this.error = byId('model-error');
     this.status = byId('model-status');
     this.results = byId('model-results');
-    this.pipeline = new PipelineEditor(byId('model-pipeline'), () => this.updatePrepSummary());
+    this.pipeline = new PipelineEditor(byId('model-pipeline'), () => {
+      this.updatePrepSummary();
+      this.settings = { ...this.settings, prep: this.pipeline.changes() };
+      this.emit();
+    });
     this.resultsView = new ResultsView(this.results, client);
     this.compare = new CompareTable(byId('compare-box'));
     this.loss = new LossLine(byId('loss-chart'));
+    this.boundarySection = byId('boundary-section');
+    this.boundary = new BoundaryMap(byId('boundary'));
+    client.onCrash((text) => {
+      this.status.textContent = '';
+      this.showError(text);
+      // the restored model and table answer again: redraw the map from the new worker
+      if (!this.boundarySection.hidden && /restored/.test(text)) {
+        void this.client.decisionGrid(BOUNDARY_CELLS, BOUNDARY_POINTS).then(
+          (grid) => this.boundary.update(grid, `Decision boundary over ${grid.x} and ${grid.y} (restored model)`),
+          () => this.boundary.clear('The map could not be redrawn after the restart; train again.'));
+      }
+    });
 
     this.taskSelect.replaceChildren(...(Object.keys(TASK_WORDS) as TaskChoice[])
       .map((t) => h('option', { value: t }, TASK_WORDS[t])));
@@ -176,9 +200,19 @@ export class ModelPanel {
   }
 
   /** Follows the table the Data panel loaded. */
-  async setTable(loaded: Loaded, info: DatasetInfo | null): Promise<void> {
+  setTable(loaded: Loaded, info: DatasetInfo | null): Promise<void> {
+    this.ready = this.follow(loaded, info);
+    return this.ready;
+  }
+
+  private async follow(loaded: Loaded, info: DatasetInfo | null): Promise<void> {
     const seq = ++this.tableSeq;
     const changed = this.loaded?.name !== loaded.name;
+    // a link's preprocessing belongs to the table it was made on, not to the next one
+    if (this.loaded && changed && Object.keys(this.settings.prep).length > 0) {
+      this.settings = { ...this.settings, prep: {} };
+      this.emit();
+    }
     this.loaded = loaded;
     this.info = info;
     if (!(await this.ensureKinds()) || seq !== this.tableSeq) return;
@@ -199,11 +233,11 @@ export class ModelPanel {
   apply(state: State): void {
     const next = pickSettings(state);
     const kindChanged = next.model !== this.settings.model || JSON.stringify(next.params) !== JSON.stringify(this.settings.params);
-    const targetChanged = next.target !== this.settings.target;
+    const targetChanged = next.target !== this.settings.target || JSON.stringify(next.prep) !== JSON.stringify(this.settings.prep);
     this.settings = next;
     if (!this.loaded || this.kinds.length === 0) return;
     this.applyControls(kindChanged);
-    if (targetChanged) void this.refreshPipeline(true);
+    if (targetChanged) this.ready = this.refreshPipeline(true);
   }
 
   private ensureKinds(): Promise<boolean> {
@@ -294,6 +328,15 @@ export class ModelPanel {
       const spec = await this.client.defaultPipeline(target);
       if (seq !== this.tableSeq || this.loaded !== loaded) return;
       this.pipeline.set(loaded.columns, spec, keepEdits);
+      const unused = this.pipeline.applyChanges(this.settings.prep);
+      if (unused.length > 0) {
+        this.showError(`The link’s preprocessing for ${unused.map((c) => `“${c}”`).join(', ')} does not fit this table and was left at the defaults.`);
+      }
+      const prep = this.pipeline.changes();
+      if (JSON.stringify(prep) !== JSON.stringify(this.settings.prep)) {
+        this.settings = { ...this.settings, prep };
+        this.emit();
+      }
       this.updatePrepSummary();
     } catch (err) {
       this.showError(`The default preprocessing could not be read: ${message(err)}`);
@@ -317,6 +360,30 @@ export class ModelPanel {
       if (v !== '') out[control.name] = v;
     }
     return out;
+  }
+
+  /** Every model trained in this tab (for a project file). */
+  runs(): readonly CompareEntry[] {
+    return this.compare.list();
+  }
+
+  /** Settles when the last table handed to `setTable` has its form and pipeline ready. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Shows a line of news (a project opened, …) in the panel's status. */
+  say(text: string, isError = false): void {
+    if (isError) this.showError(text);
+    else this.status.textContent = text;
+  }
+
+  /** Puts saved runs back into the comparison (their latency as measured then). */
+  restoreRuns(runs: readonly CompareEntry[]): void {
+    for (const r of runs) {
+      const entry = this.compare.add(r.outcome, r.ctx, r.params, r.request);
+      if (r.latency) this.compare.setLatency(entry.n, r.latency);
+    }
   }
 
   private async train(): Promise<void> {
@@ -346,8 +413,18 @@ export class ModelPanel {
       task: this.taskSelect.value as TaskChoice,
       created: new Date().toISOString(),
     };
+    await this.run(request);
+  }
+
+  /**
+   * Trains `request` on the loaded table and shows the results; returns the outcome, or
+   * `null` when it failed (the error is shown). A project file replays a saved request.
+   */
+  async run(request: TrainRequest): Promise<TrainOutcome | null> {
+    if (this.training || !this.loaded) return null;
+    const { target, model: kind, params } = request;
     const ctx = { dataset: this.info?.name ?? this.loaded.name, target };
-    const changed = Object.fromEntries(Object.entries(params).filter(([k, v]) =>
+    const changed = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]).filter(([k, v]) =>
       this.kinds.find((x) => x.kind === kind)?.params.find((p) => p.name === k)?.default !== v));
 
     this.training = true;
@@ -356,19 +433,62 @@ export class ModelPanel {
     this.startProgress();
     this.status.textContent = `Training ${kind}…`;
     const losses: LossPoint[] = [];
+    // Progress travels on its own message channel, so a last event can arrive after the
+    // result; once the result is in, late events must not overwrite the final status.
+    let settled = false;
     try {
-      const outcome = await this.client.train(request, (p) => this.onProgress(p, losses));
+      const outcome = await this.client.train(request, (p) => {
+        if (!settled) this.onProgress(p, losses);
+      }).finally(() => {
+        settled = true;
+      });
       this.finishProgress(true);
       this.status.textContent = `Trained ${kind} in ${Math.round(outcome.train_ms)} ms.`;
+      // Receiving the result (a large message) is one task; each view below gets its own,
+      // so the main thread never holds the page for long.
+      await nextTask();
       this.resultsView.show(outcome, ctx);
-      this.compare.add(outcome, ctx, changed);
+      await nextTask();
+      const entry = this.compare.add(outcome, ctx, changed, request);
+      await this.drawBoundary(outcome, kind);
+      await this.measure(entry.n);
+      return outcome;
     } catch (err) {
       this.finishProgress(false);
       this.status.textContent = '';
       this.showError(`Training ${kind} failed: ${message(err)}`);
+      return null;
     } finally {
       this.training = false;
       this.trainButton.disabled = false;
+    }
+  }
+
+  /** Redraws the decision-boundary map for a classifier on exactly two numeric inputs. */
+  private async drawBoundary(outcome: TrainOutcome, kind: string): Promise<void> {
+    const twoD = outcome.evaluation.task === 'classification' && outcome.features.length === 2;
+    if (!twoD) {
+      this.boundarySection.hidden = true;
+      this.boundary.clear('');
+      return;
+    }
+    try {
+      const grid = await this.client.decisionGrid(BOUNDARY_CELLS, BOUNDARY_POINTS);
+      this.boundarySection.hidden = false;
+      this.boundary.update(grid, `Decision boundary of ${kind} over ${grid.x} and ${grid.y}`);
+    } catch (err) {
+      // e.g. two features from one categorical column: no map, and a line saying why
+      this.boundarySection.hidden = false;
+      this.boundary.clear(`No decision map for this model: ${message(err)}`);
+    }
+  }
+
+  /** Measures the batch-scoring latency of the model just trained, for the comparison. */
+  private async measure(n: number): Promise<void> {
+    try {
+      this.compare.setLatency(n, await this.client.measureScoring());
+    } catch (err) {
+      this.compare.setLatency(n, null, `not measured: ${message(err)}`);
     }
   }
 
@@ -424,6 +544,11 @@ export class ModelPanel {
   }
 }
 
+/** Resolves in a later macrotask, after the browser has had a chance to paint. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function pickSettings(s: State): ModelSettings {
-  return { model: s.model, target: s.target, task: s.task, test: s.test, trainSeed: s.trainSeed, params: { ...s.params } };
+  return { model: s.model, target: s.target, task: s.task, test: s.test, trainSeed: s.trainSeed, params: { ...s.params }, prep: { ...s.prep } };
 }

@@ -67,9 +67,50 @@ function defaultFor(step: 'numeric' | 'one_hot'): ColumnSpec {
     : { step: 'one_hot', impute: { constant: '(missing)' }, unseen: 'ignore' };
 }
 
+/**
+ * A column's step in a few URL-safe characters: `drop`, `<impute>.<scale>` for numbers
+ * (`median.robust`, `zero.none`, `c2.5.standard` for a constant 2.5) and
+ * `<impute>.<unseen>` for categories (`most_frequent.error`). `null` when a spec has no
+ * short form (a category constant other than “(missing)”).
+ */
+export function encodeStep(spec: ColumnSpec): string | null {
+  if (spec.step === 'drop') return 'drop';
+  if (spec.step === 'numeric') {
+    const impute = typeof spec.impute === 'object'
+      ? (spec.impute.constant === 0 ? 'zero' : `c${spec.impute.constant}`)
+      : spec.impute;
+    return `${impute}.${spec.scale}`;
+  }
+  const impute = typeof spec.impute === 'object'
+    ? (spec.impute.constant === '(missing)' ? 'missing' : null)
+    : spec.impute;
+  return impute === null ? null : `${impute}.${spec.unseen}`;
+}
+
+/** The spec a short form means for a column of `kind`, or `null` if it does not fit it. */
+export function decodeStep(code: string, kind: ColumnInfo['kind']): ColumnSpec | null {
+  if (code === 'drop') return { step: 'drop' };
+  const dot = code.lastIndexOf('.');
+  const [impute, rest] = [code.slice(0, dot), code.slice(dot + 1)];
+  if (dot <= 0) return null;
+  if (kind === 'categorical') {
+    const imp = impute === 'missing' ? { constant: '(missing)' } : impute === 'most_frequent' ? 'most_frequent' as const : null;
+    const unseen = rest === 'ignore' || rest === 'error' ? rest : null;
+    return imp && unseen ? { step: 'one_hot', impute: imp, unseen } : null;
+  }
+  const scale = SCALE.find((c) => c.value === rest)?.spec;
+  let imp: NumericImpute | null = null;
+  if (impute === 'mean' || impute === 'median' || impute === 'most_frequent') imp = impute;
+  else if (impute === 'zero') imp = { constant: 0 };
+  else if (/^c-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(impute) && Number.isFinite(Number(impute.slice(1)))) imp = { constant: Number(impute.slice(1)) };
+  return imp !== null && scale ? { step: 'numeric', impute: imp, scale } : null;
+}
+
 export class PipelineEditor {
   private columns: ColumnInfo[] = [];
   private specs: Record<string, ColumnSpec> = {};
+  /** The core's default step of each column, for telling the person's changes apart. */
+  private defaults: Record<string, ColumnSpec> = {};
   /** Columns the person changed; kept when the target (and so the defaults) change. */
   private edited = new Set<string>();
   private target: string | null = null;
@@ -91,9 +132,38 @@ export class PipelineEditor {
       if (c.name === spec.target) continue;
       const edit = this.edited.has(c.name) ? kept[c.name] : undefined;
       next[c.name] = edit ?? spec.columns[c.name] ?? defaultFor(baseStep(c.kind, undefined));
+      this.defaults[c.name] = spec.columns[c.name] ?? defaultFor(baseStep(c.kind, undefined));
     }
     this.specs = next;
     this.render();
+  }
+
+  /** The columns whose step differs from the default, in short form (for the link). */
+  changes(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(this.specs)) {
+      if (JSON.stringify(spec) === JSON.stringify(this.defaults[name])) continue;
+      const code = encodeStep(spec);
+      if (code !== null) out[name] = code;
+    }
+    return out;
+  }
+
+  /** Applies short-form steps (from a link) to the columns they name; returns the names it could not use. */
+  applyChanges(codes: Record<string, string>): string[] {
+    const unused: string[] = [];
+    for (const [name, code] of Object.entries(codes)) {
+      const column = this.columns.find((c) => c.name === name);
+      const spec = column && name !== this.target ? decodeStep(code, column.kind) : null;
+      if (!spec) {
+        unused.push(name);
+        continue;
+      }
+      this.specs[name] = spec;
+      this.edited.add(name);
+    }
+    this.render();
+    return unused;
   }
 
   spec(): PipelineSpec {

@@ -78,6 +78,8 @@ function nounFor(target: string | null, label: string): string {
 export class ResultsView {
   /** Costs carry over from one model to the next, so comparisons stay fair. */
   private costs: Costs = { fp: 1, fn: 10 };
+  /** Increases with each drawing of the curves, so a stale one stops. */
+  private drawing = 0;
 
   constructor(
     private readonly container: HTMLElement,
@@ -134,9 +136,14 @@ export class ResultsView {
       const row = m.confusion_matrix.matrix[positive] ?? [];
       const all = m.confusion_matrix.matrix.flat().reduce((a, b) => a + b, 0);
       const base = all > 0 ? row.reduce((a, b) => a + b, 0) / all : null;
-      new RocChart(roc, { label: c.positive }).update(c, binary ? m.roc_auc : null);
-      new PrChart(pr, { label: c.positive }).update(c, binary ? m.average_precision : null, base);
-      new CalibrationChart(cal, { label: c.positive }).update(c.calibration);
+      // One chart per task, so the main thread never stalls for all of them at once.
+      const token = ++this.drawing;
+      const steps = [
+        () => new RocChart(roc, { label: c.positive }).update(c, binary ? m.roc_auc : null),
+        () => new PrChart(pr, { label: c.positive }).update(c, binary ? m.average_precision : null, base),
+        () => new CalibrationChart(cal, { label: c.positive }).update(c.calibration),
+      ];
+      inTurn(() => token === this.drawing, steps);
       curvesBox.replaceChildren(h('div', { class: 'curves' },
         h('div', {}, h('h4', {}, 'ROC curve'), roc,
           h('p', { class: 'hint' }, 'Each point is a threshold: how many positives it catches against how many negatives it flags. The dashed line is guessing.')),
@@ -149,10 +156,13 @@ export class ResultsView {
         thresholdBox.replaceChildren(h('p', { class: 'note' }, `The class ${c.positive} is not among the model's classes.`));
         return;
       }
-      const explorer = new ThresholdExplorer(this.client, {
-        positive, label: c.positive, noun: nounFor(ctx.target, c.positive), initial: c.thresholds,
-      }, this.costs, (costs) => { this.costs = costs; });
-      thresholdBox.replaceChildren(explorer.element);
+      thresholdBox.replaceChildren();
+      steps.push(() => {
+        const explorer = new ThresholdExplorer(this.client, {
+          positive, label: c.positive, noun: nounFor(ctx.target, c.positive), initial: c.thresholds,
+        }, this.costs, (costs) => { this.costs = costs; });
+        thresholdBox.replaceChildren(explorer.element);
+      });
     };
     const first = curves[0]!;
     let chooser: HTMLElement | null = null;
@@ -171,6 +181,16 @@ export class ResultsView {
     out.push(section('curves-title', 'Curves', chooser, curvesBox), thresholdBox);
     return out;
   }
+}
+
+/** Runs `steps` (read as it goes, so steps pushed later run too) one per macrotask while `current()` holds. */
+function inTurn(current: () => boolean, steps: Array<() => void>, from = 0): void {
+  setTimeout(() => {
+    const next = steps[from];
+    if (!next || !current()) return;
+    next();
+    inTurn(current, steps, from + 1);
+  }, 0);
 }
 
 function regression(m: RegressionMetrics, ctx: RunContext, testRows: number): HTMLElement[] {
