@@ -10,6 +10,7 @@ import { DeployPanel } from './panels/deploy';
 import { MonitorPanel } from './panels/monitor';
 import { FeedbackPanel } from './panels/feedback';
 import { DeployHub } from './deploy/hub';
+import { Tour } from './tour';
 import { parseHash, writeHash, type State, type View, VIEWS } from './state';
 
 let state: State = parseHash(location.hash);
@@ -20,7 +21,7 @@ const hub = new DeployHub(client);
 const deployPanel = new DeployPanel(hub);
 const monitorPanel = new MonitorPanel(hub);
 new FeedbackPanel(hub);
-void hub.restore().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
+const restored = hub.restore().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
 void monitorPanel.load();
 const edge = new EdgePanel(client);
 const model = new ModelPanel(client, state, (settings) => {
@@ -59,13 +60,28 @@ for (const button of navButtons) {
   });
 }
 
+// The guided tour of the fraud story; its step lives in the hash (`#tour=3`).
+const tour = new Tour(hub, (view) => {
+  state = { ...state, view };
+  showView(view);
+  writeHash(state);
+}, (step) => {
+  state = { ...state, tour: step };
+  writeHash(state);
+});
+
 // A link edited by hand (or pasted) while the page is open.
 window.addEventListener('hashchange', () => {
   state = parseHash(location.hash);
   showView(state.view);
   model.apply(state);
   void data.open(state);
+  tour.apply(state.tour);
 });
 
 showView(state.view);
 void data.start(state);
+if (state.tour !== null) {
+  const step = state.tour;
+  void restored.then(() => tour.open(step));
+}

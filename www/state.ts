@@ -27,6 +27,8 @@ export interface State {
   trainSeed: number;
   /** Hyperparameters that differ from the kind's defaults, as text. */
   params: Record<string, string>;
+  /** The open step of the guided tour (1-based), or `null` when it is closed. */
+  tour: number | null;
 }
 
 export type TaskChoice = 'auto' | 'classification' | 'regression';
@@ -116,15 +118,21 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
     always: false,
     parse: int(0, 2 ** 32 - 1),
   },
+  tour: {
+    key: 'tour',
+    default: null,
+    always: false,
+    parse: int(1, 99),
+  },
 };
 
 /** Hash key of each field (the state's names, except where a shorter word reads better). */
 const KEYS: { [K in Scalar]: string } = {
   view: 'view', dataset: 'dataset', rows: 'rows', seed: 'seed',
-  model: 'model', target: 'target', task: 'task', test: 'test', trainSeed: 'split_seed',
+  model: 'model', target: 'target', task: 'task', test: 'test', trainSeed: 'split_seed', tour: 'tour',
 };
 
-const ORDER: Scalar[] = ['view', 'dataset', 'rows', 'seed', 'model', 'target', 'task', 'test', 'trainSeed'];
+const ORDER: Scalar[] = ['view', 'dataset', 'rows', 'seed', 'model', 'target', 'task', 'test', 'trainSeed', 'tour'];
 
 export function defaults(): State {
   const state = { params: {} } as unknown as Record<string, unknown>;
