@@ -19,7 +19,9 @@
 //!   next to the real recall (once labels arrive) is the lesson;
 //! * the streaming detectors' state: [ADWIN](Adwin) fed every row's probability of the
 //!   positive class (prediction drift), and [Page-Hinkley](PageHinkley) fed each batch's
-//!   share of drifted features (a lasting input shift rather than a blip).
+//!   share of drifted features (a lasting input shift rather than a blip). ADWIN's window
+//!   width is sampled through each batch ([`BatchReport::adwin_trace`]) and every cut is
+//!   recorded ([`AdwinCut`]), so a chart can show the window grow and drop.
 //!
 //! Labels arrive late, through [`Monitor::label`] (batch number and one label per row).
 //! They give the **performance** of that batch and of the last `window` labelled batches
