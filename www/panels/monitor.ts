@@ -69,7 +69,7 @@ export class MonitorPanel {
         figure('Performance', 'recall and accuracy over the last labelled batches (labels arrive late) next to the estimate made from the probabilities alone (dashed).', this.charts.performance),
         figure('Predictions', 'how often the model says "positive", and how sure it is.', this.charts.predictions),
         figure('DDM, inside', 'the error rate plus its spread, p + s, against the warning and drift bands (they appear once DDM has warmed up).', this.charts.ddm),
-        figure('ADWIN, inside', 'ADWIN watches the probability of the positive class row by row: its window grows while the rows look alike, and is cut (red) where an older part has a different mean.', this.charts.adwin, this.adwinNote),
+        figure('ADWIN, inside', 'ADWIN watches the probability of the positive class row by row: its window grows while the rows look alike, and is cut (red) where an older part has a different mean; after that alarm it starts afresh, as River\'s ADWIN does.', this.charts.adwin, this.adwinNote),
         figure('Scoring time', 'milliseconds to score each batch in this tab.', this.charts.latency, this.memory),
         figure('PSI bins, latest batch', 'where the current rows fall against the training rows, bin by bin.', this.charts.psi, this.psiColumn)),
       h('section', { 'aria-labelledby': 'alarm-title' },
