@@ -62,14 +62,24 @@ async function click(selector: string): Promise<void> {
 const SCENARIO = 'fraud-abrupt';
 const SEED = 42;
 
+/** The fraud table with the tour's seed is loaded (the Model panel shows its form). */
+function fraudLoaded(): boolean {
+  return visible('#model-form') && $<HTMLSelectElement>('#dataset')?.value === 'fraud' &&
+    $<HTMLInputElement>('#seed')?.value === String(SEED) && /fraud/i.test(text('#table-title'));
+}
+
 const STEPS: Step[] = [
   {
     title: 'Load the fraud data',
     view: 'data',
-    todo: () => 'The fraud data set is loading: 5,000 card transactions, about 2% of them fraud. Look at the profile of is_fraud, then press Next.',
+    todo: (t) => STEPS[0]!.done(t)
+      ? 'The fraud data set is loaded: 5,000 card transactions, about 2% of them fraud. Look at the profile of is_fraud, then press Next.'
+      : `Choose the Fraud dataset with seed ${SEED} (the tour's runs are seeded) and press Load.`,
     why: 'A model only knows the data it learned from. This table becomes the reference that every later batch is compared with.',
-    target: (t) => STEPS[0]!.done(t) ? null : '#dataset',
-    done: () => visible('#model-form') && $<HTMLSelectElement>('#dataset')?.value === 'fraud',
+    target: (t) => STEPS[0]!.done(t) ? null
+      : $<HTMLSelectElement>('#dataset')?.value !== 'fraud' ? '#dataset'
+        : $<HTMLInputElement>('#seed')?.value !== String(SEED) ? '#seed' : '#dataset-form button[type="submit"]',
+    done: () => fraudLoaded(),
     run: async () => {
       const select = $<HTMLSelectElement>('#dataset');
       const seed = $<HTMLInputElement>('#seed');
@@ -78,16 +88,19 @@ const STEPS: Step[] = [
         seed.value = String(SEED);
         $<HTMLFormElement>('#dataset-form')?.requestSubmit();
       }
-      await until(() => visible('#model-form') && $<HTMLSelectElement>('#dataset')?.value === 'fraud', 'loading the fraud data');
+      await until(fraudLoaded, 'loading the fraud data');
     },
   },
   {
     title: 'Train a model',
     view: 'model',
-    todo: () => 'Press Train. The logistic regression learns which transactions are fraud from three quarters of the rows and is tested on the rest.',
+    todo: () => $<HTMLSelectElement>('#model-kind')?.value !== 'logistic'
+      ? 'Choose "logistic" as the Family, then press Train.'
+      : 'Press Train. The logistic regression learns which transactions are fraud from three quarters of the rows and is tested on the rest.',
     why: 'Look at recall, not accuracy: a model that never says "fraud" is 98% accurate and useless. Recall is the share of fraud it catches.',
-    target: () => /^Trained /.test(text('#model-status')) ? null : '#train',
-    done: () => /^Trained /.test(text('#model-status')),
+    target: () => /^Trained logistic/.test(text('#model-status')) ? null
+      : $<HTMLSelectElement>('#model-kind')?.value !== 'logistic' ? '#model-kind' : '#train',
+    done: () => /^Trained logistic/.test(text('#model-status')),
     run: async () => {
       await until(() => ($<HTMLSelectElement>('#model-kind')?.options.length ?? 0) > 0, 'the model families');
       const kind = $<HTMLSelectElement>('#model-kind');
@@ -96,7 +109,7 @@ const STEPS: Step[] = [
         kind.dispatchEvent(new Event('change', { bubbles: true }));
       }
       await click('#train');
-      await until(() => /^Trained /.test(text('#model-status')), 'training');
+      await until(() => /^Trained logistic/.test(text('#model-status')), 'training');
     },
   },
   {

@@ -205,6 +205,28 @@ test("a teacher's link reopens step 5 by replaying steps 1-4 in the worker", asy
   console.log(`teacher link #tour=5 reopened in ${ms} ms`);
 });
 
+test('from another dataset, the first card asks for the fraud data and points at each control in turn', async () => {
+  await page.goto('about:blank');
+  await page.goto(`${base}#dataset=iris&model=tree`);
+  await page.waitForFunction(() => /iris/i.test(document.querySelector('#table-title')?.textContent ?? ''));
+  await page.locator('#tour-start').click();
+  await page.waitForFunction(() => document.querySelector('#tour')?.dataset.target === '#dataset');
+  assert.match(await page.locator('#tour-todo').innerText(), /Choose the Fraud dataset with seed 42/);
+  assert.equal(await page.locator('#tour-next').isDisabled(), true, 'Next waits for the step');
+  await page.selectOption('#dataset', 'fraud');
+  await page.waitForFunction(() => document.querySelector('#tour')?.dataset.target === '#dataset-form button[type="submit"]');
+  await page.locator('#dataset-form button[type="submit"]').click();
+  await page.waitForFunction(() => document.querySelector('#tour')?.dataset.done === 'true', null, { timeout: 60_000 });
+  await page.locator('#tour-next').click();
+  // step 2: the family is a tree from the link, so the card points at the family first
+  await page.waitForFunction(() => document.querySelector('#tour')?.dataset.target === '#model-kind');
+  assert.match(await page.locator('#tour-todo').innerText(), /Choose "logistic"/);
+  await page.selectOption('#model-kind', 'logistic');
+  await page.waitForFunction(() => document.querySelector('#tour')?.dataset.target === '#train');
+  await page.keyboard.press('Escape');
+  assert.equal(await card().isHidden(), true);
+});
+
 test('no console errors and no requests to other hosts', () => {
   assert.deepEqual(problems.console, [], 'console errors');
   assert.deepEqual(problems.foreign, [], 'requests to other hosts');
