@@ -507,3 +507,103 @@ fn time_options_are_checked() {
     let e = m.observe_at(&batch, f64::NAN).unwrap_err().to_string();
     assert!(e.contains("time"), "{e}");
 }
+/// ADWIN's insides (issue 6): on mean-shift the model's answers move at batch 10, ADWIN
+/// cuts its window there, and the trace the page draws shows the width drop at the cut.
+/// On fraud-abrupt the answers do not move (the silent failure), so its window only grows.
+#[test]
+fn adwin_shows_its_window_and_where_it_cut() {
+    let b = &story().snapshot.batches;
+    assert!(b.iter().all(|x| x.adwin_cuts.is_empty()));
+    assert_eq!(b[29].adwin.width, 30_000.0);
+    assert_eq!(b[29].adwin_trace.last(), Some(&(30_000, 30_000.0)));
+
+    let mut scenario = Scenario::builtin("mean-shift").unwrap();
+    let target = scenario.config().generator.target();
+    let reference = scenario.reference(4_000, 0.0, 1).unwrap();
+    let request = TrainRequest::new(target, ModelKind::Logistic);
+    let (model, _) = train(&reference, &request, &mut |_| {}).unwrap();
+    let mut monitor = Monitor::new(&model, MonitorOptions::default()).unwrap();
+    while let Some(step) = scenario.next_step().unwrap() {
+        if let Some(batch) = &step.batch {
+            monitor.observe(&batch.features).unwrap();
+        }
+    }
+    let snap = monitor.snapshot();
+    let first = snap
+        .batches
+        .iter()
+        .find(|x| !x.adwin_cuts.is_empty())
+        .expect("ADWIN cuts on mean-shift");
+    assert!(
+        first.batch >= 10,
+        "no cut before the shift: {}",
+        first.batch
+    );
+    let cut = first.adwin_cuts[0];
+    assert!(cut.width_after < cut.width_before);
+    assert_ne!(cut.mean_before, cut.mean_after);
+    // the trace holds the drop at the cut's position
+    let at: Vec<f64> = first
+        .adwin_trace
+        .iter()
+        .filter(|(p, _)| *p == cut.position)
+        .map(|(_, w)| *w)
+        .collect();
+    assert_eq!(at, [cut.width_before, cut.width_after]);
+    let alarm = snap
+        .alarms
+        .iter()
+        .find(|a| a.kind == AlarmKind::PredictionDrift)
+        .expect("a prediction-drift alarm");
+    assert_eq!(alarm.position, Some(cut.position));
+}
+
+/// The model the playground's tour trains (issue 6): the built-in fraud dataset (5,000
+/// rows, seed 42), logistic, the default split. Its monitor on fraud-abrupt (seed 42)
+/// raises the data-drift alarm at batch 10, like the story above, and the recall alarm at
+/// batch 12 about batch 10; tests/e2e/tour.test.mjs reads the same batches from the page's
+/// snapshot.
+#[test]
+fn the_tour_models_alarms_are_pinned() {
+    use driftlab::dataset::{generate, DatasetOptions};
+    use driftlab::table::{read_csv, ReadOptions};
+    let csv = generate(
+        "fraud",
+        &DatasetOptions {
+            rows: None,
+            seed: Some(42),
+            drift: None,
+        },
+    )
+    .unwrap();
+    let table = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    let request = TrainRequest::new("is_fraud", ModelKind::Logistic);
+    let (model, _) = train(&table, &request, &mut |_| {}).unwrap();
+    let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let mut monitor = Monitor::new(&model, options()).unwrap();
+    while let Some(step) = scenario.next_step().unwrap() {
+        if let Some(b) = &step.batch {
+            monitor.observe(&b.features).unwrap();
+        }
+        for r in &step.released {
+            monitor.label(r.batch, &r.labels).unwrap();
+        }
+        if monitor
+            .alarms()
+            .iter()
+            .any(|a| a.kind == AlarmKind::RecallDrop)
+        {
+            break;
+        }
+    }
+    let alarms = monitor.alarms();
+    assert_eq!(
+        (alarms[0].kind, alarms[0].batch),
+        (AlarmKind::DataDrift, 10)
+    );
+    let recall = alarms
+        .iter()
+        .find(|a| a.kind == AlarmKind::RecallDrop)
+        .unwrap();
+    assert_eq!((recall.batch, recall.about_batch), (12, 10), "{alarms:#?}");
+}

@@ -23,3 +23,82 @@ fn bad_inputs_give_errors_not_panics() {
 fn facade_errors_are_exceptions_and_keep_the_table() {
     cases::facade_errors_are_exceptions_and_keep_the_table();
 }
+
+/// Issue 6: the Deploy panel's batch job scores an uploaded CSV a chunk at a time with the
+/// champion; the chunks, put together, are exactly what the CLI's scorer writes for the
+/// whole file (`score_csv`), and a bad row is named by its place in the whole file.
+#[wasm_bindgen_test]
+fn batch_scoring_in_chunks_matches_the_whole_file_scorer() {
+    use driftlab::artifact::Artifact;
+    use driftlab::dataset::{generate, DatasetOptions};
+    use wasm_bindgen::JsValue;
+    let message = |e: JsValue| {
+        use wasm_bindgen::JsCast;
+        e.dyn_into::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default()
+    };
+    let mut wb = driftlab::wasm::Workbench::new();
+    wb.load_dataset("fraud", JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    let request = js_sys::JSON::parse(r#"{"target": "is_fraud", "model": "logistic"}"#).unwrap();
+    let trained = wb.train(request, None).map_err(JsValue::from).unwrap();
+    let text = js_sys::Reflect::get(&trained, &"artifact".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let artifact = Artifact::from_bytes(text.as_bytes()).unwrap();
+    wb.deploy_last(None).map_err(JsValue::from).unwrap();
+
+    let options = DatasetOptions {
+        rows: Some(3_001),
+        seed: Some(5),
+        drift: Some(0.5),
+    };
+    let csv = generate("fraud", &options).unwrap();
+    let mut whole = Vec::new();
+    driftlab::score::score_csv(&artifact, csv.as_slice(), &mut whole, &mut |_, _| {}).unwrap();
+    wb.batch_start(csv.clone(), "f.csv")
+        .map_err(JsValue::from)
+        .unwrap();
+    let mut calls = 0;
+    loop {
+        calls += 1;
+        let p = wb.batch_next(Some(700)).map_err(JsValue::from).unwrap();
+        if js_sys::Reflect::get(&p, &"done".into())
+            .unwrap()
+            .is_truthy()
+        {
+            break;
+        }
+    }
+    assert_eq!(calls, 5);
+    let chunked = wb.batch_result().map_err(JsValue::from).unwrap();
+    assert_eq!(chunked, String::from_utf8(whole).unwrap());
+
+    // a ragged row in the third chunk is reported at its row and line in the file
+    let mut lines: Vec<&[u8]> = csv.split(|&b| b == b'\n').collect();
+    lines[1_600] = b"1,2,3";
+    let broken = lines.join(&b'\n');
+    wb.batch_start(broken, "broken.csv")
+        .map_err(JsValue::from)
+        .unwrap();
+    let mut error = String::new();
+    for _ in 0..5 {
+        match wb.batch_next(Some(700)).map_err(JsValue::from) {
+            Ok(_) => continue,
+            Err(e) => {
+                error = message(e);
+                break;
+            }
+        }
+    }
+    assert!(
+        error.contains("line 1601") && error.contains("row 1600"),
+        "{error}"
+    );
+    // the job ended with the error; the facade says what to do next
+    let e = wb.batch_result().map_err(JsValue::from).unwrap_err();
+    assert!(message(e).contains("choose a CSV file"));
+}

@@ -11,6 +11,7 @@ import { MonitorPanel } from './panels/monitor';
 import { FeedbackPanel } from './panels/feedback';
 import { DeployHub } from './deploy/hub';
 import { ProjectControls } from './project';
+import { Tour } from './tour';
 import { parseHash, writeHash, type State, type View, VIEWS } from './state';
 
 let state: State = parseHash(location.hash);
@@ -79,13 +80,30 @@ for (const button of navButtons) {
   });
 }
 
+// The guided tour of the fraud story; its step lives in the hash (`#tour=3`).
+const tour = new Tour(hub, (view) => {
+  state = { ...state, view };
+  showView(view);
+  writeHash(state);
+}, (step) => {
+  state = { ...state, tour: step };
+  writeHash(state);
+});
+
 // A link edited by hand (or pasted) while the page is open.
 window.addEventListener('hashchange', () => {
   state = parseHash(location.hash);
   showView(state.view);
   model.apply(state);
   void data.open(state);
+  if (state.tour !== null) startDeploy();
+  tour.apply(state.tour);
 });
 
 showView(state.view);
 void data.start(state);
+if (state.tour !== null) {
+  const step = state.tour;
+  startDeploy();
+  void hub.restore().then(() => tour.open(step));
+}

@@ -31,6 +31,8 @@ export interface State {
   params: Record<string, string>;
   /** Preprocessing steps that differ from the defaults: column → short form. */
   prep: Record<string, string>;
+  /** The open step of the guided tour (1-based), or `null` when it is closed. */
+  tour: number | null;
 }
 
 export type TaskChoice = 'auto' | 'classification' | 'regression';
@@ -123,15 +125,21 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
     always: false,
     parse: int(0, 2 ** 32 - 1),
   },
+  tour: {
+    key: 'tour',
+    default: null,
+    always: false,
+    parse: int(1, 99),
+  },
 };
 
 /** Hash key of each field (the state's names, except where a shorter word reads better). */
 const KEYS: { [K in Scalar]: string } = {
   view: 'view', dataset: 'dataset', rows: 'rows', seed: 'seed',
-  model: 'model', target: 'target', task: 'task', test: 'test', trainSeed: 'split_seed',
+  model: 'model', target: 'target', task: 'task', test: 'test', trainSeed: 'split_seed', tour: 'tour',
 };
 
-const ORDER: Scalar[] = ['view', 'dataset', 'rows', 'seed', 'model', 'target', 'task', 'test', 'trainSeed'];
+const ORDER: Scalar[] = ['view', 'dataset', 'rows', 'seed', 'model', 'target', 'task', 'test', 'trainSeed', 'tour'];
 
 export function defaults(): State {
   const state = { params: {}, prep: {} } as unknown as Record<string, unknown>;

@@ -19,7 +19,9 @@
 //!   next to the real recall (once labels arrive) is the lesson;
 //! * the streaming detectors' state: [ADWIN](Adwin) fed every row's probability of the
 //!   positive class (prediction drift), and [Page-Hinkley](PageHinkley) fed each batch's
-//!   share of drifted features (a lasting input shift rather than a blip).
+//!   share of drifted features (a lasting input shift rather than a blip). ADWIN's window
+//!   width is sampled through each batch ([`BatchReport::adwin_trace`]) and every cut is
+//!   recorded ([`AdwinCut`]), so a chart can show the window grow and drop.
 //!
 //! Labels arrive late, through [`Monitor::label`] (batch number and one label per row).
 //! They give the **performance** of that batch and of the last `window` labelled batches
@@ -63,6 +65,9 @@ use crate::detector::{Adwin, Ddm, Detector, DetectorError, PageHinkley};
 use crate::drift::{drift_report_from_profile, DriftOptions, DriftReport};
 use crate::score::Task;
 use crate::table::{Column, ColumnData, ColumnKind, Table, TableError};
+
+/// Rows between two samples of ADWIN's window width in [`BatchReport::adwin_trace`].
+pub const ADWIN_TRACE_EVERY: u64 = 50;
 
 /// What went wrong monitoring. Each message says how to fix it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -322,6 +327,22 @@ pub struct AdwinView {
     pub variance: f64,
 }
 
+/// Where ADWIN cut its window: the row at which it found two sub-windows with different
+/// means and dropped the older one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AdwinCut {
+    /// The position in ADWIN's stream (rows fed so far, 0-based) of the detection.
+    pub position: u64,
+    /// The window's width just before the cut (the new row included).
+    pub width_before: f64,
+    /// The window's width just after the cut.
+    pub width_after: f64,
+    /// The mean of the dropped (older) part of the window.
+    pub mean_before: f64,
+    /// The mean of the window that was kept.
+    pub mean_after: f64,
+}
+
 /// DDM's insides after an update: `p + s` against the warning and drift bands.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DdmView {
@@ -416,6 +437,11 @@ pub struct BatchReport {
     pub psi: Vec<PsiBins>,
     /// ADWIN after this batch.
     pub adwin: AdwinView,
+    /// ADWIN's window width sampled through the batch: `(stream position, width)` every
+    /// [`ADWIN_TRACE_EVERY`] rows and at each cut, so the chart shows the window grow and drop.
+    pub adwin_trace: Vec<(u64, f64)>,
+    /// Where ADWIN cut its window during this batch.
+    pub adwin_cuts: Vec<AdwinCut>,
     /// Page-Hinkley after this batch (`null` without a drift report).
     pub page_hinkley: Option<PageHinkleyView>,
     /// Scoring time in milliseconds, when the caller measured it.
@@ -467,6 +493,10 @@ pub struct BatchSummary {
     pub drifted_columns: Vec<String>,
     /// ADWIN after the batch.
     pub adwin: AdwinView,
+    /// ADWIN's window width sampled through the batch (see [`BatchReport::adwin_trace`]).
+    pub adwin_trace: Vec<(u64, f64)>,
+    /// Where ADWIN cut its window during the batch.
+    pub adwin_cuts: Vec<AdwinCut>,
     /// Page-Hinkley after the batch.
     pub page_hinkley: Option<PageHinkleyView>,
     /// Scoring time in milliseconds.
@@ -801,6 +831,8 @@ impl Monitor {
         };
         let mut mean_positive_probability = None;
         let mut alarms = Vec::new();
+        let mut adwin_trace = Vec::new();
+        let mut adwin_cuts = Vec::new();
         if has_proba {
             let (mut conf, mut sum_p, mut tp, mut pred_pos, mut sum_pos) =
                 (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -825,6 +857,16 @@ impl Monitor {
                     } else {
                         f64::NAN
                     };
+                    let position = self.adwin_seen - 1;
+                    adwin_trace.push((position, before.1 + 1.0));
+                    adwin_trace.push((position, self.adwin.width()));
+                    adwin_cuts.push(AdwinCut {
+                        position,
+                        width_before: before.1 + 1.0,
+                        width_after: self.adwin.width(),
+                        mean_before: old,
+                        mean_after: self.adwin.estimation(),
+                    });
                     alarms.push(Alarm {
                         batch: id,
                         about_batch: id,
@@ -840,6 +882,8 @@ impl Monitor {
                             self.adwin.width() as u64
                         ),
                     });
+                } else if self.adwin_seen % ADWIN_TRACE_EVERY == 0 {
+                    adwin_trace.push((self.adwin_seen, self.adwin.width()));
                 }
             }
             let n = rows as f64;
@@ -851,7 +895,13 @@ impl Monitor {
             for &p in &predictions {
                 self.adwin.update(f64::from(u8::from(p == pos)));
                 self.adwin_seen += 1;
+                if self.adwin_seen % ADWIN_TRACE_EVERY == 0 {
+                    adwin_trace.push((self.adwin_seen, self.adwin.width()));
+                }
             }
+        }
+        if adwin_trace.last() != Some(&(self.adwin_seen, self.adwin.width())) {
+            adwin_trace.push((self.adwin_seen, self.adwin.width()));
         }
         let rows_with_warnings = scored.iter().filter(|s| !s.warnings.is_empty()).count();
 
@@ -969,6 +1019,8 @@ impl Monitor {
                 })
                 .unwrap_or_default(),
             adwin,
+            adwin_trace: adwin_trace.clone(),
+            adwin_cuts: adwin_cuts.clone(),
             page_hinkley,
             scoring_ms,
             memory_bytes: None,
@@ -1002,6 +1054,8 @@ impl Monitor {
             drift_error,
             psi,
             adwin,
+            adwin_trace,
+            adwin_cuts,
             page_hinkley,
             scoring_ms,
             alarms,

@@ -5,6 +5,11 @@
 //! Orchestration only: the registry routes and compares, the monitor watches, the scenario
 //! generates, `retrain` trains. This module wires them per step and shapes the JSON.
 //!
+//! Batch and real-time scoring use the model that serves: the champion. A batch job keeps
+//! the uploaded CSV here and scores it a chunk at a time through the core's CSV scorer
+//! ([`crate::score::score_csv`]), so the page can show progress between chunks; the
+//! output has the CLI's `score` columns.
+//!
 //! The monitor watches one model. When the champion changes (promotion, roll-back) the
 //! next batch starts a new monitor *segment* for the new champion; the timeline the page
 //! draws is every segment's batches and alarms, numbered by the scenario's batch (`t`).
@@ -29,7 +34,26 @@ const REGISTRY_SEED: u64 = 7;
 pub(super) struct DeployState {
     registry: Option<Registry>,
     play: Option<Play>,
+    batch: Option<BatchJob>,
 }
+
+/// An uploaded CSV being scored by the champion, a chunk per call.
+struct BatchJob {
+    version: String,
+    artifact: crate::artifact::Artifact,
+    file_name: String,
+    input: Vec<u8>,
+    /// The header line, terminator included.
+    header: Vec<u8>,
+    /// The byte where the next chunk starts.
+    offset: usize,
+    rows_done: u64,
+    output: Vec<u8>,
+    scoring_ms: f64,
+}
+
+/// Rows per batch-scoring call when the page does not say.
+const BATCH_CHUNK_ROWS: usize = 2_000;
 
 /// A scenario being played through the registry and watched by the monitor.
 struct Play {
@@ -293,8 +317,262 @@ impl Play {
     }
 }
 
+/// One input of the single-row form: the schema column, its default (the training
+/// median, or the most frequent category) and its training range.
+#[derive(Serialize)]
+struct FormField {
+    name: String,
+    kind: crate::table::ColumnKind,
+    categories: Vec<String>,
+    default: Value,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+/// `name`'s default and range from the reference profile.
+fn form_field(
+    column: &crate::artifact::SchemaColumn,
+    profile: &crate::profile::Profile,
+) -> FormField {
+    let p = profile.columns.iter().find(|c| c.name == column.name);
+    let numeric = p.and_then(|c| c.numeric.as_ref());
+    let top = p
+        .and_then(|c| c.categories.as_ref())
+        .and_then(|c| c.top.first())
+        .map(|c| c.value.clone());
+    let default = match column.kind {
+        crate::table::ColumnKind::Numeric => numeric
+            .and_then(|n| n.quantiles.iter().find(|q| q.q == 0.5).map(|q| q.value))
+            .or(numeric.map(|n| n.mean))
+            .map_or(Value::Null, Value::from),
+        crate::table::ColumnKind::Boolean => Value::from(top.as_deref() == Some("true")),
+        _ => top
+            .or_else(|| column.categories.first().cloned())
+            .map_or(Value::Null, Value::from),
+    };
+    FormField {
+        name: column.name.clone(),
+        kind: column.kind,
+        categories: column.categories.clone(),
+        default,
+        min: numeric.map(|n| n.min),
+        max: numeric.map(|n| n.max),
+    }
+}
+
+impl DeployState {
+    /// The champion's name and artifact: the model that answers batch and single rows.
+    fn serving(&self) -> Result<(String, &crate::artifact::Artifact), JsError> {
+        let r = self.registry()?;
+        let champion = r
+            .champion()
+            .ok_or_else(|| JsError::new("the registry has no champion: deploy a model first"))?;
+        let artifact = r
+            .artifact(&champion.id)
+            .ok_or_else(|| JsError::new("the champion's artifact is missing"))?;
+        Ok((champion.name.clone(), artifact))
+    }
+}
+
+impl BatchJob {
+    fn progress(&self, done: bool) -> Value {
+        serde_json::json!({
+            "version": self.version,
+            "file_name": self.file_name,
+            "rows_done": self.rows_done,
+            "bytes_done": self.offset,
+            "bytes_total": self.input.len(),
+            "scoring_ms": self.scoring_ms,
+            "done": done,
+        })
+    }
+
+    /// Scores up to `max_rows` more rows; returns true when the file is finished.
+    fn next(&mut self, max_rows: usize) -> Result<bool, JsError> {
+        use crate::artifact::ArtifactError;
+        use crate::score::StreamError;
+        let rest = &self.input[self.offset..];
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(rest);
+        let mut record = csv::ByteRecord::new();
+        let mut n = 0;
+        while n < max_rows
+            && reader
+                .read_byte_record(&mut record)
+                .map_err(|e| JsError::new(&format!("{}: {e}", self.file_name)))?
+        {
+            n += 1;
+        }
+        let end = reader.position().byte() as usize;
+        if n == 0 {
+            if self.rows_done == 0 {
+                return Err(JsError::new(&format!(
+                    "{} has a header but no rows: add data rows below the header",
+                    self.file_name
+                )));
+            }
+            return Ok(true);
+        }
+        let mut chunk = Vec::with_capacity(self.header.len() + end);
+        chunk.extend_from_slice(&self.header);
+        chunk.extend_from_slice(&rest[..end]);
+        // rows and lines of errors inside the chunk are moved back to the file's
+        let rows_before = self.rows_done as usize;
+        let lines_before = self.input[..self.offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        let mut out = Vec::new();
+        let t0 = now_ms();
+        crate::score::score_csv(&self.artifact, chunk.as_slice(), &mut out, &mut |_, _| {})
+            .map_err(|e| match e {
+                StreamError::Table(t) => {
+                    js_err(t.shifted(rows_before, lines_before.saturating_sub(1)))
+                }
+                StreamError::Artifact(ArtifactError::Prep(p)) => js_err(p.shifted(rows_before)),
+                other => js_err(other),
+            })?;
+        self.scoring_ms += now_ms() - t0;
+        // every chunk's output starts with the header; keep the first one only
+        let body = if self.rows_done == 0 {
+            &out[..]
+        } else {
+            let cut = out
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(out.len(), |i| i + 1);
+            &out[cut..]
+        };
+        self.output.extend_from_slice(body);
+        self.rows_done += n as u64;
+        self.offset += end;
+        Ok(self.offset >= self.input.len())
+    }
+}
+
 #[wasm_bindgen]
 impl Workbench {
+    /// The single-row form of the serving model (the champion): `{version, classes,
+    /// fields: [{name, kind, categories, default, min, max}]}`, defaults and ranges from the
+    /// model's reference profile.
+    #[wasm_bindgen(js_name = servingForm)]
+    pub fn serving_form(&self) -> Result<JsValue, JsError> {
+        let (version, a) = self.deploy.serving()?;
+        let fields: Vec<FormField> = a
+            .schema
+            .columns
+            .iter()
+            .map(|c| form_field(c, &a.profile))
+            .collect();
+        to_js(&serde_json::json!({
+            "version": version,
+            "target": a.schema.target,
+            "classes": a.classes,
+            "fields": fields,
+        }))
+    }
+
+    /// Scores rows (`[{column: value}]`) in real time with the serving model (the
+    /// champion): `{version, classes, latency_ms, predictions: [{prediction, label,
+    /// warnings}]}`; `latency_ms` is the scoring call's time in the worker.
+    #[wasm_bindgen(js_name = scoreServing)]
+    pub fn score_serving(&self, rows: JsValue) -> Result<JsValue, JsError> {
+        let rows: Vec<Value> = serde_wasm_bindgen::from_value(rows)
+            .map_err(|e| JsError::new(&format!("rows: {e}")))?;
+        let (version, a) = self.deploy.serving()?;
+        let t0 = now_ms();
+        let scored = a.score_json_rows(&rows).map_err(js_err)?;
+        let latency_ms = now_ms() - t0;
+        to_js(&serde_json::json!({
+            "version": version,
+            "classes": a.classes,
+            "latency_ms": latency_ms,
+            "predictions": scored,
+        }))
+    }
+
+    /// Starts scoring an uploaded CSV with the serving model (the champion) in batch;
+    /// `batchNext` scores it a chunk at a time. Returns the job's progress.
+    #[wasm_bindgen(js_name = batchStart)]
+    pub fn batch_start(&mut self, bytes: Vec<u8>, file_name: &str) -> Result<JsValue, JsError> {
+        self.deploy.batch = None;
+        let (version, artifact) = self.deploy.serving()?;
+        let artifact = artifact.clone();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        let mut header = csv::ByteRecord::new();
+        let has_header = reader
+            .read_byte_record(&mut header)
+            .map_err(|e| JsError::new(&format!("{file_name}: {e}")))?;
+        if !has_header {
+            return Err(JsError::new(&format!(
+                "{file_name} is empty: choose a CSV file with a header row and data rows"
+            )));
+        }
+        let end = reader.position().byte() as usize;
+        let job = BatchJob {
+            version,
+            artifact,
+            file_name: file_name.to_owned(),
+            header: bytes[..end].to_vec(),
+            input: bytes,
+            offset: end,
+            rows_done: 0,
+            output: Vec::new(),
+            scoring_ms: 0.0,
+        };
+        let view = job.progress(false);
+        self.deploy.batch = Some(job);
+        to_js(&view)
+    }
+
+    /// Scores the next `rows` rows (2,000 if absent) of the batch job; returns its progress
+    /// (`done` once every row is scored). An error ends the job.
+    #[wasm_bindgen(js_name = batchNext)]
+    pub fn batch_next(&mut self, rows: Option<usize>) -> Result<JsValue, JsError> {
+        let job = self
+            .deploy
+            .batch
+            .as_mut()
+            .ok_or_else(|| JsError::new("no batch job: choose a CSV file to score first"))?;
+        match job.next(rows.unwrap_or(BATCH_CHUNK_ROWS).max(1)) {
+            Ok(done) => to_js(&job.progress(done)),
+            Err(e) => {
+                self.deploy.batch = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// The scored CSV of a finished batch job (`prediction`, `p_<class>` per class, as the
+    /// CLI's `score` writes it); ends the job.
+    #[wasm_bindgen(js_name = batchResult)]
+    pub fn batch_result(&mut self) -> Result<String, JsError> {
+        let job = self
+            .deploy
+            .batch
+            .take()
+            .ok_or_else(|| JsError::new("no batch job: choose a CSV file to score first"))?;
+        if job.offset < job.input.len() || job.rows_done == 0 {
+            let rows = job.rows_done;
+            self.deploy.batch = Some(job);
+            return Err(JsError::new(&format!(
+                "the batch job is not finished ({rows} rows scored so far): keep calling batchNext"
+            )));
+        }
+        String::from_utf8(job.output).map_err(js_err)
+    }
+
+    /// Drops the batch job, if any.
+    #[wasm_bindgen(js_name = batchCancel)]
+    pub fn batch_cancel(&mut self) {
+        self.deploy.batch = None;
+    }
+
     /// Registers the last trained model in the registry (the first becomes the champion)
     /// and returns the registry.
     #[wasm_bindgen(js_name = deployLast)]
@@ -479,7 +757,7 @@ impl Workbench {
     /// {t, drift, rows, served, report} | null, labels: [label reports], alarms: [new
     /// alarms], stale}`.
     pub fn step(&mut self) -> Result<JsValue, JsError> {
-        let DeployState { registry, play } = &mut self.deploy;
+        let DeployState { registry, play, .. } = &mut self.deploy;
         let registry = registry.as_mut().ok_or_else(|| {
             JsError::new("the registry is empty: train a model and deploy it first")
         })?;

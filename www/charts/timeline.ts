@@ -99,6 +99,32 @@ export function ddmChart(t: Timeline): Element {
   return base("DDM: error rate p + s and its bands", t, lines(data, ['warning level', 'drift level']));
 }
 
+/**
+ * ADWIN's window over the stream of rows: its width grows by one per row and drops where
+ * ADWIN cuts off the older part whose mean differs; each cut is marked.
+ */
+export function adwinChart(t: Timeline): Element {
+  const trace = t.batches.flatMap((b) => b.adwin_trace.map(([row, width]) => ({ row, width, version: b.version })));
+  const cuts = t.batches.flatMap((b) => b.adwin_cuts.map((c) => ({ ...c, t: b.t })));
+  const rows = t.batches.reduce((n, b) => n + b.rows, 0);
+  const perBatch = t.batches[0]?.rows ?? 1;
+  return Plot.plot({
+    width: WIDTH,
+    height: HEIGHT,
+    marginLeft: 52,
+    marginBottom: 28,
+    ariaLabel: "ADWIN's window width over the stream",
+    x: { label: 'rows seen', domain: [0, Math.max(perBatch * t.batches_total, rows, 1)], ticks: 6 },
+    y: { grid: true, ticks: 4, label: 'window (rows)', tickFormat: stat },
+    color: { legend: t.segments.length > 1, type: 'categorical' },
+    marks: [
+      Plot.ruleX(cuts, { x: 'position', stroke: '#c0392b', strokeWidth: 1.5 }),
+      Plot.line(trace, { x: 'row', y: 'width', stroke: 'version', strokeWidth: 2 }),
+      Plot.dot(cuts, { x: 'position', y: 'width_after', fill: '#c0392b', r: 3, title: (c: { t: number; width_before: number; width_after: number }) => `batch ${c.t}: cut from ${c.width_before} to ${c.width_after} rows` }),
+    ],
+  });
+}
+
 /** Reference vs current shares per PSI bin of one feature, for the latest batch. */
 export function psiChart(bins: PsiBins): Element {
   const data = bins.bins.flatMap((b) => [

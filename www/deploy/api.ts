@@ -129,6 +129,9 @@ export interface BatchSummary {
   drift_statistics: Record<string, number>;
   drifted_columns: string[];
   adwin: { seen: number; width: number; estimation: number; variance: number };
+  /** ADWIN's window width through the batch: [stream position, width]. */
+  adwin_trace: [number, number][];
+  adwin_cuts: AdwinCut[];
   page_hinkley: { seen: number; value: number; mean: number; test_increase: number; threshold: number } | null;
   scoring_ms: number | null;
   memory_bytes: number | null;
@@ -185,6 +188,53 @@ export interface StepResult {
   stale: number;
 }
 
+export interface AdwinCut {
+  position: number;
+  width_before: number;
+  width_after: number;
+  mean_before: number;
+  mean_after: number;
+}
+
+export interface FormField {
+  name: string;
+  kind: 'numeric' | 'categorical' | 'boolean';
+  categories: string[];
+  default: number | string | boolean | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface ServingForm {
+  version: string;
+  target: string | null;
+  classes: string[];
+  fields: FormField[];
+}
+
+export interface ScoredRow {
+  prediction: { value: number; probabilities: number[] };
+  label: string | null;
+  warnings: { column: string; kind: string; message: string }[];
+}
+
+export interface ServingScore {
+  version: string;
+  classes: string[];
+  latency_ms: number;
+  predictions: ScoredRow[];
+}
+
+export interface BatchProgress {
+  version: string;
+  file_name: string;
+  rows_done: number;
+  bytes_done: number;
+  bytes_total: number;
+  scoring_ms: number;
+  done: boolean;
+}
+
 export interface RetrainRequest {
   policy: 'recent' | 'all' | 'reweighted';
   batches?: number;
@@ -220,6 +270,12 @@ export interface DeployApi {
   timeline(): Promise<Timeline | null>;
   snapshot(): Promise<unknown>;
   retrain(request: RetrainRequest): Promise<RetrainResult>;
+  servingForm(): Promise<ServingForm>;
+  scoreServing(rows: Record<string, unknown>[]): Promise<ServingScore>;
+  batchStart(bytes: Uint8Array, fileName: string): Promise<BatchProgress>;
+  batchNext(rows: number | null): Promise<BatchProgress>;
+  batchResult(): Promise<string>;
+  batchCancel(): Promise<void>;
 }
 
 /** The worker side: each method calls the Workbench method of the same name. */
@@ -241,6 +297,12 @@ export function deployMethods(run: <T>(call: (wb: DeployWorkbench) => unknown) =
     timeline: () => run((wb) => wb.timeline()),
     snapshot: () => run((wb) => wb.snapshot()),
     retrain: (request) => run((wb) => wb.retrain(request)),
+    servingForm: () => run((wb) => wb.servingForm()),
+    scoreServing: (rows) => run((wb) => wb.scoreServing(rows)),
+    batchStart: (bytes, fileName) => run((wb) => wb.batchStart(bytes, fileName)),
+    batchNext: (rows) => run((wb) => wb.batchNext(rows ?? undefined)),
+    batchResult: () => run((wb) => wb.batchResult()),
+    batchCancel: () => run((wb) => wb.batchCancel()),
   };
 }
 
@@ -262,4 +324,10 @@ export interface DeployWorkbench {
   timeline(): unknown;
   snapshot(): unknown;
   retrain(request: unknown): unknown;
+  servingForm(): unknown;
+  scoreServing(rows: unknown): unknown;
+  batchStart(bytes: Uint8Array, fileName: string): unknown;
+  batchNext(rows?: number | null): unknown;
+  batchResult(): string;
+  batchCancel(): void;
 }

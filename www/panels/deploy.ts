@@ -6,6 +6,7 @@ import { h, byId } from '../dom';
 import { count, stat } from '../format';
 import type { Comparison, RegistryView, TrafficMode, TrafficRequest, VersionCard } from '../deploy/api';
 import { message, type DeployHub } from '../deploy/hub';
+import { ServingPanel } from '../deploy/serving';
 
 function num(v: unknown): string {
   return typeof v === 'number' && Number.isFinite(v) ? stat(v) : '–';
@@ -70,7 +71,7 @@ export class DeployPanel {
     this.modeSelect.addEventListener('change', () => this.syncPercent());
     this.promoteButton.addEventListener('click', () => void this.act(() => hub.promote(), (r) => `${r.champion} is now the champion; all traffic goes to it.`));
     this.rollbackButton.addEventListener('click', () => void this.act(() => hub.rollback(), (r) => `Rolled back: ${r.champion} is the champion again.`));
-    const compare = h('button', { id: 'compare', type: 'button' }, 'Compare');
+    const compare = h('button', { id: 'deploy-compare', type: 'button' }, 'Compare');
     compare.addEventListener('click', () => void this.compare());
 
     this.root.replaceChildren(
@@ -94,6 +95,7 @@ export class DeployPanel {
           compare,
           this.verdict)),
       h('details', { class: 'history' }, h('summary', {}, 'History'), this.events),
+      new ServingPanel(hub).element,
     );
     this.syncPercent();
     hub.onRegistry(() => this.render());

@@ -5,7 +5,7 @@ import { h, byId } from '../dom';
 import { count, stat } from '../format';
 import type { ScenarioInfo, ServedView } from '../deploy/api';
 import { SPEEDS, message, type DeployHub } from '../deploy/hub';
-import { ddmChart, driftChart, kindLabel, latencyChart, performanceChart, predictionChart, psiChart } from '../charts/timeline';
+import { adwinChart, ddmChart, driftChart, kindLabel, latencyChart, performanceChart, predictionChart, psiChart } from '../charts/timeline';
 
 export function servedText(s: ServedView): string {
   const served = Object.entries(s.served).map(([v, n]) => `${v} ${count(n)}`).join(', ');
@@ -31,12 +31,15 @@ export class MonitorPanel {
     performance: h('div', { id: 'chart-performance', class: 'chart' }),
     predictions: h('div', { id: 'chart-predictions', class: 'chart' }),
     ddm: h('div', { id: 'chart-ddm', class: 'chart' }),
+    adwin: h('div', { id: 'chart-adwin', class: 'chart' }),
     latency: h('div', { id: 'chart-latency', class: 'chart' }),
     psi: h('div', { id: 'chart-psi', class: 'chart' }),
   };
   private readonly psiColumn = h('select', { id: 'psi-column', name: 'psi-column', 'aria-label': 'Feature for the PSI bins' });
   private readonly alarmLog = h('ol', { id: 'alarm-log', class: 'alarm-log' });
   private readonly memory = h('p', { id: 'memory', class: 'note' });
+  private readonly snapshotLink = h('button', { id: 'snapshot-download', type: 'button', disabled: true }, 'Download the monitor snapshot (JSON)');
+  private readonly adwinNote = h('p', { id: 'adwin-note', class: 'note' });
   private infos: ScenarioInfo[] = [];
 
   constructor(private readonly hub: DeployHub) {
@@ -48,6 +51,7 @@ export class MonitorPanel {
     this.pauseButton.addEventListener('click', () => hub.stop());
     this.stepButton.addEventListener('click', () => void this.guard(() => hub.step()));
     this.psiColumn.addEventListener('change', () => this.drawPsi());
+    this.snapshotLink.addEventListener('click', () => void this.guard(() => this.downloadSnapshot()));
     const figure = (title: string, explain: string, el: HTMLElement, extra?: HTMLElement) =>
       h('figure', { class: 'card monitor-chart' }, h('figcaption', {}, h('strong', {}, title), ' ', h('span', { class: 'hint' }, explain)), extra ?? null, el);
     this.root.replaceChildren(
@@ -65,11 +69,14 @@ export class MonitorPanel {
         figure('Performance', 'recall and accuracy over the last labelled batches (labels arrive late) next to the estimate made from the probabilities alone (dashed).', this.charts.performance),
         figure('Predictions', 'how often the model says "positive", and how sure it is.', this.charts.predictions),
         figure('DDM, inside', 'the error rate plus its spread, p + s, against the warning and drift bands (they appear once DDM has warmed up).', this.charts.ddm),
+        figure('ADWIN, inside', 'ADWIN watches the probability of the positive class row by row: its window grows while the rows look alike, and is cut (red) where an older part has a different mean; after that alarm it starts afresh, as River\'s ADWIN does.', this.charts.adwin, this.adwinNote),
         figure('Scoring time', 'milliseconds to score each batch in this tab.', this.charts.latency, this.memory),
         figure('PSI bins, latest batch', 'where the current rows fall against the training rows, bin by bin.', this.charts.psi, this.psiColumn)),
       h('section', { 'aria-labelledby': 'alarm-title' },
         h('h3', { id: 'alarm-title' }, 'Alarm log'),
-        this.alarmLog),
+        this.alarmLog,
+        h('p', { class: 'hint' }, 'The snapshot is the core monitor\u2019s own record of the current champion: every batch, every detector\u2019s state and the alarms, numbered from the champion\u2019s first batch.'),
+        this.snapshotLink),
     );
     hub.onTimeline(() => this.render());
     this.render();
@@ -117,6 +124,7 @@ export class MonitorPanel {
     this.playButton.disabled = !started || this.hub.playing || t.finished;
     this.stepButton.disabled = !started || this.hub.playing || t.finished;
     this.pauseButton.disabled = !this.hub.playing;
+    this.snapshotLink.disabled = !started;
     if (this.hub.error) this.showError(this.hub.error);
     if (!t) {
       this.status.textContent = 'Deploy a model, pick a scenario and press Start.';
@@ -141,11 +149,40 @@ export class MonitorPanel {
     this.charts.predictions.replaceChildren(predictionChart(t));
     this.charts.ddm.replaceChildren(ddmChart(t));
     this.charts.latency.replaceChildren(latencyChart(t));
+    this.charts.adwin.replaceChildren(adwinChart(t));
+    this.adwinText(t);
     this.memory.textContent = last?.memory_bytes ? `Wasm memory: ${stat(last.memory_bytes / 1048576)} MB` : '';
     this.drawPsi();
     this.alarmLog.replaceChildren(...[...t.alarms].reverse().map((a) =>
       h('li', { 'data-kind': a.kind, 'data-t': a.t, 'data-about': a.about_t },
         h('strong', {}, `batch ${a.t}`), ` · ${kindLabel(a)} · ${a.version}: `, a.message)));
+  }
+
+  /** Saves the current monitor's snapshot, exactly as the core gives it. */
+  private async downloadSnapshot(): Promise<void> {
+    const snapshot = await this.hub.client.deploy('snapshot');
+    const url = URL.createObjectURL(new Blob([JSON.stringify(snapshot, null, 2)], { type: 'application/json' }));
+    const a = h('a', { href: url, download: `monitor-${this.hub.timeline?.scenario ?? 'snapshot'}.json`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  private adwinText(t: NonNullable<DeployHub['timeline']>): void {
+    const last = t.batches[t.batches.length - 1];
+    const cuts = t.batches.flatMap((b) => b.adwin_cuts.map((c) => ({ ...c, t: b.t })));
+    this.adwinNote.dataset.width = last ? String(last.adwin.width) : '';
+    this.adwinNote.dataset.cuts = JSON.stringify(cuts.map((c) => ({ t: c.t, position: c.position, before: c.width_before, after: c.width_after })));
+    if (!last) {
+      this.adwinNote.textContent = '';
+    } else if (cuts.length === 0) {
+      this.adwinNote.textContent = `Window: ${count(last.adwin.width)} rows, mean ${stat(last.adwin.estimation)}. No cut: the model's answers look the same as before` +
+        (t.alarms.some((a) => a.kind !== 'prediction_drift') ? ' even though other checks fired: the model is wrong with the same confidence, which only labels can reveal.' : '.');
+    } else {
+      const c = cuts[cuts.length - 1]!;
+      this.adwinNote.textContent = `Window: ${count(last.adwin.width)} rows. Last cut at batch ${c.t} (row ${count(c.position)}): from ${count(c.width_before)} to ${count(c.width_after)} rows, the mean moved from ${stat(c.mean_before)} to ${stat(c.mean_after)}.`;
+    }
   }
 
   private drawPsi(): void {
