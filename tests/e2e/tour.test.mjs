@@ -4,14 +4,17 @@
 // from the page, against the batches tests/monitor.rs pins for the same model), that shadow mode serves only
 // the champion's answers, that promotion changes what is served, that the registry
 // survives a reload, and that a teacher's link to a middle step reopens it. A screenshot
-// of each step goes to docs/tour/. Needs `make wasm` and /usr/bin/chromium.
+// of each step goes to tests/e2e/screenshots/ (docs/tour/ with DRIFTLAB_DOCS=1). Needs `make wasm` and /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, startPlayground } from './harness.mjs';
+import { fileURLToPath } from 'node:url';
+import { shots, startPlayground } from './harness.mjs';
 
-const docs = join(root, 'docs/tour');
+// Screenshots go with the other test artifacts; DRIFTLAB_DOCS=1 writes the committed ones
+// in docs/tour/ instead, so a plain `make test` leaves the tree clean.
+const docs = process.env.DRIFTLAB_DOCS === '1' ? fileURLToPath(new URL('../../docs/tour', import.meta.url)) : shots;
 const SLUGS = ['load', 'train', 'deploy', 'play-alarm', 'retrain', 'shadow', 'promote', 'registry'];
 
 let page;
