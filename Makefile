@@ -63,7 +63,7 @@ wasm: tools
 	$(CARGO) build -p driftlab-edge --target $(WASM_TARGET) --profile edge
 	@mkdir -p pkg/edge
 	node edge/scripts/prune-wasm.mjs target/$(WASM_TARGET)/edge/driftlab_edge.wasm pkg/edge/pruned.wasm
-	$(WASM_OPT) -Oz --converge --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
+	$(WASM_OPT) -Oz --converge --low-memory-unused --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
 	  pkg/edge/pruned.wasm -o pkg/edge/driftlab_edge.wasm
 	@rm -f pkg/edge/pruned.wasm
 	@printf 'playground wasm: %s bytes, %s gzipped\n' $$(stat -c %s pkg/driftlab_bg.wasm) $$(gzip -9c pkg/driftlab_bg.wasm | wc -c)
@@ -103,7 +103,7 @@ $(EDGE_TOOLS): edge/test-tools/package-lock.json
 	@touch $@
 
 test-edge: wasm $(EDGE_TOOLS)
-	node --test tests/edge/
+	node --test --test-concurrency=1 tests/edge/
 
 # side-by-side benchmarks; installs its peers (scikit-learn, SciPy, skl2onnx,
 # onnxruntime-web) into .bench/ and says so in the table where one is unavailable
