@@ -102,6 +102,9 @@ $(EDGE_TOOLS): edge/test-tools/package-lock.json
 	npm ci --prefix edge/test-tools --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# tests/e2e/edge.test.mjs holds the downloaded bundle in workerd to the page's scorer
+test-web: $(EDGE_TOOLS)
+
 test-edge: wasm $(EDGE_TOOLS)
 	node --test --test-concurrency=1 tests/edge/
 

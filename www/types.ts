@@ -128,6 +128,15 @@ export interface WorkbenchApi extends DeployApi {
   thresholds(positive: number, costFp: number, costFn: number): Promise<ThresholdTable>;
   /** The edge bundle of the last trained model; `wasm` is pkg/edge/driftlab_edge.wasm. */
   exportBundle(wasm: Uint8Array): Promise<BundleFile[]>;
+  /** Scores `[{column: value}]` with the last trained model (the playground's own scorer). */
+  scoreRows(rows: unknown[]): Promise<ScoredRow[]>;
+}
+
+/** One row scored by the playground (`driftlab::artifact::Scored`). */
+export interface ScoredRow {
+  prediction: { value: number; probabilities: number[] };
+  label: string | null;
+  warnings: { column: string; kind: string; message: string }[];
 }
 
 /** One file of an edge bundle (`driftlab::export::files`). */

@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import init, { Workbench } from '../pkg/driftlab.js';
 import { deployMethods, type DeployWorkbench } from './deploy/api';
 import type {
-  BundleFile, DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ThresholdTable,
+  BundleFile, DatasetInfo, DatasetOptions, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback, ScoredRow, ThresholdTable,
   TrainOutcome, TrainRequest, TrainResult, WorkbenchApi,
 } from './types';
 
@@ -63,6 +63,7 @@ const api: WorkbenchApi = {
   thresholds: (positive: number, costFp: number, costFn: number) =>
     run<ThresholdTable>((wb) => wb.thresholds(positive, costFp, costFn)),
   exportBundle: (wasm: Uint8Array) => run<BundleFile[]>((wb) => wb.exportBundle(wasm)),
+  scoreRows: (rows: unknown[]) => run<ScoredRow[]>((wb) => wb.scoreRows(rows)),
 };
 
 /** Frees the page's side of a proxied callback once training no longer needs it. */
