@@ -69,7 +69,7 @@ wasm: tools
 	$(CARGO) build -p driftlab-edge --target $(WASM_TARGET) --profile edge
 	@mkdir -p pkg/edge
 	node edge/scripts/prune-wasm.mjs target/$(WASM_TARGET)/edge/driftlab_edge.wasm pkg/edge/pruned.wasm
-	$(WASM_OPT) -Oz --converge --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
+	$(WASM_OPT) -Oz --converge --low-memory-unused --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
 	  pkg/edge/pruned.wasm -o pkg/edge/driftlab_edge.wasm
 	@rm -f pkg/edge/pruned.wasm
 	@printf 'playground wasm, first load: %s bytes, %s gzipped\n' $$(stat -c %s pkg/light/driftlab_bg.wasm) $$(gzip -9c pkg/light/driftlab_bg.wasm | wc -c)
@@ -111,8 +111,11 @@ $(EDGE_TOOLS): edge/test-tools/package-lock.json
 	npm ci --prefix edge/test-tools --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# tests/e2e/edge.test.mjs holds the downloaded bundle in workerd to the page's scorer
+test-web: $(EDGE_TOOLS)
+
 test-edge: wasm $(EDGE_TOOLS)
-	node --test tests/edge/
+	node --test --test-concurrency=1 tests/edge/
 
 # side-by-side benchmarks; installs its peers (scikit-learn, SciPy, skl2onnx,
 # onnxruntime-web) into .bench/ and says so in the table where one is unavailable

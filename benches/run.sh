@@ -60,4 +60,16 @@ if [ ! -d dist ]; then
   npm run -s build >/dev/null 2>&1 || echo "bench: npm run build failed; the page JS size is not measured" >&2
 fi
 
+# the page (dist/, served by vite preview) in headless Chromium
+echo "bench: page in headless Chromium" >&2
+node benches/node/page.mjs "$OUT" || echo "bench: the page bench failed; its rows say not measured" >&2
+
+# the edge bundle in the real workerd: cold start, latency against an empty worker, load
+echo "bench: edge bundle in workerd" >&2
+if [ ! -x edge/test-tools/node_modules/.bin/workerd ]; then
+  npm ci --prefix edge/test-tools --no-audit --no-fund --loglevel=error >&2 || true
+fi
+cargo build -q --bin driftlab && node benches/node/edge.mjs "$OUT" \
+  || echo "bench: the edge bench failed; its rows say not measured" >&2
+
 node benches/node/report.mjs "$OUT"

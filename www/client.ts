@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import type { DeployApi } from './deploy/api';
 import type {
   BundleFile, DatasetInfo, DatasetOptions, DecisionGrid, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback,
-  ReadProgressCallback, ScoringLatency, ThresholdTable, TrainOutcome, TrainRequest, WorkbenchApi,
+  ReadProgressCallback, ScoredRow, ScoringLatency, ThresholdTable, TrainOutcome, TrainRequest, WorkbenchApi,
 } from './types';
 
 /** How to bring a fresh worker back to the last good table. */
@@ -141,6 +141,11 @@ export class WorkbenchClient {
   /** The edge bundle (files by name) of the last trained model; `wasm` is the edge scorer. */
   exportBundle(wasm: Uint8Array): Promise<BundleFile[]> {
     return this.call((api) => api.exportBundle(wasm));
+  }
+
+  /** Scores rows with the last trained model, in the playground's Wasm. */
+  scoreRows(rows: unknown[]): Promise<ScoredRow[]> {
+    return this.call((api) => api.scoreRows(rows));
   }
 
   private start(): void {

@@ -135,6 +135,8 @@ export interface WorkbenchApi extends DeployApi {
   measureScoring(): Promise<ScoringLatency>;
   /** Loads a model artifact (JSON text) as the current model. */
   loadArtifact(text: string): Promise<unknown>;
+  /** Scores `[{column: value}]` with the last trained model (the playground's own scorer). */
+  scoreRows(rows: unknown[]): Promise<ScoredRow[]>;
 }
 
 export type ReadProgressCallback = (bytesRead: number, totalBytes: number) => void;
@@ -162,6 +164,13 @@ export interface ScoringLatency {
   repetitions: number;
   /** Batches per repetition (so each repetition lasts long enough for the clock). */
   batches: number;
+}
+
+/** One row scored by the playground (`driftlab::artifact::Scored`). */
+export interface ScoredRow {
+  prediction: { value: number; probabilities: number[] };
+  label: string | null;
+  warnings: { column: string; kind: string; message: string }[];
 }
 
 /** One file of an edge bundle (`driftlab::export::files`). */

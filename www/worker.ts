@@ -7,7 +7,7 @@ import { dataBench, fullBench, remember, type DataBench } from './engine';
 import { deployMethods, type DeployWorkbench } from './deploy/api';
 import type {
   BundleFile, DatasetInfo, DatasetOptions, DecisionGrid, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback,
-  ReadProgressCallback, ScoringLatency, ThresholdTable, TrainOutcome, TrainRequest, TrainResult, WorkbenchApi,
+  ReadProgressCallback, ScoredRow, ScoringLatency, ThresholdTable, TrainOutcome, TrainRequest, TrainResult, WorkbenchApi,
 } from './types';
 
 /** Errors cross the worker boundary as `Error`s (Comlink keeps `name` and `message`). */
@@ -95,6 +95,7 @@ const api: WorkbenchApi = {
   decisionGrid: (size: number, maxPoints: number) => run<DecisionGrid>((wb) => wb.decisionGrid(size, maxPoints)),
   measureScoring: () => run<ScoringLatency>((wb) => measure(() => wb.scoreTestRows())),
   loadArtifact: (text: string) => run<unknown>((wb) => wb.loadArtifact(text)),
+  scoreRows: (rows: unknown[]) => run<ScoredRow[]>((wb) => wb.scoreRows(rows)),
 };
 
 /** Repetitions of a scoring measurement; the median is reported. */

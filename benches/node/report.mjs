@@ -1,6 +1,6 @@
 // Joins the three sides of a benchmark run into one table and bench-results.json.
 //
-//   node benches/node/report.mjs OUT_DIR     (reads OUT_DIR/{native,wasm,python}.json)
+//   node benches/node/report.mjs OUT_DIR     (reads OUT_DIR/{native,wasm,python,edge,page}.json)
 //
 // Ratios are driftlab / peer from the same run: for times, < 1 means driftlab is faster;
 // for throughputs (rows/s, MB/s, updates/s), > 1 means driftlab is faster. Budgets are
@@ -173,8 +173,31 @@ add('size', 'playground Wasm at first load pkg/light/driftlab_bg.wasm (raw | gzi
 add('size', 'playground Wasm with the trainers, loaded on first training pkg/driftlab_bg.wasm (raw | gzip -9)', [`${kb(sizes.trainers?.raw)} | ${kb(sizes.trainers?.gz)}`, '', '', '', ''], sizes.trainers ?? {});
 add('size', 'edge scorer pkg/edge/driftlab_edge.wasm (raw | gzip -9)', [`${kb(sizes.edge?.raw)} | ${kb(sizes.edge?.gz)}`, '', '', '', ''], sizes.edge ?? {});
 add('size', `page JS dist/**/*.js, ${distJs.length} files (raw | gzip -9)`, [`${kb(sizes.page_js?.raw)} | ${kb(sizes.page_js?.gz)}`, '', '', '', ''], sizes.page_js ?? {});
-add('page', 'navigation → interactive (headless Chromium); longest main-thread task in training', ['not measured', '', '', '', '']);
-add('edge', 'workerd cold start; request p50/p99 at 32 connections', ['not measured', '', '', '', '']);
+// page: benches/node/page.mjs (dist/ with vite preview, headless Chromium, fresh contexts)
+const pageRun = read('page');
+add('page', 'navigation → interactive: preview rows rendered and Train enabled (median, dist/ via vite preview)',
+  [pageRun.interactive_ms == null ? 'not measured' : `${pageRun.interactive_ms.toFixed(0)} ms`, '', '', '', ''], pageRun);
+add('page', 'longest main-thread task while training logistic on fraud (worst of the runs | median)',
+  [pageRun.longest_task_ms == null ? 'not measured' : `${pageRun.longest_task_ms.toFixed(0)} ms | ${pageRun.longest_task_median_ms.toFixed(0)} ms`, '', '', '', ''], {});
+// edge: benches/node/edge.mjs (the exported bundle in workerd; the peer is an empty worker)
+const edge = read('edge');
+const ms = (x) => (x == null ? 'not measured' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
+const ec = edge.cold_start_ms ?? {};
+add('edge', 'workerd cold start, process start → first 200 (median) — peer: empty worker',
+  [`GET /health ${ms(ec.scorer)}`, `first POST /score ${ms(ec.scorer_first_score)}`, `empty ${ms(ec.empty)}`, '',
+    `scorer/empty ${ratio(ec.scorer, ec.empty)}`], ec);
+const es = edge.single_row_ms ?? {};
+add('edge', 'single-row POST /score, p50 (p99), 1 keep-alive connection — peer: empty worker',
+  [`${ms(es.scorer_p50)} (${ms(es.scorer_p99)})`, '', `empty ${ms(es.empty_p50)} (${ms(es.empty_p99)})`, '',
+    `+${ms(es.scorer_p50 != null && es.empty_p50 != null ? es.scorer_p50 - es.empty_p50 : null)}`], es);
+const eb = edge.batch_1000_ms ?? {};
+add('edge', '1,000-row POST /score, p50 (p99) — peer: empty worker reading the same body',
+  [`${ms(eb.scorer_p50)} (${ms(eb.scorer_p99)})`, '', `empty ${ms(eb.empty_p50)}`, '', `scorer/empty ${ratio(eb.scorer_p50, eb.empty_p50)}`], eb);
+const el = edge.load?.scorer;
+const ee = edge.load?.empty;
+add('edge', `load: ${el?.requests ?? 20000} POST /score at ${el?.connections ?? 32} connections, p50/p99, errors`,
+  [el ? `${ms(el.p50_ms)} / ${ms(el.p99_ms)}, ${el.errors} errors, ${fmtN(el.rps, 'req/s')}` : 'not measured', '',
+    ee ? `empty ${ms(ee.p50_ms)} / ${ms(ee.p99_ms)}, ${fmtN(ee.rps, 'req/s')}` : '', '', `p50 ${ratio(el?.p50_ms, ee?.p50_ms)}`], edge.load ?? {});
 
 // --- budgets ------------------------------------------------------------------------------
 const budgets = [];
@@ -185,7 +208,7 @@ const budget = (name, value, shown, ok) => {
 const gzPg = sizes.playground?.gz;
 budget('playground Wasm at first load ≤ 300 KB gzipped', gzPg, kb(gzPg), gzPg <= 300 * 1024);
 const gzEdge = sizes.edge?.gz;
-budget('edge scorer Wasm ≤ 64 KB gzipped', gzEdge, kb(gzEdge), gzEdge <= 64 * 1024);
+budget('edge scorer Wasm ≤ 64,000 B gzipped (gzip -9)', gzEdge, gzEdge == null ? '' : `${gzEdge} B`, gzEdge <= 64000);
 const wl = secs(wasm.train?.logistic);
 const sl = secs(py.train?.logistic);
 const r = wl != null && sl != null ? wl / sl : null;
@@ -203,14 +226,22 @@ for (const d of ['adwin', 'ddm', 'eddm', 'page-hinkley', 'kswin']) {
   const u = updates(native.detectors?.[d]);
   budget(`detector ${d} ≥ 10 M updates/s native`, u, fmtN(u, 'upd/s'), u >= 1e7);
 }
-budget('workerd cold start ≤ 150 ms', null, '', false);
-budget('no main-thread task > 200 ms during training', null, '', false);
+budget('workerd cold start ≤ 150 ms (process start → first 200)', ec.scorer ?? null,
+  `${ms(ec.scorer)} (empty worker ${ms(ec.empty)})`, ec.scorer <= 150);
+const extra = es.scorer_p50 != null && es.empty_p50 != null ? es.scorer_p50 - es.empty_p50 : null;
+budget('single-row request p50 ≤ 1 ms slower than an empty worker', extra,
+  `+${ms(extra)} (${ms(es.scorer_p50)} vs ${ms(es.empty_p50)})`, extra <= 1 && es.errors === 0);
+budget('1,000-row batch request ≤ 5 ms (p50)', eb.scorer_p50 ?? null, ms(eb.scorer_p50), eb.scorer_p50 <= 5 && eb.errors === 0);
+budget('load test: zero errors in 20,000 requests at 32 connections', el?.errors ?? null,
+  el ? `${el.errors} errors${el.errors ? ` (${Object.entries(el.failures).map(([k, v]) => `${v}× ${k}`).join(', ')})` : ''}` : '', el?.errors === 0);
+budget('no main-thread task > 200 ms during training', pageRun.longest_task_ms ?? null,
+  pageRun.longest_task_ms == null ? '' : `longest ${pageRun.longest_task_ms.toFixed(0)} ms over ${pageRun.runs} runs`, pageRun.longest_task_ms <= 200);
 results.budgets = budgets;
 results.errors = {
   native: native.error, wasm: wasm.error, python: py.error,
-  playground: pg.error, onnxruntime_web: ort.error, python_onnx: py.onnx?.error,
+  playground: pg.error, onnxruntime_web: ort.error, python_onnx: py.onnx?.error, edge: edge.error, page: pageRun.error,
 };
-results.raw = { native, wasm, python: py };
+results.raw = { native, wasm, python: py, edge };
 
 // --- print ----------------------------------------------------------------------------------
 const header = ['section', 'benchmark', 'native', 'wasm (Node)', 'peer', 'peer 2', 'ratio driftlab/peer'];

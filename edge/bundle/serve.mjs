@@ -55,9 +55,18 @@ const server = http.createServer(async (req, res) => {
     });
     const response = await worker.fetch(request, env);
     const body = req.method === 'HEAD' || !response.body ? null : Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const headersOut = Object.fromEntries(response.headers);
+    // a body the worker did not read (a 413, say): answer, close the connection, and
+    // discard the rest of the upload meanwhile, so that the client reads the answer
+    // instead of a connection reset
+    const unread = hasBody && !req.readableEnded;
+    if (unread) headersOut.connection = 'close';
+    res.writeHead(response.status, headersOut);
     res.end(body);
-    if (hasBody && !req.readableEnded) req.destroy();
+    if (unread) {
+      req.resume();
+      setTimeout(() => req.destroy(), 10_000).unref();
+    }
   } catch (e) {
     res.writeHead(500, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ error: `internal error: ${e?.message ?? e}`, row: null, column: null }));

@@ -216,7 +216,12 @@ function csvTable(bytes) {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new Error('the CSV body is not UTF-8 text: save the file as UTF-8');
+    const at = firstInvalidUtf8(bytes);
+    let line = 0;
+    for (let i = 0; i < at; i++) if (bytes[i] === 10) line++;
+    const e = new Error(`the CSV body is not UTF-8 text (line ${line + 1}, byte ${at}): save the file as UTF-8`);
+    e.row = line > 0 ? line - 1 : null;
+    throw e;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = [];
@@ -273,6 +278,23 @@ function csvTable(bytes) {
   if (nonBlank.length === 0) throw new Error('the CSV body is empty: send a header line with the column names, then one line per row');
   const [columns, ...rows] = nonBlank;
   return { columns, rows };
+}
+
+/** The offset of the first byte that is not UTF-8 (a binary search over prefixes). */
+function firstInvalidUtf8(bytes) {
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      // stream: an incomplete sequence at the end of the prefix is not an error
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return lo;
 }
 
 /** Compares a bearer token in constant time (SHA-256 of both sides, compared in full). */

@@ -304,26 +304,23 @@ impl Scorer {
                 "the table has no \"columns\" array: send a header line with the column names",
             )
         })?;
-        let positions: Vec<usize> = self
-            .pipeline
-            .inputs
-            .iter()
-            .map(|input| {
-                header
-                    .iter()
-                    .position(|h| h.as_str().map(str::trim) == Some(input.name.as_str()))
-                    .ok_or_else(|| {
-                        EdgeError::new(
-                            400,
-                            format!(
-                                "the CSV header has no column {:?}, which the model was trained with: add it (empty cells are fine: they are imputed and flagged)",
-                                input.name
-                            ),
-                        )
-                        .at(None, Some(&input.name))
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+        let mut positions = Vec::with_capacity(self.pipeline.inputs.len());
+        for input in &self.pipeline.inputs {
+            let p = header
+                .iter()
+                .position(|h| h.as_str().map(str::trim) == Some(input.name.as_str()))
+                .ok_or_else(|| {
+                    EdgeError::new(
+                        400,
+                        format!(
+                            "the CSV header has no column {:?}, which the model was trained with: add it (empty cells are fine: they are imputed and flagged)",
+                            input.name
+                        ),
+                    )
+                    .at(None, Some(&input.name))
+                })?;
+            positions.push(p);
+        }
         let rows = request::parse_rows(&doc, max_rows)?;
         let mut session = Session::new(self, rows.len());
         let mut cells: Vec<Cell<'_>> = Vec::with_capacity(positions.len());

@@ -42,11 +42,20 @@ fn array_of<'v, 'a>(v: &'v Json<'a>, key: &str) -> R<&'v [Json<'a>]> {
         .ok_or_else(|| format!("{key:?} must be an array"))
 }
 
+/// `f` over every item, stopping at the first error. A plain loop: `collect::<Result<..>>`
+/// instantiates an iterator adapter per call site, which costs the edge scorer kilobytes.
+fn map_all<'v, 'a, T>(items: &'v [Json<'a>], mut f: impl FnMut(&'v Json<'a>) -> R<T>) -> R<Vec<T>> {
+    let mut out = Vec::with_capacity(items.len());
+    for x in items {
+        out.push(f(x)?);
+    }
+    Ok(out)
+}
+
 fn list<T>(v: &Json<'_>, key: &str, f: impl Fn(&Json<'_>) -> Option<T>) -> R<Vec<T>> {
-    array_of(v, key)?
-        .iter()
-        .map(|x| f(x).ok_or_else(|| format!("{key:?} holds a value of the wrong type")))
-        .collect()
+    map_all(array_of(v, key)?, |x| {
+        f(x).ok_or_else(|| format!("{key:?} holds a value of the wrong type"))
+    })
 }
 
 fn f64s(v: &Json<'_>, key: &str) -> R<Vec<f64>> {
@@ -79,43 +88,40 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
                 .to_owned(),
         ),
     };
-    let inputs = array_of(v, "inputs")?
-        .iter()
-        .map(|c| {
-            let kind = match str_of(c, "kind")? {
-                "numeric" => ColumnKind::Numeric,
-                "categorical" => ColumnKind::Categorical,
-                "boolean" => ColumnKind::Boolean,
-                k => return Err(format!("unknown column kind {k:?}")),
-            };
-            let s = field(c, "step")?;
-            let step = match str_of(s, "step")? {
-                "numeric" => FittedStep::Numeric {
-                    fill: f64_of(s, "fill")?,
-                    center: f64_of(s, "center")?,
-                    scale: f64_of(s, "scale")?,
-                    min: f64_of(s, "min")?,
-                    max: f64_of(s, "max")?,
+    let inputs = map_all(array_of(v, "inputs")?, |c| {
+        let kind = match str_of(c, "kind")? {
+            "numeric" => ColumnKind::Numeric,
+            "categorical" => ColumnKind::Categorical,
+            "boolean" => ColumnKind::Boolean,
+            k => return Err(format!("unknown column kind {k:?}")),
+        };
+        let s = field(c, "step")?;
+        let step = match str_of(s, "step")? {
+            "numeric" => FittedStep::Numeric {
+                fill: f64_of(s, "fill")?,
+                center: f64_of(s, "center")?,
+                scale: f64_of(s, "scale")?,
+                min: f64_of(s, "min")?,
+                max: f64_of(s, "max")?,
+            },
+            "one_hot" => FittedStep::OneHot {
+                fill: str_of(s, "fill")?.to_owned(),
+                categories: strings(s, "categories")?,
+                unseen: match str_of(s, "unseen")? {
+                    "ignore" => Unseen::Ignore,
+                    "error" => Unseen::Error,
+                    u => return Err(format!("unknown unseen policy {u:?}")),
                 },
-                "one_hot" => FittedStep::OneHot {
-                    fill: str_of(s, "fill")?.to_owned(),
-                    categories: strings(s, "categories")?,
-                    unseen: match str_of(s, "unseen")? {
-                        "ignore" => Unseen::Ignore,
-                        "error" => Unseen::Error,
-                        u => return Err(format!("unknown unseen policy {u:?}")),
-                    },
-                },
-                "drop" => FittedStep::Drop,
-                k => return Err(format!("unknown pipeline step {k:?}")),
-            };
-            Ok(FittedColumn {
-                name: str_of(c, "name")?.to_owned(),
-                kind,
-                step,
-            })
+            },
+            "drop" => FittedStep::Drop,
+            k => return Err(format!("unknown pipeline step {k:?}")),
+        };
+        Ok(FittedColumn {
+            name: str_of(c, "name")?.to_owned(),
+            kind,
+            step,
         })
-        .collect::<R<Vec<_>>>()?;
+    })?;
     Ok(FittedPipeline {
         target,
         inputs,
@@ -176,7 +182,7 @@ pub(crate) fn model(v: &Json<'_>) -> R<Model> {
         "elasticnet" => Model::Elasticnet(linear(v)?),
         "tree" => Model::Tree(tree(v)?),
         "forest" => Model::Forest(ForestModel {
-            trees: array_of(v, "trees")?.iter().map(tree).collect::<R<_>>()?,
+            trees: map_all(array_of(v, "trees")?, tree)?,
             n_classes: usize_of(v, "n_classes")?,
         }),
         "gaussian-nb" => Model::GaussianNb(GaussianNbModel {
@@ -200,10 +206,7 @@ pub(crate) fn model(v: &Json<'_>) -> R<Model> {
             Model::Svm(SvmModel {
                 kernel,
                 n_features: usize_of(v, "n_features")?,
-                machines: array_of(v, "machines")?
-                    .iter()
-                    .map(machine)
-                    .collect::<R<_>>()?,
+                machines: map_all(array_of(v, "machines")?, machine)?,
                 n_classes: usize_of(v, "n_classes")?,
             })
         }

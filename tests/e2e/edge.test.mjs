@@ -3,10 +3,15 @@
 // artifact parses), and "try it": the bundle's worker.js runs in the page and answers
 // POST /score, GET /model and a bad request. The in-page answer is compared with the
 // downloaded bundle run under Node (its serve.mjs), which must give the same bytes' worth of JSON.
-// Needs `make wasm` (pkg/, pkg/edge/) and Debian's Chromium at /usr/bin/chromium.
+// Then 60 fresh rows through the page's Edge panel, whose answer the panel compares with the
+// playground's own scorer (the full core in the page's Wasm), and through the downloaded
+// bundle in the real workerd: every label and every probability equal, as f64 bits.
+// Needs `make wasm` (pkg/, pkg/edge/), Debian's Chromium at /usr/bin/chromium, and workerd
+// (npm ci --prefix edge/test-tools).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +19,7 @@ import { unzipSync } from 'fflate';
 import { root, shots, startPlayground } from './harness.mjs';
 
 const EDGE_WASM = join(root, 'pkg/edge/driftlab_edge.wasm');
+const WORKERD = join(root, 'edge/test-tools/node_modules/.bin/workerd');
 const BUNDLE_FILES = ['README.md', 'driftlab_edge.wasm', 'model.json', 'package.json', 'serve.mjs', 'worker.js', 'wrangler.toml'];
 
 let page;
@@ -195,6 +201,101 @@ test('try it: the bundle’s worker.js answers in the page, as the same bundle d
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await page.setViewportSize({ width: 1280, height: 900 });
   assert.ok(overflow <= 0, `at 800px the page is ${overflow}px wider than the window`);
+});
+
+/** Starts workerd (edge/test-tools) serving the bundle in `dir`; resolves with its URL and the child. */
+async function workerdBundle(dir) {
+  assert.ok(existsSync(WORKERD), `${WORKERD} is missing: run npm ci --prefix edge/test-tools`);
+  const port = await new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address();
+      s.close(() => res(p));
+    });
+  });
+  const config = join(dir, 'workerd.capnp');
+  writeFileSync(config, `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "s", worker = (
+    modules = [
+      (name = "worker.js", esModule = embed "worker.js"),
+      (name = "driftlab_edge.wasm", wasm = embed "driftlab_edge.wasm"),
+      (name = "model.json", text = embed "model.json"),
+    ],
+    compatibilityDate = "2026-04-01",
+  ))],
+  sockets = [(name = "h", address = "127.0.0.1:${port}", http = (), service = "s")],
+);
+`);
+  const child = spawn(WORKERD, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`workerd exited: ${err}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { url, child };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`workerd did not answer: ${err}`);
+}
+
+/** The f64 bits of a number, as hex (for messages). */
+const bits = (x) => (typeof x === 'number' ? Buffer.from(new Float64Array([x]).buffer).readBigUInt64LE().toString(16) : String(x));
+
+test('workerd answers the test rows bit for bit as the playground’s own scorer does', async () => {
+  assert.ok(artifact && bundleDir, 'needs the download test');
+  // 60 rows of the fraud table (another seed than the page's: rows the model has not seen),
+  // typed as JSON; some have a category the model never saw, to exercise the warnings
+  const csv = execFileSync('cargo', ['run', '-q', '--bin', 'driftlab', '--', 'dataset', 'fraud', '--rows', '60', '--seed', '7'], { cwd: root }).toString();
+  const [header, ...lines] = csv.trim().split('\n');
+  const names = header.split(',');
+  const inputs = artifact.pipeline.inputs.map((c) => c.name);
+  const value = (t) => (t === '' ? null : t === 'true' ? true : t === 'false' ? false : Number.isFinite(Number(t)) ? Number(t) : t);
+  const rows = lines.map((l, i) => {
+    const cells = l.split(',');
+    const row = Object.fromEntries(inputs.map((c) => [c, value(cells[names.indexOf(c)])]));
+    if (i % 15 === 7) row.merchant_category = 'never-seen';
+    return row;
+  });
+  const body = JSON.stringify({ rows });
+  await page.locator('#edge-request').fill(body);
+  const scored = await tryIt('#edge-send');
+  assert.equal(scored.status, 200, scored.code);
+  await page.waitForFunction(() => document.querySelector('#edge-parity')?.textContent);
+  const parity = await page.locator('#edge-parity').innerText();
+  assert.match(parity, /Same as the playground.s own scorer, bit for bit \(60 rows\)/, parity);
+  const playground = JSON.parse(await page.locator('#edge-parity').getAttribute('data-playground'));
+  assert.equal(playground.length, 60);
+
+  const { url, child } = await workerdBundle(bundleDir);
+  try {
+    const response = await fetch(`${url}/score`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    assert.equal(response.status, 200);
+    const { predictions } = await response.json();
+    assert.equal(predictions.length, 60);
+    let warned = 0;
+    predictions.forEach((p, i) => {
+      const q = playground[i];
+      assert.equal(p.prediction, q.label, `row ${i}: the label`);
+      assert.equal(q.prediction.probabilities.length, artifact.classes.length);
+      artifact.classes.forEach((c, k) => {
+        const [a, b] = [p.probabilities[c], q.prediction.probabilities[k]];
+        assert.ok(Object.is(a, b), `row ${i}, p(${c}): workerd ${a} (${bits(a)}) vs playground ${b} (${bits(b)})`);
+      });
+      assert.deepEqual(p.warnings.map((w) => [w.column, w.kind]), q.warnings.map((w) => [w.column, w.kind]), `row ${i}: the warnings`);
+      warned += p.warnings.some((w) => w.kind === 'unseen_category') ? 1 : 0;
+    });
+    assert.equal(warned, 4, 'the rows with an unseen category are flagged');
+    // and the page's in-tab edge worker said the same as workerd
+    assert.deepEqual(scored.body.predictions, predictions);
+  } finally {
+    child.kill('SIGTERM');
+  }
 });
 
 test('no console errors and no request to another host', () => {

@@ -7,7 +7,7 @@
 import { zipSync, type Zippable } from 'fflate';
 import edgeWasmUrl from '../../pkg/edge/driftlab_edge.wasm?url';
 import type { WorkbenchClient } from '../client';
-import type { BundleFile, Cell, Loaded } from '../types';
+import type { BundleFile, Cell, Loaded, ScoredRow } from '../types';
 import { byId, h } from '../dom';
 import { count, stat } from '../format';
 import { kilobytes, shortHash } from './results';
@@ -183,6 +183,8 @@ export class EdgePanel {
   private readonly modelButton: HTMLButtonElement;
   private readonly badButton: HTMLButtonElement;
   private readonly responseStatus: HTMLElement;
+  /** The edge answer compared with the playground's own scorer for the same rows. */
+  private readonly parity: HTMLElement;
   private readonly response: HTMLElement;
 
   constructor(private readonly client: WorkbenchClient) {
@@ -201,6 +203,7 @@ export class EdgePanel {
     this.badButton = h('button', { id: 'edge-bad', type: 'button', class: 'secondary' }, 'Send a bad request');
     this.responseStatus = h('p', { id: 'edge-response-status', class: 'edge-response-status', role: 'status' });
     this.response = h('pre', { id: 'edge-response', class: 'edge-response', tabindex: 0, 'aria-label': 'Response body' });
+    this.parity = h('p', { id: 'edge-parity', class: 'hint', role: 'status' });
 
     this.modelBox = h('div', { class: 'edge-model', hidden: true },
       h('section', { 'aria-labelledby': 'edge-card-title' },
@@ -222,6 +225,7 @@ export class EdgePanel {
         this.request,
         h('div', { class: 'edge-actions' }, this.sendButton, this.modelButton, this.badButton),
         this.responseStatus,
+        this.parity,
         this.response),
     );
 
@@ -431,6 +435,8 @@ export class EdgePanel {
     this.clearError();
     this.responseStatus.textContent = `${method} ${path}…`;
     this.response.textContent = '';
+    this.parity.textContent = '';
+    delete this.parity.dataset.playground;
     try {
       const { worker, loadMs } = await this.worker(bundle);
       const request = new Request(`${ORIGIN}${path}`, {
@@ -449,11 +455,58 @@ export class EdgePanel {
         h('span', { class: 'hint' }, ` (worker.js loaded once in ${Math.round(loadMs)} ms, like a cold start)`),
       );
       this.response.textContent = pretty(text);
+      if (method === 'POST' && response.ok && body !== null) await this.compare(body, text, bundle);
     } catch (err) {
       this.responseStatus.textContent = '';
       this.showError(`worker.js could not run here: ${message(err)}`);
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * Training/serving consistency, shown: the same rows through the playground's own scorer
+   * (the full core in the page's Wasm) and through the edge scorer must agree bit for bit.
+   * Numbers are compared as f64 (`Object.is`), labels as text. The playground's answer is
+   * kept in `data-playground` (JSON) for the end-to-end test to hold workerd to.
+   */
+  private async compare(body: string, text: string, bundle: Bundle): Promise<void> {
+    let rows: unknown[];
+    let edge: { prediction: unknown; probabilities: Record<string, number> | null }[];
+    try {
+      rows = (JSON.parse(body) as { rows: unknown[] }).rows;
+      edge = (JSON.parse(text) as { predictions: typeof edge }).predictions;
+    } catch {
+      return;
+    }
+    let scored: ScoredRow[];
+    try {
+      scored = await this.client.scoreRows(rows);
+    } catch (err) {
+      this.parity.textContent = `The playground's scorer refused these rows: ${message(err)}`;
+      return;
+    }
+    this.parity.dataset.playground = JSON.stringify(scored);
+    const classes = bundle.doc.classes ?? [];
+    const differs = (i: number): string | null => {
+      const e = edge[i];
+      const p = scored[i];
+      if (!e || !p) return 'a missing row';
+      const expected = p.label ?? p.prediction.value;
+      if (!Object.is(e.prediction, expected)) return `prediction ${JSON.stringify(e.prediction)} vs ${JSON.stringify(expected)}`;
+      for (const [c, q] of p.prediction.probabilities.entries()) {
+        const got = e.probabilities?.[classes[c] ?? ''];
+        if (!Object.is(got, q)) return `p(${classes[c]}) ${got} vs ${q}`;
+      }
+      return null;
+    };
+    const bad = scored.map((_, i) => [i, differs(i)] as const).find(([, d]) => d !== null);
+    if (scored.length !== edge.length) {
+      this.parity.textContent = `The playground's scorer gave ${scored.length} rows, the edge scorer ${edge.length}.`;
+    } else if (bad) {
+      this.parity.textContent = `Row ${bad[0]} differs from the playground's scorer: ${bad[1]}.`;
+    } else {
+      this.parity.textContent = `Same as the playground's own scorer, bit for bit (${scored.length} row${scored.length === 1 ? '' : 's'}): what you serve is what you trained.`;
     }
   }
 
