@@ -216,9 +216,16 @@ test('from another dataset, the first card asks for the fraud data and points at
   await page.waitForFunction(() => document.querySelector('#tour')?.dataset.target === '#dataset');
   assert.match(await page.locator('#tour-todo').innerText(), /Choose the Fraud dataset with seed 42/);
   assert.equal(await page.locator('#tour-next').isDisabled(), true, 'Next waits for the step');
+  // Picking a dataset loads it at once; the card points at the Load button only while
+  // the load has not happened yet, so either state may be the next one seen.
   await page.selectOption('#dataset', 'fraud');
-  await page.waitForFunction(() => document.querySelector('#tour')?.dataset.target === '#dataset-form button[type="submit"]');
-  await page.locator('#dataset-form button[type="submit"]').click();
+  await page.waitForFunction(() => {
+    const tour = document.querySelector('#tour')?.dataset;
+    return tour?.target === '#dataset-form button[type="submit"]' || tour?.done === 'true';
+  });
+  if (await page.evaluate(() => document.querySelector('#tour')?.dataset.done !== 'true')) {
+    await page.locator('#dataset-form button[type="submit"]').click();
+  }
   await page.waitForFunction(() => document.querySelector('#tour')?.dataset.done === 'true', null, { timeout: 60_000 });
   await page.locator('#tour-next').click();
   // step 2: the family is a tree from the link, so the card points at the family first
