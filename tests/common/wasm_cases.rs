@@ -92,7 +92,7 @@ pub fn corpus_through_the_facade() {
             .map_err(JsValue::from)
             .unwrap();
         let loaded = wb
-            .load_csv(&case.bytes, "corpus.csv")
+            .load_csv(&case.bytes, "corpus.csv", None)
             .map_err(|e| message(JsValue::from(e)));
         match case.read {
             Read::Error(words) => {
