@@ -47,10 +47,10 @@ export default defineConfig({
   },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CSP } },
   // Scan only the page's entry, not every HTML file under the root (target/doc has many);
-  // pre-bundle the two runtime deps up front so the first visit does not reload.
+  // pre-bundle the runtime deps up front so the first visit does not reload.
   optimizeDeps: {
     entries: ['index.html'],
-    include: ['comlink', '@observablehq/plot'],
+    include: ['comlink', '@observablehq/plot', 'idb-keyval'],
   },
   worker: { format: 'es' },
   build: { target: 'es2022', outDir: 'dist', emptyOutDir: true },
