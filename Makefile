@@ -57,10 +57,13 @@ browser:
 
 # Two builds of the page's core: pkg/light (no trainers: what the page needs to open and
 # show data) and pkg/ (everything), which the worker loads on the first call that needs it.
+# The light build has its own target dir: a cdylib's file name carries no feature hash, so
+# the two builds would overwrite each other's output and rebuild every time.
 wasm: tools
-	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm --no-default-features --features browser
+	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm --no-default-features --features browser \
+	  --target-dir target/light
 	wasm-bindgen --target web --out-dir pkg/light --out-name driftlab --remove-name-section \
-	  $(WASM_DIR)/driftlab.wasm
+	  target/light/$(WASM_TARGET)/wasm/driftlab.wasm
 	$(WASM_OPT) -O3 $(WASM_FEATURES) pkg/light/driftlab_bg.wasm -o pkg/light/driftlab_bg.wasm
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm
 	wasm-bindgen --target web --out-dir pkg --out-name driftlab --remove-name-section \

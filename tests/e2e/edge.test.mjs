@@ -11,15 +11,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { root, shots, startPlayground } from './harness.mjs';
+import { WORKERD, freePort, writeWorkerdConfig } from '../edge/workerd.mjs';
 
 const EDGE_WASM = join(root, 'pkg/edge/driftlab_edge.wasm');
-const WORKERD = join(root, 'edge/test-tools/node_modules/.bin/workerd');
 const BUNDLE_FILES = ['README.md', 'driftlab_edge.wasm', 'model.json', 'package.json', 'serve.mjs', 'worker.js', 'wrangler.toml'];
 
 let page;
@@ -206,28 +205,8 @@ test('try it: the bundle’s worker.js answers in the page, as the same bundle d
 /** Starts workerd (edge/test-tools) serving the bundle in `dir`; resolves with its URL and the child. */
 async function workerdBundle(dir) {
   assert.ok(existsSync(WORKERD), `${WORKERD} is missing: run npm ci --prefix edge/test-tools`);
-  const port = await new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address();
-      s.close(() => res(p));
-    });
-  });
-  const config = join(dir, 'workerd.capnp');
-  writeFileSync(config, `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "s", worker = (
-    modules = [
-      (name = "worker.js", esModule = embed "worker.js"),
-      (name = "driftlab_edge.wasm", wasm = embed "driftlab_edge.wasm"),
-      (name = "model.json", text = embed "model.json"),
-    ],
-    compatibilityDate = "2026-04-01",
-  ))],
-  sockets = [(name = "h", address = "127.0.0.1:${port}", http = (), service = "s")],
-);
-`);
+  const port = await freePort();
+  const config = writeWorkerdConfig(join(dir, 'workerd.capnp'), [{ dir, port }]);
   const child = spawn(WORKERD, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err += d));

@@ -12,16 +12,15 @@
 // DRIFTLAB_EDGE_WASM overrides the scorer path; CARGO_TARGET_DIR is honoured.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKERD, freePort, run, writeWorkerdConfig } from './workerd.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WASM = process.env.DRIFTLAB_EDGE_WASM ?? join(ROOT, 'pkg/edge/driftlab_edge.wasm');
-const WORKERD = join(ROOT, 'edge/test-tools/node_modules/.bin/workerd');
 const WRANGLER = join(ROOT, 'edge/test-tools/node_modules/.bin/wrangler');
 const TOKEN = 'test-token-0123456789';
 const STRICT = { DRIFTLAB_TOKEN: TOKEN, DRIFTLAB_MAX_ROWS: '5', DRIFTLAB_MAX_BODY_BYTES: '2000', DRIFTLAB_CORS_ORIGIN: '*' };
@@ -64,27 +63,6 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-function run(cmd, args, options) {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  let output = '';
-  p.stdout.on('data', (d) => (output += d));
-  p.stderr.on('data', (d) => (output += d));
-  p.output = () => output;
-  processes.push(p);
-  return p;
-}
-
 async function waitUp(base, proc, headers = {}) {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
@@ -98,34 +76,13 @@ async function waitUp(base, proc, headers = {}) {
   throw new Error(`server at ${base} did not answer: ${proc.output()}`);
 }
 
-function capnpString(s) {
-  return JSON.stringify(s);
-}
-
-/** One workerd process serving `bundles` ([{dir, port, env}]); returns the process. The
- * config lives in `work`, and capnp resolves `embed` paths relative to it. */
+/** One workerd process serving `bundles` ([{dir, port, env}]); returns the process. */
 function startWorkerd(bundles, name) {
-  const services = bundles
-    .map((b, i) => `(name = "s${i}", worker = (
-      modules = [
-        (name = "worker.js", esModule = embed ${capnpString(relative(work, join(b.dir, 'worker.js')))}),
-        (name = "driftlab_edge.wasm", wasm = embed ${capnpString(relative(work, join(b.dir, 'driftlab_edge.wasm')))}),
-        (name = "model.json", text = embed ${capnpString(relative(work, join(b.dir, 'model.json')))}),
-      ],
-      compatibilityDate = "2026-04-01",
-      bindings = [${Object.entries(b.env ?? {}).map(([k, v]) => `(name = ${capnpString(k)}, text = ${capnpString(v)})`).join(', ')}],
-    ))`)
-    .join(',\n');
-  const sockets = bundles
-    .map((b, i) => `(name = "h${i}", address = "127.0.0.1:${b.port}", http = (), service = "s${i}")`)
-    .join(',\n');
-  const config = join(work, `${name}.capnp`);
-  writeFileSync(config, `using Workerd = import "/workerd/workerd.capnp";\nconst config :Workerd.Config = (\n  services = [${services}],\n  sockets = [${sockets}],\n);\n`);
-  return run(WORKERD, ['serve', config]);
+  return run(processes, WORKERD, ['serve', writeWorkerdConfig(join(work, `${name}.capnp`), bundles)]);
 }
 
 function startNode(dir, port, env = {}) {
-  return run(process.execPath, [join(dir, 'serve.mjs')], {
+  return run(processes, process.execPath, [join(dir, 'serve.mjs')], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...env },
   });

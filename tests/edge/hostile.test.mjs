@@ -15,17 +15,16 @@
 // `driftlab export`. Needs pkg/edge/driftlab_edge.wasm (make wasm) and edge/test-tools.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKERD, freePort, run, writeWorkerdConfig } from './workerd.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WASM = process.env.DRIFTLAB_EDGE_WASM ?? join(ROOT, 'pkg/edge/driftlab_edge.wasm');
-const WORKERD = join(ROOT, 'edge/test-tools/node_modules/.bin/workerd');
 const TOKEN = 'hostile-token-0123456789';
 const MAX_BODY = 8192;
 const MAX_ROWS = 20;
@@ -57,49 +56,13 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-function run(cmd, args, options) {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  let output = '';
-  p.stdout.on('data', (d) => (output += d));
-  p.stderr.on('data', (d) => (output += d));
-  p.output = () => output;
-  processes.push(p);
-  return p;
-}
-
 async function startWorkerd(port, env = ENV) {
-  const config = join(work, `hostile-${port}.capnp`);
-  const bindings = Object.entries(env).map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`).join(', ');
-  writeFileSync(config, `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "s", worker = (
-    modules = [
-      (name = "worker.js", esModule = embed "bundle/worker.js"),
-      (name = "driftlab_edge.wasm", wasm = embed "bundle/driftlab_edge.wasm"),
-      (name = "model.json", text = embed "bundle/model.json"),
-    ],
-    compatibilityDate = "2026-04-01",
-    bindings = [${bindings}],
-  ))],
-  sockets = [(name = "h", address = "127.0.0.1:${port}", http = (), service = "s")],
-);
-`);
-  return run(WORKERD, ['serve', config]);
+  const config = writeWorkerdConfig(join(work, `hostile-${port}.capnp`), [{ dir: bundle, port, env }]);
+  return run(processes, WORKERD, ['serve', config]);
 }
 
 function startNode(port, env = ENV) {
-  return run(process.execPath, [join(bundle, 'serve.mjs')], {
+  return run(processes, process.execPath, [join(bundle, 'serve.mjs')], {
     cwd: bundle, env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...env },
   });
 }
