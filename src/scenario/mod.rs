@@ -21,7 +21,8 @@
 //! | name | generator | schedule | batches × rows | label delay |
 //! | --- | --- | --- | --- | --- |
 //! | `fraud-abrupt` | fraud | drift 0 → 1 at batch 10 | 30 × 1000 | 2 |
-//! | `fraud-gradual` | fraud | ramp 0 → 1 over batches 8 to 20 | 30 × 1000 | 2 |
+//! | `fraud-gradual` | fraud | gradual: the share of rows at drift 1 ramps 0 → 1 over batches 8 to 20, the rest at 0 | 30 × 1000 | 2 |
+//! | `fraud-incremental` | fraud | incremental: every row's drift ramps 0 → 1 over batches 8 to 20 | 30 × 1000 | 2 |
 //! | `fraud-recurring` | fraud | drift 1 for 6 batches out of every 12, from batch 6 | 36 × 1000 | 2 |
 //! | `mean-shift` | 4 normal features, mean of `x1` shifts by 2 | 0 → 1 at batch 10 | 30 × 500 | 1 |
 //!
@@ -59,7 +60,7 @@ pub const MAX_FEATURES: usize = 1_000;
 #[non_exhaustive]
 pub enum ScenarioError {
     /// No built-in scenario by that name.
-    #[error("unknown scenario {0:?}: use one of fraud-abrupt, fraud-gradual, fraud-recurring, mean-shift")]
+    #[error("unknown scenario {0:?}: use one of fraud-abrupt, fraud-gradual, fraud-incremental, fraud-recurring, mean-shift")]
     Unknown(String),
     /// A configuration value out of range.
     #[error("scenario {field}: {message}")]
@@ -110,9 +111,24 @@ pub enum Schedule {
         /// Drift after.
         to: f64,
     },
-    /// `from` up to batch `start`, then a straight ramp reaching `to` at batch `end`, and
-    /// `to` after.
+    /// Gradual drift: two concepts side by side. Up to batch `start` every row comes from
+    /// `from`; from then on a growing share of each batch's rows comes from `to` (the share
+    /// ramps straight to all of them at batch `end`), the rest still from `from`, spread
+    /// evenly through the batch. [`Schedule::drift_at`] gives the batch's mean level.
     Gradual {
+        /// The last batch at `from`.
+        start: usize,
+        /// The first batch at `to` (greater than `start`).
+        end: usize,
+        /// Drift before the ramp.
+        from: f64,
+        /// Drift after the ramp.
+        to: f64,
+    },
+    /// Incremental drift: one concept that moves. `from` up to batch `start`, then every row
+    /// of a batch at the same level on a straight ramp reaching `to` at batch `end`, and
+    /// `to` after.
+    Incremental {
         /// The last batch at `from`.
         start: usize,
         /// The first batch at `to` (greater than `start`).
@@ -166,6 +182,12 @@ impl Schedule {
                 end,
                 from,
                 to,
+            }
+            | Schedule::Incremental {
+                start,
+                end,
+                from,
+                to,
             } => {
                 if t <= start {
                     from
@@ -204,6 +226,33 @@ impl Schedule {
         }
     }
 
+    /// The drift of each of the `n` rows of batch `t`, when they differ (gradual drift:
+    /// each row at `from` or at `to`, the share at `to` rounded to whole rows and spread
+    /// evenly); `None` when every row is at [`Schedule::drift_at`].
+    pub fn row_levels(&self, t: usize, n: usize) -> Option<Vec<f64>> {
+        let Schedule::Gradual { from, to, .. } = *self else {
+            return None;
+        };
+        let share = if to == from {
+            0.0
+        } else {
+            ((self.drift_at(t) - from) / (to - from)).clamp(0.0, 1.0)
+        };
+        // row i comes from `to` when the running count of new rows steps up there
+        let new_before = |i: usize| (i as f64 * share).round() as usize;
+        Some(
+            (0..n)
+                .map(|i| {
+                    if new_before(i + 1) > new_before(i) {
+                        to
+                    } else {
+                        from
+                    }
+                })
+                .collect(),
+        )
+    }
+
     /// Checks the levels are in `[0, 1]` and the shape is sensible.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let level = |name: &'static str, x: f64| {
@@ -223,6 +272,12 @@ impl Schedule {
                 level("schedule.to", to)
             }
             Schedule::Gradual {
+                start,
+                end,
+                from,
+                to,
+            }
+            | Schedule::Incremental {
                 start,
                 end,
                 from,
@@ -355,14 +410,18 @@ pub struct ScenarioInfo {
     pub description: &'static str,
 }
 
-const BUILTINS: [ScenarioInfo; 4] = [
+const BUILTINS: [ScenarioInfo; 5] = [
     ScenarioInfo {
         name: "fraud-abrupt",
         description: "Card transactions; at batch 10 customers move online and fraudsters switch to small online-gaming purchases from new devices: accuracy stays high while recall collapses.",
     },
     ScenarioInfo {
         name: "fraud-gradual",
-        description: "Card transactions; between batches 8 and 20 customers and fraudsters change little by little, so the model degrades slowly.",
+        description: "Card transactions; between batches 8 and 20 more and more of each batch follows the new pattern (customers online, fraudsters on small gaming purchases) while the rest still follows the old one, so the model degrades slowly.",
+    },
+    ScenarioInfo {
+        name: "fraud-incremental",
+        description: "Card transactions; between batches 8 and 20 every transaction moves a little further towards the new pattern each batch: one world sliding, rather than two side by side.",
     },
     ScenarioInfo {
         name: "fraud-recurring",
@@ -407,6 +466,15 @@ impl ScenarioConfig {
             ),
             "fraud-gradual" => fraud(
                 Schedule::Gradual {
+                    start: 8,
+                    end: 20,
+                    from: 0.0,
+                    to: 1.0,
+                },
+                30,
+            ),
+            "fraud-incremental" => fraud(
+                Schedule::Incremental {
                     start: 8,
                     end: 20,
                     from: 0.0,
@@ -683,10 +751,21 @@ impl Scenario {
     fn make_batch(&mut self, t: usize) -> Result<Batch, ScenarioError> {
         let drift = self.config.schedule.drift_at(t);
         let n = self.config.batch_size;
+        let rows = self.config.schedule.row_levels(t, n);
+        let level = |i: usize| rows.as_ref().map_or(drift, |r| r[i]);
         let (features, labels) = match (&mut self.source, &self.config.generator) {
-            (Source::Fraud(g), _) => fraud_table(&g.records(n, drift)?)?,
+            (Source::Fraud(g), _) => match &rows {
+                None => fraud_table(&g.records(n, drift)?)?,
+                Some(levels) => {
+                    let mut records = Vec::with_capacity(n);
+                    for &d in levels {
+                        records.extend(g.records(1, d)?);
+                    }
+                    fraud_table(&records)?
+                }
+            },
             (Source::MeanShift(rng), Generator::MeanShift { features, shift }) => {
-                mean_shift_table(rng, n, *features, shift * drift)?
+                mean_shift_table(rng, n, *features, |i| shift * level(i))?
             }
             (
                 Source::MeanShift(rng),
@@ -696,7 +775,13 @@ impl Scenario {
                     to,
                     separation,
                 },
-            ) => prior_shift_table(rng, n, *features, from + (to - from) * drift, *separation)?,
+            ) => prior_shift_table(
+                rng,
+                n,
+                *features,
+                |i| from + (to - from) * level(i),
+                *separation,
+            )?,
             (Source::MeanShift(_), Generator::Fraud) => {
                 return Err(invalid("generator", "the generator changed while playing"))
             }
@@ -757,14 +842,14 @@ fn mean_shift_table(
     rng: &mut StdRng,
     n: usize,
     features: usize,
-    shift: f64,
+    shift: impl Fn(usize) -> f64,
 ) -> Result<(Table, Vec<String>), ScenarioError> {
     let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(n); features];
     let mut labels = Vec::with_capacity(n);
-    for _ in 0..n {
+    for i in 0..n {
         for (j, col) in cols.iter_mut().enumerate() {
             let z = crate::dataset::standard_normal(rng);
-            col.push(if j == 0 { z + shift } else { z });
+            col.push(if j == 0 { z + shift(i) } else { z });
         }
         let noise = crate::dataset::standard_normal(rng);
         let (x1, x2) = (cols[0][cols[0].len() - 1], cols[1][cols[1].len() - 1]);
@@ -790,15 +875,15 @@ fn prior_shift_table(
     rng: &mut StdRng,
     n: usize,
     features: usize,
-    positive: f64,
+    positive: impl Fn(usize) -> f64,
     separation: f64,
 ) -> Result<(Table, Vec<String>), ScenarioError> {
     use rand::Rng;
     let mean = separation / std::f64::consts::SQRT_2;
     let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(n); features];
     let mut labels = Vec::with_capacity(n);
-    for _ in 0..n {
-        let y = rng.gen::<f64>() < positive;
+    for i in 0..n {
+        let y = rng.gen::<f64>() < positive(i);
         for (j, col) in cols.iter_mut().enumerate() {
             let z = crate::dataset::standard_normal(rng);
             col.push(if y && j < 2 { z + mean } else { z });
@@ -817,6 +902,83 @@ fn prior_shift_table(
 mod tests {
     use super::*;
     use crate::table::{read_csv, ReadOptions};
+
+    /// Gradual drift mixes the two concepts row by row (each row at `from` or at `to`, the
+    /// share at `to` following the ramp); incremental drift moves every row together.
+    #[test]
+    fn gradual_mixes_rows_incremental_moves_them_all() {
+        let (start, end) = (2, 6);
+        let gradual = Schedule::Gradual {
+            start,
+            end,
+            from: 0.0,
+            to: 1.0,
+        };
+        let incremental = Schedule::Incremental {
+            start,
+            end,
+            from: 0.0,
+            to: 1.0,
+        };
+        for t in 0..8 {
+            assert_eq!(gradual.drift_at(t), incremental.drift_at(t));
+            assert_eq!(incremental.row_levels(t, 100), None);
+            let rows = gradual.row_levels(t, 100).unwrap();
+            assert!(rows.iter().all(|&d| d == 0.0 || d == 1.0));
+            let at_new = rows.iter().filter(|&&d| d == 1.0).count();
+            assert_eq!(
+                at_new as f64,
+                (gradual.drift_at(t) * 100.0).round(),
+                "batch {t}"
+            );
+        }
+        // spread through the batch, not in a block: a quarter at `to` is one row in four
+        let quarter = gradual.row_levels(3, 8).unwrap();
+        assert_eq!(quarter, [0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+
+        // on the mean-shift generator, a gradual batch halfway holds two clusters of x1
+        // (shift 0 and 2), an incremental one a single cluster shifted by 1
+        let config = |schedule| ScenarioConfig {
+            name: "test".into(),
+            description: String::new(),
+            generator: Generator::MeanShift {
+                features: 2,
+                shift: 2.0,
+            },
+            schedule,
+            batches: 8,
+            batch_size: 4_000,
+            label_delay: 0,
+            seed: 3,
+        };
+        let halfway = |schedule| {
+            let mut s = Scenario::new(config(schedule)).unwrap();
+            let mut x1 = Vec::new();
+            while let Some(step) = s.next_step().unwrap() {
+                let b = step.batch.unwrap();
+                if b.index == 4 {
+                    let ColumnData::Numeric(v) = &b.features.column("x1").unwrap().data else {
+                        panic!("x1 is numeric");
+                    };
+                    x1 = v.clone();
+                }
+            }
+            let mean = x1.iter().sum::<f64>() / x1.len() as f64;
+            let var = x1.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / x1.len() as f64;
+            (mean, var)
+        };
+        let (gm, gv) = halfway(gradual);
+        let (im, iv) = halfway(incremental);
+        assert!(
+            (gm - 1.0).abs() < 0.1 && (im - 1.0).abs() < 0.1,
+            "{gm} {im}"
+        );
+        // a 50/50 mix of N(0,1) and N(2,1) has variance 2; the shifted N(1,1) has 1
+        assert!(
+            (gv - 2.0).abs() < 0.2 && (iv - 1.0).abs() < 0.1,
+            "{gv} {iv}"
+        );
+    }
 
     /// The prior-shift generator under every schedule: the share of class 1 in each batch
     /// follows the schedule, and the class-conditional means do not move.
