@@ -277,6 +277,14 @@ function csvTable(bytes) {
   const nonBlank = records.filter((r) => !(r.length === 1 && r[0].trim() === ''));
   if (nonBlank.length === 0) throw new Error('the CSV body is empty: send a header line with the column names, then one line per row');
   const [columns, ...rows] = nonBlank;
+  // as the CLI and the page read a CSV: one value per column in every row
+  const ragged = rows.findIndex((r) => r.length !== columns.length);
+  if (ragged >= 0) {
+    const n = rows[ragged].length;
+    const e = new Error(`row ${ragged} has ${n} field${n === 1 ? '' : 's'} but the header has ${columns.length}: every row needs one value per column (leave a cell empty to mark it missing), or check the delimiter and the quotes`);
+    e.row = ragged;
+    throw e;
+  }
   return { columns, rows };
 }
 
