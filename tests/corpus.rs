@@ -6,7 +6,7 @@
 mod common {
     pub mod corpus;
 }
-use common::corpus::{cases, Read, Train};
+use common::corpus::{assert_words, cases, Read, Train};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -26,9 +26,7 @@ fn assert_error(out: &Output, words: &[&str], what: &str) -> String {
     let err = stderr(out);
     assert!(!out.status.success(), "{what}: should fail; stderr {err}");
     assert!(!err.contains("panicked"), "{what}: panicked: {err}");
-    for w in words {
-        assert!(err.contains(w), "{what}: {err:?} should contain {w:?}");
-    }
+    assert_words(what, &err, words);
     err.lines().last().unwrap_or_default().to_owned()
 }
 

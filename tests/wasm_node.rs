@@ -102,3 +102,8 @@ fn batch_scoring_in_chunks_matches_the_whole_file_scorer() {
     let e = wb.batch_result().map_err(JsValue::from).unwrap_err();
     assert!(message(e).contains("choose a CSV file"));
 }
+
+#[wasm_bindgen_test]
+fn corpus_through_the_facade() {
+    cases::corpus_through_the_facade();
+}

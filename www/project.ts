@@ -6,9 +6,9 @@
 // its saved request, checking that the artifact comes out identical.
 import type { DataPanel } from './panels/data';
 import type { ModelPanel } from './panels/model';
-import { download, type CompareEntry } from './panels/compare';
+import type { CompareEntry } from './panels/compare';
 import { defaults, formatHash, parseHash, type State } from './state';
-import { h } from './dom';
+import { h, saveFile } from './dom';
 import { shortHash } from './panels/results';
 
 export const PROJECT_FORMAT = 'driftlab.project';
@@ -116,7 +116,7 @@ export class ProjectControls {
       const text = await this.build();
       const state = this.getState();
       const name = `driftlab-project-${state.dataset.replace(/[^A-Za-z0-9_-]+/g, '_')}.json`;
-      download(text, name);
+      saveFile(text, name, 'application/json');
       const omitted = (JSON.parse(text) as ProjectFile).data;
       this.status.textContent = `Saved ${name} (${(text.length / 1000).toFixed(0)} KB, ${this.model.runs().length} model(s))` +
         ('omitted' in omitted ? `; the CSV itself is not in it: ${omitted.omitted}.` : '.');

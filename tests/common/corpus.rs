@@ -34,6 +34,13 @@ pub struct Case {
     pub read: Read,
 }
 
+/// Asserts that an error message holds every word a case expects of it.
+pub fn assert_words(case: &str, text: &str, words: &[&str]) {
+    for w in words {
+        assert!(text.contains(w), "{case}: {text:?} should contain {w:?}");
+    }
+}
+
 fn case(name: &'static str, bytes: impl Into<Vec<u8>>, read: Read) -> Case {
     Case {
         name,

@@ -79,7 +79,7 @@ pub fn facade_errors_are_exceptions_and_keep_the_table() {
 /// fails with its words (and a failed load keeps the table loaded before it), and each
 /// loaded case trains a logistic model or fails with its words.
 pub fn corpus_through_the_facade() {
-    use super::corpus::{cases, Read, Train};
+    use super::corpus::{assert_words, cases, Read, Train};
     let rows_of = |v: &JsValue| {
         js_sys::Reflect::get(v, &"rows".into())
             .unwrap()
@@ -97,13 +97,7 @@ pub fn corpus_through_the_facade() {
         match case.read {
             Read::Error(words) => {
                 let text = loaded.expect_err(case.name);
-                for w in words {
-                    assert!(
-                        text.contains(w),
-                        "{}: {text:?} should contain {w:?}",
-                        case.name
-                    );
-                }
+                assert_words(case.name, &text, words);
                 let kept = wb.profile(None).map_err(JsValue::from).unwrap();
                 assert_eq!(rows_of(&kept), 150, "{}: the iris table stays", case.name);
             }
@@ -134,13 +128,7 @@ pub fn corpus_through_the_facade() {
                     }
                     Train::Error(words) => {
                         let text = trained.expect_err(case.name);
-                        for w in words {
-                            assert!(
-                                text.contains(w),
-                                "{}: {text:?} should contain {w:?}",
-                                case.name
-                            );
-                        }
+                        assert_words(case.name, &text, words);
                     }
                 }
             }

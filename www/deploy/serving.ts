@@ -4,7 +4,7 @@
 // the CLI's `score` CSV (`prediction`, `p_<class>` per class). Real time: a form with one
 // field per input column (defaults from the training profile) scores one row and shows the
 // prediction, the probabilities, the input warnings and the latency.
-import { h } from '../dom';
+import { h, saveFile } from '../dom';
 import { count, stat } from '../format';
 import type { FormField, ServingForm, ServingScore } from './api';
 import { message, type DeployHub } from './hub';
@@ -203,12 +203,7 @@ export class ServingPanel {
   /** Saves the scored CSV as a file (made in this tab; nothing is uploaded). */
   private save(): void {
     if (!this.scored) return;
-    const url = URL.createObjectURL(new Blob([this.scored.csv], { type: 'text/csv' }));
-    const a = h('a', { href: url, download: this.scored.name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveFile(this.scored.csv, this.scored.name, 'text/csv');
   }
 
   /** The first rows of the scored CSV (no field holds a comma: labels and numbers). */

@@ -5,7 +5,7 @@
 // each model's artifact to download.
 import * as Plot from '@observablehq/plot';
 import type { ClassificationMetrics, ClusteringMetrics, RegressionMetrics, ScoringLatency, TrainOutcome, TrainRequest } from '../types';
-import { h } from '../dom';
+import { h, saveFile } from '../dom';
 import { count, stat } from '../format';
 import { kilobytes, shortHash, type RunContext } from './results';
 
@@ -78,16 +78,6 @@ function fileName(entry: Entry): string {
   return `driftlab-${safe(entry.ctx.dataset)}-${safe(entry.outcome.kind)}-${shortHash(entry.outcome.hash)}.json`;
 }
 
-/** Saves text as a file through a same-origin Blob URL (nothing is uploaded). */
-export function download(text: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = h('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 export class CompareTable {
   private entries: Entry[] = [];
   private pricing: Pricing = { ...DEFAULT_PRICING };
@@ -131,7 +121,7 @@ export class CompareTable {
     const { main, other } = headline(outcome);
     const settings = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
     const button = h('button', { type: 'button', class: 'secondary', 'aria-label': `Download the artifact of model ${entry.n} (${outcome.kind})` }, 'Download');
-    button.addEventListener('click', () => download(outcome.artifact, fileName(entry)));
+    button.addEventListener('click', () => saveFile(outcome.artifact, fileName(entry), 'application/json'));
     this.body.append(h('tr', { 'data-kind': outcome.kind, 'data-n': entry.n },
       h('td', { class: 'num' }, entry.n),
       h('th', { scope: 'row' }, outcome.kind, settings ? h('span', { class: 'col-kind' }, settings) : null),

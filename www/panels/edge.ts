@@ -8,7 +8,7 @@ import { zipSync, type Zippable } from 'fflate';
 import edgeWasmUrl from '../../pkg/edge/driftlab_edge.wasm?url';
 import type { WorkbenchClient } from '../client';
 import type { BundleFile, Cell, Loaded, ScoredRow } from '../types';
-import { byId, h } from '../dom';
+import { byId, h, saveFile } from '../dom';
 import { count, stat } from '../format';
 import { kilobytes, shortHash } from './results';
 
@@ -151,15 +151,6 @@ function pretty(text: string): string {
   } catch {
     return text;
   }
-}
-
-function triggerDownload(bytes: Uint8Array, name: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
-  const a = h('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class EdgePanel {
@@ -393,7 +384,7 @@ export class EdgePanel {
         tree[`${folder}/${f.name}`] = [f.bytes, { level: f.name.endsWith('.wasm') ? 9 : 6 }];
       }
       const zip = zipSync(tree);
-      triggerDownload(zip, `${folder}.zip`, 'application/zip');
+      saveFile(zip as BlobPart, `${folder}.zip`, 'application/zip');
       this.status.textContent = `Saved ${folder}.zip (${kilobytes(zip.byteLength)}).`;
     } catch (err) {
       this.showError(`The zip could not be written: ${message(err)}`);

@@ -1,7 +1,7 @@
 // The Monitor panel: play a drift scenario through the deployed model(s) and watch the
 // inputs drift, the predictions shift, the late labels reveal what the label-free estimate
 // cannot, and the detectors raise their alarms, each explained in a sentence.
-import { h, byId } from '../dom';
+import { h, byId, saveFile } from '../dom';
 import { count, stat } from '../format';
 import type { ScenarioInfo, ServedView } from '../deploy/api';
 import { SPEEDS, message, type DeployHub } from '../deploy/hub';
@@ -161,12 +161,7 @@ export class MonitorPanel {
   /** Saves the current monitor's snapshot, exactly as the core gives it. */
   private async downloadSnapshot(): Promise<void> {
     const snapshot = await this.hub.client.deploy('snapshot');
-    const url = URL.createObjectURL(new Blob([JSON.stringify(snapshot, null, 2)], { type: 'application/json' }));
-    const a = h('a', { href: url, download: `monitor-${this.hub.timeline?.scenario ?? 'snapshot'}.json`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveFile(JSON.stringify(snapshot, null, 2), `monitor-${this.hub.timeline?.scenario ?? 'snapshot'}.json`, 'application/json');
   }
 
   private adwinText(t: NonNullable<DeployHub['timeline']>): void {
