@@ -30,30 +30,18 @@
 //! `x.dot(&w) + b`, then `1 / (1 + exp(−z))`), an arithmetic path independent of the scorer.
 //! Multinomial logistic regression still goes through linfa-logistic.
 //!
-//! # Decision trees and forests: not reproducible run to run, and why it stays so
+//! # Decision trees and forests: reproducible through a patched linfa-trees
 //!
-//! linfa-trees 0.8.1 keeps the class weights of each side of a candidate split in a
-//! `std::collections::HashMap<label, f32>`, whose iteration order is random per map
-//! (`RandomState`, keys from the OS). Two things read that order:
-//!
-//! - the Gini impurity and the entropy sum `f32` terms over `class_freq.values()`. With two
-//!   classes the sum is one addition and commutes, so binary trees choose the same splits
-//!   every run; with three or more classes the sum is rounded differently from run to run,
-//!   and two candidate splits whose scores differ by an ulp (common with tied thresholds
-//!   in small tables such as iris and wine) swap places in `score < best_score`;
-//! - a leaf's class is `find_modal_class`, the first class of highest weight *in map
-//!   order*, so a leaf with tied classes predicts either, even in a binary tree.
-//!
-//! Nothing beside linfa reaches either: the hasher is not a parameter, the label type must
-//! be `Hash` and every hasher we could give it goes through `RandomState` inside linfa,
-//! and reordering our columns or deduplicating thresholds changes which splits tie, not
-//! whether ties are broken at random. Re-deciding tied leaves ourselves would break the
-//! contract that the scorer gives exactly linfa's predictions. The forest's bootstraps
-//! and feature subsets are seeded (`new_fixed_rng`), so its only variation is its trees'.
-//! Making trees reproducible needs linfa-trees to use an ordered map (or sum in class
-//! order and break ties by class index): a fix to make upstream, not here. Until then the
-//! artifact, not the training run, is the reproducible thing: a trained tree scores the
-//! same everywhere, bit for bit.
+//! linfa-trees 0.8.1 as published keeps the class weights of each side of a candidate split
+//! in a `std::collections::HashMap<label, f32>`, whose iteration order is random per map.
+//! The Gini impurity and the entropy sum their `f32` terms in that order, so with three or
+//! more classes two candidate splits whose scores differ by an ulp (common with tied
+//! thresholds in small tables such as iris) swapped places from run to run, and a leaf with
+//! tied classes predicted whichever came first in the map. Nothing beside linfa reaches
+//! that order, so the workspace patches linfa-trees (`vendor/linfa-trees`, see
+//! `vendor/README.md`) to keep those maps ordered by label. The forest's bootstraps and
+//! feature subsets are seeded (`new_fixed_rng`), so with the patch the same table, params
+//! and seed give the same tree and forest every run (`tests/reproducible.rs`).
 
 use linfa::prelude::*;
 use linfa::traits::Fit;
