@@ -11,6 +11,7 @@
 //! Rows are the *transformed* features (the output of a fitted pipeline); see
 //! [`crate::artifact`] for scoring raw table rows.
 
+mod expf;
 mod stream;
 pub use stream::{output_header, score_csv, StreamError, CHUNK_ROWS};
 
@@ -957,16 +958,16 @@ fn svm_decision(kernel: &Kernel, s: &BinarySvm, x: &[f64]) -> f64 {
     ws - s.rho
 }
 
-/// Platt's probability as linfa computes it (in `f32`, with the platform's `expf`, so that
-/// it equals linfa's to the bit on each platform; unlike every other scorer path, which
-/// uses `libm` so that native and Wasm agree to the bit, SVM probabilities can differ in
-/// the last `f32` bit between a native and a Wasm build).
+/// Platt's probability as linfa computes it: in `f32`, with an `expf` that gives glibc's
+/// bits (so natively it equals linfa's to the bit) in every build (so the Wasm page and
+/// edge give the native CLI's bits); see `src/score/expf.rs`.
 pub fn platt_probability(decision: f64, a: f64, b: f64) -> f64 {
     let f = (a * decision + b) as f32;
     let p = if f >= 0.0 {
-        (-f).exp() / (1.0 + (-f).exp())
+        let e = expf::expf(-f);
+        e / (1.0 + e)
     } else {
-        1.0 / (1.0 + f.exp())
+        1.0 / (1.0 + expf::expf(f))
     };
     p as f64
 }

@@ -88,30 +88,6 @@ function startNode(dir, port, env = {}) {
   });
 }
 
-// Kinds whose scorer is not yet bit-identical between a native build and Wasm: the SVM's
-// Platt scaling computes `exp` in f32 as linfa does (driftlab::score::platt_probability), and
-// glibc's expf and the Wasm target's (compiler-builtins/libm) differ in the last bits of an
-// f32. The fix belongs in the core (libm::expf there, as the rest of the core already uses
-// libm for bit-identical math); until then these kinds are held to equal labels and
-// probabilities within 1e-6, and the test says so.
-const NOT_YET_BIT_IDENTICAL = new Set(['svm-iris']);
-
-function assertSameAnswer(actual, expected, name) {
-  if (!NOT_YET_BIT_IDENTICAL.has(name)) {
-    assert.deepEqual(actual, expected, name);
-    return;
-  }
-  assert.deepEqual(actual.model, expected.model, name);
-  assert.equal(actual.predictions.length, expected.predictions.length, name);
-  actual.predictions.forEach((p, i) => {
-    const e = expected.predictions[i];
-    assert.deepEqual([p.prediction, p.warnings], [e.prediction, e.warnings], `${name} row ${i}`);
-    for (const [label, q] of Object.entries(e.probabilities ?? {})) {
-      assert.ok(Math.abs(p.probabilities[label] - q) < 1e-6, `${name} row ${i} ${label}: ${p.probabilities[label]} vs ${q}`);
-    }
-  });
-}
-
 const post = (base, body, headers = {}) =>
   fetch(`${base}/score`, {
     method: 'POST',
@@ -161,7 +137,7 @@ for (const runtime of ['workerd', 'node']) {
         const expected = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
         const r = await post(base[m], request);
         assert.equal(r.status, 200, `${m}: ${await r.clone().text()}`);
-        assertSameAnswer(await r.json(), expected, m);
+        assert.deepEqual(await r.json(), expected, m);
       }
     });
 
@@ -171,7 +147,7 @@ for (const runtime of ['workerd', 'node']) {
         const expected = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
         const r = await fetch(`${base[m]}/score`, { method: 'POST', headers: { 'Content-Type': 'text/csv; charset=utf-8' }, body: csv });
         assert.equal(r.status, 200, `${m}: ${await r.clone().text()}`);
-        assertSameAnswer(await r.json(), expected, m);
+        assert.deepEqual(await r.json(), expected, m);
       }
     });
 
