@@ -5,16 +5,17 @@
 //! The two differ in the last bit for many inputs, so a scorer that called `f32::exp` gave
 //! an SVM's probabilities one bit apart between the native CLI and the Wasm page and edge.
 //!
-//! [`expf`] is written in plain IEEE `f64` arithmetic plus fused multiply–adds
-//! (`f64::mul_add`, exactly rounded on every target: a hardware instruction natively, a
-//! software routine in Wasm), so every build gets the same bits. It follows the method of
-//! glibc's `expf` on x86-64 with FMA (a 32-entry table of 2^(i/32), a cubic in the reduced
-//! argument, the final product rounded once to `f32`), and equals it on all 2³² inputs
-//! (checked exhaustively on x86-64 with FMA: `cargo test --release --lib expf -- --ignored`).
-//! Natively, then, the scorer gives linfa's SVM probabilities to the bit, and the Wasm
-//! builds give the same bits as the native ones. On a CPU without FMA glibc's own `expf`
-//! rounds 2 of the 2³² inputs the other way; there, the parity tests' 1e-12 tolerance
-//! would catch a row that met one of them.
+//! [`expf`] is written in plain IEEE `f64` arithmetic (no fused multiply–adds, no platform
+//! math), so every build gets the same bits. It follows the method of glibc's `expf` (a
+//! 32-entry table of 2^(i/32), a cubic in the reduced argument, the final product rounded
+//! once to `f32`). glibc's x86-64 build with FMA fuses the argument reduction `x·32/ln 2 − k`
+//! into one rounding; here that is exact without an FMA instruction, by splitting `32/ln 2`
+//! so that both partial products are exact (see [`expf`]). The result equals glibc's on
+//! all 2³² inputs (checked exhaustively on x86-64 with FMA: `cargo test --release --lib
+//! expf -- --ignored`), so natively the scorer gives linfa's SVM probabilities to the bit,
+//! and the Wasm page and edge give the native CLI's bits. (A CPU without FMA makes glibc
+//! pick its other build, which rounds 2 of the 2³² inputs the other way; there, the parity
+//! tests' 1e-12 tolerance would catch a row that met one of them.)
 
 /// `TABLE[i]` holds the bits of 2^(i/32), rounded to the nearest `f64`, minus `i << 47`,
 /// so that adding `k << 47` for `k ≡ i (mod 32)` builds 2^(k/32) directly. Made with
@@ -61,7 +62,7 @@ const N: f64 = 32.0;
 /// `e^x` in `f32`: `+∞` above ln(2¹²⁸), `+0` below ln(2⁻¹⁵⁰), NaN for NaN, and otherwise
 /// the value described in the module docs.
 pub fn expf(x: f32) -> f32 {
-    // the top 12 bits of |x|: at or above those of 88.0, x is large, infinite or NaN
+    // the exponent and first mantissa bits of |x|: at or above 88.0's, x is large, ∞ or NaN
     let top = (x.to_bits() >> 20) & 0x7ff;
     if top >= 88.0f32.to_bits() >> 20 {
         if x == f32::NEG_INFINITY {
@@ -89,12 +90,18 @@ pub fn expf(x: f32) -> f32 {
     let kd = inv_ln2_n * xd + shift;
     let ki = kd.to_bits();
     let kd = kd - shift;
-    let r = inv_ln2_n.mul_add(xd, -kd);
+    // r = x·32/ln 2 − k rounded once, as a fused multiply–add gives it: 32/ln 2 = hi + lo
+    // with hi's low 24 mantissa bits clear, so hi·x (29 + 24 bits) and lo·x (24 + 24) are
+    // exact, hi·x − k is exact (Sterbenz: |hi·x − k| ≤ 1/2 + ε, so k = 0 or they are within
+    // a factor of 2), and the one addition left rounds the exact value
+    let hi = f64::from_bits(inv_ln2_n.to_bits() & !((1 << 24) - 1));
+    let lo = inv_ln2_n - hi;
+    let r = (hi * xd - kd) + lo * xd;
     // 2^(k/32): the table's mantissa for k mod 32, the exponent from k / 32
     let s = f64::from_bits(TABLE[(ki % 32) as usize].wrapping_add(ki << 47));
-    let p = c0.mul_add(r, c1);
-    let y = c2.mul_add(r, 1.0);
-    let y = p.mul_add(r * r, y);
+    let p = c0 * r + c1;
+    let y = c2 * r + 1.0;
+    let y = p * (r * r) + y;
     (y * s) as f32
 }
 
@@ -127,7 +134,7 @@ mod tests {
     }
 
     /// Bit patterns of `x` and of `e^x` as glibc's `expf` (x86-64, FMA) rounds them: the two
-    /// inputs where it parts from the same method without fused multiply–adds.
+    /// inputs where an argument reduction rounded twice (no FMA) would part from it.
     #[test]
     fn the_inputs_where_fusing_matters() {
         assert_eq!(expf(f32::from_bits(0x4202_422f)).to_bits(), 0x56fc_9f1c);
