@@ -1,12 +1,14 @@
 // The edge bundle in the real runtimes: workerd (the open-source Workers runtime, from npm)
 // and Node (the bundle's serve.mjs). Trains one model of every kind (edge/examples/
 // artifacts.rs), writes each model's bundle, starts the runtimes on 127.0.0.1, and checks
-// that predictions equal the native scorer's bit for bit, JSON and CSV, and that every bad
+// that predictions equal the native scorer's bit for bit, JSON and CSV, and the page's own
+// Wasm core's in Chromium (page.mjs) bit for bit, warnings included; and that every bad
 // request gets its 4xx, the 401 path, limits, CORS; that wrangler accepts the bundle; and
 // that a corrupted artifact is refused at startup.
 //
 //   npm ci --prefix edge/test-tools      # workerd (and wrangler) in a git-ignored folder
-//   make wasm                            # pkg/edge/driftlab_edge.wasm
+//   make wasm                            # pkg/edge/driftlab_edge.wasm, pkg/driftlab*, npm ci
+//   make browser                         # Debian's Chromium (CHROMIUM overrides the path)
 //   node --test tests/edge/
 //
 // DRIFTLAB_EDGE_WASM overrides the scorer path; CARGO_TARGET_DIR is honoured.
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKERD, freePort, run, writeWorkerdConfig } from './workerd.mjs';
+import { asEdgeAnswer, assertBitIdentical, openPageCore, probeRows } from './page.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WASM = process.env.DRIFTLAB_EDGE_WASM ?? join(ROOT, 'pkg/edge/driftlab_edge.wasm');
@@ -60,8 +63,28 @@ after(async () => {
         }),
     ),
   );
+  const core = await pageCore?.catch(() => null);
+  await core?.close();
   rmSync(work, { recursive: true, force: true });
 });
+
+// The page's core in Chromium (page.mjs), started on first use, and per model the rows it is
+// held to (the request's rows, then probe rows outside the reference) with its answer, in
+// the HTTP API's shape; shared by the runtimes' tests and the native scorer's.
+let pageCore = null;
+const openPageCoreOnce = () => (pageCore ??= openPageCore());
+const probes = new Map();
+async function pageProbe(m) {
+  if (!probes.has(m)) {
+    const core = await openPageCoreOnce();
+    const artifact = readFileSync(join(work, `${m}.model.json`), 'utf8');
+    const { rows } = JSON.parse(readFileSync(join(work, `${m}.request.json`), 'utf8'));
+    const body = JSON.stringify({ rows: probeRows(JSON.parse(artifact), rows) });
+    const { model } = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
+    probes.set(m, { body, answer: asEdgeAnswer(await core.score(artifact, body), model.task) });
+  }
+  return probes.get(m);
+}
 
 async function waitUp(base, proc, headers = {}) {
   const deadline = Date.now() + 20_000;
@@ -175,6 +198,15 @@ for (const runtime of ['workerd', 'node']) {
       }
     });
 
+    test('the page’s Wasm core in Chromium answers as this runtime does, bit for bit, for every model kind', async () => {
+      for (const m of models) {
+        const { body, answer } = await pageProbe(m);
+        const r = await post(base[m], body);
+        assert.equal(r.status, 200, `${m}: ${await r.clone().text()}`);
+        assertBitIdentical(answer, await r.json(), m, ['page', runtime]);
+      }
+    });
+
     test('GET /health and GET /model', async () => {
       const m = base['logistic-iris'];
       const health = await (await fetch(`${m}/health`)).json();
@@ -254,6 +286,16 @@ for (const runtime of ['workerd', 'node']) {
     });
   });
 }
+
+describe('the page’s Wasm core in Chromium', () => {
+  test('answers the test rows as the native scorer does, for every model kind', async () => {
+    for (const m of models) {
+      const expected = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
+      const { answer } = await pageProbe(m);
+      assertSameAnswer({ ...answer, predictions: answer.predictions.slice(0, expected.predictions.length) }, expected, m);
+    }
+  });
+});
 
 describe('wrangler', () => {
   test('accepts the bundle unchanged (deploy --dry-run bundles it)', () => {
