@@ -209,6 +209,39 @@ for (const runtime of ['workerd', 'node']) {
       }
     });
 
+    // JSON cells that the page's scorer (driftlab::artifact::Artifact::score_json_rows) and
+    // the edge's (edge/src/lib.rs, text_cell) read differently today: a blank string is
+    // missing to the page, but a category "" to the edge (other warnings) or a 400 in a
+    // numeric column; "true" in a boolean column is true to the edge and refused by the page.
+    // Both should refuse a row or both answer it alike: a TODO until one reading is chosen.
+    if (runtime === 'workerd') {
+      test('a JSON cell means the same to the page’s core as to the edge', { todo: 'blank strings, and "true" in a boolean column' }, async () => {
+        const m = 'logistic-fraud';
+        const artifact = readFileSync(join(work, `${m}.model.json`), 'utf8');
+        const { rows } = JSON.parse(readFileSync(join(work, `${m}.request.json`), 'utf8'));
+        const { model } = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
+        const differ = [];
+        for (const [column, value] of [['merchant_category', ''], ['merchant_category', ' '], ['amount', ''], ['card_present', 'true'], ['card_present', 'FALSE']]) {
+          const cell = `${column} = ${JSON.stringify(value)}`;
+          const body = JSON.stringify({ rows: [{ ...rows[0], [column]: value }] });
+          const r = await post(base[m], body);
+          const edge = await r.json();
+          const page = await (await openPageCoreOnce()).score(artifact, body).then((a) => asEdgeAnswer(a, model.task), (e) => e);
+          if (page instanceof Error && r.status >= 400) continue;
+          if (page instanceof Error || r.status !== 200) {
+            differ.push(`${cell}: page ${page instanceof Error ? page.message : 'answers'}; ${runtime} ${r.status} ${edge.error ?? ''}`);
+            continue;
+          }
+          try {
+            assertBitIdentical(page, edge, m, ['page', runtime]);
+          } catch (e) {
+            differ.push(`${cell}: ${e.message.split('\n')[0]}: page ${JSON.stringify(page.predictions[0].warnings)}; ${runtime} ${JSON.stringify(edge.predictions[0].warnings)}`);
+          }
+        }
+        assert.deepEqual(differ, [], differ.join('\n'));
+      });
+    }
+
     test('GET /health and GET /model', async () => {
       const m = base['logistic-iris'];
       const health = await (await fetch(`${m}/health`)).json();
