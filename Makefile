@@ -117,7 +117,8 @@ $(EDGE_TOOLS): edge/test-tools/package-lock.json
 # tests/e2e/edge.test.mjs holds the downloaded bundle in workerd to the page's scorer
 test-web: $(EDGE_TOOLS)
 
-test-edge: wasm $(EDGE_TOOLS)
+# tests/edge/edge.test.mjs also holds the edge to the page's core in Chromium (tests/edge/page.mjs)
+test-edge: wasm browser $(EDGE_TOOLS)
 	node --test --test-concurrency=1 tests/edge/
 
 # side-by-side benchmarks; installs its peers (scikit-learn, SciPy, skl2onnx,

@@ -1,12 +1,14 @@
 // The edge bundle in the real runtimes: workerd (the open-source Workers runtime, from npm)
 // and Node (the bundle's serve.mjs). Trains one model of every kind (edge/examples/
 // artifacts.rs), writes each model's bundle, starts the runtimes on 127.0.0.1, and checks
-// that predictions equal the native scorer's bit for bit, JSON and CSV, and that every bad
-// request gets its 4xx, the 401 path, limits, CORS; that wrangler accepts the bundle; and
-// that a corrupted artifact is refused at startup.
+// that predictions equal the native scorer's bit for bit, JSON and CSV, and the page's own
+// Wasm core's in Chromium (page.mjs) bit for bit, warnings included, as the CLI's `score`
+// does; and that every bad request gets its 4xx, the 401 path, limits, CORS; that wrangler
+// accepts the bundle; and that a corrupted artifact is refused at startup.
 //
 //   npm ci --prefix edge/test-tools      # workerd (and wrangler) in a git-ignored folder
-//   make wasm                            # pkg/edge/driftlab_edge.wasm
+//   make wasm                            # pkg/edge/driftlab_edge.wasm, pkg/driftlab*, npm ci
+//   make browser                         # Debian's Chromium (CHROMIUM overrides the path)
 //   node --test tests/edge/
 //
 // DRIFTLAB_EDGE_WASM overrides the scorer path; CARGO_TARGET_DIR is honoured.
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKERD, freePort, run, writeWorkerdConfig } from './workerd.mjs';
+import { asEdgeAnswer, assertBitIdentical, bits, openPageCore, probeRows } from './page.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WASM = process.env.DRIFTLAB_EDGE_WASM ?? join(ROOT, 'pkg/edge/driftlab_edge.wasm');
@@ -32,7 +35,9 @@ let models = [];
 before(() => {
   assert.ok(existsSync(WASM), `${WASM} is missing: run make wasm`);
   assert.ok(existsSync(WORKERD), `${WORKERD} is missing: run npm ci --prefix edge/test-tools`);
-  execFileSync('cargo', ['run', '-q', '-p', 'driftlab-edge', '--example', 'artifacts', '--', work, WASM], {
+  // the core with its default features, as the CLI builds it: cargo rebuilds the core's
+  // cdylib whenever its features change between two builds
+  execFileSync('cargo', ['run', '-q', '-p', 'driftlab-edge', '--features', 'driftlab/default', '--example', 'artifacts', '--', work, WASM], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 600_000,
@@ -60,8 +65,28 @@ after(async () => {
         }),
     ),
   );
+  const core = await pageCore?.catch(() => null);
+  await core?.close();
   rmSync(work, { recursive: true, force: true });
 });
+
+// The page's core in Chromium (page.mjs), started on first use, and per model the rows it is
+// held to (the request's rows, then probe rows outside the reference) with its answer, in
+// the HTTP API's shape; shared by the runtimes' tests and the CLI's.
+let pageCore = null;
+const openPageCoreOnce = () => (pageCore ??= openPageCore());
+const probes = new Map();
+async function pageProbe(m) {
+  if (!probes.has(m)) {
+    const core = await openPageCoreOnce();
+    const artifact = readFileSync(join(work, `${m}.model.json`), 'utf8');
+    const { rows } = JSON.parse(readFileSync(join(work, `${m}.request.json`), 'utf8'));
+    const body = JSON.stringify({ rows: probeRows(JSON.parse(artifact), rows) });
+    const { model } = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
+    probes.set(m, { body, answer: asEdgeAnswer(await core.score(artifact, body), model.task) });
+  }
+  return probes.get(m);
+}
 
 async function waitUp(base, proc, headers = {}) {
   const deadline = Date.now() + 20_000;
@@ -151,6 +176,48 @@ for (const runtime of ['workerd', 'node']) {
       }
     });
 
+    test('the page’s Wasm core in Chromium answers as this runtime does, bit for bit, for every model kind', async () => {
+      for (const m of models) {
+        const { body, answer } = await pageProbe(m);
+        const r = await post(base[m], body);
+        assert.equal(r.status, 200, `${m}: ${await r.clone().text()}`);
+        assertBitIdentical(answer, await r.json(), m, ['page', runtime]);
+      }
+    });
+
+    // JSON cells that the page's scorer (driftlab::artifact::Artifact::score_json_rows) and
+    // the edge's (edge/src/lib.rs, text_cell) read differently today: a blank string is
+    // missing to the page, but a category "" to the edge (other warnings) or a 400 in a
+    // numeric column; "true" in a boolean column is true to the edge and refused by the page.
+    // Both should refuse a row or both answer it alike: a TODO until one reading is chosen.
+    if (runtime === 'workerd') {
+      test('a JSON cell means the same to the page’s core as to the edge', { todo: 'blank strings, and "true" in a boolean column' }, async () => {
+        const m = 'logistic-fraud';
+        const artifact = readFileSync(join(work, `${m}.model.json`), 'utf8');
+        const { rows } = JSON.parse(readFileSync(join(work, `${m}.request.json`), 'utf8'));
+        const { model } = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
+        const differ = [];
+        for (const [column, value] of [['merchant_category', ''], ['merchant_category', ' '], ['amount', ''], ['card_present', 'true'], ['card_present', 'FALSE']]) {
+          const cell = `${column} = ${JSON.stringify(value)}`;
+          const body = JSON.stringify({ rows: [{ ...rows[0], [column]: value }] });
+          const r = await post(base[m], body);
+          const edge = await r.json();
+          const page = await (await openPageCoreOnce()).score(artifact, body).then((a) => asEdgeAnswer(a, model.task), (e) => e);
+          if (page instanceof Error && r.status >= 400) continue;
+          if (page instanceof Error || r.status !== 200) {
+            differ.push(`${cell}: page ${page instanceof Error ? page.message : 'answers'}; ${runtime} ${r.status} ${edge.error ?? ''}`);
+            continue;
+          }
+          try {
+            assertBitIdentical(page, edge, m, ['page', runtime]);
+          } catch (e) {
+            differ.push(`${cell}: ${e.message.split('\n')[0]}: page ${JSON.stringify(page.predictions[0].warnings)}; ${runtime} ${JSON.stringify(edge.predictions[0].warnings)}`);
+          }
+        }
+        assert.deepEqual(differ, [], differ.join('\n'));
+      });
+    }
+
     test('GET /health and GET /model', async () => {
       const m = base['logistic-iris'];
       const health = await (await fetch(`${m}/health`)).json();
@@ -230,6 +297,47 @@ for (const runtime of ['workerd', 'node']) {
     });
   });
 }
+
+/** Builds the CLI (`cargo build --bin driftlab`); returns the binary's path. */
+function buildCli() {
+  const built = execFileSync('cargo', ['build', '-q', '--bin', 'driftlab', '--message-format=json'], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  const bin = built.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.target?.name === 'driftlab' && m.executable)?.executable;
+  assert.ok(bin, 'cargo built no driftlab binary');
+  return bin;
+}
+
+describe('the page’s Wasm core in Chromium', () => {
+  test('answers the test rows as the native scorer does, for every model kind', async () => {
+    for (const m of models) {
+      const expected = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
+      const { answer } = await pageProbe(m);
+      assertSameAnswer({ ...answer, predictions: answer.predictions.slice(0, expected.predictions.length) }, expected, m);
+    }
+  });
+
+  test('answers the test rows as the CLI’s driftlab score prints them, for every model kind', async () => {
+    const cli = buildCli();
+    for (const m of models) {
+      const expected = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
+      const csv = execFileSync(cli, ['score', '--model', join(work, `${m}.model.json`), '--data', join(work, `${m}.request.csv`)], { encoding: 'utf8' });
+      const [header, ...lines] = csv.trim().split('\n').map((l) => l.split(','));
+      const { answer } = await pageProbe(m);
+      assert.equal(lines.length, expected.predictions.length, `${m}: the CLI's rows`);
+      lines.forEach((cells, i) => {
+        const p = answer.predictions[i];
+        const at = `${m}, row ${i}`;
+        const prediction = expected.model.task === 'classification' ? cells[0] : Number(cells[0]);
+        assert.ok(Object.is(p.prediction, prediction), `${at}, prediction: page ${bits(p.prediction)} vs CLI ${cells[0]}`);
+        assert.deepEqual(header.slice(1), Object.keys(p.probabilities ?? {}).map((c) => `p_${c}`), `${at}: the columns`);
+        header.slice(1).forEach((h, k) => {
+          const [x, y] = [p.probabilities[h.slice(2)], Number(cells[k + 1])];
+          const same = NOT_YET_BIT_IDENTICAL.has(m) ? Math.abs(x - y) < 1e-6 : Object.is(x, y);
+          assert.ok(same, `${at}, ${h}: page ${bits(x)} vs CLI ${cells[k + 1]} (${bits(y)})`);
+        });
+      });
+    }
+  });
+});
 
 describe('wrangler', () => {
   test('accepts the bundle unchanged (deploy --dry-run bundles it)', () => {
