@@ -331,8 +331,7 @@ describe('the page’s Wasm core in Chromium', () => {
         assert.deepEqual(header.slice(1), Object.keys(p.probabilities ?? {}).map((c) => `p_${c}`), `${at}: the columns`);
         header.slice(1).forEach((h, k) => {
           const [x, y] = [p.probabilities[h.slice(2)], Number(cells[k + 1])];
-          const same = NOT_YET_BIT_IDENTICAL.has(m) ? Math.abs(x - y) < 1e-6 : Object.is(x, y);
-          assert.ok(same, `${at}, ${h}: page ${bits(x)} vs CLI ${cells[k + 1]} (${bits(y)})`);
+          assert.ok(Object.is(x, y), `${at}, ${h}: page ${bits(x)} vs CLI ${cells[k + 1]} (${bits(y)})`);
         });
       });
     }
