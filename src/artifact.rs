@@ -61,6 +61,9 @@ pub enum ArtifactError {
     /// Arrays that disagree with the schema.
     #[error("artifact is inconsistent: {0}")]
     Shape(String),
+    /// A JSON row given for scoring has the wrong shape (not an object, a column absent).
+    #[error("{0}")]
+    Row(String),
     /// Transforming rows failed.
     #[error(transparent)]
     Prep(#[from] PrepError),
@@ -356,8 +359,10 @@ impl Artifact {
     }
 
     /// Scores JSON rows (`{"column": value}` objects, as a form or an HTTP client sends
-    /// them): numbers, strings, booleans and `null` (missing); an absent column is missing.
-    /// Rows in errors are 1-based positions in `rows`.
+    /// them), reading each cell as the edge scorer does: `null` and a blank string are
+    /// missing, `"true"`/`"false"` (any case) are booleans in a boolean column, other
+    /// strings are categories, numbers are numbers; a column the model was trained with
+    /// must be present (an error otherwise). Rows in errors are 1-based positions in `rows`.
     pub fn score_json_rows(
         &self,
         rows: &[serde_json::Value],
@@ -372,18 +377,32 @@ impl Artifact {
         );
         for (i, row) in rows.iter().enumerate() {
             let object = row.as_object().ok_or_else(|| {
-                ArtifactError::Shape(format!(
+                ArtifactError::Row(format!(
                     "row {}: each row must be an object of column: value",
                     i + 1
                 ))
             })?;
             cells.clear();
             for input in inputs {
+                let boolean = input.kind == crate::table::ColumnKind::Boolean;
                 cells.push(match object.get(&input.name) {
-                    None | Some(Value::Null) => Cell::Missing,
+                    None => {
+                        return Err(ArtifactError::Row(format!(
+                            "row {} has no column {:?}, which the model was trained with: add it (null is fine: it is imputed and flagged)",
+                            i + 1,
+                            input.name
+                        )))
+                    }
+                    Some(Value::Null) => Cell::Missing,
                     Some(Value::Bool(b)) => Cell::Bool(*b),
                     Some(Value::Number(n)) => n.as_f64().map_or(Cell::Missing, Cell::Number),
                     Some(Value::String(s)) if s.trim().is_empty() => Cell::Missing,
+                    Some(Value::String(s)) if boolean && s.trim().eq_ignore_ascii_case("true") => {
+                        Cell::Bool(true)
+                    }
+                    Some(Value::String(s)) if boolean && s.trim().eq_ignore_ascii_case("false") => {
+                        Cell::Bool(false)
+                    }
                     Some(Value::String(s)) => Cell::Category(s),
                     Some(_) => {
                         return Err(ArtifactError::Prep(PrepError::BadCell {

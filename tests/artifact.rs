@@ -143,3 +143,74 @@ fn json_rows_score_like_the_table() {
         .to_string();
     assert!(e.contains("row 1") && e.contains("amount"), "{e}");
 }
+
+/// JSON cells read as the edge scorer reads them (edge/src/lib.rs): a blank string is
+/// missing, "true"/"FALSE" are booleans in a boolean column, and an absent column is an
+/// error naming the row and the column. `tests/edge/edge.test.mjs` holds the page's core
+/// and the edge to the same answers for these cells.
+#[test]
+fn json_cells_read_as_the_edge_reads_them() {
+    let csv = driftlab::dataset::generate(
+        "fraud",
+        &driftlab::dataset::DatasetOptions {
+            rows: Some(600),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let t = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    let a = train(
+        &t,
+        &TrainRequest::new("is_fraud", ModelKind::Logistic),
+        &mut |_| {},
+    )
+    .unwrap()
+    .0;
+    let row = |column: &str, value: serde_json::Value| {
+        let mut object = serde_json::Map::new();
+        for input in &a.pipeline.inputs {
+            object.insert(input.name.clone(), serde_json::json!(null));
+        }
+        object.insert(column.into(), value);
+        serde_json::Value::Object(object)
+    };
+    let score = |r: serde_json::Value| a.score_json_rows(&[r]).unwrap().remove(0);
+    // a blank string is the same as null
+    for blank in ["", "  "] {
+        for column in ["merchant_category", "amount", "card_present"] {
+            let (b, n) = (
+                score(row(column, serde_json::json!(blank))),
+                score(row(column, serde_json::json!(null))),
+            );
+            assert_eq!(b.prediction, n.prediction, "{column} = {blank:?}");
+            assert_eq!(b.warnings, n.warnings, "{column} = {blank:?}");
+        }
+    }
+    // "true" and "FALSE" in the boolean column are the booleans
+    for (text, value) in [("true", true), ("FALSE", false), (" True ", true)] {
+        let (s, b) = (
+            score(row("card_present", serde_json::json!(text))),
+            score(row("card_present", serde_json::json!(value))),
+        );
+        assert_eq!(s.prediction, b.prediction, "{text:?}");
+        assert_eq!(s.warnings, b.warnings, "{text:?}");
+    }
+    // a number written as a string in a numeric column reads as the number (the
+    // pipeline parses text cells in numeric columns, for JSON as for CSV)
+    let (s, n) = (
+        score(row("amount", serde_json::json!("12.5"))),
+        score(row("amount", serde_json::json!(12.5))),
+    );
+    assert_eq!((s.prediction, s.warnings), (n.prediction, n.warnings));
+    // an absent column is refused, naming the row and the column
+    let mut partial = row("amount", serde_json::json!(3.0));
+    partial.as_object_mut().unwrap().remove("merchant_category");
+    let e = a
+        .score_json_rows(&[row("amount", serde_json::json!(1.0)), partial])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("row 2") && e.contains("\"merchant_category\"") && e.contains("null is fine"),
+        "{e}"
+    );
+}
