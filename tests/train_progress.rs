@@ -1,6 +1,7 @@
 //! Training progress: the fused L-BFGS binary logistic trainer reports its loss at every
 //! iteration through the progress callback, in the shape the page's loss chart draws
-//! (`www/charts/loss.ts` via `www/panels/model.ts`: one point per event with a finite loss).
+//! (`www/charts/loss.ts` via `www/panels/model.ts`: one point per event with a finite loss);
+//! the forest reports each tree, for the page's progress bar.
 #![cfg(feature = "train")]
 
 use driftlab::table::{read_csv, ReadOptions, Table};
@@ -68,4 +69,19 @@ fn multinomial_logistic_reports_its_final_loss() {
     let losses: Vec<f64> = seen.iter().filter_map(|p| p.loss).collect();
     assert_eq!(losses.len(), 1, "{seen:?}");
     assert!(losses[0].is_finite() && losses[0] > 0.0);
+}
+
+#[test]
+fn the_forest_reports_each_tree() {
+    let mut request = TrainRequest::new("species", ModelKind::Forest);
+    request.params = driftlab::train::Params::parse(ModelKind::Forest, &["n_trees=12"]).unwrap();
+    let mut seen = Vec::new();
+    train(&table("iris"), &request, &mut |p| seen.push(p)).unwrap();
+    let fit: Vec<(u64, Option<u64>)> = seen
+        .iter()
+        .filter(|p| p.stage == "fit")
+        .map(|p| (p.step, p.total))
+        .collect();
+    let trees: Vec<(u64, Option<u64>)> = (1..=12).map(|i| (i, Some(12))).collect();
+    assert_eq!(fit, trees);
 }

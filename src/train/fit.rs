@@ -227,14 +227,33 @@ pub(crate) fn fit(
         ModelKind::Forest => {
             let (yi, k) = classes(y).ok_or(TrainError::NeedsClasses(kind.name()))?;
             let ds = DatasetBase::new(x.to_owned(), Array1::from(yi.to_vec()));
-            let rng = StdRng::seed_from_u64(seed);
-            let fitted =
-                linfa_ensemble::EnsembleLearnerParams::new_fixed_rng(tree_params(params), rng)
-                    .ensemble_size(params.u64("n_trees") as usize)
-                    .bootstrap_proportion(params.f64("bootstrap_proportion"))
-                    .feature_proportion(params.f64("feature_proportion"))
-                    .fit(&ds)
-                    .map_err(|e| linfa_err(kind, e))?;
+            // linfa-ensemble's fit, tree by tree, so that each tree is a progress event (and
+            // a tree that fails is an error, where linfa-ensemble 0.8.1 unwraps): the same
+            // seeded bootstrap draws (linfa's `bootstrap_with_indices`, rows then features)
+            // in the same order, so the same forest as `EnsembleLearnerParams::fit`
+            let n_trees = params.u64("n_trees") as usize;
+            let sample = (
+                (x.nrows() as f64 * params.f64("bootstrap_proportion")).ceil() as usize,
+                (p as f64 * params.f64("feature_proportion")).ceil() as usize,
+            );
+            let tree = tree_params(params);
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut fitted = linfa_ensemble::EnsembleLearner {
+                models: Vec::with_capacity(n_trees),
+                model_features: Vec::with_capacity(n_trees),
+            };
+            for (train, _, features) in ds.bootstrap_with_indices(sample, &mut rng).take(n_trees) {
+                fitted
+                    .models
+                    .push(tree.fit(&train).map_err(|e| linfa_err(kind, e))?);
+                fitted.model_features.push(features);
+                progress(Progress {
+                    stage: "fit".into(),
+                    step: fitted.models.len() as u64,
+                    total: Some(n_trees as u64),
+                    loss: None,
+                });
+            }
             let trees = fitted
                 .models
                 .iter()
@@ -244,7 +263,6 @@ pub(crate) fn fit(
                     extract_tree(t, feats, &sub, yi, k)
                 })
                 .collect();
-            progress(Progress::fitted(None));
             Ok((
                 Model::Forest(score::ForestModel {
                     trees,
