@@ -61,6 +61,99 @@ fn floats_are_written_shortest_and_read_back_to_the_same_bits() {
     }
 }
 
+/// The float writer as it was before it read LowerExp from a stack buffer (Display's
+/// positional digits, read back into digits and an exponent): the new one must write the
+/// same bytes.
+fn write_f64_by_display(out: &mut Vec<u8>, x: f64) {
+    if !x.is_finite() {
+        out.extend_from_slice(b"null");
+        return;
+    }
+    let buf = format!("{}", x.abs());
+    let (int, frac) = buf.split_once('.').unwrap_or((&buf, ""));
+    let (mut digits, kk): (Vec<u8>, i32) = if int != "0" {
+        (int.bytes().chain(frac.bytes()).collect(), int.len() as i32)
+    } else {
+        let zeros = frac.len() - frac.trim_start_matches('0').len();
+        (frac.as_bytes()[zeros..].to_vec(), -(zeros as i32))
+    };
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    let (digits, kk) = if digits.is_empty() {
+        (vec![b'0'], 1)
+    } else {
+        (digits, kk)
+    };
+    let length = digits.len() as i32;
+    let k = kk - length;
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    if 0 <= k && kk <= 16 {
+        out.extend_from_slice(&digits);
+        out.extend(std::iter::repeat_n(b'0', k as usize));
+        out.extend_from_slice(b".0");
+    } else if 0 < kk && kk <= 16 {
+        out.extend_from_slice(&digits[..kk as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[kk as usize..]);
+    } else if -5 < kk && kk <= 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-kk) as usize));
+        out.extend_from_slice(&digits);
+    } else {
+        out.push(digits[0]);
+        if length > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        out.extend_from_slice(if kk > 0 { b"e+" } else { b"e" });
+        out.extend_from_slice((kk - 1).to_string().as_bytes());
+    }
+}
+
+#[test]
+fn the_float_writer_writes_what_the_display_based_writer_wrote() {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut check = |x: f64| {
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        json::write_f64(&mut ours, x);
+        write_f64_by_display(&mut theirs, x);
+        assert_eq!(ours, theirs, "{x:e}");
+    };
+    for x in [
+        0.0,
+        -0.0,
+        1.0,
+        1e15,
+        1e16,
+        1e-5,
+        1e-4,
+        123456.0,
+        1e21,
+        1e22,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        5e-324,
+        f64::NAN,
+        f64::INFINITY,
+    ] {
+        check(x);
+        check(-x);
+    }
+    for _ in 0..200_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        check(f64::from_bits(state));
+        check((state % 1_000_000) as f64 / 1000.0);
+        // probabilities, as a classifier writes them
+        check((state >> 11) as f64 / (1u64 << 53) as f64);
+        check(1.0 - (state >> 11) as f64 / (1u64 << 53) as f64);
+    }
+}
+
 #[test]
 fn strings_are_escaped_as_serde_json_escapes_them() {
     for s in [
