@@ -427,86 +427,15 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Writes `x` as serde_json does: the shortest digits that read back to the same bits,
-/// laid out as serde_json lays them out (`1.0`, `12.5`, `0.001`, `1e-7`, `1.5e+300`); `null` when not finite.
+/// Writes `x` as serde_json does, with serde_json's own formatter (zmij): the shortest
+/// digits that read back to the same bits, laid out as serde_json lays them out (`1.0`,
+/// `12.5`, `0.001`, `1e-7`, `1.5e+300`); `null` when not finite.
 pub(crate) fn write_f64(out: &mut Vec<u8>, x: f64) {
     if !x.is_finite() {
         out.extend_from_slice(b"null");
         return;
     }
-    // LowerExp prints the shortest round-trip digits as `d[.ddd]e<exp>` (`1e-7`, `1.25e1`,
-    // `0e0`); lay them out from a stack buffer, with no allocation (the hot path of a batch)
-    let mut buf = StackBuf { b: [0; 40], n: 0 };
-    let _ = write!(buf, "{:e}", x.abs());
-    let text = buf.b.get(..buf.n).unwrap_or_default();
-    let e = text.iter().position(|&c| c == b'e').unwrap_or(text.len());
-    let (mantissa, exp) = text.split_at(e);
-    let exp = exp.get(1..).unwrap_or_default();
-    // the digits without the point, and the position of the point after the first digit
-    let mut digits = [0u8; 20];
-    let mut length = 0;
-    for &c in mantissa {
-        if c != b'.' && length < digits.len() {
-            digits[length] = c;
-            length += 1;
-        }
-    }
-    let digits = &digits[..length];
-    let mut kk: i32 = 1;
-    let (negative_exp, exp_digits) = match exp.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, exp),
-    };
-    let mut e10: i32 = 0;
-    for &c in exp_digits {
-        e10 = e10 * 10 + i32::from(c - b'0');
-    }
-    kk += if negative_exp { -e10 } else { e10 };
-    let length = length as i32;
-    let k = kk - length;
-    if x.is_sign_negative() {
-        out.push(b'-');
-    }
-    if 0 <= k && kk <= 16 {
-        out.extend_from_slice(digits);
-        out.extend(std::iter::repeat_n(b'0', k as usize));
-        out.extend_from_slice(b".0");
-    } else if 0 < kk && kk <= 16 {
-        let (int, frac) = digits.split_at((kk as usize).min(digits.len()));
-        out.extend_from_slice(int);
-        out.push(b'.');
-        out.extend_from_slice(frac);
-    } else if -5 < kk && kk <= 0 {
-        out.extend_from_slice(b"0.");
-        out.extend(std::iter::repeat_n(b'0', (-kk) as usize));
-        out.extend_from_slice(digits);
-    } else {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        out.extend_from_slice(first);
-        if !rest.is_empty() {
-            out.push(b'.');
-            out.extend_from_slice(rest);
-        }
-        // serde_json (zmij) signs positive exponents: 1e+16, 1.5e+300, 1e-7
-        out.extend_from_slice(if kk > 0 { b"e+" } else { b"e" });
-        out.extend_from_slice(exp);
-    }
-}
-
-/// A fixed buffer for one formatted float (LowerExp of an `f64` is at most 24 bytes).
-struct StackBuf {
-    b: [u8; 40],
-    n: usize,
-}
-
-impl std::fmt::Write for StackBuf {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.n + s.len();
-        let dst = self.b.get_mut(self.n..end).ok_or(std::fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.n = end;
-        Ok(())
-    }
+    out.extend_from_slice(zmij::Buffer::new().format_finite(x).as_bytes());
 }
 
 /// Writes an unsigned integer.
