@@ -46,6 +46,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Json<'_>, SyntaxError> {
         s: text,
         b: bytes,
         i: 0,
+        members: 0,
     };
     p.ws();
     let v = p.value(0)?;
@@ -63,6 +64,9 @@ struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// How many members the last object had: the next one (the next row of a request)
+    /// likely has as many, and its member list is allocated at that size once.
+    members: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -101,7 +105,7 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(b'{') => {
                 self.i += 1;
-                let mut members = Vec::new();
+                let mut members = Vec::with_capacity(self.members);
                 self.ws();
                 if self.peek() == Some(b'}') {
                     self.i += 1;
@@ -126,6 +130,7 @@ impl<'a> Parser<'a> {
                         Some(b',') => self.i += 1,
                         Some(b'}') => {
                             self.i += 1;
+                            self.members = members.len();
                             return Ok(Json::Obj(members));
                         }
                         _ => return Err(self.err("expected ',' or '}' in an object")),
