@@ -2,8 +2,9 @@
 //! serde's derived deserializers (the internally tagged enums of the model alone cost more
 //! than the whole size budget). Numbers keep their text: the canonical form (for the
 //! content hash) copies them as written, and values are parsed with Rust's correctly
-//! rounded `str::parse`. Floats are written in the shortest form that reads back to the
-//! same bits, in `serde_json`'s layout (`1.0`, `0.001`, `1e-7`, `1e+16`).
+//! rounded `str::parse`. Floats are written by `serde_json`'s own formatter (zmij, which
+//! has no serde in it): the shortest form that reads back to the same bits, in
+//! `serde_json`'s layout (`1.0`, `0.001`, `1e-7`, `1e+16`), so the CLI writes the same text.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
