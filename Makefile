@@ -59,6 +59,8 @@ browser:
 # show data) and pkg/ (everything), which the worker loads on the first call that needs it.
 # The light build has its own target dir: a cdylib's file name carries no feature hash, so
 # the two builds would overwrite each other's output and rebuild every time.
+# The edge scorer is compiled at opt-level z (profile.edge) and then optimised by wasm-opt
+# at -O3, which on it is both smaller (gzipped) and a few percent faster than -Oz.
 wasm: tools
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm --no-default-features --features browser \
 	  --target-dir target/light
@@ -72,7 +74,7 @@ wasm: tools
 	$(CARGO) build -p driftlab-edge --target $(WASM_TARGET) --profile edge
 	@mkdir -p pkg/edge
 	node edge/scripts/prune-wasm.mjs target/$(WASM_TARGET)/edge/driftlab_edge.wasm pkg/edge/pruned.wasm
-	$(WASM_OPT) -Oz --converge --low-memory-unused --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
+	$(WASM_OPT) -O3 --converge --low-memory-unused --zero-filled-memory --remove-imports $(WASM_FEATURES) --strip-debug --strip-producers \
 	  pkg/edge/pruned.wasm -o pkg/edge/driftlab_edge.wasm
 	@rm -f pkg/edge/pruned.wasm
 	@printf 'playground wasm, first load: %s bytes, %s gzipped\n' $$(stat -c %s pkg/light/driftlab_bg.wasm) $$(gzip -9c pkg/light/driftlab_bg.wasm | wc -c)

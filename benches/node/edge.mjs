@@ -8,7 +8,8 @@
 // --model logistic`, `driftlab export` (the CLI binary comes from DRIFTLAB_BIN, default
 // target/debug/driftlab, which run.sh builds). The peer is an "empty" worker in the same workerd build that
 // reads each request's body and answers with a constant 200 JSON body, with no scorer: the
-// difference between the two is what the scorer, the artifact and worker.js cost.
+// difference between the two is what the scorer, the artifact and worker.js cost. For the
+// batch, the scorer's Wasm call alone is also timed in this process (`wasm_call_p50`).
 //
 // The client is Node's http with a keep-alive agent on the same machine, so the load
 // figures include the client's own cost; both workers are measured with the same client.
@@ -108,6 +109,32 @@ function request(agent, port, method, pathname, body) {
     if (body) req.end(body);
     else req.end();
   });
+}
+
+/**
+ * The scorer's own share of a batch request: `dl_score_json` on the same body, called in this
+ * process (V8, as in workerd) with the bundle's artifact, without HTTP or worker.js; p50 ms
+ * after warm-ups. The rest of a request's time is the body, the answer and the runtime.
+ */
+function wasmCall(work, body, n, warm = 20) {
+  const ex = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(path.join(work, 'bundle/driftlab_edge.wasm'))), {}).exports;
+  const put = (bytes) => {
+    const ptr = ex.dl_alloc(bytes.length);
+    new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+    return ptr;
+  };
+  const artifact = fs.readFileSync(path.join(work, 'bundle/model.json'));
+  if (ex.dl_load(put(artifact), artifact.length) !== 0) throw new Error('the scorer refused the artifact');
+  const times = [];
+  for (let i = 0; i < warm + n; i++) {
+    const ptr = put(body);
+    const t0 = nowMs();
+    const status = ex.dl_score_json(ptr, body.length, BATCH_ROWS);
+    const ms = nowMs() - t0;
+    if (status !== 0) throw new Error(`dl_score_json answered ${status}`);
+    if (i >= warm) times.push(ms);
+  }
+  return { p50: median(times), min: Math.min(...times) };
 }
 
 /** Starts workerd and polls until the first 200 from `probe`; resolves { proc, ms }. */
@@ -216,6 +243,7 @@ async function main() {
       log(`${BATCH_ROWS}-row batch, ${BATCH_REQUESTS} sequential requests`);
       const b = await sequential(port, batch, BATCH_REQUESTS, 20);
       const eb = await sequential(emptyPort, batch, BATCH_REQUESTS, 20);
+      const call = wasmCall(work, batch, BATCH_REQUESTS);
 
       log(`load: ${LOAD_REQUESTS} requests at ${CONNECTIONS} connections`);
       // a mix of single rows and 10-row batches, each answer checked for its row count
@@ -247,7 +275,7 @@ async function main() {
         single_row_ms: { scorer_p50: median(single.scorer), empty_p50: median(single.empty),
           scorer_p99: quantile(single.scorer, 0.99), empty_p99: quantile(single.empty, 0.99), errors: single.errors },
         batch_1000_ms: { scorer_p50: median(b.times), empty_p50: median(eb.times), scorer_p99: quantile(b.times, 0.99),
-          errors: b.errors + eb.errors },
+          wasm_call_p50: call.p50, wasm_call_min: call.min, errors: b.errors + eb.errors },
         load: { scorer: loadScorer, empty: loadEmpty },
       };
       fs.writeFileSync(path.join(OUT, 'edge.json'), JSON.stringify(result, null, 1));

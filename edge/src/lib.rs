@@ -289,7 +289,12 @@ impl Scorer {
             }
             session.score(&cells, i)?;
         }
-        Ok(session.finish())
+        let answer = session.finish();
+        // In Wasm the arena reclaims the parsed body at the next request: walking the tree
+        // to drop it would only cost time (natively it is dropped as usual)
+        #[cfg(target_arch = "wasm32")]
+        std::mem::forget(doc);
+        Ok(answer)
     }
 
     /// Scores a table of text cells, `{"columns": ["a", ...], "rows": [["1", ...], ...]}`
@@ -382,6 +387,8 @@ struct Session<'a> {
     values: Vec<f64>,
     warnings: Vec<RowWarning>,
     first: bool,
+    /// The class labels as JSON strings.
+    labels: Vec<Vec<u8>>,
 }
 
 impl<'a> Session<'a> {
@@ -390,12 +397,19 @@ impl<'a> Session<'a> {
         out.extend_from_slice(b"{\"model\":");
         scorer.write_summary(&mut out);
         out.extend_from_slice(b",\"predictions\":[");
+        let mut labels = Vec::with_capacity(scorer.classes.len());
+        for c in &scorer.classes {
+            let mut label = Vec::new();
+            json::write_str(&mut label, c);
+            labels.push(label);
+        }
         Session {
             scorer,
             out,
             values: Vec::with_capacity(scorer.pipeline.width()),
             warnings: Vec::new(),
             first: true,
+            labels,
         }
     }
 
@@ -425,16 +439,18 @@ impl<'a> Session<'a> {
         out.extend_from_slice(b"{\"prediction\":");
         match s.task {
             Task::Classification => {
-                json::write_str(
-                    out,
-                    s.classes.get(p.value as usize).map_or("", String::as_str),
+                // the labels' JSON, escaped once per request
+                out.extend_from_slice(
+                    self.labels
+                        .get(p.value as usize)
+                        .map_or(&b"\"\""[..], Vec::as_slice),
                 );
                 out.extend_from_slice(b",\"probabilities\":{");
-                for (c, (label, v)) in s.classes.iter().zip(&p.probabilities).enumerate() {
+                for (c, (label, v)) in self.labels.iter().zip(&p.probabilities).enumerate() {
                     if c > 0 {
                         out.push(b',');
                     }
-                    json::write_str(out, label);
+                    out.extend_from_slice(label);
                     out.push(b':');
                     json::write_f64(out, *v);
                 }
