@@ -363,10 +363,12 @@ fn too_many_rows(max_rows: usize) -> EdgeError {
     )
 }
 
-/// A text cell as the CLI's CSV reader would see it.
+/// A text cell as the CLI's CSV reader would see it (`csv`), or a JSON string as
+/// `driftlab::artifact::Artifact::score_json_rows` reads it: blank is missing in both,
+/// `true`/`false` in any case are booleans in a boolean column.
 fn text_cell(s: &str, kind: ColumnKind, csv: bool) -> Cell<'_> {
     let t = s.trim();
-    if csv && (t.is_empty() || driftlab::table::MISSING_TOKENS.contains(&t)) {
+    if t.is_empty() || (csv && driftlab::table::MISSING_TOKENS.contains(&t)) {
         return Cell::Missing;
     }
     match kind {

@@ -185,25 +185,34 @@ for (const runtime of ['workerd', 'node']) {
       }
     });
 
-    // JSON cells that the page's scorer (driftlab::artifact::Artifact::score_json_rows) and
-    // the edge's (edge/src/lib.rs, text_cell) read differently today: a blank string is
-    // missing to the page, but a category "" to the edge (other warnings) or a 400 in a
-    // numeric column; "true" in a boolean column is true to the edge and refused by the page.
-    // Both should refuse a row or both answer it alike: a TODO until one reading is chosen.
+    // JSON cells read alike by the page's scorer (driftlab::artifact::Artifact::score_json_rows)
+    // and the edge's (edge/src/lib.rs, text_cell): a blank string is missing, "true"/"FALSE"
+    // in a boolean column are booleans, and an absent column is refused by both.
     if (runtime === 'workerd') {
-      test('a JSON cell means the same to the page’s core as to the edge', { todo: 'blank strings, and "true" in a boolean column' }, async () => {
+      test('a JSON cell means the same to the page’s core as to the edge', async () => {
         const m = 'logistic-fraud';
         const artifact = readFileSync(join(work, `${m}.model.json`), 'utf8');
         const { rows } = JSON.parse(readFileSync(join(work, `${m}.request.json`), 'utf8'));
         const { model } = JSON.parse(readFileSync(join(work, `${m}.expected.json`), 'utf8'));
         const differ = [];
-        for (const [column, value] of [['merchant_category', ''], ['merchant_category', ' '], ['amount', ''], ['card_present', 'true'], ['card_present', 'FALSE']]) {
-          const cell = `${column} = ${JSON.stringify(value)}`;
-          const body = JSON.stringify({ rows: [{ ...rows[0], [column]: value }] });
+        const ABSENT = Symbol('absent');
+        const cases = [['merchant_category', ''], ['merchant_category', ' '], ['amount', ''], ['amount', '12.5'],
+          ['card_present', 'true'], ['card_present', 'FALSE'], ['card_present', ''], ['country', ABSENT]];
+        let refusedByBoth = 0;
+        for (const [column, value] of cases) {
+          const cell = value === ABSENT ? `no ${column}` : `${column} = ${JSON.stringify(value)}`;
+          const row = { ...rows[0], [column]: value };
+          if (value === ABSENT) delete row[column];
+          const body = JSON.stringify({ rows: [row] });
           const r = await post(base[m], body);
           const edge = await r.json();
           const page = await (await openPageCoreOnce()).score(artifact, body).then((a) => asEdgeAnswer(a, model.task), (e) => e);
-          if (page instanceof Error && r.status >= 400) continue;
+          if (page instanceof Error && r.status >= 400) {
+            refusedByBoth += 1;
+            assert.equal(edge.column, column, `${cell}: ${JSON.stringify(edge)}`);
+            assert.match(page.message, new RegExp(`"${column}"`), cell);
+            continue;
+          }
           if (page instanceof Error || r.status !== 200) {
             differ.push(`${cell}: page ${page instanceof Error ? page.message : 'answers'}; ${runtime} ${r.status} ${edge.error ?? ''}`);
             continue;
@@ -215,6 +224,7 @@ for (const runtime of ['workerd', 'node']) {
           }
         }
         assert.deepEqual(differ, [], differ.join('\n'));
+        assert.equal(refusedByBoth, 1, 'only the row without a column is refused, by both');
       });
     }
 
