@@ -11,7 +11,9 @@
 //! Rows are the *transformed* features (the output of a fitted pipeline); see
 //! [`crate::artifact`] for scoring raw table rows.
 
+mod exp;
 mod stream;
+use exp::exp;
 pub use stream::{output_header, score_csv, StreamError, CHUNK_ROWS};
 
 use serde::{Deserialize, Serialize};
@@ -101,11 +103,12 @@ pub fn sum(xs: &[f64]) -> f64 {
     acc
 }
 
-/// The logistic sigmoid. Finite for every input: `±∞` give exactly 1 and 0, and NaN (which
-/// [`linear_logit`] never returns) gives 0.5.
+/// The logistic sigmoid, with [`exp`] (one division). Finite for every input: `±∞` give
+/// exactly 1 and 0, 0 gives exactly 0.5, and NaN (which [`linear_logit`] never returns)
+/// gives 0.5.
 #[inline(always)]
 fn logistic(x: f64) -> f64 {
-    let p = 1.0 / (1.0 + libm::exp(-x));
+    let p = 1.0 / (1.0 + exp(-x));
     if p.is_nan() {
         0.5
     } else {
@@ -168,7 +171,7 @@ pub fn softmax_in_place(z: &mut [f64]) {
     if max.is_finite() {
         for v in z.iter_mut() {
             // exp(NaN − max) would be NaN: a NaN logit gets no mass
-            *v = if v.is_nan() { 0.0 } else { libm::exp(*v - max) };
+            *v = if v.is_nan() { 0.0 } else { exp(*v - max) };
         }
     } else {
         let top = max; // +∞, or −∞ when every logit is −∞ or NaN
