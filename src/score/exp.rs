@@ -17,7 +17,7 @@
 //! subnormal results in between as `libm::exp` gives them.
 
 /// `log₂ e`.
-const LOG2E: f64 = 1.442_695_040_888_963_4;
+const LOG2E: f64 = std::f64::consts::LOG2_E;
 /// `ln 2` in two parts (fdlibm's): the high part has 32 significant bits, so `k · LN2_HI`
 /// is exact for every `|k| < 2²¹`.
 const LN2_HI: f64 = 6.931_471_803_691_238e-1;
