@@ -4,7 +4,7 @@
 #![cfg(feature = "train")]
 
 use driftlab::artifact::Artifact;
-use driftlab::score::{softmax_in_place, Model};
+use driftlab::score::{softmax_in_place, LogisticModel, Model};
 use driftlab::table::{read_csv, ReadOptions, Table};
 use driftlab::train::{train, ModelKind, TrainRequest};
 
@@ -145,6 +145,90 @@ fn softmax_handles_infinite_and_nan_logits() {
         assert_distribution(&format!("{z:?}"), &p);
         for (a, b) in p.iter().zip(want) {
             assert!((a - b).abs() < 1e-15, "{z:?}: {p:?} != {want:?}");
+        }
+    }
+}
+
+/// A binary logistic model whose logit is the first feature: `σ(x₀)`.
+fn identity_logit(positive: usize) -> Model {
+    Model::Logistic(LogisticModel {
+        n_classes: 2,
+        weights: vec![1.0, 0.0],
+        intercepts: vec![0.0],
+        positive,
+    })
+}
+
+#[test]
+fn sigmoid_is_exact_at_zero_and_saturates_at_the_ends() {
+    // the scorer's own exponential (issue 3): exp(0) = 1, so a logit of 0 is even odds and
+    // goes to the positive class; beyond the exponential's range the sigmoid is exactly 0 or 1
+    let cases: [(f64, f64); 9] = [
+        (0.0, 0.5),
+        (-0.0, 0.5),
+        (800.0, 1.0),
+        (-800.0, 0.0),
+        (1e308, 1.0),
+        (-1e308, 0.0),
+        (f64::INFINITY, 1.0),
+        (f64::NEG_INFINITY, 0.0),
+        (40.0, 1.0),
+    ];
+    for positive in [0, 1] {
+        let m = identity_logit(positive);
+        let mut flat = Vec::new();
+        for &(z, want) in &cases {
+            let r = m.predict_row(&[z, 0.0]).unwrap();
+            assert_eq!(r.probabilities[positive], want, "σ({z})");
+            assert_eq!(r.probabilities[1 - positive], 1.0 - want, "σ({z})");
+            let class = if want >= 0.5 { positive } else { 1 - positive };
+            assert_eq!(r.value, class as f64, "σ({z})");
+            flat.extend_from_slice(&[z, 0.0]);
+        }
+        let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+        m.predict_batch_into(&flat, 2, &mut values, &mut probabilities)
+            .unwrap();
+        for (i, &(z, want)) in cases.iter().enumerate() {
+            assert_eq!(probabilities[2 * i + positive], want, "batch σ({z})");
+        }
+    }
+}
+
+#[test]
+fn sigmoid_batch_equals_single_rows_across_the_exponential_range() {
+    // logits from deep underflow (subnormal e^−z) through overflow, densely near zero
+    let mut logits: Vec<f64> = (-2000..=2000).map(|i| f64::from(i) * 0.37).collect();
+    logits.extend((-500..=500).map(|i| f64::from(i) * 1e-3));
+    logits.extend([-745.2, -745.1, -709.8, -709.7, 709.7, 709.8, 745.1, 745.2]);
+    for positive in [0, 1] {
+        let m = identity_logit(positive);
+        let flat: Vec<f64> = logits.iter().flat_map(|&z| [z, 0.0]).collect();
+        let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+        m.predict_batch_into(&flat, 2, &mut values, &mut probabilities)
+            .unwrap();
+        let mut previous = 0.0;
+        for (i, &z) in logits.iter().enumerate() {
+            let r = m.predict_row(&[z, 0.0]).unwrap();
+            assert_distribution(&format!("σ({z})"), &r.probabilities);
+            assert_eq!(values[i].to_bits(), r.value.to_bits(), "σ({z})");
+            for c in 0..2 {
+                assert_eq!(
+                    probabilities[2 * i + c].to_bits(),
+                    r.probabilities[c].to_bits(),
+                    "σ({z}), class {c}"
+                );
+            }
+            // within 1e-15 of the sigmoid through libm's exponential
+            let reference = 1.0 / (1.0 + libm::exp(-z));
+            let p = r.probabilities[positive];
+            assert!(
+                (p - reference).abs() <= 1e-15,
+                "σ({z}) = {p} vs {reference}"
+            );
+            if i < 4001 {
+                assert!(p >= previous, "σ is monotone: σ({z}) = {p} < {previous}");
+                previous = p;
+            }
         }
     }
 }
