@@ -43,9 +43,18 @@ const C13: f64 = 1.605_904_383_682_161_3e-10;
 const OVER: f64 = 709.8;
 const UNDER: f64 = -746.0;
 
-/// `e^x`, deterministic on every target (see the module docs for the accuracy).
-#[inline(always)]
+/// `e^x`, deterministic on every target (see the module docs for the accuracy), as one
+/// out-of-line function: the scorer's row paths and the edge scorer, where size counts
+/// more than a call.
+#[inline(never)]
 pub fn exp(x: f64) -> f64 {
+    exp_inlined(x)
+}
+
+/// [`exp`] inlined into the caller, for the batch loop (the same bits: inlining does not
+/// change IEEE arithmetic).
+#[inline(always)]
+pub fn exp_inlined(x: f64) -> f64 {
     if !(x > UNDER && x < OVER) {
         return if x.is_nan() {
             x

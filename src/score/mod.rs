@@ -113,6 +113,13 @@ pub fn sum(xs: &[f64]) -> f64 {
 /// gives 0.5.
 #[inline(always)]
 fn logistic(x: f64) -> f64 {
+    logistic_with(x, exp)
+}
+
+/// [`logistic`] with a given exponential: [`exp`], or in the batch loop
+/// [`exp::exp_inlined`] (the same bits).
+#[inline(always)]
+fn logistic_with(x: f64, exp: impl Fn(f64) -> f64) -> f64 {
     let p = 1.0 / (1.0 + exp(-x));
     if p.is_nan() {
         0.5
@@ -793,7 +800,7 @@ impl Model {
                         *zi = linear_logit(x, w, b);
                     }
                     for ((zi, v), pr) in z.iter().zip(vs.iter_mut()).zip(ps.chunks_exact_mut(2)) {
-                        let q = logistic(*zi);
+                        let q = logistic_with(*zi, exp::exp_inlined);
                         *v = if q >= 0.5 { hit } else { miss };
                         pr[1 - pos] = 1.0 - q;
                         pr[pos] = q;
@@ -916,16 +923,16 @@ fn gaussian_nb_row(m: &GaussianNbModel, x: &[f64]) -> Prediction {
     }
     let value = argmax(&jll);
     // linfa: p = exp(jll − ln Σ exp(jll)); shifted by the maximum when that underflows.
-    let exps: Vec<f64> = jll.iter().map(|v| libm::exp(*v)).collect();
+    let exps: Vec<f64> = jll.iter().map(|v| exp(*v)).collect();
     let total = sum(&exps);
     let log_total = if total > 0.0 && total.is_finite() {
         libm::log(total)
     } else {
         let max = jll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let shifted: Vec<f64> = jll.iter().map(|v| libm::exp(v - max)).collect();
+        let shifted: Vec<f64> = jll.iter().map(|v| exp(v - max)).collect();
         max + libm::log(sum(&shifted))
     };
-    let mut probabilities: Vec<f64> = jll.iter().map(|v| libm::exp(v - log_total)).collect();
+    let mut probabilities: Vec<f64> = jll.iter().map(|v| exp(v - log_total)).collect();
     if probabilities.iter().any(|p| !p.is_finite()) {
         // the log-likelihoods overflowed (inputs far outside the training range)
         probabilities = jll;
@@ -949,7 +956,7 @@ fn svm_decision(kernel: &Kernel, s: &BinarySvm, x: &[f64]) -> f64 {
             .map(|(i, a)| {
                 let sv = &s.support_vectors[i * p..(i + 1) * p];
                 let d: f64 = sv.iter().zip(x).map(|(u, v)| (u - v) * (u - v)).sum();
-                libm::exp(-d / eps) * a
+                exp(-d / eps) * a
             })
             .sum(),
         Kernel::Polynomial { constant, degree } => s
