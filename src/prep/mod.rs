@@ -21,6 +21,7 @@
 //!   decimal form (`1`, `2.5`).
 
 mod matrix;
+mod num;
 mod split;
 
 pub use matrix::Matrix;
@@ -28,6 +29,7 @@ pub use split::split;
 
 use crate::profile::exact_quantile as quantile;
 use crate::table::{Cell, Column, ColumnData, ColumnKind, Table, MISSING_CODE};
+use num::Num;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -342,14 +344,14 @@ pub enum PrepError {
     #[error("every column is dropped or is the target, so the model would have no features: keep at least one column")]
     NoFeatures,
     /// A bad split fraction.
-    #[error("the test fraction must be a number strictly between 0 and 1 (got {0}): 0.25 keeps a quarter of the rows for testing")]
+    #[error("the test fraction must be a number strictly between 0 and 1 (got {}): 0.25 keeps a quarter of the rows for testing", Num(*.0))]
     BadFraction(f64),
     /// A fitted pipeline (read from an artifact) whose parts disagree: feature names that
     /// are not the steps' outputs, a scale that is not positive, unsorted categories.
     #[error("the fitted pipeline is inconsistent: {0}")]
     Inconsistent(String),
     /// Too few rows to split.
-    #[error("{rows} rows cannot be split into a training and a test set with test fraction {fraction}: load more rows or change the fraction")]
+    #[error("{rows} rows cannot be split into a training and a test set with test fraction {}: load more rows or change the fraction", Num(*.fraction))]
     TooFewRows {
         /// Rows in the table.
         rows: usize,
@@ -639,7 +641,11 @@ impl FittedColumn {
                     Cell::Missing => {
                         warn(
                             "missing",
-                            format!("{:?} is missing and was filled with {fill}", self.name),
+                            format!(
+                                "{:?} is missing and was filled with {}",
+                                self.name,
+                                Num(*fill)
+                            ),
                         );
                         *fill
                     }
@@ -647,8 +653,10 @@ impl FittedColumn {
                         warn(
                             "not_finite",
                             format!(
-                                "{:?} is {x}, treated as missing and filled with {fill}",
-                                self.name
+                                "{:?} is {}, treated as missing and filled with {}",
+                                self.name,
+                                Num(x),
+                                Num(*fill)
                             ),
                         );
                         *fill
@@ -671,8 +679,11 @@ impl FittedColumn {
                     warn(
                         "out_of_range",
                         format!(
-                            "{:?} = {x} is outside the training range [{min}, {max}]",
-                            self.name
+                            "{:?} = {} is outside the training range [{}, {}]",
+                            self.name,
+                            Num(x),
+                            Num(*min),
+                            Num(*max)
                         ),
                     );
                 }
@@ -707,7 +718,7 @@ impl FittedColumn {
                         }
                     }
                     Cell::Number(x) => {
-                        number = format!("{x}");
+                        number = Num(x).to_string();
                         &number
                     }
                 };
