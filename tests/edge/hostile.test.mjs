@@ -161,7 +161,8 @@ function malformed(rand) {
     () => ['not JSON at all', { headers: json, body: pick(['', ' ', 'rows', 'null', 'true', '42', '"rows"', '[]', '{}', '{"rows":{}}', '{"rows":null}', '{"rows":"all"}', '{"Rows":[]}', 'undefined', '{rows:[]}', "{'rows':[]}", '{"rows":[],}', '{"rows":[1,]}', '\u0000']) }, null],
     () => {
       const r = rows(1 + int(3));
-      r[int(r.length)][col()] = pick([[1], { v: 1 }, 'wide', '', '5.1.2', '0x10', [], {}, 'Infinity', 'NaN', '1e999']);
+      // (a blank string is not here: in JSON, as in CSV, it is a missing value)
+      r[int(r.length)][col()] = pick([[1], { v: 1 }, 'wide', '5.1.2', '0x10', [], {}, 'Infinity', 'NaN', '1e999']);
       return ['wrong type in a cell', { headers: json, body: JSON.stringify({ rows: r }) }, 400];
     },
     () => {
