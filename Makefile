@@ -59,8 +59,8 @@ browser:
 # show data) and pkg/ (everything), which the worker loads on the first call that needs it.
 # The light build has its own target dir: a cdylib's file name carries no feature hash, so
 # the two builds would overwrite each other's output and rebuild every time.
-# The edge scorer is compiled at opt-level z (profile.edge) and then optimised by wasm-opt
-# at -O3, which on it is both smaller (gzipped) and a few percent faster than -Oz.
+# The edge scorer is compiled at opt-level s (profile.edge) and then optimised by wasm-opt
+# at -O3, which on it is about as small (gzipped) as -Oz and a few percent faster.
 wasm: tools
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm --no-default-features --features browser \
 	  --target-dir target/light
