@@ -309,6 +309,25 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The first key that appears twice in one object, anywhere in this value (the core's
+    /// typed reader refuses such an artifact, so the edge does not pick one copy).
+    pub(crate) fn repeated_key(&self) -> Option<&str> {
+        match self {
+            Json::Obj(m) => {
+                // pairwise, as `write_canonical`'s insertion sort already is (objects in an
+                // artifact have few members; a sort would cost the scorer 2 KB)
+                for (i, (k, _)) in m.iter().enumerate() {
+                    if m[..i].iter().any(|(j, _)| j == k) {
+                        return Some(k);
+                    }
+                }
+                m.iter().find_map(|(_, v)| v.repeated_key())
+            }
+            Json::Arr(items) => items.iter().find_map(Json::repeated_key),
+            _ => None,
+        }
+    }
+
     /// A number as `f64` (`None` for other values and numbers beyond `f64`).
     pub(crate) fn as_f64(&self) -> Option<f64> {
         match self {

@@ -127,6 +127,11 @@ impl Scorer {
         let refuse = |m: String| EdgeError::new(422, m);
         let doc =
             json::parse(bytes).map_err(|e| refuse(format!("not a driftlab artifact: {e}")))?;
+        if let Some(key) = doc.repeated_key() {
+            return Err(refuse(format!(
+                "not a driftlab artifact: the member {key:?} appears twice in one object; export the bundle again from the artifact driftlab wrote"
+            )));
+        }
         let format = doc.get("format").and_then(Json::as_str).unwrap_or_default();
         if format != FORMAT {
             return Err(refuse(format!(

@@ -393,3 +393,33 @@ fn refuses_tampered_pipelines_and_huge_class_counts() {
         e.error
     );
 }
+
+/// A member given twice is refused, as the core's typed reader refuses it (rather than
+/// scoring with whichever copy the reader kept): at the top level, where the core says
+/// "duplicate field", and inside the model, where the hash is recomputed over both copies.
+#[test]
+fn refuses_a_member_given_twice() {
+    let (bytes, _) = artifact(IRIS, Some("species"), ModelKind::Logistic);
+    let text = String::from_utf8(bytes).unwrap();
+    let top = text.replacen(
+        '{',
+        r#"{"model":{"kind":"linear","weights":[],"intercept":0.0},"#,
+        1,
+    );
+    let e = Scorer::from_bytes(top.as_bytes()).unwrap_err();
+    assert!(e.error.contains("\"model\" appears twice"), "{}", e.error);
+    assert_eq!(e.status, 422);
+    assert!(Artifact::from_bytes(top.as_bytes())
+        .unwrap_err()
+        .to_string()
+        .contains("duplicate"));
+    let inner = text.replacen(
+        r#""kind": "logistic","#,
+        r#""kind": "logistic", "kind": "logistic","#,
+        1,
+    );
+    assert!(inner.len() > text.len(), "the edit was made");
+    let e = Scorer::from_bytes(inner.as_bytes()).unwrap_err();
+    assert!(e.error.contains("\"kind\" appears twice"), "{}", e.error);
+    assert!(Artifact::from_bytes(inner.as_bytes()).is_err());
+}
