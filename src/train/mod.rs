@@ -34,7 +34,8 @@ use crate::Matrix;
 pub struct Progress {
     /// `prepare`, `fit` or `evaluate`.
     pub stage: String,
-    /// Steps done in this stage (machines fitted, for one-vs-rest SVM).
+    /// Steps done in this stage (during `fit`: L-BFGS iterations for binary logistic
+    /// regression, trees fitted for the forest, machines fitted for one-vs-rest SVM).
     pub step: u64,
     /// Steps in this stage, when known.
     pub total: Option<u64>,
