@@ -1,5 +1,7 @@
-//! The exponential of the scorer's sigmoid and softmax: table-free, branch-light and
-//! short enough to inline into the batch loop.
+//! The scorer's exponential (the sigmoid, the softmax, Gaussian naive Bayes and the SVM's
+//! Gaussian kernel): table-free, branch-light, one out-of-line copy ([`exp`]) for the row
+//! paths and the edge scorer, and short enough to inline into the logistic batch loop
+//! ([`exp_inlined`]).
 //!
 //! `libm::exp` (fdlibm's) is accurate but takes a division and an out-of-line `scalbn` per
 //! call, which made it half the time of scoring a logistic batch in Wasm. This one is pure
