@@ -142,3 +142,258 @@ fn errors_go_to_stderr_with_a_non_zero_exit() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A scratch folder for one test, removed by the test when it passes.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("driftlab-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    assert!(!out.status.success(), "expected a failure");
+    assert!(out.stdout.is_empty());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Writes iris split in two by line: 120 rows to train on, 30 rows (every fifth) to test on.
+fn iris_train_and_test(dir: &std::path::Path) -> (String, String) {
+    let csv = driftlab(&["dataset", "iris"]).stdout;
+    let text = String::from_utf8(csv).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (mut train, mut test) = (vec![header], vec![header]);
+    for (i, line) in lines.enumerate() {
+        if i % 5 == 4 {
+            test.push(line)
+        } else {
+            train.push(line)
+        }
+    }
+    let (a, b) = (dir.join("train.csv"), dir.join("test.csv"));
+    std::fs::write(&a, train.join("\n") + "\n").unwrap();
+    std::fs::write(&b, test.join("\n") + "\n").unwrap();
+    (a.display().to_string(), b.display().to_string())
+}
+
+/// `--test-fraction 0` trains on every row, prints no metrics and says why (issue #14).
+#[test]
+fn train_on_every_row_with_test_fraction_zero() {
+    let dir = scratch("all-rows");
+    let (train, _) = iris_train_and_test(&dir);
+    let model = dir.join("m.json").display().to_string();
+    let args = [
+        "train", "--data", &train, "--target", "species", "--model", "logistic",
+    ];
+    let out = driftlab(&[&args[..], &["--test-fraction", "0", "--out", &model]].concat());
+    let report = json(&out);
+    assert_eq!(report["train_rows"], 120);
+    assert_eq!(report["test_rows"], 0);
+    assert!(report["metrics"].is_null(), "{report}");
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(
+        note.contains("no rows were held out") && note.contains("--test FILE"),
+        "{note}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("note: no rows were held out"));
+    let artifact: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert!(
+        artifact["metrics"].is_null(),
+        "the artifact has no test metrics"
+    );
+    assert_eq!(artifact["lineage"]["train_rows"], 120);
+    assert_eq!(artifact["lineage"]["test_fraction"], 0.0);
+    // the default still holds out a quarter
+    let report = json(&driftlab(&[&args[..], &["--out", &model]].concat()));
+    assert_eq!(report["test_rows"], 30);
+    assert!(report["metrics"]["accuracy"].is_number());
+    assert_eq!(report["notes"].as_array().unwrap().len(), 0);
+    // a fraction outside [0, 1) is refused with the way out
+    let err = stderr_of(&driftlab(
+        &[&args[..], &["--test-fraction", "1", "--out", &model]].concat(),
+    ));
+    assert!(
+        err.contains("strictly between 0 and 1") && err.contains("with 0 uses every row"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Equal JSON, numbers within 1e-9 (relative).
+fn assert_close(a: &serde_json::Value, b: &serde_json::Value, what: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                "{what}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{what}");
+            x.iter().zip(y).for_each(|(x, y)| assert_close(x, y, what));
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{what}"
+            );
+            x.iter()
+                .for_each(|(k, v)| assert_close(v, &y[k], &format!("{what}.{k}")));
+        }
+        _ => assert_eq!(a, b, "{what}"),
+    }
+}
+
+/// `--test FILE` trains on every row of --data and judges the model on FILE through the
+/// same pipeline: the metrics are what `driftlab evaluate` says of FILE (issue #14).
+#[test]
+fn train_with_a_test_file() {
+    let dir = scratch("test-file");
+    let (train, test) = iris_train_and_test(&dir);
+    let model = dir.join("m.json").display().to_string();
+    for kind in ["logistic", "tree", "knn"] {
+        let report = json(&driftlab(&[
+            "train", "--data", &train, "--target", "species", "--model", kind, "--test", &test,
+            "--out", &model,
+        ]));
+        assert_eq!(report["train_rows"], 120, "{kind}");
+        assert_eq!(report["test_rows"], 30, "{kind}");
+        assert_eq!(report["test"], test.as_str());
+        let evaluated = json(&driftlab(&[
+            "evaluate", "--model", &model, "--data", &test, "--target", "species",
+        ]));
+        // the metrics come from linfa's own predictions, `evaluate` uses the scorer: the
+        // classes are the same, probabilities may differ in the last bits
+        // (linfa's tree predicts classes without probabilities: no probability metrics)
+        let (mut ours, mut evaluated) = (report["metrics"].clone(), evaluated);
+        if kind == "tree" {
+            let keep = |m: &mut serde_json::Value, of: &serde_json::Value| {
+                let m = m.as_object_mut().unwrap();
+                m.retain(|k, v| !v.is_null() && !of[k].is_null());
+            };
+            let o = ours.clone();
+            keep(&mut ours, &evaluated);
+            keep(&mut evaluated, &o);
+            assert!(ours.get("accuracy").is_some() && ours.get("average_precision").is_none());
+        }
+        assert_close(&ours, &evaluated, kind);
+        assert_eq!(
+            report["metrics"]["confusion_matrix"],
+            evaluated["confusion_matrix"]
+        );
+        let artifact: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+        assert_eq!(
+            artifact["metrics"], report["metrics"],
+            "{kind}: the artifact keeps them"
+        );
+        assert_eq!(artifact["lineage"]["test_rows"], 30);
+    }
+    // a regression model on diabetes, tested on its own first 100 rows
+    let diabetes = dir.join("diabetes.csv");
+    std::fs::write(&diabetes, driftlab(&["dataset", "diabetes"]).stdout).unwrap();
+    let text = std::fs::read_to_string(&diabetes).unwrap();
+    let head: Vec<&str> = text.lines().take(101).collect();
+    let head_path = dir.join("head.csv");
+    std::fs::write(&head_path, head.join("\n")).unwrap();
+    let (d, h) = (
+        diabetes.display().to_string(),
+        head_path.display().to_string(),
+    );
+    let report = json(&driftlab(&[
+        "train",
+        "--data",
+        &d,
+        "--target",
+        "progression",
+        "--model",
+        "linear",
+        "--test",
+        &h,
+        "--test-fraction",
+        "0",
+        "--out",
+        &model,
+    ]));
+    let evaluated = json(&driftlab(&[
+        "evaluate",
+        "--model",
+        &model,
+        "--data",
+        &h,
+        "--target",
+        "progression",
+    ]));
+    assert_close(&report["metrics"], &evaluated, "linear");
+    assert!(report["metrics"]["r2"].as_f64().unwrap() > 0.3);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// What `--test FILE` refuses, each with the file, the column or row, and the fix.
+#[test]
+fn train_with_a_test_file_refuses_bad_input() {
+    let dir = scratch("test-file-bad");
+    let (train, test) = iris_train_and_test(&dir);
+    let model = dir.join("m.json").display().to_string();
+    let train_with = |test: &str, extra: &[&str]| {
+        let args = [
+            "train", "--data", &train, "--target", "species", "--model", "logistic", "--test",
+            test, "--out", &model,
+        ];
+        stderr_of(&driftlab(&[&args[..], extra].concat()))
+    };
+    let err = train_with(&test, &["--test-fraction", "0.3"]);
+    assert!(
+        err.contains("drop --test-fraction 0.3") && err.contains("test.csv"),
+        "{err}"
+    );
+
+    let text = std::fs::read_to_string(&test).unwrap();
+    let rewrite = |name: &str, f: &dyn Fn(&str) -> String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text.lines().map(f).collect::<Vec<_>>().join("\n")).unwrap();
+        path.display().to_string()
+    };
+    // no target column
+    let no_target = rewrite("no_target.csv", &|l| {
+        l.rsplit_once(',').unwrap().0.to_owned()
+    });
+    let err = train_with(&no_target, &[]);
+    assert!(
+        err.contains("no_target.csv (--test)") && err.contains("species"),
+        "{err}"
+    );
+    // a feature column missing
+    let no_feature = rewrite("no_feature.csv", &|l| {
+        l.split_once(',').unwrap().1.to_owned()
+    });
+    let err = train_with(&no_feature, &[]);
+    assert!(
+        err.contains("no_feature.csv (--test)") && err.contains("sepal_length"),
+        "{err}"
+    );
+    // a label the training rows never had
+    let new_label = rewrite("new_label.csv", &|l| l.replace("virginica", "arctica"));
+    let err = train_with(&new_label, &[]);
+    assert!(
+        err.contains("new_label.csv (--test)")
+            && err.contains("\"arctica\"")
+            && err.contains("row "),
+        "{err}"
+    );
+    // a missing target cell
+    let gap = rewrite("gap.csv", &|l| l.replacen("setosa", "", 1));
+    let err = train_with(&gap, &[]);
+    assert!(
+        err.contains("gap.csv (--test)") && err.contains("is missing"),
+        "{err}"
+    );
+    // a test file that cannot be read
+    let err = train_with("/nonexistent/test.csv", &[]);
+    assert!(err.contains("cannot read /nonexistent/test.csv"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -23,7 +23,7 @@ mod cli {
         profile::Profile,
         score,
         table::{self, ColumnData},
-        train::{self, ModelKind, Params, TrainRequest},
+        train::{self, ModelKind, Params, TrainError, TrainRequest},
     };
     use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -66,6 +66,10 @@ mod cli {
             target: Option<String>,
         },
         /// Train a model on a CSV file and write its artifact (JSON); prints the test metrics.
+        ///
+        /// By default a stratified quarter of the rows is held out for the metrics;
+        /// `--test-fraction 0` trains on every row, `--test FILE` trains on every row and
+        /// judges the model on FILE.
         Train {
             /// The training CSV.
             #[arg(long)]
@@ -79,9 +83,14 @@ mod cli {
             /// Hyperparameters as key=value, repeatable (see the model's docs).
             #[arg(long = "param")]
             params: Vec<String>,
-            /// Share of rows held out for testing.
-            #[arg(long, default_value_t = 0.25)]
-            test_fraction: f64,
+            /// Share of rows held out for testing, in [0, 1); 0 trains on every row and
+            /// prints no test metrics [default: 0.25, or 0 with --test].
+            #[arg(long)]
+            test_fraction: Option<f64>,
+            /// A CSV to judge the model on: train on every row of --data, print the metrics
+            /// on this file and keep them in the artifact.
+            #[arg(long, value_name = "FILE")]
+            test: Option<PathBuf>,
             /// Seed of the split and of randomised trainers.
             #[arg(long, default_value_t = 42)]
             seed: u64,
@@ -229,10 +238,21 @@ mod cli {
                 model,
                 params,
                 test_fraction,
+                test,
                 seed,
                 out,
             } => {
+                let test_fraction = match (test_fraction, &test) {
+                    (Some(f), Some(_)) if f != 0.0 => return Err(format!(
+                        "--test {} judges the model on that file, so no rows of --data are held out; drop --test-fraction {f} (or drop --test to hold out rows of --data)",
+                        test.as_ref().map_or(String::new(), |t| t.display().to_string())
+                    )
+                    .into()),
+                    (_, Some(_)) => 0.0,
+                    (f, None) => f.unwrap_or(0.25),
+                };
                 let read = read_table(&data)?;
+                let test_read = test.as_ref().map(read_table).transpose()?;
                 let kind = ModelKind::parse(&model)?;
                 let request = TrainRequest {
                     target,
@@ -246,10 +266,34 @@ mod cli {
                     parent: None,
                 };
                 let bar = spinner(&format!("training {model}"));
-                let (artifact, evaluation) = train::train(&read.table, &request, &mut |p| {
+                let mut progress = |p: train::Progress| {
                     bar.set_message(format!("training {model}: {}", p.stage));
-                })?;
+                };
+                let trained = match (&test_read, &test) {
+                    (Some(t), Some(path)) => {
+                        train::train_with_test(&read.table, &t.table, &request, &mut progress)
+                            .map_err(|e| match e {
+                                TrainError::TestTable(e) => {
+                                    format!("{} (--test): {e}", path.display())
+                                }
+                                e => e.to_string(),
+                            })
+                    }
+                    _ => train::train(&read.table, &request, &mut progress)
+                        .map_err(|e| e.to_string()),
+                };
                 bar.finish_and_clear();
+                let (artifact, evaluation) = trained?;
+                let mut notes = Vec::new();
+                if evaluation.metrics.is_none() {
+                    notes.push(
+                        "no rows were held out (--test-fraction 0): the model trained on every row and has no test metrics; judge it with --test FILE or `driftlab evaluate`"
+                            .to_owned(),
+                    );
+                }
+                for note in &notes {
+                    eprintln!("note: {note}");
+                }
                 std::fs::write(&out, artifact.to_bytes()?)
                     .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
                 print_json(&serde_json::json!({
@@ -260,7 +304,9 @@ mod cli {
                     "features": artifact.pipeline.features,
                     "train_rows": evaluation.train_rows.len(),
                     "test_rows": evaluation.test_rows.len(),
+                    "test": test.map(|t| t.display().to_string()),
                     "metrics": evaluation.metrics,
+                    "notes": notes,
                 }))
             }
             Command::Score { model, data, out } => {

@@ -344,7 +344,7 @@ pub enum PrepError {
     #[error("every column is dropped or is the target, so the model would have no features: keep at least one column")]
     NoFeatures,
     /// A bad split fraction.
-    #[error("the test fraction must be a number strictly between 0 and 1 (got {}): 0.25 keeps a quarter of the rows for testing", Num(*.0))]
+    #[error("the test fraction must be a number strictly between 0 and 1 (got {}): 0.25 keeps a quarter of the rows for testing (training with 0 uses every row and reports no test metrics)", Num(*.0))]
     BadFraction(f64),
     /// A fitted pipeline (read from an artifact) whose parts disagree: feature names that
     /// are not the steps' outputs, a scale that is not positive, unsorted categories.
