@@ -397,3 +397,120 @@ fn train_with_a_test_file_refuses_bad_input() {
     assert!(err.contains("cannot read /nonexistent/test.csv"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `drift --test` and `monitor --detector` are value enums: `--help` lists the choices, a
+/// wrong one is refused with the list, and every core test and detector is reachable.
+#[test]
+fn drift_tests_and_detectors_are_listed_choices() {
+    let dir = scratch("choices");
+    let (reference, current) = (dir.join("r.csv"), dir.join("c.csv"));
+    let fraud = ["dataset", "fraud", "--rows", "300"];
+    std::fs::write(&reference, driftlab(&fraud).stdout).unwrap();
+    let drifted = [&fraud[..], &["--seed", "7", "--drift", "0.8"]].concat();
+    std::fs::write(&current, driftlab(&drifted).stdout).unwrap();
+    let (reference, current) = (
+        reference.display().to_string(),
+        current.display().to_string(),
+    );
+    let help = String::from_utf8(driftlab(&["drift", "--help"]).stdout).unwrap();
+    let base = ["drift", "--reference", &reference, "--current", &current];
+    for kind in driftlab::drift::TestKind::ALL {
+        let name = kind.name();
+        assert!(
+            help.contains(&format!("- {name}:")),
+            "{name} in drift --help:\n{help}"
+        );
+        let column = match name {
+            "chisquare" => "country",
+            "z" => "card_present",
+            _ => "amount",
+        };
+        let args = ["--test", name, "--columns", column];
+        let report = json(&driftlab(&[&base[..], &args].concat()));
+        assert_eq!(report["columns"][0]["test"], name);
+    }
+    assert!(
+        help.contains("- auto:") && help.contains("[default: auto]"),
+        "{help}"
+    );
+    // the core's spellings still work: any case, and `js`
+    for (given, name) in [("KS", "ks"), ("js", "jensenshannon")] {
+        let args = ["--test", given, "--columns", "amount"];
+        let report = json(&driftlab(&[&base[..], &args].concat()));
+        assert_eq!(report["columns"][0]["test"], name);
+    }
+    let err = stderr_of(&driftlab(&[&base[..], &["--test", "t-test"]].concat()));
+    let listed = "[possible values: auto, ks, chisquare, z, psi, jensenshannon, wasserstein]";
+    assert!(err.contains(listed), "{err}");
+
+    let help = String::from_utf8(driftlab(&["monitor", "--help"]).stdout).unwrap();
+    assert!(help.contains("[default: adwin]"), "{help}");
+    let watch = ["monitor", "--data", &reference, "--column", "is_fraud"];
+    for (given, name) in [
+        ("adwin", "adwin"),
+        ("ddm", "ddm"),
+        ("eddm", "eddm"),
+        ("page-hinkley", "page-hinkley"),
+        ("PH", "page-hinkley"),
+        ("kswin", "kswin"),
+    ] {
+        assert!(help.contains(&format!("- {name}:")), "{name}:\n{help}");
+        let report = json(&driftlab(&[&watch[..], &["--detector", given]].concat()));
+        assert_eq!(report["detector"], name, "{given}");
+    }
+    let err = stderr_of(&driftlab(&[&watch[..], &["--detector", "cusum"]].concat()));
+    let listed = "[possible values: adwin, ddm, eddm, page-hinkley, kswin]";
+    assert!(err.contains(listed), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `driftlab completions SHELL` prints the shell's completion script (issue #14).
+#[test]
+fn completions_print_a_script_naming_the_commands() {
+    let out = driftlab(&["completions", "bash"]);
+    assert!(out.status.success());
+    let bash = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        bash.starts_with("_driftlab() {"),
+        "{}",
+        &bash[..200.min(bash.len())]
+    );
+    assert!(
+        bash.contains("complete -F _driftlab"),
+        "registers the function"
+    );
+    for command in [
+        "datasets",
+        "dataset",
+        "profile",
+        "train",
+        "score",
+        "evaluate",
+        "metrics",
+        "export",
+        "drift",
+        "monitor",
+        "completions",
+    ] {
+        assert!(
+            bash.contains(&format!("driftlab,{command})")),
+            "{command} in the bash script"
+        );
+    }
+    // the value enums complete too
+    assert!(bash.contains("auto ks chisquare z psi jensenshannon wasserstein"));
+    assert!(bash.contains("adwin ddm eddm page-hinkley kswin"));
+    let zsh = String::from_utf8(driftlab(&["completions", "zsh"]).stdout).unwrap();
+    assert!(
+        zsh.starts_with("#compdef driftlab"),
+        "{}",
+        &zsh[..100.min(zsh.len())]
+    );
+    let fish = String::from_utf8(driftlab(&["completions", "fish"]).stdout).unwrap();
+    assert!(fish.contains("complete -c driftlab"));
+    let err = stderr_of(&driftlab(&["completions", "tcsh"]));
+    assert!(
+        err.contains("possible values: bash, elvish, fish, powershell, zsh"),
+        "{err}"
+    );
+}

@@ -14,7 +14,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use clap::{Parser, Subcommand};
+    use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
     use driftlab::{
         artifact::Artifact,
         dataset, detector,
@@ -171,8 +171,8 @@ mod cli {
             #[arg(long, value_delimiter = ',')]
             columns: Option<Vec<String>>,
             /// The test for every column, or `auto` to choose per column.
-            #[arg(long, default_value = "auto")]
-            test: String,
+            #[arg(long, value_enum, ignore_case = true, default_value_t = DriftTest::Auto)]
+            test: DriftTest,
             /// The threshold for every column (a p-value for ks/chisquare/z, a distance otherwise).
             #[arg(long)]
             threshold: Option<f64>,
@@ -185,13 +185,68 @@ mod cli {
             /// The numeric or boolean column to watch (for ddm/eddm: 1 = error, 0 = correct).
             #[arg(long)]
             column: String,
-            /// adwin, ddm, eddm, page-hinkley or kswin.
-            #[arg(long, default_value = "adwin")]
-            detector: String,
-            /// Detector parameters as key=value, repeatable.
+            /// The change detector.
+            #[arg(long, value_enum, ignore_case = true, default_value_t = DetectorName::Adwin)]
+            detector: DetectorName,
+            /// Detector parameters as key=value, repeatable (an unknown key is an error naming the valid ones).
             #[arg(long = "param", value_parser = parse_param)]
             params: Vec<(String, String)>,
         },
+        /// Print a shell completion script, e.g. `driftlab completions bash > /etc/bash_completion.d/driftlab`.
+        Completions {
+            /// The shell.
+            shell: clap_complete::Shell,
+        },
+    }
+
+    /// `drift --test`: the core's tests ([`TestKind`]) and `auto`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+    enum DriftTest {
+        /// Per column: ks, chisquare or z up to 1,000 reference rows, wasserstein or jensenshannon above.
+        Auto,
+        /// Two-sample Kolmogorov–Smirnov (p-value; numeric columns).
+        Ks,
+        /// Chi-square goodness of fit against the reference proportions (p-value).
+        Chisquare,
+        /// Two-proportion z-test (p-value; two categories).
+        Z,
+        /// Population Stability Index (distance).
+        Psi,
+        /// Jensen–Shannon distance, base 2.
+        #[value(alias = "js")]
+        Jensenshannon,
+        /// Wasserstein distance in reference standard deviations (numeric columns).
+        Wasserstein,
+    }
+
+    impl DriftTest {
+        fn kind(self) -> Option<TestKind> {
+            match self {
+                DriftTest::Auto => None,
+                DriftTest::Ks => Some(TestKind::Ks),
+                DriftTest::Chisquare => Some(TestKind::Chisquare),
+                DriftTest::Z => Some(TestKind::Z),
+                DriftTest::Psi => Some(TestKind::Psi),
+                DriftTest::Jensenshannon => Some(TestKind::Jensenshannon),
+                DriftTest::Wasserstein => Some(TestKind::Wasserstein),
+            }
+        }
+    }
+
+    /// `monitor --detector`: the detectors [`detector::build`] knows.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+    enum DetectorName {
+        /// ADaptive WINdowing: a change in the mean of a numeric stream.
+        Adwin,
+        /// Drift Detection Method: a rise in the error rate of a 0/1 stream (1 = error).
+        Ddm,
+        /// Early DDM: the distance between errors of a 0/1 stream shrinks (1 = error).
+        Eddm,
+        /// Page-Hinkley: a cumulative shift of the mean, up, down or both.
+        #[value(alias = "pagehinkley", alias = "ph")]
+        PageHinkley,
+        /// KS WINdowing: a KS test between a recent and an older window.
+        Kswin,
     }
 
     fn parse_param(s: &str) -> std::result::Result<(String, String), String> {
@@ -215,6 +270,11 @@ mod cli {
     fn run(cli: Cli) -> Result<()> {
         match cli.command {
             Command::Datasets => print_json(&dataset::list()),
+            Command::Completions { shell } => {
+                let mut out = std::io::stdout().lock();
+                clap_complete::generate(shell, &mut Cli::command(), "driftlab", &mut out);
+                Ok(())
+            }
             Command::Dataset {
                 name,
                 rows,
@@ -409,7 +469,7 @@ mod cli {
                 let current = read_table(&current)?;
                 let options = DriftOptions {
                     columns,
-                    test: TestKind::parse_choice(&test)?,
+                    test: test.kind(),
                     threshold,
                     ..Default::default()
                 };
@@ -436,7 +496,8 @@ mod cli {
                         .into())
                     }
                 };
-                let mut detector = detector::build(&name, &params)?;
+                let name = name.to_possible_value().map(|v| v.get_name().to_owned());
+                let mut detector = detector::build(name.as_deref().unwrap_or_default(), &params)?;
                 let run = detector::run(detector.as_mut(), &values);
                 print_json(&detector::RunReport::new(detector.as_ref(), run))
             }
