@@ -514,3 +514,68 @@ fn completions_print_a_script_naming_the_commands() {
         "{err}"
     );
 }
+
+/// A column the profile calls an identifier is left out of training by default, the train
+/// report says so with the reason, and `--keep` keeps it (issue #14).
+#[test]
+fn train_drops_a_likely_id_and_keep_keeps_it() {
+    let dir = scratch("likely-id");
+    let fraud = String::from_utf8(driftlab(&["dataset", "fraud", "--rows", "400"]).stdout).unwrap();
+    let with_id: Vec<String> = fraud
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("transaction_id,{l}"),
+            _ => format!("{},{l}", 90_000 + i),
+        })
+        .collect();
+    let path = dir.join("tx.csv");
+    std::fs::write(&path, with_id.join("\n")).unwrap();
+    let (data, model) = (
+        path.display().to_string(),
+        dir.join("m.json").display().to_string(),
+    );
+    let profile = json(&driftlab(&["profile", "--data", &data]));
+    let warned = profile["columns"][0]["warnings"].as_array().unwrap();
+    assert!(
+        warned.iter().any(|w| w["code"] == "likely_id"),
+        "{warned:?}"
+    );
+
+    let train = [
+        "train", "--data", &data, "--target", "is_fraud", "--model", "logistic", "--out", &model,
+    ];
+    let out = driftlab(&train);
+    let report = json(&out);
+    assert_eq!(report["dropped"][0]["column"], "transaction_id");
+    let reason = report["dropped"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("like an identifier"), "{reason}");
+    let features: Vec<&str> = report["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        !features.contains(&"transaction_id") && features.contains(&"amount"),
+        "{features:?}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: \"transaction_id\" is left out of the features: it has a different value in every row") && stderr.contains("keep it with --keep transaction_id"), "{stderr}");
+
+    let kept = json(&driftlab(
+        &[&train[..], &["--keep", "transaction_id"]].concat(),
+    ));
+    assert_eq!(kept["dropped"].as_array().unwrap().len(), 0);
+    assert_eq!(kept["features"][0], "transaction_id");
+    assert_eq!(kept["notes"].as_array().unwrap().len(), 0);
+
+    let err = stderr_of(&driftlab(&[&train[..], &["--keep", "txn_id"]].concat()));
+    assert!(
+        err.contains("--keep txn_id") && err.contains("transaction_id"),
+        "{err}"
+    );
+    let err = stderr_of(&driftlab(&[&train[..], &["--keep", "is_fraud"]].concat()));
+    assert!(err.contains("--keep is_fraud: that is the target"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

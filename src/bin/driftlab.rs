@@ -20,6 +20,7 @@ mod cli {
         dataset, detector,
         drift::{self, DriftOptions, TestKind},
         metrics::{self, Predicted},
+        prep::{ColumnSpec, PipelineSpec},
         profile::Profile,
         score,
         table::{self, ColumnData},
@@ -91,6 +92,11 @@ mod cli {
             /// on this file and keep them in the artifact.
             #[arg(long, value_name = "FILE")]
             test: Option<PathBuf>,
+            /// Keep a column that the default pipeline drops (one like an identifier, or
+            /// free text with over 50 categories; the output lists them with the reason).
+            /// Repeatable or comma-separated.
+            #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+            keep: Vec<String>,
             /// Seed of the split and of randomised trainers.
             #[arg(long, default_value_t = 42)]
             seed: u64,
@@ -299,6 +305,7 @@ mod cli {
                 params,
                 test_fraction,
                 test,
+                keep,
                 seed,
                 out,
             } => {
@@ -314,13 +321,26 @@ mod cli {
                 let read = read_table(&data)?;
                 let test_read = test.as_ref().map(read_table).transpose()?;
                 let kind = ModelKind::parse(&model)?;
+                let pipeline = default_pipeline(&read.table, target.as_deref(), &keep)?;
+                let dropped: Vec<_> = pipeline
+                    .reasons
+                    .iter()
+                    .map(|(column, reason)| serde_json::json!({"column": column, "reason": reason}))
+                    .collect();
+                let mut notes: Vec<String> = pipeline
+                    .reasons
+                    .iter()
+                    .map(|(column, reason)| {
+                        format!("{column:?} is left out of the features: {reason}; keep it with --keep {column}")
+                    })
+                    .collect();
                 let request = TrainRequest {
                     target,
                     kind,
                     params: Params::parse(kind, &params)?,
                     test_fraction,
                     seed,
-                    pipeline: None,
+                    pipeline: Some(pipeline),
                     task: Default::default(),
                     created: now_rfc3339(),
                     parent: None,
@@ -344,7 +364,6 @@ mod cli {
                 };
                 bar.finish_and_clear();
                 let (artifact, evaluation) = trained?;
-                let mut notes = Vec::new();
                 if evaluation.metrics.is_none() {
                     notes.push(
                         "no rows were held out (--test-fraction 0): the model trained on every row and has no test metrics; judge it with --test FILE or `driftlab evaluate`"
@@ -365,6 +384,7 @@ mod cli {
                     "train_rows": evaluation.train_rows.len(),
                     "test_rows": evaluation.test_rows.len(),
                     "test": test.map(|t| t.display().to_string()),
+                    "dropped": dropped,
                     "metrics": evaluation.metrics,
                     "notes": notes,
                 }))
@@ -516,6 +536,32 @@ mod cli {
             .map_err(|e| format!("{}: {e}", path.display()));
         spinner.finish_and_clear();
         Ok(read?)
+    }
+
+    /// The default pipeline of `table`, with the columns in `keep` given their kind's
+    /// default step instead of being dropped.
+    fn default_pipeline(
+        table: &table::Table,
+        target: Option<&str>,
+        keep: &[String],
+    ) -> Result<PipelineSpec> {
+        let mut pipeline = PipelineSpec::default_for(table, target)?;
+        for name in keep {
+            let column = table
+                .require(name)
+                .map_err(|e| format!("--keep {name}: {e}"))?;
+            if Some(name.as_str()) == target {
+                return Err(
+                    format!("--keep {name}: that is the target, which is never a feature").into(),
+                );
+            }
+            if pipeline.reasons.remove(name).is_some() {
+                pipeline
+                    .columns
+                    .insert(name.clone(), ColumnSpec::default_for(column.kind()));
+            }
+        }
+        Ok(pipeline)
     }
 
     fn read_artifact(path: &PathBuf) -> Result<Artifact> {
