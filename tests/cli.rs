@@ -579,3 +579,87 @@ fn train_drops_a_likely_id_and_keep_keeps_it() {
     assert!(err.contains("--keep is_fraud: that is the target"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `export` from an installed binary (copied out of the checkout and run elsewhere): it
+/// bundles the edge scorer built into it, or, built without one, says exactly how to point
+/// at one; `--wasm` / `DRIFTLAB_EDGE_WASM` pick another (issue #14).
+#[test]
+fn export_works_outside_a_checkout() {
+    let dir = scratch("export");
+    let installed = dir.join("driftlab");
+    std::fs::copy(env!("CARGO_BIN_EXE_driftlab"), &installed).unwrap();
+    let run = |args: &[&str], scorer: Option<&std::path::Path>| {
+        let mut command = Command::new(&installed);
+        command
+            .current_dir(&dir)
+            .args(args)
+            .env_remove("DRIFTLAB_EDGE_WASM");
+        if let Some(path) = scorer {
+            command.env("DRIFTLAB_EDGE_WASM", path);
+        }
+        command.output().unwrap()
+    };
+    std::fs::write(dir.join("iris.csv"), driftlab(&["dataset", "iris"]).stdout).unwrap();
+    let train = [
+        "train", "--data", "iris.csv", "--target", "species", "--model", "logistic",
+    ];
+    json(&run(&[&train[..], &["--out", "m.json"]].concat(), None));
+
+    let help = String::from_utf8(run(&["export", "--help"], None).stdout).unwrap();
+    let export = ["export", "--model", "m.json", "--out", "bundle"];
+    let out = run(&export, None);
+    let checkout =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pkg/edge/driftlab_edge.wasm");
+    if help.contains("the one built into this binary") {
+        let report = json(&out);
+        assert_eq!(report["scorer"], "built in");
+        let bundled = std::fs::read(dir.join("bundle/driftlab_edge.wasm")).unwrap();
+        assert!(bundled.starts_with(b"\0asm"));
+        if checkout.is_file() {
+            // cargo reruns build.rs when the scorer changes, so this is the same build
+            assert_eq!(
+                bundled,
+                std::fs::read(&checkout).unwrap(),
+                "the scorer built in is pkg/edge's"
+            );
+        }
+    } else {
+        // built before `make wasm`: the error and the help say how to point at one
+        assert!(help.contains("has none built in"), "{help}");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("pass --wasm PATH or set DRIFTLAB_EDGE_WASM=PATH")
+                && err.contains("make wasm"),
+            "{err}"
+        );
+    }
+    assert!(help.contains("[env: DRIFTLAB_EDGE_WASM=]"), "{help}");
+
+    // a scorer named by the environment (or --wasm) wins over the built-in one
+    let other = dir.join("other.wasm");
+    std::fs::write(&other, b"\0asm\x01\0\0\0").unwrap();
+    let report = json(&run(&export, Some(&other)));
+    assert_eq!(report["scorer"], other.display().to_string());
+    assert_eq!(
+        std::fs::read(dir.join("bundle/driftlab_edge.wasm")).unwrap(),
+        b"\0asm\x01\0\0\0"
+    );
+    let report = json(&run(
+        &[&export[..], &["--wasm", "other.wasm"]].concat(),
+        None,
+    ));
+    assert_eq!(report["scorer"], "other.wasm");
+    // ... and is checked
+    std::fs::write(&other, b"<html>not found</html>").unwrap();
+    let err = stderr_of(&run(&export, Some(&other)));
+    assert!(err.contains("is not a WebAssembly module"), "{err}");
+    let err = stderr_of(&run(
+        &[&export[..], &["--wasm", "nope.wasm"]].concat(),
+        None,
+    ));
+    assert!(
+        err.contains("cannot read the edge scorer nope.wasm"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -154,6 +154,9 @@ mod cli {
             threshold: f64,
         },
         /// Write the edge bundle of a model: worker.js, the scorer .wasm, model.json, wrangler.toml, serve.mjs, README.
+        ///
+        /// The scorer is built into the binary when pkg/edge/driftlab_edge.wasm existed when it
+        /// was compiled; otherwise pass --wasm PATH (or set DRIFTLAB_EDGE_WASM).
         Export {
             /// The model artifact.
             #[arg(long)]
@@ -161,8 +164,8 @@ mod cli {
             /// The bundle folder to write (created if needed).
             #[arg(long)]
             out: PathBuf,
-            /// The edge scorer built by `make wasm` (default: pkg/edge/driftlab_edge.wasm here or beside the repo of this binary).
-            #[arg(long)]
+            /// The edge scorer to bundle (a driftlab_edge.wasm that `make wasm` builds).
+            #[arg(long, env = "DRIFTLAB_EDGE_WASM", value_name = "PATH", long_help = WASM_HELP)]
             wasm: Option<PathBuf>,
         },
         /// Compare two CSV files column by column and print the drift report (JSON).
@@ -204,6 +207,28 @@ mod cli {
             shell: clap_complete::Shell,
         },
     }
+
+    /// The edge scorer built into this binary (see build.rs).
+    #[cfg(driftlab_edge_embedded)]
+    const EMBEDDED_EDGE: Option<&[u8]> = Some(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/driftlab_edge.wasm"
+    )));
+    #[cfg(not(driftlab_edge_embedded))]
+    const EMBEDDED_EDGE: Option<&[u8]> = None;
+
+    #[cfg(driftlab_edge_embedded)]
+    const WASM_HELP: &str = "The edge scorer to bundle. Default: the one built into this binary \
+        (from pkg/edge/driftlab_edge.wasm when it was compiled).";
+    #[cfg(not(driftlab_edge_embedded))]
+    const WASM_HELP: &str = "The edge scorer to bundle: a driftlab_edge.wasm, which `make wasm` \
+        writes to pkg/edge/ of a checkout. This binary has none built in (it was compiled \
+        before `make wasm`; build it again after to carry one), so the default is \
+        pkg/edge/driftlab_edge.wasm in the working directory or in the checkout this binary \
+        was built in.";
+
+    /// Where no scorer is built in and none is found: how to point at one.
+    const NO_EDGE_SCORER: &str = "this driftlab has no edge scorer built in and found none at pkg/edge/driftlab_edge.wasm: pass --wasm PATH or set DRIFTLAB_EDGE_WASM=PATH to a driftlab_edge.wasm (in a checkout, `make wasm` builds one at pkg/edge/driftlab_edge.wasm, and a `cargo build` after it builds it into the binary)";
 
     /// `drift --test`: the core's tests ([`TestKind`]) and `auto`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -461,14 +486,14 @@ mod cli {
                     .map_err(|e| format!("cannot read {}: {e}", model.display()))?;
                 let artifact = Artifact::from_bytes(&bytes)
                     .map_err(|e| format!("{}: {e}", model.display()))?;
-                let wasm_path = match wasm {
-                    Some(p) => p,
-                    None => default_edge_wasm().ok_or(
-                        "the edge scorer is not built: run `make wasm` (it writes pkg/edge/driftlab_edge.wasm), or pass --wasm PATH",
-                    )?,
+                let (scorer, from) = match (wasm, EMBEDDED_EDGE) {
+                    (Some(path), _) => (read_scorer(&path)?, path.display().to_string()),
+                    (None, Some(bytes)) => (bytes.to_vec(), "built in".to_owned()),
+                    (None, None) => {
+                        let path = default_edge_wasm().ok_or(NO_EDGE_SCORER)?;
+                        (read_scorer(&path)?, path.display().to_string())
+                    }
                 };
-                let scorer = std::fs::read(&wasm_path)
-                    .map_err(|e| format!("cannot read {}: {e}", wasm_path.display()))?;
                 let files = driftlab::export::write(&bytes, &scorer, &out)
                     .map_err(|e| format!("cannot write the bundle to {}: {e}", out.display()))?;
                 print_json(&serde_json::json!({
@@ -476,6 +501,7 @@ mod cli {
                     "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
                     "kind": artifact.model.kind(),
                     "hash": artifact.hash,
+                    "scorer": from,
                 }))
             }
             Command::Drift {
@@ -568,6 +594,15 @@ mod cli {
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Ok(Artifact::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
+    }
+
+    fn read_scorer(path: &PathBuf) -> Result<Vec<u8>> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read the edge scorer {}: {e}", path.display()))?;
+        if !bytes.starts_with(b"\0asm") {
+            return Err(format!("{} is not a WebAssembly module: pass the driftlab_edge.wasm that `make wasm` builds", path.display()).into());
+        }
+        Ok(bytes)
     }
 
     /// `pkg/edge/driftlab_edge.wasm` in the working directory, or in the repository this
