@@ -5,6 +5,13 @@
 //! The fitted pipeline is saved inside every model artifact, so serving transforms
 //! exactly as training did: the table path and the single-row path run the same code.
 //!
+//! The default ([`PipelineSpec::default_for`]) leaves out what a model would only memorise:
+//! a column the profile calls `likely_id` (the same rule, [`crate::profile::ColumnProfile::likely_id`])
+//! and text with more categories than [`MAX_DEFAULT_CATEGORIES`]. It says why in
+//! [`PipelineSpec::reasons`], which the CLI's train report and the page's pipeline panel
+//! show; the person keeps such a column by giving it a step (`--keep COL`, or the panel's
+//! step menu). No bundled dataset has such a column, so their artifacts are unchanged.
+//!
 //! Conventions (scikit-learn's, so numbers can be checked against it):
 //! - imputation happens first; scaling is fitted on the imputed column;
 //! - `standard` divides by the population standard deviation (ddof = 0), `robust` by the

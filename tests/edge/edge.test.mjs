@@ -1,6 +1,6 @@
 // The edge bundle in the real runtimes: workerd (the open-source Workers runtime, from npm)
-// and Node (the bundle's serve.mjs). Trains one model of every kind (edge/examples/
-// artifacts.rs), writes each model's bundle, starts the runtimes on 127.0.0.1, and checks
+// and Node (the bundle's serve.mjs). Trains one model of every kind (examples/
+// edge_artifacts.rs), writes each model's bundle, starts the runtimes on 127.0.0.1, and checks
 // that predictions equal the native scorer's bit for bit, JSON and CSV, and the page's own
 // Wasm core's in Chromium (page.mjs) bit for bit, warnings included, as the CLI's `score`
 // does; and that every bad request gets its 4xx, the 401 path, limits, CORS; that wrangler
@@ -35,9 +35,9 @@ let models = [];
 before(() => {
   assert.ok(existsSync(WASM), `${WASM} is missing: run make wasm`);
   assert.ok(existsSync(WORKERD), `${WORKERD} is missing: run npm ci --prefix edge/test-tools`);
-  // the core with its default features, as the CLI builds it: cargo rebuilds the core's
-  // cdylib whenever its features change between two builds
-  execFileSync('cargo', ['run', '-q', '-p', 'driftlab-edge', '--features', 'driftlab/default', '--example', 'artifacts', '--', work, WASM], {
+  // the core's example, with its default features as the CLI builds it (cargo rebuilds the
+  // core's cdylib whenever its features change between two builds)
+  execFileSync('cargo', ['run', '-q', '--example', 'edge_artifacts', '--', work, WASM], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 600_000,
