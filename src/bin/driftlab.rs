@@ -302,8 +302,10 @@ mod cli {
         match cli.command {
             Command::Datasets => print_json(&dataset::list()),
             Command::Completions { shell } => {
-                let mut out = std::io::stdout().lock();
-                clap_complete::generate(shell, &mut Cli::command(), "driftlab", &mut out);
+                // into memory first: clap_complete panics on a failed write (a closed pipe)
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "driftlab", &mut script);
+                std::io::stdout().lock().write_all(&script)?;
                 Ok(())
             }
             Command::Dataset {

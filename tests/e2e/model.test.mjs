@@ -393,6 +393,8 @@ test('a column like an identifier starts as “drop” with the reason, and the 
   await page.getByRole('button', { name: 'Model' }).click();
   await page.selectOption('#model-target', 'label');
   const row = page.locator('#pipeline tr[data-column="transaction_id"]');
+  await row.waitFor({ state: 'attached' });
+  if (!(await page.locator('details.prep').evaluate((d) => d.open))) await page.locator('details.prep summary').click();
   await row.waitFor();
   assert.equal(await row.locator('select[id$="-step"]').inputValue(), 'drop');
   assert.match(await row.locator('td.explain').innerText(),
