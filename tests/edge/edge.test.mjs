@@ -369,8 +369,9 @@ describe('wrangler', () => {
 describe('a corrupted artifact', () => {
   test('is refused at startup by workerd, with a clear error', async () => {
     const p = startWorkerd([{ dir: join(work, 'corrupted'), port: await freePort() }], 'corrupted');
+    // 'close', not 'exit': the exit can come before the last of its output has been read
     const code = await Promise.race([
-      new Promise((r) => p.once('exit', r)),
+      new Promise((r) => p.once('close', r)),
       new Promise((r) => setTimeout(() => r('running'), 15_000)),
     ]);
     assert.notEqual(code, 'running', 'workerd kept running with a corrupted artifact');
@@ -380,7 +381,7 @@ describe('a corrupted artifact', () => {
 
   test('is refused at startup by serve.mjs, with a clear error', async () => {
     const p = startNode(join(work, 'corrupted'), await freePort());
-    const code = await new Promise((r) => p.once('exit', r));
+    const code = await new Promise((r) => p.once('close', r));
     assert.equal(code, 1);
     assert.match(p.output(), /model artifact \(model\.json\) was refused: artifact hash mismatch/);
   });
