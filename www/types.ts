@@ -210,6 +210,8 @@ export type ColumnSpec =
 export interface PipelineSpec {
   target: string | null;
   columns: Record<string, ColumnSpec>;
+  /** Why the core's default drops a column (an identifier, free text), by column name. */
+  reasons?: Record<string, string>;
 }
 
 export type TaskChoice = 'auto' | 'classification' | 'regression';

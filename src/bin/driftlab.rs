@@ -14,16 +14,17 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use clap::{Parser, Subcommand};
+    use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
     use driftlab::{
         artifact::Artifact,
         dataset, detector,
         drift::{self, DriftOptions, TestKind},
         metrics::{self, Predicted},
+        prep::{ColumnSpec, PipelineSpec},
         profile::Profile,
         score,
         table::{self, ColumnData},
-        train::{self, ModelKind, Params, TrainRequest},
+        train::{self, ModelKind, Params, TrainError, TrainRequest},
     };
     use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -66,6 +67,10 @@ mod cli {
             target: Option<String>,
         },
         /// Train a model on a CSV file and write its artifact (JSON); prints the test metrics.
+        ///
+        /// By default a stratified quarter of the rows is held out for the metrics;
+        /// `--test-fraction 0` trains on every row, `--test FILE` trains on every row and
+        /// judges the model on FILE.
         Train {
             /// The training CSV.
             #[arg(long)]
@@ -79,9 +84,19 @@ mod cli {
             /// Hyperparameters as key=value, repeatable (see the model's docs).
             #[arg(long = "param")]
             params: Vec<String>,
-            /// Share of rows held out for testing.
-            #[arg(long, default_value_t = 0.25)]
-            test_fraction: f64,
+            /// Share of rows held out for testing, in [0, 1); 0 trains on every row and
+            /// prints no test metrics [default: 0.25, or 0 with --test].
+            #[arg(long)]
+            test_fraction: Option<f64>,
+            /// A CSV to judge the model on: train on every row of --data, print the metrics
+            /// on this file and keep them in the artifact.
+            #[arg(long, value_name = "FILE")]
+            test: Option<PathBuf>,
+            /// Keep a column that the default pipeline drops (one like an identifier, or
+            /// free text with over 50 categories; the output lists them with the reason).
+            /// Repeatable or comma-separated.
+            #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+            keep: Vec<String>,
             /// Seed of the split and of randomised trainers.
             #[arg(long, default_value_t = 42)]
             seed: u64,
@@ -139,6 +154,9 @@ mod cli {
             threshold: f64,
         },
         /// Write the edge bundle of a model: worker.js, the scorer .wasm, model.json, wrangler.toml, serve.mjs, README.
+        ///
+        /// The scorer is built into the binary when pkg/edge/driftlab_edge.wasm existed when it
+        /// was compiled; otherwise pass --wasm PATH (or set DRIFTLAB_EDGE_WASM).
         Export {
             /// The model artifact.
             #[arg(long)]
@@ -146,8 +164,8 @@ mod cli {
             /// The bundle folder to write (created if needed).
             #[arg(long)]
             out: PathBuf,
-            /// The edge scorer built by `make wasm` (default: pkg/edge/driftlab_edge.wasm here or beside the repo of this binary).
-            #[arg(long)]
+            /// The edge scorer to bundle (a driftlab_edge.wasm that `make wasm` builds).
+            #[arg(long, env = "DRIFTLAB_EDGE_WASM", value_name = "PATH", long_help = WASM_HELP)]
             wasm: Option<PathBuf>,
         },
         /// Compare two CSV files column by column and print the drift report (JSON).
@@ -162,8 +180,8 @@ mod cli {
             #[arg(long, value_delimiter = ',')]
             columns: Option<Vec<String>>,
             /// The test for every column, or `auto` to choose per column.
-            #[arg(long, default_value = "auto")]
-            test: String,
+            #[arg(long, value_enum, ignore_case = true, default_value_t = DriftTest::Auto)]
+            test: DriftTest,
             /// The threshold for every column (a p-value for ks/chisquare/z, a distance otherwise).
             #[arg(long)]
             threshold: Option<f64>,
@@ -176,13 +194,90 @@ mod cli {
             /// The numeric or boolean column to watch (for ddm/eddm: 1 = error, 0 = correct).
             #[arg(long)]
             column: String,
-            /// adwin, ddm, eddm, page-hinkley or kswin.
-            #[arg(long, default_value = "adwin")]
-            detector: String,
-            /// Detector parameters as key=value, repeatable.
+            /// The change detector.
+            #[arg(long, value_enum, ignore_case = true, default_value_t = DetectorName::Adwin)]
+            detector: DetectorName,
+            /// Detector parameters as key=value, repeatable (an unknown key is an error naming the valid ones).
             #[arg(long = "param", value_parser = parse_param)]
             params: Vec<(String, String)>,
         },
+        /// Print a shell completion script, e.g. `driftlab completions bash > /etc/bash_completion.d/driftlab`.
+        Completions {
+            /// The shell.
+            shell: clap_complete::Shell,
+        },
+    }
+
+    /// The edge scorer built into this binary (see build.rs).
+    #[cfg(driftlab_edge_embedded)]
+    const EMBEDDED_EDGE: Option<&[u8]> = Some(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/driftlab_edge.wasm"
+    )));
+    #[cfg(not(driftlab_edge_embedded))]
+    const EMBEDDED_EDGE: Option<&[u8]> = None;
+
+    #[cfg(driftlab_edge_embedded)]
+    const WASM_HELP: &str = "The edge scorer to bundle. Default: the one built into this binary \
+        (from pkg/edge/driftlab_edge.wasm when it was compiled).";
+    #[cfg(not(driftlab_edge_embedded))]
+    const WASM_HELP: &str = "The edge scorer to bundle: a driftlab_edge.wasm, which `make wasm` \
+        writes to pkg/edge/ of a checkout. This binary has none built in (it was compiled \
+        before `make wasm`; build it again after to carry one), so the default is \
+        pkg/edge/driftlab_edge.wasm in the working directory or in the checkout this binary \
+        was built in.";
+
+    /// Where no scorer is built in and none is found: how to point at one.
+    const NO_EDGE_SCORER: &str = "this driftlab has no edge scorer built in and found none at pkg/edge/driftlab_edge.wasm: pass --wasm PATH or set DRIFTLAB_EDGE_WASM=PATH to a driftlab_edge.wasm (in a checkout, `make wasm` builds one at pkg/edge/driftlab_edge.wasm, and a `cargo build` after it builds it into the binary)";
+
+    /// `drift --test`: the core's tests ([`TestKind`]) and `auto`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+    enum DriftTest {
+        /// Per column: ks, chisquare or z up to 1,000 reference rows, wasserstein or jensenshannon above.
+        Auto,
+        /// Two-sample Kolmogorov–Smirnov (p-value; numeric columns).
+        Ks,
+        /// Chi-square goodness of fit against the reference proportions (p-value).
+        Chisquare,
+        /// Two-proportion z-test (p-value; two categories).
+        Z,
+        /// Population Stability Index (distance).
+        Psi,
+        /// Jensen–Shannon distance, base 2.
+        #[value(alias = "js")]
+        Jensenshannon,
+        /// Wasserstein distance in reference standard deviations (numeric columns).
+        Wasserstein,
+    }
+
+    impl DriftTest {
+        fn kind(self) -> Option<TestKind> {
+            match self {
+                DriftTest::Auto => None,
+                DriftTest::Ks => Some(TestKind::Ks),
+                DriftTest::Chisquare => Some(TestKind::Chisquare),
+                DriftTest::Z => Some(TestKind::Z),
+                DriftTest::Psi => Some(TestKind::Psi),
+                DriftTest::Jensenshannon => Some(TestKind::Jensenshannon),
+                DriftTest::Wasserstein => Some(TestKind::Wasserstein),
+            }
+        }
+    }
+
+    /// `monitor --detector`: the detectors [`detector::build`] knows.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+    enum DetectorName {
+        /// ADaptive WINdowing: a change in the mean of a numeric stream.
+        Adwin,
+        /// Drift Detection Method: a rise in the error rate of a 0/1 stream (1 = error).
+        Ddm,
+        /// Early DDM: the distance between errors of a 0/1 stream shrinks (1 = error).
+        Eddm,
+        /// Page-Hinkley: a cumulative shift of the mean, up, down or both.
+        #[value(alias = "pagehinkley", alias = "ph")]
+        PageHinkley,
+        /// KS WINdowing: a KS test between a recent and an older window.
+        Kswin,
     }
 
     fn parse_param(s: &str) -> std::result::Result<(String, String), String> {
@@ -206,6 +301,13 @@ mod cli {
     fn run(cli: Cli) -> Result<()> {
         match cli.command {
             Command::Datasets => print_json(&dataset::list()),
+            Command::Completions { shell } => {
+                // into memory first: clap_complete panics on a failed write (a closed pipe)
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "driftlab", &mut script);
+                std::io::stdout().lock().write_all(&script)?;
+                Ok(())
+            }
             Command::Dataset {
                 name,
                 rows,
@@ -229,27 +331,75 @@ mod cli {
                 model,
                 params,
                 test_fraction,
+                test,
+                keep,
                 seed,
                 out,
             } => {
+                let test_fraction = match (test_fraction, &test) {
+                    (Some(f), Some(_)) if f != 0.0 => return Err(format!(
+                        "--test {} judges the model on that file, so no rows of --data are held out; drop --test-fraction {f} (or drop --test to hold out rows of --data)",
+                        test.as_ref().map_or(String::new(), |t| t.display().to_string())
+                    )
+                    .into()),
+                    (_, Some(_)) => 0.0,
+                    (f, None) => f.unwrap_or(0.25),
+                };
                 let read = read_table(&data)?;
+                let test_read = test.as_ref().map(read_table).transpose()?;
                 let kind = ModelKind::parse(&model)?;
+                let pipeline = default_pipeline(&read.table, target.as_deref(), &keep)?;
+                let dropped: Vec<_> = pipeline
+                    .reasons
+                    .iter()
+                    .map(|(column, reason)| serde_json::json!({"column": column, "reason": reason}))
+                    .collect();
+                let mut notes: Vec<String> = pipeline
+                    .reasons
+                    .iter()
+                    .map(|(column, reason)| {
+                        format!("{column:?} is left out of the features: {reason}; keep it with --keep {column}")
+                    })
+                    .collect();
                 let request = TrainRequest {
                     target,
                     kind,
                     params: Params::parse(kind, &params)?,
                     test_fraction,
                     seed,
-                    pipeline: None,
+                    pipeline: Some(pipeline),
                     task: Default::default(),
                     created: now_rfc3339(),
                     parent: None,
                 };
                 let bar = spinner(&format!("training {model}"));
-                let (artifact, evaluation) = train::train(&read.table, &request, &mut |p| {
+                let mut progress = |p: train::Progress| {
                     bar.set_message(format!("training {model}: {}", p.stage));
-                })?;
+                };
+                let trained = match (&test_read, &test) {
+                    (Some(t), Some(path)) => {
+                        train::train_with_test(&read.table, &t.table, &request, &mut progress)
+                            .map_err(|e| match e {
+                                TrainError::TestTable(e) => {
+                                    format!("{} (--test): {e}", path.display())
+                                }
+                                e => e.to_string(),
+                            })
+                    }
+                    _ => train::train(&read.table, &request, &mut progress)
+                        .map_err(|e| e.to_string()),
+                };
                 bar.finish_and_clear();
+                let (artifact, evaluation) = trained?;
+                if evaluation.metrics.is_none() {
+                    notes.push(
+                        "no rows were held out (--test-fraction 0): the model trained on every row and has no test metrics; judge it with --test FILE or `driftlab evaluate`"
+                            .to_owned(),
+                    );
+                }
+                for note in &notes {
+                    eprintln!("note: {note}");
+                }
                 std::fs::write(&out, artifact.to_bytes()?)
                     .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
                 print_json(&serde_json::json!({
@@ -260,7 +410,10 @@ mod cli {
                     "features": artifact.pipeline.features,
                     "train_rows": evaluation.train_rows.len(),
                     "test_rows": evaluation.test_rows.len(),
+                    "test": test.map(|t| t.display().to_string()),
+                    "dropped": dropped,
                     "metrics": evaluation.metrics,
+                    "notes": notes,
                 }))
             }
             Command::Score { model, data, out } => {
@@ -335,14 +488,14 @@ mod cli {
                     .map_err(|e| format!("cannot read {}: {e}", model.display()))?;
                 let artifact = Artifact::from_bytes(&bytes)
                     .map_err(|e| format!("{}: {e}", model.display()))?;
-                let wasm_path = match wasm {
-                    Some(p) => p,
-                    None => default_edge_wasm().ok_or(
-                        "the edge scorer is not built: run `make wasm` (it writes pkg/edge/driftlab_edge.wasm), or pass --wasm PATH",
-                    )?,
+                let (scorer, from) = match (wasm, EMBEDDED_EDGE) {
+                    (Some(path), _) => (read_scorer(&path)?, path.display().to_string()),
+                    (None, Some(bytes)) => (bytes.to_vec(), "built in".to_owned()),
+                    (None, None) => {
+                        let path = default_edge_wasm().ok_or(NO_EDGE_SCORER)?;
+                        (read_scorer(&path)?, path.display().to_string())
+                    }
                 };
-                let scorer = std::fs::read(&wasm_path)
-                    .map_err(|e| format!("cannot read {}: {e}", wasm_path.display()))?;
                 let files = driftlab::export::write(&bytes, &scorer, &out)
                     .map_err(|e| format!("cannot write the bundle to {}: {e}", out.display()))?;
                 print_json(&serde_json::json!({
@@ -350,6 +503,7 @@ mod cli {
                     "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
                     "kind": artifact.model.kind(),
                     "hash": artifact.hash,
+                    "scorer": from,
                 }))
             }
             Command::Drift {
@@ -363,7 +517,7 @@ mod cli {
                 let current = read_table(&current)?;
                 let options = DriftOptions {
                     columns,
-                    test: TestKind::parse_choice(&test)?,
+                    test: test.kind(),
                     threshold,
                     ..Default::default()
                 };
@@ -390,7 +544,8 @@ mod cli {
                         .into())
                     }
                 };
-                let mut detector = detector::build(&name, &params)?;
+                let name = name.to_possible_value().map(|v| v.get_name().to_owned());
+                let mut detector = detector::build(name.as_deref().unwrap_or_default(), &params)?;
                 let run = detector::run(detector.as_mut(), &values);
                 print_json(&detector::RunReport::new(detector.as_ref(), run))
             }
@@ -411,10 +566,45 @@ mod cli {
         Ok(read?)
     }
 
+    /// The default pipeline of `table`, with the columns in `keep` given their kind's
+    /// default step instead of being dropped.
+    fn default_pipeline(
+        table: &table::Table,
+        target: Option<&str>,
+        keep: &[String],
+    ) -> Result<PipelineSpec> {
+        let mut pipeline = PipelineSpec::default_for(table, target)?;
+        for name in keep {
+            let column = table
+                .require(name)
+                .map_err(|e| format!("--keep {name}: {e}"))?;
+            if Some(name.as_str()) == target {
+                return Err(
+                    format!("--keep {name}: that is the target, which is never a feature").into(),
+                );
+            }
+            if pipeline.reasons.remove(name).is_some() {
+                pipeline
+                    .columns
+                    .insert(name.clone(), ColumnSpec::default_for(column.kind()));
+            }
+        }
+        Ok(pipeline)
+    }
+
     fn read_artifact(path: &PathBuf) -> Result<Artifact> {
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Ok(Artifact::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
+    }
+
+    fn read_scorer(path: &PathBuf) -> Result<Vec<u8>> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read the edge scorer {}: {e}", path.display()))?;
+        if !bytes.starts_with(b"\0asm") {
+            return Err(format!("{} is not a WebAssembly module: pass the driftlab_edge.wasm that `make wasm` builds", path.display()).into());
+        }
+        Ok(bytes)
     }
 
     /// `pkg/edge/driftlab_edge.wasm` in the working directory, or in the repository this

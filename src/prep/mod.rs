@@ -5,6 +5,13 @@
 //! The fitted pipeline is saved inside every model artifact, so serving transforms
 //! exactly as training did: the table path and the single-row path run the same code.
 //!
+//! The default ([`PipelineSpec::default_for`]) leaves out what a model would only memorise:
+//! a column the profile calls `likely_id` (the same rule, [`crate::profile::ColumnProfile::likely_id`])
+//! and text with more categories than [`MAX_DEFAULT_CATEGORIES`]. It says why in
+//! [`PipelineSpec::reasons`], which the CLI's train report and the page's pipeline panel
+//! show; the person keeps such a column by giving it a step (`--keep COL`, or the panel's
+//! step menu). No bundled dataset has such a column, so their artifacts are unchanged.
+//!
 //! Conventions (scikit-learn's, so numbers can be checked against it):
 //! - imputation happens first; scaling is fitted on the imputed column;
 //! - `standard` divides by the population standard deviation (ddof = 0), `robust` by the
@@ -136,35 +143,52 @@ pub struct PipelineSpec {
     /// Steps by column name.
     #[serde(default)]
     pub columns: BTreeMap<String, ColumnSpec>,
+    /// Why [`PipelineSpec::default_for`] dropped a column, by column name, for the CLI's
+    /// train report and the page's pipeline panel (fitting does not read it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reasons: BTreeMap<String, String>,
 }
 
 impl PipelineSpec {
-    /// Sensible defaults for `table`: every column gets its kind's default, except
-    /// categorical columns with more than [`MAX_DEFAULT_CATEGORIES`] categories, which are
-    /// dropped (identifiers and free text).
+    /// Sensible defaults for `table`: every column gets its kind's default, except two kinds
+    /// of column that are dropped, each with its reason in [`PipelineSpec::reasons`]:
+    /// categorical columns with more than [`MAX_DEFAULT_CATEGORIES`] categories (free text;
+    /// one-hot would explode them), and columns that look like identifiers by the profile's
+    /// `likely_id` rule ([`ColumnProfile::likely_id`](crate::profile::ColumnProfile::likely_id):
+    /// a model memorises them). A caller keeps such a column by giving it another step.
     pub fn default_for(table: &Table, target: Option<&str>) -> Result<PipelineSpec, PrepError> {
         if let Some(t) = target {
             table.require(t)?;
         }
-        let columns = table
-            .columns()
-            .iter()
-            .filter(|c| Some(c.name.as_str()) != target)
-            .map(|c| {
-                let spec = match &c.data {
-                    ColumnData::Categorical { levels, .. }
-                        if levels.len() > MAX_DEFAULT_CATEGORIES =>
-                    {
-                        ColumnSpec::Drop
-                    }
-                    _ => ColumnSpec::default_for(c.kind()),
-                };
-                (c.name.clone(), spec)
-            })
-            .collect();
+        let mut columns = BTreeMap::new();
+        let mut reasons = BTreeMap::new();
+        for c in table.columns() {
+            if Some(c.name.as_str()) == target {
+                continue;
+            }
+            let reason = match &c.data {
+                ColumnData::Categorical { levels, .. } if levels.len() > MAX_DEFAULT_CATEGORIES => {
+                    Some(format!(
+                        "it has {} categories (more than {MAX_DEFAULT_CATEGORIES}): one-hot encoding would make as many sparse features; group rare categories",
+                        levels.len()
+                    ))
+                }
+                _ if likely_id(c) => Some(format!("it {}", crate::profile::LIKELY_ID)),
+                _ => None,
+            };
+            let spec = match reason {
+                Some(reason) => {
+                    reasons.insert(c.name.clone(), reason);
+                    ColumnSpec::Drop
+                }
+                None => ColumnSpec::default_for(c.kind()),
+            };
+            columns.insert(c.name.clone(), spec);
+        }
         Ok(PipelineSpec {
             target: target.map(str::to_owned),
             columns,
+            reasons,
         })
     }
 
@@ -344,7 +368,7 @@ pub enum PrepError {
     #[error("every column is dropped or is the target, so the model would have no features: keep at least one column")]
     NoFeatures,
     /// A bad split fraction.
-    #[error("the test fraction must be a number strictly between 0 and 1 (got {}): 0.25 keeps a quarter of the rows for testing", Num(*.0))]
+    #[error("the test fraction must be a number strictly between 0 and 1 (got {}): 0.25 keeps a quarter of the rows for testing (training with 0 uses every row and reports no test metrics)", Num(*.0))]
     BadFraction(f64),
     /// A fitted pipeline (read from an artifact) whose parts disagree: feature names that
     /// are not the steps' outputs, a scale that is not positive, unsorted categories.
@@ -358,6 +382,17 @@ pub enum PrepError {
         /// The fraction asked for.
         fraction: f64,
     },
+}
+
+/// The profile's `likely_id` rule on one column. Only integer and categorical columns can
+/// be identifiers, so a column with a fraction is ruled out before it is profiled (sorted).
+fn likely_id(column: &Column) -> bool {
+    let may_be = match &column.data {
+        ColumnData::Numeric(v) => v.iter().all(|x| !x.is_finite() || x.fract() == 0.0),
+        ColumnData::Categorical { .. } => true,
+        ColumnData::Boolean(_) => false,
+    };
+    may_be && crate::profile::ColumnProfile::from_column(column).likely_id()
 }
 
 fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepError> {

@@ -217,3 +217,73 @@ fn huge_values_never_overflow_to_infinity() {
     let far = p.transform(&table("x\n-1.7976931348623157e308\n")).unwrap();
     assert!(far.data()[0].is_finite());
 }
+
+/// A column the profile calls `likely_id` is dropped by the default pipeline, with the
+/// reason; a caller keeps it by giving it a step (issue #14).
+#[test]
+fn default_pipeline_drops_likely_ids_with_the_reason() {
+    let mut csv = String::from("transaction_id,account_id,ref,amount,visits,label\n");
+    for i in 0..30 {
+        let label = i % 2;
+        csv += &format!("{},{},r{i},{}.5,{},{label}\n", 1001 + i, i * 7, i, i * 3);
+    }
+    let t = table(&csv);
+    let spec = PipelineSpec::default_for(&t, Some("label")).unwrap();
+    let dropped: Vec<&str> = spec
+        .columns
+        .iter()
+        .filter(|(_, s)| **s == ColumnSpec::Drop)
+        .map(|(c, _)| c.as_str())
+        .collect();
+    // consecutive integers, integers named like an id, text all different
+    assert_eq!(dropped, ["account_id", "ref", "transaction_id"]);
+    assert_eq!(spec.reasons.keys().collect::<Vec<_>>(), dropped);
+    assert_eq!(
+        spec.reasons["transaction_id"],
+        "it has a different value in every row, like an identifier: a model can memorise it without learning anything"
+    );
+    // the same rule as the profile's warning
+    let profile = crate::profile::Profile::from_table(&t, Some("label")).unwrap();
+    for c in &profile.columns {
+        let warned = c.warnings.iter().any(|w| w.code == "likely_id");
+        assert_eq!(warned, spec.reasons.contains_key(&c.name), "{}", c.name);
+    }
+    let p = spec.fit(&t).unwrap();
+    assert_eq!(p.features, ["amount", "visits"]);
+    // kept by choosing a step
+    let mut keep = spec.clone();
+    keep.columns.insert(
+        "transaction_id".into(),
+        ColumnSpec::default_for(ColumnKind::Numeric),
+    );
+    assert_eq!(
+        keep.fit(&t).unwrap().features,
+        ["transaction_id", "amount", "visits"]
+    );
+    // under 20 rows nothing looks like an id
+    let few = table(&csv.lines().take(15).collect::<Vec<_>>().join("\n"));
+    assert!(PipelineSpec::default_for(&few, Some("label"))
+        .unwrap()
+        .reasons
+        .is_empty());
+    // the reasons travel as JSON only when there are some
+    let json = serde_json::to_string(&PipelineSpec::default_for(&few, Some("label")).unwrap());
+    assert!(!json.unwrap().contains("reasons"));
+}
+
+/// Free text with more categories than one-hot should make is dropped with its reason.
+#[test]
+fn default_pipeline_says_why_it_drops_free_text() {
+    let mut csv = String::from("note,x,y\n");
+    for i in 0..60 {
+        csv += &format!("n{},{},{}\n", i % 55, i % 4, i % 2);
+    }
+    let spec = PipelineSpec::default_for(&table(&csv), Some("y")).unwrap();
+    assert_eq!(spec.columns["note"], ColumnSpec::Drop);
+    assert!(
+        spec.reasons["note"].starts_with("it has 55 categories (more than 50)"),
+        "{:?}",
+        spec.reasons
+    );
+    assert_eq!(spec.reasons.len(), 1);
+}

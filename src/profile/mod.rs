@@ -264,8 +264,30 @@ impl Profile {
     }
 }
 
+/// What the `likely_id` warning says of a column (after its name), and why training's
+/// default pipeline drops it ([`crate::prep::PipelineSpec::default_for`]).
+pub const LIKELY_ID: &str = "has a different value in every row, like an identifier: a model can memorise it without learning anything";
+
 impl ColumnProfile {
-    fn from_column(column: &Column) -> ColumnProfile {
+    /// True when the column looks like an identifier (the `likely_id` warning): at least 20
+    /// values, all different, and either text or integers that are named like an id (`id`,
+    /// `*_id`, `uuid`, `key`) or run consecutively.
+    pub fn likely_id(&self) -> bool {
+        let integer = self.numeric.as_ref().is_some_and(|n| n.integer);
+        let id_name = {
+            let l = self.name.to_ascii_lowercase();
+            l == "id" || l.ends_with("_id") || l.ends_with(" id") || l == "uuid" || l == "key"
+        };
+        let all_distinct = self.distinct_exact && self.distinct == self.count && self.count >= 20;
+        let consecutive = self
+            .numeric
+            .as_ref()
+            .is_some_and(|n| n.max - n.min + 1.0 == self.count as f64);
+        all_distinct
+            && (self.kind == ColumnKind::Categorical || (integer && (id_name || consecutive)))
+    }
+
+    pub(crate) fn from_column(column: &Column) -> ColumnProfile {
         let rows = column.len() as u64;
         let (numeric, categories, missing, distinct) = match &column.data {
             ColumnData::Numeric(values) => {
@@ -388,23 +410,8 @@ impl ColumnProfile {
                 format!("{name:?} holds a single value: it carries no signal, drop it"),
             );
         }
-        let integer = self.numeric.as_ref().is_some_and(|n| n.integer);
-        let id_name = {
-            let l = name.to_ascii_lowercase();
-            l == "id" || l.ends_with("_id") || l.ends_with(" id") || l == "uuid" || l == "key"
-        };
-        let all_distinct = self.distinct_exact && self.distinct == self.count && self.count >= 20;
-        let consecutive = self
-            .numeric
-            .as_ref()
-            .is_some_and(|n| n.max - n.min + 1.0 == self.count as f64);
-        let likely_id = all_distinct
-            && (self.kind == ColumnKind::Categorical || (integer && (id_name || consecutive)));
-        if likely_id {
-            warn(
-                "likely_id",
-                format!("{name:?} has a different value in every row, like an identifier: a model can memorise it without learning anything; drop it"),
-            );
+        if self.likely_id() {
+            warn("likely_id", format!("{name:?} {LIKELY_ID}; drop it"));
         } else if self.kind == ColumnKind::Categorical
             && self.distinct > 50
             && self.distinct * 2 > self.count

@@ -9,7 +9,7 @@
 //! let table = read_csv(&csv, &ReadOptions::default())?.table;
 //! let request = TrainRequest::new("species", ModelKind::Logistic);
 //! let (artifact, evaluation) = train(&table, &request, &mut |_| {})?;
-//! assert!(evaluation.metrics.accuracy().unwrap() > 0.8);
+//! assert!(evaluation.metrics.unwrap().accuracy().unwrap() > 0.8);
 //! assert_eq!(artifact.classes, ["setosa", "versicolor", "virginica"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -171,6 +171,9 @@ pub enum TrainError {
     /// The request is inconsistent.
     #[error("{0}")]
     Invalid(String),
+    /// The test table (see [`train_with_test`]) does not fit the model.
+    #[error("the test data: {0}")]
+    TestTable(Box<TrainError>),
     /// linfa refused to fit.
     #[error("{kind} could not be fitted: {message}")]
     Fit {
@@ -339,7 +342,9 @@ pub struct TrainRequest {
     pub kind: ModelKind,
     /// Hyperparameters (defaults: [`Params::defaults`]).
     pub params: Params,
-    /// Share of rows held out for testing, in (0, 1). Default 0.25.
+    /// Share of rows held out for testing, in [0, 1). Default 0.25. At 0 the model trains
+    /// on every row and has no test metrics (or is judged on another table:
+    /// [`train_with_test`]).
     pub test_fraction: f64,
     /// Seed of the split and of randomised trainers. Default 42.
     pub seed: u64,
@@ -380,14 +385,14 @@ pub use crate::metrics::TestMetrics;
 pub struct Evaluation {
     /// The task.
     pub task: Task,
-    /// Test metrics.
-    pub metrics: TestMetrics,
+    /// Test metrics; `None` when no row was held out (a test fraction of 0).
+    pub metrics: Option<TestMetrics>,
     /// ROC / PR / calibration / threshold curves: the positive class for two classes, one
     /// per class (one-vs-rest) for more; empty for models without probabilities.
     pub curves: Vec<BinaryCurves>,
     /// Row indices (into the input table) of the training rows.
     pub train_rows: Vec<usize>,
-    /// Row indices of the test rows.
+    /// Row indices of the test rows (into the test table for [`train_with_test`]).
     pub test_rows: Vec<usize>,
     /// linfa's predictions on the test rows at training time (the scorer must match them).
     pub test_predictions: Vec<Prediction>,
@@ -493,8 +498,61 @@ pub fn train(
         Target::Classes { .. } => target_name,
         _ => None,
     };
-    let (train_rows, test_rows) = split(table, request.test_fraction, request.seed, stratify)?;
-    train_on_rows(table, request, &target, train_rows, test_rows, progress)
+    let (train_rows, test_rows) = if request.test_fraction == 0.0 {
+        ((0..table.rows()).collect(), Vec::new())
+    } else {
+        split(table, request.test_fraction, request.seed, stratify)?
+    };
+    train_on_rows(
+        table,
+        request,
+        &target,
+        train_rows,
+        Holdout::Rows(test_rows),
+        progress,
+    )
+}
+
+/// Like [`train`] with a test fraction of 0, then judged on another table (`driftlab train
+/// --test FILE`): the model trains on every row of `table`, and `test` goes through the same
+/// fitted pipeline; the artifact's metrics are those of `test`. `test` needs the target
+/// column and every column the pipeline reads; its labels must be classes of `table`.
+pub fn train_with_test(
+    table: &Table,
+    test: &Table,
+    request: &TrainRequest,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Artifact, Evaluation), TrainError> {
+    if request.test_fraction != 0.0 {
+        return Err(TrainError::Invalid(format!(
+            "a test table is given, so no rows are held out of the training table, but the test fraction is {}; leave it at 0 (or drop the test table)",
+            request.test_fraction
+        )));
+    }
+    progress(Progress::stage("prepare"));
+    let kind = request.kind;
+    let target = match request.target.as_deref() {
+        Some(t) => target_of(table, t, kind, request.task)?,
+        None if kind == ModelKind::Kmeans => Target::None,
+        None => return Err(TrainError::NeedsTarget(kind.name())),
+    };
+    let rows = (0..table.rows()).collect();
+    train_on_rows(
+        table,
+        request,
+        &target,
+        rows,
+        Holdout::Table(test),
+        progress,
+    )
+}
+
+/// Where the test rows come from.
+enum Holdout<'a> {
+    /// Rows of the training table (none: no test metrics).
+    Rows(Vec<usize>),
+    /// Every row of another table, its labels read as the training table's classes.
+    Table(&'a Table),
 }
 
 /// Like [`train`], on a given split (row indices into `table`), e.g. one made elsewhere to
@@ -522,7 +580,8 @@ pub fn train_on_split(
             table.rows()
         )));
     }
-    train_on_rows(table, request, &target, train_rows, test_rows, progress)
+    let holdout = Holdout::Rows(test_rows);
+    train_on_rows(table, request, &target, train_rows, holdout, progress)
 }
 
 fn train_on_rows(
@@ -530,7 +589,7 @@ fn train_on_rows(
     request: &TrainRequest,
     target: &Target,
     train_rows: Vec<usize>,
-    test_rows: Vec<usize>,
+    holdout: Holdout,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Artifact, Evaluation), TrainError> {
     let kind = request.kind;
@@ -552,12 +611,33 @@ fn train_on_rows(
         None => PipelineSpec::default_for(table, target_name)?,
     };
     let train_table = table.take(&train_rows);
-    let test_table = table.take(&test_rows);
     let pipeline = spec.fit(&train_table)?;
     let x_train = pipeline.transform(&train_table)?;
-    let x_test = pipeline.transform(&test_table)?;
+    let (x_test, y_test, test_rows) = match holdout {
+        Holdout::Rows(rows) => (
+            pipeline.transform(&table.take(&rows))?,
+            target.take(&rows),
+            rows,
+        ),
+        Holdout::Table(test) => {
+            let in_test = |e: TrainError| TrainError::TestTable(Box::new(e));
+            let y = match (target, target_name) {
+                (Target::Classes { labels, .. }, Some(column)) => Target::Classes {
+                    indices: classes_of(test, column, labels).map_err(in_test)?,
+                    labels: labels.clone(),
+                },
+                (Target::Values(_), Some(column)) => {
+                    Target::Values(values_of(test, column, kind.name()).map_err(in_test)?)
+                }
+                _ => Target::None,
+            };
+            let x = pipeline
+                .transform(test)
+                .map_err(|e| in_test(TrainError::Prep(e)))?;
+            (x, y, (0..test.rows()).collect())
+        }
+    };
     let y_train = target.take(&train_rows);
-    let y_test = target.take(&test_rows);
     let fitted = fit_matrix(
         kind,
         &request.params,
@@ -573,7 +653,12 @@ fn train_on_rows(
         Target::Classes { labels, .. } => labels.clone(),
         _ => Vec::new(),
     };
-    let (metrics, curves) = evaluate(&model, &x_test, &y_test, &test_predictions, &classes)?;
+    let (metrics, curves) = if test_rows.is_empty() {
+        (None, Vec::new())
+    } else {
+        let (m, c) = evaluate(&model, &x_test, &y_test, &test_predictions, &classes)?;
+        (Some(m), c)
+    };
     let profile = Profile::from_table(&train_table, target_name)?;
     let lineage = Lineage {
         driftlab_version: crate::VERSION.to_string(),
@@ -593,7 +678,7 @@ fn train_on_rows(
         model.clone(),
         classes,
         profile,
-        Some(metrics.clone()),
+        metrics.clone(),
         lineage,
     )?;
     Ok((
@@ -616,49 +701,60 @@ pub fn evaluate_table(
     table: &Table,
     target: &str,
 ) -> Result<(TestMetrics, Vec<BinaryCurves>), TrainError> {
-    let column = table.require(target).map_err(PrepError::from)?;
-    let missing = |row: usize| TrainError::MissingTarget {
-        row: row + 1,
-        column: target.to_string(),
-    };
+    table.require(target).map_err(PrepError::from)?;
     let y = match artifact.model.task() {
-        Task::Classification => {
-            let mut indices = Vec::with_capacity(table.rows());
-            for row in 0..table.rows() {
-                let label = match column.get(row) {
-                    Some(crate::table::Cell::Category(s)) => s.to_string(),
-                    Some(crate::table::Cell::Bool(b)) => b.to_string(),
-                    Some(crate::table::Cell::Number(x)) => format!("{x}"),
-                    _ => return Err(missing(row)),
-                };
-                let i = artifact.classes.iter().position(|c| *c == label).ok_or_else(|| {
-                    TrainError::Invalid(format!(
-                        "row {}, column {target:?}: {label:?} is not a class this model knows ({}); evaluate on rows whose labels the model was trained with",
-                        row + 1,
-                        artifact.classes.join(", ")
-                    ))
-                })?;
-                indices.push(i);
-            }
-            Target::Classes {
-                indices,
-                labels: artifact.classes.clone(),
-            }
-        }
-        Task::Regression => match &column.data {
-            ColumnData::Numeric(v) => {
-                if let Some(row) = v.iter().position(|x| !x.is_finite()) {
-                    return Err(missing(row));
-                }
-                Target::Values(v.clone())
-            }
-            _ => return Err(TrainError::NeedsValues(artifact.model.kind())),
+        Task::Classification => Target::Classes {
+            indices: classes_of(table, target, &artifact.classes)?,
+            labels: artifact.classes.clone(),
         },
+        Task::Regression => Target::Values(values_of(table, target, artifact.model.kind())?),
         Task::Clustering => Target::None,
     };
     let x = artifact.pipeline.transform(table)?;
     let predictions = artifact.score_features(x.data())?;
     evaluate(&artifact.model, &x, &y, &predictions, &artifact.classes)
+}
+
+/// The class index of each row's `column` among `classes` (labels matched by text; numbers
+/// by their shortest form, as [`target_of`] writes them).
+fn classes_of(table: &Table, column: &str, classes: &[String]) -> Result<Vec<usize>, TrainError> {
+    let col = table.require(column).map_err(PrepError::from)?;
+    (0..table.rows())
+        .map(|row| {
+            let label = match col.get(row) {
+                Some(crate::table::Cell::Category(s)) => s.to_string(),
+                Some(crate::table::Cell::Bool(b)) => b.to_string(),
+                Some(crate::table::Cell::Number(x)) => format!("{x}"),
+                _ => {
+                    return Err(TrainError::MissingTarget {
+                        row: row + 1,
+                        column: column.to_string(),
+                    })
+                }
+            };
+            classes.iter().position(|c| *c == label).ok_or_else(|| {
+                TrainError::Invalid(format!(
+                    "row {}, column {column:?}: {label:?} is not a class this model knows ({}); evaluate on rows whose labels the model was trained with",
+                    row + 1,
+                    classes.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The numeric `column` of `table`, for a regression model of `kind`.
+fn values_of(table: &Table, column: &str, kind: &'static str) -> Result<Vec<f64>, TrainError> {
+    match &table.require(column).map_err(PrepError::from)?.data {
+        ColumnData::Numeric(v) => match v.iter().position(|x| !x.is_finite()) {
+            Some(row) => Err(TrainError::MissingTarget {
+                row: row + 1,
+                column: column.to_string(),
+            }),
+            None => Ok(v.clone()),
+        },
+        _ => Err(TrainError::NeedsValues(kind)),
+    }
 }
 
 /// Metrics and curves of predictions on a transformed test matrix.

@@ -109,7 +109,7 @@ struct TrainResult<'a> {
 #[derive(Serialize)]
 struct EvaluationView<'a> {
     task: crate::score::Task,
-    metrics: &'a crate::metrics::TestMetrics,
+    metrics: Option<&'a crate::metrics::TestMetrics>,
     curves: &'a [metrics::BinaryCurves],
     train_rows: usize,
     test_rows: usize,
@@ -278,6 +278,12 @@ impl Workbench {
             };
             params.set(key, &text)?;
         }
+        if page.test_fraction == Some(0.0) {
+            // the page shows test metrics; training on every row is the CLI's (--test-fraction 0)
+            return Err(JsError::new(
+                "the page judges a model on held-out rows: choose a test share between 0.05 and 0.9",
+            ));
+        }
         let request = TrainRequest {
             target: page.target,
             kind,
@@ -311,7 +317,7 @@ impl Workbench {
             features: &artifact.pipeline.features,
             evaluation: EvaluationView {
                 task: evaluation.task,
-                metrics: &evaluation.metrics,
+                metrics: evaluation.metrics.as_ref(),
                 curves: &evaluation.curves,
                 train_rows: evaluation.train_rows.len(),
                 test_rows: evaluation.test_rows.len(),

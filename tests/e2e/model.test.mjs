@@ -383,6 +383,27 @@ test('an uploaded two-column CSV gets a decision map, and its project file carri
   }
 });
 
+test('a column like an identifier starts as “drop” with the reason, and the person can keep it', async () => {
+  let csv = 'transaction_id,amount,hour,label\n';
+  for (let i = 0; i < 60; i++) csv += `${70001 + i},${(10 + ((i * 37) % 50) * 1.25).toFixed(2)},${i % 24},${i % 3 === 0 ? 'yes' : 'no'}\n`;
+  if (page.url() === 'about:blank') await page.goto(`${base}#dataset=iris`); // when run alone
+  await page.getByRole('button', { name: 'Data' }).click();
+  await page.setInputFiles('#csv-file', { name: 'tx.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction(() => /tx\.csv/.test(document.querySelector('#dataset option:checked')?.textContent ?? ''));
+  await page.getByRole('button', { name: 'Model' }).click();
+  await page.selectOption('#model-target', 'label');
+  const row = page.locator('#pipeline tr[data-column="transaction_id"]');
+  await row.waitFor({ state: 'attached' });
+  if (!(await page.locator('details.prep').evaluate((d) => d.open))) await page.locator('details.prep summary').click();
+  await row.waitFor();
+  assert.equal(await row.locator('select[id$="-step"]').inputValue(), 'drop');
+  assert.match(await row.locator('td.explain').innerText(),
+    /^left out of the model: it has a different value in every row, like an identifier: a model can memorise it without learning anything; choose “impute \+ scale” to keep it$/);
+  assert.equal(await page.locator('#pipeline tr[data-column="amount"] select[id$="-step"]').inputValue(), 'use');
+  await row.locator('select[id$="-step"]').selectOption('use');
+  assert.match(await row.locator('td.explain').innerText(), /^a missing number becomes the training mean/);
+});
+
 test('a worker crash mid-session is said in words; the data and the last model come back', async () => {
   // A separate page: the crash is real, and its messages stay out of the checks below.
   const context = await playground.browser.newContext({ viewport: { width: 1280, height: 900 } });

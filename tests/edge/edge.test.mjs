@@ -1,6 +1,6 @@
 // The edge bundle in the real runtimes: workerd (the open-source Workers runtime, from npm)
-// and Node (the bundle's serve.mjs). Trains one model of every kind (edge/examples/
-// artifacts.rs), writes each model's bundle, starts the runtimes on 127.0.0.1, and checks
+// and Node (the bundle's serve.mjs). Trains one model of every kind (examples/
+// edge_artifacts.rs), writes each model's bundle, starts the runtimes on 127.0.0.1, and checks
 // that predictions equal the native scorer's bit for bit, JSON and CSV, and the page's own
 // Wasm core's in Chromium (page.mjs) bit for bit, warnings included, as the CLI's `score`
 // does; and that every bad request gets its 4xx, the 401 path, limits, CORS; that wrangler
@@ -35,9 +35,9 @@ let models = [];
 before(() => {
   assert.ok(existsSync(WASM), `${WASM} is missing: run make wasm`);
   assert.ok(existsSync(WORKERD), `${WORKERD} is missing: run npm ci --prefix edge/test-tools`);
-  // the core with its default features, as the CLI builds it: cargo rebuilds the core's
-  // cdylib whenever its features change between two builds
-  execFileSync('cargo', ['run', '-q', '-p', 'driftlab-edge', '--features', 'driftlab/default', '--example', 'artifacts', '--', work, WASM], {
+  // the core's example, with its default features as the CLI builds it (cargo rebuilds the
+  // core's cdylib whenever its features change between two builds)
+  execFileSync('cargo', ['run', '-q', '--example', 'edge_artifacts', '--', work, WASM], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 600_000,
@@ -369,8 +369,9 @@ describe('wrangler', () => {
 describe('a corrupted artifact', () => {
   test('is refused at startup by workerd, with a clear error', async () => {
     const p = startWorkerd([{ dir: join(work, 'corrupted'), port: await freePort() }], 'corrupted');
+    // 'close', not 'exit': the exit can come before the last of its output has been read
     const code = await Promise.race([
-      new Promise((r) => p.once('exit', r)),
+      new Promise((r) => p.once('close', r)),
       new Promise((r) => setTimeout(() => r('running'), 15_000)),
     ]);
     assert.notEqual(code, 'running', 'workerd kept running with a corrupted artifact');
@@ -380,7 +381,7 @@ describe('a corrupted artifact', () => {
 
   test('is refused at startup by serve.mjs, with a clear error', async () => {
     const p = startNode(join(work, 'corrupted'), await freePort());
-    const code = await new Promise((r) => p.once('exit', r));
+    const code = await new Promise((r) => p.once('close', r));
     assert.equal(code, 1);
     assert.match(p.output(), /model artifact \(model\.json\) was refused: artifact hash mismatch/);
   });

@@ -114,6 +114,8 @@ export class PipelineEditor {
   /** Columns the person changed; kept when the target (and so the defaults) change. */
   private edited = new Set<string>();
   private target: string | null = null;
+  /** Why the core's default drops a column, shown beside the `drop` step. */
+  private reasons: Record<string, string> = {};
 
   constructor(
     private readonly container: HTMLElement,
@@ -127,6 +129,7 @@ export class PipelineEditor {
     if (!keepEdits) this.edited.clear();
     this.columns = columns;
     this.target = spec.target;
+    this.reasons = spec.reasons ?? {};
     const next: Record<string, ColumnSpec> = {};
     for (const c of columns) {
       if (c.name === spec.target) continue;
@@ -218,7 +221,10 @@ export class PipelineEditor {
       if (s.step === 'drop') {
         first.replaceChildren(h('span', { class: 'note' }, '—'));
         second.replaceChildren(h('span', { class: 'note' }, '—'));
-        explain.textContent = 'left out of the model';
+        const reason = this.reasons[column.name];
+        explain.textContent = reason
+          ? `left out of the model: ${reason}; choose “${base === 'numeric' ? 'impute + scale' : 'one-hot'}” to keep it`
+          : 'left out of the model';
         return;
       }
       if (s.step === 'numeric') {

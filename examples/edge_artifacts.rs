@@ -9,7 +9,7 @@
 //! - with a scorer `.wasm` given, `NAME/`: the edge bundle (`driftlab::export::write`).
 //!
 //! ```sh
-//! cargo run -p driftlab-edge --example artifacts -- OUT_DIR [pkg/edge/driftlab_edge.wasm]
+//! cargo run --example edge_artifacts -- OUT_DIR [pkg/edge/driftlab_edge.wasm]
 //! ```
 
 use driftlab::artifact::Artifact;
@@ -28,11 +28,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let out = PathBuf::from(
         args.first()
-            .ok_or("usage: artifacts OUT_DIR [SCORER.wasm]")?,
+            .ok_or("usage: edge_artifacts OUT_DIR [SCORER.wasm]")?,
     );
     let wasm = args.get(1).map(std::fs::read).transpose()?;
     std::fs::create_dir_all(&out)?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let read = |name: &str| -> Result<(Vec<u8>, Table), Box<dyn std::error::Error>> {
         let bytes = std::fs::read(root.join("data").join(name))?;
         let table = read_csv(&bytes, &ReadOptions::default())?.table;
