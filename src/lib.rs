@@ -37,6 +37,8 @@
 pub mod artifact;
 pub mod boundary;
 pub mod dataset;
+pub mod defaults;
+pub mod deploy;
 pub mod detector;
 pub mod drift;
 pub mod export;
