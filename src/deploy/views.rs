@@ -190,6 +190,10 @@ impl From<&Served> for ServedView {
 /// `batch`, `about_t` for an alarm's `about_batch`, and the `version` whose monitor wrote it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(ts, derive(tsify::Tsify))]
+#[cfg_attr(
+    ts,
+    tsify(type = "T & { t: number; about_t?: number; version: string }")
+)]
 pub struct Tagged<T> {
     /// The monitor's report.
     #[serde(flatten)]

@@ -31,6 +31,7 @@ use crate::Matrix;
 
 /// A progress event, for a progress bar or a loss curve.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Progress {
     /// `prepare`, `fit` or `evaluate`.
     pub stage: String,
@@ -317,6 +318,7 @@ pub fn fit_matrix(
 
 /// Which task a numeric target means for kinds that do both (svm, knn).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskChoice {
     /// Categorical and boolean targets classify; numeric targets classify when every value
