@@ -55,6 +55,7 @@ pub const DEFAULT_SEED: u64 = 42;
 /// row count, seed [`DEFAULT_SEED`] and no drift.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(ts, derive(tsify::Tsify))]
+#[serde(default)]
 pub struct DatasetOptions {
     /// Number of rows, from 1 to the dataset's `max_rows`. `None` (the default) means the
     /// dataset's `default_rows`; for a classic table that is every row, and a smaller
