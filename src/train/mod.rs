@@ -359,14 +359,15 @@ pub struct TrainRequest {
 }
 
 impl TrainRequest {
-    /// A request with defaults: 25 % test rows, seed 42, default pipeline and parameters.
+    /// A request with defaults: 25 % test rows, seed 42 ([`crate::defaults`]), default
+    /// pipeline and parameters.
     pub fn new(target: &str, kind: ModelKind) -> TrainRequest {
         TrainRequest {
             target: Some(target.to_string()),
             kind,
             params: Params::defaults(kind),
-            test_fraction: 0.25,
-            seed: 42,
+            test_fraction: crate::defaults::DEFAULTS.test_fraction,
+            seed: crate::defaults::DEFAULTS.seed,
             pipeline: None,
             task: TaskChoice::Auto,
             created: String::new(),
