@@ -7,7 +7,9 @@ use super::WorkbenchError;
 use crate::dataset::{self, DatasetOptions};
 use crate::prep::PipelineSpec;
 use crate::profile::Profile;
-use crate::table::{read_csv, read_csv_with_progress, ColumnKind, CsvRead, ReadOptions, Table};
+use crate::table::{
+    read_csv, read_csv_with_progress, Cell, ColumnKind, CsvRead, ReadOptions, Table,
+};
 use crate::train::ModelKind;
 
 /// Rows of the table preview sent to the page.
@@ -32,7 +34,43 @@ pub struct Preview {
     pub columns: Vec<String>,
     /// The rows.
     #[cfg_attr(ts, tsify(type = "(number | string | boolean | null)[][]"))]
-    pub rows: Vec<Vec<serde_json::Value>>,
+    pub rows: Vec<Vec<PreviewCell>>,
+}
+
+/// A cell of the preview: a [`Cell`] that owns its text, written as a cell is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PreviewCell {
+    /// No value.
+    Missing,
+    /// A number.
+    Number(f64),
+    /// A category label.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl From<Cell<'_>> for PreviewCell {
+    fn from(cell: Cell<'_>) -> PreviewCell {
+        match cell {
+            Cell::Missing => PreviewCell::Missing,
+            Cell::Number(x) => PreviewCell::Number(x),
+            Cell::Category(c) => PreviewCell::Text(c.to_owned()),
+            Cell::Bool(b) => PreviewCell::Bool(b),
+        }
+    }
+}
+
+impl Serialize for PreviewCell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PreviewCell::Missing => Cell::Missing,
+            PreviewCell::Number(x) => Cell::Number(*x),
+            PreviewCell::Text(t) => Cell::Category(t),
+            PreviewCell::Bool(b) => Cell::Bool(*b),
+        }
+        .serialize(s)
+    }
 }
 
 /// What a load returns: the table's shape, its first rows, its profile, and the reader's
@@ -149,12 +187,8 @@ impl DataBench {
                 columns: table.columns().iter().map(|c| c.name.clone()).collect(),
                 rows: table
                     .head(PREVIEW_ROWS)
-                    .iter()
-                    .map(|row| {
-                        row.iter()
-                            .map(|c| serde_json::to_value(c).unwrap_or(serde_json::Value::Null))
-                            .collect()
-                    })
+                    .into_iter()
+                    .map(|row| row.into_iter().map(PreviewCell::from).collect())
                     .collect(),
             },
             profile,
