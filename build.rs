@@ -1,11 +1,18 @@
-//! Builds the edge scorer into the `driftlab` binary, so that an installed binary can
-//! `driftlab export` without a checkout.
+//! Two build-time settings of the core.
 //!
-//! For a native build with the `cli` feature, the scorer is `$DRIFTLAB_EDGE_WASM` when set,
-//! else `pkg/edge/driftlab_edge.wasm` (what `make wasm` writes). When that file exists it is
-//! copied into `OUT_DIR` and the binary includes it (`cfg(driftlab_edge_embedded)`); when it
-//! does not, the binary looks for one at run time and says how to point at one
-//! (`export --wasm`). The Makefile builds the scorer before the tests build the binary.
+//! **The page's TypeScript contract.** `cfg(ts)` is set when the crate is built for the page:
+//! wasm32 with the `browser` feature. Under it, the types the page sends and receives derive
+//! `tsify::Tsify`, which writes their TypeScript declarations into the `.d.ts` that
+//! wasm-bindgen generates (see `src/wasm/mod.rs`). Native builds and the edge scorer never see
+//! the derive, so the core does not depend on wasm-bindgen there.
+//!
+//! **The edge scorer inside the CLI**, so that an installed binary can `driftlab export`
+//! without a checkout. For a native build with the `cli` feature, the scorer is
+//! `$DRIFTLAB_EDGE_WASM` when set, else `pkg/edge/driftlab_edge.wasm` (what `make wasm`
+//! writes). When that file exists it is copied into `OUT_DIR` and the binary includes it
+//! (`cfg(driftlab_edge_embedded)`); when it does not, the binary looks for one at run time and
+//! says how to point at one (`export --wasm`). The Makefile builds the scorer before the tests
+//! build the binary.
 //!
 //! Nothing is watched for wasm32 builds: the edge scorer is itself built from this crate for
 //! wasm32, and a core that depended on its own scorer would rebuild it forever. Natively the
@@ -17,11 +24,18 @@
 use std::path::PathBuf;
 
 fn main() {
+    println!("cargo::rustc-check-cfg=cfg(ts)");
     println!("cargo::rustc-check-cfg=cfg(driftlab_edge_embedded)");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=DRIFTLAB_EDGE_WASM");
     let wasm32 = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "wasm32");
-    if wasm32 || std::env::var_os("CARGO_FEATURE_CLI").is_none() {
+    if wasm32 {
+        if std::env::var_os("CARGO_FEATURE_BROWSER").is_some() {
+            println!("cargo::rustc-cfg=ts");
+        }
+        return;
+    }
+    if std::env::var_os("CARGO_FEATURE_CLI").is_none() {
         return;
     }
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));

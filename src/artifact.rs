@@ -98,6 +98,7 @@ pub struct Schema {
 
 /// Where the model came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Lineage {
     /// The driftlab version that trained it.
     pub driftlab_version: String,
@@ -108,6 +109,7 @@ pub struct Lineage {
     /// The model kind.
     pub model_kind: String,
     /// The resolved hyperparameters.
+    #[cfg_attr(ts, tsify(type = "Record<string, unknown>"))]
     pub params: serde_json::Value,
     /// The seed of the split and the trainer.
     pub seed: u64,
@@ -149,6 +151,7 @@ pub struct Artifact {
 
 /// A scored row: the prediction, its label, and the policies applied to its inputs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Scored {
     /// The raw prediction (class index, value or cluster).
     pub prediction: Prediction,

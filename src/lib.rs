@@ -35,8 +35,10 @@
 #![deny(missing_docs)]
 
 pub mod artifact;
-pub mod boundary;
 pub mod dataset;
+pub mod decision_grid;
+pub mod defaults;
+pub mod deploy;
 pub mod detector;
 pub mod drift;
 pub mod export;
@@ -50,6 +52,7 @@ pub mod score;
 pub mod table;
 #[cfg(feature = "train")]
 pub mod train;
+pub mod workbench;
 /// Without the `train` feature only the model kinds and their typed parameters remain
 /// (the page's first Wasm module lists them before the trainers are loaded).
 #[cfg(not(feature = "train"))]

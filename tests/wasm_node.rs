@@ -24,32 +24,45 @@ fn facade_errors_are_exceptions_and_keep_the_table() {
     cases::facade_errors_are_exceptions_and_keep_the_table();
 }
 
-/// Issue 6: the Deploy panel's batch job scores an uploaded CSV a chunk at a time with the
-/// champion; the chunks, put together, are exactly what the CLI's scorer writes for the
-/// whole file (`score_csv`), and a bad row is named by its place in the whole file.
+/// Issue 6: the Deploy panel's batch job through the facade's handles: the chunks, put
+/// together, are exactly what the CLI's scorer writes for the whole file (`score_csv`),
+/// and a bad row is named by its place in the whole file (tests/deploy.rs has the rest of
+/// the session natively).
 #[wasm_bindgen_test]
 fn batch_scoring_in_chunks_matches_the_whole_file_scorer() {
     use driftlab::artifact::Artifact;
     use driftlab::dataset::{generate, DatasetOptions};
-    use wasm_bindgen::JsValue;
+    use driftlab::wasm::{Data, Deploy, Model};
+    use wasm_bindgen::{JsCast, JsValue};
     let message = |e: JsValue| {
-        use wasm_bindgen::JsCast;
         e.dyn_into::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .unwrap_or_default()
     };
-    let mut wb = driftlab::wasm::Workbench::new();
-    wb.load_dataset("fraud", JsValue::UNDEFINED)
+    let get = |v: &JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).unwrap();
+    let data = Data::new();
+    let model = Model::new(&data);
+    let mut deploy = Deploy::new(&model);
+    data.load_dataset("fraud", None)
         .map_err(JsValue::from)
         .unwrap();
     let request = js_sys::JSON::parse(r#"{"target": "is_fraud", "model": "logistic"}"#).unwrap();
-    let trained = wb.train(request, None).map_err(JsValue::from).unwrap();
-    let text = js_sys::Reflect::get(&trained, &"artifact".into())
+    let trained: JsValue = model
+        .train(tsify::Ts::new_unchecked(request), None)
+        .map_err(JsValue::from)
         .unwrap()
-        .as_string()
-        .unwrap();
+        .into();
+    let text = get(&trained, "artifact").as_string().unwrap();
     let artifact = Artifact::from_bytes(text.as_bytes()).unwrap();
-    wb.deploy_last(None).map_err(JsValue::from).unwrap();
+    let registry: JsValue = deploy
+        .deploy_last(None)
+        .map_err(JsValue::from)
+        .unwrap()
+        .into();
+    assert_eq!(
+        get(&registry, "champion").as_string().as_deref(),
+        Some("v1")
+    );
 
     let options = DatasetOptions {
         rows: Some(3_001),
@@ -59,39 +72,40 @@ fn batch_scoring_in_chunks_matches_the_whole_file_scorer() {
     let csv = generate("fraud", &options).unwrap();
     let mut whole = Vec::new();
     driftlab::score::score_csv(&artifact, csv.as_slice(), &mut whole, &mut |_, _| {}).unwrap();
-    wb.batch_start(csv.clone(), "f.csv")
+    deploy
+        .batch_start(csv.clone(), "f.csv")
         .map_err(JsValue::from)
         .unwrap();
     let mut calls = 0;
     loop {
         calls += 1;
-        let p = wb.batch_next(Some(700)).map_err(JsValue::from).unwrap();
-        if js_sys::Reflect::get(&p, &"done".into())
+        let p: JsValue = deploy
+            .batch_next(Some(700))
+            .map_err(JsValue::from)
             .unwrap()
-            .is_truthy()
-        {
+            .into();
+        assert!(get(&p, "scoring_ms").as_f64().is_some_and(|ms| ms >= 0.0));
+        if get(&p, "done").is_truthy() {
             break;
         }
     }
     assert_eq!(calls, 5);
-    let chunked = wb.batch_result().map_err(JsValue::from).unwrap();
+    let chunked = deploy.batch_result().map_err(JsValue::from).unwrap();
     assert_eq!(chunked, String::from_utf8(whole).unwrap());
 
     // a ragged row in the third chunk is reported at its row and line in the file
     let mut lines: Vec<&[u8]> = csv.split(|&b| b == b'\n').collect();
     lines[1_600] = b"1,2,3";
     let broken = lines.join(&b'\n');
-    wb.batch_start(broken, "broken.csv")
+    deploy
+        .batch_start(broken, "broken.csv")
         .map_err(JsValue::from)
         .unwrap();
     let mut error = String::new();
     for _ in 0..5 {
-        match wb.batch_next(Some(700)).map_err(JsValue::from) {
-            Ok(_) => continue,
-            Err(e) => {
-                error = message(e);
-                break;
-            }
+        if let Err(e) = deploy.batch_next(Some(700)).map_err(JsValue::from) {
+            error = message(e);
+            break;
         }
     }
     assert!(
@@ -99,7 +113,7 @@ fn batch_scoring_in_chunks_matches_the_whole_file_scorer() {
         "{error}"
     );
     // the job ended with the error; the facade says what to do next
-    let e = wb.batch_result().map_err(JsValue::from).unwrap_err();
+    let e = deploy.batch_result().map_err(JsValue::from).unwrap_err();
     assert!(message(e).contains("choose a CSV file"));
 }
 

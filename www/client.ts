@@ -4,11 +4,11 @@
 // the last dataset that loaded cleanly and the last model trained or loaded (from its
 // artifact), so the page keeps working; the panels keep their own settings on screen.
 import * as Comlink from 'comlink';
-import type { DeployApi } from './deploy/api';
 import type {
-  BundleFile, DatasetInfo, DatasetOptions, DecisionGrid, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback,
-  ReadProgressCallback, ScoredRow, ScoringLatency, ThresholdTable, TrainOutcome, TrainRequest, WorkbenchApi,
-} from './types';
+  Answer, Args, DatasetOptions, Defaults, Handle, Loaded, Method, ProgressCallback, ReadProgressCallback, ScoringLatency,
+  TrainOutcome, TrainSettings,
+} from './protocol';
+import type { WorkerApi } from './worker';
 
 /** How to bring a fresh worker back to the last good table. */
 type Replay =
@@ -38,9 +38,17 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+/** The worker's generic call, typed again (Comlink's `Remote` drops a method's type parameters). */
+function forward<H extends Handle, M extends Method<H>>(
+  api: Comlink.Remote<WorkerApi>, handle: H, method: M, ...args: Args<H, M>
+): Promise<Awaited<Answer<H, M>>> {
+  type Call = (handle: H, method: M, ...args: Args<H, M>) => Promise<Awaited<Answer<H, M>>>;
+  return (api.call as unknown as Call)(handle, method, ...args);
+}
+
 export class WorkbenchClient {
   private worker!: Worker;
-  private remote!: Comlink.Remote<WorkbenchApi>;
+  private remote!: Comlink.Remote<WorkerApi>;
   /** Rejects when the current worker dies; every call races against it. */
   private died!: Promise<never>;
   private lastGood: Replay | null = null;
@@ -50,6 +58,7 @@ export class WorkbenchClient {
   /** Set once the engine has crashed too often to be restarted. */
   private dead: string | null = null;
   private listeners: CrashListener[] = [];
+  private defaultsAsked: Promise<Defaults> | null = null;
 
   constructor() {
     this.start();
@@ -60,12 +69,40 @@ export class WorkbenchClient {
     this.listeners.push(listener);
   }
 
-  datasets(): Promise<DatasetInfo[]> {
-    return this.call((api) => api.datasets());
+  /**
+   * Calls `method` of the worker's `handle` (`data`, `model` or `deploy`), typed from the
+   * generated classes: `client.call('deploy', 'step')` answers a `StepReport`.
+   */
+  call<H extends Handle, M extends Method<H>>(handle: H, method: M, ...args: Args<H, M>): Promise<Awaited<Answer<H, M>>> {
+    return this.run((api) => forward(api, handle, method, ...args));
+  }
+
+  /** A call to the data handle (the loaded table). */
+  data<M extends Method<'data'>>(method: M, ...args: Args<'data', M>): Promise<Awaited<Answer<'data', M>>> {
+    return this.call('data', method, ...args);
+  }
+
+  /** A call to the model handle (training and the last model). */
+  model<M extends Method<'model'>>(method: M, ...args: Args<'model', M>): Promise<Awaited<Answer<'model', M>>> {
+    return this.call('model', method, ...args);
+  }
+
+  /** A call to the deploy handle (registry, scenario, monitor, retraining, serving). */
+  deploy<M extends Method<'deploy'>>(method: M, ...args: Args<'deploy', M>): Promise<Awaited<Answer<'deploy', M>>> {
+    return this.call('deploy', method, ...args);
+  }
+
+  /** The core's defaults (asked once). */
+  defaults(): Promise<Defaults> {
+    this.defaultsAsked ??= this.data('defaults').catch((err: unknown) => {
+      this.defaultsAsked = null;
+      throw err;
+    });
+    return this.defaultsAsked;
   }
 
   async loadDataset(name: string, options: DatasetOptions): Promise<Loaded> {
-    const loaded = await this.call((api) => api.loadDataset(name, options));
+    const loaded = await this.run((api) => api.loadDataset(name, options));
     this.lastGood = { kind: 'dataset', name, options: { ...options } };
     return loaded;
   }
@@ -77,7 +114,7 @@ export class WorkbenchClient {
    */
   async loadCsv(bytes: Uint8Array, fileName: string, onProgress?: ReadProgressCallback, source?: Blob): Promise<Loaded> {
     const keep = source ?? new Blob([bytes.slice()]);
-    const loaded = await this.call((api) => {
+    const loaded = await this.run((api) => {
       const moved = Comlink.transfer(bytes, [bytes.buffer]);
       return onProgress ? api.loadCsv(moved, fileName, Comlink.proxy(onProgress)) : api.loadCsv(moved, fileName);
     });
@@ -85,72 +122,31 @@ export class WorkbenchClient {
     return loaded;
   }
 
-  /** The last trained classifier scored on a grid of its two numeric inputs. */
-  decisionGrid(size: number, maxPoints: number): Promise<DecisionGrid> {
-    return this.call((api) => api.decisionGrid(size, maxPoints));
-  }
-
   /** The last model's batch-scoring time per row on its test rows, measured in the worker. */
   measureScoring(): Promise<ScoringLatency> {
-    return this.call((api) => api.measureScoring());
+    return this.run((api) => api.measureScoring());
   }
 
   /** Makes a model artifact (JSON text) the current model, e.g. from a project file. */
   async loadArtifact(text: string, name: string): Promise<void> {
-    await this.call((api) => api.loadArtifact(text));
+    await this.model('loadArtifact', text);
     this.lastModel = { artifact: text, name };
-  }
-
-  profile(target: string | null): Promise<Profile> {
-    return this.call((api) => api.profile(target));
-  }
-
-  modelKinds(): Promise<ModelKindInfo[]> {
-    return this.call((api) => api.modelKinds());
-  }
-
-  defaultPipeline(target: string | null): Promise<PipelineSpec> {
-    return this.call((api) => api.defaultPipeline(target));
   }
 
   /**
    * Trains on the loaded table. `onProgress` is called on this thread as each stage of
    * training reports, while the worker is still busy.
    */
-  async train(request: TrainRequest, onProgress?: ProgressCallback): Promise<TrainOutcome> {
-    const outcome = await this.call((api) =>
-      onProgress ? api.train(request, Comlink.proxy(onProgress)) : api.train(request));
+  async train(settings: TrainSettings, onProgress?: ProgressCallback): Promise<TrainOutcome> {
+    const outcome = await this.run((api) =>
+      onProgress ? api.train(settings, Comlink.proxy(onProgress)) : api.train(settings));
     this.lastModel = { artifact: outcome.artifact, name: outcome.kind };
     return outcome;
   }
 
-  /** The threshold table of the last trained classifier, for class index `positive`. */
-  thresholds(positive: number, costFp: number, costFn: number): Promise<ThresholdTable> {
-    return this.call((api) => api.thresholds(positive, costFp, costFn));
-  }
-
-  /** A call to the deploy half of the worker (registry, scenario, monitor, retraining). */
-  deploy<K extends keyof DeployApi>(
-    method: K,
-    ...args: Parameters<DeployApi[K]>
-  ): Promise<Awaited<ReturnType<DeployApi[K]>>> {
-    type Out = Promise<Awaited<ReturnType<DeployApi[K]>>>;
-    return this.call((api) => (api[method] as unknown as (...a: unknown[]) => Out)(...args));
-  }
-
-  /** The edge bundle (files by name) of the last trained model; `wasm` is the edge scorer. */
-  exportBundle(wasm: Uint8Array): Promise<BundleFile[]> {
-    return this.call((api) => api.exportBundle(wasm));
-  }
-
-  /** Scores rows with the last trained model, in the playground's Wasm. */
-  scoreRows(rows: unknown[]): Promise<ScoredRow[]> {
-    return this.call((api) => api.scoreRows(rows));
-  }
-
   private start(): void {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'driftlab' });
-    this.remote = Comlink.wrap<WorkbenchApi>(this.worker);
+    this.remote = Comlink.wrap<WorkerApi>(this.worker);
     this.died = new Promise<never>((_, reject) => {
       const fail = (event: Event) => {
         event.preventDefault();
@@ -165,7 +161,7 @@ export class WorkbenchClient {
     this.died.catch(() => {}); // observed by `call`; avoid an unhandled rejection
   }
 
-  private async call<T>(fn: (api: Comlink.Remote<WorkbenchApi>) => Promise<T>): Promise<T> {
+  private async run<T>(fn: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
     if (this.dead) throw new EngineCrashed(this.dead);
     try {
       const result = await Promise.race([fn(this.remote), this.died]);
@@ -209,7 +205,7 @@ export class WorkbenchClient {
     const model = this.lastModel;
     if (model) {
       try {
-        await Promise.race([this.remote.loadArtifact(model.artifact), this.died]);
+        await Promise.race([forward(this.remote, 'model', 'loadArtifact', model.artifact), this.died]);
         message += `; the last model (${model.name}) was restored from its artifact`;
       } catch (err) {
         message += `; restoring the last model failed (${describe(err)}), so train it again`;

@@ -4,23 +4,19 @@
 // first call that needs anything more (a trainer, the registry, the monitor, an export)
 // loads the full module (pkg/), replays the loaded table into it, and from then on the
 // full module answers every call and the data module is dropped.
-import initData, { Workbench as DataWorkbench } from '../pkg/light/driftlab.js';
-import type { Workbench } from '../pkg/driftlab.js';
-import type { DatasetOptions } from './types';
+import initData, { Data as LightData } from '../pkg/light/driftlab.js';
+import type { DatasetOptions, Handles } from './protocol';
 
-/** The calls both modules answer alike. */
-export type DataBench = Pick<
-  Workbench,
-  'datasets' | 'loadDataset' | 'loadCsv' | 'profile' | 'modelKinds' | 'defaultPipeline'
->;
+/** The data module has the data handle only; the full one has them all. */
+export type DataModule = Pick<Handles, 'data'>;
 
 /** The last table that loaded cleanly, to load again into the full module. */
 export type Replay =
   | { kind: 'dataset'; name: string; options: DatasetOptions }
   | { kind: 'csv'; bytes: Uint8Array; fileName: string };
 
-let data: Promise<DataBench> | null = null;
-let full: Promise<Workbench> | null = null;
+let light: Promise<DataModule> | null = null;
+let full: Promise<Handles> | null = null;
 let lastLoad: Replay | null = null;
 
 /** A failed start is forgotten, so the next call tries again. */
@@ -32,32 +28,35 @@ function starting<T>(start: () => Promise<T>, forget: () => void): Promise<T> {
 }
 
 /** The module for data calls: the full one once it is loading or loaded, else the small one. */
-export function dataBench(): Promise<DataBench> {
+export function dataModule(): Promise<DataModule> {
   if (full) return full;
-  data ??= starting(
+  light ??= starting(
     async () => {
       await initData();
-      return new DataWorkbench() as unknown as DataBench;
+      // the light module's Data is the full one's without the trainers behind it
+      return { data: new LightData() as unknown as Handles['data'] };
     },
-    () => (data = null),
+    () => (light = null),
   );
-  return data;
+  return light;
 }
 
 /** The full module, loaded on first use with the last table replayed into it. */
-export function fullBench(): Promise<Workbench> {
+export function fullModule(): Promise<Handles> {
   full ??= starting(
     async () => {
       const wasm = await import('../pkg/driftlab.js');
       await wasm.default();
-      const wb = new wasm.Workbench();
+      const data = new wasm.Data();
+      const model = new wasm.Model(data);
+      const deploy = new wasm.Deploy(model);
       const replay = lastLoad;
-      if (replay?.kind === 'dataset') wb.loadDataset(replay.name, replay.options);
-      if (replay?.kind === 'csv') wb.loadCsv(replay.bytes, replay.fileName, null);
+      if (replay?.kind === 'dataset') data.loadDataset(replay.name, replay.options);
+      if (replay?.kind === 'csv') data.loadCsv(replay.bytes, replay.fileName, null);
       // the full module holds the table now; the small one and the kept bytes can go
       lastLoad = null;
-      data = null;
-      return wb;
+      light = null;
+      return { data, model, deploy };
     },
     () => (full = null),
   );

@@ -1,5 +1,5 @@
 // Number formatting for cards, tables and chart ticks.
-import type { Cell } from './types';
+import type { Cell } from './protocol';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });

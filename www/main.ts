@@ -9,7 +9,7 @@ import { ModelPanel } from './panels/model';
 import { DeployPanel } from './panels/deploy';
 import { MonitorPanel } from './panels/monitor';
 import { FeedbackPanel } from './panels/feedback';
-import { DeployHub } from './deploy/hub';
+import { DeployHub } from './store/hub';
 import { ProjectControls } from './project';
 import { Tour } from './tour';
 import { parseHash, writeHash, type State, type View, VIEWS } from './state';

@@ -10,6 +10,7 @@ import type { CompareEntry } from './panels/compare';
 import { defaults, formatHash, parseHash, type State } from './state';
 import { h, saveFile } from './dom';
 import { shortHash } from './panels/results';
+import { message } from './errors';
 
 export const PROJECT_FORMAT = 'driftlab.project';
 export const PROJECT_VERSION = 1;
@@ -168,8 +169,4 @@ export class ProjectControls {
       (same ? `its artifact is identical (hash ${shortHash(outcome.hash)}).`
         : `its artifact differs (hash ${shortHash(outcome.hash)}, saved ${shortHash(last.outcome.hash)}): this driftlab trains differently from the one that saved it.`);
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -23,10 +23,10 @@ export interface State {
   target: string | null;
   /** What a numeric target means for kinds that do both. */
   task: TaskChoice;
-  /** Share of the rows held out for testing. */
-  test: number;
-  /** Seed of the train/test split and of the model's own randomness. */
-  trainSeed: number;
+  /** Share of the rows held out for testing; `null` means the core's default. */
+  test: number | null;
+  /** Seed of the train/test split and of the model's own randomness; `null` means the core's default. */
+  trainSeed: number | null;
   /** Hyperparameters that differ from the kind's defaults, as text. */
   params: Record<string, string>;
   /** Preprocessing steps that differ from the defaults: column → short form. */
@@ -111,7 +111,7 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
   },
   test: {
     key: 'test',
-    default: 0.25,
+    default: null,
     always: false,
     parse: (raw) => {
       if (!/^0?\.\d{1,4}$/.test(raw)) return undefined;
@@ -121,7 +121,7 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
   },
   trainSeed: {
     key: 'trainSeed',
-    default: 42,
+    default: null,
     always: false,
     parse: int(0, 2 ** 32 - 1),
   },

@@ -6,8 +6,8 @@
 // earlier steps are replayed quickly in the worker, from a fresh registry.
 import { h } from './dom';
 import { stat } from './format';
-import type { DeployHub } from './deploy/hub';
-import type { Timeline } from './deploy/api';
+import type { DeployHub } from './store/hub';
+import type { Timeline } from './protocol';
 import type { View } from './state';
 
 interface Step {

@@ -1,14 +1,16 @@
 // The module Web Worker that owns the Wasm core. It answers the main thread through
-// Comlink from one `Workbench` — the small data module's until a call needs the full one
-// (engine.ts) — and nothing else in the page imports the Wasm.
+// Comlink: `call(handle, method, ...args)` forwards to the generated classes' methods
+// (`Data` on the small data module until a call needs the full one, see engine.ts;
+// `Model` and `Deploy` on the full one), so a call is written once, in Rust, and typed
+// from pkg/driftlab.d.ts. The few calls that do more than forward are spelled out below:
+// the loads (remembered for the switch to the full module), training (timed here) and
+// the scoring-latency measurement. Nothing else in the page imports the Wasm.
 import * as Comlink from 'comlink';
-import type { Workbench } from '../pkg/driftlab.js';
-import { dataBench, fullBench, remember, type DataBench } from './engine';
-import { deployMethods, type DeployWorkbench } from './deploy/api';
+import { dataModule, fullModule, remember } from './engine';
 import type {
-  BundleFile, DatasetInfo, DatasetOptions, DecisionGrid, Loaded, ModelKindInfo, PipelineSpec, Profile, ProgressCallback,
-  ReadProgressCallback, ScoredRow, ScoringLatency, ThresholdTable, TrainOutcome, TrainRequest, TrainResult, WorkbenchApi,
-} from './types';
+  Answer, Args, DatasetOptions, Handle, Handles, Loaded, Method, ProgressCallback, ReadProgressCallback,
+  ScoringLatency, TrainOutcome, TrainSettings,
+} from './protocol';
 
 /** Errors cross the worker boundary as `Error`s (Comlink keeps `name` and `message`). */
 function asError(err: unknown): Error {
@@ -18,52 +20,50 @@ function asError(err: unknown): Error {
 
 // A test hook, for the crash-recovery e2e test only: Playwright sets this global in the
 // worker (`worker.evaluate`), and the next call then traps the Wasm instance for real
-// (`Workbench.crashForTests`, an `unreachable` instruction), as a panic would. Nothing in
-// the page, its controls or its URL sets it.
+// (`Data.crashForTests`, an `unreachable` instruction), as a panic would. Nothing in the
+// page, its controls or its URL sets it.
 declare global {
   var driftlabCrashNextCall: boolean | undefined;
 }
 
-/** Calls the full module (loaded on first use, see engine.ts). */
-async function run<T>(call: (wb: Workbench) => unknown): Promise<T> {
-  return invoke(fullBench(), call);
-}
-
-/** Calls whichever module holds the data: the small one until the full one is needed. */
-async function runData<T>(call: (wb: DataBench) => unknown): Promise<T> {
-  return invoke(dataBench(), call);
-}
-
-async function invoke<W, T>(bench: Promise<W>, call: (wb: W) => unknown): Promise<T> {
-  let wb: W;
+/** Runs `use` on handle `handle` of the module that has it. */
+async function on<H extends Handle, T>(handle: H, use: (h: Handles[H]) => T): Promise<T> {
+  let module: Partial<Handles> & Pick<Handles, 'data'>;
   try {
-    wb = await bench;
+    module = handle === 'data' ? await dataModule() : await fullModule();
   } catch (err) {
     throw asError(err);
   }
   try {
     if (globalThis.driftlabCrashNextCall === true) {
       globalThis.driftlabCrashNextCall = false;
-      (wb as unknown as { crashForTests(): void }).crashForTests();
+      module.data.crashForTests();
     }
-    return call(wb) as T;
+    return use(module[handle] as Handles[H]);
   } catch (err) {
     throw asError(err);
   }
 }
 
-const api: WorkbenchApi = {
-  datasets: () => runData<DatasetInfo[]>((wb) => wb.datasets()),
-  loadDataset: (name: string, options: DatasetOptions) =>
-    runData<Loaded>((wb) => {
-      const loaded = wb.loadDataset(name, options);
+const api = {
+  /** Calls `method` of `handle` with `args`. */
+  call<H extends Handle, M extends Method<H>>(handle: H, method: M, ...args: Args<H, M>): Promise<Answer<H, M>> {
+    return on(handle, (h) => (h[method] as (...a: Args<H, M>) => Answer<H, M>).apply(h, args));
+  },
+
+  loadDataset(name: string, options: DatasetOptions): Promise<Loaded> {
+    return on('data', (data) => {
+      const loaded = data.loadDataset(name, options);
       remember({ kind: 'dataset', name, options: { ...options } });
       return loaded;
-    }),
-  loadCsv: async (bytes: Uint8Array, fileName: string, onProgress?: ReadProgressCallback) => {
+    });
+  },
+
+  /** `onProgress` (bytes read, total bytes) is a Comlink proxy of the page's function. */
+  async loadCsv(bytes: Uint8Array, fileName: string, onProgress?: ReadProgressCallback): Promise<Loaded> {
     try {
-      return await runData<Loaded>((wb) => {
-        const loaded = wb.loadCsv(bytes, fileName, onProgress ?? null);
+      return await on('data', (data) => {
+        const loaded = data.loadCsv(bytes, fileName, onProgress ?? null);
         remember({ kind: 'csv', bytes, fileName });
         return loaded;
       });
@@ -71,32 +71,30 @@ const api: WorkbenchApi = {
       releaseCallback(onProgress);
     }
   },
-  profile: (target: string | null) => runData<Profile>((wb) => wb.profile(target)),
-  modelKinds: () => runData<ModelKindInfo[]>((wb) => wb.modelKinds()),
-  defaultPipeline: (target: string | null) => runData<PipelineSpec>((wb) => wb.defaultPipeline(target)),
-  train: async (request: TrainRequest, onProgress?: ProgressCallback) => {
-    // `onProgress` is a Comlink proxy of the page's function: each call posts one message,
-    // which the page receives while training still runs here.
+
+  /**
+   * `onProgress` is a Comlink proxy of the page's function: each call posts one message,
+   * which the page receives while training still runs here.
+   */
+  async train(settings: TrainSettings, onProgress?: ProgressCallback): Promise<TrainOutcome> {
     try {
-      const result = await run<TrainResult>((wb) => {
+      return await on('model', (model) => {
         const started = performance.now();
-        const out = wb.train(request, onProgress ?? null) as TrainResult;
-        return { ...out, train_ms: performance.now() - started } satisfies TrainOutcome;
+        const out = model.train(settings, onProgress ?? null);
+        return { ...out, train_ms: performance.now() - started };
       });
-      return result as TrainOutcome;
     } finally {
       releaseCallback(onProgress);
     }
   },
-  ...deployMethods(<T>(call: (wb: DeployWorkbench) => unknown) => run<T>((wb) => call(wb as unknown as DeployWorkbench))),
-  thresholds: (positive: number, costFp: number, costFn: number) =>
-    run<ThresholdTable>((wb) => wb.thresholds(positive, costFp, costFn)),
-  exportBundle: (wasm: Uint8Array) => run<BundleFile[]>((wb) => wb.exportBundle(wasm)),
-  decisionGrid: (size: number, maxPoints: number) => run<DecisionGrid>((wb) => wb.decisionGrid(size, maxPoints)),
-  measureScoring: () => run<ScoringLatency>((wb) => measure(() => wb.scoreTestRows())),
-  loadArtifact: (text: string) => run<unknown>((wb) => wb.loadArtifact(text)),
-  scoreRows: (rows: unknown[]) => run<ScoredRow[]>((wb) => wb.scoreRows(rows)),
+
+  /** Batch-scores the last model's test rows repeatedly; the median time per row. */
+  measureScoring(): Promise<ScoringLatency> {
+    return on('model', (model) => measure(() => model.scoreTestRows()));
+  },
 };
+
+export type WorkerApi = typeof api;
 
 /** Repetitions of a scoring measurement; the median is reported. */
 const REPETITIONS = 7;
@@ -125,7 +123,7 @@ function measure(score: () => number): ScoringLatency {
   return { us_per_row: perRow[REPETITIONS >> 1]!, rows, repetitions: REPETITIONS, batches };
 }
 
-/** Frees the page's side of a proxied callback once training no longer needs it. */
+/** Frees the page's side of a proxied callback once the call no longer needs it. */
 function releaseCallback(callback: unknown): void {
   const release = (callback as { [Comlink.releaseProxy]?: () => void } | undefined)?.[Comlink.releaseProxy];
   if (typeof release === 'function') release.call(callback);

@@ -6,7 +6,7 @@
 //    profile and wasm-opt settings (.bench/wasm/bench.js, built by benches/run.sh), timed
 //    call by call with performance.now(): CSV parse, training per family, batch and
 //    single-row scoring (the single-row loop runs inside Wasm), drift report, detectors.
-// 2. The playground's own module (pkg/driftlab.js): Workbench.loadCsv + train end to end.
+// 2. The playground's own module (pkg/driftlab.js): Data.loadCsv + Model.train end to end.
 // 3. onnxruntime-web (from .bench/node), one thread, on the skl2onnx export of the same
 //    scikit-learn logistic regression (DATA_DIR/logistic.onnx, written by peers.py).
 // Every figure is the median of N repetitions; a missing piece becomes {"error": ...}.
@@ -122,10 +122,11 @@ async function playground() {
     const mod = await import(pathToFileURL(glue));
     mod.initSync({ module: fs.readFileSync(path.join(root, 'pkg/driftlab_bg.wasm')) });
     const bytes = fs.readFileSync(path.join(dir, 'binary.csv'));
-    const wb = new mod.Workbench();
-    const load = await timeAsync(Math.min(reps, 3), () => { wb.loadCsv(bytes, 'binary.csv'); return 0; });
+    const data = new mod.Data();
+    const model = new mod.Model(data);
+    const load = await timeAsync(Math.min(reps, 3), () => { data.loadCsv(bytes, 'binary.csv', null); return 0; });
     const train = await timeAsync(Math.min(reps, 3), () => {
-      const r = wb.train({ target: 'y', model: 'logistic', params: {} }, null);
+      const r = model.train({ target: 'y', model: 'logistic', params: {} }, null);
       return r.evaluation.metrics.accuracy ?? null;
     });
     return { load_csv: load, train_logistic: train, bytes: bytes.length };

@@ -60,7 +60,7 @@ for (const fam of Object.keys(trainData)) {
     `native/sk ${ratio(n, s)}`, `wasm/sk ${ratio(w, s)}`], { native: n, wasm: w, peer: s });
 }
 const pg = wasm.playground ?? {};
-add('train', 'logistic — Workbench.train end to end (pkg/, split+pipeline+eval)',
+add('train', 'logistic — Model.train end to end (pkg/, split+pipeline+eval)',
   [fmtT(null), fmtT(secs(pg.train_logistic)), `sklearn ${fmtT(secs(py.train?.logistic))}`, '—',
     `wasm/sk ${ratio(secs(pg.train_logistic), secs(py.train?.logistic))}`],
   { error: pg.error });

@@ -54,6 +54,8 @@ pub const DEFAULT_SEED: u64 = 42;
 /// Every field is optional; `DatasetOptions::default()` asks for the dataset's default
 /// row count, seed [`DEFAULT_SEED`] and no drift.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+#[serde(default)]
 pub struct DatasetOptions {
     /// Number of rows, from 1 to the dataset's `max_rows`. `None` (the default) means the
     /// dataset's `default_rows`; for a classic table that is every row, and a smaller
@@ -68,6 +70,7 @@ pub struct DatasetOptions {
 
 /// What a built-in dataset is, as listed by [`list`].
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct DatasetInfo {
     /// The name used by [`generate`], the CLI and the page's URL, e.g. `"fraud"`.
     pub name: &'static str,
@@ -76,6 +79,7 @@ pub struct DatasetInfo {
     /// One or two sentences on what the rows are and what the dataset teaches.
     pub description: &'static str,
     /// Whether the target is a class or a number.
+    #[cfg_attr(ts, tsify(type = "'classification' | 'regression'"))]
     pub task: Task,
     /// The target column, the last column of the CSV.
     pub target: Option<&'static str>,

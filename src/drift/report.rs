@@ -14,6 +14,7 @@ use std::str::FromStr;
 
 /// A drift test, named as in the CLI and the JSON report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum TestKind {
     /// Two-sample Kolmogorov–Smirnov (p-value).
@@ -117,6 +118,7 @@ impl FromStr for TestKind {
 
 /// Per-column override of the test and/or threshold.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ColumnOverride {
     /// The test to use (`None`: the global choice).
     pub test: Option<TestKind>,
@@ -137,6 +139,7 @@ pub struct ColumnOverride {
 /// # let _ = forced;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct DriftOptions {
     /// The columns to test, in this order (`None`: every reference column). Default `None`.
     pub columns: Option<Vec<String>>,
@@ -185,6 +188,7 @@ fn ser_f64<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
 
 /// One column of a [`DriftReport`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ColumnDrift {
     /// Column name.
     pub name: String,
@@ -211,6 +215,7 @@ pub struct ColumnDrift {
 
 /// The drift verdict over a set of columns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct DriftReport {
     /// One entry per tested column, in order.
     pub columns: Vec<ColumnDrift>,

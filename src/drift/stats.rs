@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A statistic with its p-value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct TestResult {
     /// The test statistic.
     pub statistic: f64,
@@ -145,6 +146,7 @@ pub fn chi2_contingency(
 
 /// How PSI bins a numeric column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum PsiBinning {
     /// Edges at the reference quantiles `1/bins, …, (bins-1)/bins` (NumPy's default linear
@@ -157,6 +159,7 @@ pub enum PsiBinning {
 
 /// Options for [`psi`]. Defaults: 10 quantile bins, proportions clipped at `1e-4`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PsiOptions {
     /// Number of bins (at least 2). Default 10.
     pub bins: usize,

@@ -142,6 +142,7 @@ fn ratio(num: f64, den: f64) -> f64 {
 
 /// A confusion matrix: `matrix[true][predicted]` counts, with the class labels in order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ConfusionMatrix {
     /// Class labels, in the order of rows and columns.
     pub labels: Vec<String>,
@@ -177,6 +178,7 @@ pub fn accuracy(y_true: &[usize], y_pred: &[usize]) -> Result<f64> {
 
 /// Precision, recall, F1 and support of one class.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ClassReport {
     /// The class label.
     pub label: String,
@@ -259,6 +261,7 @@ fn binary_clf_curve(y_true: &[bool], scores: &[f64]) -> Result<ClfCurve> {
 
 /// A ROC curve, as scikit-learn's `roc_curve(drop_intermediate=True)` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct RocCurve {
     /// False positive rates, increasing from 0 to 1.
     pub fpr: Vec<f64>,
@@ -325,6 +328,7 @@ pub fn roc_auc(y_true: &[bool], scores: &[f64]) -> Result<f64> {
 
 /// A precision–recall curve, as scikit-learn's `precision_recall_curve` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PrCurve {
     /// Precision at each threshold, then a final 1.
     pub precision: Vec<f64>,
@@ -446,6 +450,7 @@ fn ovr_macro(
 
 /// Regression metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct RegressionMetrics {
     /// Coefficient of determination (`1 − SSres/SStot`; 0 when the truth is constant and the
     /// prediction is not exact, 1 when it is, as scikit-learn's `force_finite`).
@@ -497,6 +502,7 @@ pub fn regression(y_true: &[f64], y_pred: &[f64]) -> Result<RegressionMetrics> {
 
 /// Classification metrics under the keys of DESIGN.md.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ClassificationMetrics {
     /// Fraction correct.
     pub accuracy: f64,
@@ -598,6 +604,7 @@ pub fn classification(
 
 /// One row of a threshold table: the confusion counts and their cost at one threshold.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ThresholdRow {
     /// Rows with `score >= threshold` are predicted positive.
     pub threshold: f64,
@@ -623,6 +630,7 @@ pub struct ThresholdRow {
 
 /// A threshold table with the threshold of least total cost.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ThresholdTable {
     /// Cost of one false positive.
     pub cost_fp: f64,
@@ -716,6 +724,7 @@ pub fn threshold_table(
 
 /// One reliability bin.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct CalibrationBin {
     /// Lower edge of the bin.
     pub lower: f64,
@@ -777,6 +786,7 @@ pub fn calibration(y_true: &[bool], proba: &[f64], n_bins: usize) -> Result<Vec<
 
 /// Clustering metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ClusteringMetrics {
     /// Sum of squared distances of rows to their assigned centroid.
     pub inertia: f64,
@@ -852,6 +862,7 @@ pub fn silhouette(x: &[f64], cols: usize, labels: &[usize]) -> Result<f64> {
 
 /// Test metrics by task, as stored in artifacts and shown by `evaluate`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum TestMetrics {
     /// A classifier's metrics.
@@ -882,6 +893,7 @@ impl TestMetrics {
 
 /// The curves that judge a binary (or one-vs-rest) score, shaped for charts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct BinaryCurves {
     /// The class treated as positive.
     pub positive: String,

@@ -137,6 +137,7 @@ fn option_error(option: &'static str, message: impl Into<String>) -> MonitorErro
 
 /// How the monitor judges. `MonitorOptions::default()` gives the values below.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MonitorOptions {
     /// The positive class for recall and precision. Default: the second class of a
@@ -222,6 +223,7 @@ fn to_params(m: &BTreeMap<String, String>) -> Vec<(String, String)> {
 
 /// The predictions of one batch, summarised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PredictionSummary {
     /// Rows predicted as each class, in class order.
     pub class_counts: Vec<u64>,
@@ -233,6 +235,7 @@ pub struct PredictionSummary {
 
 /// The label-free performance estimate of one batch (CBPE; see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Estimate {
     /// Always `"cbpe"`: confidence-based performance estimation from the probabilities.
     pub method: String,
@@ -246,6 +249,7 @@ pub struct Estimate {
 
 /// Performance on labelled rows, for the positive class.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Performance {
     /// Labelled rows.
     pub rows: u64,
@@ -303,6 +307,7 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 
 /// [`Performance`] counts with the metrics computed, for JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PerformanceView {
     /// The counts.
     pub counts: Performance,
@@ -316,6 +321,7 @@ pub struct PerformanceView {
 
 /// ADWIN's insides after an update, for the charts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct AdwinView {
     /// Values fed so far (the stream position, in rows).
     pub seen: u64,
@@ -330,6 +336,7 @@ pub struct AdwinView {
 /// Where ADWIN cut its window: the row at which it found two sub-windows with different
 /// means and dropped the older one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct AdwinCut {
     /// The position in ADWIN's stream (rows fed so far, 0-based) of the detection.
     pub position: u64,
@@ -345,6 +352,7 @@ pub struct AdwinCut {
 
 /// DDM's insides after an update: `p + s` against the warning and drift bands.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct DdmView {
     /// Errors fed so far (labelled rows).
     pub seen: u64,
@@ -366,6 +374,7 @@ pub struct DdmView {
 
 /// Page-Hinkley's insides after an update.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PageHinkleyView {
     /// Values fed so far (batches with a drift report).
     pub seen: u64,
@@ -381,6 +390,7 @@ pub struct PageHinkleyView {
 
 /// Which check raised an alarm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmKind {
     /// The batch's inputs drifted from the training profile.
@@ -399,6 +409,7 @@ pub enum AlarmKind {
 
 /// One entry of the alarm log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Alarm {
     /// The last batch observed when the alarm fired: where it goes on the timeline.
     pub batch: usize,
@@ -417,6 +428,7 @@ pub struct Alarm {
 
 /// What [`Monitor::observe`] learnt from one batch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct BatchReport {
     /// The batch number given to this batch (0, 1, 2, …).
     pub batch: usize,
@@ -452,6 +464,7 @@ pub struct BatchReport {
 
 /// What [`Monitor::label`] learnt from one batch's labels.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct LabelReport {
     /// The batch labelled.
     pub batch: usize,
@@ -469,6 +482,7 @@ pub struct LabelReport {
 
 /// One batch on the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct BatchSummary {
     /// The batch number.
     pub batch: usize,
@@ -513,6 +527,7 @@ pub struct BatchSummary {
 
 /// The whole timeline, for the charts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct MonitorSnapshot {
     /// The monitored model's hash.
     pub model: String,

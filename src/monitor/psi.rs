@@ -20,6 +20,7 @@ type Layout = (
 
 /// One PSI bin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PsiBin {
     /// The bin: `(a, b]` for numbers (`-inf`/`inf` at the ends), the category otherwise.
     pub label: String,
@@ -37,6 +38,7 @@ pub struct PsiBin {
 
 /// PSI of one column, bin by bin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PsiBins {
     /// The column.
     pub column: String,

@@ -42,6 +42,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// How to fill a missing number.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum NumericImpute {
     /// The training mean (the default).
@@ -56,6 +57,7 @@ pub enum NumericImpute {
 
 /// How to fill a missing category.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum CategoricalImpute {
     /// The most frequent training category (ties: the smallest).
@@ -66,6 +68,7 @@ pub enum CategoricalImpute {
 
 /// How to scale a number after imputation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// (x − mean) / std (the default).
@@ -80,6 +83,7 @@ pub enum Scale {
 
 /// What to do with a category not seen in training.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Unseen {
     /// Encode as all zeros and flag the row (the default).
@@ -90,6 +94,7 @@ pub enum Unseen {
 
 /// The preprocessing of one column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum ColumnSpec {
     /// Impute then scale (numeric and boolean columns).
@@ -137,6 +142,7 @@ pub const MAX_DEFAULT_CATEGORIES: usize = 50;
 /// The preprocessing of a table: the target (left out of the features) and one step per
 /// column. Columns not named in `columns` get [`ColumnSpec::default_for`] their kind.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct PipelineSpec {
     /// The target column, never a feature.
     pub target: Option<String>,
@@ -291,6 +297,7 @@ pub enum FittedStep {
 
 /// Why a row was flagged while transforming: it was scored, but by a policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct RowWarning {
     /// The column.
     pub column: String,

@@ -34,6 +34,7 @@ pub const MAX_CATEGORIES: usize = 1000;
 
 /// The profile of a table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Profile {
     /// Rows in the table.
     pub rows: u64,
@@ -49,6 +50,7 @@ pub struct Profile {
 
 /// The profile of one column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ColumnProfile {
     /// Column name.
     pub name: String,
@@ -74,6 +76,7 @@ pub struct ColumnProfile {
 
 /// Summary of the finite values of a numeric column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct NumericStats {
     /// Smallest finite value (0 when there is none).
     pub min: f64,
@@ -99,6 +102,7 @@ pub struct NumericStats {
 
 /// One quantile.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Quantile {
     /// The level, in [0, 1].
     pub q: f64,
@@ -108,6 +112,7 @@ pub struct Quantile {
 
 /// An equal-width histogram: `counts[i]` values in `[edges[i], edges[i+1])`, the last bin closed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Histogram {
     /// Bin edges, one more than the counts.
     pub edges: Vec<f64>,
@@ -117,6 +122,7 @@ pub struct Histogram {
 
 /// Category counts of a categorical or boolean column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct CategoryStats {
     /// Distinct categories.
     pub distinct: u64,
@@ -128,6 +134,7 @@ pub struct CategoryStats {
 
 /// One category and its count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct CategoryCount {
     /// The category (`true`/`false` for booleans).
     pub value: String,
@@ -137,6 +144,7 @@ pub struct CategoryCount {
 
 /// A data-quality warning.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Warning {
     /// A stable code: `all_missing`, `mostly_missing`, `constant`, `likely_id`,
     /// `high_cardinality`, `infinite_values`, `duplicate_rows`, `class_imbalance`,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A mergeable summary of a distribution of finite numbers.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Sketch {
     /// Values summarised.
     pub count: u64,

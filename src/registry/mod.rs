@@ -114,6 +114,7 @@ pub enum RegistryError {
 
 /// A registered version's card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ModelVersion {
     /// `v1`, `v2`, … in order of registration.
     pub name: String,
@@ -128,6 +129,7 @@ pub struct ModelVersion {
     /// The model kind.
     pub model_kind: String,
     /// The training parameters.
+    #[cfg_attr(ts, tsify(type = "Record<string, unknown>"))]
     pub params: serde_json::Value,
     /// Test metrics at training time.
     pub metrics: Option<TestMetrics>,
@@ -139,6 +141,7 @@ pub struct ModelVersion {
 
 /// Who answers which rows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum TrafficMode {
     /// The champion answers everything.
@@ -207,6 +210,7 @@ pub struct Served {
 
 /// Outcomes of one version on labelled rows.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ArmStats {
     /// Labelled rows it answered (or shadow-scored).
     pub rows: u64,
@@ -233,6 +237,7 @@ impl ArmStats {
 
 /// Counts gathered since the champion, the challenger or the mode last changed.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Outcomes {
     /// The champion's outcomes.
     pub champion: ArmStats,
@@ -250,6 +255,7 @@ pub struct Outcomes {
 
 /// One version's side of a comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ArmReport {
     /// The version name.
     pub version: String,
@@ -263,6 +269,7 @@ pub struct ArmReport {
 
 /// Champion against challenger on the labelled rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Comparison {
     /// The champion.
     pub champion: ArmReport,
@@ -285,6 +292,7 @@ pub struct Comparison {
 
 /// One entry of the registry's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct RegistryEvent {
     /// 1-based order.
     pub seq: u64,

@@ -9,6 +9,7 @@ pub const MCNEMAR_EXACT_BELOW: u64 = 25;
 
 /// McNemar's test on paired outcomes (both versions answered the same rows).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct McNemar {
     /// Rows both got right.
     pub both_right: u64,

@@ -439,7 +439,8 @@ pub fn builtins() -> Vec<ScenarioInfo> {
 }
 
 impl ScenarioConfig {
-    /// The built-in scenario `name` (see the [module docs](self)), seeded with 42.
+    /// The built-in scenario `name` (see the [module docs](self)), seeded with
+    /// [`DEFAULTS`](crate::defaults::DEFAULTS)`.scenario_seed` (42).
     pub fn builtin(name: &str) -> Result<ScenarioConfig, ScenarioError> {
         let info = BUILTINS
             .iter()
@@ -453,7 +454,7 @@ impl ScenarioConfig {
             batches,
             batch_size: 1000,
             label_delay: 2,
-            seed: 42,
+            seed: crate::defaults::DEFAULTS.scenario_seed,
         };
         Ok(match info.name {
             "fraud-abrupt" => fraud(
@@ -507,7 +508,7 @@ impl ScenarioConfig {
                 batches: 30,
                 batch_size: 500,
                 label_delay: 1,
-                seed: 42,
+                seed: crate::defaults::DEFAULTS.scenario_seed,
             },
         })
     }

@@ -214,6 +214,7 @@ fn argmax(xs: &[f64]) -> usize {
 
 /// A prediction for one row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Prediction {
     /// The class index (classifiers), the cluster index (k-means) or the value (regressors).
     pub value: f64,
@@ -223,6 +224,7 @@ pub struct Prediction {
 
 /// The task a model solves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Task {
     /// Predicts a class index and class probabilities.

@@ -23,6 +23,7 @@ pub const MISSING_CODE: u32 = u32::MAX;
 
 /// The kind of a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum ColumnKind {
     /// Real numbers (`f64`); missing is `NaN`.

@@ -31,6 +31,7 @@ use crate::Matrix;
 
 /// A progress event, for a progress bar or a loss curve.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Progress {
     /// `prepare`, `fit` or `evaluate`.
     pub stage: String,
@@ -320,6 +321,7 @@ pub fn fit_matrix(
 
 /// Which task a numeric target means for kinds that do both (svm, knn).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskChoice {
     /// Categorical and boolean targets classify; numeric targets classify when every value
@@ -362,14 +364,15 @@ pub struct TrainRequest {
 }
 
 impl TrainRequest {
-    /// A request with defaults: 25 % test rows, seed 42, default pipeline and parameters.
+    /// A request with defaults: 25 % test rows, seed 42 ([`crate::defaults`]), default
+    /// pipeline and parameters.
     pub fn new(target: &str, kind: ModelKind) -> TrainRequest {
         TrainRequest {
             target: Some(target.to_string()),
             kind,
             params: Params::defaults(kind),
-            test_fraction: 0.25,
-            seed: 42,
+            test_fraction: crate::defaults::DEFAULTS.test_fraction,
+            seed: crate::defaults::DEFAULTS.seed,
             pipeline: None,
             task: TaskChoice::Auto,
             created: String::new(),

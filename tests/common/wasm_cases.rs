@@ -3,7 +3,7 @@
 //! facade's errors as JavaScript exceptions.
 
 use driftlab::table::{read_csv, ReadOptions, TableError};
-use driftlab::wasm::Workbench;
+use driftlab::wasm::{Data, Model};
 use wasm_bindgen::{JsCast, JsValue};
 
 pub fn fingerprints_match_native() {
@@ -40,11 +40,12 @@ fn message(e: JsValue) -> String {
 }
 
 pub fn facade_errors_are_exceptions_and_keep_the_table() {
-    let mut wb = Workbench::new();
-    let loaded = wb
-        .load_dataset("iris", JsValue::UNDEFINED)
+    let wb = Data::new();
+    let loaded: JsValue = wb
+        .load_dataset("iris", None)
         .map_err(JsValue::from)
-        .unwrap();
+        .unwrap()
+        .into();
     let rows = js_sys::Reflect::get(&loaded, &"rows".into()).unwrap();
     assert_eq!(rows.as_f64(), Some(150.0));
     let e = wb
@@ -57,14 +58,15 @@ pub fn facade_errors_are_exceptions_and_keep_the_table() {
         "{text}"
     );
     // the previous table is still loaded
-    let profile = wb
+    let profile: JsValue = wb
         .profile(Some("species".into()))
         .map_err(JsValue::from)
-        .unwrap();
+        .unwrap()
+        .into();
     let n = js_sys::Reflect::get(&profile, &"rows".into()).unwrap();
     assert_eq!(n.as_f64(), Some(150.0));
     let e = wb
-        .load_dataset("nope", JsValue::UNDEFINED)
+        .load_dataset("nope", None)
         .map_err(JsValue::from)
         .unwrap_err();
     assert!(message(e).contains("iris"));
@@ -86,19 +88,21 @@ pub fn corpus_through_the_facade() {
             .as_f64()
             .unwrap() as usize
     };
-    let mut wb = Workbench::new();
+    let wb = Data::new();
+    let model = Model::new(&wb);
     for case in cases() {
-        wb.load_dataset("iris", JsValue::UNDEFINED)
+        wb.load_dataset("iris", None)
             .map_err(JsValue::from)
             .unwrap();
         let loaded = wb
             .load_csv(&case.bytes, "corpus.csv", None)
+            .map(JsValue::from)
             .map_err(|e| message(JsValue::from(e)));
         match case.read {
             Read::Error(words) => {
                 let text = loaded.expect_err(case.name);
                 assert_words(case.name, &text, words);
-                let kept = wb.profile(None).map_err(JsValue::from).unwrap();
+                let kept = wb.profile(None).map_err(JsValue::from).unwrap().into();
                 assert_eq!(rows_of(&kept), 150, "{}: the iris table stays", case.name);
             }
             Read::Table {
@@ -115,8 +119,9 @@ pub fn corpus_through_the_facade() {
                     r#"{{"target": {target:?}, "model": "logistic", "params": {{}}}}"#
                 ))
                 .unwrap();
-                let trained = wb
-                    .train(request, None)
+                let trained = model
+                    .train(tsify::Ts::new_unchecked(request), None)
+                    .map(JsValue::from)
                     .map_err(|e| message(JsValue::from(e)));
                 match train {
                     Train::Scores => {

@@ -38,11 +38,11 @@ function observeLongTasks() {
   }).observe({ type: 'longtask', buffered: true });
 }
 
-/** The core itself (the same Wasm the page runs, loaded here in Node). */
-async function coreWorkbench() {
+/** The core itself (the same Wasm the page runs, loaded here in Node): its model handle. */
+async function coreModel() {
   const core = await import(pathToFileURL(join(root, 'pkg/driftlab.js')).href);
   await core.default({ module_or_path: readFileSync(join(root, 'pkg/driftlab_bg.wasm')) });
-  return new core.Workbench();
+  return new core.Model(new core.Data());
 }
 
 before(async () => {
@@ -207,7 +207,7 @@ test('moons: the decision-boundary map shows the core’s predictions and redraw
     rowsOf.nth(n - 1).getByRole('button', { name: /Download/ }).click(),
   ]);
   const artifact = readFileSync(await download.path(), 'utf8');
-  const core = await coreWorkbench();
+  const core = await coreModel();
   core.loadArtifact(artifact);
   const { size, x_range: xr, y_range: yr } = first;
   const cellsToCheck = [[0, 0], [size - 1, size - 1], [0, size - 1], [size - 1, 0], [size >> 1, size >> 1], [7, 31], [44, 12]];

@@ -1,7 +1,7 @@
 // The playground's own scorer for the edge tests to hold the edge bundle to: the page's
 // full Wasm core (pkg/driftlab.js and pkg/driftlab_bg.wasm, the module the page's worker
 // loads, see www/engine.ts) in Debian's Chromium through playwright-core, called as the
-// worker calls it (`Workbench.loadArtifact`, then `Workbench.scoreRows`). Not a test file
+// worker calls it (`Model.loadArtifact`, then `Model.scoreRows`). Not a test file
 // itself (node --test runs *.test.mjs).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -23,9 +23,9 @@ const FILES = {
 /**
  * Starts Chromium on a blank page that has loaded the full core; returns
  * `{ version, score(artifactText, body), close() }`. `score` loads the artifact into the
- * page's `Workbench`, parses `body` (`{"rows": [...]}`, the text a client POSTs) with the
+ * page's model handle, parses `body` (`{"rows": [...]}`, the text a client POSTs) with the
  * page's `JSON.parse` and scores its rows; it resolves with the artifact's card and the
- * scored rows (`www/types.ts` `ScoredRow`: `{prediction: {value, probabilities}, label,
+ * scored rows (the generated `Scored` of pkg/driftlab.d.ts: `{prediction: {value, probabilities}, label,
  * warnings}`), numbers as the page's doubles (-0, NaN and infinities included).
  */
 export async function openPageCore() {
@@ -54,7 +54,7 @@ export async function openPageCore() {
     const version = await page.evaluate(async () => {
       const core = await import('/pkg/driftlab.js');
       await core.default();
-      globalThis.workbench = new core.Workbench();
+      globalThis.workbench = new core.Model(new core.Data());
       return core.version();
     });
     const score = async (artifact, body) => {

@@ -1,7 +1,7 @@
 // A bar chart of a categorical or boolean column's most frequent values, with the rest
 // gathered in one "others" bar.
 import * as Plot from '@observablehq/plot';
-import type { CategorySummary } from '../types';
+import type { CategoryStats } from '../protocol';
 import { count, truncate } from '../format';
 
 export interface BarsOptions {
@@ -28,7 +28,7 @@ export class Bars {
     private readonly options: BarsOptions,
   ) {}
 
-  update(data: CategorySummary): void {
+  update(data: CategoryStats): void {
     const shown = data.top.slice(0, this.options.maxBars ?? MAX_BARS);
     const bars: Bar[] = shown.map((c, i) => ({
       i,

@@ -2,7 +2,7 @@
 // predictions as a raster (each cell in its class colour, paler where the model is less
 // sure), with the data rows drawn over it in their true class colour.
 import * as Plot from '@observablehq/plot';
-import type { DecisionGrid } from '../types';
+import type { DecisionGrid } from '../protocol';
 import { percent, stat, truncate } from '../format';
 
 /** Class colours (Observable's ten-colour scheme), by class index. */

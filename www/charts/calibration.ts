@@ -1,7 +1,7 @@
 // A reliability diagram: in each bin of predicted probability, the share of rows that really
 // were positive. Points on the diagonal mean the probabilities can be taken at their word.
 import * as Plot from '@observablehq/plot';
-import type { CalibrationBin } from '../types';
+import type { CalibrationBin } from '../protocol';
 import { count, stat } from '../format';
 
 export interface CalibrationOptions {

@@ -1,6 +1,6 @@
 // The confusion matrix as a heat grid: an HTML table (so screen readers read real numbers),
 // each cell shaded by its share of its true-label row. Rows are the true label.
-import type { ConfusionMatrix } from '../types';
+import type { ConfusionMatrix } from '../protocol';
 import { h } from '../dom';
 import { count, percent, truncate } from '../format';
 

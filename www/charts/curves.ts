@@ -1,6 +1,6 @@
 // ROC and precision–recall curves of one class's score, drawn from the core's curve points.
 import * as Plot from '@observablehq/plot';
-import type { BinaryCurves } from '../types';
+import type { BinaryCurves } from '../protocol';
 import { stat } from '../format';
 
 export interface CurveOptions {

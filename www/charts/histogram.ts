@@ -1,6 +1,6 @@
 // A histogram of one numeric column from its profile's bin edges and counts.
 import * as Plot from '@observablehq/plot';
-import type { Histogram as HistogramData } from '../types';
+import type { Histogram as HistogramData } from '../protocol';
 import { count, stat } from '../format';
 
 export interface HistogramOptions {

@@ -1,7 +1,7 @@
 // Precision, recall and the expected cost of one scored row across decision thresholds,
 // with the chosen threshold and the cheapest one marked.
 import * as Plot from '@observablehq/plot';
-import type { ThresholdTable } from '../types';
+import type { ThresholdTable } from '../protocol';
 import { stat } from '../format';
 
 export interface ThresholdChartOptions {

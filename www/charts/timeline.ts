@@ -1,7 +1,7 @@
 // The Monitor's timeline charts, one small Observable Plot per question, all on the same
 // x axis (the scenario's batch) with the alarms marked as red rules.
 import * as Plot from '@observablehq/plot';
-import type { Alarm, BatchSummary, PsiBins, Timeline } from '../deploy/api';
+import type { TimelineAlarm, TimelineBatch, PsiBins, Timeline } from '../protocol';
 import { stat } from '../format';
 
 const WIDTH = 560;
@@ -27,7 +27,7 @@ function base(title: string, t: Timeline, marks: Plot.Markish[], y: Plot.ScaleOp
   });
 }
 
-function points(batches: BatchSummary[], series: string, pick: (b: BatchSummary) => number | null | undefined): Point[] {
+function points(batches: TimelineBatch[], series: string, pick: (b: TimelineBatch) => number | null | undefined): Point[] {
   const out: Point[] = [];
   for (const b of batches) {
     const v = pick(b);
@@ -150,7 +150,7 @@ export function psiChart(bins: PsiBins): Element {
 }
 
 /** A one-line description of an alarm's kind. */
-export function kindLabel(a: Alarm): string {
+export function kindLabel(a: TimelineAlarm): string {
   return {
     data_drift: 'data drift',
     drift_trend: 'drift trend (Page-Hinkley)',

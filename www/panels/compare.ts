@@ -4,7 +4,7 @@
 // would cost on an edge worker at an editable price — with a quality-vs-latency chart and
 // each model's artifact to download.
 import * as Plot from '@observablehq/plot';
-import type { ClassificationMetrics, ClusteringMetrics, RegressionMetrics, ScoringLatency, TrainOutcome, TrainRequest } from '../types';
+import type { ClassificationMetrics, ClusteringMetrics, RegressionMetrics, ScoringLatency, TrainOutcome, TrainSettings } from '../protocol';
 import { h, saveFile } from '../dom';
 import { count, stat } from '../format';
 import { kilobytes, shortHash, type RunContext } from './results';
@@ -15,7 +15,7 @@ export interface CompareEntry {
   ctx: RunContext;
   params: Record<string, string>;
   /** What was asked of the trainer (replayed when a project file is opened). */
-  request: TrainRequest;
+  request: TrainSettings;
   /** Measured after training; `null` while measuring or when it failed. */
   latency: ScoringLatency | null;
 }
@@ -115,7 +115,7 @@ export class CompareTable {
     return this.entries;
   }
 
-  add(outcome: TrainOutcome, ctx: RunContext, params: Record<string, string>, request: TrainRequest): Entry {
+  add(outcome: TrainOutcome, ctx: RunContext, params: Record<string, string>, request: TrainSettings): Entry {
     const entry: Entry = { n: this.entries.length + 1, outcome, ctx, params, request, latency: null };
     this.entries.push(entry);
     const { main, other } = headline(outcome);

@@ -1,12 +1,13 @@
 // The Data panel: pick a built-in dataset or bring a CSV, then read its preview and its
 // profile. Every load goes through the worker; a failed load leaves the last good table
 // on screen and says what went wrong.
-import type { DatasetInfo, Loaded, Profile } from '../types';
+import type { DatasetInfo, Loaded, Profile } from '../protocol';
 import { EngineCrashed, type WorkbenchClient } from '../client';
 import { byId, h } from '../dom';
 import { count } from '../format';
 import { renderPreview } from './preview';
 import { renderProfile } from './profile';
+import { message, showError } from '../errors';
 
 /** What a built-in load asks for; the hash carries the same three fields. */
 export interface DatasetChoice {
@@ -83,7 +84,7 @@ export class DataPanel {
       this.fileInput.value = ''; // choosing the same file again still loads it
     });
     this.wireDropZone();
-    client.onCrash((message) => this.showError(message));
+    client.onCrash((message) => showError(this.error, message));
   }
 
   /** Lists the built-ins, then opens the dataset a link asked for. */
@@ -97,13 +98,13 @@ export class DataPanel {
     this.setBusy(true, 'Starting the data engine…');
     try {
       // If the first worker died starting up, the client has started a fresh one: ask once more.
-      this.datasets = await this.client.datasets().catch((err: unknown) => {
-        if (err instanceof EngineCrashed) return this.client.datasets();
+      this.datasets = await this.client.data('datasets').catch((err: unknown) => {
+        if (err instanceof EngineCrashed) return this.client.data('datasets');
         throw err;
       });
     } catch (err) {
       this.setBusy(false, '');
-      this.showError(`The data engine did not start: ${message(err)}`);
+      showError(this.error, `The data engine did not start: ${message(err)}`);
       return false;
     }
     this.select.replaceChildren(...this.datasets.map((d) => h('option', { value: d.name }, d.title)));
@@ -118,7 +119,7 @@ export class DataPanel {
       const asked = choice.dataset;
       choice = { ...choice, dataset: this.datasets[0]?.name ?? 'fraud', rows: null };
       await this.open(choice);
-      this.showError(`There is no built-in dataset called “${asked}”; showing ${choice.dataset} instead.`);
+      showError(this.error, `There is no built-in dataset called “${asked}”; showing ${choice.dataset} instead.`);
       return;
     }
     const c = this.choice;
@@ -138,7 +139,7 @@ export class DataPanel {
     const seed = readInt(this.seedInput);
     if (rows === undefined || seed === undefined || seed === null) {
       const bad = rows === undefined ? this.rowsInput : this.seedInput;
-      this.showError(`${bad.labels?.[0]?.textContent?.trim() ?? bad.name} must be a whole number${
+      showError(this.error, `${bad.labels?.[0]?.textContent?.trim() ?? bad.name} must be a whole number${
         bad === this.rowsInput ? ' (or empty for the dataset’s default)' : ''}.`);
       bad.focus();
       return;
@@ -154,7 +155,7 @@ export class DataPanel {
       const table = await this.client.loadDataset(choice.dataset, options);
       // The load's own profile checks no target; ask again so class imbalance is flagged.
       if (target && (table.profile.target ?? null) !== target) {
-        table.profile = await this.client.profile(target).catch(() => table.profile);
+        table.profile = await this.client.data('profile', target).catch(() => table.profile);
       }
       return table;
     });
@@ -184,7 +185,7 @@ export class DataPanel {
     this.filePicked = true;
     await this.ready; // the list of built-ins first, so the select can show the file
     if (file.size > MAX_FILE_BYTES) {
-      this.showError(`${file.name} is ${count(Math.round(file.size / 1e6))} MB; the page takes files up to ${
+      showError(this.error, `${file.name} is ${count(Math.round(file.size / 1e6))} MB; the page takes files up to ${
         MAX_FILE_BYTES / 1024 / 1024} MB. Use the driftlab command-line tool for larger files.`);
       return false;
     }
@@ -222,10 +223,10 @@ export class DataPanel {
     try {
       const result = await call();
       if (seq !== this.seq) return null;
-      this.clearError();
+      showError(this.error, null);
       return result;
     } catch (err) {
-      if (seq === this.seq) this.showError(message(err));
+      if (seq === this.seq) showError(this.error, message(err));
       return null;
     } finally {
       if (seq === this.seq) this.setBusy(false, '');
@@ -244,7 +245,7 @@ export class DataPanel {
     const profileSlot = h('div', {}, renderProfile(loaded.profile));
     targetSelect.addEventListener('change', async () => {
       const profile = await this.request<Profile>('Profiling…', () =>
-        this.client.profile(targetSelect.value === '' ? null : targetSelect.value),
+        this.client.data('profile', targetSelect.value === '' ? null : targetSelect.value),
       );
       if (profile && this.loaded === loaded) profileSlot.replaceChildren(renderProfile(profile));
     });
@@ -302,16 +303,6 @@ export class DataPanel {
     this.results.setAttribute('aria-busy', String(busy));
     this.status.textContent = text;
   }
-
-  private showError(text: string): void {
-    this.error.textContent = text;
-    this.error.hidden = false;
-  }
-
-  private clearError(): void {
-    this.error.textContent = '';
-    this.error.hidden = true;
-  }
 }
 
 function describe(loaded: Loaded, info: DatasetInfo | null): Node[] {
@@ -342,8 +333,4 @@ function readInt(input: HTMLInputElement): number | null | undefined {
   const raw = input.value.trim();
   if (raw === '') return null;
   return /^\d+$/.test(raw) ? Number(raw) : undefined;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

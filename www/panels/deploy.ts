@@ -4,9 +4,10 @@
 // browser's IndexedDB, so it survives a reload.
 import { h, byId } from '../dom';
 import { count, stat } from '../format';
-import type { Comparison, RegistryView, TrafficMode, TrafficRequest, VersionCard } from '../deploy/api';
-import { message, type DeployHub } from '../deploy/hub';
-import { ServingPanel } from '../deploy/serving';
+import type { Comparison, Defaults, RegistryView, TrafficMode, TrafficRequest, VersionView } from '../protocol';
+import type { DeployHub } from '../store/hub';
+import { message, showError } from '../errors';
+import { ServingPanel } from './serving';
 
 function num(v: unknown): string {
   return typeof v === 'number' && Number.isFinite(v) ? stat(v) : '–';
@@ -47,10 +48,12 @@ export class DeployPanel {
     h('option', { value: 'canary' }, 'Canary'),
     h('option', { value: 'shadow' }, 'Shadow'),
     h('option', { value: 'ab' }, 'A/B test'));
-  private readonly percent = h('input', { id: 'traffic-percent', type: 'number', min: 0, max: 100, step: 1, value: 10, inputmode: 'decimal' });
+  private readonly percent = h('input', { id: 'traffic-percent', type: 'number', min: 0, max: 100, step: 1, inputmode: 'decimal' });
   private readonly modeNow = h('p', { id: 'traffic-now', class: 'note' });
   private readonly verdict = h('div', { id: 'verdict' });
-  private readonly alpha = h('input', { id: 'alpha', type: 'number', min: 0.001, max: 0.5, step: 0.01, value: 0.05, inputmode: 'decimal' });
+  private readonly alpha = h('input', { id: 'alpha', type: 'number', min: 0.001, max: 0.5, step: 0.01, inputmode: 'decimal' });
+  /** The core's defaults: the canary's and the A/B test's shares, the significance level. */
+  private defaults: Defaults | null = null;
   private readonly events = h('ol', { id: 'registry-events', class: 'events' });
   private readonly promoteButton = h('button', { id: 'promote', type: 'button', class: 'primary' }, 'Promote the challenger');
   private readonly rollbackButton = h('button', { id: 'rollback', type: 'button' }, 'Roll back');
@@ -65,7 +68,7 @@ export class DeployPanel {
     const apply = h('button', { id: 'traffic-apply', type: 'button' }, 'Apply');
     apply.addEventListener('click', () => {
       const mode = this.modeSelect.value as TrafficRequest['mode'];
-      const request: TrafficRequest = { mode, percent: Number(this.percent.value) };
+      const request: TrafficRequest = { mode, percent: this.percent.value === '' ? null : Number(this.percent.value) };
       void this.act(() => hub.setTraffic(request), (r) => `Traffic: ${modeText(r.mode)}.`);
     });
     this.modeSelect.addEventListener('change', () => this.syncPercent());
@@ -99,6 +102,11 @@ export class DeployPanel {
     );
     this.syncPercent();
     hub.onRegistry(() => this.render());
+    void hub.client.defaults().then((d) => {
+      this.defaults = d;
+      if (this.percent.value === '') this.percent.value = String(this.modeSelect.value === 'ab' ? d.ab_percent : d.canary_percent);
+      if (this.alpha.value === '') this.alpha.value = String(d.alpha);
+    }, () => {});
   }
 
   /** Shows a sentence in the status line (e.g. what was restored from IndexedDB). */
@@ -109,34 +117,31 @@ export class DeployPanel {
   /** Compares the two versions on the labelled rows served so far. */
   async compare(): Promise<void> {
     try {
-      const c = await this.hub.client.deploy('compare', Number(this.alpha.value));
+      const c = await this.hub.client.deploy('compare', this.alpha.value === '' ? null : Number(this.alpha.value));
       this.verdict.replaceChildren(verdictView(c));
-      this.showError(null);
+      showError(this.error, null);
     } catch (err) {
-      this.showError(message(err));
+      showError(this.error, message(err));
     }
   }
 
   private syncPercent(): void {
     const mode = this.modeSelect.value;
     this.percent.disabled = mode === 'champion' || mode === 'shadow';
-    if (mode === 'ab' && this.percent.value === '10') this.percent.value = '50';
-    if (mode === 'canary' && this.percent.value === '50') this.percent.value = '10';
+    // switching between the two keeps a share the person chose, and swaps the defaults
+    const d = this.defaults;
+    if (d && mode === 'ab' && this.percent.value === String(d.canary_percent)) this.percent.value = String(d.ab_percent);
+    if (d && mode === 'canary' && this.percent.value === String(d.ab_percent)) this.percent.value = String(d.canary_percent);
   }
 
   private async act(action: () => Promise<RegistryView>, done: (r: RegistryView) => string): Promise<void> {
     try {
       const r = await action();
-      this.showError(null);
+      showError(this.error, null);
       this.status.textContent = done(r);
     } catch (err) {
-      this.showError(message(err));
+      showError(this.error, message(err));
     }
-  }
-
-  private showError(text: string | null): void {
-    this.error.hidden = text === null;
-    this.error.textContent = text ?? '';
   }
 
   private render(): void {
@@ -160,8 +165,8 @@ export class DeployPanel {
     this.rollbackButton.disabled = !r || !r.events.some((e) => e.action === 'promote' || e.action === 'champion') || r.versions.length < 2;
   }
 
-  private row(v: VersionCard): HTMLElement {
-    const m = v.metrics ?? {};
+  private row(v: VersionView): HTMLElement {
+    const m = (v.metrics ?? {}) as unknown as Record<string, unknown>;
     const role = h('td', {});
     if (v.champion) role.append(h('span', { class: 'badge champion' }, 'champion'));
     if (v.challenger) role.append(h('span', { class: 'badge challenger' }, 'challenger'));

@@ -7,10 +7,11 @@
 import { zipSync, type Zippable } from 'fflate';
 import edgeWasmUrl from '../../pkg/edge/driftlab_edge.wasm?url';
 import type { WorkbenchClient } from '../client';
-import type { BundleFile, Cell, Loaded, ScoredRow } from '../types';
+import type { BundleFile, Cell, Loaded, Scored } from '../protocol';
 import { byId, h, saveFile } from '../dom';
 import { count, stat } from '../format';
 import { kilobytes, shortHash } from './results';
+import { message, showError } from '../errors';
 
 /** The part of an artifact the panel reads. */
 interface ArtifactDoc {
@@ -60,10 +61,6 @@ const CARD_METRICS: [string, string][] = [
   ['accuracy', 'accuracy'], ['roc_auc', 'ROC AUC'], ['f1', 'F1'], ['log_loss', 'log loss'],
   ['r2', 'R²'], ['rmse', 'RMSE'], ['mae', 'MAE'], ['silhouette', 'silhouette'], ['inertia', 'inertia'],
 ];
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 const decoder = new TextDecoder();
 
@@ -267,26 +264,26 @@ export class EdgePanel {
   }
 
   private async refresh(): Promise<void> {
-    this.clearError();
+    showError(this.error, null);
     let wasm: { bytes: Uint8Array; module: WebAssembly.Module };
     try {
       wasm = await this.scorer();
     } catch (err) {
-      this.showError(message(err));
+      showError(this.error, message(err));
       return;
     }
     if (this.size.childElementCount === 0) await this.showSize(wasm.bytes);
 
     let files: BundleFile[];
     try {
-      files = await this.client.exportBundle(wasm.bytes.slice());
+      files = await this.client.model('exportBundle', wasm.bytes.slice());
     } catch (err) {
       const text = message(err);
       if (/train a model first/i.test(text)) {
         this.empty.hidden = false;
         this.modelBox.hidden = true;
       } else {
-        this.showError(`The bundle could not be built: ${text}`);
+        showError(this.error, `The bundle could not be built: ${text}`);
       }
       return;
     }
@@ -295,7 +292,7 @@ export class EdgePanel {
     try {
       doc = JSON.parse(decoder.decode(artifact?.bytes)) as ArtifactDoc;
     } catch (err) {
-      this.showError(`The bundle's model.json is not JSON: ${message(err)}`);
+      showError(this.error, `The bundle's model.json is not JSON: ${message(err)}`);
       return;
     }
     this.empty.hidden = true;
@@ -387,7 +384,7 @@ export class EdgePanel {
       saveFile(zip as BlobPart, `${folder}.zip`, 'application/zip');
       this.status.textContent = `Saved ${folder}.zip (${kilobytes(zip.byteLength)}).`;
     } catch (err) {
-      this.showError(`The zip could not be written: ${message(err)}`);
+      showError(this.error, `The zip could not be written: ${message(err)}`);
     }
   }
 
@@ -423,7 +420,7 @@ export class EdgePanel {
     const bundle = this.bundle;
     if (!bundle || this.busy) return;
     this.busy = true;
-    this.clearError();
+    showError(this.error, null);
     this.responseStatus.textContent = `${method} ${path}…`;
     this.response.textContent = '';
     this.parity.textContent = '';
@@ -449,7 +446,7 @@ export class EdgePanel {
       if (method === 'POST' && response.ok && body !== null) await this.compare(body, text, bundle);
     } catch (err) {
       this.responseStatus.textContent = '';
-      this.showError(`worker.js could not run here: ${message(err)}`);
+      showError(this.error, `worker.js could not run here: ${message(err)}`);
     } finally {
       this.busy = false;
     }
@@ -462,17 +459,17 @@ export class EdgePanel {
    * kept in `data-playground` (JSON) for the end-to-end test to hold workerd to.
    */
   private async compare(body: string, text: string, bundle: Bundle): Promise<void> {
-    let rows: unknown[];
+    let rows: Record<string, unknown>[];
     let edge: { prediction: unknown; probabilities: Record<string, number> | null }[];
     try {
-      rows = (JSON.parse(body) as { rows: unknown[] }).rows;
+      rows = (JSON.parse(body) as { rows: Record<string, unknown>[] }).rows;
       edge = (JSON.parse(text) as { predictions: typeof edge }).predictions;
     } catch {
       return;
     }
-    let scored: ScoredRow[];
+    let scored: Scored[];
     try {
-      scored = await this.client.scoreRows(rows);
+      scored = await this.client.model('scoreRows', rows);
     } catch (err) {
       this.parity.textContent = `The playground's scorer refused these rows: ${message(err)}`;
       return;
@@ -499,15 +496,5 @@ export class EdgePanel {
     } else {
       this.parity.textContent = `Same as the playground's own scorer, bit for bit (${scored.length} row${scored.length === 1 ? '' : 's'}): what you serve is what you trained.`;
     }
-  }
-
-  private showError(text: string): void {
-    this.error.textContent = text;
-    this.error.hidden = false;
-  }
-
-  private clearError(): void {
-    this.error.textContent = '';
-    this.error.hidden = true;
   }
 }

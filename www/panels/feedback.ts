@@ -3,8 +3,9 @@
 // traffic in the shadows, compare the two on the same rows, and promote the better one.
 import { h, byId } from '../dom';
 import { count, stat } from '../format';
-import type { RetrainRequest } from '../deploy/api';
-import { message, type DeployHub } from '../deploy/hub';
+import type { RetrainRequest } from '../protocol';
+import type { DeployHub } from '../store/hub';
+import { message, showError } from '../errors';
 import { performanceChart } from '../charts/timeline';
 import { verdictView } from './deploy';
 
@@ -14,7 +15,7 @@ export class FeedbackPanel {
     h('option', { value: 'recent' }, 'Recent batches only'),
     h('option', { value: 'all' }, 'Every labelled batch'),
     h('option', { value: 'reweighted' }, 'All, the recent weighted more'));
-  private readonly batches = h('input', { id: 'retrain-batches', type: 'number', min: 1, step: 1, value: 5, inputmode: 'numeric' });
+  private readonly batches = h('input', { id: 'retrain-batches', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
   private readonly status = h('p', { id: 'feedback-status', class: 'status', role: 'status' });
   private readonly error = h('div', { id: 'feedback-error', class: 'error', role: 'alert', hidden: true });
   private readonly result = h('div', { id: 'retrain-result' });
@@ -37,7 +38,7 @@ export class FeedbackPanel {
     }));
     const compare = h('button', { id: 'feedback-compare', type: 'button' }, '4. Compare');
     compare.addEventListener('click', () => void this.guard(async () => {
-      const c = await hub.client.deploy('compare', 0.05);
+      const c = await hub.client.deploy('compare', null);
       this.verdict.replaceChildren(verdictView(c));
     }));
     const promote = h('button', { id: 'feedback-promote', type: 'button', class: 'primary' }, '5. Promote');
@@ -63,19 +64,22 @@ export class FeedbackPanel {
     );
     hub.onTimeline(() => this.render());
     this.render();
+    void hub.client.defaults().then((d) => {
+      if (this.batches.value === '') this.batches.value = String(d.retrain_batches);
+    }, () => {});
   }
 
   private async retrain(): Promise<void> {
     await this.guard(async () => {
       const request: RetrainRequest = {
         policy: this.policy.value as RetrainRequest['policy'],
-        batches: Number(this.batches.value) || 5,
+        batches: Number(this.batches.value) || null,
         created: new Date().toISOString(),
       };
       this.status.textContent = 'Training…';
       const r = await this.hub.client.deploy('retrain', request);
       await this.hub.refreshRegistry();
-      const m = r.metrics as Record<string, unknown>;
+      const m = (r.metrics ?? {}) as unknown as Record<string, unknown>;
       const n = (k: string) => typeof m[k] === 'number' ? stat(m[k] as number) : '–';
       this.result.replaceChildren(h('p', { class: 'retrained', 'data-version': r.version },
         h('strong', {}, r.version), ` — ${r.note}. On its held-out rows: accuracy ${n('accuracy')}, recall ${n('recall')}. It is now the challenger.`));
@@ -86,10 +90,9 @@ export class FeedbackPanel {
   private async guard(action: () => Promise<unknown>): Promise<void> {
     try {
       await action();
-      this.error.hidden = true;
+      showError(this.error, null);
     } catch (err) {
-      this.error.hidden = false;
-      this.error.textContent = message(err);
+      showError(this.error, message(err));
     }
   }
 

@@ -4,7 +4,7 @@
 // the results and compare every model trained in this tab. A failed training says why in
 // words and leaves the settings and the last results in place.
 import type { WorkbenchClient } from '../client';
-import type { ColumnInfo, DatasetInfo, Loaded, ModelKindInfo, ParamInfo, TrainOutcome, TrainProgress, TrainRequest } from '../types';
+import type { ColumnInfo, DatasetInfo, Defaults, Loaded, ModelInfo, ParamInfo, TrainOutcome, Progress, TrainSettings } from '../protocol';
 import type { State, TaskChoice } from '../state';
 import { byId, h } from '../dom';
 import { LossLine, type LossPoint } from '../charts/loss';
@@ -12,6 +12,7 @@ import { PipelineEditor } from './pipeline';
 import { ResultsView } from './results';
 import { CompareTable, type CompareEntry } from './compare';
 import { BoundaryMap } from '../charts/boundary';
+import { message, showError } from '../errors';
 
 /** The part of the page state this panel owns. */
 export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params' | 'prep'>;
@@ -45,14 +46,10 @@ const BOUNDARY_POINTS = 600;
 
 type Control = HTMLInputElement | HTMLSelectElement;
 
-function role(k: ModelKindInfo): string {
+function role(k: ModelInfo): string {
   if (k.kind === 'kmeans') return 'clustering';
   if (k.classifies && k.regresses) return 'classifies or regresses';
   return k.classifies ? 'classifier' : 'regression';
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** An input for one hyperparameter, shaped by its range in words. */
@@ -79,7 +76,9 @@ function paramControl(p: ParamInfo, id: string, value: string): Control {
 }
 
 export class ModelPanel {
-  private kinds: ModelKindInfo[] = [];
+  private kinds: ModelInfo[] = [];
+  /** The core's defaults (the split's share and seed), read with the model kinds. */
+  private defaults: Defaults | null = null;
   private kindsReady: Promise<boolean> | null = null;
   private loaded: Loaded | null = null;
   private info: DatasetInfo | null = null;
@@ -149,10 +148,10 @@ export class ModelPanel {
     this.boundary = new BoundaryMap(byId('boundary'));
     client.onCrash((text) => {
       this.status.textContent = '';
-      this.showError(text);
+      showError(this.error, text);
       // the restored model and table answer again: redraw the map from the new worker
       if (!this.boundarySection.hidden && /restored/.test(text)) {
-        void this.client.decisionGrid(BOUNDARY_CELLS, BOUNDARY_POINTS).then(
+        void this.client.model('decisionGrid', BOUNDARY_CELLS, BOUNDARY_POINTS).then(
           (grid) => this.boundary.update(grid, `Decision boundary over ${grid.x} and ${grid.y} (restored model)`),
           () => this.boundary.clear('The map could not be redrawn after the restart; train again.'));
       }
@@ -187,13 +186,15 @@ export class ModelPanel {
     this.testInput.addEventListener('change', () => {
       const v = Number(this.testInput.value);
       if (this.testInput.value !== '' && v >= 0.05 && v <= 0.9) {
-        this.settings = { ...this.settings, test: Math.round(v * 10000) / 10000 };
+        const test = Math.round(v * 10000) / 10000;
+        this.settings = { ...this.settings, test: test === this.defaults?.test_fraction ? null : test };
         this.emit();
       }
     });
     this.seedInput.addEventListener('change', () => {
       if (/^\d+$/.test(this.seedInput.value.trim())) {
-        this.settings = { ...this.settings, trainSeed: Number(this.seedInput.value) };
+        const seed = Number(this.seedInput.value);
+        this.settings = { ...this.settings, trainSeed: seed === this.defaults?.seed ? null : seed };
         this.emit();
       }
     });
@@ -241,16 +242,17 @@ export class ModelPanel {
   }
 
   private ensureKinds(): Promise<boolean> {
-    this.kindsReady ??= this.client.modelKinds().then(
-      (kinds) => {
+    this.kindsReady ??= Promise.all([this.client.data('modelKinds'), this.client.defaults()]).then(
+      ([kinds, defaults]) => {
         this.kinds = kinds;
+        this.defaults = defaults;
         this.kindSelect.replaceChildren(...kinds.map((k) =>
           h('option', { value: k.kind }, `${k.kind} — ${role(k)}`)));
         return true;
       },
       (err: unknown) => {
         this.kindsReady = null;
-        this.showError(`The list of models could not be read: ${message(err)}`);
+        showError(this.error, `The list of models could not be read: ${message(err)}`);
         return false;
       },
     );
@@ -275,12 +277,12 @@ export class ModelPanel {
   private applyControls(renderParams = true): void {
     this.targetSelect.value = this.target() ?? '';
     this.taskSelect.value = this.settings.task;
-    this.testInput.value = String(this.settings.test);
-    this.seedInput.value = String(this.settings.trainSeed);
+    this.testInput.value = String(this.settings.test ?? this.defaults?.test_fraction ?? '');
+    this.seedInput.value = String(this.settings.trainSeed ?? this.defaults?.seed ?? '');
     if (!this.kinds.some((k) => k.kind === this.settings.model)) {
       const asked = this.settings.model;
       this.settings = { ...this.settings, model: this.kinds[0]?.kind ?? 'logistic', params: {} };
-      this.showError(`There is no model kind called “${asked}”; showing ${this.settings.model} instead.`);
+      showError(this.error, `There is no model kind called “${asked}”; showing ${this.settings.model} instead.`);
       this.emit();
     }
     this.kindSelect.value = this.settings.model;
@@ -325,12 +327,12 @@ export class ModelPanel {
     const seq = this.tableSeq;
     const target = this.target();
     try {
-      const spec = await this.client.defaultPipeline(target);
+      const spec = await this.client.data('defaultPipeline', target);
       if (seq !== this.tableSeq || this.loaded !== loaded) return;
       this.pipeline.set(loaded.columns, spec, keepEdits);
       const unused = this.pipeline.applyChanges(this.settings.prep);
       if (unused.length > 0) {
-        this.showError(`The link’s preprocessing for ${unused.map((c) => `“${c}”`).join(', ')} does not fit this table and was left at the defaults.`);
+        showError(this.error, `The link’s preprocessing for ${unused.map((c) => `“${c}”`).join(', ')} does not fit this table and was left at the defaults.`);
       }
       const prep = this.pipeline.changes();
       if (JSON.stringify(prep) !== JSON.stringify(this.settings.prep)) {
@@ -339,7 +341,7 @@ export class ModelPanel {
       }
       this.updatePrepSummary();
     } catch (err) {
-      this.showError(`The default preprocessing could not be read: ${message(err)}`);
+      showError(this.error, `The default preprocessing could not be read: ${message(err)}`);
     }
   }
 
@@ -352,7 +354,7 @@ export class ModelPanel {
     const out: Record<string, string> = {};
     for (const control of this.paramsBox.querySelectorAll<Control>('input, select')) {
       if (control instanceof HTMLInputElement && control.validity.badInput) {
-        this.showError(`${control.name} must be a number.`);
+        showError(this.error, `${control.name} must be a number.`);
         control.focus();
         return null;
       }
@@ -374,7 +376,7 @@ export class ModelPanel {
 
   /** Shows a line of news (a project opened, …) in the panel's status. */
   say(text: string, isError = false): void {
-    if (isError) this.showError(text);
+    if (isError) showError(this.error, text);
     else this.status.textContent = text;
   }
 
@@ -392,23 +394,24 @@ export class ModelPanel {
     if (!params) return;
     const test = Number(this.testInput.value);
     if (!(test >= 0.05 && test <= 0.9)) {
-      this.showError('The test share must be a number between 0.05 and 0.9.');
+      showError(this.error, 'The test share must be a number between 0.05 and 0.9.');
       this.testInput.focus();
       return;
     }
     if (!/^\d+$/.test(this.seedInput.value.trim())) {
-      this.showError('The split seed must be a whole number.');
+      showError(this.error, 'The split seed must be a whole number.');
       this.seedInput.focus();
       return;
     }
     const target = this.target();
     const kind = this.kindSelect.value;
-    const request: TrainRequest = {
+    const request: TrainSettings = {
       target,
       model: kind,
       params,
-      test_fraction: test,
-      seed: Number(this.seedInput.value),
+      // the core's defaults are not sent: it fills them in itself
+      test_fraction: test === this.defaults?.test_fraction ? undefined : test,
+      seed: Number(this.seedInput.value) === this.defaults?.seed ? undefined : Number(this.seedInput.value),
       pipeline: { ...this.pipeline.spec(), target },
       task: this.taskSelect.value as TaskChoice,
       created: new Date().toISOString(),
@@ -420,16 +423,16 @@ export class ModelPanel {
    * Trains `request` on the loaded table and shows the results; returns the outcome, or
    * `null` when it failed (the error is shown). A project file replays a saved request.
    */
-  async run(request: TrainRequest): Promise<TrainOutcome | null> {
+  async run(request: TrainSettings): Promise<TrainOutcome | null> {
     if (this.training || !this.loaded) return null;
-    const { target, model: kind, params } = request;
-    const ctx = { dataset: this.info?.name ?? this.loaded.name, target };
-    const changed = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]).filter(([k, v]) =>
+    const { model: kind } = request;
+    const ctx = { dataset: this.info?.name ?? this.loaded.name, target: request.target ?? null };
+    const changed = Object.fromEntries(Object.entries(request.params ?? {}).map(([k, v]) => [k, String(v)]).filter(([k, v]) =>
       this.kinds.find((x) => x.kind === kind)?.params.find((p) => p.name === k)?.default !== v));
 
     this.training = true;
     this.trainButton.disabled = true;
-    this.clearError();
+    showError(this.error, null);
     this.startProgress();
     this.status.textContent = `Training ${kind}…`;
     const losses: LossPoint[] = [];
@@ -456,7 +459,7 @@ export class ModelPanel {
     } catch (err) {
       this.finishProgress(false);
       this.status.textContent = '';
-      this.showError(`Training ${kind} failed: ${message(err)}`);
+      showError(this.error, `Training ${kind} failed: ${message(err)}`);
       return null;
     } finally {
       this.training = false;
@@ -473,7 +476,7 @@ export class ModelPanel {
       return;
     }
     try {
-      const grid = await this.client.decisionGrid(BOUNDARY_CELLS, BOUNDARY_POINTS);
+      const grid = await this.client.model('decisionGrid', BOUNDARY_CELLS, BOUNDARY_POINTS);
       this.boundarySection.hidden = false;
       this.boundary.update(grid, `Decision boundary of ${kind} over ${grid.x} and ${grid.y}`);
     } catch (err) {
@@ -502,7 +505,7 @@ export class ModelPanel {
     }
   }
 
-  private onProgress(p: TrainProgress, losses: LossPoint[]): void {
+  private onProgress(p: Progress, losses: LossPoint[]): void {
     const index = STAGES.indexOf(p.stage as (typeof STAGES)[number]);
     const within = p.total ? Math.min(p.step / p.total, 1) : 0;
     if (index >= 0) {
@@ -531,16 +534,6 @@ export class ModelPanel {
 
   private emit(): void {
     this.onSettings({ ...this.settings });
-  }
-
-  private showError(text: string): void {
-    this.error.textContent = text;
-    this.error.hidden = false;
-  }
-
-  private clearError(): void {
-    this.error.textContent = '';
-    this.error.hidden = true;
   }
 }
 

@@ -3,8 +3,9 @@
 // cannot, and the detectors raise their alarms, each explained in a sentence.
 import { h, byId, saveFile } from '../dom';
 import { count, stat } from '../format';
-import type { ScenarioInfo, ServedView } from '../deploy/api';
-import { SPEEDS, message, type DeployHub } from '../deploy/hub';
+import type { ScenarioView, ServedView } from '../protocol';
+import { SPEEDS, type DeployHub } from '../store/hub';
+import { message, showError } from '../errors';
 import { adwinChart, ddmChart, driftChart, kindLabel, latencyChart, performanceChart, predictionChart, psiChart } from '../charts/timeline';
 
 export function servedText(s: ServedView): string {
@@ -16,7 +17,7 @@ export function servedText(s: ServedView): string {
 export class MonitorPanel {
   private readonly root = byId('monitor-root');
   private readonly scenario = h('select', { id: 'scenario', name: 'scenario' });
-  private readonly seed = h('input', { id: 'scenario-seed', type: 'number', min: 0, step: 1, value: 42, inputmode: 'numeric' });
+  private readonly seed = h('input', { id: 'scenario-seed', type: 'number', min: 0, step: 1, inputmode: 'numeric' });
   private readonly about = h('p', { id: 'scenario-about', class: 'hint' });
   private readonly startButton = h('button', { id: 'scenario-start', type: 'button', class: 'primary' }, 'Start');
   private readonly playButton = h('button', { id: 'play', type: 'button', disabled: true }, 'Play');
@@ -40,7 +41,7 @@ export class MonitorPanel {
   private readonly memory = h('p', { id: 'memory', class: 'note' });
   private readonly snapshotLink = h('button', { id: 'snapshot-download', type: 'button', disabled: true }, 'Download the monitor snapshot (JSON)');
   private readonly adwinNote = h('p', { id: 'adwin-note', class: 'note' });
-  private infos: ScenarioInfo[] = [];
+  private infos: ScenarioView[] = [];
 
   constructor(private readonly hub: DeployHub) {
     this.speed.value = hub.speed;
@@ -85,10 +86,11 @@ export class MonitorPanel {
   async load(): Promise<void> {
     try {
       this.infos = await this.hub.client.deploy('scenarios');
+      if (this.seed.value === '') this.seed.value = String((await this.hub.client.defaults()).scenario_seed);
       this.scenario.replaceChildren(...this.infos.map((s) => h('option', { value: s.name }, s.name)));
       this.describe();
     } catch (err) {
-      this.showError(message(err));
+      showError(this.error, message(err));
     }
   }
 
@@ -107,15 +109,10 @@ export class MonitorPanel {
   private async guard(action: () => Promise<unknown>): Promise<void> {
     try {
       await action();
-      this.showError(null);
+      showError(this.error, null);
     } catch (err) {
-      this.showError(message(err));
+      showError(this.error, message(err));
     }
-  }
-
-  private showError(text: string | null): void {
-    this.error.hidden = text === null;
-    this.error.textContent = text ?? '';
   }
 
   private render(): void {
@@ -125,7 +122,7 @@ export class MonitorPanel {
     this.stepButton.disabled = !started || this.hub.playing || t.finished;
     this.pauseButton.disabled = !this.hub.playing;
     this.snapshotLink.disabled = !started;
-    if (this.hub.error) this.showError(this.hub.error);
+    if (this.hub.error) showError(this.error, this.hub.error);
     if (!t) {
       this.status.textContent = 'Deploy a model, pick a scenario and press Start.';
       return;

@@ -1,7 +1,7 @@
 // The per-column preprocessing editor: one row per feature column with the core's default
 // step (from `defaultPipeline`), editable with selects, each choice explained in a line.
 // Edits survive a change of target; a new table starts from the defaults again.
-import type { CategoricalImpute, ColumnInfo, ColumnSpec, NumericImpute, PipelineSpec, Scale } from '../types';
+import type { CategoricalImpute, ColumnInfo, ColumnSpec, NumericImpute, PipelineSpec, Scale } from '../protocol';
 import { h } from '../dom';
 
 interface Choice<T> {
@@ -131,11 +131,12 @@ export class PipelineEditor {
     this.target = spec.target;
     this.reasons = spec.reasons ?? {};
     const next: Record<string, ColumnSpec> = {};
+    const steps = spec.columns ?? {};
     for (const c of columns) {
       if (c.name === spec.target) continue;
       const edit = this.edited.has(c.name) ? kept[c.name] : undefined;
-      next[c.name] = edit ?? spec.columns[c.name] ?? defaultFor(baseStep(c.kind, undefined));
-      this.defaults[c.name] = spec.columns[c.name] ?? defaultFor(baseStep(c.kind, undefined));
+      next[c.name] = edit ?? steps[c.name] ?? defaultFor(baseStep(c.kind, undefined));
+      this.defaults[c.name] = steps[c.name] ?? defaultFor(baseStep(c.kind, undefined));
     }
     this.specs = next;
     this.render();

@@ -1,5 +1,5 @@
 // The table preview: the first rows of the loaded table, every cell as text.
-import type { Loaded } from '../types';
+import type { Loaded } from '../protocol';
 import { h } from '../dom';
 import { cell, count } from '../format';
 

@@ -1,6 +1,6 @@
 // The profile view: dataset-level warnings, then one card per column with its counts,
 // its statistics, a chart and its own quality warnings.
-import type { ColumnProfile, Profile, Warning } from '../types';
+import type { ColumnProfile, Profile, Warning } from '../protocol';
 import { h } from '../dom';
 import { count, percent, stat } from '../format';
 import { Histogram } from '../charts/histogram';

@@ -4,7 +4,7 @@
 import type { WorkbenchClient } from '../client';
 import type {
   BinaryCurves, ClassificationMetrics, ClusteringMetrics, RegressionMetrics, TrainOutcome,
-} from '../types';
+} from '../protocol';
 import { h, type Child } from '../dom';
 import { count, stat } from '../format';
 import { ConfusionGrid } from '../charts/confusion';

@@ -2,7 +2,7 @@
 // mistake. Changing a cost asks the core for a fresh threshold table (debounced); moving the
 // slider reads the table already here, so precision, recall and expected cost follow live.
 import type { WorkbenchClient } from '../client';
-import type { ThresholdRow, ThresholdTable } from '../types';
+import type { ThresholdRow, ThresholdTable } from '../protocol';
 import { h } from '../dom';
 import { count, percent, stat } from '../format';
 import { ThresholdChart } from '../charts/thresholds';
@@ -124,7 +124,7 @@ export class ThresholdExplorer {
     }
     const seq = ++this.seq;
     try {
-      const table = await this.client.thresholds(this.ctx.positive, fp, fn);
+      const table = await this.client.model('thresholds', this.ctx.positive, fp, fn);
       if (seq !== this.seq) return;
       this.table = table;
       this.showProblem(null);

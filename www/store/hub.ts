@@ -2,8 +2,9 @@
 // scenario being played and its timeline. The Deploy, Monitor and Feedback panels read it
 // and listen for changes; the player steps the scenario through the worker.
 import type { WorkbenchClient } from '../client';
-import type { RegistryView, StepResult, Timeline, TrafficRequest } from './api';
-import * as store from './idb';
+import type { RegistryView, StepReport, Timeline, TrafficRequest } from '../protocol';
+import * as store from '../persist/idb';
+import { message } from '../errors';
 
 const REGISTRY_KEY = 'registry';
 
@@ -15,7 +16,7 @@ export const SPEEDS: Record<string, number> = { '1×': 900, '2×': 450, '4×': 2
 export class DeployHub {
   registry: RegistryView | null = null;
   timeline: Timeline | null = null;
-  last: StepResult | null = null;
+  last: StepReport | null = null;
   playing = false;
   speed = '2×';
   /** The last error of the player, shown by the Monitor panel. */
@@ -148,7 +149,7 @@ export class DeployHub {
   }
 
   /** Plays until paused, finished, or `until` says stop (checked after each step). */
-  async play(until?: (last: StepResult) => boolean): Promise<void> {
+  async play(until?: (last: StepReport) => boolean): Promise<void> {
     if (this.playing) return;
     this.playing = true;
     this.error = null;
@@ -188,8 +189,4 @@ export class DeployHub {
   private emitTimeline(): void {
     for (const l of this.timelineListeners) l();
   }
-}
-
-export function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

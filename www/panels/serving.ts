@@ -6,11 +6,9 @@
 // prediction, the probabilities, the input warnings and the latency.
 import { h, saveFile } from '../dom';
 import { count, stat } from '../format';
-import type { FormField, ServingForm, ServingScore } from './api';
-import { message, type DeployHub } from './hub';
-
-/** Rows scored per call to the worker: small enough for the bar to move. */
-const CHUNK_ROWS = 2_000;
+import type { FormField, ServingForm, ServingScore } from '../protocol';
+import type { DeployHub } from '../store/hub';
+import { message, showError } from '../errors';
 
 function fieldInput(f: FormField, i: number): HTMLInputElement | HTMLSelectElement {
   const id = `row-field-${i}`;
@@ -104,8 +102,7 @@ export class ServingPanel {
             ? h('span', { class: 'hint' }, ` (trained on ${stat(f.min)} to ${stat(f.max)})`) : null),
           this.inputs[i]!)));
     } catch (err) {
-      this.rowError.hidden = false;
-      this.rowError.textContent = message(err);
+      showError(this.rowError, message(err));
     }
   }
 
@@ -125,11 +122,10 @@ export class ServingPanel {
       const t0 = performance.now();
       const r = await this.hub.client.deploy('scoreServing', [row]);
       const roundTrip = performance.now() - t0;
-      this.rowError.hidden = true;
+      showError(this.rowError, null);
       this.rowResult.replaceChildren(this.rowView(r, roundTrip));
     } catch (err) {
-      this.rowError.hidden = false;
-      this.rowError.textContent = message(err);
+      showError(this.rowError, message(err));
       this.rowResult.replaceChildren();
     }
   }
@@ -159,7 +155,7 @@ export class ServingPanel {
     this.cancelled = false;
     this.scoreButton.disabled = true;
     this.cancelButton.hidden = false;
-    this.batchError.hidden = true;
+    showError(this.batchError, null);
     this.download.hidden = true;
     this.preview.replaceChildren();
     this.scored = null;
@@ -176,7 +172,8 @@ export class ServingPanel {
           this.batchStatus.textContent = `Cancelled after ${count(p.rows_done)} rows.`;
           return;
         }
-        p = await client.deploy('batchNext', CHUNK_ROWS);
+        // the core's chunk (defaults.batch_rows) is small enough for the bar to move
+        p = await client.deploy('batchNext', null);
         this.progress.value = p.bytes_total ? p.bytes_done / p.bytes_total : 1;
         this.batchStatus.textContent = `${p.version} scored ${count(p.rows_done)} rows of ${file.name}\u2026`;
         this.batchStatus.dataset.rows = String(p.rows_done);
@@ -191,8 +188,7 @@ export class ServingPanel {
       this.batchStatus.dataset.done = 'true';
       this.showPreview(csv);
     } catch (err) {
-      this.batchError.hidden = false;
-      this.batchError.textContent = message(err);
+      showError(this.batchError, message(err));
       this.batchStatus.textContent = '';
     } finally {
       this.scoreButton.disabled = !this.file.files?.length;

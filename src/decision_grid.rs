@@ -1,17 +1,20 @@
 //! Decision boundaries of classifiers on two numeric inputs: the model scored on a grid
 //! over the data's range, for the playground's heat map.
 //!
-//! The grid points go through the artifact's own fitted pipeline and its batch scorer, so
-//! the colour of a cell is exactly what the deployed model answers for that point.
+//! The grid points are a table of the model's input columns scored by
+//! [`Artifact::score_table`], the artifact's own fitted pipeline and batch scorer, so the
+//! colour of a cell is exactly what the deployed model answers for that point.
+//!
+//! (This was `boundary.rs`; the design calls the Wasm facade the boundary.)
 //!
 //! ```
 //! # #[cfg(feature = "train")] {
-//! use driftlab::{boundary, dataset, table, train};
+//! use driftlab::{dataset, decision_grid, table, train};
 //! let csv = dataset::generate("moons", &Default::default())?;
 //! let t = table::read_csv(&csv, &Default::default())?.table;
 //! let request = train::TrainRequest::new("label", train::ModelKind::Logistic);
 //! let (artifact, _) = train::train(&t, &request, &mut |_| {})?;
-//! let grid = boundary::decision_grid(&artifact, &t, 20, 100)?;
+//! let grid = decision_grid::decision_grid(&artifact, &t, 20, 100)?;
 //! assert_eq!(grid.class.len(), 20 * 20);
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -21,14 +24,14 @@ use crate::{
     artifact::{Artifact, ArtifactError},
     prep::FittedStep,
     score::Task,
-    table::{Cell, ColumnData, Table},
+    table::{Cell, Column, ColumnData, Table},
 };
 use serde::Serialize;
 
 /// Why a decision grid cannot be drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum BoundaryError {
+pub enum GridError {
     /// The model is not a classifier.
     #[error("a decision boundary needs a classifier; this model does {0}")]
     NotClassifier(&'static str),
@@ -48,6 +51,7 @@ pub enum BoundaryError {
 
 /// A classifier scored on a `size × size` grid of its two numeric inputs.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct DecisionGrid {
     /// The input on the horizontal axis.
     pub x: String,
@@ -72,6 +76,7 @@ pub struct DecisionGrid {
 
 /// One data row drawn over the grid.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct GridPoint {
     /// Horizontal input.
     pub x: f64,
@@ -82,7 +87,7 @@ pub struct GridPoint {
 }
 
 /// The two numeric inputs a classifier uses, if it uses exactly two (dropped columns aside).
-pub fn two_inputs(artifact: &Artifact) -> Result<(String, String), BoundaryError> {
+pub fn two_inputs(artifact: &Artifact) -> Result<(String, String), GridError> {
     let used: Vec<_> = artifact
         .pipeline
         .inputs
@@ -96,7 +101,7 @@ pub fn two_inputs(artifact: &Artifact) -> Result<(String, String), BoundaryError
         {
             Ok((a.name.clone(), b.name.clone()))
         }
-        _ => Err(BoundaryError::NotTwoNumeric(
+        _ => Err(GridError::NotTwoNumeric(
             used.iter()
                 .map(|c| c.name.as_str())
                 .collect::<Vec<_>>()
@@ -112,9 +117,9 @@ pub fn decision_grid(
     table: &Table,
     size: usize,
     max_points: usize,
-) -> Result<DecisionGrid, BoundaryError> {
+) -> Result<DecisionGrid, GridError> {
     if artifact.model.task() != Task::Classification {
-        return Err(BoundaryError::NotClassifier(match artifact.model.task() {
+        return Err(GridError::NotClassifier(match artifact.model.task() {
             Task::Regression => "regression",
             _ => "clustering",
         }));
@@ -128,34 +133,34 @@ pub fn decision_grid(
         (y_range[1] - y_range[0]) / size as f64,
     );
 
-    // every grid point through the fitted pipeline, then one batch through the scorer
-    let inputs = &artifact.pipeline.inputs;
-    let width = artifact.pipeline.width();
-    let mut features = Vec::with_capacity(size * size * width);
-    let mut cells = Vec::with_capacity(inputs.len());
-    let mut warnings = Vec::new();
+    // every grid point as a row of the model's inputs (a dropped input left missing),
+    // scored in one call as any table is
+    let cells = size * size;
+    let (mut xs, mut ys) = (Vec::with_capacity(cells), Vec::with_capacity(cells));
     for j in 0..size {
         let gy = y_range[0] + (j as f64 + 0.5) * dy;
         for i in 0..size {
-            let gx = x_range[0] + (i as f64 + 0.5) * dx;
-            cells.clear();
-            cells.extend(inputs.iter().map(|c| {
-                if c.name == x {
-                    Cell::Number(gx)
-                } else if c.name == y {
-                    Cell::Number(gy)
-                } else {
-                    Cell::Missing // a dropped column
-                }
-            }));
-            warnings.clear();
-            artifact
-                .pipeline
-                .transform_row_into(&cells, j * size + i + 1, &mut features, &mut warnings)
-                .map_err(ArtifactError::from)?;
+            xs.push(x_range[0] + (i as f64 + 0.5) * dx);
+            ys.push(gy);
         }
     }
-    let predictions = artifact.score_features(&features)?;
+    let mut columns = Vec::with_capacity(artifact.pipeline.inputs.len());
+    for input in &artifact.pipeline.inputs {
+        columns.push(if input.name == x {
+            Column::numeric(x.clone(), std::mem::take(&mut xs))
+        } else if input.name == y {
+            Column::numeric(y.clone(), std::mem::take(&mut ys))
+        } else {
+            Column::numeric(input.name.clone(), vec![f64::NAN; cells])
+        });
+    }
+    let grid = Table::new(columns)
+        .map_err(|e| GridError::Artifact(ArtifactError::Shape(e.to_string())))?;
+    let predictions: Vec<_> = artifact
+        .score_table(&grid)?
+        .into_iter()
+        .map(|s| s.prediction)
+        .collect();
     let class = predictions.iter().map(|p| p.value as u32).collect();
     let confidence = predictions
         .iter()
@@ -180,8 +185,8 @@ pub fn decision_grid(
 }
 
 /// The finite range of a numeric column, padded by 5 % each side (±0.5 when constant).
-fn padded_range(table: &Table, name: &str) -> Result<[f64; 2], BoundaryError> {
-    let none = || BoundaryError::NoRange {
+fn padded_range(table: &Table, name: &str) -> Result<[f64; 2], GridError> {
+    let none = || GridError::NoRange {
         column: name.to_owned(),
     };
     let Some(ColumnData::Numeric(values)) = table.column(name).map(|c| &c.data) else {

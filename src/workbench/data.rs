@@ -1,0 +1,232 @@
+//! The loaded table: built-in datasets and CSV files read, profiled and previewed, and what
+//! the Model panel's form is made of (the model kinds, the default preprocessing).
+
+use serde::Serialize;
+
+use super::WorkbenchError;
+use crate::dataset::{self, DatasetOptions};
+use crate::prep::PipelineSpec;
+use crate::profile::Profile;
+use crate::table::{
+    read_csv, read_csv_with_progress, Cell, ColumnKind, CsvRead, ReadOptions, Table,
+};
+use crate::train::ModelKind;
+
+/// Rows of the table preview sent to the page.
+const PREVIEW_ROWS: usize = 50;
+
+/// A column's name and kind.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct ColumnInfo {
+    /// The name, as in the header.
+    pub name: String,
+    /// The kind read.
+    pub kind: ColumnKind,
+}
+
+/// The first rows of a table, cell by cell (`null` is a missing value; an infinite
+/// number is `"inf"` or `"-inf"`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct Preview {
+    /// The column names.
+    pub columns: Vec<String>,
+    /// The rows.
+    #[cfg_attr(ts, tsify(type = "(number | string | boolean | null)[][]"))]
+    pub rows: Vec<Vec<PreviewCell>>,
+}
+
+/// A cell of the preview: a [`Cell`] that owns its text, written as a cell is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PreviewCell {
+    /// No value.
+    Missing,
+    /// A number.
+    Number(f64),
+    /// A category label.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl From<Cell<'_>> for PreviewCell {
+    fn from(cell: Cell<'_>) -> PreviewCell {
+        match cell {
+            Cell::Missing => PreviewCell::Missing,
+            Cell::Number(x) => PreviewCell::Number(x),
+            Cell::Category(c) => PreviewCell::Text(c.to_owned()),
+            Cell::Bool(b) => PreviewCell::Bool(b),
+        }
+    }
+}
+
+impl Serialize for PreviewCell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PreviewCell::Missing => Cell::Missing,
+            PreviewCell::Number(x) => Cell::Number(*x),
+            PreviewCell::Text(t) => Cell::Category(t),
+            PreviewCell::Bool(b) => Cell::Bool(*b),
+        }
+        .serialize(s)
+    }
+}
+
+/// What a load returns: the table's shape, its first rows, its profile, and the reader's
+/// notes (renamed headers, a stray text cell, …).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct Loaded {
+    /// The dataset or file name.
+    pub name: String,
+    /// Rows read.
+    pub rows: usize,
+    /// The columns.
+    pub columns: Vec<ColumnInfo>,
+    /// The first rows.
+    pub preview: Preview,
+    /// The profile.
+    pub profile: Profile,
+    /// The reader's notes.
+    pub notes: Vec<String>,
+}
+
+/// One hyperparameter of a model kind.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct ParamInfo {
+    /// The name, as `--param` and the URL spell it.
+    pub name: String,
+    /// The default, as text (`"1"`, `"true"`, `"gini"`).
+    pub default: String,
+    /// What it does.
+    pub doc: String,
+    /// Type and range in words: `a number in (0, inf]`, `an integer in [1, 100]`, `true or
+    /// false`, `one of a, b`.
+    pub range: String,
+}
+
+/// A model kind and its hyperparameters.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct ModelInfo {
+    /// The name, as the CLI and the URL spell it.
+    pub kind: String,
+    /// It classifies.
+    pub classifies: bool,
+    /// It regresses.
+    pub regresses: bool,
+    /// Its hyperparameters.
+    pub params: Vec<ParamInfo>,
+}
+
+/// The loaded table (none at first).
+#[derive(Debug, Default)]
+pub struct DataBench {
+    table: Option<Table>,
+}
+
+impl DataBench {
+    /// Nothing loaded.
+    pub fn new() -> DataBench {
+        DataBench::default()
+    }
+
+    /// The loaded table.
+    pub fn table(&self) -> Result<&Table, WorkbenchError> {
+        self.table.as_ref().ok_or(WorkbenchError::NoData)
+    }
+
+    /// Loads the built-in dataset `name`.
+    pub fn load_dataset(
+        &mut self,
+        name: &str,
+        options: &DatasetOptions,
+    ) -> Result<Loaded, WorkbenchError> {
+        let csv = dataset::generate(name, options)?;
+        let read = read_csv(&csv, &ReadOptions::default())?;
+        self.load(name, read)
+    }
+
+    /// Loads CSV bytes (a dropped or picked file); `progress(bytes_read, total_bytes)` is
+    /// called about every MiB read and once when all records are read.
+    pub fn load_csv(
+        &mut self,
+        bytes: &[u8],
+        file_name: &str,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Loaded, WorkbenchError> {
+        let read =
+            read_csv_with_progress(bytes, &ReadOptions::default(), progress).map_err(|error| {
+                WorkbenchError::File {
+                    file: file_name.to_owned(),
+                    error,
+                }
+            })?;
+        self.load(file_name, read)
+    }
+
+    /// Profiles a freshly read table and, when all went well, makes it the loaded one (so a
+    /// bad file never replaces good data).
+    fn load(&mut self, name: &str, read: CsvRead) -> Result<Loaded, WorkbenchError> {
+        let table = &read.table;
+        let profile = Profile::from_table(table, None)?;
+        let loaded = Loaded {
+            name: name.to_owned(),
+            rows: table.rows(),
+            columns: table
+                .columns()
+                .iter()
+                .map(|c| ColumnInfo {
+                    name: c.name.clone(),
+                    kind: c.kind(),
+                })
+                .collect(),
+            preview: Preview {
+                columns: table.columns().iter().map(|c| c.name.clone()).collect(),
+                rows: table
+                    .head(PREVIEW_ROWS)
+                    .into_iter()
+                    .map(|row| row.into_iter().map(PreviewCell::from).collect())
+                    .collect(),
+            },
+            profile,
+            notes: read.notes,
+        };
+        self.table = Some(read.table);
+        Ok(loaded)
+    }
+
+    /// The profile of the loaded table, checking the class balance of `target` if given.
+    pub fn profile(&self, target: Option<&str>) -> Result<Profile, WorkbenchError> {
+        Ok(Profile::from_table(self.table()?, target)?)
+    }
+
+    /// The default preprocessing of the loaded table with `target` left out.
+    pub fn default_pipeline(&self, target: Option<&str>) -> Result<PipelineSpec, WorkbenchError> {
+        Ok(PipelineSpec::default_for(self.table()?, target)?)
+    }
+
+    /// The model kinds and their hyperparameters (name, default, range, what it does).
+    pub fn model_kinds() -> Vec<ModelInfo> {
+        ModelKind::ALL
+            .iter()
+            .map(|&k| ModelInfo {
+                kind: k.name().to_owned(),
+                classifies: !k.regresses_only(),
+                regresses: !k.classifies_only() && k != ModelKind::Kmeans,
+                params: k
+                    .specs()
+                    .iter()
+                    .map(|p| ParamInfo {
+                        name: p.name.to_owned(),
+                        default: p.default.to_owned(),
+                        doc: p.doc.to_owned(),
+                        range: p.ty.describe(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,340 @@
+//! The last model trained (or loaded from its artifact) and what the Model panel asks of
+//! it: the threshold table, the decision grid, scoring, timing rows, the edge bundle.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::WorkbenchError;
+use crate::artifact::{Artifact, Lineage, Scored};
+use crate::decision_grid::{decision_grid, DecisionGrid};
+use crate::defaults::DEFAULTS;
+use crate::metrics::{self, BinaryCurves, TestMetrics, ThresholdTable};
+use crate::prep::PipelineSpec;
+use crate::score::Task;
+use crate::table::{Cell, Table};
+use crate::train::{self, Evaluation, ModelKind, Params, Progress, TaskChoice, TrainRequest};
+
+/// At most this many test rows are kept for timing the scorer (enough for a stable
+/// median, small enough not to copy a large table).
+const LATENCY_ROWS: usize = 10_000;
+
+/// A training request as the page sends it: parameters as text or JSON values (read as
+/// `--param` reads them), everything left out taking the core's default
+/// ([`crate::defaults`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct TrainSettings {
+    /// The target column (`null` only for k-means).
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The model kind.
+    pub model: String,
+    /// Hyperparameters that differ from the kind's defaults.
+    #[serde(default)]
+    #[cfg_attr(ts, tsify(type = "Record<string, string | number | boolean>"))]
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// Share of the rows held out for testing.
+    #[serde(default)]
+    pub test_fraction: Option<f64>,
+    /// Seed of the split and of randomised trainers.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Preprocessing (the default for the table when left out).
+    #[serde(default)]
+    pub pipeline: Option<PipelineSpec>,
+    /// What a numeric target means for kinds that do both.
+    #[serde(default)]
+    pub task: TaskChoice,
+    /// The time stamped on the artifact (the core has no clock).
+    #[serde(default)]
+    pub created: String,
+    /// The artifact this one retrains (its hash), for lineage.
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+impl TrainSettings {
+    /// The core's request: the kind and parameters checked, the defaults filled in.
+    pub fn request(&self) -> Result<TrainRequest, WorkbenchError> {
+        if self.test_fraction == Some(0.0) {
+            // the page shows test metrics; training on every row is the CLI's (--test-fraction 0)
+            return Err(WorkbenchError::NoHoldout);
+        }
+        let kind = ModelKind::parse(&self.model)?;
+        let mut params = Params::defaults(kind);
+        for (key, value) in &self.params {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            params.set(key, &text)?;
+        }
+        Ok(TrainRequest {
+            target: self.target.clone(),
+            kind,
+            params,
+            test_fraction: self.test_fraction.unwrap_or(DEFAULTS.test_fraction),
+            seed: self.seed.unwrap_or(DEFAULTS.seed),
+            pipeline: self.pipeline.clone(),
+            task: self.task,
+            created: self.created.clone(),
+            parent: self.parent.clone(),
+        })
+    }
+}
+
+/// The evaluation without the per-row arrays (the page draws metrics and curves).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct EvaluationView {
+    /// The task.
+    pub task: Task,
+    /// Test metrics.
+    pub metrics: TestMetrics,
+    /// ROC / PR / calibration / threshold curves.
+    pub curves: Vec<BinaryCurves>,
+    /// Training rows.
+    pub train_rows: usize,
+    /// Test rows.
+    pub test_rows: usize,
+}
+
+/// A trained model as the page receives it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct TrainResult {
+    /// The artifact as JSON text, ready to download or store.
+    pub artifact: String,
+    /// Its size in bytes.
+    pub artifact_bytes: usize,
+    /// Its content hash.
+    pub hash: String,
+    /// The model kind.
+    pub kind: String,
+    /// The class labels (classifiers).
+    pub classes: Vec<String>,
+    /// The feature names after preprocessing.
+    pub features: Vec<String>,
+    /// How it did on the held-out rows.
+    pub evaluation: EvaluationView,
+}
+
+/// A loaded artifact's card.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct ArtifactCard {
+    /// The model kind.
+    pub kind: String,
+    /// The content hash.
+    pub hash: String,
+    /// The class labels.
+    pub classes: Vec<String>,
+    /// The feature names.
+    pub features: Vec<String>,
+    /// Test metrics at training time.
+    pub metrics: Option<TestMetrics>,
+    /// Where it comes from.
+    pub lineage: Lineage,
+}
+
+/// The last model trained in this workbench, kept for threshold tables and scoring.
+#[derive(Debug)]
+struct Trained {
+    artifact: Artifact,
+    /// Test-row class indices and the positive-class scores, per class, for thresholds.
+    y_test: Vec<usize>,
+    probabilities: Vec<Vec<f64>>,
+    /// Up to [`LATENCY_ROWS`] test rows (none for a loaded artifact), for timing the scorer.
+    test_table: Option<Table>,
+}
+
+/// The last model trained or loaded (none at first).
+#[derive(Debug, Default)]
+pub struct ModelBench {
+    trained: Option<Trained>,
+}
+
+impl ModelBench {
+    /// No model yet.
+    pub fn new() -> ModelBench {
+        ModelBench::default()
+    }
+
+    fn trained(&self) -> Result<&Trained, WorkbenchError> {
+        self.trained.as_ref().ok_or(WorkbenchError::NoModel)
+    }
+
+    /// The last model's artifact, to deploy.
+    pub fn artifact(&self) -> Result<&Artifact, WorkbenchError> {
+        self.trained
+            .as_ref()
+            .map(|t| &t.artifact)
+            .ok_or(WorkbenchError::NoModelToDeploy)
+    }
+
+    /// Trains a model on `table`; `progress` receives each stage as it runs.
+    pub fn train(
+        &mut self,
+        table: &Table,
+        settings: &TrainSettings,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<TrainResult, WorkbenchError> {
+        let request = settings.request()?;
+        let (artifact, evaluation) = train::train(table, &request, progress)?;
+        let y_test = test_classes(table, &artifact, &evaluation);
+        let timed = evaluation.test_rows.len().min(LATENCY_ROWS);
+        let test_table = table.take(&evaluation.test_rows[..timed]);
+        let text = String::from_utf8(artifact.to_bytes()?)
+            .map_err(|e| WorkbenchError::Text(e.to_string()))?;
+        let result = TrainResult {
+            artifact_bytes: text.len(),
+            artifact: text,
+            hash: artifact.hash.clone(),
+            kind: request.kind.name().to_owned(),
+            classes: artifact.classes.clone(),
+            features: artifact.pipeline.features.clone(),
+            evaluation: EvaluationView {
+                task: evaluation.task,
+                metrics: evaluation.metrics.ok_or(WorkbenchError::NoHoldout)?,
+                curves: evaluation.curves,
+                train_rows: evaluation.train_rows.len(),
+                test_rows: evaluation.test_rows.len(),
+            },
+        };
+        let probabilities = evaluation
+            .test_predictions
+            .into_iter()
+            .map(|p| p.probabilities)
+            .collect();
+        self.trained = Some(Trained {
+            artifact,
+            y_test,
+            probabilities,
+            test_table: Some(test_table),
+        });
+        Ok(result)
+    }
+
+    /// The threshold table of the last trained classifier for class `positive` (index),
+    /// with the expected cost of each threshold for the given costs of a false positive
+    /// and a false negative.
+    pub fn thresholds(
+        &self,
+        positive: usize,
+        cost_fp: f64,
+        cost_fn: f64,
+    ) -> Result<ThresholdTable, WorkbenchError> {
+        let trained = self.trained()?;
+        let y: Vec<bool> = trained.y_test.iter().map(|&c| c == positive).collect();
+        let scores: Vec<f64> = trained
+            .probabilities
+            .iter()
+            .map(|p| p.get(positive).copied().unwrap_or(0.0))
+            .collect();
+        if y.len() != scores.len() || trained.artifact.classes.len() <= positive {
+            return Err(WorkbenchError::NoClassProbabilities);
+        }
+        Ok(metrics::threshold_table(
+            &y,
+            &scores,
+            &metrics::default_thresholds(),
+            cost_fp,
+            cost_fn,
+        )?)
+    }
+
+    /// The edge bundle of the last trained model, `(file name, bytes)` in the layout of
+    /// [`crate::export::files`]; `wasm` is the edge scorer.
+    pub fn bundle(&self, wasm: &[u8]) -> Result<Vec<(&'static str, Vec<u8>)>, WorkbenchError> {
+        let artifact = self.trained()?.artifact.to_bytes()?;
+        crate::export::files(&artifact, wasm).map_err(|e| WorkbenchError::Bundle(e.to_string()))
+    }
+
+    /// Makes a model artifact (JSON text, e.g. a downloaded one) the current model.
+    pub fn load_artifact(&mut self, text: &str) -> Result<ArtifactCard, WorkbenchError> {
+        let artifact = Artifact::from_bytes(text.as_bytes())?;
+        let card = ArtifactCard {
+            kind: artifact.model.kind().to_owned(),
+            hash: artifact.hash.clone(),
+            classes: artifact.classes.clone(),
+            features: artifact.pipeline.features.clone(),
+            metrics: artifact.metrics.clone(),
+            lineage: artifact.lineage.clone(),
+        };
+        self.trained = Some(Trained {
+            artifact,
+            y_test: Vec::new(),
+            probabilities: Vec::new(),
+            test_table: None,
+        });
+        Ok(card)
+    }
+
+    /// Scores JSON rows (`{column: value}`) with the current model: per row the
+    /// prediction, the class probabilities and the warnings of the drift guard.
+    pub fn score_rows(&self, rows: &[serde_json::Value]) -> Result<Vec<Scored>, WorkbenchError> {
+        let trained = self
+            .trained
+            .as_ref()
+            .ok_or(WorkbenchError::NoModelToScore)?;
+        Ok(trained.artifact.score_json_rows(rows)?)
+    }
+
+    /// The last trained classifier scored on a `size × size` grid over `table`'s range of
+    /// its two numeric inputs, with up to `max_points` rows to draw over it.
+    pub fn decision_grid(
+        &self,
+        table: &Table,
+        size: usize,
+        max_points: usize,
+    ) -> Result<DecisionGrid, WorkbenchError> {
+        Ok(decision_grid(
+            &self.trained()?.artifact,
+            table,
+            size,
+            max_points,
+        )?)
+    }
+
+    /// Scores the test rows (up to [`LATENCY_ROWS`]) of the last trained model once through
+    /// its pipeline and the batch scorer (what a serving endpoint does) and returns how many
+    /// rows it scored; the page times repetitions of this call.
+    pub fn score_test_rows(&self) -> Result<usize, WorkbenchError> {
+        let trained = self.trained()?;
+        let table = trained
+            .test_table
+            .as_ref()
+            .ok_or(WorkbenchError::NoTestRows)?;
+        Ok(trained.artifact.score_table(table)?.len())
+    }
+}
+
+/// The class index of each test row (empty for regression and clustering).
+fn test_classes(table: &Table, artifact: &Artifact, evaluation: &Evaluation) -> Vec<usize> {
+    let Some(target) = artifact
+        .pipeline
+        .target
+        .as_deref()
+        .and_then(|t| table.column(t))
+    else {
+        return Vec::new();
+    };
+    evaluation
+        .test_rows
+        .iter()
+        .map(|&r| {
+            let label = match target.get(r) {
+                Some(Cell::Category(s)) => s.to_owned(),
+                Some(Cell::Bool(b)) => b.to_string(),
+                Some(Cell::Number(x)) => format!("{x}"),
+                _ => String::new(),
+            };
+            artifact
+                .classes
+                .iter()
+                .position(|c| *c == label)
+                .unwrap_or(usize::MAX)
+        })
+        .collect()
+}
