@@ -17,6 +17,8 @@ struct Story {
     retrained: Artifact,
     snapshot: MonitorSnapshot,
     alarms: Vec<Alarm>,
+    /// Every batch report and label report, as JSON, in the order they were made.
+    reports: Vec<serde_json::Value>,
     /// Fresh drift-1 rows with their labels, to judge both models.
     after: (Table, Vec<String>),
 }
@@ -37,18 +39,21 @@ fn story() -> &'static Story {
         request.created = "2024-01-01T00:00:00Z".into();
         let (champion, _) = train(&reference, &request, &mut |_| {}).unwrap();
         let mut monitor = Monitor::new(&champion, options()).unwrap();
+        let mut reports = Vec::new();
         while let Some(step) = scenario.next_step().unwrap() {
             if let Some(b) = &step.batch {
                 let mut t = 0.0;
-                monitor
+                let r = monitor
                     .observe_with_clock(&b.features, &mut || {
                         t += 1.5;
                         t
                     })
                     .unwrap();
+                reports.push(serde_json::to_value(r).unwrap());
             }
             for r in &step.released {
-                monitor.label(r.batch, &r.labels).unwrap();
+                let r = monitor.label(r.batch, &r.labels).unwrap();
+                reports.push(serde_json::to_value(r).unwrap());
             }
         }
         let labelled = monitor.labelled_batches().unwrap();
@@ -70,9 +75,107 @@ fn story() -> &'static Story {
             retrained,
             snapshot: monitor.snapshot(),
             alarms: monitor.alarms().to_vec(),
+            reports,
             after: (after, labels),
         }
     })
+}
+
+/// The first place where two JSON documents differ, as a path and the two values.
+fn first_difference(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                let (u, v) = (&x.get(k), &y.get(k));
+                match (u, v) {
+                    (Some(u), Some(v)) => {
+                        if let Some(d) = first_difference(&format!("{path}.{k}"), u, v) {
+                            return Some(d);
+                        }
+                    }
+                    _ => return Some(format!("{path}.{k}: {u:?} vs {v:?}")),
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() != y.len() => {
+            Some(format!("{path}: {} items vs {}", x.len(), y.len()))
+        }
+        (Value::Array(x), Value::Array(y)) => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (u, v))| first_difference(&format!("{path}[{i}]"), u, v)),
+        _ => (a != b).then(|| format!("{path}: {a} vs {b}")),
+    }
+}
+
+/// Compares `actual` with the golden file `tests/fixtures/<name>`, naming the first
+/// difference; `DRIFTLAB_BLESS=1` rewrites the file instead.
+fn golden(name: &str, actual: &serde_json::Value) {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("DRIFTLAB_BLESS").is_some() {
+        // one line per array item, so that a change shows as a few changed lines
+        let mut out = String::from("{\n");
+        let members = actual.as_object().unwrap();
+        for (i, (k, v)) in members.iter().enumerate() {
+            out += &format!("  {}: ", serde_json::to_string(k).unwrap());
+            match v.as_array() {
+                Some(items) => {
+                    out += "[\n";
+                    for (j, item) in items.iter().enumerate() {
+                        let comma = if j + 1 < items.len() { "," } else { "" };
+                        out += &format!("    {}{comma}\n", serde_json::to_string(item).unwrap());
+                    }
+                    out += "  ]";
+                }
+                None => out += &serde_json::to_string(v).unwrap(),
+            }
+            out += if i + 1 < members.len() { ",\n" } else { "\n" };
+        }
+        std::fs::write(&path, out + "}\n").unwrap();
+        return;
+    }
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+    if let Some(d) = first_difference("", &expected, actual) {
+        panic!("{name} differs (expected vs now) at {d}");
+    }
+}
+
+/// The whole fraud-abrupt story, pinned number for number: every batch report (its PSI
+/// bins under `psi`), every label report and the final snapshot equal
+/// `tests/fixtures/monitor_fraud_abrupt.json`, recorded before the monitor was split into
+/// watchers (issue 14). `DRIFTLAB_BLESS=1 cargo test --test monitor` rewrites it when a
+/// figure changes on purpose.
+#[test]
+fn the_fraud_story_is_pinned_number_for_number() {
+    let s = story();
+    let mut reports = s.reports.clone();
+    // the PSI bins of every input column, for the batches just before and after the switch
+    // and the last one (all 30 would be 340 KB)
+    let mut psi = Vec::new();
+    for r in &mut reports {
+        let Some(bins) = r.as_object_mut().and_then(|r| r.remove("psi")) else {
+            continue;
+        };
+        if [0, 9, 10, 29].contains(&r["batch"].as_u64().unwrap()) {
+            psi.push(serde_json::json!({"batch": r["batch"], "psi": bins}));
+        }
+    }
+    let snapshot = serde_json::to_value(&s.snapshot).unwrap();
+    let mut batches = snapshot["batches"].as_array().unwrap().clone();
+    let mut rest = snapshot.clone();
+    rest.as_object_mut().unwrap().remove("batches");
+    let actual = serde_json::json!({
+        "generator": "tests/monitor.rs (DRIFTLAB_BLESS=1 cargo test --test monitor)",
+        "reports": reports,
+        "psi": psi,
+        "snapshot": [rest],
+        "snapshot_batches": std::mem::take(&mut batches),
+    });
+    golden("monitor_fraud_abrupt.json", &actual);
 }
 
 fn column_labels(t: &Table, name: &str) -> Vec<String> {
@@ -529,6 +632,18 @@ fn adwin_shows_its_window_and_where_it_cut() {
         }
     }
     let snap = monitor.snapshot();
+    // every figure of the run, ADWIN's cuts and traces among them, as before the split
+    let json = serde_json::to_value(&snap).unwrap();
+    let mut rest = json.clone();
+    rest.as_object_mut().unwrap().remove("batches");
+    golden(
+        "monitor_mean_shift.json",
+        &serde_json::json!({
+            "generator": "tests/monitor.rs (DRIFTLAB_BLESS=1 cargo test --test monitor)",
+            "snapshot": [rest],
+            "snapshot_batches": json["batches"],
+        }),
+    );
     let first = snap
         .batches
         .iter()
