@@ -13,6 +13,7 @@
 //!   2 × the one-sided Smirnov tail).
 
 use super::DriftError;
+use crate::numeric::sorted;
 
 /// SciPy's `MAX_AUTO_N`: the exact p-value is used while both samples are at most this big.
 pub const KS_MAX_EXACT_N: usize = 10_000;
@@ -46,25 +47,6 @@ fn check(sample: &[f64], side: &'static str) -> Result<(), DriftError> {
         return Err(DriftError::NotANumber { column: None, side });
     }
     Ok(())
-}
-
-/// Sorts a copy (values are never NaN when this is called).
-pub(crate) fn sorted(x: &[f64]) -> Vec<f64> {
-    let mut v = x.to_vec();
-    sort_f64(&mut v);
-    v
-}
-
-/// Sorts in IEEE total order (`f64::total_cmp`: `-∞ < … < -0.0 < 0.0 < … < +∞`) by an LSD
-/// radix sort ([`radsort`]), linear in the length: on 100,000 values several times faster
-/// than `sort_unstable_by(f64::total_cmp)`, which the drift report used to spend most of
-/// its time in. Short slices take the comparison sort.
-pub(crate) fn sort_f64(v: &mut [f64]) {
-    if v.len() < 256 {
-        v.sort_unstable_by(f64::total_cmp);
-    } else {
-        radsort::sort(v);
-    }
 }
 
 /// The KS statistic of two already sorted, non-empty samples.

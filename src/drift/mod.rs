@@ -53,7 +53,6 @@ mod report;
 pub(crate) mod special;
 mod stats;
 
-pub(crate) use ks::sort_f64;
 pub use ks::{kolmogn_sf, ks_2samp, ks_p_value, smirnov_sf, KsMethod, KsResult, KS_MAX_EXACT_N};
 pub use profile_ref::drift_report_from_profile;
 pub use report::{drift_report, ColumnDrift, ColumnOverride, DriftOptions, DriftReport, TestKind};

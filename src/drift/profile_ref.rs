@@ -69,7 +69,7 @@
 //!   (`hour`, `distance_from_home_km` at 800 rows): the sketch blends neighbouring tied
 //!   values, which moves mass across a PSI or histogram edge.
 
-use super::ks::{ks_from_statistic, sort_f64};
+use super::ks::ks_from_statistic;
 use super::report::{
     counts_outcome, finite_range, histogram_bin, histogram_range, report_against, run_test,
     unsupported, DriftOptions, DriftReport, Outcome, Reference, ReferenceColumn, Side, TestKind,
@@ -77,6 +77,7 @@ use super::report::{
 };
 use super::stats::{bin_of, jensenshannon, psi_from_counts, PsiBinning, WASSERSTEIN_STD_FLOOR};
 use super::DriftError;
+use crate::numeric::sort_f64;
 use crate::profile::{CategoryStats, ColumnProfile, NumericStats, Profile};
 use crate::table::{ColumnKind, Table};
 use std::collections::BTreeMap;
@@ -713,8 +714,8 @@ impl RefCdf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drift::ks::sorted;
     use crate::drift::{drift_report, ks_2samp, wasserstein};
+    use crate::numeric::sorted;
     use crate::table::{read_csv, ReadOptions};
 
     fn table(csv: &str) -> Table {

@@ -1,11 +1,12 @@
 //! The per-column drift report over two tables.
 
-use super::ks::{ks_2samp_sorted, sort_f64};
+use super::ks::ks_2samp_sorted;
 use super::stats::{
     bin_of, chisquare_gof, jensenshannon, population_std, psi_edges, psi_from_counts,
     wasserstein_sorted, z_test, PsiOptions, WASSERSTEIN_STD_FLOOR,
 };
 use super::DriftError;
+use crate::numeric::sort_f64;
 use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};

@@ -5,6 +5,7 @@
 
 use super::special::{chi2_sf, normal_two_sided_p};
 use super::DriftError;
+use crate::numeric::{quantile_linear, sorted};
 use serde::{Deserialize, Serialize};
 
 /// A statistic with its p-value.
@@ -176,30 +177,6 @@ impl Default for PsiOptions {
     }
 }
 
-/// NumPy's `np.quantile(sorted, q)` with the default `linear` method.
-pub(crate) fn quantile_linear(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let nf = n as f64;
-    let virtual_index = nf * q + (1.0 - q) - 1.0;
-    let prev = virtual_index.floor();
-    let gamma = virtual_index - prev;
-    let lo = (prev.max(0.0) as usize).min(n - 1);
-    let hi = ((prev + 1.0).max(0.0) as usize).min(n - 1);
-    let (a, b) = (sorted[lo], sorted[hi]);
-    if a == b {
-        return a;
-    }
-    let diff = b - a;
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
-}
-
 /// PSI bin edges for a sorted, non-empty reference (`bins - 1` inner edges; outer bins open).
 pub(crate) fn psi_edges(sorted_reference: &[f64], opts: &PsiOptions) -> Vec<f64> {
     let bins = opts.bins.max(2);
@@ -259,8 +236,7 @@ pub fn psi_from_counts(
 pub fn psi(reference: &[f64], current: &[f64], opts: &PsiOptions) -> Result<f64, DriftError> {
     check_values(reference, "reference")?;
     check_values(current, "current")?;
-    let sorted = super::ks::sorted(reference);
-    let edges = psi_edges(&sorted, opts);
+    let edges = psi_edges(&sorted(reference), opts);
     let bins = edges.len() + 1;
     let mut rc = vec![0.0f64; bins];
     let mut cc = vec![0.0f64; bins];
@@ -321,8 +297,8 @@ pub fn jensenshannon(p: &[f64], q: &[f64]) -> Result<f64, DriftError> {
 pub fn wasserstein(reference: &[f64], current: &[f64]) -> Result<f64, DriftError> {
     check_values(reference, "reference")?;
     check_values(current, "current")?;
-    let u = super::ks::sorted(reference);
-    let v = super::ks::sorted(current);
+    let u = sorted(reference);
+    let v = sorted(current);
     Ok(wasserstein_sorted(&u, &v))
 }
 
