@@ -212,7 +212,7 @@ impl Adwin {
     }
 
     fn evaluate_cut(&self, n0: f64, n1: f64, delta_mean: f64) -> bool {
-        let delta_prime = (2.0 * self.width.ln() / self.delta).ln();
+        let delta_prime = libm::log(2.0 * libm::log(self.width) / self.delta);
         let m_recip =
             1.0 / (n0 - self.min_window_length + 1.0) + 1.0 / (n1 - self.min_window_length + 1.0);
         let epsilon = (2.0 * m_recip * (self.variance / self.width) * delta_prime).sqrt()

@@ -112,7 +112,7 @@ impl PyRandom {
         out.clear();
         let mut setsize = 21usize;
         if k > 5 {
-            let e = ((k as f64 * 3.0).ln() / 4f64.ln()).ceil() as u32;
+            let e = (libm::log(k as f64 * 3.0) / libm::log(4.0)).ceil() as u32;
             setsize += 4usize.saturating_pow(e);
         }
         if n <= setsize {

@@ -224,7 +224,7 @@ pub fn psi_from_counts(
     for (r, c) in reference.iter().zip(current) {
         let rp = (r / sr).max(epsilon);
         let cp = (c / sc).max(epsilon);
-        psi += (cp - rp) * (cp / rp).ln();
+        psi += (cp - rp) * libm::log(cp / rp);
     }
     Ok(psi)
 }
@@ -273,7 +273,7 @@ pub fn jensenshannon(p: &[f64], q: &[f64]) -> Result<f64, DriftError> {
     }
     let rel_entr = |x: f64, y: f64| -> f64 {
         if x > 0.0 && y > 0.0 {
-            x * (x / y).ln()
+            x * libm::log(x / y)
         } else if x == 0.0 && y >= 0.0 {
             0.0
         } else {
