@@ -178,6 +178,49 @@ fn the_fraud_story_is_pinned_number_for_number() {
     golden("monitor_fraud_abrupt.json", &actual);
 }
 
+/// One PSI (issue 14): on every batch after the switch, the chart's PSI of each input
+/// column is the drift verdict's PSI statistic for it, bit for bit, and the sum of the
+/// chart's bins.
+#[test]
+fn the_psi_charts_total_is_the_verdicts_statistic() {
+    use driftlab::drift::{drift_report_from_profile, DriftOptions, TestKind};
+    let champion = &story().champion;
+    let mut monitor = Monitor::new(champion, options()).unwrap();
+    let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let mut checked = 0;
+    while let Some(step) = scenario.next_step().unwrap() {
+        let Some(b) = &step.batch else { continue };
+        let report = monitor.observe(&b.features).unwrap();
+        let columns: Vec<String> = report.psi.iter().map(|p| p.column.clone()).collect();
+        assert_eq!(columns.len(), report.drift.unwrap().columns.len());
+        if b.index < 10 {
+            continue;
+        }
+        let forced = DriftOptions {
+            test: Some(TestKind::Psi),
+            columns: Some(columns),
+            ..DriftOptions::default()
+        };
+        let verdict = drift_report_from_profile(&champion.profile, &b.features, &forced).unwrap();
+        for (chart, column) in report.psi.iter().zip(&verdict.columns) {
+            assert_eq!(chart.column, column.name);
+            assert_eq!(
+                chart.psi.to_bits(),
+                column.statistic.to_bits(),
+                "batch {}, {}: chart {} vs verdict {}",
+                b.index,
+                chart.column,
+                chart.psi,
+                column.statistic
+            );
+            let sum = chart.bins.iter().fold(0.0, |s, bin| s + bin.contribution);
+            assert_eq!(sum, chart.psi);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 20 * 9);
+}
+
 fn column_labels(t: &Table, name: &str) -> Vec<String> {
     let c = t.column(name).unwrap();
     (0..t.rows())

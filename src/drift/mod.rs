@@ -49,12 +49,14 @@
 
 mod ks;
 mod profile_ref;
+mod psi;
 mod report;
 pub(crate) mod special;
 mod stats;
 
 pub use ks::{kolmogn_sf, ks_2samp, ks_p_value, smirnov_sf, KsMethod, KsResult, KS_MAX_EXACT_N};
 pub use profile_ref::drift_report_from_profile;
+pub use psi::{psi_bins, PsiBin, PsiBins};
 pub use report::{drift_report, ColumnDrift, ColumnOverride, DriftOptions, DriftReport, TestKind};
 pub use special::{chi2_sf, erfc, normal_two_sided_p};
 pub use stats::{

@@ -1,9 +1,10 @@
 //! The per-column drift report over two tables.
 
 use super::ks::ks_2samp_sorted;
+use super::psi::PsiLayout;
 use super::stats::{
-    bin_of, chisquare_gof, jensenshannon, population_std, psi_edges, psi_from_counts,
-    wasserstein_sorted, z_test, PsiOptions, WASSERSTEIN_STD_FLOOR,
+    chisquare_gof, jensenshannon, population_std, psi_edges, psi_from_counts, wasserstein_sorted,
+    z_test, PsiOptions, WASSERSTEIN_STD_FLOOR,
 };
 use super::DriftError;
 use crate::numeric::sort_f64;
@@ -495,17 +496,9 @@ pub(super) fn run_test(
             Err(unsupported(name, test, kind, NEEDS_NUMBERS))
         }
         (TestKind::Psi, Side::Numeric(a), Side::Numeric(b)) => {
-            let edges = psi_edges(a, &opts.psi);
-            let mut rc = vec![0.0; edges.len() + 1];
-            let mut cc = vec![0.0; edges.len() + 1];
-            for &x in a {
-                rc[bin_of(&edges, x)] += 1.0;
-            }
-            for &x in b {
-                cc[bin_of(&edges, x)] += 1.0;
-            }
+            let layout = PsiLayout::numeric_from_values(&psi_edges(a, &opts.psi), a, b);
             Ok(Outcome {
-                statistic: psi_from_counts(&rc, &cc, opts.psi.epsilon).map_err(with_col)?,
+                statistic: layout.statistic(opts.psi.epsilon).map_err(with_col)?,
                 p_value: None,
             })
         }

@@ -3,6 +3,7 @@
 //! two-proportion z-test. Each follows SciPy (or the written formula) to the letter; the
 //! conventions are in the module docs of [`crate::drift`].
 
+use super::psi::PsiLayout;
 use super::special::{chi2_sf, normal_two_sided_p};
 use super::DriftError;
 use crate::numeric::{quantile_linear, sorted};
@@ -207,6 +208,15 @@ pub fn psi_from_counts(
     current: &[f64],
     epsilon: f64,
 ) -> Result<f64, DriftError> {
+    Ok(super::psi::sum(&psi_terms(reference, current, epsilon)?))
+}
+
+/// The terms of [`psi_from_counts`], bin by bin.
+pub(crate) fn psi_terms(
+    reference: &[f64],
+    current: &[f64],
+    epsilon: f64,
+) -> Result<Vec<f64>, DriftError> {
     if reference.len() != current.len() {
         return Err(DriftError::InvalidInput(
             "PSI needs the same bins on both sides".into(),
@@ -220,13 +230,15 @@ pub fn psi_from_counts(
     if sc.is_nan() || sc <= 0.0 {
         return Err(empty("current"));
     }
-    let mut psi = 0.0;
-    for (r, c) in reference.iter().zip(current) {
-        let rp = (r / sr).max(epsilon);
-        let cp = (c / sc).max(epsilon);
-        psi += (cp - rp) * libm::log(cp / rp);
-    }
-    Ok(psi)
+    Ok(reference
+        .iter()
+        .zip(current)
+        .map(|(r, c)| {
+            let rp = (r / sr).max(epsilon);
+            let cp = (c / sc).max(epsilon);
+            (cp - rp) * libm::log(cp / rp)
+        })
+        .collect())
 }
 
 /// Population Stability Index of a numeric column. See [`PsiOptions`] for the binning;
@@ -237,16 +249,7 @@ pub fn psi(reference: &[f64], current: &[f64], opts: &PsiOptions) -> Result<f64,
     check_values(reference, "reference")?;
     check_values(current, "current")?;
     let edges = psi_edges(&sorted(reference), opts);
-    let bins = edges.len() + 1;
-    let mut rc = vec![0.0f64; bins];
-    let mut cc = vec![0.0f64; bins];
-    for &x in reference {
-        rc[bin_of(&edges, x)] += 1.0;
-    }
-    for &x in current {
-        cc[bin_of(&edges, x)] += 1.0;
-    }
-    psi_from_counts(&rc, &cc, opts.epsilon)
+    PsiLayout::numeric_from_values(&edges, reference, current).statistic(opts.epsilon)
 }
 
 /// Jensen–Shannon distance, base 2 (in `[0, 1]`), between two non-negative weight vectors

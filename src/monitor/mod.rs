@@ -8,7 +8,8 @@
 //! * **data drift** of the batch against the artifact's training profile
 //!   ([`drift_report_from_profile`] on the input columns) and **PSI bins** per feature
 //!   ([`PsiBins`]: reference and current shares per bin, for the reference-vs-current
-//!   charts);
+//!   charts). The bins are the drift verdict's own ([`crate::drift::psi_bins`]), so a
+//!   chart's total is the PSI that the drift report gives the column under the `psi` test;
 //! * a **label-free performance estimate** ([`Estimate`]): CBPE, *confidence-based
 //!   performance estimation*. It assumes the probabilities are calibrated, so a row
 //!   predicted positive with probability `p` is a true positive with probability `p`:
@@ -52,9 +53,7 @@
 //! Every output is `Serialize` (JSON for the page and the CLI); [`Monitor::snapshot`] gives
 //! the whole timeline for the charts.
 
-mod psi;
-
-pub use psi::{psi_bins, PsiBin, PsiBins};
+pub use crate::drift::{PsiBin, PsiBins};
 
 use std::collections::BTreeMap;
 
@@ -62,7 +61,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifact::{Artifact, ArtifactError};
 use crate::detector::{Adwin, Ddm, Detector, DetectorError, PageHinkley};
-use crate::drift::{drift_report_from_profile, DriftOptions, DriftReport};
+use crate::drift::{drift_report_from_profile, psi_bins, DriftOptions, DriftReport, PsiOptions};
 use crate::score::Task;
 use crate::table::{Column, ColumnData, ColumnKind, Table, TableError};
 
@@ -167,7 +166,8 @@ pub struct MonitorOptions {
     /// Drift options for each batch; `columns: None` means the artifact's input columns.
     /// Default: [`DriftOptions::default`].
     pub drift: DriftOptions,
-    /// PSI bins per numeric feature. Default 10.
+    /// PSI bins per numeric feature in the charts (binning and clip from `drift.psi`).
+    /// Default 10, as `drift.psi.bins`: the chart's PSI is then the verdict's.
     pub psi_bins: usize,
     /// ADWIN parameters (`key → value`, see [`crate::detector::build`]). Default: River's.
     pub adwin: BTreeMap<String, String>,
@@ -920,7 +920,11 @@ impl Monitor {
             .filter_map(|name| {
                 let reference = self.artifact.profile.column(name)?;
                 let column = batch.column(name)?;
-                psi_bins(reference, column, self.options.psi_bins).ok()
+                let options = PsiOptions {
+                    bins: self.options.psi_bins,
+                    ..self.drift_options.psi
+                };
+                psi_bins(reference, column, &options).ok()
             })
             .collect();
         let mut page_hinkley = None;
