@@ -1,12 +1,16 @@
 //! Binary error-rate detectors: DDM and EDDM. Input 1 means an error, 0 a correct
 //! prediction.
 
+use serde::{Deserialize, Serialize};
+
 use super::{state, Detector, DetectorError, DetectorState, Params};
+use crate::numeric::serde_f64;
 
 /// River's running mean: `n += 1; mean += (1/n)(x − mean)`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 struct Mean {
     n: f64,
+    #[serde(with = "serde_f64")]
     mean: f64,
 }
 
@@ -22,18 +26,72 @@ impl Mean {
 /// `p + s`, warns when `p + s > p_min + warning_threshold · s_min` and alarms when
 /// `p + s > p_min + drift_threshold · s_min`. The mean is fed the raw input, as River does,
 /// so use 1 for an error and 0 for a correct prediction.
-#[derive(Debug, Clone)]
+///
+/// Serializes to its whole state; a state with thresholds out of range is refused when read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "DdmState")]
 pub struct Ddm {
     warm_start: u64,
     warning_threshold: f64,
     drift_threshold: f64,
     p: Mean,
+    #[serde(with = "serde_f64")]
     s: f64,
+    #[serde(with = "serde_f64")]
     p_min: f64,
+    #[serde(with = "serde_f64")]
     s_min: f64,
+    #[serde(with = "serde_f64")]
     ps_min: f64,
     drift: bool,
     warning: bool,
+}
+
+/// [`Ddm`]'s saved form, checked before it becomes a detector.
+#[derive(Deserialize)]
+struct DdmState {
+    warm_start: u64,
+    warning_threshold: f64,
+    drift_threshold: f64,
+    p: Mean,
+    #[serde(with = "serde_f64")]
+    s: f64,
+    #[serde(with = "serde_f64")]
+    p_min: f64,
+    #[serde(with = "serde_f64")]
+    s_min: f64,
+    #[serde(with = "serde_f64")]
+    ps_min: f64,
+    drift: bool,
+    warning: bool,
+}
+
+impl TryFrom<DdmState> for Ddm {
+    type Error = String;
+    fn try_from(s: DdmState) -> Result<Self, String> {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !(positive(s.warning_threshold)
+            && positive(s.drift_threshold)
+            && s.drift_threshold >= s.warning_threshold)
+        {
+            return Err(
+                "ddm: the thresholds must be positive, the drift one at least the warning one"
+                    .into(),
+            );
+        }
+        Ok(Ddm {
+            warm_start: s.warm_start,
+            warning_threshold: s.warning_threshold,
+            drift_threshold: s.drift_threshold,
+            p: s.p,
+            s: s.s,
+            p_min: s.p_min,
+            s_min: s.s_min,
+            ps_min: s.ps_min,
+            drift: s.drift,
+            warning: s.warning,
+        })
+    }
 }
 
 impl Default for Ddm {
@@ -113,6 +171,14 @@ impl Ddm {
     pub fn n(&self) -> f64 {
         self.p.n
     }
+    /// Standard deviations above the minimum that warn.
+    pub fn warning_threshold(&self) -> f64 {
+        self.warning_threshold
+    }
+    /// Standard deviations above the minimum that alarm.
+    pub fn drift_threshold(&self) -> f64 {
+        self.drift_threshold
+    }
 }
 
 impl Detector for Ddm {
@@ -172,19 +238,71 @@ impl Detector for Ddm {
 /// deviation, it tracks the maximum of `p' + 2s'` and, once more than `warm_start` errors
 /// were seen, warns when the ratio to that maximum falls below `alpha` and alarms below
 /// `beta`.
-#[derive(Debug, Clone)]
+///
+/// Serializes to its whole state; a state whose counts contradict each other is refused
+/// when read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "EddmState")]
 pub struct Eddm {
     warm_start: u64,
     alpha: f64,
     beta: f64,
     dist: Mean,
+    #[serde(with = "serde_f64")]
     dist_s: f64,
     n: u64,
     last_error: u64,
     n_errors: u64,
+    #[serde(with = "serde_f64")]
     p2s_max: f64,
     drift: bool,
     warning: bool,
+}
+
+/// [`Eddm`]'s saved form, checked before it becomes a detector.
+#[derive(Deserialize)]
+struct EddmState {
+    warm_start: u64,
+    alpha: f64,
+    beta: f64,
+    dist: Mean,
+    #[serde(with = "serde_f64")]
+    dist_s: f64,
+    n: u64,
+    last_error: u64,
+    n_errors: u64,
+    #[serde(with = "serde_f64")]
+    p2s_max: f64,
+    drift: bool,
+    warning: bool,
+}
+
+impl TryFrom<EddmState> for Eddm {
+    type Error = String;
+    fn try_from(s: EddmState) -> Result<Self, String> {
+        let ratio = |x: f64| x > 0.0 && x <= 1.0;
+        if !(ratio(s.alpha) && ratio(s.beta) && s.alpha >= s.beta) {
+            return Err(
+                "eddm: alpha and beta must be ratios in (0, 1], alpha at least beta".into(),
+            );
+        }
+        if s.last_error > s.n || s.n_errors > s.n {
+            return Err("eddm: more errors than values".into());
+        }
+        Ok(Eddm {
+            warm_start: s.warm_start,
+            alpha: s.alpha,
+            beta: s.beta,
+            dist: s.dist,
+            dist_s: s.dist_s,
+            n: s.n,
+            last_error: s.last_error,
+            n_errors: s.n_errors,
+            p2s_max: s.p2s_max,
+            drift: s.drift,
+            warning: s.warning,
+        })
+    }
 }
 
 impl Default for Eddm {
