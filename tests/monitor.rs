@@ -765,3 +765,193 @@ fn the_tour_models_alarms_are_pinned() {
         .unwrap();
     assert_eq!((recall.batch, recall.about_batch), (12, 10), "{alarms:#?}");
 }
+
+/// Plays fraud-abrupt against the story's champion exactly as the story does, except that
+/// after the step that observed batch `restart` (and released its labels) the monitor is
+/// saved to bytes and the stream goes on with the restored one. Returns the snapshot, the
+/// reports and the saved bytes.
+fn play_with_restart(restart: usize) -> (MonitorSnapshot, Vec<serde_json::Value>, Vec<u8>) {
+    use driftlab::monitor::MonitorState;
+    let s = story();
+    let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let mut monitor = Monitor::new(&s.champion, options()).unwrap();
+    let mut reports = Vec::new();
+    let mut saved = Vec::new();
+    while let Some(step) = scenario.next_step().unwrap() {
+        if let Some(b) = &step.batch {
+            let mut t = 0.0;
+            let r = monitor
+                .observe_with_clock(&b.features, &mut || {
+                    t += 1.5;
+                    t
+                })
+                .unwrap();
+            reports.push(serde_json::to_value(r).unwrap());
+        }
+        for r in &step.released {
+            let r = monitor.label(r.batch, &r.labels).unwrap();
+            reports.push(serde_json::to_value(r).unwrap());
+        }
+        if step.batch.as_ref().is_some_and(|b| b.index == restart) {
+            saved = monitor.save().to_bytes().unwrap();
+            let state = MonitorState::from_bytes(&saved).unwrap();
+            assert_eq!(state.batches_observed(), restart + 1);
+            monitor = Monitor::restore(&s.champion, state).unwrap();
+        }
+    }
+    (monitor.snapshot(), reports, saved)
+}
+
+/// A monitor saved and restored mid-stream (issue 14) continues as if it never stopped:
+/// the same alarms at the same batches and the same snapshot, number for number, whether
+/// it was saved before the switch, just after it (labels of drifted batches still to
+/// come), in the middle of the recall episode or at the end.
+#[test]
+fn a_restored_monitor_continues_exactly() {
+    let s = story();
+    let want = serde_json::to_value(&s.snapshot).unwrap();
+    for restart in [0, 3, 10, 11, 12, 13, 20, 29] {
+        let (snapshot, reports, saved) = play_with_restart(restart);
+        assert_eq!(reports.len(), s.reports.len());
+        for (i, (a, b)) in reports.iter().zip(&s.reports).enumerate() {
+            if let Some(d) = first_difference("", b, a) {
+                panic!("restarted after batch {restart}: report {i} differs at {d}");
+            }
+        }
+        let got = serde_json::to_value(&snapshot).unwrap();
+        if let Some(d) = first_difference("", &want, &got) {
+            panic!("restarted after batch {restart}: the snapshot differs at {d}");
+        }
+        assert_eq!(snapshot.alarms, s.alarms);
+        if restart == 29 {
+            // the saved size after 30 batches of 1,000 rows (the module docs quote it)
+            assert!(saved.len() < 80_000, "{} bytes", saved.len());
+            println!(
+                "saved monitor after 30 fraud batches: {} bytes",
+                saved.len()
+            );
+        }
+    }
+}
+
+/// A saved monitor is refused for another model, and when damaged, with a clear error and
+/// never a panic; a restored monitor given odd (but readable) numbers goes on without one.
+#[test]
+fn saved_monitors_of_other_models_or_damaged_are_refused() {
+    use driftlab::monitor::{MonitorError, MonitorState};
+    let s = story();
+    let (_, _, saved) = play_with_restart(11);
+    let state = || MonitorState::from_bytes(&saved).unwrap();
+    let e = Monitor::restore(&s.retrained, state()).unwrap_err();
+    assert!(matches!(e, MonitorError::OtherModel { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&s.champion.hash) && text.contains(&s.retrained.hash),
+        "{text}"
+    );
+    assert!(
+        text.contains("restore it with the artifact it was saved with"),
+        "{text}"
+    );
+
+    let json: serde_json::Value = serde_json::from_slice(&saved).unwrap();
+    let damaged = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = json.clone();
+        edit(&mut v);
+        let bytes = serde_json::to_vec(&v).unwrap();
+        MonitorState::from_bytes(&bytes)
+            .and_then(|st| Monitor::restore(&s.champion, st))
+            .expect_err("a damaged state is refused")
+            .to_string()
+    };
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "driftlab.monitor",
+            Box::new(|v| v["format"] = "driftlab.artifact".into()),
+        ),
+        ("update driftlab", Box::new(|v| v["version"] = 2.into())),
+        ("no version", Box::new(|v| v["version"] = 0.into())),
+        (
+            "predictions",
+            Box::new(|v| {
+                v["batches"][11]["pending"].as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "predictions",
+            Box::new(|v| v["batches"][11]["pending"][5] = 7.into()),
+        ),
+        (
+            "numbered",
+            Box::new(|v| v["batches"][3]["summary"]["batch"] = 4.into()),
+        ),
+        (
+            "clock",
+            Box::new(|v| v["prediction_drift"]["adwin"]["clock"] = 0.into()),
+        ),
+        (
+            "parameters",
+            Box::new(|v| v["prediction_drift"]["adwin"]["delta"] = 0.5.into()),
+        ),
+        (
+            "seen other rows",
+            Box::new(|v| v["error_rate"]["seen"] = 1.into()),
+        ),
+        (
+            "labelled counts",
+            Box::new(|v| {
+                v["batches"][2]["summary"]["performance"]["counts"]["tp"] = 999_999.into()
+            }),
+        ),
+        (
+            "baseline",
+            Box::new(|v| v["performance"]["baseline"]["rows"] = 1.into()),
+        ),
+        ("not a saved monitor", Box::new(|v| v["alarms"] = 3.into())),
+    ];
+    for (says, edit) in &cases {
+        let e = damaged(edit.as_ref());
+        assert!(e.contains(says), "{says}: {e}");
+        assert!(e.starts_with("the saved monitor cannot be restored"), "{e}");
+    }
+    let e = MonitorState::from_bytes(&saved[..saved.len() / 2]).unwrap_err();
+    assert!(e.to_string().contains("not a saved monitor"), "{e}");
+
+    // Bytes changed at random: refused or restored, never a panic, and a restored monitor
+    // observes and labels on.
+    let scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let batch = scenario.reference(50, 1.0, 5).unwrap();
+    let labels = vec!["0"; 50];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut restored, mut refused) = (0, 0);
+    for _ in 0..300 {
+        let mut bytes = saved.clone();
+        for _ in 0..1 + next() % 3 {
+            let at = (next() % bytes.len() as u64) as usize;
+            bytes[at] = b"0123456789-.e\",:[]{}nul"[(next() % 23) as usize];
+        }
+        match MonitorState::from_bytes(&bytes).and_then(|st| Monitor::restore(&s.champion, st)) {
+            Ok(mut m) => {
+                restored += 1;
+                let n = m.batches_observed();
+                if m.observe(&batch).is_ok() {
+                    let _ = m.label(n, &labels);
+                }
+                let _ = m.label(n.saturating_sub(1), &labels);
+                let _ = m.snapshot();
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    assert!(
+        restored > 0 && refused > 0,
+        "{restored} restored, {refused} refused"
+    );
+}

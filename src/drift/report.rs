@@ -9,7 +9,7 @@ use super::stats::{
 use super::DriftError;
 use crate::numeric::sort_f64;
 use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
@@ -175,16 +175,6 @@ impl Default for DriftOptions {
     }
 }
 
-fn ser_f64<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if x.is_finite() {
-        s.serialize_f64(*x)
-    } else if x.is_nan() {
-        s.serialize_none()
-    } else {
-        s.serialize_str(if *x > 0.0 { "inf" } else { "-inf" })
-    }
-}
-
 /// One column of a [`DriftReport`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnDrift {
@@ -195,7 +185,7 @@ pub struct ColumnDrift {
     /// The test used.
     pub test: TestKind,
     /// The statistic (for `wasserstein`, the distance divided by the reference std).
-    #[serde(serialize_with = "ser_f64")]
+    #[serde(serialize_with = "crate::numeric::serde_f64::serialize")]
     pub statistic: f64,
     /// The p-value for `ks`, `chisquare`, `z`; `None` for distances.
     pub p_value: Option<f64>,

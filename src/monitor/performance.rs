@@ -50,6 +50,14 @@ impl Performance {
             (false, false) => self.tn += 1,
         }
     }
+    /// The four outcomes add up to the rows, and the right ones are among them.
+    pub(super) fn consistent(&self) -> bool {
+        [self.tp, self.fp, self.fn_, self.tn]
+            .iter()
+            .try_fold(0u64, |s, &x| s.checked_add(x))
+            == Some(self.rows)
+            && self.correct <= self.rows
+    }
     pub(super) fn add(&mut self, o: &Performance) {
         self.rows += o.rows;
         self.correct += o.correct;
