@@ -143,3 +143,67 @@ pub struct LabelledBatch {
     /// The rows with the target column appended.
     pub table: Table,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An infinite statistic (chi-square with a new category) is written `"inf"`, as the
+    /// drift report writes it, and read back as `+∞`.
+    #[test]
+    fn infinite_statistics_are_written_as_the_drift_report_writes_them() {
+        let adwin = AdwinView {
+            seen: 3,
+            width: 3.0,
+            estimation: 0.5,
+            variance: 0.25,
+        };
+        let summary = BatchSummary {
+            batch: 0,
+            time: None,
+            rows: 3,
+            rows_with_warnings: 0,
+            prediction: PredictionSummary {
+                class_counts: vec![2, 1],
+                positive_rate: 1.0 / 3.0,
+                mean_positive_probability: None,
+            },
+            estimate: Estimate {
+                method: "cbpe".into(),
+                accuracy: None,
+                recall: None,
+                precision: None,
+            },
+            drift_share: Some(1.0),
+            dataset_drift: Some(true),
+            drift_statistics: [
+                ("country".to_owned(), f64::INFINITY),
+                ("amount".to_owned(), 0.25),
+            ]
+            .into(),
+            drifted_columns: vec!["country".into()],
+            adwin,
+            adwin_trace: vec![(3, 3.0)],
+            adwin_cuts: vec![AdwinCut {
+                position: 2,
+                width_before: 3.0,
+                width_after: 1.0,
+                mean_before: f64::NAN,
+                mean_after: 0.5,
+            }],
+            page_hinkley: None,
+            scoring_ms: None,
+            memory_bytes: None,
+            performance: None,
+            window: None,
+            ddm: None,
+        };
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["drift_statistics"]["country"], "inf");
+        assert_eq!(json["drift_statistics"]["amount"], 0.25);
+        assert!(json["adwin_cuts"][0]["mean_before"].is_null());
+        let back: BatchSummary = serde_json::from_value(json).unwrap();
+        assert_eq!(back.drift_statistics, summary.drift_statistics);
+        assert!(back.adwin_cuts[0].mean_before.is_nan());
+    }
+}
