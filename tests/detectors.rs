@@ -204,7 +204,8 @@ fn every_detector_continues_bit_for_bit_after_a_round_trip() {
     assert_eq!(ph["min_increase"], "inf");
 }
 
-/// A damaged detector state is refused with a message naming what is wrong; none panics.
+/// A damaged detector state is refused with a message naming what is wrong (ADWIN's and
+/// KSWIN's sizes are checked: a wrong one would index out of bounds); none panics.
 #[test]
 fn damaged_detector_states_are_refused() {
     use driftlab::detector::{Adwin, Ddm, Eddm, Kswin, PageHinkley};
@@ -247,14 +248,15 @@ fn damaged_detector_states_are_refused() {
         |v| v["window"] = serde_json::json!(vec![0.0; 101]),
         "window_size",
     );
-    let mut eddm = Eddm::default();
-    eddm.update(1.0);
-    refused(&eddm, |v| v["last_error"] = 99.into(), "errors");
-    refused(
-        &Ddm::default(),
-        |v| v["drift_threshold"] = 1.into(),
-        "threshold",
-    );
+    refused(&Eddm::default(), |v| v["n"] = (-1).into(), "invalid value");
+    refused(&Ddm::default(), |v| v["p_min"] = "low".into(), "inf");
+    // a state that says odd things is read, and the detector goes on without a panic
+    let mut odd = serde_json::to_value(Eddm::default()).unwrap();
+    odd["last_error"] = 99.into();
+    let mut eddm: Eddm = serde_json::from_value(odd).unwrap();
+    for i in 0..100 {
+        eddm.update(f64::from(u8::from(i % 3 == 0)));
+    }
     refused(
         &PageHinkley::default(),
         |v| v["mode"] = "sideways".into(),

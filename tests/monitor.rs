@@ -33,29 +33,12 @@ fn options() -> MonitorOptions {
 fn story() -> &'static Story {
     static STORY: OnceLock<Story> = OnceLock::new();
     STORY.get_or_init(|| {
-        let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+        let scenario = Scenario::builtin("fraud-abrupt").unwrap();
         let reference = scenario.reference(8_000, 0.0, 1).unwrap();
         let mut request = TrainRequest::new("is_fraud", ModelKind::Logistic);
         request.created = "2024-01-01T00:00:00Z".into();
         let (champion, _) = train(&reference, &request, &mut |_| {}).unwrap();
-        let mut monitor = Monitor::new(&champion, options()).unwrap();
-        let mut reports = Vec::new();
-        while let Some(step) = scenario.next_step().unwrap() {
-            if let Some(b) = &step.batch {
-                let mut t = 0.0;
-                let r = monitor
-                    .observe_with_clock(&b.features, &mut || {
-                        t += 1.5;
-                        t
-                    })
-                    .unwrap();
-                reports.push(serde_json::to_value(r).unwrap());
-            }
-            for r in &step.released {
-                let r = monitor.label(r.batch, &r.labels).unwrap();
-                reports.push(serde_json::to_value(r).unwrap());
-            }
-        }
+        let (monitor, reports, _) = play(&champion, None);
         let labelled = monitor.labelled_batches().unwrap();
         let (retrained, _, plan) = retrain(
             &champion,
@@ -766,15 +749,15 @@ fn the_tour_models_alarms_are_pinned() {
     assert_eq!((recall.batch, recall.about_batch), (12, 10), "{alarms:#?}");
 }
 
-/// Plays fraud-abrupt against the story's champion exactly as the story does, except that
-/// after the step that observed batch `restart` (and released its labels) the monitor is
-/// saved to bytes and the stream goes on with the restored one. Returns the snapshot, the
-/// reports and the saved bytes.
-fn play_with_restart(restart: usize) -> (MonitorSnapshot, Vec<serde_json::Value>, Vec<u8>) {
+/// Plays fraud-abrupt through a monitor of `champion` with the story's options (scoring
+/// timed at 1.5 ms), each batch's labels as the scenario releases them. With `restart`,
+/// after the step that observed that batch the monitor is saved to bytes and the stream
+/// goes on with the restored one. Returns the monitor, every batch and label report as
+/// JSON, and the saved bytes.
+fn play(champion: &Artifact, restart: Option<usize>) -> (Monitor, Vec<serde_json::Value>, Vec<u8>) {
     use driftlab::monitor::MonitorState;
-    let s = story();
     let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
-    let mut monitor = Monitor::new(&s.champion, options()).unwrap();
+    let mut monitor = Monitor::new(champion, options()).unwrap();
     let mut reports = Vec::new();
     let mut saved = Vec::new();
     while let Some(step) = scenario.next_step().unwrap() {
@@ -792,13 +775,25 @@ fn play_with_restart(restart: usize) -> (MonitorSnapshot, Vec<serde_json::Value>
             let r = monitor.label(r.batch, &r.labels).unwrap();
             reports.push(serde_json::to_value(r).unwrap());
         }
-        if step.batch.as_ref().is_some_and(|b| b.index == restart) {
+        if step
+            .batch
+            .as_ref()
+            .map(|b| b.index)
+            .is_some_and(|i| Some(i) == restart)
+        {
             saved = monitor.save().to_bytes().unwrap();
             let state = MonitorState::from_bytes(&saved).unwrap();
-            assert_eq!(state.batches_observed(), restart + 1);
-            monitor = Monitor::restore(&s.champion, state).unwrap();
+            assert_eq!(state.batches_observed(), monitor.batches_observed());
+            monitor = Monitor::restore(champion, state).unwrap();
         }
     }
+    (monitor, reports, saved)
+}
+
+/// The story's run with a save and restore after batch `restart`: the snapshot, the
+/// reports and the saved bytes.
+fn play_with_restart(restart: usize) -> (MonitorSnapshot, Vec<serde_json::Value>, Vec<u8>) {
+    let (monitor, reports, saved) = play(&story().champion, Some(restart));
     (monitor.snapshot(), reports, saved)
 }
 

@@ -27,9 +27,8 @@ impl Mean {
 /// `p + s > p_min + drift_threshold · s_min`. The mean is fed the raw input, as River does,
 /// so use 1 for an error and 0 for a correct prediction.
 ///
-/// Serializes to its whole state; a state with thresholds out of range is refused when read.
+/// Serializes to its whole state (`p_min` is NaN before the warm start, written `null`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(try_from = "DdmState")]
 pub struct Ddm {
     warm_start: u64,
     warning_threshold: f64,
@@ -45,53 +44,6 @@ pub struct Ddm {
     ps_min: f64,
     drift: bool,
     warning: bool,
-}
-
-/// [`Ddm`]'s saved form, checked before it becomes a detector.
-#[derive(Deserialize)]
-struct DdmState {
-    warm_start: u64,
-    warning_threshold: f64,
-    drift_threshold: f64,
-    p: Mean,
-    #[serde(with = "serde_f64")]
-    s: f64,
-    #[serde(with = "serde_f64")]
-    p_min: f64,
-    #[serde(with = "serde_f64")]
-    s_min: f64,
-    #[serde(with = "serde_f64")]
-    ps_min: f64,
-    drift: bool,
-    warning: bool,
-}
-
-impl TryFrom<DdmState> for Ddm {
-    type Error = String;
-    fn try_from(s: DdmState) -> Result<Self, String> {
-        let positive = |x: f64| x.is_finite() && x > 0.0;
-        if !(positive(s.warning_threshold)
-            && positive(s.drift_threshold)
-            && s.drift_threshold >= s.warning_threshold)
-        {
-            return Err(
-                "ddm: the thresholds must be positive, the drift one at least the warning one"
-                    .into(),
-            );
-        }
-        Ok(Ddm {
-            warm_start: s.warm_start,
-            warning_threshold: s.warning_threshold,
-            drift_threshold: s.drift_threshold,
-            p: s.p,
-            s: s.s,
-            p_min: s.p_min,
-            s_min: s.s_min,
-            ps_min: s.ps_min,
-            drift: s.drift,
-            warning: s.warning,
-        })
-    }
 }
 
 impl Default for Ddm {
@@ -239,10 +191,8 @@ impl Detector for Ddm {
 /// were seen, warns when the ratio to that maximum falls below `alpha` and alarms below
 /// `beta`.
 ///
-/// Serializes to its whole state; a state whose counts contradict each other is refused
-/// when read.
+/// Serializes to its whole state.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(try_from = "EddmState")]
 pub struct Eddm {
     warm_start: u64,
     alpha: f64,
@@ -257,52 +207,6 @@ pub struct Eddm {
     p2s_max: f64,
     drift: bool,
     warning: bool,
-}
-
-/// [`Eddm`]'s saved form, checked before it becomes a detector.
-#[derive(Deserialize)]
-struct EddmState {
-    warm_start: u64,
-    alpha: f64,
-    beta: f64,
-    dist: Mean,
-    #[serde(with = "serde_f64")]
-    dist_s: f64,
-    n: u64,
-    last_error: u64,
-    n_errors: u64,
-    #[serde(with = "serde_f64")]
-    p2s_max: f64,
-    drift: bool,
-    warning: bool,
-}
-
-impl TryFrom<EddmState> for Eddm {
-    type Error = String;
-    fn try_from(s: EddmState) -> Result<Self, String> {
-        let ratio = |x: f64| x > 0.0 && x <= 1.0;
-        if !(ratio(s.alpha) && ratio(s.beta) && s.alpha >= s.beta) {
-            return Err(
-                "eddm: alpha and beta must be ratios in (0, 1], alpha at least beta".into(),
-            );
-        }
-        if s.last_error > s.n || s.n_errors > s.n {
-            return Err("eddm: more errors than values".into());
-        }
-        Ok(Eddm {
-            warm_start: s.warm_start,
-            alpha: s.alpha,
-            beta: s.beta,
-            dist: s.dist,
-            dist_s: s.dist_s,
-            n: s.n,
-            last_error: s.last_error,
-            n_errors: s.n_errors,
-            p2s_max: s.p2s_max,
-            drift: s.drift,
-            warning: s.warning,
-        })
-    }
 }
 
 impl Default for Eddm {
@@ -378,7 +282,8 @@ impl Detector for Eddm {
         self.n += 1;
         if x == 1.0 {
             self.n_errors += 1;
-            let d = (self.n - self.last_error) as f64;
+            // (saturating: a restored state may say anything)
+            let d = self.n.saturating_sub(self.last_error) as f64;
             let old = self.dist.mean;
             self.dist.update(d);
             self.dist_s += (d - old) * (d - self.dist.mean);

@@ -125,6 +125,35 @@ impl Reference for Profile {
 
 struct ProfileColumn<'a>(&'a ColumnProfile);
 
+/// One column's two sides: the profile's summary and the current values, of one kind.
+enum Pair<'a> {
+    Categories(&'a CategoryStats, &'a [String]),
+    Numbers(&'a NumericStats, &'a [f64]),
+}
+
+/// The profile's summary for the column's kind and the current values, or the error that
+/// names what is missing or mismatched.
+fn pair<'a>(col: &'a ColumnProfile, name: &str, current: &'a Side) -> Result<Pair<'a>, DriftError> {
+    if col.kind != ColumnKind::Numeric {
+        let c = col
+            .categories
+            .as_ref()
+            .ok_or_else(|| broken(col, "category counts"))?;
+        let Side::Labels(b) = current else {
+            return Err(kinds_differ(name));
+        };
+        return Ok(Pair::Categories(c, b));
+    }
+    let s = col
+        .numeric
+        .as_ref()
+        .ok_or_else(|| broken(col, "numeric summary"))?;
+    let Side::Numeric(b) = current else {
+        return Err(kinds_differ(name));
+    };
+    Ok(Pair::Numbers(s, b))
+}
+
 fn broken(col: &ColumnProfile, what: &str) -> DriftError {
     DriftError::InvalidInput(format!(
         "column {:?}: the reference profile has no {what} for this {} column; make the profile again from the training data (driftlab profile, or retrain the model)",
@@ -184,23 +213,12 @@ impl ReferenceColumn for ProfileColumn<'_> {
                 p_value: None,
             });
         }
-        if kind != ColumnKind::Numeric {
-            let c = col
-                .categories
-                .as_ref()
-                .ok_or_else(|| broken(col, "category counts"))?;
-            let Side::Labels(b) = current else {
-                return Err(kinds_differ(name));
-            };
-            let (_, rc, cc) = category_counts(c, b);
-            return counts_outcome(name, kind, test, &rc, &cc, opts);
-        }
-        let s = col
-            .numeric
-            .as_ref()
-            .ok_or_else(|| broken(col, "numeric summary"))?;
-        let Side::Numeric(b) = current else {
-            return Err(kinds_differ(name));
+        let (s, b) = match pair(col, name, current)? {
+            Pair::Categories(c, b) => {
+                let (_, rc, cc) = category_counts(c, b);
+                return counts_outcome(name, kind, test, &rc, &cc, opts);
+            }
+            Pair::Numbers(s, b) => (s, b),
         };
         if let Some(mut sample) = exact_sample(col, s) {
             sort_f64(&mut sample); // (already in order unless the profile was edited)
@@ -504,23 +522,12 @@ pub(super) fn psi_layout(
     current: &Side,
     opts: &PsiOptions,
 ) -> Result<PsiLayout, DriftError> {
-    if col.kind != ColumnKind::Numeric {
-        let c = col
-            .categories
-            .as_ref()
-            .ok_or_else(|| broken(col, "category counts"))?;
-        let Side::Labels(b) = current else {
-            return Err(kinds_differ(name));
-        };
-        let (labels, rc, cc) = category_counts(c, b);
-        return Ok(PsiLayout::categories(labels, &rc, &cc));
-    }
-    let s = col
-        .numeric
-        .as_ref()
-        .ok_or_else(|| broken(col, "numeric summary"))?;
-    let Side::Numeric(b) = current else {
-        return Err(kinds_differ(name));
+    let (s, b) = match pair(col, name, current)? {
+        Pair::Categories(c, b) => {
+            let (labels, rc, cc) = category_counts(c, b);
+            return Ok(PsiLayout::categories(labels, &rc, &cc));
+        }
+        Pair::Numbers(s, b) => (s, b),
     };
     if let Some(mut sample) = exact_sample(col, s) {
         // the profile holds every value: the bins of the raw-row test
