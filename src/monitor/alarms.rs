@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::drift::DriftReport;
 
+use super::drift_trend::PageHinkleyView;
 use super::prediction_drift::AdwinCut;
 
 /// Which check raised an alarm.
@@ -87,28 +88,20 @@ pub(super) fn data_drift(batch: usize, report: &DriftReport) -> Alarm {
     }
 }
 
-/// Page-Hinkley alarmed on the share of drifted features: `value` fed at stream
-/// `position`, its running `mean`, rise and threshold.
-pub(super) fn drift_trend(
-    batch: usize,
-    position: u64,
-    value: f64,
-    mean: f64,
-    rise: f64,
-    threshold: f64,
-) -> Alarm {
+/// Page-Hinkley alarmed on the share of drifted features (its state just after).
+pub(super) fn drift_trend(batch: usize, ph: &PageHinkleyView) -> Alarm {
     Alarm {
         batch,
         about_batch: batch,
         kind: AlarmKind::DriftTrend,
         detector: Some("page-hinkley".into()),
-        position: Some(position),
+        position: Some(ph.seen - 1),
         message: format!(
             "the share of drifted features has stayed high (now {}, running mean {}; Page-Hinkley's rise {} passed its threshold {}): the input shift is lasting, not a blip",
-            num(value),
-            num(mean),
-            num(rise),
-            num(threshold)
+            num(ph.value),
+            num(ph.mean),
+            num(ph.test_increase),
+            num(ph.threshold)
         ),
     }
 }

@@ -101,12 +101,12 @@ pub use predictions::PredictionSummary;
 pub use report::{BatchReport, BatchSummary, LabelReport, LabelledBatch, MonitorSnapshot};
 pub use state::MonitorState;
 
-use crate::artifact::{Artifact, ArtifactError};
+use crate::artifact::{Artifact, ArtifactError, Scored};
 use crate::detector::DetectorError;
 use crate::drift::DriftOptions;
 use crate::table::{ColumnData, Table, TableError};
 
-use data_drift::DataDrift;
+use data_drift::{DataDrift, DataDriftFindings};
 use drift_trend::DriftTrend;
 use error_rate::ErrorRate;
 use performance::{Labelled, PerformanceWatch, Rules};
@@ -345,19 +345,13 @@ impl Monitor {
         }
     }
 
-    /// Scores the batch (timed by `clock`), then lets each watcher look at it.
-    fn observe_inner(
-        &mut self,
+    /// Scores `batch`, timed by `clock` when there is one.
+    fn score(
+        &self,
         batch: &Table,
         clock: Option<&mut dyn FnMut() -> f64>,
-        time: Option<f64>,
-    ) -> Result<BatchReport, MonitorError> {
-        let id = self.batches.len();
-        let time = match time {
-            Some(t) => Some(t),
-            None => self.batch_time(batch)?,
-        };
-        let (scored, scoring_ms) = match clock {
+    ) -> Result<(Vec<Scored>, Option<f64>), MonitorError> {
+        Ok(match clock {
             Some(clock) => {
                 let t0 = clock();
                 let s = self.artifact.score_table(batch)?;
@@ -365,18 +359,17 @@ impl Monitor {
                 (s, (ms.is_finite() && ms >= 0.0).then_some(ms))
             }
             None => (self.artifact.score_table(batch)?, None),
-        };
-        let k = self.artifact.classes.len();
-        let predictions = Predictions::new(&scored, k, self.positive);
-        let prediction = predictions.summary(k);
-        let estimate = estimate::estimate(&predictions);
-        let (signal, probabilities) = predictions.positive_signal();
-        let adwin = self.prediction_drift.watch(&signal, probabilities);
-        let mut alarms: Vec<Alarm> = adwin
-            .cuts
-            .iter()
-            .map(|cut| alarms::prediction_drift(id, cut, &self.positive_name))
-            .collect();
+        })
+    }
+
+    /// The inputs of batch `id`: data drift, then its trend (fed when there is a drift
+    /// report); their alarms go to `alarms`.
+    fn watch_inputs(
+        &mut self,
+        batch: &Table,
+        id: usize,
+        alarms: &mut Vec<Alarm>,
+    ) -> (DataDriftFindings, Option<PageHinkleyView>) {
         let drift = self.data_drift.watch(
             &self.artifact.profile,
             batch,
@@ -390,67 +383,56 @@ impl Monitor {
             }
             let (view, alarmed) = self.drift_trend.watch(r.drift_share);
             if alarmed {
-                alarms.push(alarms::drift_trend(
-                    id,
-                    view.seen - 1,
-                    view.value,
-                    view.mean,
-                    view.test_increase,
-                    view.threshold,
-                ));
+                alarms.push(alarms::drift_trend(id, &view));
             }
             page_hinkley = Some(view);
         }
-        let summary = BatchSummary {
+        (drift, page_hinkley)
+    }
+
+    /// Scores the batch (timed by `clock`), then lets each watcher look at it.
+    fn observe_inner(
+        &mut self,
+        batch: &Table,
+        clock: Option<&mut dyn FnMut() -> f64>,
+        time: Option<f64>,
+    ) -> Result<BatchReport, MonitorError> {
+        let id = self.batches.len();
+        let time = match time {
+            Some(t) => Some(t),
+            None => self.batch_time(batch)?,
+        };
+        let (scored, scoring_ms) = self.score(batch, clock)?;
+        let k = self.artifact.classes.len();
+        let predictions = Predictions::new(&scored, k, self.positive);
+        let prediction = predictions.summary(k);
+        let estimate = estimate::estimate(&predictions);
+        let (signal, probabilities) = predictions.positive_signal();
+        let adwin = self.prediction_drift.watch(&signal, probabilities);
+        let mut alarms: Vec<Alarm> = adwin
+            .cuts
+            .iter()
+            .map(|cut| alarms::prediction_drift(id, cut, &self.positive_name))
+            .collect();
+        let (drift, page_hinkley) = self.watch_inputs(batch, id, &mut alarms);
+        let report = BatchReport {
             batch: id,
-            time,
             rows: scored.len(),
             rows_with_warnings: scored.iter().filter(|s| !s.warnings.is_empty()).count(),
             prediction,
             estimate,
-            drift_share: drift.report.as_ref().map(|r| r.drift_share),
-            dataset_drift: drift.report.as_ref().map(|r| r.dataset_drift),
-            drift_statistics: drift
-                .report
-                .iter()
-                .flat_map(|r| &r.columns)
-                .map(|c| (c.name.clone(), c.statistic))
-                .collect(),
-            drifted_columns: drift
-                .report
-                .iter()
-                .flat_map(|r| &r.columns)
-                .filter(|c| c.drifted)
-                .map(|c| c.name.clone())
-                .collect(),
+            drift: drift.report,
+            drift_error: drift.error,
+            psi: drift.psi,
             adwin: adwin.view,
             adwin_trace: adwin.trace,
             adwin_cuts: adwin.cuts,
             page_hinkley,
             scoring_ms,
-            memory_bytes: None,
-            performance: None,
-            window: None,
-            ddm: None,
-        };
-        let report = BatchReport {
-            batch: id,
-            rows: summary.rows,
-            rows_with_warnings: summary.rows_with_warnings,
-            prediction: summary.prediction.clone(),
-            estimate: summary.estimate.clone(),
-            drift: drift.report,
-            drift_error: drift.error,
-            psi: drift.psi,
-            adwin: summary.adwin,
-            adwin_trace: summary.adwin_trace.clone(),
-            adwin_cuts: summary.adwin_cuts.clone(),
-            page_hinkley,
-            scoring_ms,
             alarms,
         };
         self.batches.push(Batch {
-            summary,
+            summary: BatchSummary::of(&report, time),
             pending: Some(predictions.classes),
             rows: Some(batch.clone()),
             labels: None,
@@ -469,34 +451,7 @@ impl Monitor {
         batch: usize,
         labels: &[S],
     ) -> Result<LabelReport, MonitorError> {
-        let last = self.last_label();
-        let state = self
-            .batches
-            .get(batch)
-            .ok_or(MonitorError::UnknownBatch { batch, last })?;
-        let Some(predicted) = &state.pending else {
-            return Err(MonitorError::AlreadyLabelled(batch));
-        };
-        if labels.len() != predicted.len() {
-            return Err(MonitorError::LabelCount {
-                batch,
-                rows: predicted.len(),
-                labels: labels.len(),
-            });
-        }
-        let classes = &self.artifact.classes;
-        let mut y = Vec::with_capacity(labels.len());
-        for (i, l) in labels.iter().enumerate() {
-            let l = l.as_ref();
-            y.push(
-                class_index(classes, l).ok_or_else(|| MonitorError::UnknownLabel {
-                    batch,
-                    row: i + 1,
-                    label: l.to_owned(),
-                    classes: classes.join(", "),
-                })?,
-            );
-        }
+        let y = self.check_labels(batch, labels)?;
         let current = self.batches.len().saturating_sub(1);
         let predicted = self.batches[batch].pending.take().unwrap_or_default();
         let mut perf = Performance::default();
@@ -517,7 +472,65 @@ impl Monitor {
         }
         b.summary.performance = Some(perf.view());
         b.summary.ddm = Some(ddm);
+        let window = self.judge_window(batch, current, &mut alarms);
+        self.batches[batch].summary.window = Some(window.view());
+        self.alarms.extend(alarms.iter().cloned());
+        Ok(LabelReport {
+            batch,
+            performance: perf.view(),
+            window: window.view(),
+            baseline: self.performance.baseline().map(|b| b.view()),
+            ddm,
+            alarms,
+        })
+    }
 
+    /// The labels of `batch` as class indices, after checking that the batch waits for
+    /// them and that there is one known label per row.
+    fn check_labels<S: AsRef<str>>(
+        &self,
+        batch: usize,
+        labels: &[S],
+    ) -> Result<Vec<usize>, MonitorError> {
+        let last = self.last_label();
+        let state = self
+            .batches
+            .get(batch)
+            .ok_or(MonitorError::UnknownBatch { batch, last })?;
+        let Some(predicted) = &state.pending else {
+            return Err(MonitorError::AlreadyLabelled(batch));
+        };
+        if labels.len() != predicted.len() {
+            return Err(MonitorError::LabelCount {
+                batch,
+                rows: predicted.len(),
+                labels: labels.len(),
+            });
+        }
+        let classes = &self.artifact.classes;
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let l = l.as_ref();
+                class_index(classes, l).ok_or_else(|| MonitorError::UnknownLabel {
+                    batch,
+                    row: i + 1,
+                    label: l.to_owned(),
+                    classes: classes.join(", "),
+                })
+            })
+            .collect()
+    }
+
+    /// The performance window after `batch` was labelled (while `current` is the last
+    /// batch observed), judged against the baseline; drops go to `alarms`.
+    fn judge_window(
+        &mut self,
+        batch: usize,
+        current: usize,
+        alarms: &mut Vec<Alarm>,
+    ) -> Performance {
         let labelled: Vec<Labelled> = self
             .batches
             .iter()
@@ -536,8 +549,6 @@ impl Monitor {
             min_positives: self.options.min_positives,
         };
         let found = self.performance.judge(&labelled, &rules);
-        let window = found.window;
-        self.batches[batch].summary.window = Some(window.view());
         if let Some(drop) = found.recall_drop {
             alarms.push(alarms::recall_drop(
                 current,
@@ -557,15 +568,7 @@ impl Monitor {
                 accuracy,
             ));
         }
-        self.alarms.extend(alarms.iter().cloned());
-        Ok(LabelReport {
-            batch,
-            performance: perf.view(),
-            window: window.view(),
-            baseline: self.performance.baseline().map(|b| b.view()),
-            ddm,
-            alarms,
-        })
+        found.window
     }
 
     /// The labelled batches whose rows are still kept (the last `keep_batches` observed),

@@ -116,6 +116,40 @@ pub struct BatchSummary {
     pub ddm: Option<DdmView>,
 }
 
+impl BatchSummary {
+    /// The timeline's entry for a batch just observed (at `time`, if known).
+    pub(super) fn of(report: &BatchReport, time: Option<f64>) -> BatchSummary {
+        let columns = report.drift.iter().flat_map(|r| &r.columns);
+        BatchSummary {
+            batch: report.batch,
+            time,
+            rows: report.rows,
+            rows_with_warnings: report.rows_with_warnings,
+            prediction: report.prediction.clone(),
+            estimate: report.estimate.clone(),
+            drift_share: report.drift.as_ref().map(|r| r.drift_share),
+            dataset_drift: report.drift.as_ref().map(|r| r.dataset_drift),
+            drift_statistics: columns
+                .clone()
+                .map(|c| (c.name.clone(), c.statistic))
+                .collect(),
+            drifted_columns: columns
+                .filter(|c| c.drifted)
+                .map(|c| c.name.clone())
+                .collect(),
+            adwin: report.adwin,
+            adwin_trace: report.adwin_trace.clone(),
+            adwin_cuts: report.adwin_cuts.clone(),
+            page_hinkley: report.page_hinkley,
+            scoring_ms: report.scoring_ms,
+            memory_bytes: None,
+            performance: None,
+            window: None,
+            ddm: None,
+        }
+    }
+}
+
 /// The whole timeline, for the charts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonitorSnapshot {
