@@ -1,20 +1,7 @@
 //! PSI bin by bin: the one place where PSI's bins are laid out, for the drift verdict and
 //! for the monitor's reference-vs-current chart alike.
 //!
-//! The verdict ([`drift_report`](super::drift_report),
-//! [`drift_report_from_profile`](super::drift_report_from_profile) with the `psi` test)
-//! and the chart ([`psi_bins`]) lay out the same bins with the same reference counts and
-//! sum the same terms in the same order, so the chart's total *is* the verdict's
-//! statistic, to the last bit. The bins, against a stored profile:
-//!
-//! | column | bins | reference counts |
-//! | --- | --- | --- |
-//! | numeric, the profile holds every value (at most 200, or low cardinality read back) | `(e_{i−1}, e_i]` with inner edges at the values' quantiles (NumPy's), or equal widths | the values themselves |
-//! | numeric, otherwise | the same edges from the profile's quantiles (exact where it stores the level, the sketch's elsewhere) | the sketch CDF at the edges |
-//! | categorical, boolean | one per category of the profile and of the batch, in label order, plus `other` when the profile pooled categories (labels it does not list go there) | the profile's counts (0 for a new label) |
-//!
-//! Every share is clipped below at `epsilon` (1e-4 by default) before the bin's term
-//! `(cur − ref) · ln(cur / ref)`.
+//! The bins are described on [`psi_bins`].
 
 use serde::{Deserialize, Serialize};
 
@@ -159,11 +146,25 @@ pub(super) fn sum(terms: &[f64]) -> f64 {
     terms.iter().fold(0.0, |s, t| s + t)
 }
 
-/// PSI of `current` against the `reference` profile column, bin by bin (see the
-/// [module docs](self) for the bins): the chart of the drift verdict's PSI, whose `psi`
-/// equals the statistic that [`drift_report_from_profile`](super::drift_report_from_profile)
-/// reports for the column under the `psi` test with the same [`PsiOptions`]. Missing
-/// cells are left out.
+/// PSI of `current` against the `reference` profile column, bin by bin: the chart of the
+/// drift verdict's PSI, whose `psi` equals the statistic that
+/// [`drift_report_from_profile`](super::drift_report_from_profile) reports for the column
+/// under the `psi` test with the same [`PsiOptions`]. Missing cells are left out.
+///
+/// The verdict ([`drift_report`](super::drift_report),
+/// [`drift_report_from_profile`](super::drift_report_from_profile) with the `psi` test)
+/// and the chart ([`psi_bins`]) lay out the same bins with the same reference counts and
+/// sum the same terms in the same order, so the chart's total *is* the verdict's
+/// statistic, to the last bit. The bins, against a stored profile:
+///
+/// | column | bins | reference counts |
+/// | --- | --- | --- |
+/// | numeric, the profile holds every value (at most 200, or low cardinality read back) | `(e_{i−1}, e_i]` with inner edges at the values' quantiles (NumPy's), or equal widths | the values themselves |
+/// | numeric, otherwise | the same edges from the profile's quantiles (exact where it stores the level, the sketch's elsewhere) | the sketch CDF at the edges |
+/// | categorical, boolean | one per category of the profile and of the batch, in label order, plus `other` when the profile pooled categories (labels it does not list go there) | the profile's counts (0 for a new label) |
+///
+/// Every share is clipped below at `epsilon` (1e-4 by default) before the bin's term
+/// `(cur − ref) · ln(cur / ref)`.
 ///
 /// Errors name the column: kinds that differ, a side without values, or a profile column
 /// that lacks its summary.

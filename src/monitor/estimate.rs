@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::predictions::Predictions;
 
-/// The label-free performance estimate of one batch (CBPE; see the [module docs](self)).
+/// The label-free performance estimate of one batch (CBPE; see the
+/// [monitor's docs](crate::monitor)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// Always `"cbpe"`: confidence-based performance estimation from the probabilities.

@@ -6,7 +6,7 @@
 //! * the **prediction distribution** (class counts, the predicted-positive rate, the mean
 //!   probability of the positive class);
 //! * **data drift** of the batch against the artifact's training profile
-//!   ([`drift_report_from_profile`] on the input columns) and **PSI bins** per feature
+//!   ([`drift_report_from_profile`](crate::drift::drift_report_from_profile) on the input columns) and **PSI bins** per feature
 //!   ([`PsiBins`]: reference and current shares per bin, for the reference-vs-current
 //!   charts). The bins are the drift verdict's own ([`crate::drift::psi_bins`]), so a
 //!   chart's total is the PSI that the drift report gives the column under the `psi` test;
@@ -18,8 +18,8 @@
 //!   drift the model has seen the like of, and blind to concept drift: a model confidently
 //!   wrong about a new kind of fraud estimates its own recall as fine. Showing the estimate
 //!   next to the real recall (once labels arrive) is the lesson;
-//! * the streaming detectors' state: [ADWIN](Adwin) fed every row's probability of the
-//!   positive class (prediction drift), and [Page-Hinkley](PageHinkley) fed each batch's
+//! * the streaming detectors' state: [ADWIN](crate::detector::Adwin) fed every row's probability of the
+//!   positive class (prediction drift), and [Page-Hinkley](crate::detector::PageHinkley) fed each batch's
 //!   share of drifted features (a lasting input shift rather than a blip). ADWIN's window
 //!   width is sampled through each batch ([`BatchReport::adwin_trace`]) and every cut is
 //!   recorded ([`AdwinCut`]), so a chart can show the window grow and drop.
@@ -27,7 +27,7 @@
 //! Labels arrive late, through [`Monitor::label`] (batch number and one label per row).
 //! They give the **performance** of that batch and of the last `window` labelled batches
 //! (accuracy, and precision and recall of the positive class), and feed the per-row error
-//! stream (1 = wrong) to [DDM](Ddm). The window can be a duration instead
+//! stream (1 = wrong) to [DDM](crate::detector::Ddm). The window can be a duration instead
 //! ([`MonitorOptions::window_seconds`]): batches then carry a time, given to
 //! [`Monitor::observe_at`] or read from a timestamp column of the rows
 //! ([`MonitorOptions::time_column`]), and the window holds the labelled batches observed
