@@ -161,7 +161,10 @@ pub struct Scored {
     pub warnings: Vec<RowWarning>,
 }
 
-fn fnv1a64(bytes: &[u8]) -> u64 {
+/// 64-bit FNV-1a of `bytes`: the hash behind [`Artifact::hash`] (over the canonical JSON
+/// without `hash`). The edge scorer keeps its own copy (no serde there); its tests check
+/// that the two agree.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h = crate::table::Fnv::default();
     h.write(bytes);
     h.0

@@ -44,6 +44,7 @@ pub mod drift;
 pub mod export;
 pub mod metrics;
 pub mod monitor;
+mod numeric;
 pub mod prep;
 pub mod profile;
 pub mod registry;

@@ -133,3 +133,138 @@ fn no_panic_on_awkward_streams() {
         }
     }
 }
+
+/// Feeds `xs[..k]`, saves the detector as JSON, restores it, and feeds the rest to both:
+/// the same alarms and warnings after every value, and the same state to the last bit
+/// every 250 values and at the end (the saved JSON writes every float exactly,
+/// infinities and NaN included).
+fn continues_after_a_round_trip<D>(mut d: D, xs: &[f64], k: usize) -> Result<usize, String>
+where
+    D: Detector + serde::Serialize + serde::de::DeserializeOwned,
+{
+    for &x in &xs[..k] {
+        d.update(x);
+    }
+    let saved = serde_json::to_string(&d).map_err(|e| e.to_string())?;
+    let mut back: D = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
+    if serde_json::to_string(&back).unwrap() != saved {
+        return Err(format!("the state read back differs at {k}"));
+    }
+    let mut alarms = 0;
+    for (i, &x) in xs.iter().enumerate().skip(k) {
+        let (a, b) = (d.update(x), back.update(x));
+        let compare = i % 250 == 0 || i + 1 == xs.len();
+        if a != b
+            || d.warning_detected() != back.warning_detected()
+            || (compare
+                && serde_json::to_string(&d).unwrap() != serde_json::to_string(&back).unwrap())
+        {
+            return Err(format!("after value {i} (saved at {k}): {a:?} vs {b:?}"));
+        }
+        alarms += usize::from(d.drift_detected());
+    }
+    Ok(alarms)
+}
+
+/// Every detector survives a save and restore mid-stream, at several points of every
+/// fixture stream (before, during and after its alarms), and continues bit for bit.
+#[test]
+fn every_detector_continues_bit_for_bit_after_a_round_trip() {
+    use driftlab::detector::{Adwin, Ddm, Eddm, Kswin, PageHinkley};
+    let f = fixture();
+    let mut alarms = 0;
+    for (stream, values) in f["streams"].as_object().unwrap() {
+        let xs: Vec<f64> = values
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let binary = stream.starts_with("bernoulli");
+        for k in [0, 17, 1_000, 1_503, 2_250, xs.len()] {
+            let run = |r: Result<usize, String>| r.unwrap_or_else(|e| panic!("{stream}: {e}"));
+            alarms += run(continues_after_a_round_trip(Adwin::default(), &xs, k));
+            alarms += run(continues_after_a_round_trip(PageHinkley::default(), &xs, k));
+            alarms += run(continues_after_a_round_trip(Kswin::default(), &xs, k));
+            if binary {
+                alarms += run(continues_after_a_round_trip(Ddm::default(), &xs, k));
+                alarms += run(continues_after_a_round_trip(Eddm::default(), &xs, k));
+            }
+        }
+    }
+    // the round trips went through alarms, not only quiet stretches
+    assert!(alarms > 50, "{alarms}");
+    // DDM before its warm start holds NaN and +∞; Page-Hinkley starts at +∞
+    let ddm = serde_json::to_value(Ddm::default()).unwrap();
+    assert_eq!(
+        (ddm["p_min"].clone(), ddm["ps_min"].clone()),
+        (Value::Null, "inf".into())
+    );
+    let ph = serde_json::to_value(PageHinkley::default()).unwrap();
+    assert_eq!(ph["min_increase"], "inf");
+}
+
+/// A damaged detector state is refused with a message naming what is wrong (ADWIN's and
+/// KSWIN's sizes are checked: a wrong one would index out of bounds); none panics.
+#[test]
+fn damaged_detector_states_are_refused() {
+    use driftlab::detector::{Adwin, Ddm, Eddm, Kswin, PageHinkley};
+    fn refused<D: serde::de::DeserializeOwned + serde::Serialize>(
+        d: &D,
+        edit: impl Fn(&mut Value),
+        says: &str,
+    ) {
+        let mut v = serde_json::to_value(d).unwrap();
+        edit(&mut v);
+        let e = serde_json::from_value::<D>(v).err().expect("refused");
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    let mut adwin = Adwin::default();
+    for i in 0..500 {
+        adwin.update(f64::from(i % 7));
+    }
+    refused(&adwin, |v| v["clock"] = 0.into(), "clock");
+    refused(&adwin, |v| v["buckets"] = serde_json::json!([]), "bucket");
+    refused(
+        &adwin,
+        |v| v["buckets"][0][0] = serde_json::json!([1, 2, 3, 4, 5, 6, 7]),
+        "max_buckets",
+    );
+    refused(
+        &adwin,
+        |v| v["buckets"][0][1] = serde_json::json!([]),
+        "variances",
+    );
+    refused(&adwin, |v| v["width"] = 2.5.into(), "whole");
+    let kswin = Kswin::default();
+    refused(
+        &kswin,
+        |v| v["rng"]["mt"] = serde_json::json!([1, 2, 3]),
+        "624",
+    );
+    refused(&kswin, |v| v["stat_size"] = 60.into(), "half");
+    refused(
+        &kswin,
+        |v| v["window"] = serde_json::json!(vec![0.0; 101]),
+        "window_size",
+    );
+    refused(&Eddm::default(), |v| v["n"] = (-1).into(), "invalid value");
+    refused(&Ddm::default(), |v| v["p_min"] = "low".into(), "inf");
+    // a state that says odd things is read, and the detector goes on without a panic
+    let mut odd = serde_json::to_value(Eddm::default()).unwrap();
+    odd["last_error"] = 99.into();
+    let mut eddm: Eddm = serde_json::from_value(odd).unwrap();
+    for i in 0..100 {
+        eddm.update(f64::from(u8::from(i % 3 == 0)));
+    }
+    refused(
+        &PageHinkley::default(),
+        |v| v["mode"] = "sideways".into(),
+        "variant",
+    );
+    refused(
+        &PageHinkley::default(),
+        |v| v["mean"] = "lots".into(),
+        "inf",
+    );
+}

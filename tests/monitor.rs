@@ -17,6 +17,8 @@ struct Story {
     retrained: Artifact,
     snapshot: MonitorSnapshot,
     alarms: Vec<Alarm>,
+    /// Every batch report and label report, as JSON, in the order they were made.
+    reports: Vec<serde_json::Value>,
     /// Fresh drift-1 rows with their labels, to judge both models.
     after: (Table, Vec<String>),
 }
@@ -31,26 +33,12 @@ fn options() -> MonitorOptions {
 fn story() -> &'static Story {
     static STORY: OnceLock<Story> = OnceLock::new();
     STORY.get_or_init(|| {
-        let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+        let scenario = Scenario::builtin("fraud-abrupt").unwrap();
         let reference = scenario.reference(8_000, 0.0, 1).unwrap();
         let mut request = TrainRequest::new("is_fraud", ModelKind::Logistic);
         request.created = "2024-01-01T00:00:00Z".into();
         let (champion, _) = train(&reference, &request, &mut |_| {}).unwrap();
-        let mut monitor = Monitor::new(&champion, options()).unwrap();
-        while let Some(step) = scenario.next_step().unwrap() {
-            if let Some(b) = &step.batch {
-                let mut t = 0.0;
-                monitor
-                    .observe_with_clock(&b.features, &mut || {
-                        t += 1.5;
-                        t
-                    })
-                    .unwrap();
-            }
-            for r in &step.released {
-                monitor.label(r.batch, &r.labels).unwrap();
-            }
-        }
+        let (monitor, reports, _) = play(&champion, None);
         let labelled = monitor.labelled_batches().unwrap();
         let (retrained, _, plan) = retrain(
             &champion,
@@ -70,9 +58,150 @@ fn story() -> &'static Story {
             retrained,
             snapshot: monitor.snapshot(),
             alarms: monitor.alarms().to_vec(),
+            reports,
             after: (after, labels),
         }
     })
+}
+
+/// The first place where two JSON documents differ, as a path and the two values.
+fn first_difference(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                let (u, v) = (&x.get(k), &y.get(k));
+                match (u, v) {
+                    (Some(u), Some(v)) => {
+                        if let Some(d) = first_difference(&format!("{path}.{k}"), u, v) {
+                            return Some(d);
+                        }
+                    }
+                    _ => return Some(format!("{path}.{k}: {u:?} vs {v:?}")),
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() != y.len() => {
+            Some(format!("{path}: {} items vs {}", x.len(), y.len()))
+        }
+        (Value::Array(x), Value::Array(y)) => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (u, v))| first_difference(&format!("{path}[{i}]"), u, v)),
+        _ => (a != b).then(|| format!("{path}: {a} vs {b}")),
+    }
+}
+
+/// Compares `actual` with the golden file `tests/fixtures/<name>`, naming the first
+/// difference; `DRIFTLAB_BLESS=1` rewrites the file instead.
+fn golden(name: &str, actual: &serde_json::Value) {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("DRIFTLAB_BLESS").is_some() {
+        // one line per array item, so that a change shows as a few changed lines
+        let mut out = String::from("{\n");
+        let members = actual.as_object().unwrap();
+        for (i, (k, v)) in members.iter().enumerate() {
+            out += &format!("  {}: ", serde_json::to_string(k).unwrap());
+            match v.as_array() {
+                Some(items) => {
+                    out += "[\n";
+                    for (j, item) in items.iter().enumerate() {
+                        let comma = if j + 1 < items.len() { "," } else { "" };
+                        out += &format!("    {}{comma}\n", serde_json::to_string(item).unwrap());
+                    }
+                    out += "  ]";
+                }
+                None => out += &serde_json::to_string(v).unwrap(),
+            }
+            out += if i + 1 < members.len() { ",\n" } else { "\n" };
+        }
+        std::fs::write(&path, out + "}\n").unwrap();
+        return;
+    }
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+    if let Some(d) = first_difference("", &expected, actual) {
+        panic!("{name} differs (expected vs now) at {d}");
+    }
+}
+
+/// The whole fraud-abrupt story, pinned number for number: every batch report (its PSI
+/// bins under `psi`), every label report and the final snapshot equal
+/// `tests/fixtures/monitor_fraud_abrupt.json`, recorded before the monitor was split into
+/// watchers (issue 14). `DRIFTLAB_BLESS=1 cargo test --test monitor` rewrites it when a
+/// figure changes on purpose.
+#[test]
+fn the_fraud_story_is_pinned_number_for_number() {
+    let s = story();
+    let mut reports = s.reports.clone();
+    // the PSI bins of every input column, for the batches just before and after the switch
+    // and the last one (all 30 would be 340 KB)
+    let mut psi = Vec::new();
+    for r in &mut reports {
+        let Some(bins) = r.as_object_mut().and_then(|r| r.remove("psi")) else {
+            continue;
+        };
+        if [0, 9, 10, 29].contains(&r["batch"].as_u64().unwrap()) {
+            psi.push(serde_json::json!({"batch": r["batch"], "psi": bins}));
+        }
+    }
+    let snapshot = serde_json::to_value(&s.snapshot).unwrap();
+    let mut batches = snapshot["batches"].as_array().unwrap().clone();
+    let mut rest = snapshot.clone();
+    rest.as_object_mut().unwrap().remove("batches");
+    let actual = serde_json::json!({
+        "generator": "tests/monitor.rs (DRIFTLAB_BLESS=1 cargo test --test monitor)",
+        "reports": reports,
+        "psi": psi,
+        "snapshot": [rest],
+        "snapshot_batches": std::mem::take(&mut batches),
+    });
+    golden("monitor_fraud_abrupt.json", &actual);
+}
+
+/// One PSI (issue 14): on every batch after the switch, the chart's PSI of each input
+/// column is the drift verdict's PSI statistic for it, bit for bit, and the sum of the
+/// chart's bins.
+#[test]
+fn the_psi_charts_total_is_the_verdicts_statistic() {
+    use driftlab::drift::{drift_report_from_profile, DriftOptions, TestKind};
+    let champion = &story().champion;
+    let mut monitor = Monitor::new(champion, options()).unwrap();
+    let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let mut checked = 0;
+    while let Some(step) = scenario.next_step().unwrap() {
+        let Some(b) = &step.batch else { continue };
+        let report = monitor.observe(&b.features).unwrap();
+        let columns: Vec<String> = report.psi.iter().map(|p| p.column.clone()).collect();
+        assert_eq!(columns.len(), report.drift.unwrap().columns.len());
+        if b.index < 10 {
+            continue;
+        }
+        let forced = DriftOptions {
+            test: Some(TestKind::Psi),
+            columns: Some(columns),
+            ..DriftOptions::default()
+        };
+        let verdict = drift_report_from_profile(&champion.profile, &b.features, &forced).unwrap();
+        for (chart, column) in report.psi.iter().zip(&verdict.columns) {
+            assert_eq!(chart.column, column.name);
+            assert_eq!(
+                chart.psi.to_bits(),
+                column.statistic.to_bits(),
+                "batch {}, {}: chart {} vs verdict {}",
+                b.index,
+                chart.column,
+                chart.psi,
+                column.statistic
+            );
+            let sum = chart.bins.iter().fold(0.0, |s, bin| s + bin.contribution);
+            assert_eq!(sum, chart.psi);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 20 * 9);
 }
 
 fn column_labels(t: &Table, name: &str) -> Vec<String> {
@@ -529,6 +658,18 @@ fn adwin_shows_its_window_and_where_it_cut() {
         }
     }
     let snap = monitor.snapshot();
+    // every figure of the run, ADWIN's cuts and traces among them, as before the split
+    let json = serde_json::to_value(&snap).unwrap();
+    let mut rest = json.clone();
+    rest.as_object_mut().unwrap().remove("batches");
+    golden(
+        "monitor_mean_shift.json",
+        &serde_json::json!({
+            "generator": "tests/monitor.rs (DRIFTLAB_BLESS=1 cargo test --test monitor)",
+            "snapshot": [rest],
+            "snapshot_batches": json["batches"],
+        }),
+    );
     let first = snap
         .batches
         .iter()
@@ -606,4 +747,206 @@ fn the_tour_models_alarms_are_pinned() {
         .find(|a| a.kind == AlarmKind::RecallDrop)
         .unwrap();
     assert_eq!((recall.batch, recall.about_batch), (12, 10), "{alarms:#?}");
+}
+
+/// Plays fraud-abrupt through a monitor of `champion` with the story's options (scoring
+/// timed at 1.5 ms), each batch's labels as the scenario releases them. With `restart`,
+/// after the step that observed that batch the monitor is saved to bytes and the stream
+/// goes on with the restored one. Returns the monitor, every batch and label report as
+/// JSON, and the saved bytes.
+fn play(champion: &Artifact, restart: Option<usize>) -> (Monitor, Vec<serde_json::Value>, Vec<u8>) {
+    use driftlab::monitor::MonitorState;
+    let mut scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let mut monitor = Monitor::new(champion, options()).unwrap();
+    let mut reports = Vec::new();
+    let mut saved = Vec::new();
+    while let Some(step) = scenario.next_step().unwrap() {
+        if let Some(b) = &step.batch {
+            let mut t = 0.0;
+            let r = monitor
+                .observe_with_clock(&b.features, &mut || {
+                    t += 1.5;
+                    t
+                })
+                .unwrap();
+            reports.push(serde_json::to_value(r).unwrap());
+        }
+        for r in &step.released {
+            let r = monitor.label(r.batch, &r.labels).unwrap();
+            reports.push(serde_json::to_value(r).unwrap());
+        }
+        if step
+            .batch
+            .as_ref()
+            .map(|b| b.index)
+            .is_some_and(|i| Some(i) == restart)
+        {
+            saved = monitor.save().to_bytes().unwrap();
+            let state = MonitorState::from_bytes(&saved).unwrap();
+            assert_eq!(state.batches_observed(), monitor.batches_observed());
+            monitor = Monitor::restore(champion, state).unwrap();
+        }
+    }
+    (monitor, reports, saved)
+}
+
+/// The story's run with a save and restore after batch `restart`: the snapshot, the
+/// reports and the saved bytes.
+fn play_with_restart(restart: usize) -> (MonitorSnapshot, Vec<serde_json::Value>, Vec<u8>) {
+    let (monitor, reports, saved) = play(&story().champion, Some(restart));
+    (monitor.snapshot(), reports, saved)
+}
+
+/// A monitor saved and restored mid-stream (issue 14) continues as if it never stopped:
+/// the same alarms at the same batches and the same snapshot, number for number, whether
+/// it was saved before the switch, just after it (labels of drifted batches still to
+/// come), in the middle of the recall episode or at the end.
+#[test]
+fn a_restored_monitor_continues_exactly() {
+    let s = story();
+    let want = serde_json::to_value(&s.snapshot).unwrap();
+    for restart in [0, 3, 10, 11, 12, 13, 20, 29] {
+        let (snapshot, reports, saved) = play_with_restart(restart);
+        assert_eq!(reports.len(), s.reports.len());
+        for (i, (a, b)) in reports.iter().zip(&s.reports).enumerate() {
+            if let Some(d) = first_difference("", b, a) {
+                panic!("restarted after batch {restart}: report {i} differs at {d}");
+            }
+        }
+        let got = serde_json::to_value(&snapshot).unwrap();
+        if let Some(d) = first_difference("", &want, &got) {
+            panic!("restarted after batch {restart}: the snapshot differs at {d}");
+        }
+        assert_eq!(snapshot.alarms, s.alarms);
+        if restart == 29 {
+            // the saved size after 30 batches of 1,000 rows (the module docs quote it)
+            assert!(saved.len() < 80_000, "{} bytes", saved.len());
+            println!(
+                "saved monitor after 30 fraud batches: {} bytes",
+                saved.len()
+            );
+        }
+    }
+}
+
+/// A saved monitor is refused for another model, and when damaged, with a clear error and
+/// never a panic; a restored monitor given odd (but readable) numbers goes on without one.
+#[test]
+fn saved_monitors_of_other_models_or_damaged_are_refused() {
+    use driftlab::monitor::{MonitorError, MonitorState};
+    let s = story();
+    let (_, _, saved) = play_with_restart(11);
+    let state = || MonitorState::from_bytes(&saved).unwrap();
+    let e = Monitor::restore(&s.retrained, state()).unwrap_err();
+    assert!(matches!(e, MonitorError::OtherModel { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&s.champion.hash) && text.contains(&s.retrained.hash),
+        "{text}"
+    );
+    assert!(
+        text.contains("restore it with the artifact it was saved with"),
+        "{text}"
+    );
+
+    let json: serde_json::Value = serde_json::from_slice(&saved).unwrap();
+    let damaged = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = json.clone();
+        edit(&mut v);
+        let bytes = serde_json::to_vec(&v).unwrap();
+        MonitorState::from_bytes(&bytes)
+            .and_then(|st| Monitor::restore(&s.champion, st))
+            .expect_err("a damaged state is refused")
+            .to_string()
+    };
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "driftlab.monitor",
+            Box::new(|v| v["format"] = "driftlab.artifact".into()),
+        ),
+        ("update driftlab", Box::new(|v| v["version"] = 2.into())),
+        ("no version", Box::new(|v| v["version"] = 0.into())),
+        (
+            "predictions",
+            Box::new(|v| {
+                v["batches"][11]["pending"].as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "predictions",
+            Box::new(|v| v["batches"][11]["pending"][5] = 7.into()),
+        ),
+        (
+            "numbered",
+            Box::new(|v| v["batches"][3]["summary"]["batch"] = 4.into()),
+        ),
+        (
+            "clock",
+            Box::new(|v| v["prediction_drift"]["adwin"]["clock"] = 0.into()),
+        ),
+        (
+            "parameters",
+            Box::new(|v| v["prediction_drift"]["adwin"]["delta"] = 0.5.into()),
+        ),
+        (
+            "seen other rows",
+            Box::new(|v| v["error_rate"]["seen"] = 1.into()),
+        ),
+        (
+            "labelled counts",
+            Box::new(|v| {
+                v["batches"][2]["summary"]["performance"]["counts"]["tp"] = 999_999.into()
+            }),
+        ),
+        (
+            "baseline",
+            Box::new(|v| v["performance"]["baseline"]["rows"] = 1.into()),
+        ),
+        ("not a saved monitor", Box::new(|v| v["alarms"] = 3.into())),
+    ];
+    for (says, edit) in &cases {
+        let e = damaged(edit.as_ref());
+        assert!(e.contains(says), "{says}: {e}");
+        assert!(e.starts_with("the saved monitor cannot be restored"), "{e}");
+    }
+    let e = MonitorState::from_bytes(&saved[..saved.len() / 2]).unwrap_err();
+    assert!(e.to_string().contains("not a saved monitor"), "{e}");
+
+    // Bytes changed at random: refused or restored, never a panic, and a restored monitor
+    // observes and labels on.
+    let scenario = Scenario::builtin("fraud-abrupt").unwrap();
+    let batch = scenario.reference(50, 1.0, 5).unwrap();
+    let labels = vec!["0"; 50];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut restored, mut refused) = (0, 0);
+    for _ in 0..300 {
+        let mut bytes = saved.clone();
+        for _ in 0..1 + next() % 3 {
+            let at = (next() % bytes.len() as u64) as usize;
+            bytes[at] = b"0123456789-.e\",:[]{}nul"[(next() % 23) as usize];
+        }
+        match MonitorState::from_bytes(&bytes).and_then(|st| Monitor::restore(&s.champion, st)) {
+            Ok(mut m) => {
+                restored += 1;
+                let n = m.batches_observed();
+                if m.observe(&batch).is_ok() {
+                    let _ = m.label(n, &labels);
+                }
+                let _ = m.label(n.saturating_sub(1), &labels);
+                let _ = m.snapshot();
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    assert!(
+        restored > 0 && refused > 0,
+        "{restored} restored, {refused} refused"
+    );
 }

@@ -16,15 +16,22 @@ pub fn content_hash(bytes: &[u8]) -> Result<String, String> {
 pub(crate) fn hash_of(doc: &Json<'_>) -> String {
     let mut out = Vec::new();
     json::write_canonical(doc, &mut out, Some("hash"));
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in &out {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let h = fnv1a64(&out);
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::from("fnv1a64:");
     for k in (0..16).rev() {
         s.push(HEX[((h >> (k * 4)) & 0xf) as usize] as char);
     }
     s
+}
+
+/// 64-bit FNV-1a, as the core's `driftlab::artifact::fnv1a64` (a copy, to keep the scorer
+/// free of the core's serde code; the tests check that the two agree).
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }

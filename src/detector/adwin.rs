@@ -1,6 +1,9 @@
 //! ADWIN (Bifet & Gavaldà 2007), ADWIN2 bucket compression, as River implements it.
 
+use serde::{Deserialize, Serialize};
+
 use super::{state, Detector, DetectorError, DetectorState, Params};
+use crate::numeric::serde_f64;
 
 #[derive(Debug, Clone)]
 struct Bucket {
@@ -44,7 +47,12 @@ impl Bucket {
 /// updates once more than `grace_period` values are in the window; sub-windows shorter
 /// than `min_window_length` are not compared. As in River, an alarm discards the whole
 /// window on the next update.
-#[derive(Debug, Clone)]
+///
+/// Serializes to its whole state (parameters, sums, the buckets' totals and variances,
+/// the clock's tick, the flag), so a saved detector continues bit for bit; a state that
+/// breaks ADWIN's invariants is refused when read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "AdwinState", try_from = "AdwinState")]
 pub struct Adwin {
     delta: f64,
     clock: u64,
@@ -212,7 +220,7 @@ impl Adwin {
     }
 
     fn evaluate_cut(&self, n0: f64, n1: f64, delta_mean: f64) -> bool {
-        let delta_prime = (2.0 * self.width.ln() / self.delta).ln();
+        let delta_prime = libm::log(2.0 * libm::log(self.width) / self.delta);
         let m_recip =
             1.0 / (n0 - self.min_window_length + 1.0) + 1.0 / (n1 - self.min_window_length + 1.0);
         let epsilon = (2.0 * m_recip * (self.variance / self.width) * delta_prime).sqrt()
@@ -265,6 +273,104 @@ impl Adwin {
             self.n_detections += 1;
         }
         change
+    }
+}
+
+/// ADWIN's saved form: each bucket row holds only its filled slots.
+#[derive(Serialize, Deserialize)]
+struct AdwinState {
+    delta: f64,
+    clock: u64,
+    max_buckets: usize,
+    min_window_length: f64,
+    grace_period: f64,
+    #[serde(with = "serde_f64")]
+    total: f64,
+    #[serde(with = "serde_f64")]
+    variance: f64,
+    width: f64,
+    tick: u64,
+    n_detections: u64,
+    /// `[totals, variances]` of each row of buckets, oldest row last.
+    buckets: Vec<[BucketRow; 2]>,
+    drift: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct BucketRow(#[serde(with = "serde_f64::vec")] Vec<f64>);
+
+impl From<Adwin> for AdwinState {
+    fn from(a: Adwin) -> Self {
+        AdwinState {
+            delta: a.delta,
+            clock: a.clock,
+            max_buckets: a.max_buckets,
+            min_window_length: a.min_window_length,
+            grace_period: a.grace_period,
+            total: a.total,
+            variance: a.variance,
+            width: a.width,
+            tick: a.tick,
+            n_detections: a.n_detections,
+            buckets: a
+                .buckets
+                .iter()
+                .map(|b| {
+                    [
+                        BucketRow(b.totals[..b.len].to_vec()),
+                        BucketRow(b.variances[..b.len].to_vec()),
+                    ]
+                })
+                .collect(),
+            drift: a.drift,
+        }
+    }
+}
+
+impl TryFrom<AdwinState> for Adwin {
+    type Error = String;
+    fn try_from(s: AdwinState) -> Result<Self, String> {
+        let bad = |what: &str| Err(format!("adwin: {what}"));
+        if !(s.delta > 0.0 && s.delta < 1.0) {
+            return bad("delta is not in (0, 1)");
+        }
+        if s.clock == 0 || !(1..=1 << 16).contains(&s.max_buckets) {
+            return bad("clock and max_buckets must be at least 1");
+        }
+        let whole = |x: f64| x.is_finite() && x >= 0.0 && x.fract() == 0.0;
+        if !(whole(s.width) && whole(s.min_window_length) && whole(s.grace_period)) {
+            return bad("width, min_window_length and grace_period must be whole numbers");
+        }
+        if s.buckets.is_empty() {
+            return bad("no bucket row");
+        }
+        let mut buckets = Vec::with_capacity(s.buckets.len());
+        for [totals, variances] in s.buckets {
+            let len = totals.0.len();
+            if variances.0.len() != len || len > s.max_buckets + 1 {
+                return bad("a bucket row has more buckets than max_buckets + 1, or its totals and variances differ in number");
+            }
+            let mut b = Bucket::new(s.max_buckets);
+            for (t, v) in totals.0.into_iter().zip(variances.0) {
+                b.insert(t, v);
+            }
+            buckets.push(b);
+        }
+        Ok(Adwin {
+            delta: s.delta,
+            clock: s.clock,
+            max_buckets: s.max_buckets,
+            min_window_length: s.min_window_length,
+            grace_period: s.grace_period,
+            total: s.total,
+            variance: s.variance,
+            width: s.width,
+            tick: s.tick,
+            n_detections: s.n_detections,
+            buckets,
+            drift: s.drift,
+        })
     }
 }
 

@@ -1,12 +1,16 @@
 //! Binary error-rate detectors: DDM and EDDM. Input 1 means an error, 0 a correct
 //! prediction.
 
+use serde::{Deserialize, Serialize};
+
 use super::{state, Detector, DetectorError, DetectorState, Params};
+use crate::numeric::serde_f64;
 
 /// River's running mean: `n += 1; mean += (1/n)(x − mean)`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 struct Mean {
     n: f64,
+    #[serde(with = "serde_f64")]
     mean: f64,
 }
 
@@ -22,15 +26,21 @@ impl Mean {
 /// `p + s`, warns when `p + s > p_min + warning_threshold · s_min` and alarms when
 /// `p + s > p_min + drift_threshold · s_min`. The mean is fed the raw input, as River does,
 /// so use 1 for an error and 0 for a correct prediction.
-#[derive(Debug, Clone)]
+///
+/// Serializes to its whole state (`p_min` is NaN before the warm start, written `null`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Ddm {
     warm_start: u64,
     warning_threshold: f64,
     drift_threshold: f64,
     p: Mean,
+    #[serde(with = "serde_f64")]
     s: f64,
+    #[serde(with = "serde_f64")]
     p_min: f64,
+    #[serde(with = "serde_f64")]
     s_min: f64,
+    #[serde(with = "serde_f64")]
     ps_min: f64,
     drift: bool,
     warning: bool,
@@ -113,6 +123,14 @@ impl Ddm {
     pub fn n(&self) -> f64 {
         self.p.n
     }
+    /// Standard deviations above the minimum that warn.
+    pub fn warning_threshold(&self) -> f64 {
+        self.warning_threshold
+    }
+    /// Standard deviations above the minimum that alarm.
+    pub fn drift_threshold(&self) -> f64 {
+        self.drift_threshold
+    }
 }
 
 impl Detector for Ddm {
@@ -172,16 +190,20 @@ impl Detector for Ddm {
 /// deviation, it tracks the maximum of `p' + 2s'` and, once more than `warm_start` errors
 /// were seen, warns when the ratio to that maximum falls below `alpha` and alarms below
 /// `beta`.
-#[derive(Debug, Clone)]
+///
+/// Serializes to its whole state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Eddm {
     warm_start: u64,
     alpha: f64,
     beta: f64,
     dist: Mean,
+    #[serde(with = "serde_f64")]
     dist_s: f64,
     n: u64,
     last_error: u64,
     n_errors: u64,
+    #[serde(with = "serde_f64")]
     p2s_max: f64,
     drift: bool,
     warning: bool,
@@ -260,7 +282,8 @@ impl Detector for Eddm {
         self.n += 1;
         if x == 1.0 {
             self.n_errors += 1;
-            let d = (self.n - self.last_error) as f64;
+            // (saturating: a restored state may say anything)
+            let d = self.n.saturating_sub(self.last_error) as f64;
             let old = self.dist.mean;
             self.dist.update(d);
             self.dist_s += (d - old) * (d - self.dist.mean);

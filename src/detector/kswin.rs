@@ -2,15 +2,49 @@
 //! including River's use of Python's `random.Random(seed).sample`, reproduced here so the
 //! alarm indices match River's for the same seed.
 
+use serde::{Deserialize, Serialize};
+
 use super::{state, Detector, DetectorError, DetectorState, Params};
 use crate::drift::ks_2samp;
+use crate::numeric::serde_f64;
 use std::collections::VecDeque;
 
 /// Python's Mersenne Twister (`random.Random`), enough of it for `sample`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "PyRandomState", try_from = "PyRandomState")]
 struct PyRandom {
     mt: Box<[u32; 624]>,
     index: usize,
+}
+
+/// The generator's saved form: its 624 words and its position.
+#[derive(Serialize, Deserialize)]
+struct PyRandomState {
+    mt: Vec<u32>,
+    index: usize,
+}
+
+impl From<PyRandom> for PyRandomState {
+    fn from(r: PyRandom) -> Self {
+        PyRandomState {
+            mt: r.mt.to_vec(),
+            index: r.index,
+        }
+    }
+}
+
+impl TryFrom<PyRandomState> for PyRandom {
+    type Error = String;
+    fn try_from(s: PyRandomState) -> Result<Self, String> {
+        let mt: Box<[u32; 624]> =
+            s.mt.into_boxed_slice()
+                .try_into()
+                .map_err(|_| "kswin: the generator's state is not 624 words".to_owned())?;
+        if s.index > 624 {
+            return Err("kswin: the generator's position is past its 624 words".into());
+        }
+        Ok(PyRandom { mt, index: s.index })
+    }
 }
 
 impl PyRandom {
@@ -112,7 +146,7 @@ impl PyRandom {
         out.clear();
         let mut setsize = 21usize;
         if k > 5 {
-            let e = ((k as f64 * 3.0).ln() / 4f64.ln()).ceil() as u32;
+            let e = (libm::log(k as f64 * 3.0) / libm::log(4.0)).ceil() as u32;
             setsize += 4usize.saturating_pow(e);
         }
         if n <= setsize {
@@ -142,19 +176,76 @@ impl PyRandom {
 /// The draw uses Python's Mersenne Twister seeded with `seed` (re-seeded on every reset,
 /// as River does), so the alarms match River's `KSWIN(seed=...)`. River's default seed is
 /// `None` (random); driftlab defaults to 0 so runs are reproducible.
-#[derive(Debug, Clone)]
+///
+/// Serializes to its whole state (the window and the generator's words included); a state
+/// whose sizes contradict each other is refused when read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "KswinState")]
 pub struct Kswin {
     alpha: f64,
     window_size: usize,
     stat_size: usize,
     seed: u64,
+    #[serde(with = "serde_f64::vec")]
     window: VecDeque<f64>,
     rng: PyRandom,
+    #[serde(with = "serde_f64")]
     p_value: f64,
+    #[serde(with = "serde_f64")]
     statistic: f64,
     n: u64,
     drift: bool,
+    /// Scratch for the sample's indices (not state).
+    #[serde(skip)]
     scratch: Vec<usize>,
+}
+
+/// [`Kswin`]'s saved form, checked before it becomes a detector.
+#[derive(Deserialize)]
+struct KswinState {
+    alpha: f64,
+    window_size: usize,
+    stat_size: usize,
+    seed: u64,
+    #[serde(with = "serde_f64::vec")]
+    window: Vec<f64>,
+    rng: PyRandom,
+    #[serde(with = "serde_f64")]
+    p_value: f64,
+    #[serde(with = "serde_f64")]
+    statistic: f64,
+    n: u64,
+    drift: bool,
+}
+
+impl TryFrom<KswinState> for Kswin {
+    type Error = String;
+    fn try_from(s: KswinState) -> Result<Self, String> {
+        if !(s.alpha > 0.0 && s.alpha < 1.0) {
+            return Err("kswin: alpha is not in (0, 1)".into());
+        }
+        if s.stat_size == 0 || s.stat_size > s.window_size / 2 || s.window_size > 1 << 24 {
+            return Err(
+                "kswin: stat_size must be at least 1 and at most half of window_size".into(),
+            );
+        }
+        if s.window.len() > s.window_size {
+            return Err("kswin: the window holds more than window_size values".into());
+        }
+        Ok(Kswin {
+            alpha: s.alpha,
+            window_size: s.window_size,
+            stat_size: s.stat_size,
+            seed: s.seed,
+            window: s.window.into(),
+            rng: s.rng,
+            p_value: s.p_value,
+            statistic: s.statistic,
+            n: s.n,
+            drift: s.drift,
+            scratch: Vec::with_capacity(s.stat_size),
+        })
+    }
 }
 
 impl Default for Kswin {

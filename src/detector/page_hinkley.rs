@@ -1,9 +1,13 @@
 //! The Page-Hinkley test, as River implements it (with a fading factor `alpha`).
 
+use serde::{Deserialize, Serialize};
+
 use super::{state, Detector, DetectorError, DetectorState, Params};
+use crate::numeric::serde_f64;
 
 /// Which direction of change [`PageHinkley`] looks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PhMode {
     /// Increases of the mean.
     Up,
@@ -27,7 +31,9 @@ impl PhMode {
 /// `S⁺ = alpha·S⁺ + dev − delta` and `S⁻ = alpha·S⁻ + dev + delta` and alarms, once
 /// `min_instances` values were seen, when `S⁺ − min S⁺ > threshold` (increase) or
 /// `max S⁻ − S⁻ > threshold` (decrease).
-#[derive(Debug, Clone)]
+///
+/// Serializes to its whole state (the running minimum starts at `+∞`, written `"inf"`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageHinkley {
     min_instances: u64,
     delta: f64,
@@ -35,10 +41,15 @@ pub struct PageHinkley {
     alpha: f64,
     mode: PhMode,
     n: f64,
+    #[serde(with = "serde_f64")]
     mean: f64,
+    #[serde(with = "serde_f64")]
     sum_increase: f64,
+    #[serde(with = "serde_f64")]
     sum_decrease: f64,
+    #[serde(with = "serde_f64")]
     min_increase: f64,
+    #[serde(with = "serde_f64")]
     max_decrease: f64,
     drift: bool,
 }

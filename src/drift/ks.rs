@@ -13,6 +13,8 @@
 //!   2 × the one-sided Smirnov tail).
 
 use super::DriftError;
+use crate::numeric::sorted;
+use libm::{exp, expm1, log, pow};
 
 /// SciPy's `MAX_AUTO_N`: the exact p-value is used while both samples are at most this big.
 pub const KS_MAX_EXACT_N: usize = 10_000;
@@ -46,25 +48,6 @@ fn check(sample: &[f64], side: &'static str) -> Result<(), DriftError> {
         return Err(DriftError::NotANumber { column: None, side });
     }
     Ok(())
-}
-
-/// Sorts a copy (values are never NaN when this is called).
-pub(crate) fn sorted(x: &[f64]) -> Vec<f64> {
-    let mut v = x.to_vec();
-    sort_f64(&mut v);
-    v
-}
-
-/// Sorts in IEEE total order (`f64::total_cmp`: `-∞ < … < -0.0 < 0.0 < … < +∞`) by an LSD
-/// radix sort ([`radsort`]), linear in the length: on 100,000 values several times faster
-/// than `sort_unstable_by(f64::total_cmp)`, which the drift report used to spend most of
-/// its time in. Short slices take the comparison sort.
-pub(crate) fn sort_f64(v: &mut [f64]) {
-    if v.len() < 256 {
-        v.sort_unstable_by(f64::total_cmp);
-    } else {
-        radsort::sort(v);
-    }
 }
 
 /// The KS statistic of two already sorted, non-empty samples.
@@ -283,7 +266,7 @@ fn log_nfactorial_div_n_pow_n(n: f64) -> f64 {
     for c in STIRLING {
         poly = poly * z + c;
     }
-    n.ln() / 2.0 - n + (2.0 * std::f64::consts::PI).ln() / 2.0 + rn * poly
+    log(n) / 2.0 - n + log(2.0 * std::f64::consts::PI) / 2.0 + rn * poly
 }
 
 /// Survival function of the two-sided one-sample KS statistic `D_n` (SciPy's `kstwo.sf`).
@@ -311,7 +294,7 @@ pub fn kolmogn_sf(n: i64, x: f64) -> f64 {
             }
             p
         } else {
-            (log_nfactorial_div_n_pow_n(nf) + nf * (2.0 * t - 1.0).ln()).exp()
+            exp(log_nfactorial_div_n_pow_n(nf) + nf * log(2.0 * t - 1.0))
         };
         return clip(1.0 - prob);
     }
@@ -339,7 +322,7 @@ pub fn kolmogn_sf(n: i64, x: f64) -> f64 {
     }
     let cdf = if nxsquared >= 18.0 {
         1.0
-    } else if n <= 100_000 && nf * x.powf(1.5) <= 1.4 {
+    } else if n <= 100_000 && nf * pow(x, 1.5) <= 1.4 {
         kolmogn_dmtw_cdf(n, x)
     } else {
         kolmogn_pelz_good_cdf(n, x)
@@ -584,7 +567,7 @@ fn kolmogn_pelz_good_cdf(n: i64, x: f64) -> f64 {
     if qlog < MIN_LOG {
         return 0.0;
     }
-    let q = qlog.exp();
+    let q = exp(qlog);
     let k1a = -zsquared;
     let k1b = pi2 / 4.0;
     let k2a = 6.0 * zsix + 2.0 * zfour;
@@ -599,7 +582,7 @@ fn kolmogn_pelz_good_cdf(n: i64, x: f64) -> f64 {
     for kk in (1..=maxk).rev() {
         let m = (2 * kk - 1) as f64;
         let (msq, m4, m6) = (m * m, m.powi(4), m.powi(6));
-        let qpower = q.powf((8 * kk) as f64);
+        let qpower = pow(q, (8 * kk) as f64);
         let coeffs = [
             1.0,
             k1a + k1b * msq,
@@ -614,13 +597,13 @@ fn kolmogn_pelz_good_cdf(n: i64, x: f64) -> f64 {
     for i in 0..4 {
         k[i] = k[i] * q * sqrt2pi / div[i];
     }
-    let q2 = (-pi2 / 2.0 / zsquared).exp();
+    let q2 = exp(-pi2 / 2.0 / zsquared);
     let sqrt3z = 3f64.sqrt() * z;
     let mut k2extra = 0.0;
     let mut k3extra = 0.0;
     for kk in (1..=maxk).rev() {
         let ksq = (kk * kk) as f64;
-        let qp = q2.powf(ksq);
+        let qp = pow(q2, ksq);
         let kspi = PI * kk as f64;
         k2extra += ksq * qp;
         k3extra += (sqrt3z + kspi) * (sqrt3z - kspi) * ksq * qp;
@@ -630,7 +613,7 @@ fn kolmogn_pelz_good_cdf(n: i64, x: f64) -> f64 {
     k3extra *= pi2 * sqrt2pi / (216.0 * zsix);
     k[3] += k3extra;
     for (i, v) in k.iter_mut().enumerate() {
-        *v /= nf.powf(i as f64 / 2.0);
+        *v /= pow(nf, i as f64 / 2.0);
     }
     k.iter().sum()
 }
@@ -657,21 +640,21 @@ pub fn smirnov_sf(n: i64, x: f64) -> f64 {
     let alpha = nx - nxfl;
     let nxfl = nxfl as i64;
     if nxfl == 0 || (nxfl == 1 && alpha == 0.0) {
-        let t = (1.0 + x).powf((n - 1) as f64);
+        let t = pow(1.0 + x, (n - 1) as f64);
         return (1.0 - x * t).clamp(0.0, 1.0);
     }
     if -2.0 * nf * x * x < MINLOG_CEPHES {
         return 0.0;
     }
     if nxfl >= n - 1 {
-        return (1.0 - x).powf(nf);
+        return pow(1.0 - x, nf);
     }
     if n > 1_000_000 {
         let logp = -(6.0 * nf * x + 1.0).powi(2) / 18.0 / nf;
         let sf = if logp < -std::f64::consts::LN_2 {
-            logp.exp()
+            exp(logp)
         } else {
-            1.0 + logp.exp_m1()
+            1.0 + expm1(logp)
         };
         return sf.clamp(0.0, 1.0);
     }
@@ -680,20 +663,20 @@ pub fn smirnov_sf(n: i64, x: f64) -> f64 {
     if alpha == 0.0 {
         last -= 1;
     }
-    let lnx = x.ln();
+    let lnx = log(x);
     let mut ln_c = 0.0f64;
     let mut sum = 0.0f64;
     for v in 0..=last {
         if v > 0 {
-            ln_c += ((n - v + 1) as f64 / v as f64).ln();
+            ln_c += log((n - v + 1) as f64 / v as f64);
         }
         let base_hi = ((n - v) as f64 - nx) / nf;
         if base_hi <= 0.0 {
             break;
         }
         let base_lo = (v as f64 + nx) / nf;
-        let l = ln_c + lnx + (v - 1) as f64 * base_lo.ln() + (n - v) as f64 * base_hi.ln();
-        sum += l.exp();
+        let l = ln_c + lnx + (v - 1) as f64 * log(base_lo) + (n - v) as f64 * log(base_hi);
+        sum += exp(l);
     }
     sum.clamp(0.0, 1.0)
 }

@@ -7,7 +7,7 @@
 //! | `ks` | numeric | KS statistic `D`, p-value ([`ks_2samp`], SciPy's `ks_2samp(method="auto")`) | `p < t` | 0.05 |
 //! | `chisquare` | categorical, boolean, low-cardinality numeric | Pearson χ², p-value ([`chisquare_gof`]: current counts against reference proportions) | `p < t` | 0.05 |
 //! | `z` | binary (two values) | pooled two-proportion `z`, p-value ([`z_test`]) | `p < t` | 0.05 |
-//! | `psi` | any | PSI ([`psi`], [`psi_from_counts`]) | `PSI ≥ t` | 0.1 |
+//! | `psi` | any | PSI ([`psi`], [`psi_from_counts`]; bin by bin against a profile, for charts: [`psi_bins`]) | `PSI ≥ t` | 0.1 |
 //! | `jensenshannon` | any | Jensen–Shannon distance, base 2, in `[0, 1]` ([`jensenshannon`]) | `JS ≥ t` | 0.1 |
 //! | `wasserstein` | numeric | Wasserstein-1 distance / reference std ([`wasserstein_normed`]) | `W ≥ t` | 0.1 |
 //!
@@ -49,13 +49,14 @@
 
 mod ks;
 mod profile_ref;
+mod psi;
 mod report;
 pub(crate) mod special;
 mod stats;
 
-pub(crate) use ks::sort_f64;
 pub use ks::{kolmogn_sf, ks_2samp, ks_p_value, smirnov_sf, KsMethod, KsResult, KS_MAX_EXACT_N};
 pub use profile_ref::drift_report_from_profile;
+pub use psi::{psi_bins, PsiBin, PsiBins};
 pub use report::{drift_report, ColumnDrift, ColumnOverride, DriftOptions, DriftReport, TestKind};
 pub use special::{chi2_sf, erfc, normal_two_sided_p};
 pub use stats::{

@@ -69,14 +69,16 @@
 //!   (`hour`, `distance_from_home_km` at 800 rows): the sketch blends neighbouring tied
 //!   values, which moves mass across a PSI or histogram edge.
 
-use super::ks::{ks_from_statistic, sort_f64};
+use super::ks::ks_from_statistic;
+use super::psi::PsiLayout;
 use super::report::{
     counts_outcome, finite_range, histogram_bin, histogram_range, report_against, run_test,
     unsupported, DriftOptions, DriftReport, Outcome, Reference, ReferenceColumn, Side, TestKind,
     JS_BINS, NEEDS_NUMBERS,
 };
-use super::stats::{bin_of, jensenshannon, psi_from_counts, PsiBinning, WASSERSTEIN_STD_FLOOR};
+use super::stats::{jensenshannon, PsiBinning, PsiOptions, WASSERSTEIN_STD_FLOOR};
 use super::DriftError;
+use crate::numeric::sort_f64;
 use crate::profile::{CategoryStats, ColumnProfile, NumericStats, Profile};
 use crate::table::{ColumnKind, Table};
 use std::collections::BTreeMap;
@@ -123,6 +125,35 @@ impl Reference for Profile {
 
 struct ProfileColumn<'a>(&'a ColumnProfile);
 
+/// One column's two sides: the profile's summary and the current values, of one kind.
+enum Pair<'a> {
+    Categories(&'a CategoryStats, &'a [String]),
+    Numbers(&'a NumericStats, &'a [f64]),
+}
+
+/// The profile's summary for the column's kind and the current values, or the error that
+/// names what is missing or mismatched.
+fn pair<'a>(col: &'a ColumnProfile, name: &str, current: &'a Side) -> Result<Pair<'a>, DriftError> {
+    if col.kind != ColumnKind::Numeric {
+        let c = col
+            .categories
+            .as_ref()
+            .ok_or_else(|| broken(col, "category counts"))?;
+        let Side::Labels(b) = current else {
+            return Err(kinds_differ(name));
+        };
+        return Ok(Pair::Categories(c, b));
+    }
+    let s = col
+        .numeric
+        .as_ref()
+        .ok_or_else(|| broken(col, "numeric summary"))?;
+    let Side::Numeric(b) = current else {
+        return Err(kinds_differ(name));
+    };
+    Ok(Pair::Numbers(s, b))
+}
+
 fn broken(col: &ColumnProfile, what: &str) -> DriftError {
     DriftError::InvalidInput(format!(
         "column {:?}: the reference profile has no {what} for this {} column; make the profile again from the training data (driftlab profile, or retrain the model)",
@@ -154,7 +185,7 @@ impl ReferenceColumn for ProfileColumn<'_> {
         match (&col.numeric, &col.categories, current) {
             (Some(s), _, Side::Numeric(b)) => numeric_distinct(col, s, b),
             (None, Some(c), Side::Labels(b)) => {
-                let (rc, _) = category_counts(c, b);
+                let (_, rc, _) = category_counts(c, b);
                 let hidden = (c.distinct as usize).saturating_sub(c.top.len());
                 rc.len() - usize::from(c.other > 0) + hidden
             }
@@ -172,23 +203,22 @@ impl ReferenceColumn for ProfileColumn<'_> {
     ) -> Result<Outcome, DriftError> {
         let col = self.0;
         let kind = col.kind;
-        if kind != ColumnKind::Numeric {
-            let c = col
-                .categories
-                .as_ref()
-                .ok_or_else(|| broken(col, "category counts"))?;
-            let Side::Labels(b) = current else {
-                return Err(kinds_differ(name));
-            };
-            let (rc, cc) = category_counts(c, b);
-            return counts_outcome(name, kind, test, &rc, &cc, opts);
+        if test == TestKind::Psi {
+            // the bins the monitor's chart shows (drift::psi_bins)
+            let layout = psi_layout(col, name, current, &opts.psi)?;
+            return Ok(Outcome {
+                statistic: layout
+                    .statistic(opts.psi.epsilon)
+                    .map_err(|e| super::report::with_column(name, e))?,
+                p_value: None,
+            });
         }
-        let s = col
-            .numeric
-            .as_ref()
-            .ok_or_else(|| broken(col, "numeric summary"))?;
-        let Side::Numeric(b) = current else {
-            return Err(kinds_differ(name));
+        let (s, b) = match pair(col, name, current)? {
+            Pair::Categories(c, b) => {
+                let (_, rc, cc) = category_counts(c, b);
+                return counts_outcome(name, kind, test, &rc, &cc, opts);
+            }
+            Pair::Numbers(s, b) => (s, b),
         };
         if let Some(mut sample) = exact_sample(col, s) {
             sort_f64(&mut sample); // (already in order unless the profile was edited)
@@ -203,7 +233,7 @@ impl ReferenceColumn for ProfileColumn<'_> {
                 opts,
             );
         }
-        let numbers_test = matches!(test, TestKind::Ks | TestKind::Wasserstein | TestKind::Psi)
+        let numbers_test = matches!(test, TestKind::Ks | TestKind::Wasserstein)
             || (test == TestKind::Jensenshannon && distinct > opts.low_cardinality);
         if !numbers_test {
             let (rc, cc) = numeric_counts(col, s, b);
@@ -239,25 +269,6 @@ impl ReferenceColumn for ProfileColumn<'_> {
                 let sd = (s.m2 / s.sketch.count as f64).max(0.0).sqrt();
                 Ok(Outcome {
                     statistic: w / sd.max(WASSERSTEIN_STD_FLOOR),
-                    p_value: None,
-                })
-            }
-            TestKind::Psi => {
-                let edges = psi_edges(s, opts);
-                let mut rc = Vec::with_capacity(edges.len() + 1);
-                let mut below = 0.0;
-                for &e in &edges {
-                    let at = cdf.right(e);
-                    rc.push((at - below).max(0.0));
-                    below = at;
-                }
-                rc.push((cdf.n - below).max(0.0));
-                let mut cc = vec![0.0; edges.len() + 1];
-                for &x in b {
-                    cc[bin_of(&edges, x)] += 1.0;
-                }
-                Ok(Outcome {
-                    statistic: psi_from_counts(&rc, &cc, opts.psi.epsilon).map_err(with_col)?,
                     p_value: None,
                 })
             }
@@ -479,8 +490,8 @@ fn numeric_counts(col: &ColumnProfile, s: &NumericStats, b: &[f64]) -> (Vec<u64>
 
 /// Counts per category over the profile's categories and the current labels, sorted by
 /// label; with a pooled "other" in the profile, one last bucket for it (and for current
-/// labels the profile does not list).
-fn category_counts(c: &CategoryStats, b: &[String]) -> (Vec<u64>, Vec<u64>) {
+/// labels the profile does not list). Returns the labels and the counts of each side.
+fn category_counts(c: &CategoryStats, b: &[String]) -> (Vec<String>, Vec<u64>, Vec<u64>) {
     let mut map: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for t in &c.top {
         map.entry(t.value.as_str()).or_default().0 += t.count;
@@ -493,22 +504,65 @@ fn category_counts(c: &CategoryStats, b: &[String]) -> (Vec<u64>, Vec<u64>) {
             None => other_current += 1,
         }
     }
+    let mut labels: Vec<String> = map.keys().map(|&l| l.to_owned()).collect();
     let (mut rc, mut cc): (Vec<u64>, Vec<u64>) = map.values().copied().unzip();
     if c.other > 0 {
+        labels.push("other".to_owned());
         rc.push(c.other);
         cc.push(other_current);
     }
-    (rc, cc)
+    (labels, rc, cc)
+}
+
+/// PSI's bins for one column against its profile (see [`super::psi`]): the `psi` test of
+/// the verdict and the monitor's chart ([`super::psi_bins`]) both lay them out here.
+pub(super) fn psi_layout(
+    col: &ColumnProfile,
+    name: &str,
+    current: &Side,
+    opts: &PsiOptions,
+) -> Result<PsiLayout, DriftError> {
+    let (s, b) = match pair(col, name, current)? {
+        Pair::Categories(c, b) => {
+            let (labels, rc, cc) = category_counts(c, b);
+            return Ok(PsiLayout::categories(labels, &rc, &cc));
+        }
+        Pair::Numbers(s, b) => (s, b),
+    };
+    if let Some(mut sample) = exact_sample(col, s) {
+        // the profile holds every value: the bins of the raw-row test
+        sort_f64(&mut sample);
+        let edges = super::stats::psi_edges(&sample, opts);
+        return Ok(PsiLayout::numeric_from_values(&edges, &sample, b));
+    }
+    let cdf = RefCdf::new(s).ok_or_else(|| {
+        unsupported(
+            name,
+            TestKind::Psi,
+            col.kind,
+            "the reference profile holds no finite values to compare with; use a profile of data with finite numbers",
+        )
+    })?;
+    let edges = profile_psi_edges(s, opts);
+    let mut rc = Vec::with_capacity(edges.len() + 1);
+    let mut below = 0.0;
+    for &e in &edges {
+        let at = cdf.right(e);
+        rc.push((at - below).max(0.0));
+        below = at;
+    }
+    rc.push((cdf.n - below).max(0.0));
+    Ok(PsiLayout::numeric(&edges, rc, b))
 }
 
 /// PSI edges from the profile: reference quantiles (exact where the profile stores the
 /// level) or equal widths over the exact range; made non-decreasing.
-fn psi_edges(s: &NumericStats, opts: &DriftOptions) -> Vec<f64> {
-    let bins = opts.psi.bins.max(2);
+fn profile_psi_edges(s: &NumericStats, opts: &PsiOptions) -> Vec<f64> {
+    let bins = opts.bins.max(2);
     let mut edges: Vec<f64> = (1..bins)
         .map(|i| {
             let q = i as f64 / bins as f64;
-            match opts.psi.binning {
+            match opts.binning {
                 PsiBinning::Quantile => s
                     .quantiles
                     .iter()
@@ -713,8 +767,8 @@ impl RefCdf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drift::ks::sorted;
     use crate::drift::{drift_report, ks_2samp, wasserstein};
+    use crate::numeric::sorted;
     use crate::table::{read_csv, ReadOptions};
 
     fn table(csv: &str) -> Table {

@@ -1,13 +1,15 @@
 //! The per-column drift report over two tables.
 
-use super::ks::{ks_2samp_sorted, sort_f64};
+use super::ks::ks_2samp_sorted;
+use super::psi::PsiLayout;
 use super::stats::{
-    bin_of, chisquare_gof, jensenshannon, population_std, psi_edges, psi_from_counts,
-    wasserstein_sorted, z_test, PsiOptions, WASSERSTEIN_STD_FLOOR,
+    chisquare_gof, jensenshannon, population_std, psi_edges, psi_from_counts, wasserstein_sorted,
+    z_test, PsiOptions, WASSERSTEIN_STD_FLOOR,
 };
 use super::DriftError;
+use crate::numeric::sort_f64;
 use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING_CODE};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
@@ -176,16 +178,6 @@ impl Default for DriftOptions {
     }
 }
 
-fn ser_f64<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if x.is_finite() {
-        s.serialize_f64(*x)
-    } else if x.is_nan() {
-        s.serialize_none()
-    } else {
-        s.serialize_str(if *x > 0.0 { "inf" } else { "-inf" })
-    }
-}
-
 /// One column of a [`DriftReport`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(ts, derive(tsify::Tsify))]
@@ -197,7 +189,8 @@ pub struct ColumnDrift {
     /// The test used.
     pub test: TestKind,
     /// The statistic (for `wasserstein`, the distance divided by the reference std).
-    #[serde(serialize_with = "ser_f64")]
+    #[serde(serialize_with = "crate::numeric::serde_f64::serialize")]
+    #[cfg_attr(ts, tsify(type = "number | 'inf' | '-inf' | null"))]
     pub statistic: f64,
     /// The p-value for `ks`, `chisquare`, `z`; `None` for distances.
     pub p_value: Option<f64>,
@@ -499,17 +492,9 @@ pub(super) fn run_test(
             Err(unsupported(name, test, kind, NEEDS_NUMBERS))
         }
         (TestKind::Psi, Side::Numeric(a), Side::Numeric(b)) => {
-            let edges = psi_edges(a, &opts.psi);
-            let mut rc = vec![0.0; edges.len() + 1];
-            let mut cc = vec![0.0; edges.len() + 1];
-            for &x in a {
-                rc[bin_of(&edges, x)] += 1.0;
-            }
-            for &x in b {
-                cc[bin_of(&edges, x)] += 1.0;
-            }
+            let layout = PsiLayout::numeric_from_values(&psi_edges(a, &opts.psi), a, b);
             Ok(Outcome {
-                statistic: psi_from_counts(&rc, &cc, opts.psi.epsilon).map_err(with_col)?,
+                statistic: layout.statistic(opts.psi.epsilon).map_err(with_col)?,
                 p_value: None,
             })
         }

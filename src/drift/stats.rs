@@ -3,8 +3,10 @@
 //! two-proportion z-test. Each follows SciPy (or the written formula) to the letter; the
 //! conventions are in the module docs of [`crate::drift`].
 
+use super::psi::PsiLayout;
 use super::special::{chi2_sf, normal_two_sided_p};
 use super::DriftError;
+use crate::numeric::{quantile_linear, sorted};
 use serde::{Deserialize, Serialize};
 
 /// A statistic with its p-value.
@@ -179,30 +181,6 @@ impl Default for PsiOptions {
     }
 }
 
-/// NumPy's `np.quantile(sorted, q)` with the default `linear` method.
-pub(crate) fn quantile_linear(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let nf = n as f64;
-    let virtual_index = nf * q + (1.0 - q) - 1.0;
-    let prev = virtual_index.floor();
-    let gamma = virtual_index - prev;
-    let lo = (prev.max(0.0) as usize).min(n - 1);
-    let hi = ((prev + 1.0).max(0.0) as usize).min(n - 1);
-    let (a, b) = (sorted[lo], sorted[hi]);
-    if a == b {
-        return a;
-    }
-    let diff = b - a;
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
-}
-
 /// PSI bin edges for a sorted, non-empty reference (`bins - 1` inner edges; outer bins open).
 pub(crate) fn psi_edges(sorted_reference: &[f64], opts: &PsiOptions) -> Vec<f64> {
     let bins = opts.bins.max(2);
@@ -233,6 +211,15 @@ pub fn psi_from_counts(
     current: &[f64],
     epsilon: f64,
 ) -> Result<f64, DriftError> {
+    Ok(super::psi::sum(&psi_terms(reference, current, epsilon)?))
+}
+
+/// The terms of [`psi_from_counts`], bin by bin.
+pub(crate) fn psi_terms(
+    reference: &[f64],
+    current: &[f64],
+    epsilon: f64,
+) -> Result<Vec<f64>, DriftError> {
     if reference.len() != current.len() {
         return Err(DriftError::InvalidInput(
             "PSI needs the same bins on both sides".into(),
@@ -246,13 +233,15 @@ pub fn psi_from_counts(
     if sc.is_nan() || sc <= 0.0 {
         return Err(empty("current"));
     }
-    let mut psi = 0.0;
-    for (r, c) in reference.iter().zip(current) {
-        let rp = (r / sr).max(epsilon);
-        let cp = (c / sc).max(epsilon);
-        psi += (cp - rp) * (cp / rp).ln();
-    }
-    Ok(psi)
+    Ok(reference
+        .iter()
+        .zip(current)
+        .map(|(r, c)| {
+            let rp = (r / sr).max(epsilon);
+            let cp = (c / sc).max(epsilon);
+            (cp - rp) * libm::log(cp / rp)
+        })
+        .collect())
 }
 
 /// Population Stability Index of a numeric column. See [`PsiOptions`] for the binning;
@@ -262,18 +251,8 @@ pub fn psi_from_counts(
 pub fn psi(reference: &[f64], current: &[f64], opts: &PsiOptions) -> Result<f64, DriftError> {
     check_values(reference, "reference")?;
     check_values(current, "current")?;
-    let sorted = super::ks::sorted(reference);
-    let edges = psi_edges(&sorted, opts);
-    let bins = edges.len() + 1;
-    let mut rc = vec![0.0f64; bins];
-    let mut cc = vec![0.0f64; bins];
-    for &x in reference {
-        rc[bin_of(&edges, x)] += 1.0;
-    }
-    for &x in current {
-        cc[bin_of(&edges, x)] += 1.0;
-    }
-    psi_from_counts(&rc, &cc, opts.epsilon)
+    let edges = psi_edges(&sorted(reference), opts);
+    PsiLayout::numeric_from_values(&edges, reference, current).statistic(opts.epsilon)
 }
 
 /// Jensen–Shannon distance, base 2 (in `[0, 1]`), between two non-negative weight vectors
@@ -300,7 +279,7 @@ pub fn jensenshannon(p: &[f64], q: &[f64]) -> Result<f64, DriftError> {
     }
     let rel_entr = |x: f64, y: f64| -> f64 {
         if x > 0.0 && y > 0.0 {
-            x * (x / y).ln()
+            x * libm::log(x / y)
         } else if x == 0.0 && y >= 0.0 {
             0.0
         } else {
@@ -324,8 +303,8 @@ pub fn jensenshannon(p: &[f64], q: &[f64]) -> Result<f64, DriftError> {
 pub fn wasserstein(reference: &[f64], current: &[f64]) -> Result<f64, DriftError> {
     check_values(reference, "reference")?;
     check_values(current, "current")?;
-    let u = super::ks::sorted(reference);
-    let v = super::ks::sorted(current);
+    let u = sorted(reference);
+    let v = sorted(current);
     Ok(wasserstein_sorted(&u, &v))
 }
 

@@ -16,6 +16,9 @@
 //! A profile made from a table has exact quantiles (linear interpolation between order
 //! statistics, NumPy's default) and an exact 20-bin histogram.
 
+use crate::numeric::sort_f64;
+// the median imputer (prep) reads it from here too
+pub(crate) use crate::numeric::exact_quantile;
 use crate::table::{Column, ColumnData, ColumnKind, Fnv, Table, MISSING_CODE};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -303,7 +306,7 @@ impl ColumnProfile {
                     values.iter().copied().filter(|x| x.is_finite()).collect();
                 let infinite = values.iter().filter(|x| x.is_infinite()).count() as u64;
                 let missing = values.iter().filter(|x| x.is_nan()).count() as u64;
-                crate::drift::sort_f64(&mut finite);
+                sort_f64(&mut finite);
                 // distinct non-missing values: runs in the sorted finite values (-0.0 and
                 // 0.0 are one value), plus -∞ and +∞ when present
                 let runs = finite.windows(2).filter(|w| w[0] != w[1]).count()
@@ -620,20 +623,6 @@ impl CategoryStats {
         // categories hidden in `other` on either side are not known by name
         merged.distinct = listed.max(self.distinct).max(other.distinct);
         merged
-    }
-}
-
-/// Linear-interpolation quantile of sorted values (NumPy's default); 0 when empty.
-pub(crate) fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => 0.0,
-        n => {
-            let pos = q * (n - 1) as f64;
-            let lo = pos.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            let frac = pos - lo as f64;
-            sorted[lo] + (sorted[hi] - sorted[lo]) * frac
-        }
     }
 }
 

@@ -5,8 +5,11 @@
 
 use driftlab::{
     dataset::{self, DatasetOptions},
+    detector,
+    drift::{self, DriftOptions, TestKind},
     prep::{split, PipelineSpec},
-    table::{read_csv, ReadOptions},
+    table::{read_csv, ReadOptions, Table},
+    Profile,
 };
 
 /// The committed fixture.
@@ -60,7 +63,63 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
         ),
         ("iris_csv", fnv(iris.iter().copied())),
         ("moons_csv", fnv(moons.iter().copied())),
+        ("drift", drift_print(&table)),
     ]
+}
+
+/// The bits of drift statistics and p-values (every test, against rows and against the
+/// profile; the p-values' special functions) and of detectors' alarms: the Wasm build
+/// must compute them as natively does (`ln`, `exp`, `sin` and `pow` from `libm`).
+fn drift_print(reference: &Table) -> String {
+    let options = DatasetOptions {
+        rows: Some(1_500),
+        seed: Some(8),
+        drift: Some(0.8),
+    };
+    let csv = dataset::generate("fraud", &options).expect("fraud generates");
+    let current = read_csv(&csv, &ReadOptions::default())
+        .expect("fraud parses")
+        .table;
+    let profile = Profile::from_table(reference, Some("is_fraud")).expect("profile");
+    let mut bits: Vec<u64> = Vec::new();
+    let mut tests: Vec<Option<TestKind>> = vec![None];
+    tests.extend(TestKind::ALL.map(Some));
+    for test in tests {
+        // p-value tests where the automatic choice allows them
+        let opts = DriftOptions {
+            test,
+            large_sample_rows: 100_000,
+            ..DriftOptions::default()
+        };
+        for report in [
+            drift::drift_report(reference, &current, &opts),
+            drift::drift_report_from_profile(&profile, &current, &opts),
+        ] {
+            // a forced test that does not apply to some column is an error: skip it
+            for c in report.map(|r| r.columns).unwrap_or_default() {
+                bits.push(c.statistic.to_bits());
+                bits.push(c.p_value.unwrap_or(-1.0).to_bits());
+            }
+        }
+    }
+    for i in 1..200 {
+        let x = f64::from(i) * 0.37;
+        bits.push(drift::chi2_sf(x, f64::from(i % 17 + 1)).to_bits());
+        bits.push(drift::normal_two_sided_p(x / 10.0).to_bits());
+        bits.push(drift::kolmogn_sf(i64::from(i) * 3, x / 80.0).to_bits());
+    }
+    let stream: Vec<f64> = (0..4_000)
+        .map(|i| {
+            let noise = f64::from((i * 7_919) % 1_000) / 1_000.0;
+            noise + if i > 2_000 { 0.3 } else { 0.0 }
+        })
+        .collect();
+    for name in ["adwin", "kswin", "page-hinkley"] {
+        let mut d = detector::build(name, &[]).expect("detector");
+        let run = detector::run(d.as_mut(), &stream);
+        bits.extend(run.alarms.iter().map(|&a| a as u64));
+    }
+    fnv(bits.iter().flat_map(|b| b.to_le_bytes()))
 }
 
 /// The fingerprints as the fixture's JSON.
