@@ -92,6 +92,22 @@ impl Sketch {
         interpolate(&knots, p, |k| k.0, |k| k.1)
     }
 
+    /// `m` values read off the quantile function at evenly spaced levels `i / (m − 1)`: a
+    /// stand-in sample of the distribution (the knots are built once). When the sketch
+    /// holds every value (at most [`DELTA`] of them) and `m` is the count, these are the
+    /// values themselves, in order. Empty for an empty sketch.
+    pub fn sample(&self, m: usize) -> Vec<f64> {
+        if self.count == 0 || m == 0 {
+            return Vec::new();
+        }
+        let knots = self.knots();
+        let last = (self.centroids.iter().map(|c| c[1]).sum::<f64>() - 1.0).max(0.0);
+        let step = if m > 1 { last / (m - 1) as f64 } else { 0.0 };
+        (0..m)
+            .map(|i| interpolate(&knots, i as f64 * step, |k| k.0, |k| k.1))
+            .collect()
+    }
+
     /// The estimated fraction of values `<= x` (0 below the min, 1 at or above the max).
     pub fn cdf(&self, x: f64) -> f64 {
         if self.count == 0 || x.is_nan() || x < self.min {
@@ -177,6 +193,7 @@ mod tests {
         assert_eq!(s.cdf(-1.0), 0.0);
         assert_eq!(s.cdf(v[9]), 10.0 / 50.0);
         assert_eq!(s.cdf(1e9), 1.0);
+        assert_eq!(s.sample(50), v);
     }
 
     #[test]
@@ -218,6 +235,12 @@ mod tests {
             max: 1.0,
             centroids: vec![[f64::NAN, -1.0], [2.0, 0.0]],
         };
-        let _ = (hostile.quantile(0.5), hostile.cdf(2.0), hostile.merge(&c));
+        let _ = (
+            hostile.quantile(0.5),
+            hostile.cdf(2.0),
+            hostile.merge(&c),
+            hostile.sample(10),
+        );
+        assert!(e.sample(5).is_empty());
     }
 }
