@@ -37,6 +37,7 @@ mod canonical;
 mod json;
 mod model;
 mod request;
+mod watch;
 
 use driftlab::{
     prep::{FittedPipeline, PrepError, RowWarning},
@@ -45,6 +46,7 @@ use driftlab::{
 };
 use json::Json;
 use std::cell::RefCell;
+use watch::{Acc, Watch};
 
 pub use canonical::content_hash;
 
@@ -231,9 +233,18 @@ impl Scorer {
 
     /// Scores a JSON body `{"rows": [{"col": value, ...}, ...]}` of at most `max_rows` rows.
     pub fn score_json(&self, body: &[u8], max_rows: usize) -> Result<Vec<u8>, EdgeError> {
+        self.score_json_watched(body, max_rows, None)
+    }
+
+    fn score_json_watched(
+        &self,
+        body: &[u8],
+        max_rows: usize,
+        watch: Option<&mut Watch>,
+    ) -> Result<Vec<u8>, EdgeError> {
         let doc = request::parse_body(body)?;
         let rows = request::parse_rows(&doc, max_rows)?;
-        let mut session = Session::new(self, rows.len());
+        let mut session = Session::new(self, rows.len(), watch);
         let mut cells: Vec<Cell<'_>> = Vec::with_capacity(self.pipeline.inputs.len());
         for (i, row) in rows.iter().enumerate() {
             let row = match row {
@@ -307,6 +318,15 @@ impl Scorer {
     /// are read as the CLI reads CSV: trimmed; the missing tokens (`NA`, `null`, empty, …)
     /// are missing; booleans are `true`/`false` in any case; numbers are numbers.
     pub fn score_table(&self, body: &[u8], max_rows: usize) -> Result<Vec<u8>, EdgeError> {
+        self.score_table_watched(body, max_rows, None)
+    }
+
+    fn score_table_watched(
+        &self,
+        body: &[u8],
+        max_rows: usize,
+        watch: Option<&mut Watch>,
+    ) -> Result<Vec<u8>, EdgeError> {
         let doc = request::parse_body(body)?;
         let header = doc.get("columns").and_then(Json::as_array).ok_or_else(|| {
             EdgeError::new(
@@ -332,7 +352,7 @@ impl Scorer {
             positions.push(p);
         }
         let rows = request::parse_rows(&doc, max_rows)?;
-        let mut session = Session::new(self, rows.len());
+        let mut session = Session::new(self, rows.len(), watch);
         let mut cells: Vec<Cell<'_>> = Vec::with_capacity(positions.len());
         for (i, row) in rows.iter().enumerate() {
             let record = row.as_array().ok_or_else(|| {
@@ -396,10 +416,12 @@ struct Session<'a> {
     first: bool,
     /// The class labels as JSON strings.
     labels: Vec<Vec<u8>>,
+    /// Monitoring: the isolate's state and this request's summaries.
+    watch: Option<(&'a mut Watch, Acc)>,
 }
 
 impl<'a> Session<'a> {
-    fn new(scorer: &'a Scorer, rows: usize) -> Session<'a> {
+    fn new(scorer: &'a Scorer, rows: usize, watch: Option<&'a mut Watch>) -> Session<'a> {
         let mut out = Vec::with_capacity(96 + rows * 64);
         out.extend_from_slice(b"{\"model\":");
         scorer.write_summary(&mut out);
@@ -417,6 +439,10 @@ impl<'a> Session<'a> {
             warnings: Vec::new(),
             first: true,
             labels,
+            watch: watch.map(|w| {
+                let acc = w.request();
+                (w, acc)
+            }),
         }
     }
 
@@ -443,7 +469,19 @@ impl<'a> Session<'a> {
             out.push(b',');
         }
         self.first = false;
-        out.extend_from_slice(b"{\"prediction\":");
+        out.push(b'{');
+        if let Some((w, acc)) = &mut self.watch {
+            // the row id for late labels: <model>-<isolate>-<row number in the isolate>
+            out.extend_from_slice(b"\"id\":\"");
+            out.extend_from_slice(w.short.as_bytes());
+            out.push(b'-');
+            out.extend_from_slice(w.isolate.as_bytes());
+            out.push(b'-');
+            json::write_u64(out, w.next_row + acc.rows());
+            out.extend_from_slice(b"\",");
+            acc.observe(cells, &self.warnings, &p);
+        }
+        out.extend_from_slice(b"\"prediction\":");
         match s.task {
             Task::Classification => {
                 // the labels' JSON, escaped once per request
@@ -491,6 +529,10 @@ impl<'a> Session<'a> {
 
     fn finish(mut self) -> Vec<u8> {
         self.out.extend_from_slice(b"]}");
+        if let Some((w, acc)) = self.watch.take() {
+            w.next_row += acc.rows();
+            w.acc.add(acc);
+        }
         self.out
     }
 }
@@ -508,11 +550,14 @@ unsafe impl Sync for Global {}
 static STATE: Global = Global(RefCell::new(State {
     scorer: None,
     output: Vec::new(),
+    watch: None,
 }));
 
 struct State {
     scorer: Option<Scorer>,
     output: Vec<u8>,
+    /// Monitoring, once `dl_monitor_start` turned it on.
+    watch: Option<Watch>,
 }
 
 /// Allocates `len` bytes for the host to write into; returns the pointer.
@@ -561,7 +606,7 @@ pub unsafe extern "C" fn dl_load(ptr: *const u8, len: usize) -> u32 {
 #[no_mangle]
 pub unsafe extern "C" fn dl_score_json(ptr: *const u8, len: usize, max_rows: usize) -> u32 {
     let bytes = std::slice::from_raw_parts(ptr, len);
-    score_with(|s| s.score_json(bytes, max_rows))
+    score_with(|s, w| s.score_json_watched(bytes, max_rows, w))
 }
 
 /// Scores the table of text cells (a CSV body as the host read it, see
@@ -572,7 +617,75 @@ pub unsafe extern "C" fn dl_score_json(ptr: *const u8, len: usize, max_rows: usi
 #[no_mangle]
 pub unsafe extern "C" fn dl_score_table(ptr: *const u8, len: usize, max_rows: usize) -> u32 {
     let bytes = std::slice::from_raw_parts(ptr, len);
-    score_with(|s| s.score_table(bytes, max_rows))
+    score_with(|s, w| s.score_table_watched(bytes, max_rows, w))
+}
+
+/// Turns monitoring on for this isolate: `ptr..ptr+len` is its id (8 to 32 of `[0-9a-z]`).
+/// From then on every row answered carries an `id`, and its inputs and prediction are
+/// summarised for the next [`dl_delta`]. Returns 0, or 400 for a bad id, 500 when no
+/// artifact is loaded.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory from [`dl_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn dl_monitor_start(ptr: *const u8, len: usize) -> u32 {
+    let id = std::slice::from_raw_parts(ptr, len);
+    let ok = (8..=32).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    let mut guard = STATE.0.borrow_mut();
+    let st = &mut *guard;
+    let result = match (&st.scorer, ok) {
+        (None, _) => Err(EdgeError::new(
+            500,
+            "no artifact is loaded: call dl_load first",
+        )),
+        (_, false) => Err(EdgeError::new(400, "an isolate id is 8 to 32 of [0-9a-z]")),
+        (Some(s), true) => {
+            let inputs: Vec<(String, ColumnKind)> = s
+                .pipeline
+                .inputs
+                .iter()
+                .map(|i| (i.name.clone(), i.kind))
+                .collect();
+            let classes = if s.task == Task::Classification {
+                s.classes.len()
+            } else {
+                0
+            };
+            let isolate = std::str::from_utf8(id).unwrap_or_default();
+            st.watch = Some(Watch::new(isolate, &s.hash, &inputs, classes));
+            Ok(Vec::new())
+        }
+    };
+    drop(guard);
+    respond(result)
+}
+
+/// Counts one request: its HTTP status and the microseconds it took (the host measures).
+/// Returns the requests counted since the last delta (0 when monitoring is off).
+#[no_mangle]
+pub extern "C" fn dl_record(status: u32, micros: u32) -> u32 {
+    let mut st = STATE.0.borrow_mut();
+    match &mut st.watch {
+        Some(w) => {
+            w.record(status.min(999) as u16, u64::from(micros));
+            w.pending_requests().min(u64::from(u32::MAX)) as u32
+        }
+        None => 0,
+    }
+}
+
+/// Writes the sketch delta of everything since the last one into the output buffer (see
+/// `driftlab::monitor::edge::Delta`) and starts the next. Returns 0, or 409 when
+/// monitoring is off.
+#[no_mangle]
+pub extern "C" fn dl_delta() -> u32 {
+    let delta = STATE.0.borrow_mut().watch.as_mut().map(Watch::take_delta);
+    respond(
+        delta.ok_or_else(|| EdgeError::new(409, "monitoring is off: call dl_monitor_start first")),
+    )
 }
 
 /// Pointer to the last answer.
@@ -587,14 +700,17 @@ pub extern "C" fn dl_output_len() -> usize {
     STATE.0.borrow().output.len()
 }
 
-fn score_with(f: impl FnOnce(&Scorer) -> Result<Vec<u8>, EdgeError>) -> u32 {
-    let result = match &STATE.0.borrow().scorer {
-        Some(s) => f(s),
+fn score_with(f: impl FnOnce(&Scorer, Option<&mut Watch>) -> Result<Vec<u8>, EdgeError>) -> u32 {
+    let mut guard = STATE.0.borrow_mut();
+    let st = &mut *guard;
+    let result = match &st.scorer {
+        Some(s) => f(s, st.watch.as_mut()),
         None => Err(EdgeError::new(
             500,
             "no artifact is loaded: call dl_load first",
         )),
     };
+    drop(guard);
     respond(result)
 }
 

@@ -216,6 +216,14 @@ mod cli {
     )));
     #[cfg(not(driftlab_edge_embedded))]
     const EMBEDDED_EDGE: Option<&[u8]> = None;
+    /// The edge monitor module built in beside it (the bundle's Durable Object runs it).
+    #[cfg(driftlab_monitor_embedded)]
+    const EMBEDDED_MONITOR: Option<&[u8]> = Some(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/driftlab_monitor.wasm"
+    )));
+    #[cfg(not(driftlab_monitor_embedded))]
+    const EMBEDDED_MONITOR: Option<&[u8]> = None;
 
     #[cfg(driftlab_edge_embedded)]
     const WASM_HELP: &str = "The edge scorer to bundle. Default: the one built into this binary \
@@ -496,7 +504,15 @@ mod cli {
                         (read_scorer(&path)?, path.display().to_string())
                     }
                 };
-                let files = driftlab::export::write(&bytes, &scorer, &out)
+                // the monitor module beside the scorer (or built in with it), when there is one
+                let monitor = match EMBEDDED_MONITOR {
+                    Some(m) if from == "built in" => Some(m.to_vec()),
+                    _ => std::path::Path::new(&from)
+                        .parent()
+                        .map(|d| d.join("driftlab_monitor.wasm"))
+                        .and_then(|p| std::fs::read(p).ok()),
+                };
+                let files = driftlab::export::write(&bytes, &scorer, monitor.as_deref(), &out)
                     .map_err(|e| format!("cannot write the bundle to {}: {e}", out.display()))?;
                 print_json(&serde_json::json!({
                     "out": out.display().to_string(),
@@ -504,6 +520,7 @@ mod cli {
                     "kind": artifact.model.kind(),
                     "hash": artifact.hash,
                     "scorer": from,
+                    "monitor": monitor.is_some(),
                 }))
             }
             Command::Drift {
