@@ -381,6 +381,16 @@ impl Scorer {
     }
 }
 
+/// Runs `f` with allocations in the monitoring region (in Wasm; natively a plain call).
+fn kept<T>(f: impl FnOnce() -> T) -> T {
+    #[cfg(target_arch = "wasm32")]
+    arena::keep(true);
+    let out = f();
+    #[cfg(target_arch = "wasm32")]
+    arena::keep(false);
+    out
+}
+
 fn too_many_rows(max_rows: usize) -> EdgeError {
     EdgeError::new(
         413,
@@ -531,7 +541,7 @@ impl<'a> Session<'a> {
         self.out.extend_from_slice(b"]}");
         if let Some((w, acc)) = self.watch.take() {
             w.next_row += acc.rows();
-            w.acc.add(acc);
+            kept(|| w.acc.add(acc));
         }
         self.out
     }
@@ -655,7 +665,15 @@ pub unsafe extern "C" fn dl_monitor_start(ptr: *const u8, len: usize) -> u32 {
                 0
             };
             let isolate = std::str::from_utf8(id).unwrap_or_default();
-            st.watch = Some(Watch::new(isolate, &s.hash, &inputs, classes));
+            #[cfg(target_arch = "wasm32")]
+            if !arena::reserve_keep() {
+                return respond(Err(EdgeError::new(500, "no memory for monitoring")));
+            }
+            // a restart after a trap: forget the old summaries (their region is emptied)
+            std::mem::forget(st.watch.take());
+            #[cfg(target_arch = "wasm32")]
+            arena::keep_reset();
+            st.watch = Some(kept(|| Watch::new(isolate, &s.hash, &inputs, classes)));
             Ok(Vec::new())
         }
     };
@@ -670,7 +688,12 @@ pub extern "C" fn dl_record(status: u32, micros: u32) -> u32 {
     let mut st = STATE.0.borrow_mut();
     match &mut st.watch {
         Some(w) => {
-            w.record(status.min(999) as u16, u64::from(micros));
+            kept(|| w.record(status.min(999) as u16, u64::from(micros)));
+            #[cfg(target_arch = "wasm32")]
+            if arena::keep_full() {
+                // past half the monitoring region: ask the host for a delta now
+                return u32::MAX;
+            }
             w.pending_requests().min(u64::from(u32::MAX)) as u32
         }
         None => 0,
@@ -682,10 +705,25 @@ pub extern "C" fn dl_record(status: u32, micros: u32) -> u32 {
 /// monitoring is off.
 #[no_mangle]
 pub extern "C" fn dl_delta() -> u32 {
-    let delta = STATE.0.borrow_mut().watch.as_mut().map(Watch::take_delta);
-    respond(
-        delta.ok_or_else(|| EdgeError::new(409, "monitoring is off: call dl_monitor_start first")),
-    )
+    let mut guard = STATE.0.borrow_mut();
+    let delta = match guard.watch.as_mut() {
+        // written into the request arena; then the summaries start again in an empty region
+        Some(w) => {
+            let out = w.take_delta();
+            let next = w.restart_parts();
+            std::mem::forget(guard.watch.take());
+            #[cfg(target_arch = "wasm32")]
+            arena::keep_reset();
+            guard.watch = Some(kept(|| Watch::restart(next)));
+            Ok(out)
+        }
+        None => Err(EdgeError::new(
+            409,
+            "monitoring is off: call dl_monitor_start first",
+        )),
+    };
+    drop(guard);
+    respond(delta)
 }
 
 /// Pointer to the last answer.

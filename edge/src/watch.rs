@@ -283,10 +283,15 @@ impl Acc {
         s.2 += t.2;
         s.3 += t.3;
         s.4 += t.4;
-        for (col, kind, n) in o.warnings {
-            match self.warnings.iter_mut().find(|e| e.0 == col && e.1 == kind) {
+        for (col, kind, n) in &o.warnings {
+            match self
+                .warnings
+                .iter_mut()
+                .find(|e| &e.0 == col && &e.1 == kind)
+            {
                 Some(e) => e.2 += n,
-                None => self.warnings.push((col, kind, n)),
+                // copied, not moved: `o` lives in the request's memory (see arena.rs)
+                None => self.warnings.push((col.clone(), kind.clone(), *n)),
             }
         }
         self.predicted.append(&mut o.predicted);
@@ -301,6 +306,16 @@ fn hex(out: &mut Vec<u8>, b: u8) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     out.push(DIGITS[usize::from(b >> 4)]);
     out.push(DIGITS[usize::from(b & 15)]);
+}
+
+/// What a watch carries over a delta.
+pub(crate) struct Restart {
+    isolate: String,
+    model: String,
+    inputs: Vec<(String, ColumnKind)>,
+    classes: usize,
+    seq: u64,
+    next_row: u64,
 }
 
 /// The isolate's monitoring state.
@@ -342,6 +357,32 @@ impl Watch {
             requests: Vec::new(),
             latency: [0; LATENCY_BUCKETS_US.len() + 1],
         }
+    }
+
+    /// What the next watch carries over (copied out of the monitoring region).
+    pub(crate) fn restart_parts(&self) -> Restart {
+        Restart {
+            isolate: self.isolate.clone(),
+            model: self.model.clone(),
+            inputs: self
+                .names
+                .iter()
+                .cloned()
+                .zip(self.kinds.iter().copied())
+                .collect(),
+            classes: self.classes,
+            seq: self.seq,
+            next_row: self.next_row,
+        }
+    }
+
+    /// The watch after a delta, from what [`restart_parts`](Self::restart_parts) kept.
+    pub(crate) fn restart(r: Restart) -> Watch {
+        let mut w = Watch::new(&r.isolate, &r.model, &r.inputs, r.classes);
+        w.seq = r.seq;
+        w.next_row = r.next_row;
+        w.first_row = r.next_row;
+        w
     }
 
     /// A fresh per-request accumulator.
