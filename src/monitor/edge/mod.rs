@@ -272,13 +272,24 @@ impl EdgeMonitor {
             let target = artifact
                 .profile
                 .column(artifact.schema.target.as_deref()?)?;
-            let cats = target.categories.as_ref()?;
-            let hits = cats
-                .top
-                .iter()
-                .find(|c| &c.value == label)
-                .map_or(0, |c| c.count);
-            (target.count > 0).then(|| hits as f64 / target.count as f64)
+            if let Some(cats) = &target.categories {
+                let hits = cats
+                    .top
+                    .iter()
+                    .find(|c| &c.value == label)
+                    .map_or(0, |c| c.count);
+                return (target.count > 0).then(|| hits as f64 / target.count as f64);
+            }
+            // a two-valued numeric target (0/1): the share of the larger value from the mean
+            let n = target.numeric.as_ref()?;
+            let x: f64 = label.parse().ok()?;
+            let two = target.distinct == 2 && target.distinct_exact && n.max > n.min;
+            let high = (n.mean - n.min) / (n.max - n.min);
+            match () {
+                _ if two && x == n.max => Some(high),
+                _ if two && x == n.min => Some(1.0 - high),
+                _ => None,
+            }
         });
         let model = artifact.hash.clone();
         Ok(EdgeMonitor {
