@@ -268,31 +268,36 @@ function watchRequest(scorer, env, ctx, status, millis) {
 }
 
 /** Takes this isolate's delta (when it has one) and sends the queue, in order. */
-function flushDeltas(scorer, env, take = true) {
+async function flushDeltas(scorer, env, take = true) {
   if (take && monitorState.started && monitorState.pending > 0) {
     monitorState.queue.push(scorer.delta());
     monitorState.pending = 0;
     monitorState.lastSent = Date.now();
   }
-  if (monitorState.sending) return monitorState.sending.then(() => (monitorState.queue.length ? flushDeltas(scorer, env, false) : undefined));
-  monitorState.sending = (async () => {
-    try {
-      while (monitorState.queue.length) {
-        const body = monitorState.queue[0];
-        const r = await monitorStub(scorer, env).fetch('https://monitor/delta', { method: 'POST', body });
-        const answer = await r.text();
-        if (r.status >= 500) throw new Error(answer);
-        // merged, a repeat, or refused as corrupt (4xx): either way it is done with
-        if (r.status >= 400) console.error(`driftlab monitor refused a delta: ${answer}`);
-        monitorState.queue.shift();
-      }
-    } catch (e) {
-      console.error(`driftlab monitor: a delta is kept for the next try: ${e?.message ?? e}`);
-    } finally {
+  // one sender at a time; it sends whatever is queued, including deltas queued meanwhile
+  // (a sender that was just finishing is waited for, then another started: three at most)
+  for (let round = 0; round < 3 && monitorState.queue.length; round++) {
+    monitorState.sending ??= sendDeltas(scorer, env).finally(() => {
       monitorState.sending = null;
+    });
+    await monitorState.sending;
+  }
+}
+
+async function sendDeltas(scorer, env) {
+  try {
+    while (monitorState.queue.length) {
+      const body = monitorState.queue[0];
+      const r = await monitorStub(scorer, env).fetch('https://monitor/delta', { method: 'POST', body });
+      const answer = await r.text();
+      if (r.status >= 500) throw new Error(answer);
+      // merged, a repeat, or refused as corrupt (4xx): either way it is done with
+      if (r.status >= 400) console.error(`driftlab monitor refused a delta: ${answer}`);
+      monitorState.queue.shift();
     }
-  })();
-  return monitorState.sending;
+  } catch (e) {
+    console.error(`driftlab monitor: a delta is kept for the next try: ${e?.message ?? e}`);
+  }
 }
 
 async function monitorRoute(scorer, request, env, cors, url) {
