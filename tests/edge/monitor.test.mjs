@@ -8,7 +8,7 @@
 // numbers against the core's own monitor on the same rows are tests/edge_monitor.rs's.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -263,5 +263,25 @@ describe('monitoring in workerd with a Durable Object on disk', { concurrency: f
     const m = await monitor();
     assert.equal(m.windows.all.rows, before + LOAD_REQUESTS);
     console.log(`load: ${LOAD_REQUESTS} requests in ${seconds.toFixed(1)} s (${Math.round(LOAD_REQUESTS / seconds)}/s), ${m.merges} merges`);
+  });
+
+  test('driftlab replay sends a CSV in batches and its labels later', async () => {
+    execFileSync('sh', ['-c', `"${CLI}" dataset fraud --rows 600 --seed 11 --drift 1 > replay.csv`], { cwd: work });
+    const before = await monitor();
+    const out = JSON.parse(
+      execFileSync(CLI, ['replay', '--url', base, '--data', 'replay.csv', '--labels-after', '2', '--batch', '50', '--rate', '100000'], {
+        cwd: work,
+        env: { ...process.env, DRIFTLAB_TOKEN: TOKEN },
+      }).toString(),
+    );
+    assert.equal(out.rows, 600);
+    assert.deepEqual(out.requests, { 200: 12 });
+    assert.equal(out.labels, 600);
+    assert.equal(out.monitor.windows.all.rows, before.windows.all.rows + 600);
+    assert.equal(out.monitor.labels.labelled, before.labels.labelled + 600);
+    // without the token the bundle refuses, and replay says so
+    const refused = spawnSync(CLI, ['replay', '--url', base, '--data', 'replay.csv'], { cwd: work, env: { ...process.env, DRIFTLAB_TOKEN: '' } });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr.toString(), /401/);
   });
 });
