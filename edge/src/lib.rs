@@ -391,6 +391,21 @@ fn kept<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Writes an unsigned integer's digits (a row number, once per row: faster than `fmt`).
+fn write_digits(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
 fn too_many_rows(max_rows: usize) -> EdgeError {
     EdgeError::new(
         413,
@@ -487,7 +502,7 @@ impl<'a> Session<'a> {
             out.push(b'-');
             out.extend_from_slice(w.isolate.as_bytes());
             out.push(b'-');
-            json::write_u64(out, w.next_row + acc.rows());
+            write_digits(out, w.next_row + acc.rows());
             out.extend_from_slice(b"\",");
             acc.observe(cells, &self.warnings, &p);
         }

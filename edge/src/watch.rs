@@ -19,7 +19,7 @@ use driftlab::{
 use crate::json;
 
 /// Numeric values buffered per column before they are sketched.
-const BUFFER: usize = 2048;
+const BUFFER: usize = 4096;
 /// Category labels counted one by one per column (the rest are pooled).
 const MAX_LABELS: usize = 1000;
 
@@ -200,8 +200,9 @@ fn flush(buffer: &mut Vec<f64>, sketch: &mut Sketch) {
     if buffer.is_empty() {
         return;
     }
-    buffer.sort_unstable_by(f64::total_cmp);
-    let s = Sketch::from_sorted(buffer);
+    // LSD radix, as the core's profile sorts (several times faster than a comparison sort)
+    radsort::sort(buffer);
+    let s = Sketch::from_sorted_bounded(buffer);
     *sketch = sketch.merge(&s);
     buffer.clear();
 }

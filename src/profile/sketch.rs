@@ -36,6 +36,56 @@ impl Sketch {
         }
     }
 
+    /// Summarises sorted finite values as [`from_sorted`](Self::from_sorted) does (the same
+    /// k₁ size bound, so the same accuracy), computing the bound once per centroid instead
+    /// of once per value: the inverse of the scale function gives the last quantile a
+    /// centroid may reach. The edge scorer sketches its traffic with it, in the request
+    /// path: on 2,048 values per column it is several times faster (one `asin` and one
+    /// `sin` per centroid, about 100, instead of one `asin` per value). The centroids can
+    /// differ from `from_sorted`'s where a value falls on a bound in floating point; the
+    /// artifact's profiles keep `from_sorted`, so their bytes do not change.
+    pub fn from_sorted_bounded(sorted: &[f64]) -> Sketch {
+        let n = sorted.len();
+        let (min, max) = (
+            sorted.first().copied().unwrap_or(0.0),
+            sorted.last().copied().unwrap_or(0.0),
+        );
+        if n as f64 <= DELTA {
+            return Sketch::from_sorted(sorted);
+        }
+        let total = n as f64;
+        let limit = |before: f64| {
+            let k = scale(before / total) + 1.0;
+            // q where the scale function reaches k (k beyond δ/4 is past the end)
+            let x = (2.0 * std::f64::consts::PI * k / DELTA).min(std::f64::consts::FRAC_PI_2);
+            (x.sin() + 1.0) / 2.0 * total
+        };
+        let mut centroids: Vec<[f64; 2]> = Vec::with_capacity(DELTA as usize);
+        let mut before = 0.0;
+        let mut bound = limit(before);
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for &x in sorted {
+            if weight > 0.0 && before + weight + 1.0 > bound {
+                centroids.push([sum / weight, weight]);
+                before += weight;
+                bound = limit(before);
+                sum = 0.0;
+                weight = 0.0;
+            }
+            sum += x;
+            weight += 1.0;
+        }
+        if weight > 0.0 {
+            centroids.push([sum / weight, weight]);
+        }
+        Sketch {
+            count: n as u64,
+            min,
+            max,
+            centroids,
+        }
+    }
+
     /// The sketch of both inputs together.
     pub fn merge(&self, other: &Sketch) -> Sketch {
         if other.count == 0 {
@@ -213,7 +263,8 @@ mod tests {
             h.sort_by(f64::total_cmp);
             Sketch::from_sorted(&h)
         };
-        for s in [Sketch::from_sorted(&sorted), a.merge(&b)] {
+        let bounded = Sketch::from_sorted_bounded(&sorted);
+        for s in [Sketch::from_sorted(&sorted), a.merge(&b), bounded] {
             assert!(s.centroids.len() <= DELTA as usize, "{}", s.centroids.len());
             for q in [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999] {
                 let (got, want) = (s.quantile(q), numpy_quantile(&sorted, q));
