@@ -41,6 +41,7 @@ pub mod detector;
 pub mod drift;
 pub mod export;
 pub mod metrics;
+pub mod models;
 pub mod monitor;
 pub mod prep;
 pub mod profile;
@@ -54,8 +55,7 @@ pub mod train;
 /// (the page's first Wasm module lists them before the trainers are loaded).
 #[cfg(not(feature = "train"))]
 pub mod train {
-    pub mod params;
-    pub use params::{ModelKind, ParamError, ParamSpec, ParamType, ParamValue, Params};
+    pub use crate::models::{ModelKind, ModelParams, ParamError, ParamSpec, ParamType, ParamValue};
 }
 
 #[cfg(all(target_arch = "wasm32", feature = "browser"))]

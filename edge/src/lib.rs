@@ -181,13 +181,6 @@ impl Scorer {
                 view.model.n_outputs()
             )));
         }
-        if let Model::Forest(f) = &view.model {
-            if f.trees.iter().any(|t| t.n_classes != f.n_classes) {
-                return Err(refuse(
-                    "artifact is inconsistent: invalid model: forest tree does not match the features and classes".into(),
-                ));
-            }
-        }
         view.model
             .validate(width)
             .map_err(|e| refuse(format!("artifact is inconsistent: {e}")))?;

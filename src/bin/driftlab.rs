@@ -23,7 +23,7 @@ mod cli {
         profile::Profile,
         score,
         table::{self, ColumnData},
-        train::{self, ModelKind, Params, TrainRequest},
+        train::{self, ModelKind, ModelParams, TrainRequest},
     };
     use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -237,7 +237,7 @@ mod cli {
                 let request = TrainRequest {
                     target,
                     kind,
-                    params: Params::parse(kind, &params)?,
+                    params: ModelParams::parse(kind, &params)?,
                     test_fraction,
                     seed,
                     pipeline: None,

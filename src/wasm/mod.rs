@@ -10,7 +10,6 @@ use crate::{
     prep::PipelineSpec,
     profile::Profile,
     table::{read_csv, read_csv_with_progress, Cell, ColumnKind, CsvRead, ReadOptions, Table},
-    train::ModelKind,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -21,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use crate::{
     artifact::Artifact,
     metrics,
-    train::{self, Evaluation, Params, TaskChoice, TrainRequest},
+    train::{self, Evaluation, ModelKind, ModelParams, TaskChoice, TrainRequest},
 };
 #[cfg(feature = "train")]
 use serde::Deserialize;
@@ -113,22 +112,6 @@ struct EvaluationView<'a> {
     curves: &'a [metrics::BinaryCurves],
     train_rows: usize,
     test_rows: usize,
-}
-
-#[derive(Serialize)]
-struct ModelInfo {
-    kind: &'static str,
-    classifies: bool,
-    regresses: bool,
-    params: Vec<ParamInfo>,
-}
-
-#[derive(Serialize)]
-struct ParamInfo {
-    name: &'static str,
-    default: &'static str,
-    doc: &'static str,
-    range: String,
 }
 
 #[derive(Serialize)]
@@ -225,28 +208,11 @@ impl Workbench {
         to_js(&Profile::from_table(table, target.as_deref())?)
     }
 
-    /// The model kinds and their hyperparameters (name, default, range, what it does).
+    /// The model kinds: the core's catalog (about text, tasks, and each hyperparameter's
+    /// default, range and doc).
     #[wasm_bindgen(js_name = modelKinds)]
     pub fn model_kinds(&self) -> Result<JsValue, JsError> {
-        let kinds: Vec<ModelInfo> = ModelKind::ALL
-            .iter()
-            .map(|&k| ModelInfo {
-                kind: k.name(),
-                classifies: !k.regresses_only(),
-                regresses: !k.classifies_only() && k != ModelKind::Kmeans,
-                params: k
-                    .specs()
-                    .iter()
-                    .map(|p| ParamInfo {
-                        name: p.name,
-                        default: p.default,
-                        doc: p.doc,
-                        range: p.ty.describe(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        to_js(&kinds)
+        to_js(&crate::models::catalog())
     }
 
     /// The default preprocessing for the loaded table with `target` left out.
@@ -270,7 +236,7 @@ impl Workbench {
         let page: PageTrainRequest = serde_wasm_bindgen::from_value(request)
             .map_err(|e| JsError::new(&format!("training request: {e}")))?;
         let kind = ModelKind::parse(&page.model)?;
-        let mut params = Params::defaults(kind);
+        let mut params = ModelParams::defaults(kind);
         for (key, value) in &page.params {
             let text = match value {
                 serde_json::Value::String(s) => s.clone(),
