@@ -73,11 +73,11 @@ mod cli {
             /// The target column (leave out for kmeans).
             #[arg(long)]
             target: Option<String>,
-            /// logistic, linear, ridge, lasso, elasticnet, tree, forest, gaussian-nb, svm, knn, kmeans.
-            #[arg(long)]
-            model: String,
-            /// Hyperparameters as key=value, repeatable (see the model's docs).
-            #[arg(long = "param")]
+            /// The model kind.
+            #[arg(long, value_parser = model_kinds())]
+            model: ModelKind,
+            /// Hyperparameters as key=value, repeatable (`--help` lists each kind's).
+            #[arg(long = "param", long_help = params_help())]
             params: Vec<String>,
             /// Share of rows held out for testing.
             #[arg(long, default_value_t = 0.25)]
@@ -185,6 +185,29 @@ mod cli {
         },
     }
 
+    /// `--model`'s choices, each with its one-line summary, from the registry.
+    fn model_kinds() -> impl clap::builder::TypedValueParser<Value = ModelKind> {
+        use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+        let kinds = ModelKind::ALL.map(|k| PossibleValue::new(k.name()).help(k.summary()));
+        PossibleValuesParser::new(kinds).try_map(|s: String| ModelKind::parse(&s))
+    }
+
+    /// `--param`'s long help: every kind's parameters with default, range and doc, from the
+    /// catalog.
+    fn params_help() -> String {
+        let mut text = String::from(
+            "Hyperparameters as key=value, repeatable. Each kind's, with its default and range:\n",
+        );
+        for kind in driftlab::models::catalog() {
+            text.push_str(&format!("\n{}\n", kind.kind));
+            for p in &kind.params {
+                let key = format!("{}={}", p.name, p.default);
+                text.push_str(&format!("  {key:<32} {}; {}\n", p.range, p.doc));
+            }
+        }
+        text
+    }
+
     fn parse_param(s: &str) -> std::result::Result<(String, String), String> {
         s.split_once('=')
             .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -233,7 +256,7 @@ mod cli {
                 out,
             } => {
                 let read = read_table(&data)?;
-                let kind = ModelKind::parse(&model)?;
+                let kind = model;
                 let request = TrainRequest {
                     target,
                     kind,
