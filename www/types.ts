@@ -193,8 +193,13 @@ export interface ParamInfo {
 
 export interface ModelKindInfo {
   kind: string;
+  /** One line: what it is (the CLI's `--help`). */
+  summary: string;
+  /** A few plain sentences for a newcomer, from the core's catalog (`driftlab::models`). */
+  about: string;
   classifies: boolean;
   regresses: boolean;
+  clusters: boolean;
   params: ParamInfo[];
 }
 
