@@ -185,15 +185,28 @@ fn strings_are_escaped_as_serde_json_escapes_them() {
     }
 }
 
+/// Every kind of the registry, in every task it solves (the edge reads each family with a
+/// reader of its own, `model.rs`).
 #[test]
 fn reads_artifacts_as_the_core_does_and_scores_identically() {
-    let plans: [(&[u8], Option<&str>, ModelKind); 5] = [
-        (IRIS, Some("species"), ModelKind::Logistic),
-        (IRIS, Some("species"), ModelKind::Forest),
-        (IRIS, Some("species"), ModelKind::Svm),
-        (IRIS, Some("sepal_length_cm"), ModelKind::Ridge),
-        (IRIS, None, ModelKind::Kmeans),
-    ];
+    let mut plans: Vec<(&[u8], Option<&str>, ModelKind)> = Vec::new();
+    for kind in ModelKind::ALL {
+        let tasks = kind.tasks();
+        if tasks.classification {
+            plans.push((IRIS, Some("species"), kind));
+        }
+        if tasks.regression {
+            plans.push((IRIS, Some("sepal_length_cm"), kind));
+        }
+        if tasks.clustering {
+            plans.push((IRIS, None, kind));
+        }
+    }
+    assert_eq!(
+        plans.len(),
+        ModelKind::ALL.len() + 2,
+        "svm and knn both ways"
+    );
     for (csv, target, kind) in plans {
         let (bytes, table) = artifact(csv, target, kind);
         let core = Artifact::from_bytes(&bytes).unwrap();
