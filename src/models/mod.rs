@@ -147,6 +147,13 @@ pub trait Predict {
     fn validate(&self, n_features: usize) -> Result<()>;
     /// Scores one transformed row of a width [`Model`] has checked.
     fn predict(&self, x: &[f64]) -> Result<Prediction>;
+    /// A fast path for [`Model::predict_batch`], for rows of the exact width: the
+    /// predictions of a family whose row scorer cannot fail, collected without a `Result`
+    /// per row, or `None` for the row loop (a linear model on 100,000 × 20 rows, natively:
+    /// 80–90 M rows/s this way, 62 M through the loop).
+    fn predict_batch(&self, _data: &[f64], _cols: usize) -> Option<Vec<Prediction>> {
+        None
+    }
     /// A fast path for [`Model::predict_batch_into`], for rows of the exact width and
     /// cleared buffers: fills them and returns the number of probabilities per row, or
     /// `None` to let the row-by-row loop score them (the same numbers either way).
@@ -552,6 +559,13 @@ macro_rules! registry {
             pub(crate) fn predict_unchecked(&self, x: &[f64]) -> Result<Prediction> {
                 match self {
                     $(Model::$kind(m) => m.predict(x),)+
+                }
+            }
+
+            /// Scores rows of a checked width, one family's loop (see [`Model::predict_batch`]).
+            pub(crate) fn predict_rows(&self, data: &[f64], cols: usize) -> Result<Vec<Prediction>> {
+                match self {
+                    $(Model::$kind(m) => crate::score::predict_rows(m, data, cols),)+
                 }
             }
 

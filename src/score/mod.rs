@@ -34,6 +34,8 @@ pub use crate::models::Model;
 
 use serde::{Deserialize, Serialize};
 
+use crate::models::Predict;
+
 /// Errors from scoring: a row of the wrong width or a model whose arrays disagree.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -195,6 +197,24 @@ pub enum Task {
     Clustering,
 }
 
+/// Every row of `data` (`cols` wide, checked by the caller) through one family's scorer:
+/// the loop of [`Model::predict_batch`], made once per fitted form so that the family's
+/// row scorer inlines into it.
+pub(crate) fn predict_rows<P: Predict>(
+    m: &P,
+    data: &[f64],
+    cols: usize,
+) -> Result<Vec<Prediction>> {
+    if let Some(fast) = m.predict_batch(data, cols) {
+        return Ok(fast);
+    }
+    let mut out = Vec::with_capacity(data.len() / cols.max(1));
+    for x in data.chunks_exact(cols) {
+        out.push(m.predict(x)?);
+    }
+    Ok(out)
+}
+
 impl Model {
     /// Scores a batch of transformed rows (row-major, `cols` wide).
     pub fn predict_batch(&self, data: &[f64], cols: usize) -> Result<Vec<Prediction>> {
@@ -206,9 +226,7 @@ impl Model {
         }
         // the width is checked once, then the family's row scorer runs directly
         self.check_width(cols)?;
-        data.chunks_exact(cols)
-            .map(|x| self.predict_unchecked(x))
-            .collect()
+        self.predict_rows(data, cols)
     }
 
     /// Scores a batch of transformed rows (row-major, `cols` wide) into flat buffers, without

@@ -40,6 +40,15 @@ pub struct LinearModel {
     pub intercept: f64,
 }
 
+impl LinearModel {
+    fn row(&self, x: &[f64]) -> Prediction {
+        Prediction {
+            value: dot(x, &self.weights) + self.intercept,
+            probabilities: Vec::new(),
+        }
+    }
+}
+
 impl Predict for LinearModel {
     fn task(&self) -> Task {
         Task::Regression
@@ -61,10 +70,11 @@ impl Predict for LinearModel {
     }
 
     fn predict(&self, x: &[f64]) -> Result<Prediction> {
-        Ok(Prediction {
-            value: dot(x, &self.weights) + self.intercept,
-            probabilities: Vec::new(),
-        })
+        Ok(self.row(x))
+    }
+
+    fn predict_batch(&self, data: &[f64], cols: usize) -> Option<Vec<Prediction>> {
+        Some(data.chunks_exact(cols).map(|x| self.row(x)).collect())
     }
 
     fn predict_batch_into(

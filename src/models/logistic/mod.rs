@@ -97,6 +97,14 @@ impl Predict for LogisticModel {
         Ok(logistic_row(self, x))
     }
 
+    fn predict_batch(&self, data: &[f64], cols: usize) -> Option<Vec<Prediction>> {
+        Some(
+            data.chunks_exact(cols)
+                .map(|x| logistic_row(self, x))
+                .collect(),
+        )
+    }
+
     fn predict_batch_into(
         &self,
         data: &[f64],
