@@ -197,6 +197,18 @@ pub enum Task {
     Clustering,
 }
 
+impl Task {
+    /// The task of a kind that does both, by the classes its fitted form stores: 0 for a
+    /// regressor (svm, knn).
+    pub(crate) fn by_classes(n_classes: usize) -> Task {
+        if n_classes == 0 {
+            Task::Regression
+        } else {
+            Task::Classification
+        }
+    }
+}
+
 /// Every row of `data` (`cols` wide, checked by the caller) through one family's scorer:
 /// the loop of [`Model::predict_batch`], made once per fitted form so that the family's
 /// row scorer inlines into it.

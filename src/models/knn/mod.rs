@@ -46,11 +46,7 @@ pub struct KnnModel {
 
 impl Predict for KnnModel {
     fn task(&self) -> Task {
-        if self.n_classes == 0 {
-            Task::Regression
-        } else {
-            Task::Classification
-        }
+        Task::by_classes(self.n_classes)
     }
 
     fn n_outputs(&self) -> usize {

@@ -107,11 +107,7 @@ pub struct SvmModel {
 
 impl Predict for SvmModel {
     fn task(&self) -> Task {
-        if self.n_classes == 0 {
-            Task::Regression
-        } else {
-            Task::Classification
-        }
+        Task::by_classes(self.n_classes)
     }
 
     fn n_outputs(&self) -> usize {
