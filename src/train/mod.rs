@@ -1,6 +1,7 @@
-//! Training through linfa (behind the `train` feature): one trainer per model kind, typed
-//! hyperparameters ([`Params`]), a seeded split, the fitted pipeline, and an [`Artifact`]
-//! that holds the model in driftlab's plain parameters.
+//! Training (behind the `train` feature): the orchestration around the families' trainers
+//! ([`crate::models`]) — the target, a seeded split, the fitted pipeline, the checks before
+//! a trainer runs, the evaluation, and an [`Artifact`] that holds the model in driftlab's
+//! plain parameters.
 //!
 //! ```
 //! use driftlab::{dataset, table::{read_csv, ReadOptions}, train::{train, TrainRequest, ModelKind}};
@@ -14,15 +15,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod fit;
-pub mod params;
-
 use serde::{Deserialize, Serialize};
 
-pub use params::{ModelKind, ParamError, ParamSpec, ParamType, ParamValue, Params};
+pub use crate::models::{ModelKind, ModelParams, ParamError, ParamSpec, ParamType, ParamValue};
 
 use crate::artifact::{Artifact, ArtifactError, Lineage};
 use crate::metrics::{self, BinaryCurves, MetricsError};
+use crate::models::{FitData, Reference};
 use crate::prep::{split, PipelineSpec, PrepError};
 use crate::profile::{Profile, ProfileError};
 use crate::score::{Model, Prediction, Task};
@@ -55,7 +54,8 @@ impl Progress {
         }
     }
 
-    fn fitted(loss: Option<f64>) -> Progress {
+    /// The one `fit` event of a trainer without steps of its own.
+    pub(crate) fn fitted(loss: Option<f64>) -> Progress {
         Progress {
             stage: "fit".into(),
             step: 1,
@@ -122,10 +122,10 @@ pub enum TrainError {
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
     /// The kind classifies but the target is numeric with too many values.
-    #[error("{0} is a classifier and needs a categorical, boolean or small-integer target; pick another target column or a regression model (linear, ridge, lasso, elasticnet, svm, knn)")]
+    #[error("{0} is a classifier and needs a categorical, boolean or small-integer target; pick another target column or a regression model ({kinds})", kinds = ModelKind::names_where(|t| t.regression))]
     NeedsClasses(&'static str),
     /// The kind regresses but the target is not numeric.
-    #[error("{0} is a regression model and needs a numeric target; pick a numeric target or a classifier (logistic, tree, forest, gaussian-nb, svm, knn)")]
+    #[error("{0} is a regression model and needs a numeric target; pick a numeric target or a classifier ({kinds})", kinds = ModelKind::names_where(|t| t.classification))]
     NeedsValues(&'static str),
     /// A supervised kind was given no target.
     #[error("{0} needs a target column; pass one (--target)")]
@@ -185,12 +185,12 @@ pub enum TrainError {
     },
 }
 
-/// A model fitted on a matrix: the plain [`Model`] plus linfa's fitted object, kept so that
-/// linfa's own predictions can be compared with the scorer's.
+/// A model fitted on a matrix: the plain [`Model`] plus the trainer's own fitted object
+/// (linfa's, mostly), kept so that its predictions can be compared with the scorer's.
 pub struct Fitted {
     model: Model,
     cols: usize,
-    reference: fit::Reference,
+    reference: Box<dyn Reference>,
 }
 
 impl std::fmt::Debug for Fitted {
@@ -224,25 +224,25 @@ impl Fitted {
         if x.rows() == 0 {
             return Ok(Vec::new());
         }
-        let a = fit::to_array(x.rows(), x.cols(), x.data())?;
+        let a = crate::models::fit::to_array(x.rows(), x.cols(), x.data())?;
         Ok(self.reference.predict(&a))
     }
 }
 
 /// Fits `kind` with `params` on a transformed matrix and its target, seeded. Shapes, finite
-/// values, class counts and parameters are validated before linfa is called.
+/// values, class counts and parameters are validated before the family's trainer is called.
 pub fn fit_matrix(
     kind: ModelKind,
-    params: &Params,
+    params: &ModelParams,
     x: &Matrix,
     y: &Target,
     seed: u64,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Fitted, TrainError> {
-    if params.kind != kind {
+    if params.kind() != kind {
         return Err(TrainError::Invalid(format!(
             "parameters are for {} but the model kind is {kind}",
-            params.kind
+            params.kind()
         )));
     }
     params.validate()?;
@@ -253,7 +253,7 @@ pub fn fit_matrix(
                 "the target has {len} rows but the features have {n}"
             )));
         }
-    } else if kind != ModelKind::Kmeans {
+    } else if !kind.tasks().clustering {
         return Err(TrainError::NeedsTarget(kind.name()));
     }
     if x.cols() == 0 {
@@ -265,11 +265,7 @@ pub fn fit_matrix(
             what: "a feature",
         });
     }
-    let needed = match kind {
-        ModelKind::Knn => (params.u64("k") as usize).max(1),
-        ModelKind::Kmeans => (params.u64("k") as usize).max(2),
-        _ => 2,
-    };
+    let needed = params.min_rows();
     if n < needed {
         return Err(TrainError::TooFewRows {
             kind: kind.name(),
@@ -310,8 +306,14 @@ pub fn fit_matrix(
         }
         Target::None => {}
     }
-    let a = fit::to_array(n, x.cols(), x.data())?;
-    let (model, reference) = fit::fit(kind, params, &a, y, seed, progress)?;
+    let a = crate::models::fit::to_array(n, x.cols(), x.data())?;
+    let data = FitData {
+        kind,
+        x: &a,
+        y,
+        seed,
+    };
+    let (model, reference) = params.fit(&data, progress)?;
     Ok(Fitted {
         model,
         cols: x.cols(),
@@ -342,8 +344,8 @@ pub struct TrainRequest {
     pub target: Option<String>,
     /// The model kind.
     pub kind: ModelKind,
-    /// Hyperparameters (defaults: [`Params::defaults`]).
-    pub params: Params,
+    /// Hyperparameters, typed, of `kind` (defaults: [`ModelParams::defaults`]).
+    pub params: ModelParams,
     /// Share of rows held out for testing, in [0, 1). Default 0.25. At 0 the model trains
     /// on every row and has no test metrics (or is judged on another table:
     /// [`train_with_test`]).
@@ -370,7 +372,7 @@ impl TrainRequest {
         TrainRequest {
             target: Some(target.to_string()),
             kind,
-            params: Params::defaults(kind),
+            params: ModelParams::defaults(kind),
             test_fraction: crate::defaults::DEFAULTS.test_fraction,
             seed: crate::defaults::DEFAULTS.seed,
             pipeline: None,
@@ -494,7 +496,7 @@ pub fn train(
     let target_name = request.target.as_deref();
     let target = match target_name {
         Some(t) => target_of(table, t, kind, request.task)?,
-        None if kind == ModelKind::Kmeans => Target::None,
+        None if kind.tasks().clustering => Target::None,
         None => return Err(TrainError::NeedsTarget(kind.name())),
     };
     let stratify = match target {
@@ -570,7 +572,7 @@ pub fn train_on_split(
     let kind = request.kind;
     let target = match request.target.as_deref() {
         Some(t) => target_of(table, t, kind, request.task)?,
-        None if kind == ModelKind::Kmeans => Target::None,
+        None if kind.tasks().clustering => Target::None,
         None => return Err(TrainError::NeedsTarget(kind.name())),
     };
     if let Some(&bad) = train_rows
@@ -668,7 +670,7 @@ fn train_on_rows(
         created: request.created.clone(),
         dataset_fingerprint: format!("{:016x}", table.fingerprint()),
         model_kind: kind.name().to_string(),
-        params: serde_json::to_value(&request.params.values).unwrap_or_default(),
+        params: serde_json::to_value(request.params.values()).unwrap_or_default(),
         seed: request.seed,
         test_fraction: request.test_fraction,
         train_rows: train_rows.len(),
