@@ -19,6 +19,10 @@
 //!    output buffer (`dl_output_ptr`, `dl_output_len`): `{"model": {...}, "predictions":
 //!    [{"prediction", "probabilities", "warnings"}, ...]}` or `{"error", "row", "column"}`.
 //! 4. `dl_free(ptr, len)` releases an input buffer.
+//! 5. Monitoring (optional): `dl_monitor_start(ptr, len)` with the isolate's id turns it on;
+//!    from then on every answered row carries an `id` and is summarised (`watch.rs`);
+//!    `dl_record(status, micros)` counts each request; `dl_delta()` writes the summaries
+//!    since the last delta (`driftlab::monitor::edge::Delta`) for the Durable Object.
 //!
 //! In Wasm the heap is an arena (see `arena.rs`): `dl_alloc` starts a new request and
 //! reclaims everything the previous one allocated, so a host makes one request at a time

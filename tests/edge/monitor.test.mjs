@@ -284,4 +284,47 @@ describe('monitoring in workerd with a Durable Object on disk', { concurrency: f
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr.toString(), /401/);
   });
+
+  test('the monitor module refuses corrupt deltas and deltas of another model, and counts a repeat once', () => {
+    const load = (f) => new WebAssembly.Instance(new WebAssembly.Module(readFileSync(join(work, 'bundle', f))), {}).exports;
+    const artifact = readFileSync(join(work, 'bundle/model.json'));
+    const put = (ex, alloc, bytes) => {
+      const ptr = ex[alloc](bytes.length);
+      new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+      return [ptr, bytes.length];
+    };
+    const out = (ex, p) => new TextDecoder().decode(new Uint8Array(ex.memory.buffer, ex[`${p}_output_ptr`](), ex[`${p}_output_len`]()));
+    const scorer = load('driftlab_edge.wasm');
+    assert.equal(scorer.dl_load(...put(scorer, 'dl_alloc', artifact)), 0);
+    assert.equal(scorer.dl_monitor_start(...put(scorer, 'dl_alloc', Buffer.from('nodetest01'))), 0);
+    const body = Buffer.from(JSON.stringify({ rows: calm().slice(0, 20).map((r) => r.row) }));
+    assert.equal(scorer.dl_score_json(...put(scorer, 'dl_alloc', body), 100), 0);
+    scorer.dl_record(200, 150);
+    assert.equal(scorer.dl_delta(), 0);
+    const delta = out(scorer, 'dl');
+    const mon = load('driftlab_monitor.wasm');
+    assert.equal(mon.dm_init(...put(mon, 'dm_alloc', Buffer.from(JSON.stringify({ artifact: artifact.toString() })))), 0);
+    const merge = (text) => {
+      const status = mon.dm_merge(...put(mon, 'dm_alloc', Buffer.from(text)), 1.8e12);
+      return { status, text: out(mon, 'dm') };
+    };
+    const hash = JSON.parse(delta).model;
+    const cases = [
+      [delta.replace(hash, 'fnv1a64:0123456789abcdef'), 409, /another bundle version/],
+      [delta.replace('"rows":20', '"rows":21'), 400, /refused/],
+      [delta.slice(0, delta.length / 2), 400, /not valid JSON/],
+      [delta.replace('"version":1', '"version":2'), 400, /not a sketch delta this monitor reads/],
+      ['\u0000\u00ff garbage', 400, /not valid JSON/],
+    ];
+    for (const [text, status, message] of cases) {
+      const r = merge(text);
+      assert.equal(r.status, status, r.text);
+      assert.match(JSON.parse(r.text).error, message);
+    }
+    const first = merge(delta);
+    assert.equal(first.status, 0, first.text);
+    assert.equal(JSON.parse(first.text.split('\n')[0]).rows, 20);
+    const again = merge(delta);
+    assert.deepEqual(JSON.parse(again.text.split('\n')[0]), { merged: false, duplicate: true, rows: 20 });
+  });
 });
