@@ -120,7 +120,7 @@ before(async () => {
       dir: join(work, 'bundle'),
       port,
       monitor: join(work, 'do'),
-      env: { DRIFTLAB_TOKEN: TOKEN, DRIFTLAB_MONITOR_EVERY: '5', DRIFTLAB_MONITOR_BATCH_ROWS: '1000' },
+      env: { DRIFTLAB_TOKEN: TOKEN, DRIFTLAB_MONITOR_EVERY: '25', DRIFTLAB_MONITOR_BATCH_ROWS: '1000' },
     },
   ]);
   workerd = await startWorkerd();
