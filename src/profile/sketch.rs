@@ -58,7 +58,7 @@ impl Sketch {
             let k = scale(before / total) + 1.0;
             // q where the scale function reaches k (k beyond δ/4 is past the end)
             let x = (2.0 * std::f64::consts::PI * k / DELTA).min(std::f64::consts::FRAC_PI_2);
-            (x.sin() + 1.0) / 2.0 * total
+            (libm::sin(x) + 1.0) / 2.0 * total
         };
         let mut centroids: Vec<[f64; 2]> = Vec::with_capacity(DELTA as usize);
         let mut before = 0.0;
