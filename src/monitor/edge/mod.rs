@@ -70,7 +70,7 @@
 //!
 //! | figure | with monitoring | without | budget |
 //! | --- | --- | --- | --- |
-//! | scorer Wasm, gzip -9 | 73,811 B (the sketches: +15.2 KB) | 58,615 B before | ≤ 80,000 B |
+//! | scorer Wasm, gzip -9 | 73,772 B (the sketches: +15.2 KB) | 58,615 B before | ≤ 80,000 B |
 //! | single-row `POST /score` p50 | 0.276 ms | 0.280 ms | ≤ +0.1 ms |
 //! | 1,000-row `POST /score` p50 | 2.81 ms | 2.18 ms | ≤ +10 %: **missed** (+28 %) |
 //! | the Durable Object's merge of one delta (100 single-row requests) | 0.71 ms p50 | | ≤ 1 ms |
@@ -88,6 +88,14 @@
 //! the whole-run window, alarms), one part per hour window and one per block of rows
 //! awaiting labels, so that a merge writes the parts it changed. The Durable Object writes
 //! them before it answers the isolate, and [`EdgeMonitor::restore`] reads them back.
+//!
+//! # Not yet
+//! The playground's Monitor panel does not attach to a running bundle: `/monitor` and
+//! `/metrics` are read with curl, `driftlab replay` or a Prometheus scraper. The page's
+//! Content-Security-Policy (`connect-src 'self'`) would have to allow the bundle's origin
+//! first, and that design is not settled. Two budgets are missed (see Measured): the
+//! 1,000-row request (+28 % against ≤ 10 %) and the merge of a 1,000-row delta (about
+//! 2 ms against ≤ 1 ms).
 
 mod delta;
 mod labels;
