@@ -128,7 +128,7 @@ pub enum TrainError {
     #[error("{0} is a regression model and needs a numeric target; pick a numeric target or a classifier (logistic, tree, forest, gaussian-nb, svm, knn)")]
     NeedsValues(&'static str),
     /// A supervised kind was given no target.
-    #[error("{0} needs a target column; pass one (--target)")]
+    #[error("{0} needs a target column: choose the column to predict, or k-means to group rows without one")]
     NeedsTarget(&'static str),
     /// The target column has a missing value.
     #[error(

@@ -18,7 +18,7 @@ export interface BundleFile { name: string; bytes: Uint8Array }
 /// The last model trained or loaded, trained on the data handle's table.
 #[wasm_bindgen]
 pub struct Model {
-    data: Shared<DataBench>,
+    pub(super) data: Shared<DataBench>,
     pub(super) bench: Shared<ModelBench>,
 }
 
