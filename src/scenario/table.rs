@@ -531,10 +531,7 @@ type TargetRows = (Vec<usize>, Vec<String>, Vec<String>);
 
 /// The rows with a target value, their labels, and the sorted classes (numbers by value);
 /// refuses a target with fewer than two classes or more than 1,000.
-fn target_classes(
-    table: &Table,
-    name: &str,
-) -> Result<TargetRows, ScenarioError> {
+fn target_classes(table: &Table, name: &str) -> Result<TargetRows, ScenarioError> {
     let target = table.column(name).ok_or_else(|| {
         invalid(
             "generator.target",

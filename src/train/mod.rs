@@ -169,6 +169,20 @@ pub enum TrainError {
         /// Rows given.
         got: usize,
     },
+    /// The training rows are more than this kind can fit in a browser tab.
+    #[error("{kind} cannot train on {rows} rows here: {why}; train it on at most {max} rows (fewer rows, or a larger test share), or pick {instead}")]
+    TooManyRows {
+        /// The model kind.
+        kind: &'static str,
+        /// Training rows asked for.
+        rows: usize,
+        /// The most it takes.
+        max: usize,
+        /// Why, in words.
+        why: String,
+        /// Kinds that take that many rows.
+        instead: &'static str,
+    },
     /// The request is inconsistent.
     #[error("{0}")]
     Invalid(String),
@@ -310,6 +324,9 @@ pub fn fit_matrix(
         }
         Target::None => {}
     }
+    kind.check_size(n, x.cols())?;
+    // the fit stage starts now (some trainers report nothing until they are done)
+    progress(Progress::stage("fit"));
     let a = fit::to_array(n, x.cols(), x.data())?;
     let (model, reference) = fit::fit(kind, params, &a, y, seed, progress)?;
     Ok(Fitted {

@@ -79,6 +79,54 @@ impl ModelKind {
             })
     }
 
+    /// The most training rows the kind takes (`None`: no limit but time), so that no row
+    /// count can exhaust the memory of a Wasm tab (4 GiB at most, a panic in the allocator
+    /// would kill the engine) or hold it for minutes:
+    ///
+    /// - `svm`: linfa's SMO solver keeps the kernel of every pair of training rows, n² × 8
+    ///   bytes: 10,000 rows are 800 MB, 50,000 would be 20 GB (the page's engine crashed
+    ///   with "capacity overflow" there; 20,000 rows took 23.5 s).
+    /// - `knn`: every answer scans the training rows, so judging the held-out rows costs
+    ///   test × training distances: at 50,000 rows 37 s in the page; 20,000 training rows
+    ///   keep it to a few seconds.
+    pub fn max_training_rows(self) -> Option<usize> {
+        match self {
+            ModelKind::Svm => Some(10_000),
+            ModelKind::Knn => Some(20_000),
+            _ => None,
+        }
+    }
+
+    /// Checks, before fitting, that `rows` training rows of `features` features fit this
+    /// kind (see [`ModelKind::max_training_rows`]); the error says why and what to do.
+    pub fn check_size(self, rows: usize, features: usize) -> Result<(), super::TrainError> {
+        let Some(max) = self.max_training_rows() else {
+            return Ok(());
+        };
+        if rows <= max {
+            return Ok(());
+        }
+        let why = match self {
+            ModelKind::Svm => {
+                let bytes = (rows as f64) * (rows as f64) * 8.0;
+                format!(
+                    "its solver keeps a kernel value for every pair of training rows ({:.1} GB for {rows} rows), more memory than a browser tab has",
+                    bytes / 1e9
+                )
+            }
+            _ => format!(
+                "every answer compares the row with all {rows} training rows ({features} features each), so judging the test rows would take minutes"
+            ),
+        };
+        Err(super::TrainError::TooManyRows {
+            kind: self.name(),
+            rows,
+            max,
+            why,
+            instead: "logistic, tree, forest or gaussian-nb",
+        })
+    }
+
     /// Whether the kind only classifies (needs a class target).
     pub fn classifies_only(self) -> bool {
         matches!(
