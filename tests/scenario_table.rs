@@ -89,7 +89,7 @@ fn the_loop_on_an_uploaded_table_alarms_retrains_and_recovers() {
         .importance
         .iter()
         .all(|i| i.column != "customer_id"));
-    let shift = suggestion.shift.clone().unwrap();
+    let shift = suggestion.shift.clone().unwrap().drift;
     assert_eq!(
         shift.changes[0],
         Change::Shift {
@@ -98,7 +98,7 @@ fn the_loop_on_an_uploaded_table_alarms_retrains_and_recovers() {
         },
         "churners call more: the default shift makes them look like the others"
     );
-    let mix = suggestion.mix.unwrap();
+    let mix = suggestion.mix.unwrap().drift;
     assert!(
         matches!(&mix.changes[0], Change::Mix { column, .. } if column == "autopay" || column == "plan")
     );
@@ -184,6 +184,7 @@ fn the_loop_on_an_uploaded_table_alarms_retrains_and_recovers() {
         step(&mut session, meter);
     }
     let recovered = recall_since(&session, &report.version, promoted_at);
+    println!("recall before the drift {before:.3}, after it {collapsed:.3}, after the promotion {recovered:.3}");
     assert!(
         recovered > collapsed + 0.2 && recovered >= 0.5 * before,
         "recall before the drift {before}, after it {collapsed}, after the promotion {recovered}"
@@ -196,10 +197,10 @@ fn every_change_under_every_schedule_is_seeded_and_does_what_it_says() {
     let session = deployed(&table, "churned");
     let s = session.suggest_table(&table).unwrap();
     let drifts = [
-        s.shift.clone().unwrap(),
-        s.mix.clone().unwrap(),
-        s.prior.clone(),
-        s.concept.clone().unwrap(),
+        s.shift.clone().unwrap().drift,
+        s.mix.clone().unwrap().drift,
+        s.prior.drift.clone(),
+        s.concept.clone().unwrap().drift,
     ];
     for drift in &drifts {
         for schedule in ["abrupt", "gradual", "incremental", "recurring"] {
@@ -218,12 +219,12 @@ fn every_change_under_every_schedule_is_seeded_and_does_what_it_says() {
     }
     // prior shift: the positive share of the batches after the drift follows the script
     let mut session = deployed(&table, "churned");
-    let share = match &s.prior.changes[0] {
+    let share = match &s.prior.drift.changes[0] {
         Change::Prior { share, .. } => *share,
         _ => unreachable!(),
     };
     session
-        .start_table(&table, &request(s.prior.clone(), "abrupt"))
+        .start_table(&table, &request(s.prior.drift.clone(), "abrupt"))
         .unwrap();
     let meter = &mut Ticks(0.0);
     while !step(&mut session, meter).finished {}
@@ -251,7 +252,7 @@ fn every_change_under_every_schedule_is_seeded_and_does_what_it_says() {
     // concept drift: no input moves, only the labels (accuracy falls, no data drift alarm)
     let mut session = deployed(&table, "churned");
     session
-        .start_table(&table, &request(s.concept.clone().unwrap(), "abrupt"))
+        .start_table(&table, &request(s.concept.clone().unwrap().drift, "abrupt"))
         .unwrap();
     let meter = &mut Ticks(0.0);
     while !step(&mut session, meter).finished {}
@@ -505,7 +506,7 @@ fn the_fraud_story_plays_on_after_its_end() {
 fn a_saved_session_continues_exactly() {
     let table = churn();
     let suggestion = deployed(&table, "churned").suggest_table(&table).unwrap();
-    let r = request(suggestion.shift.unwrap(), "gradual");
+    let r = request(suggestion.shift.unwrap().drift, "gradual");
     let mut a = deployed(&table, "churned");
     a.start_table(&table, &r).unwrap();
     let meter = &mut Ticks(0.0);
@@ -560,4 +561,61 @@ fn a_saved_session_continues_exactly() {
     let (ra, rb) = (a.retrain(&request).unwrap(), b.retrain(&request).unwrap());
     assert_eq!((ra.batches.clone(), ra.rows), (rb.batches.clone(), rb.rows));
     assert_eq!(ra.metrics, rb.metrics);
+}
+
+/// The README's fraud story: retraining at the recall alarm on the default window (the
+/// last 5 labelled batches: 6–10, one after the switch) brings recall back only part of
+/// the way; a window of batches after the switch only brings it all the way. The page
+/// shows which batches a retraining would take and how many come after the drift.
+#[test]
+fn the_retrain_window_decides_how_far_recall_comes_back() {
+    let csv = generate(
+        "fraud",
+        &DatasetOptions {
+            rows: None,
+            seed: Some(42),
+            drift: None,
+        },
+    )
+    .unwrap();
+    let table = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    let recovered = |extra: usize| {
+        let mut session = deployed(&table, "is_fraud");
+        let meter = &mut Ticks(0.0);
+        session.start("fraud-abrupt", None).unwrap();
+        loop {
+            let s = step(&mut session, meter);
+            if s.alarms
+                .iter()
+                .any(|a| a.report.kind == AlarmKind::RecallDrop)
+            {
+                break;
+            }
+        }
+        for _ in 0..extra {
+            step(&mut session, meter);
+        }
+        let report = session
+            .retrain(&RetrainRequest {
+                created: "2026-01-01T00:00:00Z".into(),
+                ..RetrainRequest::default()
+            })
+            .unwrap();
+        session.promote().unwrap();
+        let from = session.timeline().unwrap().position;
+        session.extend(Some(12)).unwrap();
+        for _ in 0..12 {
+            step(&mut session, meter);
+        }
+        (
+            report.batches,
+            recall_since(&session, &report.version, from),
+        )
+    };
+    let (at_alarm, partly) = recovered(0);
+    let (after_only, fully) = recovered(6);
+    println!("retrained on {at_alarm:?}: recall {partly:.3}; on {after_only:?}: recall {fully:.3}");
+    assert_eq!(at_alarm, vec![6, 7, 8, 9, 10]);
+    assert!(after_only.iter().all(|&b| b >= 10), "{after_only:?}");
+    assert!(fully > partly + 0.1 && fully > 0.85, "{partly} {fully}");
 }

@@ -51,8 +51,8 @@ use crate::table::{Column, ColumnData, Table, TableError};
 mod table;
 
 pub use table::{
-    suggest, Bootstrap, Change, Importance, TableDrift, TableSuggestion, IMPORTANCE_ROWS,
-    MAX_CHANGES,
+    suggest, Bootstrap, Change, Importance, Suggested, TableDrift, TableSuggestion,
+    IMPORTANCE_ROWS, MAX_CHANGES,
 };
 
 /// Most batches a scenario may have.

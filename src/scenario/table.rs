@@ -626,6 +626,25 @@ pub struct Importance {
     pub drop: f64,
 }
 
+/// A change ready to play, with its sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct Suggested {
+    /// The drift.
+    pub drift: TableDrift,
+    /// What changes, in words ([`TableDrift::describe`]).
+    pub about: String,
+}
+
+impl From<TableDrift> for Suggested {
+    fn from(drift: TableDrift) -> Suggested {
+        Suggested {
+            about: drift.describe(),
+            drift,
+        }
+    }
+}
+
 /// The defaults the page offers for a table: the target, the inputs by importance, and
 /// one ready change of each kind that the table allows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -638,13 +657,13 @@ pub struct TableSuggestion {
     /// The model's inputs, most important first.
     pub importance: Vec<Importance>,
     /// A covariate shift of the most important numeric inputs (up to two).
-    pub shift: Option<TableDrift>,
+    pub shift: Option<Suggested>,
     /// A change in the mix of the most important categorical or boolean input.
-    pub mix: Option<TableDrift>,
+    pub mix: Option<Suggested>,
     /// The positive class twice as common (at most 50 %).
-    pub prior: TableDrift,
+    pub prior: Suggested,
     /// Labels changing in the region of the most important input.
-    pub concept: Option<TableDrift>,
+    pub concept: Option<Suggested>,
 }
 
 /// The defaults for drifting `table` under `artifact` (a classifier trained on a table
@@ -861,9 +880,9 @@ pub fn suggest(
         target,
         positive,
         importance,
-        shift,
-        mix,
-        prior,
-        concept,
+        shift: shift.map(Suggested::from),
+        mix: mix.map(Suggested::from),
+        prior: prior.into(),
+        concept: concept.map(Suggested::from),
     })
 }

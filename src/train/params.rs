@@ -99,6 +99,7 @@ impl ModelKind {
 
     /// Checks, before fitting, that `rows` training rows of `features` features fit this
     /// kind (see [`ModelKind::max_training_rows`]); the error says why and what to do.
+    #[cfg(feature = "train")]
     pub fn check_size(self, rows: usize, features: usize) -> Result<(), super::TrainError> {
         let Some(max) = self.max_training_rows() else {
             return Ok(());

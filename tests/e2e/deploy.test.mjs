@@ -85,7 +85,8 @@ test('the fraud tour: deploy, drift, alarm, retrain, shadow, promote, reload', a
   await page.selectOption('#speed', '4×'); // slow enough that Pause stops within a batch or two
   await page.locator('#play').click();
   await page.locator('#alarm-log li').first().waitFor({ timeout: 60_000 });
-  await page.locator('#pause').click();
+  // Play pauses by itself at the first alarm (issue 19); Pause is for the other case
+  if (await page.locator('#pause').isEnabled()) await page.locator('#pause').click();
   await idle();
   await page.selectOption('#speed', 'fastest');
   const alarms = await page.locator('#alarm-log li').evaluateAll((els) =>
