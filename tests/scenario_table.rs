@@ -490,6 +490,18 @@ fn the_fraud_story_plays_on_after_its_end() {
         }
     }
     assert_eq!(played, (30..36).collect::<Vec<_>>());
+    // the saved play holds no rows: its size, and the time to play the stream again
+    let saved = session.save_play().unwrap().unwrap();
+    let mut again = Session::new();
+    again.load(&session.save().unwrap()).unwrap();
+    let t0 = std::time::Instant::now();
+    let restored = again.restore_play(&saved, None).unwrap();
+    println!(
+        "fraud-abrupt after 36 batches: play saved in {} bytes, restored in {:.0} ms",
+        saved.len(),
+        t0.elapsed().as_secs_f64() * 1e3
+    );
+    assert_eq!(restored.timeline, session.timeline().unwrap());
     let comparison = session.compare(None).unwrap();
     assert_eq!(comparison.better, "challenger", "{comparison:?}");
     assert!(comparison.challenger.as_ref().unwrap().stats.rows >= 6000);

@@ -22,6 +22,20 @@
 //!   CLI's `score` columns. The single-row form takes its defaults from the champion's
 //!   reference profile ([`ServingForm`]).
 //!
+//! - **Any table.** [`Session::start_table`] plays a scenario drawn from the loaded table
+//!   (its rows bootstrapped, a drift scripted on them, see [`crate::scenario::TableDrift`]),
+//!   with defaults from [`Session::suggest_table`]: the inputs the champion leans on most.
+//!   [`Session::extend`] plays on past a scenario's scripted end.
+//! - **Saved and restored.** [`Session::save_play`] writes the play (the scenario and its
+//!   position, every segment's [`Monitor::save`](crate::monitor::Monitor::save) state, the
+//!   served batches waiting for labels); [`Session::restore_play`] plays the seeded stream
+//!   again up to the same step — its generator's state and the rows that retraining needs
+//!   come back that way, so the saved text holds no rows — and restores every monitor
+//!   exactly. With [`Session::save`] (the registry) it is the whole session the page keeps
+//!   in IndexedDB. For the fraud-abrupt story played on to 36 batches the saved play is
+//!   72 KB (most of it the monitor's timeline) and is played again in 51 ms natively in a
+//!   release build (`tests/scenario_table.rs` prints both).
+//!
 //! The core has no clock: the caller passes a [`Meter`] (in the page `performance.now()` and
 //! the Wasm memory; in tests a counter), as [`Monitor::observe_with_clock`] takes a clock.
 //!

@@ -43,7 +43,9 @@ pub struct PlayState {
     /// The fingerprint of the table a table scenario draws from.
     table: Option<u64>,
     position: usize,
-    extra: usize,
+    /// Each extension past the script: the step it was made at, the batches it added.
+    #[serde(default)]
+    extensions: Vec<(usize, usize)>,
     positive_name: Option<String>,
     done: Vec<SavedSegment>,
     current: SavedSegment,
@@ -211,10 +213,7 @@ impl Play {
             config: self.scenario.config().clone(),
             table: self.table,
             position: self.scenario.position(),
-            extra: self
-                .scenario
-                .batches_total()
-                .saturating_sub(self.scenario.config().batches),
+            extensions: self.scenario.extensions().to_vec(),
             positive_name: self.positive_name.clone(),
             done: self.done.iter().map(seg).collect(),
             current: seg(&self.current),
@@ -249,19 +248,24 @@ impl Play {
             (Generator::Table(_), None) => return Err(DeployError::NoTable),
             _ => Scenario::new(state.config.clone())?,
         };
-        scenario.extend(state.extra.min(MAX_BATCHES));
-        if state.position > scenario.total_steps() {
-            return Err(bad(format!(
-                "it was played to step {} of a scenario of {} steps",
-                state.position,
-                scenario.total_steps()
-            )));
+        let added: usize = state.extensions.iter().map(|e| e.1).sum();
+        if added > MAX_BATCHES || state.extensions.iter().any(|e| e.0 > state.position) {
+            return Err(bad(
+                "its extensions past the script do not fit its steps".into()
+            ));
         }
         let mut regenerated = Vec::new();
         let mut played: BTreeMap<usize, crate::scenario::Batch> = BTreeMap::new();
-        for _ in 0..state.position {
+        for at in 0..state.position {
+            // extensions are made between steps: play them again where they were made
+            for &(_, batches) in state.extensions.iter().filter(|e| e.0 == at) {
+                scenario.extend(batches);
+            }
             let Some(step) = scenario.next_step()? else {
-                break;
+                return Err(bad(format!(
+                    "it was played to step {} of a scenario of {at} steps",
+                    state.position
+                )));
             };
             if let Some(b) = step.batch {
                 played.insert(b.index, b);
@@ -277,6 +281,9 @@ impl Play {
                     }
                 }
             }
+        }
+        for &(_, batches) in state.extensions.iter().filter(|e| e.0 == state.position) {
+            scenario.extend(batches);
         }
         let monitor = |s: SavedSegment| -> Result<Segment, DeployError> {
             let artifact = registry.artifact(s.monitor.model()).ok_or_else(|| {

@@ -4,7 +4,9 @@
 //! A [`Scenario`] plays a [`ScenarioConfig`]: a data [`Generator`] (the `fraud`
 //! transactions of [`FraudGenerator`], whose customers and fraud both change — covariate
 //! and concept drift; a generic numeric stream whose means shift — covariate drift only;
-//! or two fixed classes whose balance changes — prior shift, [`Generator::PriorShift`]), a
+//! two fixed classes whose balance changes — prior shift, [`Generator::PriorShift`]; or
+//! the rows of any loaded table, bootstrapped, with a scripted shift, mix, prior or
+//! concept change — [`Generator::Table`], see [`TableDrift`] and [`Scenario::with_table`]), a
 //! [`Schedule`] that says how much drift each batch has (abrupt at batch `k`, a gradual
 //! ramp, a recurring on/off pattern or a smooth season), the number and size of the
 //! batches, and a `label_delay`: the labels of batch `t` become available at step
@@ -14,7 +16,11 @@
 //! Each [`Scenario::next_step`] returns a [`Step`]: the new batch (features and, kept
 //! aside, its labels) and the labels released at this step. After the last batch the
 //! scenario keeps stepping for `label_delay` more steps with no batch, releasing the labels
-//! still owed. The same seed always gives the same rows, natively and in Wasm.
+//! still owed. [`Scenario::extend`] adds batches after the scripted ones at any point, even
+//! after the last label: the stream goes on in its last regime (the schedule's level for
+//! those batch numbers), each batch's labels `label_delay` steps after it — so the loop
+//! (retrain, shadow, compare, promote, watch recall come back) can be walked after the
+//! script has ended. The same seed always gives the same rows, natively and in Wasm.
 //!
 //! Built-ins ([`builtins`], [`ScenarioConfig::builtin`]):
 //!
@@ -690,6 +696,8 @@ pub struct Scenario {
     next_batch: usize,
     /// Batches added after the scripted ones ([`Scenario::extend`]).
     extra: usize,
+    /// Each extension: the step it was made at and the batches it added.
+    extensions: Vec<(usize, usize)>,
     /// Labels not released yet, each with the step that releases it.
     pending: VecDeque<(usize, LabelRelease)>,
 }
@@ -735,6 +743,7 @@ impl Scenario {
             step: 0,
             next_batch: 0,
             extra: 0,
+            extensions: Vec::new(),
             pending: VecDeque::new(),
         }
     }
@@ -745,7 +754,18 @@ impl Scenario {
     /// recurring). Works at any point, also after the last label was released; the labels
     /// of the new batches arrive `label_delay` steps after each, as before.
     pub fn extend(&mut self, batches: usize) {
+        let before = self.extra;
         self.extra = self.extra.saturating_add(batches).min(MAX_BATCHES);
+        if self.extra > before {
+            self.extensions.push((self.step, self.extra - before));
+        }
+    }
+
+    /// Every [`Scenario::extend`] so far: the step it was made at and the batches it
+    /// added. Played again in the same order, they give the same steps (a batch added
+    /// after the last label is played after the steps that only released labels).
+    pub fn extensions(&self) -> &[(usize, usize)] {
+        &self.extensions
     }
 
     /// Batches played so far.

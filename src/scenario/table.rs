@@ -669,7 +669,7 @@ pub struct TableSuggestion {
 /// The defaults for drifting `table` under `artifact` (a classifier trained on a table
 /// with the same columns): permutation importance of each input on up to
 /// [`IMPORTANCE_ROWS`] rows (seeded), then one change of each kind aimed at the inputs the
-/// model leans on most. See the [module docs](self).
+/// model leans on most; each change is described on [`Change`].
 pub fn suggest(
     table: &Table,
     artifact: &Artifact,

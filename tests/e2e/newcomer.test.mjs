@@ -135,6 +135,10 @@ test('an uploaded CSV, the defaults, a drift of its own rows, an alarm, and reca
   assert.ok(recallAfter > recallAtAlarm + 0.2, `recall at the alarm ${recallAtAlarm}, after the promotion ${recallAfter}`);
   assert.deepEqual(await visibleErrors(), []);
   await page.screenshot({ path: join(docs, 'newcomer-feedback-1280.png'), fullPage: true });
+  // the project file is named after the data
+  await page.getByRole('button', { name: 'Data', exact: true }).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#project-save').click()]);
+  assert.equal(download.suggestedFilename(), 'driftlab-project-churn.json');
   console.log(`cold page to a promoted challenger on an uploaded CSV: ${promotedClicks} clicks, ${(promotedMs / 1000).toFixed(1)} s; recall ${recallAtAlarm.toFixed(2)} at the alarm, ${recallAfter.toFixed(2)} after`);
   assert.deepEqual(problems.console, []);
   assert.ok(!warnings.some((w) => /implicit z channel/.test(w)), warnings.join('\n'));
@@ -255,6 +259,11 @@ test('training is cancelled and the table and earlier models stay; a family that
   await page.locator('#train').click();
   await trained(page);
   assert.equal(await page.locator('#model-error').isHidden(), true, await page.locator('#model-error').innerText());
+  // no target means k-means, and a target brings the supervised family back
+  await page.selectOption('#model-target', '');
+  assert.equal(await page.locator('#model-kind').inputValue(), 'kmeans');
+  await page.selectOption('#model-target', 'is_fraud');
+  assert.equal(await page.locator('#model-kind').inputValue(), 'logistic');
   // svm on 15,000 training rows is refused before it starts, in the page's words
   await page.selectOption('#model-kind', 'svm');
   await page.locator('#train').click();
@@ -262,6 +271,12 @@ test('training is cancelled and the table and earlier models stay; a family that
   const refusal = await page.locator('#model-error').innerText();
   assert.match(refusal, /svm cannot train on 1\d{4} rows.*at most 10000 rows/s);
   assert.doesNotMatch(refusal, /--/);
+  // the fraud dataset's drift option, which its description mentions, is offered and kept in the link
+  await page.goto(`${base}#dataset=fraud&seed=42&drift=0.5&view=data`);
+  await page.locator('#drift').waitFor();
+  assert.equal(await page.locator('#drift').inputValue(), '0.5');
+  await page.selectOption('#dataset', 'iris');
+  await page.locator('#drift').waitFor({ state: 'hidden' });
   assert.deepEqual(problems.console, []);
 });
 
@@ -291,6 +306,11 @@ test('every panel fits 360 px without sideways scrolling; a short header; a comp
         })
         .slice(-6).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')} ${Math.round(e.getBoundingClientRect().right)}`));
       if (over > 0) wide.push(`${view} at ${width} px scrolls sideways by ${over} px: ${culprits.join(', ')}`);
+      if (view === 'Model') {
+        // the comparison's Download sits where it cannot scroll out of sight
+        const box = await page.locator('#compare tbody tr').last().getByRole('button', { name: /Download/ }).boundingBox();
+        assert.ok(box && box.x + box.width <= width, `the comparison's Download at ${width} px: ${JSON.stringify(box)}`);
+      }
       if (width !== 1280 || view === 'Monitor') await page.screenshot({ path: join(docs, `newcomer-${view.toLowerCase()}-${width}.png`), fullPage: width !== 360 });
     }
     if (width === 360) {
