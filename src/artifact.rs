@@ -278,14 +278,6 @@ impl Artifact {
                 self.model.n_outputs()
             )));
         }
-        if let Model::Forest(f) = &self.model {
-            // likewise the trees' class counts (`TreeModel::validate` multiplies them)
-            if f.trees.iter().any(|t| t.n_classes != f.n_classes) {
-                return Err(ArtifactError::Shape(
-                    "invalid model: forest tree does not match the features and classes".into(),
-                ));
-            }
-        }
         self.model
             .validate(width)
             .map_err(|e| ArtifactError::Shape(e.to_string()))?;

@@ -43,6 +43,7 @@ pub mod detector;
 pub mod drift;
 pub mod export;
 pub mod metrics;
+pub mod models;
 pub mod monitor;
 mod numeric;
 pub mod prep;
@@ -58,8 +59,7 @@ pub mod workbench;
 /// (the page's first Wasm module lists them before the trainers are loaded).
 #[cfg(not(feature = "train"))]
 pub mod train {
-    pub mod params;
-    pub use params::{ModelKind, ParamError, ParamSpec, ParamType, ParamValue, Params};
+    pub use crate::models::{ModelKind, ModelParams, ParamError, ParamSpec, ParamType, ParamValue};
 }
 
 #[cfg(all(target_arch = "wasm32", feature = "browser"))]

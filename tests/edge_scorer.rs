@@ -21,25 +21,35 @@ const IRIS: &[u8] = include_bytes!("../data/iris.csv");
 
 #[test]
 fn reads_artifacts_as_the_core_does_and_scores_identically() {
-    let plans: [(&[u8], Option<&str>, ModelKind); 5] = [
-        (IRIS, Some("species"), ModelKind::Logistic),
-        (IRIS, Some("species"), ModelKind::Forest),
-        (IRIS, Some("species"), ModelKind::Svm),
-        (IRIS, Some("sepal_length_cm"), ModelKind::Ridge),
-        (IRIS, None, ModelKind::Kmeans),
-    ];
+    // every kind of the registry, in every task it solves (the edge reads each family with
+    // a reader of its own, edge/src/model.rs)
+    let mut plans: Vec<(&[u8], Option<&str>, ModelKind)> = Vec::new();
+    for kind in ModelKind::ALL {
+        let tasks = kind.tasks();
+        if tasks.classification {
+            plans.push((IRIS, Some("species"), kind));
+        }
+        if tasks.regression {
+            plans.push((IRIS, Some("sepal_length_cm"), kind));
+        }
+        if tasks.clustering {
+            plans.push((IRIS, None, kind));
+        }
+    }
+    assert_eq!(
+        plans.len(),
+        ModelKind::ALL.len() + 2,
+        "svm and knn both ways"
+    );
     for (csv, target, kind) in plans {
         let (bytes, table) = artifact(csv, target, kind);
         let core = Artifact::from_bytes(&bytes).unwrap();
         assert_eq!(content_hash(&bytes).unwrap(), core.hash);
         let scorer = Scorer::from_bytes(&bytes).unwrap();
-        let inputs: Vec<&str> = core
-            .pipeline
-            .inputs
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect();
-        assert_eq!(scorer.columns().collect::<Vec<_>>(), inputs);
+        let (pipeline, model, classes) = scorer.parts();
+        assert_eq!(pipeline, &core.pipeline);
+        assert_eq!(model, &core.model);
+        assert_eq!(classes, core.classes.as_slice());
         // typed JSON rows give the table path's predictions, bit for bit
         let rows: Vec<serde_json::Value> = (0..table.rows())
             .map(|r| {

@@ -8,7 +8,7 @@ use driftlab::artifact::Artifact;
 use driftlab::dataset::{self, DatasetOptions};
 use driftlab::score::Task;
 use driftlab::table::{read_csv, ReadOptions, Table};
-use driftlab::train::{train, ModelKind, Params, TrainRequest};
+use driftlab::train::{train, ModelKind, ModelParams, TrainRequest};
 
 fn table(name: &str, rows: Option<usize>) -> Table {
     let csv = dataset::generate(
@@ -32,12 +32,12 @@ const CLASSIFICATION: &[(&str, &str, Option<usize>)] = &[
 ];
 const REGRESSION: &[(&str, &str, Option<usize>)] = &[("diabetes", "progression", None)];
 
-fn quick_params(kind: ModelKind) -> Params {
+fn quick_params(kind: ModelKind) -> ModelParams {
     let pairs: &[&str] = match kind {
         ModelKind::Forest => &["n_trees=15"],
         _ => &[],
     };
-    Params::parse(kind, pairs).unwrap()
+    ModelParams::parse(kind, pairs).unwrap()
 }
 
 /// Trains, scores the test rows from a reloaded artifact, and compares with linfa.

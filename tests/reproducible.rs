@@ -7,7 +7,7 @@
 use driftlab::artifact::Artifact;
 use driftlab::dataset::{self, DatasetOptions};
 use driftlab::table::{read_csv, ReadOptions, Table};
-use driftlab::train::{train, ModelKind, Params, TrainRequest};
+use driftlab::train::{train, ModelKind, ModelParams, TrainRequest};
 
 fn table(name: &str) -> Table {
     let csv = dataset::generate(name, &DatasetOptions::default()).unwrap();
@@ -18,7 +18,7 @@ fn fit(t: &Table, target: Option<&str>, kind: ModelKind) -> Artifact {
     let mut request = TrainRequest::new(target.unwrap_or(""), kind);
     request.target = target.map(str::to_string);
     if kind == ModelKind::Forest {
-        request.params = Params::parse(kind, &["n_trees=15"]).unwrap();
+        request.params = ModelParams::parse(kind, &["n_trees=15"]).unwrap();
     }
     train(t, &request, &mut |_| {})
         .unwrap_or_else(|e| panic!("{kind}: {e}"))

@@ -74,7 +74,8 @@ fn multinomial_logistic_reports_its_final_loss() {
 #[test]
 fn the_forest_reports_each_tree() {
     let mut request = TrainRequest::new("species", ModelKind::Forest);
-    request.params = driftlab::train::Params::parse(ModelKind::Forest, &["n_trees=12"]).unwrap();
+    request.params =
+        driftlab::train::ModelParams::parse(ModelKind::Forest, &["n_trees=12"]).unwrap();
     let mut seen = Vec::new();
     train(&table("iris"), &request, &mut |p| seen.push(p)).unwrap();
     let fit: Vec<(u64, Option<u64>)> = seen

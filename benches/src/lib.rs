@@ -14,7 +14,7 @@ use driftlab::detector;
 use driftlab::drift::{drift_report, drift_report_from_profile, DriftOptions};
 use driftlab::score::Model;
 use driftlab::table::{read_csv, ColumnData, ReadOptions, Table};
-use driftlab::train::{fit_matrix, ModelKind, Params, Target};
+use driftlab::train::{fit_matrix, ModelKind, ModelParams, Target};
 use driftlab::{Matrix, Profile};
 
 /// The tables, by slot.
@@ -131,17 +131,18 @@ impl Bench {
     pub fn train(&mut self, f: usize) -> Result<f64, String> {
         let (name, slot) = *FAMILIES.get(f).ok_or("no such family")?;
         let kind = ModelKind::parse(name.trim_end_matches("-multinomial")).map_err(err)?;
-        let mut params = Params::defaults(kind);
-        if kind == ModelKind::Kmeans {
-            params.set("k", "5").map_err(err)?;
-            params.set("n_runs", "1").map_err(err)?;
-        }
-        if kind == ModelKind::Forest {
-            params.set("n_trees", "10").map_err(err)?;
-            params.set("max_depth", "8").map_err(err)?;
-        }
-        if kind == ModelKind::Tree {
-            params.set("max_depth", "8").map_err(err)?;
+        let mut params = ModelParams::defaults(kind);
+        match &mut params {
+            ModelParams::Kmeans(p) => {
+                p.k = 5;
+                p.n_runs = 1;
+            }
+            ModelParams::Forest(p) => {
+                p.n_trees = 10;
+                p.max_depth = 8;
+            }
+            ModelParams::Tree(p) => p.max_depth = 8,
+            _ => {}
         }
         let l = self.slot(slot)?;
         let y = if kind == ModelKind::Kmeans {

@@ -181,13 +181,6 @@ impl Scorer {
                 view.model.n_outputs()
             )));
         }
-        if let Model::Forest(f) = &view.model {
-            if f.trees.iter().any(|t| t.n_classes != f.n_classes) {
-                return Err(refuse(
-                    "artifact is inconsistent: invalid model: forest tree does not match the features and classes".into(),
-                ));
-            }
-        }
         view.model
             .validate(width)
             .map_err(|e| refuse(format!("artifact is inconsistent: {e}")))?;
@@ -203,6 +196,12 @@ impl Scorer {
     /// The input columns the model reads, in order.
     pub fn columns(&self) -> impl Iterator<Item = &str> {
         self.pipeline.inputs.iter().map(|i| i.name.as_str())
+    }
+
+    /// What the scorer read from the artifact: the fitted pipeline, the model and the class
+    /// labels (the tests hold them to the core's `Artifact::from_bytes`, kind by kind).
+    pub fn parts(&self) -> (&FittedPipeline, &Model, &[String]) {
+        (&self.pipeline, &self.model, &self.classes)
     }
 
     /// `{"kind", "task", "hash"}`: the `model` member of every answer.

@@ -1,14 +1,20 @@
 //! Reads the parts of an artifact the scorer needs (the fitted pipeline, the model, the
 //! class labels) from a parsed document into the core's own types, field for field as
-//! their serde derives name them. `tests.rs` checks the result equals the core's
+//! their serde derives name them: one reader per model family, dispatched on the
+//! registry's kind names. `tests.rs` checks the result equals the core's
 //! `Artifact::from_bytes` for every model kind.
 
 use crate::json::Json;
+use driftlab::models::forest::ForestModel;
+use driftlab::models::gaussian_nb::GaussianNbModel;
+use driftlab::models::kmeans::KMeansModel;
+use driftlab::models::knn::KnnModel;
+use driftlab::models::linear::LinearModel;
+use driftlab::models::logistic::LogisticModel;
+use driftlab::models::svm::{BinarySvm, Kernel, SvmModel};
+use driftlab::models::tree::TreeModel;
+use driftlab::models::{Model, ModelKind};
 use driftlab::prep::{FittedColumn, FittedPipeline, FittedStep, Unseen};
-use driftlab::score::{
-    BinarySvm, ForestModel, GaussianNbModel, KMeansModel, Kernel, KnnModel, LinearModel,
-    LogisticModel, Model, SvmModel, TreeModel,
-};
 use driftlab::table::ColumnKind;
 
 type R<T> = Result<T, String>;
@@ -129,6 +135,26 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
     })
 }
 
+// One reader per family, as its fitted form's serde derive names the fields (the
+// registry, `driftlab::models`, lists the kinds; `model` dispatches on its names).
+
+fn logistic(v: &Json<'_>) -> R<LogisticModel> {
+    Ok(LogisticModel {
+        n_classes: usize_of(v, "n_classes")?,
+        weights: f64s(v, "weights")?,
+        intercepts: f64s(v, "intercepts")?,
+        positive: usize_of(v, "positive")?,
+    })
+}
+
+/// Ordinary least squares, and the elastic-net family (ridge, lasso, elasticnet).
+fn linear(v: &Json<'_>) -> R<LinearModel> {
+    Ok(LinearModel {
+        weights: f64s(v, "weights")?,
+        intercept: f64_of(v, "intercept")?,
+    })
+}
+
 fn tree(v: &Json<'_>) -> R<TreeModel> {
     let i64s = |key| list(v, key, |x| x.as_i64());
     Ok(TreeModel {
@@ -142,10 +168,18 @@ fn tree(v: &Json<'_>) -> R<TreeModel> {
     })
 }
 
-fn linear(v: &Json<'_>) -> R<LinearModel> {
-    Ok(LinearModel {
-        weights: f64s(v, "weights")?,
-        intercept: f64_of(v, "intercept")?,
+fn forest(v: &Json<'_>) -> R<ForestModel> {
+    Ok(ForestModel {
+        trees: map_all(array_of(v, "trees")?, tree)?,
+        n_classes: usize_of(v, "n_classes")?,
+    })
+}
+
+fn gaussian_nb(v: &Json<'_>) -> R<GaussianNbModel> {
+    Ok(GaussianNbModel {
+        means: f64s(v, "means")?,
+        variances: f64s(v, "variances")?,
+        priors: f64s(v, "priors")?,
     })
 }
 
@@ -167,59 +201,59 @@ fn machine(v: &Json<'_>) -> R<BinarySvm> {
     })
 }
 
-/// The model, by its `kind` tag.
+fn svm(v: &Json<'_>) -> R<SvmModel> {
+    let k = field(v, "kernel")?;
+    let kernel = match str_of(k, "type")? {
+        "linear" => Kernel::Linear,
+        "gaussian" => Kernel::Gaussian {
+            eps: f64_of(k, "eps")?,
+        },
+        "polynomial" => Kernel::Polynomial {
+            constant: f64_of(k, "constant")?,
+            degree: f64_of(k, "degree")?,
+        },
+        t => return Err(format!("unknown svm kernel {t:?}")),
+    };
+    Ok(SvmModel {
+        kernel,
+        n_features: usize_of(v, "n_features")?,
+        machines: map_all(array_of(v, "machines")?, machine)?,
+        n_classes: usize_of(v, "n_classes")?,
+    })
+}
+
+fn knn(v: &Json<'_>) -> R<KnnModel> {
+    Ok(KnnModel {
+        k: usize_of(v, "k")?,
+        points: f64s(v, "points")?,
+        targets: f64s(v, "targets")?,
+        n_classes: usize_of(v, "n_classes")?,
+    })
+}
+
+fn kmeans(v: &Json<'_>) -> R<KMeansModel> {
+    Ok(KMeansModel {
+        n_features: usize_of(v, "n_features")?,
+        centroids: f64s(v, "centroids")?,
+    })
+}
+
+/// The model, by its `kind` tag: the registry's kind, then that family's reader (a new
+/// kind is a compile error here until its reader is written).
 pub(crate) fn model(v: &Json<'_>) -> R<Model> {
-    Ok(match str_of(v, "kind")? {
-        "logistic" => Model::Logistic(LogisticModel {
-            n_classes: usize_of(v, "n_classes")?,
-            weights: f64s(v, "weights")?,
-            intercepts: f64s(v, "intercepts")?,
-            positive: usize_of(v, "positive")?,
-        }),
-        "linear" => Model::Linear(linear(v)?),
-        "ridge" => Model::Ridge(linear(v)?),
-        "lasso" => Model::Lasso(linear(v)?),
-        "elasticnet" => Model::Elasticnet(linear(v)?),
-        "tree" => Model::Tree(tree(v)?),
-        "forest" => Model::Forest(ForestModel {
-            trees: map_all(array_of(v, "trees")?, tree)?,
-            n_classes: usize_of(v, "n_classes")?,
-        }),
-        "gaussian-nb" => Model::GaussianNb(GaussianNbModel {
-            means: f64s(v, "means")?,
-            variances: f64s(v, "variances")?,
-            priors: f64s(v, "priors")?,
-        }),
-        "svm" => {
-            let k = field(v, "kernel")?;
-            let kernel = match str_of(k, "type")? {
-                "linear" => Kernel::Linear,
-                "gaussian" => Kernel::Gaussian {
-                    eps: f64_of(k, "eps")?,
-                },
-                "polynomial" => Kernel::Polynomial {
-                    constant: f64_of(k, "constant")?,
-                    degree: f64_of(k, "degree")?,
-                },
-                t => return Err(format!("unknown svm kernel {t:?}")),
-            };
-            Model::Svm(SvmModel {
-                kernel,
-                n_features: usize_of(v, "n_features")?,
-                machines: map_all(array_of(v, "machines")?, machine)?,
-                n_classes: usize_of(v, "n_classes")?,
-            })
-        }
-        "knn" => Model::Knn(KnnModel {
-            k: usize_of(v, "k")?,
-            points: f64s(v, "points")?,
-            targets: f64s(v, "targets")?,
-            n_classes: usize_of(v, "n_classes")?,
-        }),
-        "kmeans" => Model::Kmeans(KMeansModel {
-            n_features: usize_of(v, "n_features")?,
-            centroids: f64s(v, "centroids")?,
-        }),
-        k => return Err(format!("unknown model kind {k:?}")),
+    let name = str_of(v, "kind")?;
+    let kind = ModelKind::from_name(name).ok_or_else(|| format!("unknown model kind {name:?}"))?;
+    Ok(match kind {
+        ModelKind::Logistic => Model::Logistic(logistic(v)?),
+        ModelKind::Linear => Model::Linear(linear(v)?),
+        ModelKind::Ridge => Model::Ridge(linear(v)?),
+        ModelKind::Lasso => Model::Lasso(linear(v)?),
+        ModelKind::Elasticnet => Model::Elasticnet(linear(v)?),
+        ModelKind::Tree => Model::Tree(tree(v)?),
+        ModelKind::Forest => Model::Forest(forest(v)?),
+        ModelKind::GaussianNb => Model::GaussianNb(gaussian_nb(v)?),
+        ModelKind::Svm => Model::Svm(svm(v)?),
+        ModelKind::Knn => Model::Knn(knn(v)?),
+        ModelKind::Kmeans => Model::Kmeans(kmeans(v)?),
     })
 }

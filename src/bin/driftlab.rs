@@ -17,14 +17,16 @@ mod cli {
     use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
     use driftlab::{
         artifact::Artifact,
-        dataset, detector,
+        dataset,
+        defaults::DEFAULTS,
+        detector,
         drift::{self, DriftOptions, TestKind},
         metrics::{self, Predicted},
         prep::{ColumnSpec, PipelineSpec},
         profile::Profile,
         score,
         table::{self, ColumnData},
-        train::{self, ModelKind, Params, TrainError, TrainRequest},
+        train::{self, ModelKind, ModelParams, TrainError, TrainRequest},
     };
     use std::{io::Write, path::PathBuf, process::ExitCode};
 
@@ -78,11 +80,11 @@ mod cli {
             /// The target column (leave out for kmeans).
             #[arg(long)]
             target: Option<String>,
-            /// logistic, linear, ridge, lasso, elasticnet, tree, forest, gaussian-nb, svm, knn, kmeans.
-            #[arg(long)]
-            model: String,
-            /// Hyperparameters as key=value, repeatable (see the model's docs).
-            #[arg(long = "param")]
+            /// The model kind.
+            #[arg(long, value_parser = model_kinds())]
+            model: ModelKind,
+            /// Hyperparameters as key=value, repeatable (`--help` lists each kind's).
+            #[arg(long = "param", long_help = params_help())]
             params: Vec<String>,
             /// Share of rows held out for testing, in [0, 1); 0 trains on every row and
             /// prints no test metrics [default: 0.25, or 0 with --test].
@@ -98,7 +100,7 @@ mod cli {
             #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
             keep: Vec<String>,
             /// Seed of the split and of randomised trainers.
-            #[arg(long, default_value_t = 42)]
+            #[arg(long, default_value_t = DEFAULTS.seed)]
             seed: u64,
             /// Where to write the artifact.
             #[arg(long)]
@@ -280,6 +282,29 @@ mod cli {
         Kswin,
     }
 
+    /// `--model`'s choices, each with its one-line summary, from the registry.
+    fn model_kinds() -> impl clap::builder::TypedValueParser<Value = ModelKind> {
+        use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+        let kinds = ModelKind::ALL.map(|k| PossibleValue::new(k.name()).help(k.summary()));
+        PossibleValuesParser::new(kinds).try_map(|s: String| ModelKind::parse(&s))
+    }
+
+    /// `--param`'s long help: every kind's parameters with default, range and doc, from the
+    /// catalog.
+    fn params_help() -> String {
+        let mut text = String::from(
+            "Hyperparameters as key=value, repeatable. Each kind's, with its default and range:\n",
+        );
+        for kind in driftlab::models::catalog() {
+            text.push_str(&format!("\n{}\n", kind.kind));
+            for p in &kind.params {
+                let key = format!("{}={}", p.name, p.default);
+                text.push_str(&format!("  {key:<32} {}; {}\n", p.range, p.doc));
+            }
+        }
+        text
+    }
+
     fn parse_param(s: &str) -> std::result::Result<(String, String), String> {
         s.split_once('=')
             .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -343,11 +368,11 @@ mod cli {
                     )
                     .into()),
                     (_, Some(_)) => 0.0,
-                    (f, None) => f.unwrap_or(0.25),
+                    (f, None) => f.unwrap_or(DEFAULTS.test_fraction),
                 };
                 let read = read_table(&data)?;
                 let test_read = test.as_ref().map(read_table).transpose()?;
-                let kind = ModelKind::parse(&model)?;
+                let kind = model;
                 let pipeline = default_pipeline(&read.table, target.as_deref(), &keep)?;
                 let dropped: Vec<_> = pipeline
                     .reasons
@@ -364,7 +389,7 @@ mod cli {
                 let request = TrainRequest {
                     target,
                     kind,
-                    params: Params::parse(kind, &params)?,
+                    params: ModelParams::parse(kind, &params)?,
                     test_fraction,
                     seed,
                     pipeline: Some(pipeline),

@@ -9,7 +9,7 @@ use super::RegistryError;
 use crate::artifact::Artifact;
 use crate::monitor::LabelledBatch;
 use crate::table::{Cell, Column, ColumnData, Table};
-use crate::train::{train, Evaluation, ModelKind, ParamValue, Params, TrainRequest};
+use crate::train::{train, Evaluation, ModelKind, ModelParams, ParamValue, TrainRequest};
 
 /// Which labelled batches the next version learns from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -171,9 +171,8 @@ pub fn retrain_plan(
         champion.lineage.params.clone(),
     )
     .ok()
-    .map(|values| Params { kind, values })
-    .filter(|p| p.validate().is_ok())
-    .unwrap_or_else(|| Params::defaults(kind));
+    .and_then(|values| ModelParams::from_values(kind, &values).ok())
+    .unwrap_or_else(|| ModelParams::defaults(kind));
     let mut request = TrainRequest::new(&target, kind);
     request.params = params;
     request.seed = champion.lineage.seed;

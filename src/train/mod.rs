@@ -1,6 +1,7 @@
-//! Training through linfa (behind the `train` feature): one trainer per model kind, typed
-//! hyperparameters ([`Params`]), a seeded split, the fitted pipeline, and an [`Artifact`]
-//! that holds the model in driftlab's plain parameters.
+//! Training (behind the `train` feature): the orchestration around the families' trainers
+//! ([`crate::models`]) — the target, a seeded split, the fitted pipeline, the checks before
+//! a trainer runs, the evaluation, and an [`Artifact`] that holds the model in driftlab's
+//! plain parameters.
 //!
 //! ```
 //! use driftlab::{dataset, table::{read_csv, ReadOptions}, train::{train, TrainRequest, ModelKind}};
@@ -14,15 +15,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod fit;
-pub mod params;
-
 use serde::{Deserialize, Serialize};
 
-pub use params::{ModelKind, ParamError, ParamSpec, ParamType, ParamValue, Params};
+pub use crate::models::{ModelKind, ModelParams, ParamError, ParamSpec, ParamType, ParamValue};
 
 use crate::artifact::{Artifact, ArtifactError, Lineage};
 use crate::metrics::{self, BinaryCurves, MetricsError};
+use crate::models::{FitData, Reference};
 use crate::prep::{split, PipelineSpec, PrepError};
 use crate::profile::{Profile, ProfileError};
 use crate::score::{Model, Prediction, Task};
@@ -55,7 +54,8 @@ impl Progress {
         }
     }
 
-    fn fitted(loss: Option<f64>) -> Progress {
+    /// The one `fit` event of a trainer without steps of its own.
+    pub(crate) fn fitted(loss: Option<f64>) -> Progress {
         Progress {
             stage: "fit".into(),
             step: 1,
@@ -122,10 +122,10 @@ pub enum TrainError {
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
     /// The kind classifies but the target is numeric with too many values.
-    #[error("{0} is a classifier and needs a categorical, boolean or small-integer target; pick another target column or a regression model (linear, ridge, lasso, elasticnet, svm, knn)")]
+    #[error("{0} is a classifier and needs a categorical, boolean or small-integer target; pick another target column or a regression model ({kinds})", kinds = ModelKind::names_where(|t| t.regression))]
     NeedsClasses(&'static str),
     /// The kind regresses but the target is not numeric.
-    #[error("{0} is a regression model and needs a numeric target; pick a numeric target or a classifier (logistic, tree, forest, gaussian-nb, svm, knn)")]
+    #[error("{0} is a regression model and needs a numeric target; pick a numeric target or a classifier ({kinds})", kinds = ModelKind::names_where(|t| t.classification))]
     NeedsValues(&'static str),
     /// A supervised kind was given no target.
     #[error("{0} needs a target column: choose the column to predict, or k-means to group rows without one")]
@@ -181,7 +181,7 @@ pub enum TrainError {
         /// Why, in words.
         why: String,
         /// Kinds that take that many rows.
-        instead: &'static str,
+        instead: String,
     },
     /// The request is inconsistent.
     #[error("{0}")]
@@ -199,12 +199,12 @@ pub enum TrainError {
     },
 }
 
-/// A model fitted on a matrix: the plain [`Model`] plus linfa's fitted object, kept so that
-/// linfa's own predictions can be compared with the scorer's.
+/// A model fitted on a matrix: the plain [`Model`] plus the trainer's own fitted object
+/// (linfa's, mostly), kept so that its predictions can be compared with the scorer's.
 pub struct Fitted {
     model: Model,
     cols: usize,
-    reference: fit::Reference,
+    reference: Box<dyn Reference>,
 }
 
 impl std::fmt::Debug for Fitted {
@@ -238,25 +238,25 @@ impl Fitted {
         if x.rows() == 0 {
             return Ok(Vec::new());
         }
-        let a = fit::to_array(x.rows(), x.cols(), x.data())?;
+        let a = crate::models::fit::to_array(x.rows(), x.cols(), x.data())?;
         Ok(self.reference.predict(&a))
     }
 }
 
 /// Fits `kind` with `params` on a transformed matrix and its target, seeded. Shapes, finite
-/// values, class counts and parameters are validated before linfa is called.
+/// values, class counts and parameters are validated before the family's trainer is called.
 pub fn fit_matrix(
     kind: ModelKind,
-    params: &Params,
+    params: &ModelParams,
     x: &Matrix,
     y: &Target,
     seed: u64,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Fitted, TrainError> {
-    if params.kind != kind {
+    if params.kind() != kind {
         return Err(TrainError::Invalid(format!(
             "parameters are for {} but the model kind is {kind}",
-            params.kind
+            params.kind()
         )));
     }
     params.validate()?;
@@ -267,7 +267,7 @@ pub fn fit_matrix(
                 "the target has {len} rows but the features have {n}"
             )));
         }
-    } else if kind != ModelKind::Kmeans {
+    } else if !kind.tasks().clustering {
         return Err(TrainError::NeedsTarget(kind.name()));
     }
     if x.cols() == 0 {
@@ -279,11 +279,7 @@ pub fn fit_matrix(
             what: "a feature",
         });
     }
-    let needed = match kind {
-        ModelKind::Knn => (params.u64("k") as usize).max(1),
-        ModelKind::Kmeans => (params.u64("k") as usize).max(2),
-        _ => 2,
-    };
+    let needed = params.min_rows();
     if n < needed {
         return Err(TrainError::TooFewRows {
             kind: kind.name(),
@@ -327,8 +323,14 @@ pub fn fit_matrix(
     kind.check_size(n, x.cols())?;
     // the fit stage starts now (some trainers report nothing until they are done)
     progress(Progress::stage("fit"));
-    let a = fit::to_array(n, x.cols(), x.data())?;
-    let (model, reference) = fit::fit(kind, params, &a, y, seed, progress)?;
+    let a = crate::models::fit::to_array(n, x.cols(), x.data())?;
+    let data = FitData {
+        kind,
+        x: &a,
+        y,
+        seed,
+    };
+    let (model, reference) = params.fit(&data, progress)?;
     Ok(Fitted {
         model,
         cols: x.cols(),
@@ -359,8 +361,8 @@ pub struct TrainRequest {
     pub target: Option<String>,
     /// The model kind.
     pub kind: ModelKind,
-    /// Hyperparameters (defaults: [`Params::defaults`]).
-    pub params: Params,
+    /// Hyperparameters, typed, of `kind` (defaults: [`ModelParams::defaults`]).
+    pub params: ModelParams,
     /// Share of rows held out for testing, in [0, 1). Default 0.25. At 0 the model trains
     /// on every row and has no test metrics (or is judged on another table:
     /// [`train_with_test`]).
@@ -387,7 +389,7 @@ impl TrainRequest {
         TrainRequest {
             target: Some(target.to_string()),
             kind,
-            params: Params::defaults(kind),
+            params: ModelParams::defaults(kind),
             test_fraction: crate::defaults::DEFAULTS.test_fraction,
             seed: crate::defaults::DEFAULTS.seed,
             pipeline: None,
@@ -511,7 +513,7 @@ pub fn train(
     let target_name = request.target.as_deref();
     let target = match target_name {
         Some(t) => target_of(table, t, kind, request.task)?,
-        None if kind == ModelKind::Kmeans => Target::None,
+        None if kind.tasks().clustering => Target::None,
         None => return Err(TrainError::NeedsTarget(kind.name())),
     };
     let stratify = match target {
@@ -587,7 +589,7 @@ pub fn train_on_split(
     let kind = request.kind;
     let target = match request.target.as_deref() {
         Some(t) => target_of(table, t, kind, request.task)?,
-        None if kind == ModelKind::Kmeans => Target::None,
+        None if kind.tasks().clustering => Target::None,
         None => return Err(TrainError::NeedsTarget(kind.name())),
     };
     if let Some(&bad) = train_rows
@@ -685,7 +687,7 @@ fn train_on_rows(
         created: request.created.clone(),
         dataset_fingerprint: format!("{:016x}", table.fingerprint()),
         model_kind: kind.name().to_string(),
-        params: serde_json::to_value(&request.params.values).unwrap_or_default(),
+        params: serde_json::to_value(request.params.values()).unwrap_or_default(),
         seed: request.seed,
         test_fraction: request.test_fraction,
         train_rows: train_rows.len(),

@@ -6,9 +6,10 @@ use wasm_bindgen::prelude::*;
 use super::{rust, ts, ts_all, Shared};
 use crate::dataset::{self, DatasetInfo, DatasetOptions};
 use crate::defaults::{Defaults, DEFAULTS};
+use crate::models::KindInfo;
 use crate::prep::PipelineSpec;
 use crate::profile::Profile;
-use crate::workbench::{DataBench, Loaded, ModelInfo};
+use crate::workbench::{DataBench, Loaded};
 
 /// The loaded table. A failed load leaves the previous table in place.
 #[wasm_bindgen]
@@ -85,7 +86,7 @@ impl Data {
 
     /// The model kinds and their hyperparameters (name, default, range, what it does).
     #[wasm_bindgen(js_name = modelKinds)]
-    pub fn model_kinds(&self) -> Result<Vec<Ts<ModelInfo>>, JsError> {
+    pub fn model_kinds(&self) -> Result<Vec<Ts<KindInfo>>, JsError> {
         ts_all(&DataBench::model_kinds())
     }
 

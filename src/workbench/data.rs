@@ -5,12 +5,12 @@ use serde::Serialize;
 
 use super::WorkbenchError;
 use crate::dataset::{self, DatasetOptions};
+use crate::models::KindInfo;
 use crate::prep::PipelineSpec;
 use crate::profile::Profile;
 use crate::table::{
     read_csv, read_csv_with_progress, Cell, ColumnKind, CsvRead, ReadOptions, Table,
 };
-use crate::train::ModelKind;
 
 /// Rows of the table preview sent to the page.
 const PREVIEW_ROWS: usize = 50;
@@ -92,38 +92,6 @@ pub struct Loaded {
     pub notes: Vec<String>,
     /// The column most likely meant as the target (see [`guess_target`]).
     pub target_guess: Option<String>,
-}
-
-/// One hyperparameter of a model kind.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(ts, derive(tsify::Tsify))]
-pub struct ParamInfo {
-    /// The name, as `--param` and the URL spell it.
-    pub name: String,
-    /// The default, as text (`"1"`, `"true"`, `"gini"`).
-    pub default: String,
-    /// What it does.
-    pub doc: String,
-    /// Type and range in words: `a number in (0, inf]`, `an integer in [1, 100]`, `true or
-    /// false`, `one of a, b`.
-    pub range: String,
-}
-
-/// A model kind and its hyperparameters.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(ts, derive(tsify::Tsify))]
-pub struct ModelInfo {
-    /// The name, as the CLI and the URL spell it.
-    pub kind: String,
-    /// It classifies.
-    pub classifies: bool,
-    /// It regresses.
-    pub regresses: bool,
-    /// Its hyperparameters.
-    pub params: Vec<ParamInfo>,
-    /// The most training rows it takes, if it has a limit (see
-    /// [`ModelKind::max_training_rows`]).
-    pub max_rows: Option<usize>,
 }
 
 /// The loaded table (none at first).
@@ -214,27 +182,10 @@ impl DataBench {
         Ok(PipelineSpec::default_for(self.table()?, target)?)
     }
 
-    /// The model kinds and their hyperparameters (name, default, range, what it does).
-    pub fn model_kinds() -> Vec<ModelInfo> {
-        ModelKind::ALL
-            .iter()
-            .map(|&k| ModelInfo {
-                kind: k.name().to_owned(),
-                classifies: !k.regresses_only(),
-                regresses: !k.classifies_only() && k != ModelKind::Kmeans,
-                params: k
-                    .specs()
-                    .iter()
-                    .map(|p| ParamInfo {
-                        name: p.name.to_owned(),
-                        default: p.default.to_owned(),
-                        doc: p.doc.to_owned(),
-                        range: p.ty.describe(),
-                    })
-                    .collect(),
-                max_rows: k.max_training_rows(),
-            })
-            .collect()
+    /// The model kinds: the core's catalog (about text, tasks, and each hyperparameter's
+    /// default, range and doc).
+    pub fn model_kinds() -> Vec<KindInfo> {
+        crate::models::catalog()
     }
 }
 

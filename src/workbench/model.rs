@@ -13,7 +13,7 @@ use crate::metrics::{self, BinaryCurves, TestMetrics, ThresholdTable};
 use crate::prep::PipelineSpec;
 use crate::score::Task;
 use crate::table::{Cell, Table};
-use crate::train::{self, Evaluation, ModelKind, Params, Progress, TaskChoice, TrainRequest};
+use crate::train::{self, Evaluation, ModelKind, ModelParams, Progress, TaskChoice, TrainRequest};
 
 /// At most this many test rows are kept for timing the scorer (enough for a stable
 /// median, small enough not to copy a large table).
@@ -62,7 +62,7 @@ impl TrainSettings {
             return Err(WorkbenchError::NoHoldout);
         }
         let kind = ModelKind::parse(&self.model)?;
-        let mut params = Params::defaults(kind);
+        let mut params = ModelParams::defaults(kind);
         for (key, value) in &self.params {
             let text = match value {
                 serde_json::Value::String(s) => s.clone(),

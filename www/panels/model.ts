@@ -4,7 +4,7 @@
 // the results and compare every model trained in this tab. A failed training says why in
 // words and leaves the settings and the last results in place.
 import { Cancelled, type WorkbenchClient } from '../client';
-import type { ColumnInfo, DatasetInfo, Defaults, Loaded, ModelInfo, ParamInfo, TrainOutcome, Progress, TrainSettings } from '../protocol';
+import type { ColumnInfo, DatasetInfo, Defaults, Loaded, KindInfo, ParamInfo, TrainOutcome, Progress, TrainSettings } from '../protocol';
 import type { State, TaskChoice } from '../state';
 import { byId, h } from '../dom';
 import { LossLine, type LossPoint } from '../charts/loss';
@@ -16,21 +16,6 @@ import { message, showError } from '../errors';
 
 /** The part of the page state this panel owns. */
 export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params' | 'prep' | 'trained'>;
-
-/** A plain line on each family, in our words. */
-const ABOUT: Record<string, string> = {
-  logistic: 'A weighted sum of the inputs turned into a probability: fast, small, well calibrated, the baseline to beat.',
-  linear: 'Ordinary least squares: a straight-line fit of a numeric target.',
-  ridge: 'Least squares with an L2 penalty that shrinks the weights, steadier when inputs are correlated.',
-  lasso: 'Least squares with an L1 penalty that sets some weights to exactly zero, choosing inputs.',
-  elasticnet: 'A blend of the ridge and lasso penalties.',
-  tree: 'A flowchart of yes/no questions on the inputs: readable, quick to score, and prone to overfit when deep.',
-  forest: 'Many trees on resampled rows, voting: sturdier than one tree, but a larger artifact and slower scoring.',
-  'gaussian-nb': 'Treats each input as a bell curve per class, independently: tiny and fast, often a fair baseline.',
-  svm: 'A maximum-margin boundary, curved by a kernel: strong on small tables, slow to train on many rows.',
-  knn: 'Answers from the k nearest training rows: no training to speak of, but the artifact carries the rows.',
-  kmeans: 'Groups rows into k clusters without a target (pick no target).',
-};
 
 const TASK_WORDS: Record<TaskChoice, string> = {
   auto: 'auto (from the target)',
@@ -46,8 +31,8 @@ const BOUNDARY_POINTS = 600;
 
 type Control = HTMLInputElement | HTMLSelectElement;
 
-function role(k: ModelInfo): string {
-  if (k.kind === 'kmeans') return 'clustering';
+function role(k: KindInfo): string {
+  if (k.clusters) return 'clustering';
   if (k.classifies && k.regresses) return 'classifies or regresses';
   return k.classifies ? 'classifier' : 'regression';
 }
@@ -76,7 +61,7 @@ function paramControl(p: ParamInfo, id: string, value: string): Control {
 }
 
 export class ModelPanel {
-  private kinds: ModelInfo[] = [];
+  private kinds: KindInfo[] = [];
   /** The core's defaults (the split's share and seed), read with the model kinds. */
   private defaults: Defaults | null = null;
   private kindsReady: Promise<boolean> | null = null;
@@ -354,7 +339,7 @@ export class ModelPanel {
 
   private renderParams(): void {
     const kind = this.kinds.find((k) => k.kind === this.kindSelect.value);
-    this.kindAbout.textContent = kind ? ABOUT[kind.kind] ?? '' : '';
+    this.kindAbout.textContent = kind?.about ?? '';
     if (!kind) {
       this.paramsBox.replaceChildren();
       return;

@@ -1,0 +1,91 @@
+//! k-means: `k` centroids, each row assigned to the nearest. Fitted by linfa-clustering
+//! (seeded k-means++, the best of `n_runs` by inertia); scored by the same nearest-centroid
+//! search, first centroid on ties.
+
+#[cfg(feature = "train")]
+mod fit;
+
+use serde::{Deserialize, Serialize};
+
+use super::{bad, family_params, Family, ParamType, Predict, Tasks};
+use crate::score::{sq_l2, Prediction, Result, Task};
+
+family_params! {
+    /// Hyperparameters of k-means.
+    pub struct KMeansParams {
+        /// clusters
+        pub k: u64 = 3, ParamType::Int { min: 1, max: 10_000 };
+        /// restarts; the best inertia wins
+        pub n_runs: u64 = 10, ParamType::Int { min: 1, max: 1_000 };
+        /// iterations per run
+        pub max_iterations: u64 = 300, ParamType::Int { min: 1, max: 1_000_000 };
+        /// stop when centroids move less than this
+        pub tolerance: f64 = 0.0001, ParamType::POSITIVE;
+    }
+}
+
+/// The `kmeans` kind.
+#[derive(Debug)]
+pub struct KMeans;
+
+impl Family for KMeans {
+    const ABOUT: &'static str = "Groups rows into k clusters without a target (pick no target).";
+    const TASKS: Tasks = Tasks::CLUSTERING;
+    type Params = KMeansParams;
+    type Fitted = KMeansModel;
+}
+
+/// k-means: the centroids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KMeansModel {
+    /// Number of features.
+    pub n_features: usize,
+    /// Centroids, `k × p` row-major.
+    pub centroids: Vec<f64>,
+}
+
+impl Predict for KMeansModel {
+    fn task(&self) -> Task {
+        Task::Clustering
+    }
+
+    fn n_outputs(&self) -> usize {
+        self.centroids.len() / self.n_features.max(1)
+    }
+
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    fn validate(&self, p: usize) -> Result<()> {
+        if p == 0
+            || self.n_features != p
+            || self.centroids.is_empty()
+            || self.centroids.len() % p != 0
+        {
+            return Err(bad("k-means centroids do not match the features"));
+        }
+        Ok(())
+    }
+
+    fn predict(&self, x: &[f64]) -> Result<Prediction> {
+        let (best, _) = nearest_centroid(&self.centroids, x);
+        Ok(Prediction {
+            value: best as f64,
+            probabilities: Vec::new(),
+        })
+    }
+}
+
+/// Index and squared distance of the nearest centroid (first on ties), as linfa's k-means.
+pub fn nearest_centroid(centroids: &[f64], x: &[f64]) -> (usize, f64) {
+    let p = x.len().max(1);
+    let mut best = (0, f64::INFINITY);
+    for (i, c) in centroids.chunks_exact(p).enumerate() {
+        let d = sq_l2(c, x);
+        if i == 0 || d < best.1 {
+            best = (i, d);
+        }
+    }
+    best
+}
