@@ -491,6 +491,7 @@ macro_rules! registry {
             }
 
             /// Why `rows` rows of `features` features are too many for the kind.
+            #[cfg(feature = "train")]
             fn too_many_rows(self, rows: usize, features: usize) -> String {
                 match self {
                     $(ModelKind::$kind => <$family as Family>::too_many_rows(rows, features),)+
