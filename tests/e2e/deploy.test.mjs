@@ -150,7 +150,10 @@ test('the fraud tour: deploy, drift, alarm, retrain, shadow, promote, reload', a
   await page.locator('#registry tr[data-version="v2"][data-role="champion"]').waitFor();
   assert.equal(await page.locator('#registry tbody tr').count(), 2);
   assert.match(await page.locator('#registry tr[data-version="v2"]').innerText(), /v2 ← v1/);
-  assert.match(await page.locator('#deploy-status').innerText(), /Restored the registry/);
+  // the note comes once the saved stream has been played again up to its step (the registry
+  // shows first)
+  await page.waitForFunction(() => /Restored the registry/.test(document.querySelector('#deploy-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.match(await page.locator('#deploy-status').innerText(), /Restored the registry saved in this browser: 2 versions/);
   await page.screenshot({ path: join(shots, 'deploy-5-reload.png'), fullPage: true });
   timings.total = Date.now() - started;
   console.log(`tour timings: ${JSON.stringify(timings)}`);
