@@ -231,8 +231,8 @@ test('fraud after its stream has ended: play on, a promotion that asks first, re
   await page.screenshot({ path: join(docs, 'newcomer-fraud-past-end-1280.png'), fullPage: true });
 
   // the session survives a reload: the same batches, alarms and champion, and it plays on
-  const played = await batches();
   await page.waitForTimeout(500); // the last step's save lands (the session is saved after every step)
+  const played = await batches();
   await page.reload();
   await page.getByRole('button', { name: 'Monitor', exact: true }).click();
   await page.waitForFunction((n) => Number(document.querySelector('#monitor-status')?.dataset.batches) === n, played, { timeout: 30_000 })
