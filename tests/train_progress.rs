@@ -83,6 +83,9 @@ fn the_forest_reports_each_tree() {
         .filter(|p| p.stage == "fit")
         .map(|p| (p.step, p.total))
         .collect();
-    let trees: Vec<(u64, Option<u64>)> = (1..=12).map(|i| (i, Some(12))).collect();
+    // the stage is announced as it starts (issue 19), then each tree
+    let trees: Vec<(u64, Option<u64>)> = std::iter::once((0, None))
+        .chain((1..=12).map(|i| (i, Some(12))))
+        .collect();
     assert_eq!(fit, trees);
 }
