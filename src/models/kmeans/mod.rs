@@ -1,6 +1,7 @@
-//! k-means: `k` centroids, each row assigned to the nearest. Fitted by linfa-clustering
-//! (seeded k-means++, the best of `n_runs` by inertia); scored by the same nearest-centroid
-//! search, first centroid on ties.
+//! k-means: `k` centroids, each row assigned to the nearest. Fitted by driftlab's own
+//! trainer (scikit-learn's greedy k-means++ and Lloyd's iterations, the best of `n_runs`
+//! seeded runs by inertia; `fit.rs` says why not linfa-clustering); scored by the same
+//! nearest-centroid search, first centroid on ties.
 
 #[cfg(feature = "train")]
 mod fit;

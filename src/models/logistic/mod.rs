@@ -1,8 +1,8 @@
 //! Logistic regression: a weighted sum of the inputs turned into class probabilities by
 //! the sigmoid (two classes) or the softmax (more), L2-penalised.
 //!
-//! Two classes are fitted by driftlab's own L-BFGS trainer, more by linfa-logistic (see
-//! `fit.rs` for why and how they agree with scikit-learn). The scorer follows linfa's
+//! Two classes and more are fitted by driftlab's own L-BFGS trainer (see `fit.rs` for why
+//! not linfa-logistic, and how it agrees with scikit-learn). The scorer follows linfa's
 //! arithmetic (`x·w + b`, then `1 / (1 + e^(−z))` or the softmax), with the scorer's own
 //! [`exp`](crate::score) so that every build gives the same bits, and a logit that stays a
 //! number when a row or a weight is huge (see `linear_logit`).
