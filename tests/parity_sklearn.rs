@@ -63,7 +63,10 @@ fn standardized(m: &Matrix) -> Matrix {
     let mut data = m.data().to_vec();
     for j in 0..p {
         let mean = (0..n).map(|i| data[i * p + j]).sum::<f64>() / n as f64;
-        let var = (0..n).map(|i| (data[i * p + j] - mean).powi(2)).sum::<f64>() / n as f64;
+        let var = (0..n)
+            .map(|i| (data[i * p + j] - mean).powi(2))
+            .sum::<f64>()
+            / n as f64;
         let sd = if var > 0.0 { var.sqrt() } else { 1.0 };
         for i in 0..n {
             data[i * p + j] = (data[i * p + j] - mean) / sd;
@@ -102,7 +105,10 @@ fn floats(v: &Value) -> Vec<f64> {
 /// Every `ours[i]` within `tol` of `theirs[i]`, relative to the largest of `theirs`.
 fn close(what: &str, ours: &[f64], theirs: &[f64], tol: f64) {
     assert_eq!(ours.len(), theirs.len(), "{what}: lengths");
-    let scale = theirs.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-300);
+    let scale = theirs
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(1e-300);
     for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
         assert!(
             (a - b).abs() <= tol * scale,
@@ -173,9 +179,24 @@ fn gaussian_nb_statistics_equal_scikit_learn() {
         let Model::GaussianNb(m) = fit(ModelKind::GaussianNb, &[], &x, &y) else {
             panic!("not naive Bayes")
         };
-        close(&format!("{name} means"), &m.means, &floats(&case["theta"]), 1e-12);
-        close(&format!("{name} variances"), &m.variances, &floats(&case["var"]), 1e-12);
-        close(&format!("{name} priors"), &m.priors, &floats(&case["prior"]), 1e-15);
+        close(
+            &format!("{name} means"),
+            &m.means,
+            &floats(&case["theta"]),
+            1e-12,
+        );
+        close(
+            &format!("{name} variances"),
+            &m.variances,
+            &floats(&case["var"]),
+            1e-12,
+        );
+        close(
+            &format!("{name} priors"),
+            &m.priors,
+            &floats(&case["prior"]),
+            1e-15,
+        );
     }
 }
 
@@ -190,7 +211,10 @@ fn multinomial_logistic_equals_scikit_learn() {
             x
         };
         let y = classes(&y, &case["classes"]);
-        let pairs = ["gradient_tolerance=1e-10".into(), "max_iterations=100000".into()];
+        let pairs = [
+            "gradient_tolerance=1e-10".into(),
+            "max_iterations=100000".into(),
+        ];
         let Model::Logistic(m) = fit(ModelKind::Logistic, &pairs, &x, &y) else {
             panic!("not logistic")
         };

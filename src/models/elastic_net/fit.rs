@@ -318,7 +318,13 @@ fn cd_gram(g: &Gram, l1: f64, l2: f64, params: &ElasticNetParams) -> (Vec<f64>, 
             w_max = w_max.max(new.abs());
         }
         sweeps += 1;
-        if gap_due(w_max, d_w_max, params.tolerance, sweeps - 1, params.max_iterations) {
+        if gap_due(
+            w_max,
+            d_w_max,
+            params.tolerance,
+            sweeps - 1,
+            params.max_iterations,
+        ) {
             let q_dot_w = crate::score::dot(&g.q, &w);
             for ((a, (qj, hj)), wj) in xta.iter_mut().zip(g.q.iter().zip(&h)).zip(&w) {
                 *a = qj - hj - l2 * wj;
@@ -354,7 +360,10 @@ fn cd_residual(
         }
     }
     let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
-    let norms: Vec<f64> = cols.chunks_exact(n.max(1)).map(|c| c.iter().map(|v| v * v).sum()).collect();
+    let norms: Vec<f64> = cols
+        .chunks_exact(n.max(1))
+        .map(|c| c.iter().map(|v| v * v).sum())
+        .collect();
     let y_norm2: f64 = yc.iter().map(|v| v * v).sum();
     let tol = params.tolerance * y_norm2;
     let mut w = vec![0.0; p];
@@ -385,7 +394,13 @@ fn cd_residual(
             w_max = w_max.max(new.abs());
         }
         sweeps += 1;
-        if gap_due(w_max, d_w_max, params.tolerance, sweeps - 1, params.max_iterations) {
+        if gap_due(
+            w_max,
+            d_w_max,
+            params.tolerance,
+            sweeps - 1,
+            params.max_iterations,
+        ) {
             for ((a, col), wj) in xta.iter_mut().zip(cols.chunks_exact(n)).zip(&w) {
                 *a = crate::score::dot(col, &r) - l2 * wj;
             }

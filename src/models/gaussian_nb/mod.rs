@@ -16,9 +16,9 @@ mod fit;
 use serde::{Deserialize, Serialize};
 
 use super::{bad, family_params, Family, ParamType, Predict, Tasks};
-use crate::score::{argmax, softmax_in_place, sum, Prediction, Result, Task};
 #[cfg(doc)]
 use crate::score::dot;
+use crate::score::{argmax, softmax_in_place, sum, Prediction, Result, Task};
 
 family_params! {
     /// Hyperparameters of Gaussian naive Bayes.

@@ -116,7 +116,11 @@ fn plus_plus(x: &[f64], p: usize, k: usize, rng: &mut StdRng) -> Vec<f64> {
             }
             let c = &x[pick * p..(pick + 1) * p];
             let mut pot = 0.0;
-            for ((cd, r), old) in candidate_dist.iter_mut().zip(x.chunks_exact(p)).zip(&closest) {
+            for ((cd, r), old) in candidate_dist
+                .iter_mut()
+                .zip(x.chunks_exact(p))
+                .zip(&closest)
+            {
                 *cd = sq_l2(r, c).min(*old);
                 pot += *cd;
             }
@@ -144,7 +148,11 @@ fn lloyd(x: &[f64], p: usize, mut centroids: Vec<f64>, max: u64, tol: f64) -> (V
     let mut counts = vec![0usize; k];
     for _ in 0..max {
         let mut changed = false;
-        for ((row, label), d) in x.chunks_exact(p).zip(labels.iter_mut()).zip(dist.iter_mut()) {
+        for ((row, label), d) in x
+            .chunks_exact(p)
+            .zip(labels.iter_mut())
+            .zip(dist.iter_mut())
+        {
             let (c, dc) = crate::score::nearest_centroid(&centroids, row);
             changed |= *label != c;
             *label = c;
@@ -164,12 +172,13 @@ fn lloyd(x: &[f64], p: usize, mut centroids: Vec<f64>, max: u64, tol: f64) -> (V
         // an empty cluster takes the row farthest from its centroid (not yet taken)
         for c in 0..k {
             if counts[c] == 0 {
-                let far = (0..n)
-                    .filter(|&i| counts[labels[i]] > 1)
-                    .fold(None, |b: Option<usize>, i| match b {
-                        Some(j) if dist[j] >= dist[i] => Some(j),
-                        _ => Some(i),
-                    });
+                let far =
+                    (0..n)
+                        .filter(|&i| counts[labels[i]] > 1)
+                        .fold(None, |b: Option<usize>, i| match b {
+                            Some(j) if dist[j] >= dist[i] => Some(j),
+                            _ => Some(i),
+                        });
                 if let Some(i) = far {
                     let old = labels[i];
                     counts[old] -= 1;

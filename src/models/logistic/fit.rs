@@ -133,8 +133,7 @@ impl Trainer for Logistic {
             };
             progress(Progress::fitted(None));
             let reference = Multinomial {
-                weights: Array2::from_shape_vec((p, k), fit.weights)
-                    .map_err(|e| data.error(e))?,
+                weights: Array2::from_shape_vec((p, k), fit.weights).map_err(|e| data.error(e))?,
                 intercepts: Array1::from(fit.intercepts),
             };
             Ok((model, Box::new(reference)))
