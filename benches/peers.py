@@ -117,6 +117,8 @@ def main():
     result["drift"] = {"wasserstein": {"seconds": w_s, "check": float(sum(w))},
                        "ks": {"seconds": k_s}}
 
+    result["detectors"] = river_detectors(reps)
+
     # skl2onnx export of the fitted logistic regression, for onnxruntime-web.
     try:
         from skl2onnx import to_onnx
@@ -130,6 +132,59 @@ def main():
     except Exception as e:  # noqa: BLE001
         result["onnx"] = {"error": f"skl2onnx export failed: {e}"}
     print(json.dumps(result, indent=1))
+
+
+def detector_stream(n, binary):
+    """The harness's seeded stream (benches/src/lib.rs, Bench::detector): xorshift64, a mean
+    shift half way; 0/1 errors (rate 0.1, then 0.3) for the binary detectors."""
+    mask = (1 << 64) - 1
+    state = 0x2545F4914F6CDD1D
+    out = []
+    for i in range(n):
+        state ^= (state << 13) & mask
+        state ^= state >> 7
+        state ^= (state << 17) & mask
+        u = (state >> 11) / float(1 << 53)
+        if binary:
+            out.append(1.0 if u < (0.1 if i < n // 2 else 0.3) else 0.0)
+        else:
+            out.append(u + (0.0 if i < n // 2 else 0.5))
+    return out
+
+
+def river_detectors(reps):
+    """River's detectors with their defaults (driftlab's defaults are River's) on the same
+    stream as the harness's; fewer updates than the Rust sides (Python is slower), so the
+    figure to compare is updates per second."""
+    try:
+        import river
+        from river import drift
+    except ImportError as e:
+        return {"error": f"River not installed: {e}"}
+    makers = {
+        "adwin": (drift.ADWIN, False, 200_000),
+        "ddm": (drift.binary.DDM, True, 200_000),
+        "eddm": (drift.binary.EDDM, True, 200_000),
+        "page-hinkley": (drift.PageHinkley, False, 200_000),
+        "kswin": (lambda: drift.KSWIN(seed=42), False, 20_000),
+    }
+    out = {"version": river.__version__}
+    for name, (make, binary, n) in makers.items():
+        xs = detector_stream(n, binary)
+
+        def run():
+            d, alarms = make(), 0
+            for x in xs:
+                d.update(x)
+                alarms += bool(d.drift_detected)
+            return alarms
+
+        try:
+            seconds, alarms = median_time(max(1, min(reps, 3)), run)
+            out[name] = {"seconds": seconds, "updates": n, "check": alarms}
+        except Exception as e:  # noqa: BLE001
+            out[name] = {"error": str(e)}
+    return out
 
 
 if __name__ == "__main__":

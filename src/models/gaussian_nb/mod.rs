@@ -16,9 +16,7 @@ mod fit;
 use serde::{Deserialize, Serialize};
 
 use super::{bad, family_params, Family, ParamType, Predict, Tasks};
-#[cfg(doc)]
-use crate::score::dot;
-use crate::score::{argmax, softmax_in_place, sum, Prediction, Result, Task};
+use crate::score::{argmax, scaled_sq_dist, softmax_in_place, sum, Prediction, Result, Task};
 
 family_params! {
     /// Hyperparameters of Gaussian naive Bayes.
@@ -135,7 +133,7 @@ impl GaussianNbModel {
     }
 
     /// The joint log-likelihood of each class for row `x` into `jll`:
-    /// `constant_c − ½·Σ (x − μ)²/σ²`, the sum in [`dot`]'s order.
+    /// `constant_c − ½·Σ (x − μ)²/σ²`, the sum in [`dot`](crate::score::dot)'s eight-lane order.
     #[inline]
     fn log_likelihoods(&self, x: &[f64], constants: &[f64], inverse: &[f64], jll: &mut [f64]) {
         let p = x.len();
@@ -145,30 +143,4 @@ impl GaussianNbModel {
             *out = constants[c] - 0.5 * scaled_sq_dist(x, mean, inv);
         }
     }
-}
-
-/// `Σ (x − m)²·w`, summed in [`dot`]'s eight-lane order.
-#[inline(always)]
-fn scaled_sq_dist(x: &[f64], m: &[f64], w: &[f64]) -> f64 {
-    let mut p = [0.0f64; 8];
-    let mut i = 0;
-    let n = x.len().min(m.len()).min(w.len());
-    while i + 8 <= n {
-        for l in 0..8 {
-            let d = x[i + l] - m[i + l];
-            p[l] += d * d * w[i + l];
-        }
-        i += 8;
-    }
-    let mut s = 0.0;
-    s += p[0] + p[4];
-    s += p[1] + p[5];
-    s += p[2] + p[6];
-    s += p[3] + p[7];
-    while i < n {
-        let d = x[i] - m[i];
-        s += d * d * w[i];
-        i += 1;
-    }
-    s
 }
