@@ -76,9 +76,24 @@ impl Predict for KMeansModel {
             probabilities: Vec::new(),
         })
     }
+
+    fn predict_batch_into(
+        &self,
+        data: &[f64],
+        cols: usize,
+        values: &mut Vec<f64>,
+        _probabilities: &mut Vec<f64>,
+    ) -> Option<usize> {
+        values.extend(
+            data.chunks_exact(cols)
+                .map(|x| nearest_centroid(&self.centroids, x).0 as f64),
+        );
+        Some(0)
+    }
 }
 
-/// Index and squared distance of the nearest centroid (first on ties), as linfa's k-means.
+/// Index and squared distance of the nearest centroid (first on ties; distances by
+/// [`sq_l2`], in the scorers' eight-lane order).
 pub fn nearest_centroid(centroids: &[f64], x: &[f64]) -> (usize, f64) {
     let p = x.len().max(1);
     let mut best = (0, f64::INFINITY);
