@@ -117,3 +117,81 @@ fn gaussian_nb_on_the_default_fraud_table() {
         );
     }
 }
+
+/// Ugly matrices for the trainers driftlab writes itself (issue 15: "answers clearly or
+/// trains, never panics"): constant columns, one row per class, duplicated rows, huge and
+/// tiny values, 1,100 columns on 6 rows. Each fit returns a model or an error; a model's
+/// probabilities are valid.
+#[test]
+fn own_trainers_answer_ugly_matrices_without_panicking() {
+    use driftlab::train::{fit_matrix, Target};
+    use driftlab::Matrix;
+    let kinds = [
+        ModelKind::Logistic,
+        ModelKind::Ridge,
+        ModelKind::Lasso,
+        ModelKind::Elasticnet,
+        ModelKind::GaussianNb,
+        ModelKind::Kmeans,
+        ModelKind::Knn,
+    ];
+    let matrices: Vec<(&str, usize, usize, Vec<f64>)> = vec![
+        ("constant columns", 6, 3, vec![1.0; 18]),
+        ("duplicated rows", 6, 2, [0.5, -2.0].repeat(6)),
+        (
+            "huge values",
+            6,
+            2,
+            vec![
+                1e200, -1e200, 3e200, 1e-300, -1e300, 5.0, 1e308, 1e308, -1e308, 0.0, 2.0, 1e250,
+            ],
+        ),
+        (
+            "tiny values",
+            6,
+            2,
+            (0..12).map(|i| i as f64 * 1e-310).collect(),
+        ),
+        (
+            "1,100 columns (no Gram matrix)",
+            6,
+            1_100,
+            (0..6_600).map(|i| ((i * 7919) % 13) as f64).collect(),
+        ),
+    ];
+    for (what, rows, cols, data) in matrices {
+        let names = (0..cols).map(|j| format!("c{j}")).collect();
+        let x = Matrix::new(rows, cols, data, names).unwrap();
+        for kind in kinds {
+            for classes in [2usize, 3, 6] {
+                let y = if kind.tasks().clustering {
+                    Target::None
+                } else if kind.tasks().classification && kind != ModelKind::Knn
+                    || (kind == ModelKind::Knn && classes != 6)
+                {
+                    Target::Classes {
+                        indices: (0..rows).map(|i| i % classes).collect(),
+                        labels: (0..classes).map(|c| c.to_string()).collect(),
+                    }
+                } else {
+                    Target::Values((0..rows).map(|i| i as f64 * 1e3).collect())
+                };
+                let case = format!("{kind} on {what} ({classes} classes)");
+                let Ok(fitted) = fit_matrix(kind, &params(kind), &x, &y, 3, &mut |_| {}) else {
+                    continue;
+                };
+                let model = fitted.into_model();
+                let scored = model
+                    .predict_batch(x.data(), cols)
+                    .unwrap_or_else(|e| panic!("{case}: {e}"));
+                for p in scored {
+                    assert!(
+                        p.probabilities.iter().all(|q| (0.0..=1.0).contains(q)),
+                        "{case}: {:?}",
+                        p.probabilities
+                    );
+                }
+            }
+        }
+    }
+}
