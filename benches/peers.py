@@ -52,7 +52,7 @@ def main():
 
     from sklearn.cluster import KMeans
     from sklearn.ensemble import RandomForestClassifier
-    from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
+    from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
     from sklearn.naive_bayes import GaussianNB
     from sklearn.tree import DecisionTreeClassifier
 
@@ -73,6 +73,8 @@ def main():
                                                 tol=1e-4, random_state=42)),
         "forest": ("multiclass", lambda: RandomForestClassifier(
             n_estimators=10, max_depth=8, n_jobs=1, random_state=42)),
+        "elasticnet": ("regression", lambda: ElasticNet(alpha=1.0, l1_ratio=0.5, tol=1e-4,
+                                                        max_iter=1000)),
     }
     train, score, fitted = {}, {}, {}
     for name, (table, make) in families.items():
@@ -131,7 +133,38 @@ def main():
                           "outputs": [o.name for o in onx.graph.output]}
     except Exception as e:  # noqa: BLE001
         result["onnx"] = {"error": f"skl2onnx export failed: {e}"}
+    result["onnx_families"] = onnx_families(fitted, families, tables, data)
     print(json.dumps(result, indent=1))
+
+
+def onnx_families(fitted, families, tables, data):
+    """skl2onnx exports of the linear, naive Bayes and k-means models (the logistic one is
+    exported above), listed in DATA_DIR/onnx_families.json for benches/node/bench.mjs."""
+    try:
+        import numpy as np
+        from skl2onnx import to_onnx
+    except ImportError as e:
+        return {"error": f"skl2onnx not installed: {e}"}
+    exported, errors = {}, {}
+    for name in ("logistic-multinomial", "linear", "ridge", "lasso", "elasticnet",
+                 "gaussian-nb", "kmeans"):
+        model = fitted.get(name)
+        if model is None:
+            continue
+        table = families[name][0]
+        try:
+            options = {id(model): {"zipmap": False}} if hasattr(model, "predict_proba") else None
+            onx = to_onnx(model, tables[table][0][:1].astype(np.float32), options=options,
+                          target_opset=17)
+            path = f"{data}/{name}.onnx"
+            with open(path, "wb") as fh:
+                fh.write(onx.SerializeToString())
+            exported[name] = {"path": path, "table": table}
+        except Exception as e:  # noqa: BLE001
+            errors[name] = str(e)
+    with open(f"{data}/onnx_families.json", "w") as fh:
+        json.dump(exported, fh)
+    return {"exported": exported, "errors": errors}
 
 
 def detector_stream(n, binary):

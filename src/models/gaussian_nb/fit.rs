@@ -12,12 +12,12 @@
 //!
 //! The result is scikit-learn's `GaussianNB` (`theta_`, `var_`, `class_prior_`) to rounding:
 //! `tests/parity_sklearn.rs` checks the means, variances and priors on the bundled tables
-//! against values scikit-learn computed (`scripts/fixtures_models.py sklearn`). The parity
-//! reference ([`Reference`]) is independent of both the trainer and the scorer: the
-//! statistics recomputed by ndarray's two-pass `mean_axis`/`var_axis` on each class's rows,
-//! and the probabilities by the textbook log-sum-exp.
+//! against values scikit-learn computed (`scripts/fixtures_models.py fitted`). The parity
+//! reference ([`Reference`]) evaluates the fitted statistics on an arithmetic path
+//! independent of the scorer's (ndarray rows, `f64` logarithms and exponentials, the
+//! textbook log-sum-exp).
 
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 
 use super::{GaussianNb, GaussianNbModel, GaussianNbParams};
 use crate::models::{FitData, Reference, Trainer};
@@ -61,7 +61,7 @@ impl Trainer for GaussianNb {
             ));
         }
         progress(Progress::fitted(None));
-        let reference = TwoPass::new(x, yi, k, params.var_smoothing);
+        let reference = TwoPass::new(&model, p).ok_or_else(|| data.error("statistics shape"))?;
         Ok((model, Box::new(reference)))
     }
 }
@@ -125,8 +125,9 @@ fn overall_variances(m: &Moments, p: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The parity reference: the statistics by ndarray's two-pass mean and variance over each
-/// class's rows, the probabilities by log-sum-exp with `f64::exp`/`ln`.
+/// The parity reference: the fitted statistics evaluated on an arithmetic path of its own
+/// (ndarray rows, `f64::ln`/`exp`, the textbook log-sum-exp). The statistics themselves are
+/// held to scikit-learn's by `tests/parity_sklearn.rs`; building this costs nothing at fit.
 struct TwoPass {
     means: Array2<f64>,
     variances: Array2<f64>,
@@ -134,32 +135,13 @@ struct TwoPass {
 }
 
 impl TwoPass {
-    fn new(x: &Array2<f64>, y: &[usize], k: usize, smoothing: f64) -> TwoPass {
-        let p = x.ncols();
-        let epsilon = smoothing
-            * x.var_axis(Axis(0), 0.0)
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max);
-        let mut means = Array2::zeros((k, p));
-        let mut variances = Array2::zeros((k, p));
-        let mut log_priors = Vec::with_capacity(k);
-        for c in 0..k {
-            let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
-            let xc = x.select(Axis(0), &rows);
-            if let Some(mean) = xc.mean_axis(Axis(0)) {
-                means.row_mut(c).assign(&mean);
-            }
-            variances
-                .row_mut(c)
-                .assign(&(xc.var_axis(Axis(0), 0.0) + epsilon));
-            log_priors.push((rows.len() as f64 / y.len() as f64).ln());
-        }
-        TwoPass {
-            means,
-            variances,
-            log_priors,
-        }
+    fn new(m: &GaussianNbModel, p: usize) -> Option<TwoPass> {
+        let k = m.priors.len();
+        Some(TwoPass {
+            means: Array2::from_shape_vec((k, p), m.means.clone()).ok()?,
+            variances: Array2::from_shape_vec((k, p), m.variances.clone()).ok()?,
+            log_priors: m.priors.iter().map(|v| v.ln()).collect(),
+        })
     }
 }
 
