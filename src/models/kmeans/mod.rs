@@ -16,11 +16,12 @@ family_params! {
     pub struct KMeansParams {
         /// clusters
         pub k: u64 = 3, ParamType::Int { min: 1, max: 10_000 };
-        /// restarts; the best inertia wins
+        /// seeded restarts (scikit-learn's n_init); the lowest inertia wins
         pub n_runs: u64 = 10, ParamType::Int { min: 1, max: 1_000 };
         /// iterations per run
         pub max_iterations: u64 = 300, ParamType::Int { min: 1, max: 1_000_000 };
-        /// stop when centroids move less than this
+        /// stop when the centroids' total squared movement in an iteration is at most this
+        /// share of the mean feature variance (scikit-learn's tol)
         pub tolerance: f64 = 0.0001, ParamType::POSITIVE;
     }
 }
