@@ -56,8 +56,8 @@
 //!
 //! A kind is what a user picks; a family is a folder. Most families have one kind. The
 //! elastic-net family (`elastic_net/`) has three — `ridge`, `lasso` and `elasticnet` —
-//! because they are one trainer (linfa's coordinate-descent elastic net) with the L1
-//! share fixed at 0, fixed at 1, or free; they share the fitted form and the scoring of
+//! because they are one objective (scikit-learn's elastic net) with the L1 share fixed at
+//! 0, fixed at 1, or free; they share the fitted form and the scoring of
 //! ordinary least squares (`linear/`'s [`LinearModel`](linear::LinearModel)), and only
 //! their parameter lists differ. They stay three kinds, as the CLI, the page and every
 //! artifact already name them.
