@@ -80,9 +80,12 @@ use crate::train::{Progress, TrainError};
 #[cfg(feature = "train")]
 pub use fit::{FitData, Reference, Trainer};
 
+pub mod boosting;
 pub mod elastic_net;
 pub mod forest;
 pub mod gaussian_nb;
+#[cfg(feature = "train")]
+pub(crate) mod hist;
 pub mod kmeans;
 pub mod knn;
 pub mod linear;
@@ -489,6 +492,15 @@ macro_rules! registry {
                 }
             }
 
+            /// Whether the kind fits rows with missing (NaN) features (see
+            /// [`Trainer::ACCEPTS_MISSING`]).
+            #[cfg(feature = "train")]
+            pub fn accepts_missing(&self) -> bool {
+                match self {
+                    $(ModelParams::$kind(_) => <$family as Trainer>::ACCEPTS_MISSING,)+
+                }
+            }
+
             /// Fits the kind (see [`Trainer::fit`]).
             #[cfg(feature = "train")]
             pub(crate) fn fit(
@@ -551,7 +563,7 @@ macro_rules! registry {
                 }
             }
 
-            fn accepts_wider_rows(&self) -> bool {
+            pub(crate) fn accepts_wider_rows(&self) -> bool {
                 match self {
                     $(Model::$kind(m) => m.accepts_wider_rows(),)+
                 }
@@ -602,6 +614,8 @@ registry! {
     Tree = "tree" => tree::Tree;
     /// Random forest classifier (bagged decision trees).
     Forest = "forest" => forest::Forest;
+    /// Gradient-boosted trees (classification or regression), histogram-based.
+    Boosting = "boosting" => boosting::Boosting;
     /// Gaussian naive Bayes.
     GaussianNb = "gaussian-nb" => gaussian_nb::GaussianNb;
     /// Support vector machine (classification by one-vs-rest, or regression).
