@@ -382,6 +382,14 @@ impl Model {
         self.model_kind().name()
     }
 
+    /// Each feature's share of the split gain, for the kinds that record it (boosting).
+    pub fn importance(&self) -> Option<&[f64]> {
+        match self {
+            Model::Boosting(b) => Some(&b.importance),
+            _ => None,
+        }
+    }
+
     /// Scores one transformed row. The caller ensures the row width (see [`Model::validate`]);
     /// a wrong width is an error, never a panic.
     pub fn predict_row(&self, x: &[f64]) -> Result<Prediction> {
