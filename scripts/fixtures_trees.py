@@ -3,7 +3,7 @@
 
 Run from the repository root with a venv that has scikit-learn (the bench's will do):
 
-    cargo build --release --bin driftlab
+    cargo build --bin driftlab        # the fraud rows come from `driftlab dataset fraud`
     .bench/venv/bin/python scripts/fixtures_trees.py quality   # tests/fixtures/models/sklearn_trees.json
     DRIFTLAB_WRITE_QUALITY=1 cargo test --release --test parity_trees
                                                                # tests/fixtures/models/driftlab_trees.json
@@ -12,8 +12,8 @@ Run from the repository root with a venv that has scikit-learn (the bench's will
 `quality` makes a seeded, stratified 75/25 split of iris, wine, breast cancer, diabetes
 (data/) and 10,000 rows of the fraud generator (`driftlab dataset fraud --rows 10000`,
 the same bytes the Rust test generates), encodes them as driftlab's default pipeline does
-(numbers standardized on the training rows, booleans 0/1, categories one-hot over the
-training rows' categories), fits scikit-learn's estimator for each tree kind with
+(numbers and booleans imputed with the training mean and standardized on the training
+rows, categories one-hot over the training rows' categories), fits scikit-learn's estimator for each tree kind with
 driftlab's default parameters, and records the test accuracy (or R2) and, for two
 classes, the ROC AUC, with the split indices, so that driftlab trains on exactly the same
 rows (`tests/parity_trees.rs`). On fraud it also records logistic regression's ROC AUC,
@@ -57,12 +57,17 @@ TABLES = [
 def read_table(name):
     if name == "fraud":
         exe = ROOT / "target" / "release" / "driftlab"
+        if not exe.exists():
+            exe = ROOT / "target" / "debug" / "driftlab"
         text = subprocess.run([str(exe), "dataset", "fraud", "--rows", str(FRAUD_ROWS)],
                               check=True, capture_output=True, text=True).stdout
     else:
         text = (ROOT / "data" / f"{name}.csv").read_text()
     rows = list(csv.reader(io.StringIO(text)))
     return rows[0], rows[1:]
+
+
+MISSING = {"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A"}
 
 
 def is_number(v):
@@ -74,24 +79,28 @@ def is_number(v):
 
 
 def encode(header, body, target, train):
-    """driftlab's default pipeline: numbers standardized (population std), booleans 0/1,
-    other text one-hot over the training rows' categories (sorted)."""
+    """driftlab's default pipeline: numbers (and booleans as 0/1) imputed with the training
+    mean, then standardized (population std); other text one-hot over the training rows'
+    categories, sorted, a missing cell being the category "(missing)"."""
     cols = []
     for j, name in enumerate(header):
         if name == target:
             continue
         values = [r[j] for r in body]
-        if all(v in ("true", "false") for v in values):
-            x = np.array([1.0 if v == "true" else 0.0 for v in values])
-            mean, std = x[train].mean(), x[train].std()
-            cols.append((x - mean) / (std if std > 0 else 1.0))
-        elif all(is_number(v) for v in values):
-            x = np.array([float(v) for v in values])
-            mean, std = x[train].mean(), x[train].std()
-            cols.append((x - mean) / (std if std > 0 else 1.0))
+        present = [v for v in values if v not in MISSING]
+        if present and all(v in ("true", "false") for v in present):
+            x = np.array([np.nan if v in MISSING else (1.0 if v == "true" else 0.0) for v in values])
+        elif present and all(is_number(v) for v in present):
+            x = np.array([np.nan if v in MISSING else float(v) for v in values])
         else:
-            for c in sorted({values[i] for i in train}):
-                cols.append(np.array([1.0 if v == c else 0.0 for v in values]))
+            cats = ["(missing)" if v in MISSING else v for v in values]
+            for c in sorted({cats[i] for i in train}):
+                cols.append(np.array([1.0 if v == c else 0.0 for v in cats]))
+            continue
+        seen = x[train][~np.isnan(x[train])]
+        x = np.where(np.isnan(x), seen.mean() if len(seen) else 0.0, x)
+        mean, std = x[train].mean(), x[train].std()
+        cols.append((x - mean) / (std if std > 0 else 1.0))
     return np.stack(cols, axis=1)
 
 
