@@ -627,6 +627,92 @@ mod tests {
         assert_eq!(m.predict(&[40.0, 1.0]).unwrap().value, 1.0);
     }
 
+    /// Issue 15's ugly inputs: each trains a model that scores every row finitely, or
+    /// answers with an error that says what is wrong, never a panic.
+    #[test]
+    fn ugly_inputs_train_or_answer_clearly() {
+        let fit = |x: &Matrix, y: &Target, pairs: &[&str]| {
+            fit_matrix(ModelKind::Boosting, &params(pairs), x, y, 5, &mut |_| {})
+        };
+        let finite = |f: &crate::train::Fitted, x: &Matrix| {
+            let Model::Boosting(m) = f.model() else {
+                panic!("not boosting")
+            };
+            for r in x.data().chunks_exact(x.cols()) {
+                let p = m.predict(r).unwrap();
+                assert!(p.value.is_finite() && p.probabilities.iter().all(|v| v.is_finite()));
+            }
+        };
+        let names = |c: usize| (0..c).map(|j| format!("x{j}")).collect::<Vec<_>>();
+        let two = |n: usize| (0..n).map(|i| i as f64).collect::<Vec<_>>();
+        // a constant target: the base score alone, no split gains anything
+        let x = Matrix::new(50, 1, two(50), names(1)).unwrap();
+        let f = fit(&x, &Target::Values(vec![3.5; 50]), &[]).unwrap();
+        let Model::Boosting(m) = f.model() else {
+            panic!()
+        };
+        assert_eq!(m.predict(&[7.0]).unwrap().value, 3.5);
+        assert!(m.importance.iter().all(|&v| v == 0.0), "{:?}", m.importance);
+        // one row per class (three classes, three rows): nothing to hold out, no leaf of
+        // 20 rows; the class shares alone
+        let x = Matrix::new(3, 1, two(3), names(1)).unwrap();
+        let y = Target::Classes {
+            indices: vec![0, 1, 2],
+            labels: vec!["a".into(), "b".into(), "c".into()],
+        };
+        finite(&fit(&x, &y, &[]).unwrap(), &x);
+        finite(&fit(&x, &y, &["min_samples_leaf=1"]).unwrap(), &x);
+        // one row: an error that says how many are needed
+        let x = Matrix::new(1, 1, vec![1.0], names(1)).unwrap();
+        let e = fit(&x, &Target::Values(vec![1.0]), &[])
+            .err()
+            .expect("one row is too few")
+            .to_string();
+        assert!(e.contains('2') && e.contains("rows"), "{e}");
+        // an all-missing column beside a useful one: the missing one is never split on
+        let (xor_x, xor_y) = xor(400);
+        let mut data = Vec::new();
+        for r in xor_x.data().chunks_exact(2) {
+            data.extend_from_slice(&[f64::NAN, r[0], r[1]]);
+        }
+        let x = Matrix::new(400, 3, data, names(3)).unwrap();
+        let f = fit(&x, &xor_y, &["n_iterations=10"]).unwrap();
+        finite(&f, &x);
+        let Model::Boosting(m) = f.model() else {
+            panic!()
+        };
+        assert_eq!(m.importance[0], 0.0);
+        // every value missing
+        let x = Matrix::new(40, 2, vec![f64::NAN; 80], names(2)).unwrap();
+        finite(&fit(&x, &Target::Values(two(40)), &[]).unwrap(), &x);
+        // 10,000 columns
+        let (rows, cols) = (60, 10_000);
+        let data = (0..rows * cols)
+            .map(|i| ((i * 2_654_435_761) % 1_000) as f64)
+            .collect();
+        let x = Matrix::new(rows, cols, data, names(cols)).unwrap();
+        let y = Target::Classes {
+            indices: (0..rows).map(|i| i % 2).collect(),
+            labels: vec!["0".into(), "1".into()],
+        };
+        finite(&fit(&x, &y, &["n_iterations=3"]).unwrap(), &x);
+        // parameters out of range name the value, the range and the parameter
+        for (pair, words) in [
+            ("learning_rate=0", "learning_rate"),
+            ("max_bins=300", "max_bins"),
+            ("max_leaves=1", "max_leaves"),
+            ("subsample=0", "subsample"),
+            ("validation_fraction=0.9", "validation_fraction"),
+            ("n_iterations=-1", "n_iterations"),
+            ("l2=NaN", "l2"),
+        ] {
+            let e = ModelParams::parse(ModelKind::Boosting, &[pair])
+                .expect_err(pair)
+                .to_string();
+            assert!(e.contains(words), "{pair}: {e}");
+        }
+    }
+
     #[test]
     fn subsampling_is_seeded() {
         let (x, y) = xor(800);
