@@ -196,7 +196,9 @@ def tree_peers(tables, reps, data, fitted):
                     fh.write(onx.SerializeToString())
                 out["onnx"][name] = {"path": path, "table": table}
             except Exception as e:  # noqa: BLE001
-                out["onnx"][name] = {"error": f"skl2onnx export failed: {e}"}
+                # the first line only: skl2onnx quotes the whole tree ensemble in its message
+                first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                out["onnx"][name] = {"error": f"skl2onnx export failed: {first[:300]}"}
     except ImportError as e:
         out["onnx"]["error"] = f"skl2onnx not installed: {e}"
     return out

@@ -269,7 +269,7 @@ pub fn fit_matrix(
     if let Some(i) = x
         .data()
         .iter()
-        .position(|v| !v.is_finite() && !(missing_ok && v.is_nan()))
+        .position(|v| !(v.is_finite() || (missing_ok && v.is_nan())))
     {
         return Err(TrainError::NotFinite {
             row: i / x.cols(),

@@ -664,10 +664,10 @@ mod tests {
         finite(&fit(&x, &y, &["min_samples_leaf=1"]).unwrap(), &x);
         // one row: an error that says how many are needed
         let x = Matrix::new(1, 1, vec![1.0], names(1)).unwrap();
-        let e = fit(&x, &Target::Values(vec![1.0]), &[])
-            .err()
-            .expect("one row is too few")
-            .to_string();
+        let Err(e) = fit(&x, &Target::Values(vec![1.0]), &[]) else {
+            panic!("one row is too few")
+        };
+        let e = e.to_string();
         assert!(e.contains('2') && e.contains("rows"), "{e}");
         // an all-missing column beside a useful one: the missing one is never split on
         let (xor_x, xor_y) = xor(400);

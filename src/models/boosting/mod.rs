@@ -387,9 +387,12 @@ mod tests {
         }
     }
 
+    /// A named way to break a model.
+    type Breakage = (&'static str, fn(&mut BoostingModel));
+
     #[test]
     fn broken_trees_are_refused() {
-        let cases: [(&str, fn(&mut BoostingModel)); 6] = [
+        let cases: [Breakage; 6] = [
             ("missing not a child", |m| m.trees[0].missing[0] = 0),
             ("a cycle", |m| m.trees[0].left[0] = 0),
             ("feature out of range", |m| m.trees[0].feature[0] = 2),

@@ -83,6 +83,8 @@ impl FlatTree {
     }
 
     /// The leaves of `out.len()` rows (`rows` holds them, `cols` wide), written to `out`.
+    // `!(v < threshold)` on purpose: a NaN (missing) value goes right, as in the row walk
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     #[inline]
     pub(crate) fn leaves(&self, rows: &[f64], cols: usize, out: &mut [u32]) {
         out.fill(0);
