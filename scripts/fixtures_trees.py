@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -159,8 +160,13 @@ def write_quality():
                               "train": tr.tolist(), "test": te.tolist(), "sklearn": scores})
         print(name, scores, file=sys.stderr)
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
-    (MODELS_DIR / "sklearn_trees.json").write_text(json.dumps(out, indent=1) + "\n")
+    (MODELS_DIR / "sklearn_trees.json").write_text(compact(json.dumps(out, indent=1)) + "\n")
     print(f"wrote {MODELS_DIR / 'sklearn_trees.json'}")
+
+
+def compact(text):
+    """The split indices one list to a line, not one number to a line."""
+    return re.sub(r"\[\s+([\d,\s]+?)\s+\]", lambda m: "[" + "".join(m.group(1).split()) + "]", text)
 
 
 def write_table():
