@@ -134,7 +134,79 @@ def main():
     except Exception as e:  # noqa: BLE001
         result["onnx"] = {"error": f"skl2onnx export failed: {e}"}
     result["onnx_families"] = onnx_families(fitted, families, tables, data)
+    result["trees"] = tree_peers(tables, reps, data, fitted)
     print(json.dumps(result, indent=1))
+
+
+def tree_peers(tables, reps, data, fitted):
+    """Issue 15's peers of the tree families: scikit-learn's HistGradientBoosting* (both
+    cores) and LightGBM (both cores, and one thread) with driftlab's bench settings for
+    boosting (100 iterations of 31 leaves, 255 bins, 20 rows per leaf, learning rate 0.1,
+    no early stopping), their batch predict_proba, and skl2onnx exports of the tree, the
+    forest and the boosted model for onnxruntime-web (DATA_DIR/{tree,forest,boosting}.onnx)."""
+    import numpy as np
+
+    out = {"train": {}, "score": {}, "onnx": {}}
+    try:
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    except ImportError as e:
+        return {"error": f"not installed: {e}"}
+    try:
+        import lightgbm
+        out["lightgbm_version"] = lightgbm.__version__
+    except ImportError as e:
+        lightgbm = None
+        out["lightgbm_error"] = f"LightGBM not installed: {e}"
+    hgb = dict(max_iter=100, max_leaf_nodes=31, max_bins=255, min_samples_leaf=20,
+               learning_rate=0.1, l2_regularization=0.0, early_stopping=False, random_state=42)
+    lgb = dict(n_estimators=100, num_leaves=31, max_bin=255, min_child_samples=20,
+               learning_rate=0.1, reg_lambda=0.0, verbose=-1, random_state=42)
+    runs = [("boosting", "binary", True), ("boosting-regression", "regression", False),
+            ("boosting-multiclass", "multiclass", True)]
+    boosted = {}
+    for name, table, classify in runs:
+        x, y = tables[table]
+        peers = {"sklearn": lambda: (HistGradientBoostingClassifier if classify
+                                     else HistGradientBoostingRegressor)(**hgb)}
+        if lightgbm is not None:
+            peers["lightgbm"] = lambda: (lightgbm.LGBMClassifier if classify
+                                         else lightgbm.LGBMRegressor)(n_jobs=-1, **lgb)
+            peers["lightgbm_1t"] = lambda: (lightgbm.LGBMClassifier if classify
+                                            else lightgbm.LGBMRegressor)(n_jobs=1, **lgb)
+        r = reps if name != "boosting-multiclass" else min(reps, 3)
+        for peer, make in peers.items():
+            try:
+                seconds, model = median_time(r, lambda: make().fit(x, y))
+                out["train"].setdefault(name, {})[peer] = {"seconds": seconds}
+                f = model.predict_proba if classify else model.predict
+                batch, _ = median_time(reps, lambda: f(x))
+                out["score"].setdefault(name, {})[peer] = {"rows": x.shape[0], "seconds": batch}
+                if peer == "sklearn":
+                    boosted[name] = model
+            except Exception as e:  # noqa: BLE001
+                out["train"].setdefault(name, {})[peer] = {"error": str(e)}
+    try:
+        from skl2onnx import to_onnx
+        for name, model, table in [("tree", fitted.get("tree"), "binary"),
+                                   ("forest", fitted.get("forest"), "multiclass"),
+                                   ("boosting", boosted.get("boosting"), "binary")]:
+            if model is None:
+                continue
+            x = tables[table][0]
+            try:
+                onx = to_onnx(model, x[:1].astype(np.float32),
+                              options={id(model): {"zipmap": False}}, target_opset=17)
+                path = f"{data}/{name}.onnx"
+                with open(path, "wb") as fh:
+                    fh.write(onx.SerializeToString())
+                out["onnx"][name] = {"path": path, "table": table}
+            except Exception as e:  # noqa: BLE001
+                # the first line only: skl2onnx quotes the whole tree ensemble in its message
+                first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                out["onnx"][name] = {"error": f"skl2onnx export failed: {first[:300]}"}
+    except ImportError as e:
+        out["onnx"]["error"] = f"skl2onnx not installed: {e}"
+    return out
 
 
 def onnx_families(fitted, families, tables, data):

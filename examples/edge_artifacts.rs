@@ -99,6 +99,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ModelKind::Forest,
         ),
         (
+            "boosting-fraud",
+            (&fraud_csv, &fraud),
+            Some("is_fraud"),
+            ModelKind::Boosting,
+        ),
+        (
+            "boosting-iris",
+            (&iris.0, &iris.1),
+            Some("species"),
+            ModelKind::Boosting,
+        ),
+        (
+            "boosting-diabetes",
+            (&diabetes.0, &diabetes.1),
+            Some("progression"),
+            ModelKind::Boosting,
+        ),
+        (
             "gaussian-nb-cancer",
             (&cancer.0, &cancer.1),
             Some("diagnosis"),

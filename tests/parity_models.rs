@@ -125,6 +125,10 @@ fn forest() {
     run(ModelKind::Forest)
 }
 #[test]
+fn boosting() {
+    run(ModelKind::Boosting)
+}
+#[test]
 fn gaussian_nb() {
     run(ModelKind::GaussianNb)
 }

@@ -556,6 +556,7 @@ fn every_model_kind_checks_its_shapes() {
         ModelKind::Logistic,
         ModelKind::Tree,
         ModelKind::Forest,
+        ModelKind::Boosting,
         ModelKind::GaussianNb,
         ModelKind::Svm,
         ModelKind::Knn,
@@ -603,4 +604,90 @@ fn a_forest_tree_claiming_huge_class_counts_is_refused() {
             &["artifact is inconsistent", "forest tree"],
         );
     }
+}
+
+/// Boosted trees edited by hand, each with a valid hash: refused by the shape checks,
+/// never scored (issue 15).
+#[test]
+fn broken_boosted_trees_are_refused() {
+    let v = doc(&trained(ModelKind::Boosting));
+    let boosted = |case: &str, edit: &dyn Fn(&mut Value), words: &[&str]| {
+        let mut w = v.clone();
+        edit(&mut w["model"]);
+        let mut all = vec!["artifact is inconsistent"];
+        all.extend_from_slice(words);
+        refused(case, &rehashed(w), &all);
+    };
+    let internal = |m: &Value| {
+        (0..m["trees"][0]["left"].as_array().unwrap().len())
+            .find(|&i| m["trees"][0]["left"][i] != json!(-1))
+            .unwrap()
+    };
+    boosted(
+        "a child index out of range",
+        &|m| m["trees"][0]["left"][0] = json!(1_000_000),
+        &["boosted tree child index out of range"],
+    );
+    boosted(
+        "a cycle back to the root",
+        &|m| {
+            let i = internal(m);
+            m["trees"][0]["right"][i] = json!(0);
+        },
+        &["boosted tree child index out of range"],
+    );
+    boosted(
+        "missing values sent to a node that is not a child",
+        &|m| m["trees"][0]["missing"][0] = json!(0),
+        &["boosted tree child index out of range"],
+    );
+    boosted(
+        "a split on feature 1e9",
+        &|m| m["trees"][0]["feature"][0] = json!(1_000_000_000),
+        &["boosted tree feature index out of range"],
+    );
+    boosted(
+        "leaf values cut short",
+        &|m| {
+            m["trees"][0]["value"].as_array_mut().unwrap().pop();
+        },
+        &["boosted tree arrays have different lengths"],
+    );
+    boosted(
+        "a tree too many for three classes",
+        &|m| {
+            let t = m["trees"][0].clone();
+            m["trees"].as_array_mut().unwrap().push(t);
+        },
+        &["base scores or trees do not match the classes"],
+    );
+    boosted(
+        "a base score short",
+        &|m| {
+            m["base_score"].as_array_mut().unwrap().pop();
+        },
+        &["base scores or trees do not match the classes"],
+    );
+    boosted(
+        "importance of another width",
+        &|m| {
+            m["importance"].as_array_mut().unwrap().push(json!(0.5));
+        },
+        &["importance does not match the features"],
+    );
+    boosted(
+        "more features than the pipeline gives",
+        &|m| m["n_features"] = json!(99),
+        &["boosting model does not match the features"],
+    );
+    boosted(
+        "a learning rate of 0",
+        &|m| m["learning_rate"] = json!(0.0),
+        &["learning rate"],
+    );
+    boosted(
+        "2^64-1 classes claimed",
+        &|m| m["n_classes"] = json!(u64::MAX),
+        &["class labels"],
+    );
 }

@@ -106,3 +106,30 @@ fn the_forest_reports_each_tree() {
         .collect();
     assert_eq!(fit, trees);
 }
+
+/// Boosting reports every iteration with its training and validation loss (the live view's
+/// two curves, issue 15), and stops early once the validation loss no longer improves.
+#[test]
+fn boosting_reports_each_iteration_with_both_losses() {
+    let mut request = TrainRequest::new("is_fraud", ModelKind::Boosting);
+    request.params = driftlab::train::ModelParams::parse(
+        ModelKind::Boosting,
+        &["n_iterations=40", "learning_rate=0.3"],
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    train(&table("fraud"), &request, &mut |p| seen.push(p)).unwrap();
+    let fit: Vec<_> = seen.iter().filter(|p| p.stage == "fit").collect();
+    assert!(!fit.is_empty() && fit.len() <= 40, "{}", fit.len());
+    for (i, p) in fit.iter().enumerate() {
+        assert_eq!((p.step, p.total), (i as u64 + 1, Some(40)));
+        let (train_loss, valid_loss) = (p.loss.unwrap(), p.validation_loss.unwrap());
+        assert!(train_loss.is_finite() && train_loss > 0.0, "{p:?}");
+        assert!(valid_loss.is_finite() && valid_loss > 0.0, "{p:?}");
+    }
+    // the training loss falls from the first iteration to the last, and never rises above
+    // the first (at this learning rate it multiplied by 25 before the Newton step was
+    // bounded, boosting/fit.rs MAX_STEP)
+    assert!(fit.last().unwrap().loss < fit[0].loss);
+    assert!(fit.iter().all(|p| p.loss <= fit[0].loss), "{fit:?}");
+}

@@ -22,7 +22,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 const SLOTS = ['binary', 'regression', 'multiclass', 'drift_current'];
 // keep in the order of FAMILIES in benches/src/lib.rs
 const FAMILIES = [['logistic', 0], ['logistic-multinomial', 2], ['linear', 1], ['ridge', 1],
-  ['lasso', 1], ['tree', 0], ['gaussian-nb', 0], ['kmeans', 2], ['forest', 2], ['elasticnet', 1]];
+  ['lasso', 1], ['tree', 0], ['gaussian-nb', 0], ['kmeans', 2], ['forest', 2], ['elasticnet', 1],
+  // gradient-boosted trees (issue 15)
+  ['boosting', 0], ['boosting-regression', 1], ['boosting-multiclass', 2]];
 const SLOW = new Set(['forest']);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 let warm = true;
@@ -173,6 +175,43 @@ async function onnx() {
   }
 }
 
+// Issue 15: onnxruntime-web on the skl2onnx exports of scikit-learn's tree, forest and
+// boosted model (DATA_DIR/{tree,forest,boosting}.onnx, written by peers.py), one thread,
+// batch scoring of the same table the driftlab rows score.
+async function onnxTrees() {
+  const pkg = path.join(root, '.bench/node/node_modules/onnxruntime-web/dist/ort.node.min.mjs');
+  if (!fs.existsSync(pkg)) return { error: 'onnxruntime-web is not installed (scripts/bench_env.sh)' };
+  const ort = await import(pathToFileURL(pkg));
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const out = {};
+  for (const [name, table] of [['tree', 'binary'], ['forest', 'multiclass'], ['boosting', 'binary']]) {
+    const model = path.join(dir, `${name}.onnx`);
+    if (!fs.existsSync(model)) { out[name] = { error: `no skl2onnx export ${model}` }; continue; }
+    try {
+      const session = await ort.InferenceSession.create(fs.readFileSync(model),
+        { executionProviders: ['wasm'], intraOpNumThreads: 1, interOpNumThreads: 1 });
+      const text = fs.readFileSync(path.join(dir, `${table}.csv`), 'utf8').trimEnd().split('\n');
+      const p = text[0].split(',').length - 1;
+      const n = text.length - 1;
+      const x = new Float32Array(n * p);
+      for (let i = 0; i < n; i++) {
+        const cells = text[i + 1].split(',');
+        for (let j = 0; j < p; j++) x[i * p + j] = Number(cells[j]);
+      }
+      const tensor = new ort.Tensor('float32', x, [n, p]);
+      const batch = await timeAsync(reps, async () => {
+        const r = await session.run({ [session.inputNames[0]]: tensor });
+        return r[session.outputNames[0]].data.length;
+      });
+      out[name] = { rows: n, batch };
+    } catch (e) {
+      out[name] = { error: String(e?.message ?? e) };
+    }
+  }
+  return out;
+}
+
 // onnxruntime-web on the skl2onnx exports of the other linear, naive Bayes and k-means
 // models (DATA_DIR/<family>.onnx, listed in DATA_DIR/onnx_families.json by peers.py):
 // batch scoring of the whole table each was trained on, one thread.
@@ -226,4 +265,5 @@ try {
 out.playground = await playground();
 out.onnxruntime_web = await onnx();
 out.onnxruntime_web_families = await onnxFamilies();
+out.onnxruntime_web_trees = await onnxTrees().catch((e) => ({ error: String(e?.message ?? e) }));
 process.stdout.write(JSON.stringify(out, null, 1) + '\n');

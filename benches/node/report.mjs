@@ -215,6 +215,68 @@ add('edge', `load: ${el?.requests ?? 20000} POST /score at ${el?.connections ?? 
   [el ? `${ms(el.p50_ms)} / ${ms(el.p99_ms)}, ${el.errors} errors, ${fmtN(el.rps, 'req/s')}` : 'not measured', '',
     ee ? `empty ${ms(ee.p50_ms)} / ${ms(ee.p99_ms)}, ${fmtN(ee.rps, 'req/s')}` : '', '', `p50 ${ratio(el?.p50_ms, ee?.p50_ms)}`], edge.load ?? {});
 
+// --- the tree families (issue 15): tree, forest, boosting against scikit-learn, LightGBM
+// and onnxruntime-web ------------------------------------------------------------------------
+const pyTrees = py.trees ?? {};
+const ortTrees = wasm.onnxruntime_web_trees ?? {};
+const treeBudgets = [];
+{
+  const boostData = {
+    boosting: '100k×20 binary', 'boosting-regression': '100k×20 regression', 'boosting-multiclass': '20k×50, 5 classes',
+  };
+  for (const [fam, what] of Object.entries(boostData)) {
+    const n = secs(native.train?.[fam]);
+    const w = secs(wasm.train?.[fam]);
+    const peer = pyTrees.train?.[fam] ?? {};
+    const sk = secs(peer.sklearn);
+    const lg = secs(peer.lightgbm);
+    const lg1 = secs(peer.lightgbm_1t);
+    add('train', `${fam} — ${what} (100 iterations × 31 leaves, 255 bins)`,
+      [fmtT(n), fmtT(w), `HistGB ${fmtT(sk)} | LightGBM ${fmtT(lg)} | 1 thread ${fmtT(lg1)}`, '',
+        `wasm/HistGB ${ratio(w, sk)}, native/LightGBM-1t ${ratio(n, lg1)}, native/HistGB ${ratio(n, sk)}`],
+      { native: n, wasm: w, peer: sk, lightgbm: lg, lightgbm_1t: lg1 });
+    treeBudgets.push([`${fam} training in Wasm ≤ 1.5× HistGradientBoosting (which uses both cores)`, w, sk, 1.5, 'le']);
+    treeBudgets.push([`${fam} training natively ≤ 1.0× LightGBM on one thread`, n, lg1, 1.0, 'le']);
+  }
+  for (const fam of ['tree', 'forest']) {
+    const n = secs(native.train?.[fam]);
+    const w = secs(wasm.train?.[fam]);
+    const sk = secs(py.train?.[fam]);
+    treeBudgets.push([`${fam} training in Wasm ≤ 1.0× scikit-learn`, w, sk, 1.0, 'le']);
+    treeBudgets.push([`${fam} training natively ≤ 0.5× scikit-learn`, n, sk, 0.5, 'le']);
+  }
+  // batch scoring, rows/s: flat buffers; peers' predict_proba (or predict) on the same table
+  for (const fam of ['tree', 'forest', 'boosting', 'boosting-regression', 'boosting-multiclass']) {
+    const ns = native.score?.[fam];
+    const ws = wasm.score?.[fam];
+    const rows = ns?.rows ?? ws?.rows;
+    if (!rows) continue;
+    const nb = rate(ns?.batch_flat, rows);
+    const wb = rate(ws?.batch_flat, rows);
+    const base = fam.startsWith('boosting') ? pyTrees.score?.[fam]?.sklearn : py.score?.[fam]?.batch;
+    const sk = rate(base, rows);
+    const lg = rate(pyTrees.score?.[fam]?.lightgbm, rows);
+    const lg1 = rate(pyTrees.score?.[fam]?.lightgbm_1t, rows);
+    const o = ortTrees[fam];
+    const ob = o && !o.error ? rate(o.batch, o.rows) : null;
+    add('score batch', `${fam} rows/s, flat buffers — peers' predict_proba on their own model of the same size`,
+      [`native ${fmtN(nb, 'rows/s')}`, `wasm ${fmtN(wb, 'rows/s')}`,
+        `sklearn ${fmtN(sk, 'rows/s')}${fam.startsWith('boosting') ? ` | LightGBM ${fmtN(lg, 'rows/s')} | 1t ${fmtN(lg1, 'rows/s')}` : ''}`,
+        `ort-web ${fmtN(ob, 'rows/s')}`,
+        `wasm/sk ${ratio(wb, sk)}, wasm/ort ${ratio(wb, ob)}${fam.startsWith('boosting') ? `, wasm/LightGBM ${ratio(wb, lg)}` : ''}`],
+      { native: nb, wasm: wb, peer: sk, ort: ob, lightgbm: lg, lightgbm_1t: lg1 });
+    if (fam === 'tree' || fam === 'forest') {
+      treeBudgets.push([`${fam} batch scoring in Wasm ≥ 1.0× scikit-learn's native rows/s`, wb, sk, 1.0, 'ge']);
+      treeBudgets.push([`${fam} batch scoring in Wasm ≥ 1.0× onnxruntime-web's rows/s`, wb, ob, 1.0, 'ge']);
+    }
+    if (fam === 'boosting') {
+      treeBudgets.push(['boosting (100 × 31 leaves) batch scoring in Wasm ≥ 2× LightGBM\'s native rows/s', wb, lg, 2.0, 'ge']);
+      treeBudgets.push(['boosting (100 × 31 leaves) batch scoring in Wasm ≥ 2× scikit-learn\'s native rows/s', wb, sk, 2.0, 'ge']);
+      treeBudgets.push(['boosting batch scoring in Wasm ≥ 1.0× onnxruntime-web\'s rows/s', wb, ob, 1.0, 'ge']);
+    }
+  }
+}
+
 // --- budgets ------------------------------------------------------------------------------
 const budgets = [];
 const budget = (name, value, shown, ok) => {
@@ -264,10 +326,15 @@ budget('load test: zero errors in 20,000 requests at 32 connections', el?.errors
 budget('no main-thread task > 200 ms during training', pageRun.longest_task_ms ?? null,
   pageRun.longest_task_ms == null ? '' : `longest ${pageRun.longest_task_ms.toFixed(0)} ms over ${pageRun.runs} runs`, pageRun.longest_task_ms <= 200);
 fastLinearBudgets();
+for (const [name, a, b, limit, dir] of treeBudgets) {
+  const r = a != null && b != null && b !== 0 ? a / b : null;
+  budget(name, r, r == null ? '' : `${r.toFixed(2)}×`, dir === 'le' ? r <= limit : r >= limit);
+}
 results.budgets = budgets;
 results.errors = {
   native: native.error, wasm: wasm.error, python: py.error,
   playground: pg.error, onnxruntime_web: ort.error, python_onnx: py.onnx?.error, edge: edge.error, page: pageRun.error,
+  lightgbm: pyTrees.lightgbm_error ?? pyTrees.error, onnxruntime_web_trees: ortTrees.error,
 };
 results.raw = { native, wasm, python: py, edge };
 

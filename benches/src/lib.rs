@@ -20,8 +20,9 @@ use driftlab::{Matrix, Profile};
 /// The tables, by slot.
 pub const SLOTS: [&str; 4] = ["binary", "regression", "multiclass", "drift_current"];
 
-/// The model families the harness trains, and the table each one trains on.
-pub const FAMILIES: [(&str, usize); 10] = [
+/// The model families the harness trains, and the table each one trains on (a suffix after
+/// the kind names the table's task: `-multinomial`, `-regression`, `-multiclass`).
+pub const FAMILIES: [(&str, usize); 13] = [
     ("logistic", 0),
     ("logistic-multinomial", 2),
     ("linear", 1),
@@ -32,7 +33,19 @@ pub const FAMILIES: [(&str, usize); 10] = [
     ("kmeans", 2),
     ("forest", 2),
     ("elasticnet", 1),
+    // gradient-boosted trees (issue 15): 100 iterations of 31 leaves, 255 bins, no early
+    // stopping, as scikit-learn's HistGradientBoosting* and LightGBM are run in peers.py
+    ("boosting", 0),
+    ("boosting-regression", 1),
+    ("boosting-multiclass", 2),
 ];
+
+/// The kind of a [`FAMILIES`] name (the name without its table suffix).
+fn kind_name(name: &str) -> &str {
+    ["-multinomial", "-regression", "-multiclass"]
+        .iter()
+        .fold(name, |n, s| n.trim_end_matches(s))
+}
 
 /// One loaded table with its feature matrix and target.
 pub struct Loaded {
@@ -131,7 +144,7 @@ impl Bench {
     /// on the whole table; returns the first model parameter as a checksum.
     pub fn train(&mut self, f: usize) -> Result<f64, String> {
         let (name, slot) = *FAMILIES.get(f).ok_or("no such family")?;
-        let kind = ModelKind::parse(name.trim_end_matches("-multinomial")).map_err(err)?;
+        let kind = ModelKind::parse(kind_name(name)).map_err(err)?;
         let mut params = ModelParams::defaults(kind);
         match &mut params {
             ModelParams::Kmeans(p) => {
@@ -143,6 +156,12 @@ impl Bench {
                 p.max_depth = 8;
             }
             ModelParams::Tree(p) => p.max_depth = 8,
+            ModelParams::Boosting(p) => {
+                p.n_iterations = 100;
+                p.max_leaves = 31;
+                p.max_bins = 255;
+                p.validation_fraction = 0.0;
+            }
             _ => {}
         }
         let l = self.slot(slot)?;
@@ -162,6 +181,7 @@ impl Bench {
             Model::Kmeans(m) => m.centroids[0],
             Model::Tree(t) => t.left.len() as f64,
             Model::Forest(t) => t.trees.len() as f64,
+            Model::Boosting(b) => b.trees.len() as f64,
             _ => 0.0,
         };
         self.models[f] = Some(model);

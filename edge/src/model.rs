@@ -5,6 +5,7 @@
 //! `Artifact::from_bytes` for every model kind.
 
 use crate::json::Json;
+use driftlab::models::boosting::{BoostedTree, BoostingModel};
 use driftlab::models::forest::ForestModel;
 use driftlab::models::gaussian_nb::GaussianNbModel;
 use driftlab::models::kmeans::KMeansModel;
@@ -175,6 +176,29 @@ fn forest(v: &Json<'_>) -> R<ForestModel> {
     })
 }
 
+fn boosted_tree(v: &Json<'_>) -> R<BoostedTree> {
+    let i64s = |key| list(v, key, |x| x.as_i64());
+    Ok(BoostedTree {
+        feature: usizes(v, "feature")?,
+        threshold: f64s(v, "threshold")?,
+        left: i64s("left")?,
+        right: i64s("right")?,
+        missing: i64s("missing")?,
+        value: f64s(v, "value")?,
+    })
+}
+
+fn boosting(v: &Json<'_>) -> R<BoostingModel> {
+    Ok(BoostingModel {
+        n_features: usize_of(v, "n_features")?,
+        n_classes: usize_of(v, "n_classes")?,
+        base_score: f64s(v, "base_score")?,
+        learning_rate: f64_of(v, "learning_rate")?,
+        trees: map_all(array_of(v, "trees")?, boosted_tree)?,
+        importance: f64s(v, "importance")?,
+    })
+}
+
 fn gaussian_nb(v: &Json<'_>) -> R<GaussianNbModel> {
     Ok(GaussianNbModel {
         means: f64s(v, "means")?,
@@ -251,6 +275,7 @@ pub(crate) fn model(v: &Json<'_>) -> R<Model> {
         ModelKind::Elasticnet => Model::Elasticnet(linear(v)?),
         ModelKind::Tree => Model::Tree(tree(v)?),
         ModelKind::Forest => Model::Forest(forest(v)?),
+        ModelKind::Boosting => Model::Boosting(boosting(v)?),
         ModelKind::GaussianNb => Model::GaussianNb(gaussian_nb(v)?),
         ModelKind::Svm => Model::Svm(svm(v)?),
         ModelKind::Knn => Model::Knn(knn(v)?),

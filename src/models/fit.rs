@@ -18,6 +18,10 @@ pub trait Trainer: Family {
         2
     }
 
+    /// Whether the kind fits rows with missing (NaN) features itself (boosting's missing
+    /// bin); the others are given imputed rows only.
+    const ACCEPTS_MISSING: bool = false;
+
     /// Fits the kind on `data` (finite features, a target of the right length, checked by
     /// [`fit_matrix`](crate::train::fit_matrix)), reporting `fit` progress events; returns
     /// the fitted form and the trainer's own [`Reference`].

@@ -80,9 +80,12 @@ use crate::train::{Progress, TrainError};
 #[cfg(feature = "train")]
 pub use fit::{FitData, Reference, Trainer};
 
+pub mod boosting;
 pub mod elastic_net;
 pub mod forest;
 pub mod gaussian_nb;
+#[cfg(feature = "train")]
+pub(crate) mod hist;
 pub mod kmeans;
 pub mod knn;
 pub mod linear;
@@ -417,6 +420,14 @@ impl Model {
         self.model_kind().name()
     }
 
+    /// Each feature's share of the split gain, for the kinds that record it (boosting).
+    pub fn importance(&self) -> Option<&[f64]> {
+        match self {
+            Model::Boosting(b) => Some(&b.importance),
+            _ => None,
+        }
+    }
+
     /// Scores one transformed row. The caller ensures the row width (see [`Model::validate`]);
     /// a wrong width is an error, never a panic.
     pub fn predict_row(&self, x: &[f64]) -> Result<Prediction> {
@@ -542,6 +553,15 @@ macro_rules! registry {
                 }
             }
 
+            /// Whether the kind fits rows with missing (NaN) features (see
+            /// [`Trainer::ACCEPTS_MISSING`]).
+            #[cfg(feature = "train")]
+            pub fn accepts_missing(&self) -> bool {
+                match self {
+                    $(ModelParams::$kind(_) => <$family as Trainer>::ACCEPTS_MISSING,)+
+                }
+            }
+
             /// Fits the kind (see [`Trainer::fit`]).
             #[cfg(feature = "train")]
             pub(crate) fn fit(
@@ -604,7 +624,7 @@ macro_rules! registry {
                 }
             }
 
-            fn accepts_wider_rows(&self) -> bool {
+            pub(crate) fn accepts_wider_rows(&self) -> bool {
                 match self {
                     $(Model::$kind(m) => m.accepts_wider_rows(),)+
                 }
@@ -655,6 +675,8 @@ registry! {
     Tree = "tree" => tree::Tree;
     /// Random forest classifier (bagged decision trees).
     Forest = "forest" => forest::Forest;
+    /// Gradient-boosted trees (classification or regression), histogram-based.
+    Boosting = "boosting" => boosting::Boosting;
     /// Gaussian naive Bayes.
     GaussianNb = "gaussian-nb" => gaussian_nb::GaussianNb;
     /// Support vector machine (classification by one-vs-rest, or regression).

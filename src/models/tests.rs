@@ -66,6 +66,22 @@ const DOCUMENTED: &[(&str, &[(&str, &str)])] = &[
             ("criterion", "gini"),
         ],
     ),
+    (
+        "boosting",
+        &[
+            ("n_iterations", "100"),
+            ("learning_rate", "0.1"),
+            ("max_leaves", "31"),
+            ("max_depth", "0"),
+            ("min_samples_leaf", "20"),
+            ("l2", "0"),
+            ("max_bins", "255"),
+            ("subsample", "1"),
+            ("colsample", "1"),
+            ("validation_fraction", "0.1"),
+            ("n_iter_no_change", "10"),
+        ],
+    ),
     ("gaussian-nb", &[("var_smoothing", "0.000000001")]),
     (
         "svm",
@@ -132,11 +148,11 @@ fn the_registry_the_catalog_and_all_agree() {
     // the messages that suggest another kind name them from the registry
     assert_eq!(
         ModelKind::names_where(|t| t.regression),
-        "linear, ridge, lasso, elasticnet, svm, knn"
+        "linear, ridge, lasso, elasticnet, boosting, svm, knn"
     );
     assert_eq!(
         ModelKind::names_where(|t| t.classification),
-        "logistic, tree, forest, gaussian-nb, svm, knn"
+        "logistic, tree, forest, boosting, gaussian-nb, svm, knn"
     );
     assert_eq!(ModelKind::from_name("logistick"), None);
     let e = ModelKind::parse("logistick").unwrap_err().to_string();

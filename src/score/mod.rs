@@ -226,7 +226,7 @@ impl Model {
         values.clear();
         probabilities.clear();
         self.check_width(cols)?;
-        if cols == self.n_features() {
+        if cols == self.n_features() || self.accepts_wider_rows() {
             if let Some(k) = self.predict_batch_fast(data, cols, values, probabilities) {
                 return Ok(k);
             }

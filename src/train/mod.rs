@@ -40,8 +40,12 @@ pub struct Progress {
     /// Steps in this stage, when known.
     pub total: Option<u64>,
     /// The training loss, where the algorithm exposes it (logistic: the penalised
-    /// log-likelihood linfa minimised; k-means: the inertia).
+    /// log-likelihood linfa minimised; k-means: the inertia; boosting: the mean log loss,
+    /// or the mean squared error, on its training rows).
     pub loss: Option<f64>,
+    /// The same loss on the rows held out for early stopping, where the trainer holds some
+    /// out (boosting's `validation_fraction`): with `loss`, the two curves of a live view.
+    pub validation_loss: Option<f64>,
 }
 
 impl Progress {
@@ -51,6 +55,7 @@ impl Progress {
             step: 0,
             total: None,
             loss: None,
+            validation_loss: None,
         }
     }
 
@@ -61,6 +66,7 @@ impl Progress {
             step: 1,
             total: Some(1),
             loss,
+            validation_loss: None,
         }
     }
 }
@@ -273,7 +279,12 @@ pub fn fit_matrix(
     if x.cols() == 0 {
         return Err(TrainError::Prep(PrepError::NoFeatures));
     }
-    if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
+    let missing_ok = params.accepts_missing();
+    if let Some(i) = x
+        .data()
+        .iter()
+        .position(|v| !(v.is_finite() || (missing_ok && v.is_nan())))
+    {
         return Err(TrainError::NotFinite {
             row: i / x.cols(),
             what: "a feature",

@@ -118,6 +118,9 @@ pub struct TrainResult {
     pub features: Vec<String>,
     /// How it did on the held-out rows.
     pub evaluation: EvaluationView,
+    /// Each feature's share of the model's split gain, in `features`' order, for the kinds
+    /// that record it (boosting); the page's importance chart.
+    pub importance: Option<Vec<f64>>,
 }
 
 /// A loaded artifact's card.
@@ -201,6 +204,7 @@ impl ModelBench {
                 train_rows: evaluation.train_rows.len(),
                 test_rows: evaluation.test_rows.len(),
             },
+            importance: artifact.model.importance().map(<[f64]>::to_vec),
         };
         let probabilities = evaluation
             .test_predictions

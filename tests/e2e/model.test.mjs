@@ -153,6 +153,30 @@ test('a tree joins the comparison; the link carries the model and its params', a
   assert.equal(await page.locator('#dataset').inputValue(), 'fraud');
 });
 
+test('boosting joins the comparison with its ROC AUC and recall, and shows which inputs mattered', async () => {
+  await page.selectOption('#model-kind', 'boosting');
+  await page.locator('#param-n_iterations').fill('20');
+  await page.locator('#param-n_iterations').dispatchEvent('change');
+  assert.match(page.url(), /model=boosting/);
+  await train(page);
+  // (the reload above started a fresh comparison)
+  const row = page.locator('#compare tbody tr').last();
+  assert.equal(await row.getAttribute('data-kind'), 'boosting');
+  // the fraud trade-off in the row itself: ranking and recall beside the size and latency
+  assert.match(await row.innerText(), /ROC AUC 0\.\d+ · recall [01]\.\d+/);
+  // the importance chart: one bar per input that took part in a split, shares of the gain
+  await page.locator('#importance svg').waitFor();
+  const label = await page.locator('#importance svg').getAttribute('aria-description');
+  assert.ok(label && label.split(';').length >= 2, `importance bars: ${label}`);
+  await page.locator('#importance').scrollIntoViewIfNeeded();
+  await page.locator('#importance').screenshot({ path: join(shots, 'model-importance.png') });
+  // the chart's quality axis can show ROC AUC instead of accuracy
+  await page.selectOption('#compare-quality', 'roc_auc');
+  await page.locator('#compare-chart svg').waitFor();
+  assert.match(await page.locator('#compare-chart').innerText(), /ROC AUC/);
+  await page.selectOption('#compare-quality', 'accuracy');
+});
+
 test('diabetes: linear regression shows R² and no curves', async () => {
   await openModel('diabetes');
   await page.selectOption('#model-kind', 'linear');

@@ -50,10 +50,17 @@ function micros(us: number): string {
   return `${us >= 100 ? count(Math.round(us)) : us.toPrecision(2)} µs`;
 }
 
-/** The number the chart plots as quality: accuracy, R² or silhouette. */
-function quality(outcome: TrainOutcome): { value: number | null; name: string } {
+/** What the chart plots for classifiers (the page's choice). */
+export type ClassifierQuality = 'accuracy' | 'roc_auc' | 'recall';
+const CLASSIFIER_QUALITY: Record<ClassifierQuality, string> = { accuracy: 'accuracy', roc_auc: 'ROC AUC', recall: 'recall' };
+
+/** The number the chart plots as quality: accuracy (or ROC AUC, or recall), R² or silhouette. */
+function quality(outcome: TrainOutcome, pick: ClassifierQuality = 'accuracy'): { value: number | null; name: string } {
   const ev = outcome.evaluation;
-  if (ev.task === 'classification') return { value: (ev.metrics as ClassificationMetrics).accuracy, name: 'accuracy' };
+  if (ev.task === 'classification') {
+    const m = ev.metrics as ClassificationMetrics;
+    return { value: m[pick] ?? null, name: CLASSIFIER_QUALITY[pick] };
+  }
   if (ev.task === 'regression') return { value: (ev.metrics as RegressionMetrics).r2, name: 'R²' };
   return { value: (ev.metrics as ClusteringMetrics).silhouette, name: 'silhouette' };
 }
@@ -63,7 +70,12 @@ function headline(outcome: TrainOutcome): { main: string; other: string } {
   const ev = outcome.evaluation;
   if (ev.task === 'classification') {
     const m = ev.metrics as ClassificationMetrics;
-    return { main: `accuracy ${stat(m.accuracy)}`, other: m.roc_auc === null ? `macro F1 ${stat(m.macro_f1)}` : `ROC AUC ${stat(m.roc_auc)}` };
+    return {
+      main: `accuracy ${stat(m.accuracy)}`,
+      // two classes: the ranking (AUC) and the share of positives caught (recall), the
+      // trade-off a fraud model is judged on, next to its size and latency
+      other: m.roc_auc === null ? `macro F1 ${stat(m.macro_f1)}` : `ROC AUC ${stat(m.roc_auc)} · recall ${stat(m.recall)}`,
+    };
   }
   if (ev.task === 'regression') {
     const m = ev.metrics as RegressionMetrics;
@@ -86,6 +98,8 @@ export class CompareTable {
   private readonly empty: HTMLElement;
   private readonly chart: HTMLElement;
   private readonly pricingForm: HTMLElement;
+  private readonly qualityPick: HTMLElement;
+  private pick: ClassifierQuality = 'accuracy';
 
   constructor(container: HTMLElement) {
     this.body = h('tbody', {});
@@ -101,14 +115,29 @@ export class CompareTable {
     this.empty = h('p', { class: 'note' }, 'Each model you train is added here, so you can weigh quality against size and speed.');
     this.chart = h('div', { id: 'compare-chart', class: 'chart', hidden: true });
     this.pricingForm = this.pricingControls();
+    this.qualityPick = this.qualityControl();
     container.replaceChildren(
       h('p', { class: 'lede' },
         'A better score is worth having only if it pays for itself: a model that is a point more accurate but ten times slower or larger costs more on every request, for as long as it serves. Scoring latency is measured here, in this browser, on the test rows.'),
       this.empty,
       h('div', { class: 'table-wrap' }, this.table),
       this.pricingForm,
+      this.qualityPick,
       this.chart,
     );
+  }
+
+  /** The chart's quality axis for classifiers: accuracy, ROC AUC or recall. */
+  private qualityControl(): HTMLElement {
+    const select = h('select', { id: 'compare-quality' },
+      ...Object.entries(CLASSIFIER_QUALITY).map(([v, label]) => h('option', { value: v }, label)));
+    select.addEventListener('change', () => {
+      this.pick = select.value as ClassifierQuality;
+      this.redraw();
+    });
+    return h('div', { class: 'field inline', hidden: true },
+      h('label', { for: 'compare-quality' }, 'Chart classifiers by'), select,
+      h('span', { class: 'hint' }, 'on rare positives (fraud), accuracy flatters; ROC AUC and recall show what a richer model buys'));
   }
 
   /** Every model trained in this tab, oldest first. */
@@ -194,14 +223,15 @@ export class CompareTable {
         cell.textContent = 'n/a';
       }
     }
-    const measured = this.entries.filter((e) => e.latency && quality(e.outcome).value !== null);
+    const measured = this.entries.filter((e) => e.latency && quality(e.outcome, this.pick).value !== null);
+    this.qualityPick.hidden = !this.entries.some((e) => e.latency && e.outcome.evaluation.task === 'classification');
     this.pricingForm.hidden = measured.length === 0;
     this.chart.hidden = measured.length === 0;
     if (measured.length === 0) return;
-    const names = [...new Set(measured.map((e) => quality(e.outcome).name))];
+    const names = [...new Set(measured.map((e) => quality(e.outcome, this.pick).name))];
     const data = measured.map((e) => ({
       us: e.latency!.us_per_row,
-      q: quality(e.outcome).value!,
+      q: quality(e.outcome, this.pick).value!,
       kb: e.outcome.artifact_bytes / 1000,
       label: `#${e.n} ${e.outcome.kind}`,
       cost: costPerMillion(e.latency!.us_per_row, this.pricing),

@@ -10,6 +10,7 @@ import { count, stat } from '../format';
 import { ConfusionGrid } from '../charts/confusion';
 import { CalibrationChart } from '../charts/calibration';
 import { PrChart, RocChart } from '../charts/curves';
+import { ImportanceChart } from '../charts/importance';
 import { ThresholdExplorer, type Costs } from './threshold';
 
 /** What the model was trained on, for headings and sentences. */
@@ -98,6 +99,7 @@ export class ResultsView {
     if (ev.task === 'classification') parts.push(...this.classification(outcome, ctx));
     else if (ev.task === 'regression') parts.push(...regression(ev.metrics as RegressionMetrics, ctx, ev.test_rows));
     else parts.push(...clustering(ev.metrics as ClusteringMetrics));
+    if (outcome.importance) parts.push(importance(outcome.features, outcome.importance));
     this.container.replaceChildren(...parts);
   }
 
@@ -191,6 +193,15 @@ function inTurn(current: () => boolean, steps: Array<() => void>, from = 0): voi
     next();
     inTurn(current, steps, from + 1);
   }, 0);
+}
+
+/** Which inputs the model leaned on (boosting: each input's share of the split gain). */
+function importance(features: readonly string[], shares: readonly number[]): HTMLElement {
+  const figure = h('figure', { class: 'chart', id: 'importance' });
+  new ImportanceChart(figure).update(features, shares);
+  return section('importance-title', 'Feature importance', figure,
+    h('p', { class: 'hint' },
+      'How much each input’s splits reduced the training loss, as a share of all splits. It says what the trees used, not what causes the target: of two inputs that carry the same signal, one may take all the credit.'));
 }
 
 function regression(m: RegressionMetrics, ctx: RunContext, testRows: number): HTMLElement[] {

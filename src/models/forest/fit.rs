@@ -1,24 +1,19 @@
-//! Fitting a random forest: linfa-ensemble's bagging, tree by tree.
-//!
-//! linfa-ensemble's fit is done here tree by tree, so that each tree is a progress event
-//! (and a tree that fails is an error, where linfa-ensemble 0.8.1 unwraps): the same seeded
-//! bootstrap draws (linfa's `bootstrap_with_indices`, rows then features) in the same
-//! order, so the same forest as `EnsembleLearnerParams::fit`. The trees are linfa-trees',
-//! reproducible through the workspace's patch (see the tree family's `fit.rs`).
+//! Fitting a random forest on the shared histogram machinery: the features are binned
+//! once for every tree, and each tree grows on a bootstrap sample of the rows (each row
+//! weighted by how often it was drawn, as scikit-learn does) with a fresh random subset
+//! of the features at every split (`feature_proportion`; 1 searches every feature, which
+//! lets each node's larger child be built by subtraction). The draws come from one
+//! `StdRng` seeded with the training seed, tree after tree, so the same table, parameters
+//! and seed give the same forest everywhere; each tree is a progress event.
 
-use linfa::prelude::*;
-use linfa::traits::Fit;
-use ndarray::{Array1, Array2, Axis};
 use rand::rngs::StdRng;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 
-use super::{forest_vote, Forest, ForestModel, ForestParams};
-use crate::models::tree::fit::{extract_tree, linfa_params};
+use super::{Forest, ForestModel, ForestParams};
+use crate::models::hist::{self, Binned, GrowParams};
+use crate::models::tree::fit::{grow_classes, matrix, min_gain, tree_model, BinWalk};
 use crate::models::{FitData, Reference, Trainer};
-use crate::score::Prediction;
 use crate::train::{Progress, TrainError};
-
-type Ensemble = linfa_ensemble::EnsembleLearner<linfa_trees::DecisionTree<f64, usize>>;
 
 impl Trainer for Forest {
     fn fit(
@@ -26,66 +21,58 @@ impl Trainer for Forest {
         data: &FitData<'_>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(ForestModel, Box<dyn Reference>), TrainError> {
-        let x = data.x;
+        let (xs, rows, cols) = matrix(data)?;
         let (yi, k) = data.classes()?;
-        let ds = DatasetBase::new(x.to_owned(), Array1::from(yi.to_vec()));
+        let binned = Binned::new(xs, rows, cols, hist::MAX_BINS);
         let n_trees = params.n_trees as usize;
-        let sample = (
-            (x.nrows() as f64 * params.bootstrap_proportion).ceil() as usize,
-            (x.ncols() as f64 * params.feature_proportion).ceil() as usize,
-        );
-        // linfa's own split limits (the tree kind sets its own)
-        let tree = linfa_params(params.criterion, params.max_depth, None);
-        let mut rng = StdRng::seed_from_u64(data.seed);
-        let mut fitted = Ensemble {
-            models: Vec::with_capacity(n_trees),
-            model_features: Vec::with_capacity(n_trees),
+        let draws = ((rows as f64 * params.bootstrap_proportion).ceil() as usize).max(1);
+        let per_split = ((cols as f64 * params.feature_proportion).ceil() as usize).clamp(1, cols);
+        let grow_params = GrowParams {
+            max_leaves: usize::MAX,
+            max_depth: params.max_depth as usize,
+            min_leaf: 1.0,
+            min_split: 2.0,
+            min_gain: min_gain(params.criterion, 0.0, rows),
+            features: (0..cols).collect(),
+            per_split: (per_split < cols).then_some(per_split),
         };
-        for (train, _, features) in ds.bootstrap_with_indices(sample, &mut rng).take(n_trees) {
-            fitted
-                .models
-                .push(tree.fit(&train).map_err(|e| data.error(e))?);
-            fitted.model_features.push(features);
+        let mut rng = StdRng::seed_from_u64(data.seed);
+        let mut weights = vec![0u32; rows];
+        let mut grown = Vec::with_capacity(n_trees);
+        let mut trees = Vec::with_capacity(n_trees);
+        for t in 0..n_trees {
+            weights.fill(0);
+            for _ in 0..draws {
+                weights[rng.gen_range(0..rows)] += 1;
+            }
+            let g = grow_classes(
+                &binned,
+                yi,
+                k,
+                &weights,
+                params.criterion,
+                &grow_params,
+                &mut rng,
+            );
+            trees.push(tree_model(&g, &binned.bins, k));
+            grown.push(g.without_rows());
             progress(Progress {
                 stage: "fit".into(),
-                step: fitted.models.len() as u64,
+                step: t as u64 + 1,
                 total: Some(n_trees as u64),
                 loss: None,
+                validation_loss: None,
             });
         }
-        let trees = fitted
-            .models
-            .iter()
-            .zip(&fitted.model_features)
-            .map(|(t, feats)| {
-                let sub = x.select(Axis(1), feats);
-                extract_tree(t, feats, &sub, yi, k)
-            })
-            .collect();
         let model = ForestModel {
             trees,
             n_classes: k,
         };
-        Ok((model, Box::new(Linfa(fitted, k))))
-    }
-}
-
-/// linfa's ensemble and the number of classes.
-struct Linfa(Ensemble, usize);
-
-impl Reference for Linfa {
-    fn predict(&self, x: &Array2<f64>) -> Vec<Prediction> {
-        // linfa's own vote breaks ties by HashMap order (not reproducible); use each
-        // tree's linfa prediction and the scorer's deterministic vote.
-        let Linfa(f, k) = self;
-        let mut votes = vec![vec![0usize; *k]; x.nrows()];
-        for (tree, feats) in f.models.iter().zip(&f.model_features) {
-            let sub = x.select(Axis(1), feats);
-            let v: Array1<usize> = tree.predict(&sub);
-            for (i, &c) in v.iter().enumerate() {
-                votes[i][c] += 1;
-            }
-        }
-        votes.iter().map(|v| forest_vote(v)).collect()
+        let reference = BinWalk {
+            bins: binned.bins,
+            trees: grown,
+            k,
+        };
+        Ok((model, Box::new(reference)))
     }
 }

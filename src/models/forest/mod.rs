@@ -1,14 +1,18 @@
 //! Random forests: decision trees on bootstrap samples of the rows and random subsets of
-//! the features, voting. Fitted tree by tree through linfa-trees (as linfa-ensemble would,
-//! see `fit.rs`); each tree is stored as the tree family's [`TreeModel`] over the full
-//! feature row, so the forest scores with the tree's own walk.
+//! the features at each split, voting. Fitted tree by tree on the histogram machinery the
+//! tree families share (see `fit.rs`); each tree is stored as the tree family's
+//! [`TreeModel`] over the full feature row, so the forest scores with the tree's own walk
+//! (in batches, the tree family's block walk, `tree/flat.rs`).
+//!
+//! The artifact kept its shape when linfa's trees gave way to the histogram trees, so a
+//! forest trained before still loads and scores as it did.
 
 #[cfg(feature = "train")]
 mod fit;
 
 use serde::{Deserialize, Serialize};
 
-use super::tree::{Criterion, TreeModel};
+use super::tree::{flat, Criterion, TreeModel};
 use super::{bad, family_params, Family, ParamType, Predict, Tasks};
 use crate::score::{Prediction, Result, Task};
 
@@ -19,7 +23,7 @@ family_params! {
         pub n_trees: u64 = 100, ParamType::Int { min: 1, max: 10_000 };
         /// rows drawn (with replacement) per tree, as a share of the training rows
         pub bootstrap_proportion: f64 = 1.0, ParamType::SHARE;
-        /// features drawn per tree (linfa draws per tree, not per split)
+        /// features searched at each split, drawn afresh, as a share of all features
         pub feature_proportion: f64 = 1.0, ParamType::SHARE;
         /// maximum depth of each tree; 0 means unlimited
         pub max_depth: u64 = 0, ParamType::Int { min: 0, max: 1_000 };
@@ -93,11 +97,53 @@ impl Predict for ForestModel {
         }
         Ok(forest_vote(&votes))
     }
+
+    fn predict_batch_into(
+        &self,
+        data: &[f64],
+        cols: usize,
+        values: &mut Vec<f64>,
+        probabilities: &mut Vec<f64>,
+    ) -> Option<usize> {
+        let k = self.n_classes;
+        let rows = data.len() / cols.max(1);
+        values.resize(rows, 0.0);
+        probabilities.resize(rows * k, 0.0);
+        let flats: Vec<flat::FlatTree> = self.trees.iter().map(TreeModel::flat).collect();
+        let mut leaves = [0u32; flat::BLOCK];
+        let mut votes = vec![0usize; flat::BLOCK * k];
+        flat::blocks(data, cols, |start, block, n| {
+            votes.fill(0);
+            for (t, f) in self.trees.iter().zip(&flats) {
+                f.leaves(block, cols, &mut leaves[..n]);
+                for (j, &leaf) in leaves[..n].iter().enumerate() {
+                    votes[j * k + t.class[leaf as usize]] += 1;
+                }
+            }
+            for j in 0..n {
+                values[start + j] = vote_into(
+                    &votes[j * k..(j + 1) * k],
+                    &mut probabilities[(start + j) * k..(start + j + 1) * k],
+                );
+            }
+        });
+        Some(k)
+    }
 }
 
 /// Majority vote of a forest: the most votes wins, ties go to the lowest class index;
 /// probabilities are vote fractions.
 pub fn forest_vote(votes: &[usize]) -> Prediction {
+    let mut probabilities = vec![0.0; votes.len()];
+    let value = vote_into(votes, &mut probabilities);
+    Prediction {
+        value,
+        probabilities,
+    }
+}
+
+/// [`forest_vote`] into a slice of probabilities; returns the winning class.
+fn vote_into(votes: &[usize], probabilities: &mut [f64]) -> f64 {
     let total = votes.iter().sum::<usize>().max(1) as f64;
     let mut best = 0;
     for (i, &v) in votes.iter().enumerate() {
@@ -105,8 +151,8 @@ pub fn forest_vote(votes: &[usize]) -> Prediction {
             best = i;
         }
     }
-    Prediction {
-        value: best as f64,
-        probabilities: votes.iter().map(|&v| v as f64 / total).collect(),
+    for (p, &v) in probabilities.iter_mut().zip(votes) {
+        *p = v as f64 / total;
     }
+    best as f64
 }

@@ -47,6 +47,7 @@ impl Trainer for Svm {
                         step: step as u64 + 1,
                         total: Some(machines_for.len() as u64),
                         loss: None,
+                        validation_loss: None,
                     });
                 }
                 let model = SvmModel {

@@ -1,9 +1,14 @@
 //! Decision trees: yes/no questions on one feature at a time, down to a leaf that names a
-//! class. Fitted by linfa-trees (patched for reproducible trees, see `fit.rs`), stored as
-//! flat node arrays ([`TreeModel`]), which the forest's trees share.
+//! class. Grown on the histogram machinery the three tree families share
+//! ([`crate::models`]' `hist`, see `fit.rs`), stored as flat node arrays ([`TreeModel`]),
+//! which the forest's trees share, and scored in batches by [`flat`]'s block walk.
+//!
+//! The artifact kept its shape when linfa-trees gave way to the histogram trees: a tree
+//! trained before still loads and scores as it did (`x < threshold` goes left).
 
 #[cfg(feature = "train")]
 pub(crate) mod fit;
+pub(crate) mod flat;
 
 use serde::{Deserialize, Serialize};
 
@@ -169,6 +174,44 @@ impl Predict for TreeModel {
             value: self.class[leaf] as f64,
             probabilities: self.distribution[leaf * k..(leaf + 1) * k].to_vec(),
         })
+    }
+
+    fn predict_batch_into(
+        &self,
+        data: &[f64],
+        cols: usize,
+        values: &mut Vec<f64>,
+        probabilities: &mut Vec<f64>,
+    ) -> Option<usize> {
+        let k = self.n_classes;
+        let rows = data.len() / cols.max(1);
+        values.resize(rows, 0.0);
+        probabilities.resize(rows * k, 0.0);
+        let flat = self.flat();
+        let mut leaves = [0u32; flat::BLOCK];
+        flat::blocks(data, cols, |start, block, n| {
+            flat.leaves(block, cols, &mut leaves[..n]);
+            for (j, &leaf) in leaves[..n].iter().enumerate() {
+                let leaf = leaf as usize;
+                values[start + j] = self.class[leaf] as f64;
+                probabilities[(start + j) * k..(start + j + 1) * k]
+                    .copy_from_slice(&self.distribution[leaf * k..(leaf + 1) * k]);
+            }
+        });
+        Some(k)
+    }
+}
+
+impl TreeModel {
+    /// The tree laid out for batch walks.
+    pub(crate) fn flat(&self) -> flat::FlatTree {
+        flat::FlatTree::new(
+            &self.feature,
+            &self.threshold,
+            &self.left,
+            &self.right,
+            None,
+        )
     }
 }
 
