@@ -38,8 +38,8 @@ fn reads_artifacts_as_the_core_does_and_scores_identically() {
     }
     assert_eq!(
         plans.len(),
-        ModelKind::ALL.len() + 2,
-        "svm and knn both ways"
+        ModelKind::ALL.len() + 3,
+        "svm, knn and mlp both ways"
     );
     for (csv, target, kind) in plans {
         let (bytes, table) = artifact(csv, target, kind);

@@ -137,6 +137,11 @@ fn knn() {
     run(ModelKind::Knn)
 }
 #[test]
+fn mlp() {
+    run(ModelKind::Mlp)
+}
+
+#[test]
 fn kmeans() {
     let mut total = 0;
     for &(data, _, rows) in CLASSIFICATION.iter().chain(REGRESSION) {

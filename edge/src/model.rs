@@ -11,6 +11,7 @@ use driftlab::models::kmeans::KMeansModel;
 use driftlab::models::knn::KnnModel;
 use driftlab::models::linear::LinearModel;
 use driftlab::models::logistic::LogisticModel;
+use driftlab::models::mlp::{Activation, MlpModel};
 use driftlab::models::svm::{BinarySvm, Kernel, SvmModel};
 use driftlab::models::tree::TreeModel;
 use driftlab::models::{Model, ModelKind};
@@ -238,6 +239,37 @@ fn kmeans(v: &Json<'_>) -> R<KMeansModel> {
     })
 }
 
+fn mlp(v: &Json<'_>) -> R<MlpModel> {
+    let matrices = |key| {
+        map_all(array_of(v, key)?, |layer| {
+            let items = layer
+                .as_array()
+                .ok_or_else(|| format!("{key:?} must hold arrays"))?;
+            map_all(items, |x| {
+                x.as_f64()
+                    .ok_or_else(|| format!("{key:?} holds a value that is not a number"))
+            })
+        })
+    };
+    let activations = map_all(array_of(v, "activations")?, |a| {
+        // the fitted form's serde names (lowercase words)
+        match a.as_str().unwrap_or("") {
+            "tanh" => Ok(Activation::Tanh),
+            "relu" => Ok(Activation::Relu),
+            "sigmoid" => Ok(Activation::Sigmoid),
+            "linear" => Ok(Activation::Linear),
+            word => Err(format!("unknown activation {word:?}")),
+        }
+    })?;
+    Ok(MlpModel {
+        sizes: usizes(v, "sizes")?,
+        activations,
+        weights: matrices("weights")?,
+        biases: matrices("biases")?,
+        n_classes: usize_of(v, "n_classes")?,
+    })
+}
+
 /// The model, by its `kind` tag: the registry's kind, then that family's reader (a new
 /// kind is a compile error here until its reader is written).
 pub(crate) fn model(v: &Json<'_>) -> R<Model> {
@@ -255,5 +287,6 @@ pub(crate) fn model(v: &Json<'_>) -> R<Model> {
         ModelKind::Svm => Model::Svm(svm(v)?),
         ModelKind::Knn => Model::Knn(knn(v)?),
         ModelKind::Kmeans => Model::Kmeans(kmeans(v)?),
+        ModelKind::Mlp => Model::Mlp(mlp(v)?),
     })
 }
