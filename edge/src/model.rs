@@ -15,7 +15,7 @@ use driftlab::models::mlp::{Activation, MlpModel};
 use driftlab::models::svm::{BinarySvm, Kernel, SvmModel};
 use driftlab::models::tree::TreeModel;
 use driftlab::models::{Model, ModelKind};
-use driftlab::prep::{FittedColumn, FittedPipeline, FittedStep, Unseen};
+use driftlab::prep::{CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Unseen};
 use driftlab::table::ColumnKind;
 
 type R<T> = Result<T, String>;
@@ -129,10 +129,27 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
             step,
         })
     })?;
+    // feature crosses, absent from pipelines without any
+    let crosses = match v.get("crosses") {
+        None => Vec::new(),
+        Some(_) => map_all(array_of(v, "crosses")?, |c| {
+            let op = match str_of(c, "op")? {
+                "square" => CrossOp::Square,
+                "product" => CrossOp::Product,
+                "sin" => CrossOp::Sin,
+                o => return Err(format!("unknown feature cross {o:?}")),
+            };
+            Ok(FittedCross {
+                op,
+                of: usizes(c, "of")?,
+            })
+        })?,
+    };
     Ok(FittedPipeline {
         target,
         inputs,
         features: strings(v, "features")?,
+        crosses,
     })
 }
 
