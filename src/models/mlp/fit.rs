@@ -544,6 +544,11 @@ fn sign(w: f64) -> f64 {
     }
 }
 
+/// The trainer's reference for a network fitted step by step (the live view's).
+pub(crate) fn reference(model: MlpModel) -> Box<dyn Reference> {
+    Box::new(Network(model))
+}
+
 /// The fitted network evaluated by ndarray's matrix products and the platform's `tanh`
 /// and `exp`: an arithmetic path independent of the scorer's, for the parity test.
 struct Network(MlpModel);
