@@ -18,7 +18,7 @@ export const PROJECT_VERSION = 1;
 export const MAX_EMBEDDED_CSV = 5 * 1000 * 1000;
 
 type ProjectData =
-  | { kind: 'builtin'; dataset: string; rows: number | null; seed: number }
+  | { kind: 'builtin'; dataset: string; rows: number | null; seed: number; noise?: number | null }
   | { kind: 'csv'; name: string; bytes: number; csv: string }
   | { kind: 'csv'; name: string; bytes: number; csv: null; omitted: string };
 
@@ -139,7 +139,7 @@ export class ProjectControls {
     const d = project.data;
     let loaded = true;
     if (d.kind === 'builtin') {
-      await this.data.open({ dataset: d.dataset, rows: d.rows, seed: d.seed });
+      await this.data.open({ dataset: d.dataset, rows: d.rows, seed: d.seed, noise: d.noise ?? null });
     } else if (d.csv !== null) {
       loaded = await this.data.openFile(new File([d.csv], d.name, { type: 'text/csv' }));
     } else {

@@ -9,11 +9,13 @@ import { renderPreview } from './preview';
 import { renderProfile } from './profile';
 import { message, showError } from '../errors';
 
-/** What a built-in load asks for; the hash carries the same three fields. */
+/** What a built-in load asks for; the hash carries the same fields. */
 export interface DatasetChoice {
   dataset: string;
   rows: number | null;
   seed: number;
+  /** Noise of a 2-D set; `null` is the set's own. */
+  noise: number | null;
 }
 
 /** Files larger than this are better served by the CLI than by a browser tab. */
@@ -123,7 +125,8 @@ export class DataPanel {
       return;
     }
     const c = this.choice;
-    if (c && this.loaded && !this.fromFile && c.dataset === choice.dataset && c.rows === choice.rows && c.seed === choice.seed) return;
+    if (c && this.loaded && !this.fromFile && c.dataset === choice.dataset && c.rows === choice.rows && c.seed === choice.seed
+      && c.noise === choice.noise) return;
     this.select.value = choice.dataset;
     this.rowsInput.value = choice.rows === null ? '' : String(choice.rows);
     this.seedInput.value = String(choice.seed);
@@ -144,12 +147,18 @@ export class DataPanel {
       bad.focus();
       return;
     }
-    await this.loadBuiltin({ dataset: name, rows, seed });
+    // the noise is the live view's control: kept while the dataset stays
+    const noise = this.choice?.dataset === name ? this.choice.noise : null;
+    await this.loadBuiltin({ dataset: name, rows, seed, noise });
   }
 
   private async loadBuiltin(choice: DatasetChoice): Promise<void> {
     const info = this.datasets.find((d) => d.name === choice.dataset);
-    const options = { seed: choice.seed, ...(choice.rows === null ? {} : { rows: choice.rows }) };
+    const options = {
+      seed: choice.seed,
+      ...(choice.rows === null ? {} : { rows: choice.rows }),
+      ...(choice.noise === null ? {} : { noise: choice.noise }),
+    };
     const target = info?.target ?? null;
     const loaded = await this.request(`Loading ${info?.title ?? choice.dataset}…`, async () => {
       const table = await this.client.loadDataset(choice.dataset, options);
@@ -173,7 +182,7 @@ export class DataPanel {
     if (!this.loaded) return null;
     if (this.fromFile && this.file) return { kind: 'file', file: this.file };
     const c = this.choice;
-    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed } } : null;
+    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed, noise: c.noise } } : null;
   }
 
   /** Loads a CSV file as if it had been picked; true when it loaded. */
