@@ -32,6 +32,7 @@
 
 mod matrix;
 mod num;
+mod sin;
 mod split;
 
 pub use matrix::Matrix;
@@ -220,7 +221,7 @@ pub enum CrossOp {
     Square,
     /// `x · y`.
     Product,
-    /// `sin x` (`libm`'s, the same bits everywhere).
+    /// `sin x` (fdlibm's kernels, the same bits everywhere: see `prep/sin.rs`).
     Sin,
 }
 
@@ -244,7 +245,7 @@ impl FittedCross {
         let v = match self.op {
             CrossOp::Square => at(0) * at(0),
             CrossOp::Product => at(0) * at(1),
-            CrossOp::Sin => libm::sin(at(0)),
+            CrossOp::Sin => sin::sin(at(0)),
         };
         // the columns' values are finite; their square can overflow: saturate as they do
         if v.is_nan() {
