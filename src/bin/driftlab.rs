@@ -17,7 +17,9 @@ mod cli {
     use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
     use driftlab::{
         artifact::Artifact,
-        dataset, detector,
+        dataset,
+        defaults::DEFAULTS,
+        detector,
         drift::{self, DriftOptions, TestKind},
         metrics::{self, Predicted},
         prep::{ColumnSpec, PipelineSpec},
@@ -106,7 +108,7 @@ mod cli {
             #[arg(long, value_name = "CROSS")]
             feature: Vec<String>,
             /// Seed of the split and of randomised trainers.
-            #[arg(long, default_value_t = 42)]
+            #[arg(long, default_value_t = DEFAULTS.seed)]
             seed: u64,
             /// Where to write the artifact.
             #[arg(long)]
@@ -384,7 +386,7 @@ mod cli {
                     )
                     .into()),
                     (_, Some(_)) => 0.0,
-                    (f, None) => f.unwrap_or(0.25),
+                    (f, None) => f.unwrap_or(DEFAULTS.test_fraction),
                 };
                 let read = read_table(&data)?;
                 let test_read = test.as_ref().map(read_table).transpose()?;

@@ -395,7 +395,7 @@ pub fn log_loss(y_true: &[usize], proba: &[f64], n_classes: usize) -> Result<f64
     let total: f64 = y_true
         .iter()
         .enumerate()
-        .map(|(i, &t)| -proba[i * n_classes + t].clamp(eps, 1.0 - eps).ln())
+        .map(|(i, &t)| -libm::log(proba[i * n_classes + t].clamp(eps, 1.0 - eps)))
         .sum();
     Ok(total / y_true.len() as f64)
 }

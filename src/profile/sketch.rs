@@ -120,8 +120,11 @@ fn interpolate<K>(knots: &[K], x: f64, kx: impl Fn(&K) -> f64, ky: impl Fn(&K) -
     }
 }
 
+/// The k₁ scale. `libm::asin`, not the platform's: glibc's and the Wasm builds' (musl's,
+/// which `libm` ports) differ in the last bit on a few per cent of arguments, and a profile
+/// must be the same in the CLI, the page and the edge.
 fn scale(q: f64) -> f64 {
-    DELTA / (2.0 * std::f64::consts::PI) * (2.0 * q.clamp(0.0, 1.0) - 1.0).asin()
+    DELTA / (2.0 * std::f64::consts::PI) * libm::asin(2.0 * q.clamp(0.0, 1.0) - 1.0)
 }
 
 /// Merges neighbouring centroids (sorted by mean) while each stays under the size bound.
