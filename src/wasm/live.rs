@@ -5,7 +5,6 @@
 //! thread. Painting is the boundary's work; the numbers are the core's.
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::Clamped;
 
 use crate::train::LiveNeurons;
 
@@ -33,9 +32,13 @@ pub(super) fn paint(neurons: &LiveNeurons) -> Result<js_sys::Array, JsError> {
             px[3] = 255;
         }
         let size = u32::try_from(neurons.size).map_err(|_| JsError::new("grid too large"))?;
-        let image =
-            web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), size, size)
-                .map_err(|_| JsError::new("could not make the neuron's picture"))?;
+        // copied into a buffer of its own: an `ImageData` made from a `Clamped` slice keeps
+        // a view of the module's memory, which the next neuron (and the next call) paints
+        // over, so every picture would show the last neuron
+        let own = js_sys::Uint8ClampedArray::new_with_length(rgba.len() as u32);
+        own.copy_from(&rgba);
+        let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&own, size, size)
+            .map_err(|_| JsError::new("could not make the neuron's picture"))?;
         out.push(&image);
     }
     Ok(out)

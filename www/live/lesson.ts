@@ -50,7 +50,9 @@ function accuracyOf(kind: string, features: string[]): number | null {
 }
 
 function onCircle(): boolean {
-  return ($<HTMLSelectElement>('#dataset')?.value ?? '') === 'circles' && !($('#model-form')?.hidden ?? true);
+  // the attribute, not the property: the form's `hidden` input (the network's hidden
+  // layers) shadows `form.hidden`, as a form's named controls do
+  return ($<HTMLSelectElement>('#dataset')?.value ?? '') === 'circles' && !($('#model-form')?.hasAttribute('hidden') ?? true);
 }
 
 function kind(): string {

@@ -224,7 +224,8 @@ export class ModelPanel {
       this.emit();
     }
     this.empty.hidden = true;
-    this.form.hidden = false;
+    // not `form.hidden`: the mlp's `hidden` input shadows that property on a form
+    this.form.removeAttribute('hidden');
     this.renderTargets(loaded.columns);
     this.applyControls();
     await this.refreshPipeline(!changed);
@@ -276,6 +277,8 @@ export class ModelPanel {
   /** Starts playing the live view (a link with `play=1`), once it is ready. */
   async playLive(): Promise<void> {
     await this.ready;
+    // a kind picked a moment ago (the lesson's "Do it for me") may not have shown the view yet
+    this.followLive();
     if (this.live.isActive()) await this.live.play();
   }
 
