@@ -300,7 +300,7 @@ impl Predict for MlpModel {
                 "mlp layer sizes do not start with the number of features",
             ));
         }
-        if self.sizes.iter().any(|&s| s == 0) {
+        if self.sizes.contains(&0) {
             return Err(bad("mlp has a layer without neurons"));
         }
         let outputs = self.sizes[layers - 1];

@@ -25,7 +25,8 @@ fn a_hand_made_network_scores_as_written() {
 
 #[test]
 fn tampered_networks_are_refused() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut MlpModel)>)> = vec![
+    type Tamper = Box<dyn Fn(&mut MlpModel)>;
+    let cases: Vec<(&str, Tamper)> = vec![
         ("inputs", Box::new(|m| m.sizes[0] = 3)),
         ("no neurons", Box::new(|m| m.sizes[1] = 0)),
         (
