@@ -312,7 +312,8 @@ fn mlp_quality_vs_scikit_learn() {
 /// (a NumPy port of the playground's `nn.ts`, mean of five seeds). driftlab's mlp with the
 /// same hidden layers, rate and batch size (its defaults otherwise: standardised inputs,
 /// softmax and cross-entropy) is measured with the playground's loss, `0.5 (2p − 1 − label)²`,
-/// which is twice the Brier score, and must end below the playground after the same epochs.
+/// which is twice the Brier score, and must end below the playground after the same 1,000
+/// epochs.
 #[test]
 fn mlp_spiral_vs_tensorflow_playground() {
     let path = concat!(
@@ -341,7 +342,13 @@ fn mlp_spiral_vs_tensorflow_playground() {
             .map(|v| v.as_u64().unwrap() as usize)
             .collect()
     };
+    // 1,000 epochs three times is about 70 s in a debug build on two loaded cores; the
+    // earlier checkpoints (100 and 300 epochs, in the README) with DRIFTLAB_SPIRAL_CURVE=1
+    let curve = std::env::var_os("DRIFTLAB_SPIRAL_CURVE").is_some();
     for (epochs, theirs) in doc["playground_test_loss"].as_object().unwrap() {
+        if epochs != "1000" && !curve {
+            continue;
+        }
         let theirs = theirs["mean"].as_f64().unwrap();
         let losses: Vec<f64> = (0..3)
             .map(|seed| {

@@ -91,7 +91,9 @@ export class ProjectControls {
     if (!source) throw new Error('load a dataset first');
     let data: ProjectData;
     if (source.kind === 'builtin') {
-      data = { kind: 'builtin', ...source.choice };
+      // `noise` only where one was chosen: the files of the other sets stay as they were
+      const { noise, ...choice } = source.choice;
+      data = { kind: 'builtin', ...choice, ...(noise === null ? {} : { noise }) };
     } else if (source.file.size <= MAX_EMBEDDED_CSV) {
       data = { kind: 'csv', name: source.file.name, bytes: source.file.size, csv: await source.file.text() };
     } else {
