@@ -73,3 +73,13 @@ cargo build -q --bin driftlab && node benches/node/edge.mjs "$OUT" \
   || echo "bench: the edge bench failed; its rows say not measured" >&2
 
 node benches/node/report.mjs "$OUT"
+
+# the perceptron against TensorFlow.js (Node) and scikit-learn's MLPClassifier: its own table
+echo "bench: mlp against TensorFlow.js and scikit-learn" >&2
+node --no-liftoff benches/node/mlp.mjs "$DATA" --reps "$REPS" > "$OUT/mlp.json" \
+  || echo '{"error": "mlp.mjs failed"}' > "$OUT/mlp.json"
+if [ -x .bench/venv/bin/python ]; then
+  .bench/venv/bin/python benches/mlp_peers.py "$DATA" --reps "$REPS" > "$OUT/mlp-python.json" \
+    || echo '{"error": "mlp_peers.py failed"}' > "$OUT/mlp-python.json"
+fi
+node benches/node/mlp.mjs --report "$OUT"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the peers of `make bench` into ignored folders under .bench/ (idempotent):
 #   .bench/venv  Python with scikit-learn, SciPy, skl2onnx, onnx, LightGBM
-#   .bench/node  npm prefix with onnxruntime-web
+#   .bench/node  npm prefix with onnxruntime-web and TensorFlow.js
 # A peer that cannot be installed (no network, no python3-venv, ...) is reported and
 # skipped: the benchmark rows that need it then say "not measured".
 set -u
@@ -32,6 +32,13 @@ if [ ! -f "$node_prefix/node_modules/onnxruntime-web/package.json" ]; then
   echo "bench_env: npm install onnxruntime-web" >&2
   npm install --prefix "$node_prefix" --no-audit --no-fund --loglevel=error onnxruntime-web >/dev/null 2>&1 \
     || echo "node: onnxruntime-web unavailable (npm install failed)" >> "$status"
+fi
+# TensorFlow.js for the perceptron's benchmark (benches/node/mlp.mjs), pinned
+if [ ! -f "$node_prefix/node_modules/@tensorflow/tfjs-backend-wasm/package.json" ]; then
+  echo "bench_env: npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm" >&2
+  npm install --prefix "$node_prefix" --no-audit --no-fund --loglevel=error \
+    @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0 >/dev/null 2>&1 \
+    || echo "node: @tensorflow/tfjs unavailable (npm install failed)" >> "$status"
 fi
 cat "$status" >&2
 exit 0

@@ -185,7 +185,7 @@ pub fn decision_grid(
 }
 
 /// The finite range of a numeric column, padded by 5 % each side (±0.5 when constant).
-fn padded_range(table: &Table, name: &str) -> Result<[f64; 2], GridError> {
+pub(crate) fn padded_range(table: &Table, name: &str) -> Result<[f64; 2], GridError> {
     let none = || GridError::NoRange {
         column: name.to_owned(),
     };

@@ -20,7 +20,7 @@
 //! use driftlab::train::{train, ModelKind, TrainRequest};
 //!
 //! let read = |drift| -> Result<_, Box<dyn std::error::Error>> {
-//!     let csv = generate("fraud", &DatasetOptions { rows: Some(2_000), seed: Some(1), drift: Some(drift) })?;
+//!     let csv = generate("fraud", &DatasetOptions { rows: Some(2_000), seed: Some(1), drift: Some(drift), noise: None })?;
 //!     Ok(read_csv(&csv, &ReadOptions::default())?.table)
 //! };
 //! let (artifact, evaluation) = train(&read(0.0)?, &TrainRequest::new("is_fraud", ModelKind::Logistic), &mut |_| {})?;

@@ -102,6 +102,7 @@ fn json_rows_score_like_the_table() {
             rows: Some(600),
             seed: Some(3),
             drift: None,
+            noise: None,
         },
     )
     .unwrap();

@@ -52,6 +52,7 @@ fn fraud(rows: usize, seed: u64, drift: f64) -> Table {
             rows: Some(rows),
             seed: Some(seed),
             drift: Some(drift),
+            noise: None,
         },
     )
     .expect("fraud dataset");

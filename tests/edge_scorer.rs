@@ -38,8 +38,8 @@ fn reads_artifacts_as_the_core_does_and_scores_identically() {
     }
     assert_eq!(
         plans.len(),
-        ModelKind::ALL.len() + 3,
-        "boosting, svm and knn both ways"
+        ModelKind::ALL.len() + 4,
+        "boosting, svm, knn and mlp both ways"
     );
     for (csv, target, kind) in plans {
         let (bytes, table) = artifact(csv, target, kind);
@@ -92,6 +92,49 @@ fn reads_artifacts_as_the_core_does_and_scores_identically() {
                     )
                 }
             }
+        }
+    }
+}
+
+/// Feature crosses (issue 16) in the fitted pipeline: the edge reads them as the core does
+/// and a network over `x, y, x^2, y^2, x*y, sin(x), sin(y)` scores the same bits.
+#[test]
+fn reads_feature_crosses_and_scores_them_identically() {
+    let csv = driftlab::dataset::generate("circles", &Default::default()).unwrap();
+    let table = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    for kind in [ModelKind::Logistic, ModelKind::Mlp] {
+        let mut request = TrainRequest::new("label", kind);
+        let mut pipeline = driftlab::PipelineSpec::default_for(&table, Some("label")).unwrap();
+        pipeline.crosses = ["x^2", "y^2", "x*y", "sin(x)", "sin(y)"]
+            .iter()
+            .map(|c| driftlab::prep::Cross::parse(c).unwrap())
+            .collect();
+        request.pipeline = Some(pipeline);
+        let (a, ev) = train(&table, &request, &mut |_| {}).unwrap();
+        assert!(
+            ev.metrics.unwrap().accuracy().unwrap() > 0.95,
+            "{kind} with x^2 and y^2 on circles"
+        );
+        let bytes = a.to_bytes().unwrap();
+        let scorer = Scorer::from_bytes(&bytes).unwrap();
+        let (pipeline, model, _) = scorer.parts();
+        assert_eq!(pipeline, &a.pipeline);
+        assert_eq!(model, &a.model);
+        assert_eq!(pipeline.crosses.len(), 5);
+        let rows: Vec<serde_json::Value> = (0..table.rows())
+            .map(|r| serde_json::json!({"x": table.column("x").unwrap().get(r).unwrap(), "y": table.column("y").unwrap().get(r).unwrap()}))
+            .collect();
+        let body = serde_json::to_vec(&serde_json::json!({ "rows": rows })).unwrap();
+        let out: serde_json::Value =
+            serde_json::from_slice(&scorer.score_json(&body, 1000).unwrap()).unwrap();
+        let expected = a.score_table(&table).unwrap();
+        for (p, e) in out["predictions"].as_array().unwrap().iter().zip(&expected) {
+            let probs: Vec<f64> = a
+                .classes
+                .iter()
+                .map(|c| p["probabilities"][c].as_f64().unwrap())
+                .collect();
+            assert_eq!(probs, e.prediction.probabilities, "{kind}");
         }
     }
 }

@@ -714,6 +714,7 @@ fn the_tour_models_alarms_are_pinned() {
             rows: None,
             seed: Some(42),
             drift: None,
+            noise: None,
         },
     )
     .unwrap();

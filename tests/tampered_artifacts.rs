@@ -560,6 +560,7 @@ fn every_model_kind_checks_its_shapes() {
         ModelKind::GaussianNb,
         ModelKind::Svm,
         ModelKind::Knn,
+        ModelKind::Mlp,
     ] {
         let v = doc(&trained(kind));
         // the pipeline loses its last input (and its feature): the model is now too wide
@@ -587,6 +588,53 @@ fn every_model_kind_checks_its_shapes() {
             &["not a driftlab artifact"],
         );
     }
+}
+
+/// A network whose layers do not fit together, or with a weight that is not a number, is
+/// refused on load (issue 16).
+#[test]
+fn broken_networks_are_refused() {
+    let v = doc(&trained(ModelKind::Mlp));
+    let shape = |case: &str, w: Value, words: &[&str]| {
+        let mut all = vec!["artifact is inconsistent", "mlp"];
+        all.extend_from_slice(words);
+        refused(case, &rehashed(w), &all);
+    };
+    let mut w = v.clone();
+    w["model"]["sizes"][1] = json!(5);
+    shape("a hidden layer one neuron wider", w, &["layer 1"]);
+    let mut w = v.clone();
+    w["model"]["sizes"][1] = json!(0);
+    shape("a layer of zero neurons", w, &["without neurons"]);
+    let mut w = v.clone();
+    w["model"]["weights"][1].as_array_mut().unwrap().pop();
+    shape("a weight dropped", w, &["layer 2"]);
+    let mut w = v.clone();
+    w["model"]["biases"][0]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(0.1));
+    shape("a bias added", w, &["layer 1"]);
+    let mut w = v.clone();
+    w["model"]["activations"] = json!([]);
+    shape("an activation missing", w, &["number of layers"]);
+    let mut w = v.clone();
+    w["model"]["sizes"].as_array_mut().unwrap().pop();
+    shape("the output layer dropped", w, &["classes"]);
+    let mut w = v.clone();
+    w["model"]["weights"][0][0] = Value::Null;
+    refused(
+        "a null (NaN) weight",
+        &rehashed(w),
+        &["not a driftlab artifact"],
+    );
+    let mut w = v.clone();
+    w["model"]["activations"][0] = json!("softplus");
+    refused(
+        "an unknown activation",
+        &rehashed(w),
+        &["not a driftlab artifact"],
+    );
 }
 
 /// A forest whose trees claim another class count, up to 2^64 - 1: refused before the

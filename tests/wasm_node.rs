@@ -68,6 +68,7 @@ fn batch_scoring_in_chunks_matches_the_whole_file_scorer() {
         rows: Some(3_001),
         seed: Some(5),
         drift: Some(0.5),
+        noise: None,
     };
     let csv = generate("fraud", &options).unwrap();
     let mut whole = Vec::new();

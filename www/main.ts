@@ -12,6 +12,7 @@ import { FeedbackPanel } from './panels/feedback';
 import { DeployHub } from './store/hub';
 import { ProjectControls } from './project';
 import { Tour } from './tour';
+import { Lesson } from './live/lesson';
 import { parseHash, writeHash, UPLOADED, type State, type View, VIEWS } from './state';
 
 let state: State = parseHash(location.hash);
@@ -70,6 +71,16 @@ const data = new DataPanel(
   },
 );
 
+// The live view's 2-D data controls load through the Data panel, like any choice.
+model.dataLoader = {
+  data: () => {
+    const c = data.source();
+    return c?.kind === 'builtin' ? c.choice : null;
+  },
+  loadData: (choice) => data.open(choice),
+};
+model.hideControls(state.hide);
+
 // The project file (download / open) spans the Data and Model panels.
 new ProjectControls(byId('project-box'), data, model, () => state, (next) => {
   state = { ...next, view: state.view };
@@ -108,18 +119,45 @@ const tour = new Tour(hub, (view) => {
   writeHash(state);
 });
 
+// The neural-network lesson on the circle data; its step lives in the hash (`#lesson=2`).
+const lesson = new Lesson({
+  loadCircle: async () => {
+    await data.open({ dataset: 'circles', rows: 400, seed: 42, noise: 0 });
+    await model.whenReady();
+  },
+  setKind: (kind) => model.setKind(kind),
+  setFeatures: (features) => model.setFeatures(features),
+  train: () => model.trainNow(),
+  play: () => model.playLive(),
+  showModel: () => {
+    state = { ...state, view: 'model' };
+    showView('model');
+    writeHash(state);
+  },
+  remember: (step) => {
+    state = { ...state, lesson: step };
+    writeHash(state);
+  },
+  lastRun: () => model.lastRun(),
+});
+
 // A link edited by hand (or pasted) while the page is open.
 window.addEventListener('hashchange', () => {
   state = parseHash(location.hash);
   showView(state.view);
   model.apply(state);
+  model.hideControls(state.hide);
   void data.open(state);
   if (state.tour !== null) startDeploy();
   tour.apply(state.tour);
+  lesson.apply(state.lesson);
 });
 
 showView(state.view);
-void data.start(state);
+void data.start(state).then(() => {
+  if (state.lesson !== null) void lesson.open(state.lesson);
+  else if (state.play) void model.playLive();
+});
 if (state.tour !== null) {
   const step = state.tour;
   startDeploy();

@@ -18,7 +18,7 @@ export const PROJECT_VERSION = 1;
 export const MAX_EMBEDDED_CSV = 5 * 1000 * 1000;
 
 type ProjectData =
-  | { kind: 'builtin'; dataset: string; rows: number | null; seed: number; drift?: number | null }
+  | { kind: 'builtin'; dataset: string; rows: number | null; seed: number; drift?: number | null; noise?: number | null }
   | { kind: 'csv'; name: string; bytes: number; csv: string }
   | { kind: 'csv'; name: string; bytes: number; csv: null; omitted: string };
 
@@ -91,7 +91,9 @@ export class ProjectControls {
     if (!source) throw new Error('load a dataset first');
     let data: ProjectData;
     if (source.kind === 'builtin') {
-      data = { kind: 'builtin', ...source.choice };
+      // `noise` only where one was chosen: the files of the other sets stay as they were
+      const { noise, ...choice } = source.choice;
+      data = { kind: 'builtin', ...choice, ...(noise === null ? {} : { noise }) };
     } else if (source.file.size <= MAX_EMBEDDED_CSV) {
       data = { kind: 'csv', name: source.file.name, bytes: source.file.size, csv: await source.file.text() };
     } else {
@@ -141,7 +143,7 @@ export class ProjectControls {
     const d = project.data;
     let loaded = true;
     if (d.kind === 'builtin') {
-      await this.data.open({ dataset: d.dataset, rows: d.rows, seed: d.seed, drift: d.drift ?? null });
+      await this.data.open({ dataset: d.dataset, rows: d.rows, seed: d.seed, drift: d.drift ?? null, noise: d.noise ?? null });
     } else if (d.csv !== null) {
       loaded = await this.data.openFile(new File([d.csv], d.name, { type: 'text/csv' }));
     } else {

@@ -39,6 +39,16 @@ export interface State {
   prep: Record<string, string>;
   /** The open step of the guided tour (1-based), or `null` when it is closed. */
   tour: number | null;
+  /** Noise of a 2-D dataset (0 to 0.5); `null` means the dataset's own. */
+  noise: number | null;
+  /** Derived inputs (feature crosses), comma-separated: `x^2,y^2,x*y,sin(x)`. */
+  features: string;
+  /** Controls of the live view a teacher has hidden, comma-separated (see live/view.ts). */
+  hide: string;
+  /** The open step of the neural-network lesson (1-based), or `null`. */
+  lesson: number | null;
+  /** Whether the live view starts playing when the page opens (a link that replays a run). */
+  play: boolean;
 }
 
 export type TaskChoice = 'auto' | 'classification' | 'regression';
@@ -47,7 +57,7 @@ const TASKS: readonly TaskChoice[] = ['auto', 'classification', 'regression'];
 /** Hash keys of hyperparameters: `p.alpha=0.5`. */
 const PARAM_PREFIX = 'p.';
 const PARAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-const PARAM_VALUE = /^[A-Za-z0-9_.+-]{1,40}$/;
+const PARAM_VALUE = /^[A-Za-z0-9_.,+-]{1,40}$/;
 /** Hash keys of preprocessing steps: `c.amount=median.robust`. */
 const PREP_PREFIX = 'c.';
 const PREP_VALUE = /^[a-z0-9_.+-]{1,40}$/;
@@ -74,6 +84,9 @@ type Scalar = Exclude<keyof State, 'params' | 'prep'>;
 /** The `dataset` of a link made on an uploaded file. */
 export const UPLOADED = 'uploaded';
 
+/** A comma-separated list of short names (feature crosses, hidden controls). */
+const LIST = /^[A-Za-z0-9_^*(),.-]{0,300}$/;
+
 const FIELDS: { [K in Scalar]: Field<K> } = {
   view: {
     key: 'view',
@@ -85,7 +98,7 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
     key: 'dataset',
     default: 'fraud',
     always: true,
-    parse: (raw) => (/^[a-z0-9_]{1,64}$/.test(raw) ? raw : undefined),
+    parse: (raw) => (/^[a-z0-9_-]{1,64}$/.test(raw) ? raw : undefined),
   },
   rows: {
     key: 'rows',
@@ -162,15 +175,53 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
     always: false,
     parse: int(1, 99),
   },
+  noise: {
+    key: 'noise',
+    default: null,
+    always: false,
+    parse: (raw) => {
+      if (!/^(0|0?\.\d{1,3})$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n <= 0.5 ? n : undefined;
+    },
+  },
+  features: {
+    key: 'features',
+    default: '',
+    always: false,
+    parse: (raw) => (LIST.test(raw) ? raw : undefined),
+  },
+  hide: {
+    key: 'hide',
+    default: '',
+    always: false,
+    parse: (raw) => (LIST.test(raw) ? raw : undefined),
+  },
+  lesson: {
+    key: 'lesson',
+    default: null,
+    always: false,
+    parse: int(1, 99),
+  },
+  play: {
+    key: 'play',
+    default: false,
+    always: false,
+    parse: (raw) => (raw === '1' ? true : raw === '0' ? false : undefined),
+  },
 };
 
 /** Hash key of each field (the state's names, except where a shorter word reads better). */
 const KEYS: { [K in Scalar]: string } = {
   view: 'view', dataset: 'dataset', rows: 'rows', seed: 'seed', drift: 'drift', file: 'file', trained: 'trained',
   model: 'model', target: 'target', task: 'task', test: 'test', trainSeed: 'split_seed', tour: 'tour',
+  noise: 'noise', features: 'features', hide: 'hide', lesson: 'lesson', play: 'play',
 };
 
-const ORDER: Scalar[] = ['view', 'dataset', 'file', 'rows', 'seed', 'drift', 'model', 'target', 'task', 'test', 'trainSeed', 'trained', 'tour'];
+const ORDER: Scalar[] = [
+  'view', 'dataset', 'file', 'rows', 'seed', 'drift', 'noise', 'model', 'target', 'task', 'test', 'trainSeed', 'trained', 'features', 'tour',
+  'lesson', 'hide', 'play',
+];
 
 export function defaults(): State {
   const state = { params: {}, prep: {} } as unknown as Record<string, unknown>;

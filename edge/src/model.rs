@@ -12,10 +12,11 @@ use driftlab::models::kmeans::KMeansModel;
 use driftlab::models::knn::KnnModel;
 use driftlab::models::linear::LinearModel;
 use driftlab::models::logistic::LogisticModel;
+use driftlab::models::mlp::{Activation, MlpModel};
 use driftlab::models::svm::{BinarySvm, Kernel, SvmModel};
 use driftlab::models::tree::TreeModel;
 use driftlab::models::{Model, ModelKind};
-use driftlab::prep::{FittedColumn, FittedPipeline, FittedStep, Unseen};
+use driftlab::prep::{CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Unseen};
 use driftlab::table::ColumnKind;
 
 type R<T> = Result<T, String>;
@@ -129,10 +130,27 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
             step,
         })
     })?;
+    // feature crosses, absent from pipelines without any
+    let crosses = match v.get("crosses") {
+        None => Vec::new(),
+        Some(_) => map_all(array_of(v, "crosses")?, |c| {
+            let op = match str_of(c, "op")? {
+                "square" => CrossOp::Square,
+                "product" => CrossOp::Product,
+                "sin" => CrossOp::Sin,
+                o => return Err(format!("unknown feature cross {o:?}")),
+            };
+            Ok(FittedCross {
+                op,
+                of: usizes(c, "of")?,
+            })
+        })?,
+    };
     Ok(FittedPipeline {
         target,
         inputs,
         features: strings(v, "features")?,
+        crosses,
     })
 }
 
@@ -262,6 +280,37 @@ fn kmeans(v: &Json<'_>) -> R<KMeansModel> {
     })
 }
 
+fn mlp(v: &Json<'_>) -> R<MlpModel> {
+    let matrices = |key| {
+        map_all(array_of(v, key)?, |layer| {
+            let items = layer
+                .as_array()
+                .ok_or_else(|| format!("{key:?} must hold arrays"))?;
+            map_all(items, |x| {
+                x.as_f64()
+                    .ok_or_else(|| format!("{key:?} holds a value that is not a number"))
+            })
+        })
+    };
+    let activations = map_all(array_of(v, "activations")?, |a| {
+        // the fitted form's serde names (lowercase words)
+        match a.as_str().unwrap_or("") {
+            "tanh" => Ok(Activation::Tanh),
+            "relu" => Ok(Activation::Relu),
+            "sigmoid" => Ok(Activation::Sigmoid),
+            "linear" => Ok(Activation::Linear),
+            word => Err(format!("unknown activation {word:?}")),
+        }
+    })?;
+    Ok(MlpModel {
+        sizes: usizes(v, "sizes")?,
+        activations,
+        weights: matrices("weights")?,
+        biases: matrices("biases")?,
+        n_classes: usize_of(v, "n_classes")?,
+    })
+}
+
 /// The model, by its `kind` tag: the registry's kind, then that family's reader (a new
 /// kind is a compile error here until its reader is written).
 pub(crate) fn model(v: &Json<'_>) -> R<Model> {
@@ -280,5 +329,6 @@ pub(crate) fn model(v: &Json<'_>) -> R<Model> {
         ModelKind::Svm => Model::Svm(svm(v)?),
         ModelKind::Knn => Model::Knn(knn(v)?),
         ModelKind::Kmeans => Model::Kmeans(kmeans(v)?),
+        ModelKind::Mlp => Model::Mlp(mlp(v)?),
     })
 }

@@ -58,6 +58,10 @@ mod cli {
             /// Drift in [0, 1] for datasets that take it (fraud).
             #[arg(long)]
             drift: Option<f64>,
+            /// Noise in [0, 0.5] for the 2-D sets (moons, circles, xor, spirals, blobs,
+            /// gaussian, plane, multi-gaussian).
+            #[arg(long)]
+            noise: Option<f64>,
         },
         /// Print the JSON profile of a CSV file.
         Profile {
@@ -99,6 +103,10 @@ mod cli {
             /// Repeatable or comma-separated.
             #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
             keep: Vec<String>,
+            /// Add a derived input computed from numeric columns after scaling: `x^2`,
+            /// `x*y` or `sin(x)` (x and y column names). Repeatable.
+            #[arg(long, value_name = "CROSS")]
+            feature: Vec<String>,
             /// Seed of the split and of randomised trainers.
             #[arg(long, default_value_t = DEFAULTS.seed)]
             seed: u64,
@@ -390,8 +398,17 @@ mod cli {
                 rows,
                 seed,
                 drift,
+                noise,
             } => {
-                let csv = dataset::generate(&name, &dataset::DatasetOptions { rows, seed, drift })?;
+                let csv = dataset::generate(
+                    &name,
+                    &dataset::DatasetOptions {
+                        rows,
+                        seed,
+                        drift,
+                        noise,
+                    },
+                )?;
                 std::io::stdout().lock().write_all(&csv)?;
                 Ok(())
             }
@@ -410,6 +427,7 @@ mod cli {
                 test_fraction,
                 test,
                 keep,
+                feature,
                 seed,
                 out,
             } => {
@@ -425,7 +443,14 @@ mod cli {
                 let read = read_table(&data)?;
                 let test_read = test.as_ref().map(read_table).transpose()?;
                 let kind = model;
-                let pipeline = default_pipeline(&read.table, target.as_deref(), &keep)?;
+                let mut pipeline = default_pipeline(&read.table, target.as_deref(), &keep)?;
+                for f in &feature {
+                    pipeline
+                        .crosses
+                        .push(driftlab::prep::Cross::parse(f).ok_or_else(|| {
+                            format!("--feature {f}: write x^2, x*y or sin(x) with column names")
+                        })?);
+                }
                 let dropped: Vec<_> = pipeline
                     .reasons
                     .iter()

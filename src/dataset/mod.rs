@@ -10,8 +10,10 @@
 //!   recall collapses. [`FraudGenerator`] is the lower-level, streaming form.
 //! - `iris`, `wine`, `breast_cancer`, `diabetes`: classic small tables shipped as data
 //!   (made by `scripts/make_classic_data.py`; sources and licences in `data/README.md`).
-//! - `moons`, `circles`, `xor`, `spirals`, `blobs`: seeded 2-D toy sets (`x`, `y`,
-//!   `label`) for decision-boundary pictures.
+//! - `moons`, `circles`, `xor`, `spirals`, `blobs`, `gaussian`: seeded 2-D toy sets (`x`,
+//!   `y`, `label`) for decision-boundary pictures, and `plane`, `multi-gaussian`: 2-D
+//!   regression sets (`x`, `y`, `value`), TensorFlow Playground's six; each takes a
+//!   `noise` option.
 //!
 //! Every generator draws from [`rand::rngs::StdRng`] seeded with
 //! [`SeedableRng::seed_from_u64`](rand::SeedableRng::seed_from_u64) (default seed
@@ -66,6 +68,11 @@ pub struct DatasetOptions {
     /// Drift from the reference world, a number in `[0, 1]`. Only datasets that take it
     /// (`fraud`) accept it; `None` (the default) means 0, no drift.
     pub drift: Option<f64>,
+    /// Noise of a 2-D set, a number in `[0, 0.5]`: the spread of the noise added to the
+    /// points (or to the inputs of a regression set's target), in units of the set's
+    /// radius. Only the 2-D sets accept it; `None` (the default) means each set's own
+    /// (given in its description).
+    pub noise: Option<f64>,
 }
 
 /// What a built-in dataset is, as listed by [`list`].
@@ -147,6 +154,18 @@ pub enum DatasetError {
         /// The datasets that take `drift`, comma-separated.
         drifting: &'static str,
     },
+    /// `noise` is not a finite number in `[0, 0.5]`.
+    #[error("noise must be a finite number between 0 and 0.5 (0 = none, 0.5 = half the data's radius), got {noise}")]
+    InvalidNoise {
+        /// The noise asked for.
+        noise: f64,
+    },
+    /// `noise` was given for a dataset that is not a 2-D set.
+    #[error("dataset {name:?} does not take a noise option; leave noise out, or use a 2-D set (moons, circles, xor, spirals, blobs, gaussian, plane, multi-gaussian)")]
+    NoiseNotSupported {
+        /// The dataset.
+        name: &'static str,
+    },
     /// Writing the CSV failed (writing to memory does not; kept for completeness).
     #[error("could not write the dataset as CSV: {0}")]
     Csv(#[from] csv::Error),
@@ -198,9 +217,17 @@ pub fn generate(name: &str, options: &DatasetOptions) -> Result<Vec<u8>, Dataset
         }
         Some(d) => Some(check_drift(d)?),
     };
+    let noise = match options.noise {
+        None => None,
+        Some(_) if info.name == "fraud" || !info.generated => {
+            return Err(DatasetError::NoiseNotSupported { name: info.name });
+        }
+        Some(n) if n.is_finite() && (0.0..=0.5).contains(&n) => Some(n),
+        Some(n) => return Err(DatasetError::InvalidNoise { noise: n }),
+    };
     match info.name {
         "fraud" => FraudGenerator::new(seed).csv(rows, drift.unwrap_or(0.0), true),
-        other if info.generated => toy::generate(other, rows, seed),
+        other if info.generated => toy::generate(other, rows, seed, noise),
         other => classic::generate(other, options.rows, seed),
     }
 }
@@ -267,7 +294,12 @@ pub(crate) mod tests {
     }
 
     fn opts(rows: Option<usize>, seed: Option<u64>, drift: Option<f64>) -> DatasetOptions {
-        DatasetOptions { rows, seed, drift }
+        DatasetOptions {
+            rows,
+            seed,
+            drift,
+            noise: None,
+        }
     }
 
     #[test]
@@ -305,7 +337,10 @@ pub(crate) mod tests {
                 "circles",
                 "xor",
                 "spirals",
-                "blobs"
+                "blobs",
+                "gaussian",
+                "plane",
+                "multi-gaussian"
             ]
         );
     }

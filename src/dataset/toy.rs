@@ -1,9 +1,16 @@
 //! Seeded 2-D toy sets for decision-boundary pictures: `moons`, `circles`, `xor`,
-//! `spirals`, `blobs`.
+//! `spirals`, `blobs`, `gaussian`, and two regression sets, `plane` and `multi-gaussian`.
 //!
-//! Each has the columns `x`, `y` (rounded to 4 decimals) and `label` (an integer class,
-//! 0 or 1; 0, 1 or 2 for `blobs`), classes as balanced as the row count allows, rows in
-//! random order, and a fixed amount of Gaussian noise baked in.
+//! The classification sets have the columns `x`, `y` (rounded to 4 decimals) and `label`
+//! (an integer class, 0 or 1; 0, 1 or 2 for `blobs`), classes as balanced as the row
+//! count allows, rows in random order, and each its own amount of Gaussian noise, which
+//! the `noise` option replaces (the standard deviation, in units of the set's radius of
+//! about 1). The regression sets have `x`, `y` uniform in [−1, 1] and `value`, computed
+//! from the point moved by uniform noise of `noise` times the radius (none by default).
+//!
+//! Circles, XOR, the two Gaussians, spirals, the plane and the six Gaussians are
+//! TensorFlow Playground's six data sets, rescaled from its radius of 6 to 1 so that one
+//! learning rate suits them and the bundled tables alike.
 
 use std::f64::consts::PI;
 
@@ -17,7 +24,7 @@ const DEFAULT_ROWS: usize = 400;
 const MAX_ROWS: usize = 100_000;
 
 /// Name, title, description and number of classes of each toy set.
-const TOYS: [(&str, &str, &str, u8); 5] = [
+const TOYS: [(&str, &str, &str, u8); 8] = [
     (
         "moons",
         "Two moons",
@@ -48,17 +55,39 @@ const TOYS: [(&str, &str, &str, u8); 5] = [
         "Three Gaussian clusters (standard deviation 0.5) with a little overlap: an easy multi-class problem.",
         3,
     ),
+    (
+        "gaussian",
+        "Two Gaussians",
+        "Two Gaussian clouds around (0.33, 0.33) and (−0.33, −0.33) (standard deviation 0.12, and 0.12 + 0.42 × noise): a straight line separates them until the noise makes them overlap.",
+        2,
+    ),
+    (
+        "plane",
+        "Plane (regression)",
+        "A value that rises along the diagonal, (x + y) / 2, from points moved by the noise (none by default): the simplest regression, a plane.",
+        0,
+    ),
+    (
+        "multi-gaussian",
+        "Six Gaussians (regression)",
+        "A value of +1 or −1 at six bumps on a 3 × 2 grid, falling to 0 a third of the radius away (from points moved by the noise, none by default): a regression surface with hills and holes.",
+        0,
+    ),
 ];
 
 /// What [`super::list`] shows for the toy sets.
 pub(super) fn infos() -> Vec<DatasetInfo> {
     TOYS.iter()
-        .map(|&(name, title, description, _)| DatasetInfo {
+        .map(|&(name, title, description, classes)| DatasetInfo {
             name,
             title,
             description,
-            task: Task::Classification,
-            target: Some("label"),
+            task: if classes == 0 {
+                Task::Regression
+            } else {
+                Task::Classification
+            },
+            target: Some(if classes == 0 { "value" } else { "label" }),
             default_rows: DEFAULT_ROWS,
             max_rows: MAX_ROWS,
             features: 2,
@@ -71,7 +100,12 @@ pub(super) fn infos() -> Vec<DatasetInfo> {
 }
 
 /// `rows` rows of the toy set `name` (already checked by the caller) as CSV bytes.
-pub(super) fn generate(name: &str, rows: usize, seed: u64) -> Result<Vec<u8>, DatasetError> {
+pub(super) fn generate(
+    name: &str,
+    rows: usize,
+    seed: u64,
+    noise: Option<f64>,
+) -> Result<Vec<u8>, DatasetError> {
     let classes = TOYS
         .iter()
         .find(|t| t.0 == name)
@@ -81,6 +115,19 @@ pub(super) fn generate(name: &str, rows: usize, seed: u64) -> Result<Vec<u8>, Da
             known: TOYS.map(|t| t.0).join(", "),
         })?;
     let mut rng = StdRng::seed_from_u64(seed);
+    if classes == 0 {
+        let mut w = csv_writer();
+        w.write_record(["x", "y", "value"])?;
+        let noise = noise.unwrap_or(0.0);
+        for _ in 0..rows {
+            let x = uniform(&mut rng);
+            let y = uniform(&mut rng);
+            let (nx, ny) = (noise * uniform(&mut rng), noise * uniform(&mut rng));
+            let v = regression_value(name, x + nx, y + ny);
+            w.serialize((round4(x), round4(y), round4(v)))?;
+        }
+        return finish(w);
+    }
     // Balanced classes in random order.
     let mut labels: Vec<u8> = (0..rows)
         .map(|i| (i % usize::from(classes)) as u8)
@@ -90,14 +137,47 @@ pub(super) fn generate(name: &str, rows: usize, seed: u64) -> Result<Vec<u8>, Da
     let mut w = csv_writer();
     w.write_record(["x", "y", "label"])?;
     for label in labels {
-        let (x, y) = point(name, label, &mut rng);
+        let (x, y) = point(name, label, noise, &mut rng);
         w.serialize((round4(x), round4(y), label))?;
     }
     finish(w)
 }
 
-/// One point of class `label` of the toy set `name`.
-fn point(name: &str, label: u8, rng: &mut StdRng) -> (f64, f64) {
+/// A uniform draw in [−1, 1).
+fn uniform(rng: &mut StdRng) -> f64 {
+    2.0 * rng.gen::<f64>() - 1.0
+}
+
+/// The value of a regression set at a point (TensorFlow Playground's, at radius 1).
+fn regression_value(name: &str, x: f64, y: f64) -> f64 {
+    if name == "plane" {
+        return (x + y) / 2.0;
+    }
+    // multi-gaussian: the bump of largest magnitude, each falling linearly from ±1 at its
+    // centre to 0 at a third of the radius
+    const BUMPS: [(f64, f64, f64); 6] = [
+        (-4.0, 2.5, 1.0),
+        (0.0, 2.5, -1.0),
+        (4.0, 2.5, 1.0),
+        (-4.0, -2.5, -1.0),
+        (0.0, -2.5, 1.0),
+        (4.0, -2.5, -1.0),
+    ];
+    let mut value = 0.0f64;
+    for (cx, cy, sign) in BUMPS {
+        let d = libm::hypot(x - cx / 6.0, y - cy / 6.0);
+        let v = sign * (1.0 - d * 3.0).clamp(0.0, 1.0);
+        if v.abs() > value.abs() {
+            value = v;
+        }
+    }
+    value
+}
+
+/// One point of class `label` of the toy set `name`, with the noise's standard deviation
+/// `noise` instead of the set's own when it is given.
+fn point(name: &str, label: u8, spread: Option<f64>, rng: &mut StdRng) -> (f64, f64) {
+    let sd = |own: f64| spread.unwrap_or(own);
     match name {
         "moons" => {
             let t = PI * rng.gen::<f64>();
@@ -106,14 +186,14 @@ fn point(name: &str, label: u8, rng: &mut StdRng) -> (f64, f64) {
             } else {
                 (1.0 - libm::cos(t), 0.5 - libm::sin(t))
             };
-            (x + noise(rng, 0.1), y + noise(rng, 0.1))
+            (x + noise(rng, sd(0.1)), y + noise(rng, sd(0.1)))
         }
         "circles" => {
             let t = 2.0 * PI * rng.gen::<f64>();
             let r = if label == 0 { 1.0 } else { 0.5 };
             (
-                r * libm::cos(t) + noise(rng, 0.08),
-                r * libm::sin(t) + noise(rng, 0.08),
+                r * libm::cos(t) + noise(rng, sd(0.08)),
+                r * libm::sin(t) + noise(rng, sd(0.08)),
             )
         }
         "xor" => {
@@ -122,21 +202,26 @@ fn point(name: &str, label: u8, rng: &mut StdRng) -> (f64, f64) {
             let sy = if label == 1 { -sx } else { sx };
             let x = sx * rng.gen::<f64>();
             let y = sy * rng.gen::<f64>();
-            (x + noise(rng, 0.1), y + noise(rng, 0.1))
+            (x + noise(rng, sd(0.1)), y + noise(rng, sd(0.1)))
         }
         "spirals" => {
             let t = rng.gen::<f64>();
             let angle = 3.5 * PI * t + PI * f64::from(label);
             (
-                t * libm::sin(angle) + noise(rng, 0.04),
-                t * libm::cos(angle) + noise(rng, 0.04),
+                t * libm::sin(angle) + noise(rng, sd(0.04)),
+                t * libm::cos(angle) + noise(rng, sd(0.04)),
             )
+        }
+        "gaussian" => {
+            let c = if label == 0 { 1.0 / 3.0 } else { -1.0 / 3.0 };
+            let sd = 0.12 + 0.42 * spread.unwrap_or(0.0);
+            (c + noise(rng, sd), c + noise(rng, sd))
         }
         _ => {
             // blobs
             const CENTERS: [(f64, f64); 3] = [(-1.5, -1.0), (1.5, -1.0), (0.0, 1.5)];
             let (cx, cy) = CENTERS[usize::from(label) % CENTERS.len()];
-            (cx + noise(rng, 0.5), cy + noise(rng, 0.5))
+            (cx + noise(rng, sd(0.5)), cy + noise(rng, sd(0.5)))
         }
     }
 }
@@ -157,9 +242,9 @@ mod tests {
 
     #[test]
     fn columns_rows_and_balanced_labels() {
-        for (name, _, _, classes) in TOYS {
+        for (name, _, _, classes) in TOYS.into_iter().filter(|t| t.3 > 0) {
             for rows in [1, 7, 400] {
-                let (header, body) = parse(&generate(name, rows, 42).unwrap());
+                let (header, body) = parse(&generate(name, rows, 42, None).unwrap());
                 assert_eq!(header, ["x", "y", "label"]);
                 assert_eq!(body.len(), rows);
                 let mut counts = vec![0usize; usize::from(classes)];
@@ -178,7 +263,7 @@ mod tests {
     #[test]
     fn shapes_look_right() {
         let rows = |name| -> Vec<(f64, f64, u8)> {
-            parse(&generate(name, 2_000, 1).unwrap())
+            parse(&generate(name, 2_000, 1, None).unwrap())
                 .1
                 .iter()
                 .map(|r| {
@@ -212,5 +297,53 @@ mod tests {
         let m = rows("moons");
         let mean_y = |c| m.iter().filter(|r| r.2 == c).map(|r| r.1).sum::<f64>() / 1_000.0;
         assert!(mean_y(0) > mean_y(1) + 0.5);
+    }
+
+    /// TensorFlow Playground's sets (issue 16): noise replaces a set's own spread and 0
+    /// means none; the regression sets compute their value from the (moved) point.
+    #[test]
+    fn noise_and_the_regression_sets() {
+        let points = |name, noise| -> Vec<Vec<f64>> {
+            parse(&generate(name, 500, 3, noise).unwrap())
+                .1
+                .iter()
+                .map(|r| r.iter().map(|v| v.parse().unwrap()).collect())
+                .collect()
+        };
+        // circles without noise: every point on its radius (to the 4 decimals written)
+        for r in points("circles", Some(0.0)) {
+            let radius = r[0].hypot(r[1]);
+            let want = if r[2] == 0.0 { 1.0 } else { 0.5 };
+            assert!((radius - want).abs() < 1e-3, "{r:?}");
+        }
+        // xor: more noise, more points on the wrong side
+        let wrong = |noise| {
+            points("xor", Some(noise))
+                .iter()
+                .filter(|r| f64::from(u8::from((r[0] > 0.0) != (r[1] > 0.0))) != r[2])
+                .count()
+        };
+        assert!(wrong(0.0) < wrong(0.3), "{} vs {}", wrong(0.0), wrong(0.3));
+        // the default is the set's own noise: the bytes without the option are unchanged
+        assert_ne!(
+            generate("xor", 50, 1, None).unwrap(),
+            generate("xor", 50, 1, Some(0.0)).unwrap()
+        );
+        // the plane: value (x + y) / 2 without noise
+        for r in points("plane", None) {
+            assert!((r[2] - (r[0] + r[1]) / 2.0).abs() <= 1e-4, "{r:?}");
+        }
+        let (header, _) = parse(&generate("multi-gaussian", 5, 1, None).unwrap());
+        assert_eq!(header, ["x", "y", "value"]);
+        let v = points("multi-gaussian", None);
+        assert!(v.iter().all(|r| (-1.0..=1.0).contains(&r[2])));
+        assert!(v.iter().any(|r| r[2] > 0.5) && v.iter().any(|r| r[2] < -0.5));
+        // the two gaussians sit on either side of the diagonal x + y = 0
+        let g = points("gaussian", None);
+        let right = g
+            .iter()
+            .filter(|r| (r[0] + r[1] > 0.0) == (r[2] == 0.0))
+            .count();
+        assert!(right > 480, "{right}");
     }
 }

@@ -90,6 +90,7 @@ pub mod kmeans;
 pub mod knn;
 pub mod linear;
 pub mod logistic;
+pub mod mlp;
 pub mod svm;
 pub mod tree;
 
@@ -685,6 +686,8 @@ registry! {
     Knn = "knn" => knn::Knn;
     /// k-means clustering.
     Kmeans = "kmeans" => kmeans::KMeans;
+    /// Multilayer perceptron (a small neural network), trained step by step.
+    Mlp = "mlp" => mlp::Mlp;
 }
 
 #[cfg(test)]

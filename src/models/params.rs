@@ -48,6 +48,19 @@ pub enum ParamType {
     Bool,
     /// One of the listed words.
     Choice(&'static [&'static str]),
+    /// A comma-separated list of up to `max_len` integers in `[min, max]`, or `none` for
+    /// an empty list (an MLP's hidden layer sizes).
+    IntList {
+        /// Longest list.
+        max_len: u64,
+        /// Smallest item.
+        min: u64,
+        /// Largest item.
+        max: u64,
+    },
+    /// A comma-separated list of one or more of the listed words (an MLP's activation
+    /// per layer).
+    WordList(&'static [&'static str]),
 }
 
 impl ParamType {
@@ -84,6 +97,12 @@ impl ParamType {
             ParamType::Int { min, max } => format!("an integer in [{min}, {max}]"),
             ParamType::Bool => "true or false".into(),
             ParamType::Choice(c) => format!("one of {}", c.join(", ")),
+            ParamType::IntList { max_len, min, max } => format!(
+                "a comma-separated list of up to {max_len} integers in [{min}, {max}], or none"
+            ),
+            ParamType::WordList(c) => {
+                format!("a comma-separated list of words from {}", c.join(", "))
+            }
         }
     }
 
@@ -108,6 +127,31 @@ impl ParamType {
             ParamType::Choice(c) => c
                 .contains(&text)
                 .then(|| ParamValue::Text(text.to_string())),
+            ParamType::IntList { max_len, min, max } => {
+                if text.is_empty() || text == "none" {
+                    return Some(ParamValue::Text("none".into()));
+                }
+                let mut items = Vec::new();
+                for item in text.split(',') {
+                    let v: u64 = item.trim().parse().ok()?;
+                    if !(min..=max).contains(&v) {
+                        return None;
+                    }
+                    items.push(v.to_string());
+                }
+                (items.len() as u64 <= max_len).then(|| ParamValue::Text(items.join(",")))
+            }
+            ParamType::WordList(c) => {
+                let mut items = Vec::new();
+                for item in text.split(',') {
+                    let item = item.trim();
+                    if !c.contains(&item) {
+                        return None;
+                    }
+                    items.push(item);
+                }
+                Some(ParamValue::Text(items.join(",")))
+            }
         }
     }
 }

@@ -105,6 +105,20 @@ const DOCUMENTED: &[(&str, &[(&str, &str)])] = &[
             ("tolerance", "0.0001"),
         ],
     ),
+    (
+        "mlp",
+        &[
+            ("hidden", "4,2"),
+            ("activation", "tanh"),
+            ("solver", "sgd"),
+            ("learning_rate", "0.03"),
+            ("batch_size", "10"),
+            ("epochs", "100"),
+            ("loss", "cross-entropy"),
+            ("regularization", "none"),
+            ("regularization_rate", "0"),
+        ],
+    ),
 ];
 
 #[test]
@@ -148,11 +162,11 @@ fn the_registry_the_catalog_and_all_agree() {
     // the messages that suggest another kind name them from the registry
     assert_eq!(
         ModelKind::names_where(|t| t.regression),
-        "linear, ridge, lasso, elasticnet, boosting, svm, knn"
+        "linear, ridge, lasso, elasticnet, boosting, svm, knn, mlp"
     );
     assert_eq!(
         ModelKind::names_where(|t| t.classification),
-        "logistic, tree, forest, boosting, gaussian-nb, svm, knn"
+        "logistic, tree, forest, boosting, gaussian-nb, svm, knn, mlp"
     );
     assert_eq!(ModelKind::from_name("logistick"), None);
     let e = ModelKind::parse("logistick").unwrap_err().to_string();

@@ -120,7 +120,7 @@ use timeline::Batch;
 #[non_exhaustive]
 pub enum MonitorError {
     /// The artifact is not a classifier.
-    #[error("the monitor watches classifiers, and this model is a {0} model: deploy a classifier (logistic, tree, forest, boosting, gaussian-nb, svm, knn)")]
+    #[error("the monitor watches classifiers, and this model is a {0} model: deploy a classifier (logistic, tree, forest, boosting, gaussian-nb, svm, knn, mlp)")]
     NotAClassifier(String),
     /// An option is out of range.
     #[error("monitor option {option}: {message}")]

@@ -23,12 +23,16 @@
 //! - a one-hot column emits one feature per category seen in training (`name=category`);
 //!   a category not seen in training gives all zeros (`unseen: ignore`, the default) or an
 //!   error (`unseen: error`), and is flagged either way;
+//! - a feature cross ([`Cross`]: `x²`, `x·y`, `sin x`) is computed from the columns'
+//!   transformed (imputed and scaled) values and appended after every column's features,
+//!   so serving computes it as training did;
 //! - a numeric column read as categorical at serving time is converted when every label
 //!   is a number; a numeric value in a categorical column is matched by its shortest
 //!   decimal form (`1`, `2.5`).
 
 mod matrix;
 mod num;
+mod sin;
 mod split;
 
 pub use matrix::Matrix;
@@ -132,6 +136,126 @@ impl ColumnSpec {
     }
 }
 
+/// A derived input for two-input lessons (TensorFlow Playground's x₁², x₂², x₁x₂, sin x₁,
+/// sin x₂), usable by any family: computed from the named columns' transformed values
+/// (after imputation and scaling) and appended after the columns' own features.
+///
+/// Scaled values keep the crosses well-conditioned for every family (on the 2-D sets,
+/// standardised inputs span about ±2, so `sin x` bends once each way); the square of a
+/// standardised column is how far a row is from the column's mean, which is what a linear
+/// model needs to draw a circle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Cross {
+    /// `x²`, named `x^2`.
+    Square {
+        /// The column.
+        column: String,
+    },
+    /// `x · y`, named `x*y`.
+    Product {
+        /// The first column.
+        column: String,
+        /// The second column.
+        with: String,
+    },
+    /// `sin x`, named `sin(x)`.
+    Sin {
+        /// The column.
+        column: String,
+    },
+}
+
+impl Cross {
+    /// The columns it reads.
+    fn columns(&self) -> Vec<&str> {
+        match self {
+            Cross::Square { column } | Cross::Sin { column } => vec![column],
+            Cross::Product { column, with } => vec![column, with],
+        }
+    }
+
+    /// Its feature name: `x^2`, `x*y`, `sin(x)`.
+    pub fn name(&self) -> String {
+        match self {
+            Cross::Square { column } => format!("{column}^2"),
+            Cross::Product { column, with } => format!("{column}*{with}"),
+            Cross::Sin { column } => format!("sin({column})"),
+        }
+    }
+
+    /// Parses `x^2`, `x*y` or `sin(x)` (the feature names, as the URL and the CLI write
+    /// them).
+    pub fn parse(text: &str) -> Option<Cross> {
+        let text = text.trim();
+        if let Some(c) = text.strip_suffix("^2") {
+            return Some(Cross::Square { column: c.into() });
+        }
+        if let Some(c) = text.strip_prefix("sin(").and_then(|t| t.strip_suffix(')')) {
+            return Some(Cross::Sin { column: c.into() });
+        }
+        let (a, b) = text.split_once('*')?;
+        Some(Cross::Product {
+            column: a.into(),
+            with: b.into(),
+        })
+    }
+}
+
+/// A [`Cross`] as the fitted pipeline keeps it: the operation on features by index (into
+/// the columns' features), and its name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FittedCross {
+    /// `square`, `product` or `sin`.
+    pub op: CrossOp,
+    /// The features it reads (one, or two for a product), by index.
+    pub of: Vec<usize>,
+}
+
+/// The operation of a [`FittedCross`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrossOp {
+    /// `x²`.
+    Square,
+    /// `x · y`.
+    Product,
+    /// `sin x` (fdlibm's kernels, the same bits everywhere: see `prep/sin.rs`).
+    Sin,
+}
+
+fn arity_of(op: CrossOp) -> usize {
+    if op == CrossOp::Product {
+        2
+    } else {
+        1
+    }
+}
+
+impl FittedCross {
+    fn value(&self, row: &[f64]) -> f64 {
+        let at = |i: usize| {
+            self.of
+                .get(i)
+                .and_then(|&j| row.get(j))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let v = match self.op {
+            CrossOp::Square => at(0) * at(0),
+            CrossOp::Product => at(0) * at(1),
+            CrossOp::Sin => sin::sin(at(0)),
+        };
+        // the columns' values are finite; their square can overflow: saturate as they do
+        if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(-f64::MAX, f64::MAX)
+        }
+    }
+}
+
 /// The category that missing cells become under the default imputation.
 pub const MISSING_CATEGORY: &str = "(missing)";
 
@@ -153,6 +277,9 @@ pub struct PipelineSpec {
     /// train report and the page's pipeline panel (fitting does not read it).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reasons: BTreeMap<String, String>,
+    /// Derived inputs appended after the columns' features, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crosses: Vec<Cross>,
 }
 
 impl PipelineSpec {
@@ -195,6 +322,7 @@ impl PipelineSpec {
             target: target.map(str::to_owned),
             columns,
             reasons,
+            crosses: Vec::new(),
         })
     }
 
@@ -231,14 +359,37 @@ impl PipelineSpec {
         if inputs.is_empty() {
             return Err(PrepError::NoFeatures);
         }
-        let features = inputs
+        let mut features: Vec<String> = inputs
             .iter()
             .flat_map(FittedColumn::feature_names)
             .collect();
+        let mut crosses = Vec::new();
+        for cross in &self.crosses {
+            let mut of = Vec::new();
+            for name in cross.columns() {
+                let at = inputs.iter().position(|i| i.name == name);
+                let numeric = at.filter(|&i| matches!(inputs[i].step, FittedStep::Numeric { .. }));
+                let Some(i) = numeric else {
+                    return Err(PrepError::Cross {
+                        cross: cross.name(),
+                        column: name.to_string(),
+                    });
+                };
+                of.push(inputs[..i].iter().map(FittedColumn::width).sum());
+            }
+            let op = match cross {
+                Cross::Square { .. } => CrossOp::Square,
+                Cross::Product { .. } => CrossOp::Product,
+                Cross::Sin { .. } => CrossOp::Sin,
+            };
+            features.push(cross.name());
+            crosses.push(FittedCross { op, of });
+        }
         Ok(FittedPipeline {
             target: self.target.clone(),
             inputs,
             features,
+            crosses,
         })
     }
 }
@@ -252,6 +403,10 @@ pub struct FittedPipeline {
     pub inputs: Vec<FittedColumn>,
     /// The output feature names.
     pub features: Vec<String>,
+    /// Derived features, appended after the columns' (absent from artifacts without any,
+    /// which therefore read and hash as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crosses: Vec<FittedCross>,
 }
 
 /// One input column and what was learned for it.
@@ -367,6 +522,14 @@ pub enum PrepError {
         expected: usize,
         /// Their names.
         columns: String,
+    },
+    /// A cross of a column that is not a numeric input.
+    #[error("the feature {cross:?} needs the column {column:?} as a numeric input, and the pipeline has no such input: keep the column (numeric step) or remove the feature")]
+    Cross {
+        /// The cross's name.
+        cross: String,
+        /// The column it needs.
+        column: String,
     },
     /// Fitting on nothing.
     #[error("there are no training rows to learn the preprocessing from: load more data or lower the test fraction")]
@@ -536,6 +699,11 @@ impl FittedPipeline {
         self.features.len()
     }
 
+    /// Number of features the columns make (before the crosses).
+    fn columns_width(&self) -> usize {
+        self.inputs.iter().map(FittedColumn::width).sum()
+    }
+
     /// Checks what a pipeline read from outside (an artifact) must hold for
     /// [`FittedPipeline::transform_row_into`] to append exactly [`FittedPipeline::width`]
     /// values and to mean what training meant: the feature names are the steps' outputs in
@@ -560,10 +728,48 @@ impl FittedPipeline {
                 _ => {}
             }
         }
+        let base = self.columns_width();
+        for cross in &self.crosses {
+            let numeric = |&i: &usize| {
+                let mut at = 0;
+                self.inputs.iter().any(|c| {
+                    let hit = at == i && matches!(c.step, FittedStep::Numeric { .. });
+                    at += c.width();
+                    hit
+                })
+            };
+            if cross.of.len() != arity_of(cross.op) || !cross.of.iter().all(numeric) {
+                return Err(PrepError::Inconsistent(
+                    "a feature cross reads a feature that is not a numeric column's".into(),
+                ));
+            }
+        }
+        let cross_names = self.crosses.iter().map(|c| {
+            let name = |k: usize| {
+                c.of.get(k)
+                    .and_then(|&i| self.features.get(i))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            match c.op {
+                CrossOp::Square => format!("{}^2", name(0)),
+                CrossOp::Product => format!("{}*{}", name(0), name(1)),
+                CrossOp::Sin => format!("sin({})", name(0)),
+            }
+        });
+        if !self
+            .features
+            .iter()
+            .skip(base)
+            .eq(cross_names.collect::<Vec<_>>().iter())
+        {
+            return Err(PrepError::Inconsistent(
+                "the feature crosses' names are not their operations on the columns".into(),
+            ));
+        }
         let mut names = self.inputs.iter().flat_map(FittedColumn::feature_names);
-        if self.features.len() != self.inputs.iter().map(FittedColumn::width).sum::<usize>()
-            || !self
-                .features
+        if self.features.len() != base + self.crosses.len()
+            || !self.features[..base]
                 .iter()
                 .all(|f| names.next().as_ref() == Some(f))
         {
@@ -650,6 +856,10 @@ impl FittedPipeline {
                 out.truncate(start);
                 return Err(e);
             }
+        }
+        for cross in &self.crosses {
+            let v = cross.value(&out[start..]);
+            out.push(v);
         }
         Ok(())
     }

@@ -287,3 +287,69 @@ fn default_pipeline_says_why_it_drops_free_text() {
     );
     assert_eq!(spec.reasons.len(), 1);
 }
+
+/// Feature crosses (issue 16): computed from the scaled columns, appended after them, the
+/// same on the table and row paths; a cross of a dropped or one-hot column is an error
+/// naming both; a tampered fitted cross is refused.
+#[test]
+fn feature_crosses_are_appended_after_the_columns() {
+    let t = table("a,b,c,y\n1,2,p,0\n3,-4,q,1\n5,6,p,0\n-7,8,q,1\n");
+    let mut s = PipelineSpec::default_for(&t, Some("y")).unwrap();
+    s.columns.insert(
+        "a".into(),
+        ColumnSpec::Numeric {
+            impute: NumericImpute::Mean,
+            scale: Scale::None,
+        },
+    );
+    s.columns.insert(
+        "b".into(),
+        ColumnSpec::Numeric {
+            impute: NumericImpute::Mean,
+            scale: Scale::None,
+        },
+    );
+    s.crosses = ["a^2", "b^2", "a*b", "sin(a)"]
+        .iter()
+        .map(|c| Cross::parse(c).unwrap())
+        .collect();
+    let p = s.fit(&t).unwrap();
+    p.validate().unwrap();
+    assert_eq!(
+        p.features,
+        ["a", "b", "c=p", "c=q", "a^2", "b^2", "a*b", "sin(a)"]
+    );
+    let m = p.transform(&t).unwrap();
+    assert_eq!(
+        &m.data()[8..16],
+        &[3.0, -4.0, 0.0, 1.0, 9.0, 16.0, -12.0, libm::sin(3.0)]
+    );
+    // the spec round-trips through JSON; a pipeline without crosses writes no `crosses`
+    let json = serde_json::to_string(&p).unwrap();
+    assert_eq!(serde_json::from_str::<FittedPipeline>(&json).unwrap(), p);
+    let plain = PipelineSpec::default_for(&t, Some("y"))
+        .unwrap()
+        .fit(&t)
+        .unwrap();
+    assert!(!serde_json::to_string(&plain).unwrap().contains("crosses"));
+    // a cross of a one-hot or dropped column
+    let mut bad = s.clone();
+    bad.crosses = vec![Cross::parse("c^2").unwrap()];
+    let e = bad.fit(&t).unwrap_err().to_string();
+    assert!(e.contains("\"c^2\"") && e.contains("\"c\""), "{e}");
+    bad.crosses = vec![Cross::parse("a*zz").unwrap()];
+    assert!(bad.fit(&t).is_err());
+    // tampered fitted crosses
+    let mut w = p.clone();
+    w.crosses[0].of = vec![2];
+    assert!(w.validate().is_err(), "a cross of a one-hot feature");
+    let mut w = p.clone();
+    w.crosses[2].of = vec![0];
+    assert!(w.validate().is_err(), "a product of one feature");
+    let mut w = p.clone();
+    w.features[5] = "a^2".into();
+    assert!(w.validate().is_err(), "a wrong name");
+    let mut w = p;
+    w.crosses.pop();
+    assert!(w.validate().is_err(), "a feature without its cross");
+}

@@ -222,6 +222,16 @@ impl std::fmt::Debug for Fitted {
 }
 
 impl Fitted {
+    /// A model fitted outside [`fit_matrix`] (the live view's stepped network) with its
+    /// trainer's reference, on `cols` features.
+    pub(crate) fn from_parts(model: Model, cols: usize, reference: Box<dyn Reference>) -> Fitted {
+        Fitted {
+            model,
+            cols,
+            reference,
+        }
+    }
+
     /// The plain model.
     pub fn model(&self) -> &Model {
         &self.model
@@ -413,6 +423,9 @@ impl TrainRequest {
 
 pub use crate::metrics::TestMetrics;
 
+mod live;
+pub use live::{LiveFrame, LiveNeurons, LivePoint, LiveTraining};
+
 /// How the model did on the held-out rows, shaped for charts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -520,22 +533,7 @@ pub fn train(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Artifact, Evaluation), TrainError> {
     progress(Progress::stage("prepare"));
-    let kind = request.kind;
-    let target_name = request.target.as_deref();
-    let target = match target_name {
-        Some(t) => target_of(table, t, kind, request.task)?,
-        None if kind.tasks().clustering => Target::None,
-        None => return Err(TrainError::NeedsTarget(kind.name())),
-    };
-    let stratify = match target {
-        Target::Classes { .. } => target_name,
-        _ => None,
-    };
-    let (train_rows, test_rows) = if request.test_fraction == 0.0 {
-        ((0..table.rows()).collect(), Vec::new())
-    } else {
-        split(table, request.test_fraction, request.seed, stratify)?
-    };
+    let (target, train_rows, test_rows) = target_and_split(table, request)?;
     train_on_rows(
         table,
         request,
@@ -625,6 +623,65 @@ fn train_on_rows(
     holdout: Holdout,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Artifact, Evaluation), TrainError> {
+    let prepared = prepare(table, request, target, train_rows, holdout)?;
+    let fitted = fit_matrix(
+        request.kind,
+        &request.params,
+        &prepared.x_train,
+        &prepared.y_train,
+        request.seed,
+        progress,
+    )?;
+    progress(Progress::stage("evaluate"));
+    conclude(table, request, target, prepared, fitted)
+}
+
+/// A request's rows made ready for a trainer: the pipeline fitted on the training rows,
+/// both sides transformed, the targets split.
+#[derive(Clone, Debug)]
+pub(crate) struct Prepared {
+    pub(crate) pipeline: crate::prep::FittedPipeline,
+    pub(crate) train_table: Table,
+    pub(crate) x_train: Matrix,
+    pub(crate) y_train: Target,
+    pub(crate) x_test: Matrix,
+    pub(crate) y_test: Target,
+    pub(crate) train_rows: Vec<usize>,
+    pub(crate) test_rows: Vec<usize>,
+}
+
+/// The target of `request` on `table` and the split [`train`] makes (stratified for
+/// classes).
+pub(crate) fn target_and_split(
+    table: &Table,
+    request: &TrainRequest,
+) -> Result<(Target, Vec<usize>, Vec<usize>), TrainError> {
+    let kind = request.kind;
+    let target_name = request.target.as_deref();
+    let target = match target_name {
+        Some(t) => target_of(table, t, kind, request.task)?,
+        None if kind.tasks().clustering => Target::None,
+        None => return Err(TrainError::NeedsTarget(kind.name())),
+    };
+    let stratify = match target {
+        Target::Classes { .. } => target_name,
+        _ => None,
+    };
+    let (train_rows, test_rows) = if request.test_fraction == 0.0 {
+        ((0..table.rows()).collect(), Vec::new())
+    } else {
+        split(table, request.test_fraction, request.seed, stratify)?
+    };
+    Ok((target, train_rows, test_rows))
+}
+
+fn prepare(
+    table: &Table,
+    request: &TrainRequest,
+    target: &Target,
+    train_rows: Vec<usize>,
+    holdout: Holdout,
+) -> Result<Prepared, TrainError> {
     let kind = request.kind;
     let target_name = request.target.as_deref();
     if let (Target::Classes { labels, .. }, Some(column)) = (target, target_name) {
@@ -671,15 +728,37 @@ fn train_on_rows(
         }
     };
     let y_train = target.take(&train_rows);
-    let fitted = fit_matrix(
-        kind,
-        &request.params,
-        &x_train,
-        &y_train,
-        request.seed,
-        progress,
-    )?;
-    progress(Progress::stage("evaluate"));
+    Ok(Prepared {
+        pipeline,
+        train_table,
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        train_rows,
+        test_rows,
+    })
+}
+
+/// Evaluates a fitted model on the prepared test rows and packs the artifact.
+fn conclude(
+    table: &Table,
+    request: &TrainRequest,
+    target: &Target,
+    prepared: Prepared,
+    fitted: Fitted,
+) -> Result<(Artifact, Evaluation), TrainError> {
+    let kind = request.kind;
+    let target_name = request.target.as_deref();
+    let Prepared {
+        pipeline,
+        train_table,
+        x_test,
+        y_test,
+        train_rows,
+        test_rows,
+        ..
+    } = prepared;
     let test_predictions = fitted.predict_linfa(&x_test)?;
     let model = fitted.into_model();
     let classes = match target {

@@ -39,6 +39,8 @@ mod data;
 #[cfg(feature = "train")]
 mod deploy;
 #[cfg(feature = "train")]
+mod live;
+#[cfg(feature = "train")]
 mod model;
 
 pub use data::Data;

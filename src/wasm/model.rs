@@ -7,7 +7,10 @@ use super::{js, rust, ts, ts_all, Data, Shared};
 use crate::artifact::Scored;
 use crate::decision_grid::DecisionGrid;
 use crate::metrics::ThresholdTable;
-use crate::workbench::{ArtifactCard, DataBench, ModelBench, TrainResult, TrainSettings};
+use crate::train::LiveFrame;
+use crate::workbench::{
+    ArtifactCard, DataBench, LiveStart, ModelBench, TrainResult, TrainSettings,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const BUNDLE_FILE: &str = r#"
@@ -122,5 +125,45 @@ impl Model {
     #[wasm_bindgen(js_name = scoreTestRows)]
     pub fn score_test_rows(&self, limit: Option<usize>) -> Result<usize, JsError> {
         Ok(self.bench.read()?.score_test_rows(limit)?)
+    }
+
+    /// Starts training `settings` (an `mlp`) live on the loaded table, each neuron drawn
+    /// on a `grid` × `grid` picture when the data has two numeric inputs.
+    #[wasm_bindgen(js_name = liveStart)]
+    pub fn live_start(
+        &self,
+        settings: Ts<TrainSettings>,
+        grid: usize,
+    ) -> Result<Ts<LiveStart>, JsError> {
+        let settings: TrainSettings = rust(settings.into(), "training request")?;
+        let data = self.data.read()?;
+        ts(&self
+            .bench
+            .write()?
+            .live_start(data.table()?, &settings, grid)?)
+    }
+
+    /// Runs `epochs` more epochs of the live training; the frame to draw.
+    #[wasm_bindgen(js_name = liveStep)]
+    pub fn live_step(&self, epochs: u32) -> Result<Ts<LiveFrame>, JsError> {
+        ts(&self.bench.write()?.live_step(u64::from(epochs))?)
+    }
+
+    /// Every neuron of the live network painted (one `ImageData` each, features first,
+    /// then the hidden layers, then the outputs); empty without two numeric inputs.
+    #[wasm_bindgen(js_name = livePaint, unchecked_return_type = "ImageData[]")]
+    pub fn live_paint(&self) -> Result<js_sys::Array, JsError> {
+        match self.bench.read()?.live_neurons()? {
+            Some(n) => super::live::paint(&n),
+            None => Ok(js_sys::Array::new()),
+        }
+    }
+
+    /// Makes the live network, as it stands, the current model (its artifact is the one
+    /// `train` gives with `epochs` set to the epochs run).
+    #[wasm_bindgen(js_name = liveFinish)]
+    pub fn live_finish(&self) -> Result<Ts<TrainResult>, JsError> {
+        let data = self.data.read()?;
+        ts(&self.bench.write()?.live_finish(data.table()?)?)
     }
 }

@@ -16,7 +16,7 @@ mod model;
 
 pub use data::{guess_target, ColumnInfo, DataBench, Loaded, Preview, PreviewCell};
 #[cfg(feature = "train")]
-pub use model::{ArtifactCard, EvaluationView, ModelBench, TrainResult, TrainSettings};
+pub use model::{ArtifactCard, EvaluationView, LiveStart, ModelBench, TrainResult, TrainSettings};
 
 use crate::dataset::DatasetError;
 use crate::prep::PrepError;
@@ -30,6 +30,9 @@ pub enum WorkbenchError {
     /// Nothing is loaded.
     #[error("no data is loaded yet: pick a dataset or drop a CSV file")]
     NoData,
+    /// The live view was asked for a frame before a live training started.
+    #[error("start a live training first (press play)")]
+    NoLive,
     /// No model was trained (or loaded).
     #[error("train a model first")]
     NoModel,

@@ -13,7 +13,10 @@ use crate::metrics::{self, BinaryCurves, TestMetrics, ThresholdTable};
 use crate::prep::PipelineSpec;
 use crate::score::Task;
 use crate::table::{Cell, Table};
-use crate::train::{self, Evaluation, ModelKind, ModelParams, Progress, TaskChoice, TrainRequest};
+use crate::train::{
+    self, Evaluation, LiveFrame, LiveNeurons, LivePoint, LiveTraining, ModelKind, ModelParams,
+    Progress, TaskChoice, TrainRequest,
+};
 
 /// At most this many test rows are kept for timing the scorer (enough for a stable
 /// median, small enough not to copy a large table).
@@ -152,10 +155,27 @@ struct Trained {
     test_table: Option<Table>,
 }
 
-/// The last model trained or loaded (none at first).
+/// The last model trained or loaded (none at first), and the network being trained live.
 #[derive(Debug, Default)]
 pub struct ModelBench {
     trained: Option<Trained>,
+    live: Option<LiveTraining>,
+}
+
+/// What the live view needs once, when a live training starts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct LiveStart {
+    /// The input features (the input neurons' labels).
+    pub features: Vec<String>,
+    /// The class labels (empty for a regressor).
+    pub classes: Vec<String>,
+    /// Whether every neuron can be drawn over two inputs ([`ModelBench::live_neurons`]).
+    pub grid: bool,
+    /// The training and test rows over the two inputs.
+    pub points: Vec<LivePoint>,
+    /// The untrained network.
+    pub frame: LiveFrame,
 }
 
 impl ModelBench {
@@ -185,6 +205,56 @@ impl ModelBench {
     ) -> Result<TrainResult, WorkbenchError> {
         let request = settings.request()?;
         let (artifact, evaluation) = train::train(table, &request, progress)?;
+        self.keep(table, request.kind, artifact, evaluation)
+    }
+
+    /// Starts training `settings` (an `mlp`) live on `table`, the network drawn on a `grid`
+    /// × `grid` picture per neuron when the data has two numeric inputs.
+    pub fn live_start(
+        &mut self,
+        table: &Table,
+        settings: &TrainSettings,
+        grid: usize,
+    ) -> Result<LiveStart, WorkbenchError> {
+        let live = LiveTraining::new(table, &settings.request()?, grid)?;
+        let start = LiveStart {
+            features: live.features().to_vec(),
+            classes: live.classes(),
+            grid: live.neurons().is_some(),
+            points: live.live_points().to_vec(),
+            frame: live.frame(),
+        };
+        self.live = Some(live);
+        Ok(start)
+    }
+
+    /// Runs `epochs` more epochs of the live training.
+    pub fn live_step(&mut self, epochs: u64) -> Result<LiveFrame, WorkbenchError> {
+        let live = self.live.as_mut().ok_or(WorkbenchError::NoLive)?;
+        Ok(live.step(epochs))
+    }
+
+    /// Every neuron of the live network on its grid (`None` without two numeric inputs).
+    pub fn live_neurons(&self) -> Result<Option<LiveNeurons>, WorkbenchError> {
+        Ok(self.live.as_ref().ok_or(WorkbenchError::NoLive)?.neurons())
+    }
+
+    /// Makes the live network, as it stands, the last model (as [`ModelBench::train`]
+    /// would have trained it with `epochs` set to the epochs run).
+    pub fn live_finish(&mut self, table: &Table) -> Result<TrainResult, WorkbenchError> {
+        let live = self.live.as_ref().ok_or(WorkbenchError::NoLive)?;
+        let (artifact, evaluation) = live.finish(table)?;
+        self.keep(table, ModelKind::Mlp, artifact, evaluation)
+    }
+
+    /// Keeps a trained model as the last one and describes it for the page.
+    fn keep(
+        &mut self,
+        table: &Table,
+        kind: ModelKind,
+        artifact: Artifact,
+        evaluation: Evaluation,
+    ) -> Result<TrainResult, WorkbenchError> {
         let y_test = test_classes(table, &artifact, &evaluation);
         let timed = evaluation.test_rows.len().min(LATENCY_ROWS);
         let test_table = table.take(&evaluation.test_rows[..timed]);
@@ -194,7 +264,7 @@ impl ModelBench {
             artifact_bytes: text.len(),
             artifact: text,
             hash: artifact.hash.clone(),
-            kind: request.kind.name().to_owned(),
+            kind: kind.name().to_owned(),
             classes: artifact.classes.clone(),
             features: artifact.pipeline.features.clone(),
             evaluation: EvaluationView {

@@ -31,6 +31,7 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
         rows: Some(3_000),
         seed: Some(7),
         drift: Some(0.3),
+        noise: None,
     };
     let csv = dataset::generate("fraud", &options).expect("fraud generates");
     let table = read_csv(&csv, &ReadOptions::default())
@@ -47,6 +48,7 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
             rows: Some(500),
             seed: Some(3),
             drift: None,
+            noise: None,
         },
     )
     .expect("moons");
@@ -75,6 +77,7 @@ fn drift_print(reference: &Table) -> String {
         rows: Some(1_500),
         seed: Some(8),
         drift: Some(0.8),
+        noise: None,
     };
     let csv = dataset::generate("fraud", &options).expect("fraud generates");
     let current = read_csv(&csv, &ReadOptions::default())

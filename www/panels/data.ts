@@ -19,6 +19,8 @@ export interface DatasetChoice {
   drift: number | null;
   /** With `dataset` = `uploaded`: the file a link was made on. */
   file?: string | null;
+  /** Noise of a 2-D set; `null` is the set's own. */
+  noise: number | null;
 }
 
 /** Files larger than this are better served by the CLI than by a browser tab. */
@@ -143,7 +145,8 @@ export class DataPanel {
       return;
     }
     const c = this.choice;
-    if (c && this.loaded && !this.fromFile && c.dataset === choice.dataset && c.rows === choice.rows && c.seed === choice.seed && c.drift === choice.drift) return;
+    if (c && this.loaded && !this.fromFile && c.dataset === choice.dataset && c.rows === choice.rows && c.seed === choice.seed
+      && c.drift === choice.drift && c.noise === choice.noise) return;
     this.select.value = choice.dataset;
     this.rowsInput.value = choice.rows === null ? '' : String(choice.rows);
     this.seedInput.value = String(choice.seed);
@@ -172,12 +175,19 @@ export class DataPanel {
       bad.focus();
       return;
     }
-    await this.loadBuiltin({ dataset: name, rows, seed, drift: drift === 0 ? null : drift });
+    // the noise is the live view's control: kept while the dataset stays
+    const noise = this.choice?.dataset === name ? this.choice.noise : null;
+    await this.loadBuiltin({ dataset: name, rows, seed, drift: drift === 0 ? null : drift, noise });
   }
 
   private async loadBuiltin(choice: DatasetChoice): Promise<void> {
     const info = this.datasets.find((d) => d.name === choice.dataset);
-    const options = { seed: choice.seed, ...(choice.rows === null ? {} : { rows: choice.rows }), ...(choice.drift === null || !info?.drift ? {} : { drift: choice.drift }) };
+    const options = {
+      seed: choice.seed,
+      ...(choice.rows === null ? {} : { rows: choice.rows }),
+      ...(choice.drift === null || !info?.drift ? {} : { drift: choice.drift }),
+      ...(choice.noise === null ? {} : { noise: choice.noise }),
+    };
     const target = info?.target ?? null;
     const loaded = await this.request(`Loading ${info?.title ?? choice.dataset}…`, async () => {
       const table = await this.client.loadDataset(choice.dataset, options);
@@ -201,7 +211,7 @@ export class DataPanel {
     if (!this.loaded) return null;
     if (this.fromFile && this.file) return { kind: 'file', file: this.file };
     const c = this.choice;
-    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed, drift: c.drift } } : null;
+    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed, drift: c.drift, noise: c.noise } } : null;
   }
 
   /** Loads a CSV file as if it had been picked; true when it loaded. */

@@ -13,9 +13,11 @@ import { ResultsView } from './results';
 import { CompareTable, type CompareEntry } from './compare';
 import { BoundaryMap } from '../charts/boundary';
 import { message, showError } from '../errors';
+import { LiveView, type LiveHost } from '../live/view';
+import { crossName, crossesOf, renderCrosses } from '../live/crosses';
 
 /** The part of the page state this panel owns. */
-export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params' | 'prep' | 'trained'>;
+export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params' | 'prep' | 'trained' | 'features'>;
 
 const TASK_WORDS: Record<TaskChoice, string> = {
   auto: 'auto (from the target)',
@@ -49,6 +51,7 @@ function paramControl(p: ParamInfo, id: string, value: string): Control {
     return h('select', { id, name: p.name },
       ...options.map((v) => h('option', { value: v, selected: v === value }, v)));
   }
+  if (p.range.startsWith('a comma-separated list')) return h('input', { id, name: p.name, type: 'text', value, spellcheck: false });
   const int = /^an integer in \[(\d+), (\d+)\]$/.exec(p.range);
   if (int) return h('input', { id, name: p.name, type: 'number', step: 1, min: int[1], max: int[2], value, inputmode: 'numeric' });
   const num = /^a number in ([[(])([^,]+), ([^\]]+)\]$/.exec(p.range);
@@ -72,6 +75,15 @@ export class ModelPanel {
   private ready: Promise<void> = Promise.resolve();
   /** Increases with each table, so a slow default pipeline never lands on a newer table. */
   private tableSeq = 0;
+
+  private readonly live: LiveView;
+  private readonly featureBox: HTMLElement;
+  /** The two numeric input columns of the table, when it has exactly two. */
+  private columns: [string, string] | null = null;
+  private hiddenControls = new Set<string>();
+  private shown: { kind: string; features: string } | null = null;
+  /** Loads a built-in data set for the live view's data controls (set by the page). */
+  dataLoader: Pick<LiveHost, 'data' | 'loadData'> | null = null;
 
   private readonly form: HTMLFormElement;
   private readonly empty: HTMLElement;
@@ -148,6 +160,8 @@ export class ModelPanel {
     this.loss = new LossLine(byId('loss-chart'));
     this.boundarySection = byId('boundary-section');
     this.boundary = new BoundaryMap(byId('boundary'));
+    this.live = new LiveView(byId('live-section'), client, this.liveHost());
+    this.featureBox = byId('model-features');
     client.onCrash((text, why) => {
       if (why === 'cancel') {
         this.status.textContent = `${text} Earlier models are kept in the comparison and the registry.`;
@@ -181,6 +195,7 @@ export class ModelPanel {
       }
       this.renderParams();
       this.emit();
+      this.followLive();
     });
     this.targetSelect.addEventListener('change', () => {
       this.setTarget(this.targetSelect.value);
@@ -266,11 +281,18 @@ export class ModelPanel {
       }
     }
     this.empty.hidden = true;
-    this.form.hidden = false;
+    // not `form.hidden`: the mlp's `hidden` input shadows that property on a form
+    this.form.removeAttribute('hidden');
     this.renderTargets(loaded.columns, this.info ? null : loaded.target_guess ?? null);
     this.applyControls();
     await this.refreshPipeline(!changed);
-    if (this.pendingTrain && seq === this.tableSeq) {
+    if (seq !== this.tableSeq) return;
+    const numeric = loaded.columns.filter((c) => c.kind === 'numeric' && c.name !== this.target());
+    this.columns = numeric.length === 2 ? [numeric[0]!.name, numeric[1]!.name] : null;
+    this.renderFeatures();
+    this.live.setTable(this.columns);
+    this.followLive();
+    if (this.pendingTrain) {
       // the link's model: seeded, so training it again gives the same results
       this.pendingTrain = false;
       this.status.textContent = 'This link holds a trained model: training it again with its settings…';
@@ -278,15 +300,113 @@ export class ModelPanel {
     }
   }
 
+  /** The derived-input checkboxes, for a table of two numeric inputs. */
+  private renderFeatures(): void {
+    renderCrosses(this.featureBox, this.columns, this.settings.features, (features) => this.setFeatures(features));
+    if (this.hiddenControls.has('features')) this.featureBox.hidden = true;
+  }
+
+  /** Sets the derived inputs (`x^2,y^2`), as the checkboxes do. */
+  setFeatures(features: string): void {
+    this.settings = { ...this.settings, features };
+    this.renderFeatures();
+    this.emit();
+    this.followLive();
+  }
+
+  /** Shows the live view for the neural network, and keeps its network in step with the settings. */
+  private followLive(): void {
+    const on = this.kindSelect.value === 'mlp' && this.loaded !== null;
+    if (on !== this.live.isActive()) {
+      this.live.setActive(on);
+      if (on) void this.live.reset();
+    } else if (on) {
+      this.live.settingsChanged();
+    }
+  }
+
+  /** Hides the live view's controls a teacher's link names (`hide=…`). */
+  hideControls(names: string): void {
+    this.live.setHidden(names);
+    const hidden = new Set(names.split(',').filter(Boolean));
+    this.hiddenControls = hidden;
+    this.renderFeatures();
+    for (const field of this.paramsBox.querySelectorAll<HTMLElement>('.field.param')) {
+      const name = field.querySelector<HTMLElement>('input, select')?.getAttribute('name') ?? '';
+      field.hidden = hidden.has(name);
+    }
+  }
+
+  /** Starts playing the live view (a link with `play=1`), once it is ready. */
+  async playLive(): Promise<void> {
+    await this.ready;
+    // a kind picked a moment ago (the lesson's "Do it for me") may not have shown the view yet
+    this.followLive();
+    if (this.live.isActive()) await this.live.play();
+  }
+
+  /** The live view (for the lesson and the tests). */
+  liveView(): LiveView {
+    return this.live;
+  }
+
+  /** The last model whose results are on screen: its kind and derived inputs. */
+  lastRun(): { kind: string; features: string } | null {
+    return this.shown;
+  }
+
+  /** Picks a model family, as the menu does. */
+  setKind(kind: string): void {
+    if (this.kindSelect.value === kind) return;
+    this.kindSelect.value = kind;
+    this.kindSelect.dispatchEvent(new Event('change'));
+  }
+
+  /** Trains the form's settings, as the Train button does. */
+  trainNow(): Promise<void> {
+    return this.train();
+  }
+
+  private liveHost(): LiveHost {
+    return {
+      request: () => this.buildRequest(),
+      finished: async (outcome, request) => {
+        const n = await this.show(outcome, request);
+        void this.measure(n);
+      },
+      setParam: (name, value) => {
+        const params = { ...this.settings.params, [name]: value };
+        const kind = this.kinds.find((k) => k.kind === this.settings.model);
+        if (kind?.params.find((p) => p.name === name)?.default === value) delete params[name];
+        this.settings = { ...this.settings, params };
+        const input = this.paramsBox.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`);
+        if (input) input.value = value;
+        this.emit();
+        this.followLive();
+      },
+      setTest: (share) => {
+        this.settings = { ...this.settings, test: share === this.defaults?.test_fraction ? null : share };
+        this.testInput.value = String(share);
+        this.emit();
+        this.followLive();
+      },
+      data: () => this.dataLoader?.data() ?? null,
+      loadData: (choice) => this.dataLoader?.loadData(choice) ?? Promise.resolve(),
+    };
+  }
+
   /** Applies a state read from the link (a pasted or edited hash). */
   apply(state: State): void {
     const next = pickSettings(state);
     const kindChanged = next.model !== this.settings.model || JSON.stringify(next.params) !== JSON.stringify(this.settings.params);
     const targetChanged = next.target !== this.settings.target || JSON.stringify(next.prep) !== JSON.stringify(this.settings.prep);
+    const featuresChanged = next.features !== this.settings.features;
     this.settings = next;
     if (!this.loaded || this.kinds.length === 0) return;
     this.applyControls(kindChanged);
     if (targetChanged) this.ready = this.refreshPipeline(true);
+    if (featuresChanged) this.renderFeatures();
+    if (kindChanged || featuresChanged) this.followLive();
   }
 
   private ensureKinds(): Promise<boolean> {
@@ -438,18 +558,25 @@ export class ModelPanel {
 
   private async train(): Promise<void> {
     if (this.training || !this.loaded) return;
+    const request = this.buildRequest();
+    if (request) await this.run(request);
+  }
+
+  /** The training request the form makes now; `null` (with the error shown) when a setting is invalid. */
+  private buildRequest(): TrainSettings | null {
+    if (!this.loaded) return null;
     const params = this.readParams();
-    if (!params) return;
+    if (!params) return null;
     const test = Number(this.testInput.value);
     if (!(test >= 0.05 && test <= 0.9)) {
       showError(this.error, 'The test share must be a number between 0.05 and 0.9.');
       this.testInput.focus();
-      return;
+      return null;
     }
     if (!/^\d+$/.test(this.seedInput.value.trim())) {
       showError(this.error, 'The split seed must be a whole number.');
       this.seedInput.focus();
-      return;
+      return null;
     }
     const target = this.target();
     const kind = this.kindSelect.value;
@@ -460,11 +587,11 @@ export class ModelPanel {
       // the core's defaults are not sent: it fills them in itself
       test_fraction: test === this.defaults?.test_fraction ? undefined : test,
       seed: Number(this.seedInput.value) === this.defaults?.seed ? undefined : Number(this.seedInput.value),
-      pipeline: { ...this.pipeline.spec(), target },
+      pipeline: { ...this.pipeline.spec(), target, crosses: crossesOf(this.settings.features) },
       task: this.taskSelect.value as TaskChoice,
       created: new Date().toISOString(),
     };
-    await this.run(request);
+    return request;
   }
 
   /**
@@ -499,14 +626,7 @@ export class ModelPanel {
       this.status.textContent = `Trained ${kind} in ${Math.round(outcome.train_ms)} ms.`;
       this.trainedWith = settingsKey(this.settings);
       this.emit();
-      // Receiving the result (a large message) is one task; each view below gets its own,
-      // so the main thread never holds the page for long.
-      await nextTask();
-      this.resultsView.show(outcome, ctx);
-      await nextTask();
-      const entry = this.compare.add(outcome, ctx, changed, request);
-      measureAfter = entry.n;
-      await this.drawBoundary(outcome, kind);
+      measureAfter = await this.show(outcome, request, changed, ctx);
       return outcome;
     } catch (err) {
       this.finishProgress(false);
@@ -525,6 +645,38 @@ export class ModelPanel {
       // the latency is measured after Train is free again (bounded in the worker)
       if (measureAfter !== null) void this.measure(measureAfter);
     }
+  }
+
+  /**
+   * Shows a trained model's results, adds it to Compare and draws its map; returns its
+   * number in Compare, for the latency measurement the caller starts once Train is free.
+   */
+  private async show(
+    outcome: TrainOutcome,
+    request: TrainSettings,
+    changed: Record<string, string> = this.changedParams(request),
+    ctx = { dataset: this.info?.name ?? this.loaded?.name ?? '', target: request.target ?? null },
+  ): Promise<number> {
+    // Receiving the result (a large message) is one task; each view below gets its own,
+    // so the main thread never holds the page for long.
+    await nextTask();
+    this.resultsView.show(outcome, ctx);
+    this.results.dataset.hash = outcome.hash;
+    this.shown = { kind: request.model, features: (request.pipeline?.crosses ?? []).map(crossName).join(',') };
+    await nextTask();
+    const entry = this.compare.add(outcome, ctx, changed, request);
+    // the live view's output picture is the network's map
+    if (request.model === 'mlp' && this.live.isActive()) {
+      this.boundarySection.hidden = true;
+    } else {
+      await this.drawBoundary(outcome, request.model);
+    }
+    return entry.n;
+  }
+
+  private changedParams(request: TrainSettings): Record<string, string> {
+    return Object.fromEntries(Object.entries(request.params ?? {}).map(([k, v]) => [k, String(v)]).filter(([k, v]) =>
+      this.kinds.find((x) => x.kind === request.model)?.params.find((p) => p.name === k)?.default !== v));
   }
 
   /** Redraws the decision-boundary map for a classifier on exactly two numeric inputs. */
@@ -615,7 +767,10 @@ function nextTask(): Promise<void> {
 }
 
 function pickSettings(s: State): ModelSettings {
-  return { model: s.model, target: s.target, task: s.task, test: s.test, trainSeed: s.trainSeed, params: { ...s.params }, prep: { ...s.prep }, trained: s.trained };
+  return {
+    model: s.model, target: s.target, task: s.task, test: s.test, trainSeed: s.trainSeed,
+    params: { ...s.params }, prep: { ...s.prep }, trained: s.trained, features: s.features,
+  };
 }
 
 /** The settings that make a model, as a key (without the `trained` flag itself). */
