@@ -22,6 +22,7 @@ fn fraud(rows: usize) -> Table {
             rows: Some(rows),
             seed: Some(42),
             drift: None,
+            noise: None,
         },
     )
     .unwrap();

@@ -447,6 +447,7 @@ fn the_fraud_story_plays_on_after_its_end() {
             rows: None,
             seed: Some(42),
             drift: None,
+            noise: None,
         },
     )
     .unwrap();
@@ -587,6 +588,7 @@ fn the_retrain_window_decides_how_far_recall_comes_back() {
             rows: None,
             seed: Some(42),
             drift: None,
+            noise: None,
         },
     )
     .unwrap();

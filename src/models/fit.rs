@@ -90,16 +90,6 @@ pub(crate) fn regression(v: Array1<f64>) -> Vec<Prediction> {
         .collect()
 }
 
-/// Class (or cluster) indices as predictions without probabilities.
-pub(crate) fn classes_only(v: Array1<usize>) -> Vec<Prediction> {
-    v.into_iter()
-        .map(|c| Prediction {
-            value: c as f64,
-            probabilities: Vec::new(),
-        })
-        .collect()
-}
-
 /// A view as an owned standard-layout matrix.
 pub(crate) fn to_array(rows: usize, cols: usize, data: &[f64]) -> Result<Array2<f64>, TrainError> {
     ArrayView2::from_shape((rows, cols), data)

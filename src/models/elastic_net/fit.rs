@@ -103,6 +103,7 @@ fn fit(
         step: weights.sweeps,
         total: Some(params.max_iterations),
         loss: None,
+        validation_loss: None,
     });
     progress(Progress::fitted(None));
     let model = LinearModel {

@@ -65,6 +65,7 @@ impl Trainer for KMeans {
                 step: run + 1,
                 total: Some(params.n_runs),
                 loss: best.as_ref().map(|b| b.1),
+                validation_loss: None,
             });
         }
         let (centroids, inertia) = best.ok_or_else(|| data.error("no run"))?;

@@ -119,6 +119,7 @@ impl Trainer for Logistic {
                         step: iteration,
                         total: Some(max_iterations),
                         loss: Some(loss),
+                        validation_loss: None,
                     })
                 },
             );

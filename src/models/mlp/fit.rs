@@ -68,6 +68,7 @@ impl Trainer for Mlp {
                     step: e,
                     total: Some(params.epochs),
                     loss: Some(report.loss),
+                    validation_loss: None,
                 });
             }
         }
