@@ -35,7 +35,9 @@ function text(selector: string): string {
 
 function visible(selector: string): boolean {
   const el = $(selector);
-  return !!el && !el.hidden;
+  // the attribute, not `el.hidden`: on a form, a control named `hidden` (the network's
+  // layers) shadows that property
+  return !!el && !el.hasAttribute('hidden');
 }
 
 function alarmOf(t: Timeline | null, kind: string) {
