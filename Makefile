@@ -111,7 +111,7 @@ start: wasm
 
 # --- tests ------------------------------------------------------------------------------
 
-test: tools browser lint test-native test-wasm test-web test-edge
+test: tools browser lint test-native test-wasm test-web test-edge test-npm
 	@echo "make test: all passed"
 
 # the CLI carries the edge scorer when it exists (build.rs): build it first, so that
