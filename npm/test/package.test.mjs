@@ -64,6 +64,9 @@ before(() => {
   sh(cli, ['train', '--data', join(app, 'iris.csv'), '--target', 'species', '--model', 'logistic', '--out', join(app, 'model.json')], app);
   sh(cli, ['train', '--data', join(ROOT, 'data/diabetes.csv'), '--target', 'progression', '--model', 'linear', '--out', join(app, 'linear.json')], app);
   [header, ...cells] = readFileSync(join(app, 'iris.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  // a current table: iris with its petals a third longer and its sepals unchanged
+  const shifted = [header.join(','), ...cells.map((c) => [c[0], c[1], String(Number(c[2]) * 1.3), c[3], c[4]].join(','))].join('\n');
+  writeFileSync(join(app, 'shifted.csv'), `${shifted}\n`);
   const numbers = cells.map((c) => Object.fromEntries(header.slice(0, 4).map((h, k) => [h, Number(c[k])])));
   rows = [
     ...numbers,
@@ -99,6 +102,11 @@ function cliScores(model, csv) {
   }));
 }
 
+/** The core's default drift options, written out (the type asks for every field). */
+function defaultDriftOptions() {
+  return { columns: null, test: null, threshold: null, per_column: {}, drift_share: 0.5, large_sample_rows: 1000, low_cardinality: 5, psi: { bins: 10, binning: 'quantile', epsilon: 1e-4 } };
+}
+
 /** Asserts every number of `a` and `b` is the same double, and everything else equal. */
 function assertSameBits(a, b, at) {
   assert.equal(typeof a, typeof b, `${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
@@ -132,7 +140,7 @@ describe('the tarball', () => {
       files: ['check.ts'],
     }));
     writeFileSync(join(app, 'check.ts'), `
-import { Data, Model, type Scored, type Profile, type TrainResult, type ArtifactCard } from 'driftlab';
+import { Data, Model, Detector, type Scored, type Profile, type TrainResult, type ArtifactCard, type DriftReport, type DetectorState, type RunReport } from 'driftlab';
 import { Data as LightData, type Loaded } from 'driftlab/light';
 import { loadScorer, createScorer, scorerModule, Scorer, ScorerError, type ScoredRow } from 'driftlab/scorer';
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -144,6 +152,12 @@ export async function check(text: string, bytes: Uint8Array): Promise<void> {
   const scored: NoAny<Scored[]> = model.scoreRows([{ a: 1 }]);
   const trained: NoAny<TrainResult> = model.train({ model: 'logistic', target: 'species' }, null);
   const profile: NoAny<Profile> = data.profile('species');
+  const drift: NoAny<DriftReport> = data.driftAgainst(new Data(), null);
+  const fromProfile: NoAny<DriftReport> = data.driftFromProfile(profile, null);
+  const detector = new Detector('adwin', { delta: 0.002 });
+  const state: NoAny<DetectorState> = detector.update(1);
+  const run: NoAny<RunReport> = detector.run(new Float64Array([1, 2]));
+  const alarm: boolean = detector.driftDetected || detector.warningDetected;
   const loaded: NoAny<Loaded> = new LightData().loadCsv(bytes, 'x.csv', (read: number, total: number) => void (read / total));
   const scorer: NoAny<Scorer> = await loadScorer(text);
   const again: NoAny<Scorer> = createScorer(await scorerModule(), bytes);
@@ -154,7 +168,7 @@ export async function check(text: string, bytes: Uint8Array): Promise<void> {
   const status: number = new ScorerError().status;
   // @ts-expect-error a parsed artifact is refused by the types too
   await loadScorer({ format: 'driftlab.artifact' });
-  void [card, trained, profile, loaded, p, w, status];
+  void [card, trained, profile, loaded, p, w, status, fromProfile, state, run, alarm];
 }
 `);
     const tsc = join(ROOT, 'node_modules/.bin/tsc');
@@ -199,6 +213,42 @@ describe('Node', () => {
     });
     const flagged = edge.slice(cells.length).map((e) => e.warnings.map((w) => `${w.column} ${w.kind}`).join());
     assert.deepEqual(flagged, ['petal_width_cm out_of_range', 'sepal_length_cm missing', 'petal_length_cm out_of_range']);
+  });
+
+  test('driftlab’s drift report and detectors give what driftlab drift and driftlab monitor print', async () => {
+    const { Data, Detector } = await load('driftlab');
+    const cliDrift = JSON.parse(sh(cli, ['drift', '--reference', join(app, 'iris.csv'), '--current', join(app, 'shifted.csv')], app));
+    const reference = new Data();
+    reference.loadCsv(readFileSync(join(app, 'iris.csv')), 'iris.csv', null);
+    const current = new Data();
+    current.loadCsv(readFileSync(join(app, 'shifted.csv')), 'shifted.csv', null);
+    const report = current.driftAgainst(reference, null);
+    assertSameBits(report, cliDrift, 'drift report vs CLI');
+    assert.deepEqual(report.columns.filter((c) => c.drifted).map((c) => c.name), ['petal_length_cm']);
+    // against the artifact's training profile: no reference rows needed
+    const profile = JSON.parse(readFileSync(join(app, 'model.json'), 'utf8')).profile;
+    const fromProfile = current.driftFromProfile(profile, { ...defaultDriftOptions(), columns: ['sepal_width_cm', 'petal_length_cm'], test: 'ks' });
+    assert.ok(fromProfile.columns.find((c) => c.name === 'petal_length_cm').drifted, JSON.stringify(fromProfile));
+    assert.ok(!fromProfile.columns.find((c) => c.name === 'sepal_width_cm').drifted, JSON.stringify(fromProfile));
+
+    // a stream whose mean steps up by 1 at row 500
+    const xs = Array.from({ length: 1000 }, (_, i) => ((i * 7919) % 100) / 100 + (i >= 500 ? 1 : 0));
+    writeFileSync(join(app, 'stream.csv'), `x\n${xs.join('\n')}\n`);
+    for (const [name, params, args] of [['adwin', null, []], ['page-hinkley', { threshold: 20, delta: 0.01 }, ['--param', 'threshold=20', '--param', 'delta=0.01']], ['kswin', { seed: 3 }, ['--param', 'seed=3']]]) {
+      const expected = JSON.parse(sh(cli, ['monitor', '--data', join(app, 'stream.csv'), '--column', 'x', '--detector', name, ...args], app));
+      const detector = new Detector(name, params);
+      const run = detector.run(new Float64Array(xs));
+      assert.deepEqual(run, expected, `${name}: package vs CLI`);
+      assert.ok(run.alarms.length > 0 && run.alarms[0] >= 500, `${name} alarms after the step: ${run.alarms}`);
+      // one value at a time gives the same alarms
+      const stepped = new Detector(name, params);
+      const alarms = xs.flatMap((x, i) => (stepped.update(x) === 'drift' ? [i] : []));
+      assert.deepEqual(alarms, run.alarms, name);
+      assert.equal(stepped.driftDetected, alarms.at(-1) === xs.length - 1);
+    }
+    assert.throws(() => new Detector('adwinn', null), /unknown detector "adwinn": use one of adwin/);
+    assert.throws(() => new Detector('ddm', { thresold: 3 }), /ddm has no parameter "thresold"/);
+    assert.throws(() => current.driftAgainst(new Data(), null), /load|no data|table/i);
   });
 
   test('driftlab/scorer refuses a tampered artifact, a bad row and too many rows with a ScorerError that says where', async () => {
