@@ -181,9 +181,9 @@ impl Default for PsiOptions {
     }
 }
 
-/// The most PSI bins [`PsiOptions::check`] accepts: far more than a PSI needs (10 is
-/// usual), few enough that the edges of any request fit in memory.
-pub const MAX_PSI_BINS: usize = 10_000;
+/// The most PSI bins [`PsiOptions::check`] accepts, as the monitor's `psi_bins`: far more
+/// than a PSI needs (10 is usual), few enough that the edges of any request fit in memory.
+pub const MAX_PSI_BINS: usize = 1000;
 
 impl PsiOptions {
     /// Refuses options the PSI cannot use: fewer than 2 or more than [`MAX_PSI_BINS`] bins
@@ -199,7 +199,7 @@ impl PsiOptions {
     pub fn check(&self) -> Result<(), DriftError> {
         if !(2..=MAX_PSI_BINS).contains(&self.bins) {
             return Err(DriftError::InvalidInput(format!(
-                "psi.bins {} is invalid: use from 2 to {MAX_PSI_BINS} bins (10 is usual)",
+                "psi.bins {} is invalid: use 2 to {MAX_PSI_BINS} bins (10 is usual)",
                 self.bins
             )));
         }
