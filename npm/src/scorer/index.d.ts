@@ -35,6 +35,8 @@ export interface ScoreOptions {
 
 /** A refused artifact or request: `status` is the HTTP status that fits (400, 413, 422, 500). */
 export class ScorerError extends Error {
+  /** Thrown by the scorer, not made by callers. */
+  private constructor();
   /** 400 bad input, 413 too many rows, 422 an artifact that cannot be loaded, 500 a model that cannot score. */
   readonly status: number;
   /** The 0-based row at fault, if one is. */
