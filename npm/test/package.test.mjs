@@ -134,6 +134,15 @@ describe('the tarball', () => {
     }
   });
 
+  test('the scorer entry is within its budget: 70,000 B gzip -9 for the Wasm and the JavaScript a runtime loads', () => {
+    const dir = join(app, 'node_modules/driftlab/scorer');
+    for (const loader of ['node.js', 'browser.js', 'workerd.js']) {
+      const bytes = Buffer.concat(['driftlab_edge.wasm', 'index.js', loader].map((f) => readFileSync(join(dir, f))));
+      const gzipped = execFileSync('gzip', ['-9'], { input: bytes }).length;
+      assert.ok(gzipped <= 70_000, `driftlab/scorer with ${loader}: ${gzipped} B gzipped, over the 70,000 B budget`);
+    }
+  });
+
   test('types: every public method of the three entries is typed, none is any (tsc --strict)', () => {
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], types: [], skipLibCheck: false },
