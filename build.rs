@@ -26,6 +26,7 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(ts)");
     println!("cargo::rustc-check-cfg=cfg(driftlab_edge_embedded)");
+    println!("cargo::rustc-check-cfg=cfg(driftlab_monitor_embedded)");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=DRIFTLAB_EDGE_WASM");
     let wasm32 = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "wasm32");
@@ -55,4 +56,12 @@ fn main() {
     std::fs::copy(&scorer, out.join("driftlab_edge.wasm"))
         .unwrap_or_else(|e| panic!("cannot copy {} into the build: {e}", scorer.display()));
     println!("cargo::rustc-cfg=driftlab_edge_embedded");
+    // the edge monitor module (the bundle's Durable Object) beside it, when built
+    let monitor = scorer.with_file_name("driftlab_monitor.wasm");
+    if monitor.is_file() {
+        println!("cargo::rerun-if-changed={}", monitor.display());
+        std::fs::copy(&monitor, out.join("driftlab_monitor.wasm"))
+            .unwrap_or_else(|e| panic!("cannot copy {} into the build: {e}", monitor.display()));
+        println!("cargo::rustc-cfg=driftlab_monitor_embedded");
+    }
 }

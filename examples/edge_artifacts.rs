@@ -197,7 +197,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             lines.join("\n") + "\n",
         )?;
         if let Some(wasm) = &wasm {
-            driftlab::export::write(&bytes, wasm, &out.join(name))?;
+            driftlab::export::write(&bytes, wasm, None, &out.join(name))?;
         }
         eprintln!("{name}: {} ({} bytes)", loaded.model.kind(), bytes.len());
     }

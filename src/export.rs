@@ -1,5 +1,9 @@
 //! Writes an edge bundle folder: `worker.js`, `driftlab_edge.wasm`, `model.json`,
-//! `wrangler.toml`, `serve.mjs`, `package.json` and `README.md`.
+//! `wrangler.toml`, `serve.mjs`, `package.json` and `README.md`, and, for monitoring,
+//! `driftlab_monitor.wasm` (the module the bundle's Durable Object runs; see
+//! [`crate::monitor::edge`]). A bundle written without it scores as before and answers
+//! `/monitor`, `/labels` and `/metrics` with a 404 that says so: its `worker.js` imports no
+//! monitor module (the import line is replaced by `const monitorModule = null;`).
 //!
 //! The templates live in `edge/bundle/` and are compiled in, so `driftlab export` (the
 //! CLI) and the page's Edge panel (which zips [`files`]) write the same layout.
@@ -20,8 +24,22 @@ pub const PACKAGE_JSON: &str = include_str!("../edge/bundle/package.json");
 /// `{{EXAMPLE_ROW}}`).
 pub const README_MD: &str = include_str!("../edge/bundle/README.md");
 
-/// The files of a bundle, by name, for writers that do not write to disk (a zip).
+/// The line of `worker.js` that imports the monitor module.
+const MONITOR_IMPORT: &str =
+    "import monitorModule from './driftlab_monitor.wasm'; // driftlab:monitor-import";
+
+/// The files of a bundle without monitoring, by name, for writers that do not write to
+/// disk (a zip).
 pub fn files(artifact: &[u8], wasm: &[u8]) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
+    files_with_monitor(artifact, wasm, None)
+}
+
+/// The files of a bundle, by name, with the monitor module when given.
+pub fn files_with_monitor(
+    artifact: &[u8],
+    wasm: &[u8],
+    monitor: Option<&[u8]>,
+) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
     let doc: Value = serde_json::from_slice(artifact).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
@@ -53,23 +71,40 @@ pub fn files(artifact: &[u8], wasm: &[u8]) -> io::Result<Vec<(&'static str, Vec<
             .replace("{{EXAMPLE_ROW}}", &example)
             .into_bytes()
     };
-    Ok(vec![
-        ("worker.js", WORKER_JS.as_bytes().to_vec()),
+    let worker = match monitor {
+        Some(_) => WORKER_JS.to_owned(),
+        None => WORKER_JS.replace(
+            MONITOR_IMPORT,
+            "const monitorModule = null; // exported without driftlab_monitor.wasm: no monitoring",
+        ),
+    };
+    let mut out = vec![
+        ("worker.js", worker.into_bytes()),
         ("driftlab_edge.wasm", wasm.to_vec()),
         ("model.json", artifact.to_vec()),
         ("wrangler.toml", fill(WRANGLER_TOML)),
         ("serve.mjs", SERVE_MJS.as_bytes().to_vec()),
         ("package.json", fill(PACKAGE_JSON)),
         ("README.md", fill(README_MD)),
-    ])
+    ];
+    if let Some(m) = monitor {
+        out.push(("driftlab_monitor.wasm", m.to_vec()));
+    }
+    Ok(out)
 }
 
 /// Writes the bundle into `out_dir` (created if needed; files there are replaced) and
 /// returns the paths written. `artifact` is the model JSON exactly as saved (its hash is
-/// checked by the worker at startup); `wasm` is `pkg/edge/driftlab_edge.wasm`.
-pub fn write(artifact: &[u8], wasm: &[u8], out_dir: &Path) -> io::Result<Vec<PathBuf>> {
+/// checked by the worker at startup); `wasm` is `pkg/edge/driftlab_edge.wasm`, `monitor`
+/// `pkg/edge/driftlab_monitor.wasm` (without it the bundle does not monitor).
+pub fn write(
+    artifact: &[u8],
+    wasm: &[u8],
+    monitor: Option<&[u8]>,
+    out_dir: &Path,
+) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out_dir)?;
-    files(artifact, wasm)?
+    files_with_monitor(artifact, wasm, monitor)?
         .into_iter()
         .map(|(name, bytes)| {
             let path = out_dir.join(name);

@@ -490,6 +490,7 @@ fn completions_print_a_script_naming_the_commands() {
         "export",
         "drift",
         "monitor",
+        "replay",
         "completions",
     ] {
         assert!(
@@ -613,6 +614,13 @@ fn export_works_outside_a_checkout() {
     if help.contains("the one built into this binary") {
         let report = json(&out);
         assert_eq!(report["scorer"], "built in");
+        // the monitor module is built in beside the scorer when it was there (issue #18)
+        let monitor = checkout.with_file_name("driftlab_monitor.wasm");
+        assert_eq!(report["monitor"], monitor.is_file());
+        assert_eq!(
+            dir.join("bundle/driftlab_monitor.wasm").is_file(),
+            monitor.is_file()
+        );
         let bundled = std::fs::read(dir.join("bundle/driftlab_edge.wasm")).unwrap();
         assert!(bundled.starts_with(b"\0asm"));
         if checkout.is_file() {

@@ -13,6 +13,12 @@
 //
 // The client is Node's http with a keep-alive agent on the same machine, so the load
 // figures include the client's own cost; both workers are measured with the same client.
+//
+// Monitoring (issue #18): the same bundle with its Durable Object on disk and monitoring on
+// (a sketch delta every 100 requests, the bundle's default) against the bundle without it,
+// interleaved in the same run: single-row and 1,000-row p50, and the load test; and the
+// Durable Object's merge of one isolate's delta, timed in this process on the monitor
+// module (`dm_merge`, V8 as in workerd, without the storage write).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -78,20 +84,72 @@ function prepare(work) {
   });
 }
 
-function config(work, name, port, scorer) {
+function config(work, name, port, scorer, monitored = false) {
   const modules = scorer
     ? `(name = "worker.js", esModule = embed "bundle/worker.js"),
        (name = "driftlab_edge.wasm", wasm = embed "bundle/driftlab_edge.wasm"),
-       (name = "model.json", text = embed "bundle/model.json")`
+       (name = "model.json", text = embed "bundle/model.json"),
+       (name = "driftlab_monitor.wasm", wasm = embed "bundle/driftlab_monitor.wasm")`
     : '(name = "worker.js", esModule = embed "empty/worker.js")';
   const file = path.join(work, `${name}.capnp`);
+  // without the MONITOR binding the bundle scores without monitoring
+  let worker = `modules = [${modules}], compatibilityDate = "2026-04-01"`;
+  let disk = '';
+  if (monitored) {
+    fs.mkdirSync(path.join(work, `${name}-do`), { recursive: true });
+    worker = `modules = [${modules}],
+      compatibilityDate = "2026-04-01",
+      bindings = [(name = "MONITOR", durableObjectNamespace = "DriftlabMonitor")],
+      durableObjectNamespaces = [(className = "DriftlabMonitor", uniqueKey = "bench", enableSql = true)],
+      durableObjectStorage = (localDisk = "d")`;
+    disk = `, (name = "d", disk = (path = ${JSON.stringify(path.join(work, `${name}-do`))}, writable = true))`;
+  }
   fs.writeFileSync(file, `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [(name = "s", worker = (modules = [${modules}], compatibilityDate = "2026-04-01"))],
+  services = [(name = "s", worker = (${worker}))${disk}],
   sockets = [(name = "h", address = "127.0.0.1:${port}", http = (), service = "s")],
 );
 `);
   return file;
+}
+
+/**
+ * The Durable Object's merge of one isolate's delta, in this process: the scorer sketches
+ * `requests` (100 single-row requests, or one 1,000-row request), its delta goes through
+ * the monitor module's `dm_merge` `n` times (as `n` isolates' deltas); p50 ms.
+ */
+function mergeTime(work, bodies, n = 200) {
+  const load = (file) => new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(path.join(work, 'bundle', file))), {}).exports;
+  const artifact = fs.readFileSync(path.join(work, 'bundle/model.json'));
+  const put = (ex, alloc, bytes) => {
+    const ptr = ex[alloc](bytes.length);
+    new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+    return ptr;
+  };
+  const mon = load('driftlab_monitor.wasm');
+  const init = Buffer.from(JSON.stringify({ artifact: artifact.toString() }));
+  if (mon.dm_init(put(mon, 'dm_alloc', init), init.length) !== 0) throw new Error('the monitor refused the artifact');
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    // a fresh isolate each time, so every delta is new to the monitor
+    const ex = load('driftlab_edge.wasm');
+    if (ex.dl_load(put(ex, 'dl_alloc', artifact), artifact.length) !== 0) throw new Error('the scorer refused the artifact');
+    const id = Buffer.from(`bench${String(i).padStart(8, '0')}`);
+    if (ex.dl_monitor_start(put(ex, 'dl_alloc', id), id.length) !== 0) throw new Error('monitoring did not start');
+    for (const body of bodies) {
+      if (ex.dl_score_json(put(ex, 'dl_alloc', body), body.length, BATCH_ROWS) !== 0) throw new Error('scoring failed');
+      ex.dl_record(200, 100);
+    }
+    if (ex.dl_delta() !== 0) throw new Error('no delta');
+    const delta = new Uint8Array(ex.memory.buffer, ex.dl_output_ptr(), ex.dl_output_len()).slice();
+    const ptr = put(mon, 'dm_alloc', delta);
+    const t0 = nowMs();
+    const status = mon.dm_merge(ptr, delta.length, 1.8e12 + i * 1000);
+    times.push(nowMs() - t0);
+    mon.dm_free(ptr, delta.length);
+    if (status !== 0) throw new Error(`dm_merge answered ${status}`);
+  }
+  return { p50: median(times.slice(10)), p99: quantile(times.slice(10), 0.99), bytes_per_delta: null };
 }
 
 /** One request on `agent`; resolves { status, ms, body }. */
@@ -212,6 +270,8 @@ async function main() {
     const emptyPort = await freePort();
     const scorerConfig = config(work, 'scorer', port, true);
     const emptyConfig = config(work, 'empty', emptyPort, false);
+    const monPort = await freePort();
+    const monConfig = config(work, 'monitored', monPort, true, true);
 
     // cold start: process start to the first 200, alternating the two workers
     log(`cold start, ${COLD_STARTS} starts of each worker`);
@@ -230,7 +290,23 @@ async function main() {
 
     const scorer = await start(scorerConfig, port, { method: 'GET', path: '/health' });
     const empty = await start(emptyConfig, emptyPort, { method: 'GET', path: '/health' });
+    const monitored = await start(monConfig, monPort, { method: 'GET', path: '/health' });
     try {
+      log(`monitoring on vs off: single-row and ${BATCH_ROWS}-row p50, interleaved in 4 rounds`);
+      const mon = { on: [], off: [], batch_on: [], batch_off: [], errors: 0 };
+      for (let round = 0; round < 4; round++) {
+        for (const [key, p] of [['off', port], ['on', monPort]]) {
+          const r = await sequential(p, one, LATENCY_REQUESTS / 4);
+          mon[key].push(...r.times);
+          mon.errors += r.errors;
+          const rb = await sequential(p, batch, BATCH_REQUESTS / 4, 5);
+          mon[`batch_${key}`].push(...rb.times);
+          mon.errors += rb.errors;
+        }
+      }
+      log('the Durable Object merge of one delta (in this process)');
+      const mergeSingles = mergeTime(work, Array(100).fill(one));
+      const mergeBatch = mergeTime(work, [batch], 100);
       log(`single-row latency, ${LATENCY_REQUESTS} sequential requests each, interleaved in 4 rounds`);
       const single = { scorer: [], empty: [], errors: 0 };
       for (let round = 0; round < 4; round++) {
@@ -265,6 +341,9 @@ async function main() {
       };
       const loadScorer = await load(port, bodies, LOAD_REQUESTS, CONNECTIONS, check);
       const loadEmpty = await load(emptyPort, bodies, LOAD_REQUESTS, CONNECTIONS, () => null);
+      const loadMonitored = await load(monPort, bodies, LOAD_REQUESTS, CONNECTIONS, check);
+      const merged = await request(new http.Agent(), monPort, 'GET', '/monitor');
+      const rowsMerged = merged.status === 200 ? JSON.parse(merged.body).windows.all.rows : null;
 
       const result = {
         machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
@@ -276,14 +355,24 @@ async function main() {
           scorer_p99: quantile(single.scorer, 0.99), empty_p99: quantile(single.empty, 0.99), errors: single.errors },
         batch_1000_ms: { scorer_p50: median(b.times), empty_p50: median(eb.times), scorer_p99: quantile(b.times, 0.99),
           wasm_call_p50: call.p50, wasm_call_min: call.min, errors: b.errors + eb.errors },
-        load: { scorer: loadScorer, empty: loadEmpty },
+        load: { scorer: loadScorer, empty: loadEmpty, monitored: loadMonitored },
+        monitoring: {
+          monitor_wasm_bytes: fs.statSync(path.join(work, 'bundle/driftlab_monitor.wasm')).size,
+          single_row_p50_on: median(mon.on), single_row_p50_off: median(mon.off),
+          batch_1000_p50_on: median(mon.batch_on), batch_1000_p50_off: median(mon.batch_off),
+          errors: mon.errors,
+          merge_100_single_rows_ms: mergeSingles, merge_1000_rows_ms: mergeBatch,
+          rows_merged_after_all: rowsMerged,
+        },
       };
       fs.writeFileSync(path.join(OUT, 'edge.json'), JSON.stringify(result, null, 1));
       log(JSON.stringify({ cold: result.cold_start_ms.scorer, empty: result.cold_start_ms.empty,
-        single: result.single_row_ms, batch: result.batch_1000_ms, load: { p50: loadScorer.p50_ms, p99: loadScorer.p99_ms, errors: loadScorer.errors } }));
+        single: result.single_row_ms, batch: result.batch_1000_ms, load: { p50: loadScorer.p50_ms, p99: loadScorer.p99_ms, errors: loadScorer.errors },
+        monitoring: result.monitoring, load_monitored: { p50: loadMonitored.p50_ms, errors: loadMonitored.errors, rps: loadMonitored.rps } }));
     } finally {
       await stop(scorer.proc);
       await stop(empty.proc);
+      await stop(monitored.proc);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

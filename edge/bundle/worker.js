@@ -5,6 +5,10 @@
 //                 -> {"model": {...}, "predictions": [{"prediction", "probabilities", "warnings"}]}
 //   GET  /model   the model card: schema, metrics, version, lineage
 //   GET  /health  {"status": "ok", "model": {...}}
+//   GET  /monitor drift, predictions, warnings, latency, labelled performance and alarms, merged
+//                 across isolates in the Durable Object (README: "Monitoring")
+//   POST /labels  late labels by the row ids /score returns: {"labels": [{"id", "label"}]} or CSV id,label
+//   GET  /metrics the same in the Prometheus text format
 //
 // Every bad request gets a 4xx with {"error", "row", "column"}. Settings (Workers vars, or
 // environment variables for serve.mjs):
@@ -12,23 +16,35 @@
 //   DRIFTLAB_CORS_ORIGIN     "" (no CORS headers, the default), "*", or a comma-separated list of origins
 //   DRIFTLAB_MAX_ROWS        rows per request (default 10000; more is a 413)
 //   DRIFTLAB_MAX_BODY_BYTES  body size (default 4194304 = 4 MiB; more is a 413)
+//   DRIFTLAB_MONITOR         "on" (default, when the MONITOR Durable Object binding exists) or "off"
+//   DRIFTLAB_MONITOR_EVERY   requests between two sketch deltas an isolate sends (default 100)
+//   DRIFTLAB_MONITOR_SECONDS or seconds (default 10), whichever comes first
+//   DRIFTLAB_MONITOR_BATCH_ROWS  rows per judged batch in the Durable Object (default 1000)
 //
 // The scorer is driftlab_edge.wasm (a small C-style ABI, no imports); model.json is imported
 // as text so that the scorer can check the artifact's content hash. Both are instantiated
 // once per isolate, when this module loads: a corrupted artifact fails the worker's startup
 // (and `wrangler deploy`) with a clear message instead of failing requests.
 //
-// The module exports only its default handler: workerd treats every named export of a
-// worker's main module as an entrypoint. To run it elsewhere (a browser), provide the two
+// The module exports its default handler and the Durable Object class DriftlabMonitor
+// (workerd treats every named export of a worker's main module as an entrypoint). To run it elsewhere (a browser), provide the two
 // imports (an import map, or a loader as serve.mjs does) and call `default.fetch`.
 
 import scorerModule from './driftlab_edge.wasm';
 import artifactText from './model.json';
+import monitorModule from './driftlab_monitor.wasm'; // driftlab:monitor-import
 
 const DEFAULT_MAX_ROWS = 10000;
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-const ROUTES = { '/score': ['POST'], '/model': ['GET', 'HEAD'], '/health': ['GET', 'HEAD'] };
+const ROUTES = {
+  '/score': ['POST'],
+  '/model': ['GET', 'HEAD'],
+  '/health': ['GET', 'HEAD'],
+  '/monitor': ['GET', 'HEAD'],
+  '/labels': ['POST'],
+  '/metrics': ['GET', 'HEAD'],
+};
 const encoder = new TextEncoder();
 
 /** Instantiates the scorer and loads the artifact (text or bytes); throws when it is refused. */
@@ -55,9 +71,27 @@ function createScorer(module, artifact) {
   }
   const summary = JSON.parse(new TextDecoder().decode(loaded.body));
   const doc = JSON.parse(text);
+  let monitorIsolate = null;
   return {
     summary,
     card: modelCard(doc, summary),
+    /** Turns monitoring on in this isolate (row ids in answers, sketches for deltas). */
+    monitorStart(isolate) {
+      const r = call('dl_monitor_start', encoder.encode(isolate));
+      if (r.status !== 0) throw new Error(new TextDecoder().decode(r.body));
+      monitorIsolate = isolate;
+    },
+    /** Counts a request (status, microseconds); returns the requests since the last delta. */
+    record(status, micros) {
+      return exports.dl_record(status, Math.min(Math.max(0, Math.round(micros)), 0xffffffff));
+    },
+    /** The sketch delta of everything since the last one (bytes). */
+    delta() {
+      const status = exports.dl_delta();
+      const body = new Uint8Array(exports.memory.buffer, exports.dl_output_ptr(), exports.dl_output_len()).slice();
+      if (status !== 0) throw new Error(new TextDecoder().decode(body));
+      return body;
+    },
     /** Scores a request body; `kind` is "json" or "table". Returns { status, body }. */
     score(kind, input, maxRows) {
       try {
@@ -65,8 +99,13 @@ function createScorer(module, artifact) {
         return { status: r.status === 0 ? 200 : r.status, body: r.body };
       } catch (e) {
         // a trap leaves the instance unusable: start a fresh one with the same artifact
+        // (its unsent sketches are lost; its row numbers go on under a new isolate id)
         exports = instantiate(module);
         call('dl_load', bytes);
+        if (monitorIsolate) {
+          monitorIsolate = randomId();
+          call('dl_monitor_start', encoder.encode(monitorIsolate));
+        }
         throw e;
       }
     },
@@ -108,17 +147,17 @@ function modelCard(doc, summary) {
 
 /** Builds the fetch handler around a scorer. */
 function createHandler(scorer) {
-  return async function handle(request, env = {}) {
+  return async function handle(request, env = {}, ctx = undefined) {
     const cors = corsHeaders(request, env);
     try {
-      return await route(scorer, request, env, cors);
+      return await route(scorer, request, env, cors, ctx);
     } catch (e) {
       return json(500, { error: `internal error: ${e?.message ?? e}`, row: null, column: null }, cors);
     }
   };
 }
 
-async function route(scorer, request, env, cors) {
+async function route(scorer, request, env, cors, ctx) {
   const url = new URL(request.url);
   const methods = ROUTES[url.pathname];
   if (request.method === 'OPTIONS') {
@@ -141,13 +180,22 @@ async function route(scorer, request, env, cors) {
       'WWW-Authenticate': 'Bearer realm="driftlab"',
     });
   }
-  if (!methods) return error(404, `no route ${url.pathname}: use POST /score, GET /model or GET /health`, null, null, cors);
+  if (!methods) return error(404, `no route ${url.pathname}: use POST /score, GET /model, GET /health, GET /monitor, POST /labels or GET /metrics`, null, null, cors);
   if (!methods.includes(request.method)) {
     return error(405, `${request.method} is not allowed on ${url.pathname}: use ${methods.join(' or ')}`, null, null, { ...cors, Allow: methods.join(', ') });
   }
   if (url.pathname === '/health') return json(200, { status: 'ok', model: scorer.summary }, cors, request.method === 'HEAD');
   if (url.pathname === '/model') return json(200, scorer.card, cors, request.method === 'HEAD');
+  if (url.pathname !== '/score') return monitorRoute(scorer, request, env, cors, url);
 
+  const started = performance.now();
+  const response = await scoreRoute(scorer, request, env, cors);
+  watchRequest(scorer, env, ctx, response.status, performance.now() - started);
+  return response;
+}
+
+async function scoreRoute(scorer, request, env, cors) {
+  if (monitoringOn(env)) ensureMonitor(scorer);
   const maxRows = limit(env.DRIFTLAB_MAX_ROWS, DEFAULT_MAX_ROWS);
   const maxBytes = limit(env.DRIFTLAB_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
   const type = (request.headers.get('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
@@ -176,6 +224,235 @@ async function route(scorer, request, env, cors) {
     result = scorer.score('table', encoder.encode(JSON.stringify(table)), maxRows);
   }
   return new Response(result.body, { status: result.status, headers: { ...cors, 'Content-Type': 'application/json' } });
+}
+
+
+// --- monitoring ---------------------------------------------------------------------------
+// Each isolate sketches what it scores (in the scorer Wasm) and sends the sketch delta to
+// the model's Durable Object every DRIFTLAB_MONITOR_EVERY requests or DRIFTLAB_MONITOR_SECONDS,
+// after answering (ctx.waitUntil). Deltas go one at a time and in order; one that fails
+// stays at the head of the queue and is sent again (the Durable Object counts a repeat
+// once). The Durable Object (DriftlabMonitor, below) merges them with the second module,
+// driftlab_monitor.wasm.
+
+const monitorState = { started: false, pending: 0, queue: [], sending: null, lastSent: Date.now() };
+
+function monitoringOn(env) {
+  return Boolean(monitorModule && env.MONITOR && String(env.DRIFTLAB_MONITOR ?? 'on').trim().toLowerCase() !== 'off');
+}
+
+function randomId() {
+  return crypto.randomUUID().replaceAll('-', '').slice(0, 16);
+}
+
+function ensureMonitor(scorer) {
+  if (monitorState.started) return;
+  scorer.monitorStart(randomId());
+  monitorState.started = true;
+}
+
+function monitorStub(scorer, env) {
+  return env.MONITOR.get(env.MONITOR.idFromName(scorer.summary.hash));
+}
+
+function watchRequest(scorer, env, ctx, status, millis) {
+  if (!monitorState.started || !monitoringOn(env)) return;
+  const pending = scorer.record(status, millis * 1000);
+  monitorState.pending = pending;
+  const every = limit(env.DRIFTLAB_MONITOR_EVERY, 100);
+  const seconds = limit(env.DRIFTLAB_MONITOR_SECONDS, 10);
+  if (pending >= every || Date.now() - monitorState.lastSent >= seconds * 1000) {
+    const sent = flushDeltas(scorer, env);
+    if (ctx?.waitUntil) ctx.waitUntil(sent);
+  }
+}
+
+/** Takes this isolate's delta (when it has one) and sends the queue, in order. */
+async function flushDeltas(scorer, env, take = true) {
+  if (take && monitorState.started && monitorState.pending > 0) {
+    monitorState.queue.push(scorer.delta());
+    monitorState.pending = 0;
+    monitorState.lastSent = Date.now();
+  }
+  // one sender at a time; it sends whatever is queued, including deltas queued meanwhile
+  // (a sender that was just finishing is waited for, then another started: three at most)
+  for (let round = 0; round < 3 && monitorState.queue.length; round++) {
+    monitorState.sending ??= sendDeltas(scorer, env).finally(() => {
+      monitorState.sending = null;
+    });
+    await monitorState.sending;
+  }
+}
+
+async function sendDeltas(scorer, env) {
+  try {
+    while (monitorState.queue.length) {
+      const body = monitorState.queue[0];
+      const r = await monitorStub(scorer, env).fetch('https://monitor/delta', { method: 'POST', body });
+      const answer = await r.text();
+      if (r.status >= 500) throw new Error(answer);
+      // merged, a repeat, or refused as corrupt (4xx): either way it is done with
+      if (r.status >= 400) console.error(`driftlab monitor refused a delta: ${answer}`);
+      monitorState.queue.shift();
+    }
+  } catch (e) {
+    console.error(`driftlab monitor: a delta is kept for the next try: ${e?.message ?? e}`);
+  }
+}
+
+async function monitorRoute(scorer, request, env, cors, url) {
+  if (!monitoringOn(env)) {
+    return error(404, monitorModule
+      ? 'monitoring is off: bind the MONITOR Durable Object (wrangler.toml) and leave DRIFTLAB_MONITOR unset or "on"'
+      : 'this bundle has no monitor module (driftlab_monitor.wasm): export it again with driftlab export', null, null, cors);
+  }
+  ensureMonitor(scorer);
+  const stub = monitorStub(scorer, env);
+  if (url.pathname === '/labels') {
+    const type = (request.headers.get('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
+    const isCsv = type === 'text/csv';
+    if (!isCsv && !(type === '' || type === 'application/json' || type.endsWith('+json'))) {
+      return error(415, `unsupported Content-Type ${JSON.stringify(type)}: send application/json ({"labels": [{"id", "label"}]}) or text/csv (id,label)`, null, null, cors);
+    }
+    const maxBytes = limit(env.DRIFTLAB_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
+    const body = await readBody(request, maxBytes);
+    if (body === null) return error(413, `the body is larger than ${maxBytes} bytes: send the labels in smaller requests`, null, null, cors);
+    // the rows being labelled may still sit in this isolate's sketch: send it first
+    await flushDeltas(scorer, env);
+    const r = await stub.fetch(`https://monitor/labels${isCsv ? '?csv=1' : ''}`, { method: 'POST', body });
+    return new Response(await r.arrayBuffer(), { status: r.status, headers: { ...cors, 'Content-Type': 'application/json' } });
+  }
+  await flushDeltas(scorer, env);
+  const r = await stub.fetch(`https://monitor${url.pathname}`);
+  const type = url.pathname === '/metrics' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json';
+  return new Response(request.method === 'HEAD' ? null : await r.arrayBuffer(), { status: r.status, headers: { ...cors, 'Content-Type': type } });
+}
+
+/**
+ * The Durable Object that merges the isolates' sketch deltas for one model (one object per
+ * artifact hash), with driftlab_monitor.wasm (the core's driftlab::monitor::edge). Its state
+ * is saved in parts (`meta`, one per hour window, one per block of rows awaiting labels);
+ * the parts a merge changed are written before it answers, so a delta is merged once and,
+ * once answered, never lost.
+ */
+export class DriftlabMonitor {
+  constructor(state, env) {
+    this.state = state;
+    this.env = env ?? {};
+    this.ready = null;
+  }
+
+  async load() {
+    if (!monitorModule) throw new Error('this bundle has no monitor module (driftlab_monitor.wasm)');
+    this.ex = instantiate(monitorModule);
+    const settings = {
+      artifact: artifactText,
+      batch_rows: limit(this.env.DRIFTLAB_MONITOR_BATCH_ROWS, 1000),
+      label_rows: limit(this.env.DRIFTLAB_MONITOR_LABEL_ROWS, 100000),
+      label_hours: limit(this.env.DRIFTLAB_MONITOR_LABEL_HOURS, 24),
+    };
+    const init = this.call('dm_init', encoder.encode(JSON.stringify(settings)));
+    if (init.status !== 0) throw new Error(init.text);
+    const meta = await this.getPart('meta');
+    if (meta !== undefined) {
+      const keys = JSON.parse(meta);
+      const lines = [`meta\t${meta}`];
+      for (const k of [...keys.hour_keys, ...keys.segment_keys]) {
+        const v = await this.getPart(k);
+        if (v !== undefined) lines.push(`${k}\t${v}`);
+      }
+      const restored = this.call('dm_restore', encoder.encode(lines.join('\n')));
+      if (restored.status !== 0) throw new Error(restored.text);
+    }
+  }
+
+  call(name, input, ...args) {
+    const ex = this.ex;
+    let status;
+    if (input) {
+      const ptr = ex.dm_alloc(input.length);
+      new Uint8Array(ex.memory.buffer, ptr, input.length).set(input);
+      status = ex[name](ptr, input.length, ...args);
+      ex.dm_free(ptr, input.length);
+    } else {
+      status = ex[name](...args);
+    }
+    const text = new TextDecoder().decode(new Uint8Array(ex.memory.buffer, ex.dm_output_ptr(), ex.dm_output_len()));
+    return { status, text };
+  }
+
+  // A part is one value, or (past 100,000 characters) {chunks: n} and n values beside it.
+  async getPart(key) {
+    const v = await this.state.storage.get(key);
+    if (v === undefined || typeof v === 'string') return v;
+    const names = Array.from({ length: v.chunks }, (_, i) => `${key}#${i}`);
+    const got = await this.state.storage.get(names);
+    return names.map((n) => got.get(n) ?? '').join('');
+  }
+
+  /** Writes the changed parts (no await in between: the storage commits them together). */
+  store(lines) {
+    const CHUNK = 100000;
+    const puts = {};
+    const deletes = [];
+    for (const line of lines) {
+      const tab = line.indexOf('\t');
+      if (tab < 0) continue;
+      const key = line.slice(0, tab);
+      const value = line.slice(tab + 1);
+      if (value === '') {
+        deletes.push(key);
+      } else if (value.length <= CHUNK) {
+        puts[key] = value;
+      } else {
+        const n = Math.ceil(value.length / CHUNK);
+        puts[key] = { chunks: n };
+        for (let i = 0; i < n; i++) puts[`${key}#${i}`] = value.slice(i * CHUNK, (i + 1) * CHUNK);
+      }
+    }
+    const entries = Object.entries(puts);
+    const writes = [];
+    for (let i = 0; i < entries.length; i += 128) writes.push(this.state.storage.put(Object.fromEntries(entries.slice(i, i + 128))));
+    for (let i = 0; i < deletes.length; i += 128) writes.push(this.state.storage.delete(deletes.slice(i, i + 128)));
+    return Promise.all(writes);
+  }
+
+  async fetch(request) {
+    try {
+      this.ready ??= this.state.blockConcurrencyWhile(() => this.load());
+      await this.ready;
+    } catch (e) {
+      this.ready = null;
+      return new Response(JSON.stringify({ error: `the monitor could not start: ${e?.message ?? e}`, row: null, column: null }), { status: 500 });
+    }
+    const url = new URL(request.url);
+    const now = Date.now();
+    let r;
+    try {
+      if (request.method === 'POST' && (url.pathname === '/delta' || url.pathname === '/labels')) {
+        const body = new Uint8Array(await request.arrayBuffer());
+        r = url.pathname === '/delta'
+          ? this.call('dm_merge', body, now)
+          : this.call('dm_labels', body, url.searchParams.get('csv') === '1' ? 1 : 0, now);
+        if (r.status === 0) {
+          const [answer, ...parts] = r.text.split('\n');
+          await this.store(parts);
+          return new Response(answer, { status: 200, headers: { 'Content-Type': 'application/json' } });
+        }
+      } else if (url.pathname === '/monitor') {
+        r = this.call('dm_report', null, now);
+      } else if (url.pathname === '/metrics') {
+        r = this.call('dm_metrics', null, now);
+      } else {
+        return new Response(JSON.stringify({ error: `no monitor route ${request.method} ${url.pathname}`, row: null, column: null }), { status: 404 });
+      }
+    } catch (e) {
+      // a trap leaves the module unusable: start again from what is stored
+      this.ready = null;
+      return new Response(JSON.stringify({ error: `the monitor failed: ${e?.message ?? e}`, row: null, column: null }), { status: 500 });
+    }
+    return new Response(r.text, { status: r.status === 0 ? 200 : r.status, headers: { 'Content-Type': 'application/json' } });
+  }
 }
 
 function limit(value, fallback) {
@@ -343,7 +620,7 @@ const scorer = createScorer(scorerModule, artifactText);
 const handle = createHandler(scorer);
 
 export default {
-  fetch(request, env) {
-    return handle(request, env);
+  fetch(request, env, ctx) {
+    return handle(request, env, ctx);
   },
 };

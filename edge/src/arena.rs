@@ -4,6 +4,12 @@
 //! first and stays below a mark ([`mark`]), and each new request ([`reset`], called by
 //! `dl_alloc`) starts again from that mark. Freeing the most recent block, or growing it,
 //! happens in place; other frees are left to the next reset.
+//!
+//! Monitoring keeps summaries across requests, so it has a region of its own: a block
+//! reserved below the mark ([`reserve_keep`], [`KEEP_BYTES`]) in which allocations made
+//! while [`keep`] is on are bumped, and which is emptied when the isolate's delta has been
+//! written ([`keep_reset`]). The summaries are bounded (see `watch.rs`), and the host is
+//! asked for a delta before the region fills ([`keep_full`]).
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
@@ -15,7 +21,16 @@ pub(crate) struct Arena {
     end: Cell<usize>,
     mark: Cell<usize>,
     last: Cell<usize>,
+    /// the monitoring region: [keep_start, keep_end), bumped at keep_next
+    keep_on: Cell<bool>,
+    keep_start: Cell<usize>,
+    keep_next: Cell<usize>,
+    keep_end: Cell<usize>,
+    keep_last: Cell<usize>,
 }
+
+/// The monitoring region's size.
+pub(crate) const KEEP_BYTES: usize = 16 << 20;
 
 // SAFETY: the module has no threads (wasm32-unknown-unknown without atomics).
 unsafe impl Sync for Arena {}
@@ -26,7 +41,62 @@ pub(crate) static ARENA: Arena = Arena {
     end: Cell::new(0),
     mark: Cell::new(0),
     last: Cell::new(0),
+    keep_on: Cell::new(false),
+    keep_start: Cell::new(0),
+    keep_next: Cell::new(0),
+    keep_end: Cell::new(0),
+    keep_last: Cell::new(0),
 };
+
+/// Reserves the monitoring region (once), below a new mark.
+pub(crate) fn reserve_keep() -> bool {
+    if ARENA.keep_end.get() != 0 {
+        return true;
+    }
+    // SAFETY: a plain allocation from this allocator, kept for the module's life
+    let start = unsafe { ARENA.alloc(Layout::from_size_align_unchecked(KEEP_BYTES, 8)) } as usize;
+    if start == 0 {
+        return false;
+    }
+    ARENA.keep_start.set(start);
+    ARENA.keep_next.set(start);
+    ARENA.keep_end.set(start + KEEP_BYTES);
+    mark();
+    true
+}
+
+/// Routes allocations to the monitoring region (`true`) or the request arena.
+pub(crate) fn keep(on: bool) {
+    ARENA.keep_on.set(on && ARENA.keep_end.get() != 0);
+}
+
+/// Empties the monitoring region (nothing in it may be used afterwards).
+pub(crate) fn keep_reset() {
+    ARENA.keep_next.set(ARENA.keep_start.get());
+    ARENA.keep_last.set(0);
+}
+
+/// True when the monitoring region is more than half full.
+pub(crate) fn keep_full() -> bool {
+    ARENA.keep_end.get() != 0 && ARENA.keep_next.get() - ARENA.keep_start.get() > KEEP_BYTES / 2
+}
+
+fn in_keep(p: usize) -> bool {
+    p >= ARENA.keep_start.get() && p < ARENA.keep_end.get()
+}
+
+unsafe fn keep_alloc(layout: Layout) -> *mut u8 {
+    let align = layout.align().max(8);
+    let start = (ARENA.keep_next.get() + align - 1) & !(align - 1);
+    match start.checked_add(layout.size()) {
+        Some(next) if next <= ARENA.keep_end.get() => {
+            ARENA.keep_next.set(next);
+            ARENA.keep_last.set(start);
+            start as *mut u8
+        }
+        _ => core::ptr::null_mut(),
+    }
+}
 
 /// Keeps everything allocated so far (the loaded artifact) across resets.
 pub(crate) fn mark() {
@@ -44,6 +114,9 @@ pub(crate) fn reset() {
 
 unsafe impl GlobalAlloc for Arena {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if self.keep_on.get() {
+            return keep_alloc(layout);
+        }
         if self.next.get() == 0 {
             let base = core::arch::wasm32::memory_size(0) * PAGE;
             self.next.set(base);
@@ -67,6 +140,13 @@ unsafe impl GlobalAlloc for Arena {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+        if in_keep(ptr as usize) {
+            if ptr as usize == self.keep_last.get() {
+                self.keep_next.set(ptr as usize);
+                self.keep_last.set(0);
+            }
+            return;
+        }
         if ptr as usize == self.last.get() {
             self.next.set(ptr as usize);
             self.last.set(0);
@@ -75,6 +155,19 @@ unsafe impl GlobalAlloc for Arena {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let start = ptr as usize;
+        if in_keep(start) {
+            if start == self.keep_last.get() && start + new_size <= self.keep_end.get() {
+                self.keep_next.set(start + new_size);
+                return ptr;
+            }
+            let on = self.keep_on.replace(true);
+            let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
+            self.keep_on.set(on);
+            if !new.is_null() {
+                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+            }
+            return new;
+        }
         if start == self.last.get() {
             let new_next = start + new_size;
             if new_next <= self.end.get() {

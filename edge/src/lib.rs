@@ -19,6 +19,10 @@
 //!    output buffer (`dl_output_ptr`, `dl_output_len`): `{"model": {...}, "predictions":
 //!    [{"prediction", "probabilities", "warnings"}, ...]}` or `{"error", "row", "column"}`.
 //! 4. `dl_free(ptr, len)` releases an input buffer.
+//! 5. Monitoring (optional): `dl_monitor_start(ptr, len)` with the isolate's id turns it on;
+//!    from then on every answered row carries an `id` and is summarised (`watch.rs`);
+//!    `dl_record(status, micros)` counts each request; `dl_delta()` writes the summaries
+//!    since the last delta (`driftlab::monitor::edge::Delta`) for the Durable Object.
 //!
 //! In Wasm the heap is an arena (see `arena.rs`): `dl_alloc` starts a new request and
 //! reclaims everything the previous one allocated, so a host makes one request at a time
@@ -37,6 +41,7 @@ mod canonical;
 mod json;
 mod model;
 mod request;
+mod watch;
 
 use driftlab::{
     prep::{FittedPipeline, PrepError, RowWarning},
@@ -45,6 +50,7 @@ use driftlab::{
 };
 use json::Json;
 use std::cell::RefCell;
+use watch::{Acc, Watch};
 
 pub use canonical::content_hash;
 
@@ -230,9 +236,18 @@ impl Scorer {
 
     /// Scores a JSON body `{"rows": [{"col": value, ...}, ...]}` of at most `max_rows` rows.
     pub fn score_json(&self, body: &[u8], max_rows: usize) -> Result<Vec<u8>, EdgeError> {
+        self.score_json_watched(body, max_rows, None)
+    }
+
+    fn score_json_watched(
+        &self,
+        body: &[u8],
+        max_rows: usize,
+        watch: Option<&mut Watch>,
+    ) -> Result<Vec<u8>, EdgeError> {
         let doc = request::parse_body(body)?;
         let rows = request::parse_rows(&doc, max_rows)?;
-        let mut session = Session::new(self, rows.len());
+        let mut session = Session::new(self, rows.len(), watch);
         let mut cells: Vec<Cell<'_>> = Vec::with_capacity(self.pipeline.inputs.len());
         for (i, row) in rows.iter().enumerate() {
             let row = match row {
@@ -306,6 +321,15 @@ impl Scorer {
     /// are read as the CLI reads CSV: trimmed; the missing tokens (`NA`, `null`, empty, …)
     /// are missing; booleans are `true`/`false` in any case; numbers are numbers.
     pub fn score_table(&self, body: &[u8], max_rows: usize) -> Result<Vec<u8>, EdgeError> {
+        self.score_table_watched(body, max_rows, None)
+    }
+
+    fn score_table_watched(
+        &self,
+        body: &[u8],
+        max_rows: usize,
+        watch: Option<&mut Watch>,
+    ) -> Result<Vec<u8>, EdgeError> {
         let doc = request::parse_body(body)?;
         let header = doc.get("columns").and_then(Json::as_array).ok_or_else(|| {
             EdgeError::new(
@@ -331,7 +355,7 @@ impl Scorer {
             positions.push(p);
         }
         let rows = request::parse_rows(&doc, max_rows)?;
-        let mut session = Session::new(self, rows.len());
+        let mut session = Session::new(self, rows.len(), watch);
         let mut cells: Vec<Cell<'_>> = Vec::with_capacity(positions.len());
         for (i, row) in rows.iter().enumerate() {
             let record = row.as_array().ok_or_else(|| {
@@ -358,6 +382,31 @@ impl Scorer {
         }
         Ok(session.finish())
     }
+}
+
+/// Runs `f` with allocations in the monitoring region (in Wasm; natively a plain call).
+fn kept<T>(f: impl FnOnce() -> T) -> T {
+    #[cfg(target_arch = "wasm32")]
+    arena::keep(true);
+    let out = f();
+    #[cfg(target_arch = "wasm32")]
+    arena::keep(false);
+    out
+}
+
+/// Writes an unsigned integer's digits (a row number, once per row: faster than `fmt`).
+fn write_digits(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 fn too_many_rows(max_rows: usize) -> EdgeError {
@@ -395,10 +444,12 @@ struct Session<'a> {
     first: bool,
     /// The class labels as JSON strings.
     labels: Vec<Vec<u8>>,
+    /// Monitoring: the isolate's state and this request's summaries.
+    watch: Option<(&'a mut Watch, Acc)>,
 }
 
 impl<'a> Session<'a> {
-    fn new(scorer: &'a Scorer, rows: usize) -> Session<'a> {
+    fn new(scorer: &'a Scorer, rows: usize, watch: Option<&'a mut Watch>) -> Session<'a> {
         let mut out = Vec::with_capacity(96 + rows * 64);
         out.extend_from_slice(b"{\"model\":");
         scorer.write_summary(&mut out);
@@ -416,6 +467,10 @@ impl<'a> Session<'a> {
             warnings: Vec::new(),
             first: true,
             labels,
+            watch: watch.map(|w| {
+                let acc = w.request();
+                (w, acc)
+            }),
         }
     }
 
@@ -442,7 +497,19 @@ impl<'a> Session<'a> {
             out.push(b',');
         }
         self.first = false;
-        out.extend_from_slice(b"{\"prediction\":");
+        out.push(b'{');
+        if let Some((w, acc)) = &mut self.watch {
+            // the row id for late labels: <model>-<isolate>-<row number in the isolate>
+            out.extend_from_slice(b"\"id\":\"");
+            out.extend_from_slice(w.short.as_bytes());
+            out.push(b'-');
+            out.extend_from_slice(w.isolate.as_bytes());
+            out.push(b'-');
+            write_digits(out, w.next_row + acc.rows());
+            out.extend_from_slice(b"\",");
+            acc.observe(cells, &self.warnings, &p);
+        }
+        out.extend_from_slice(b"\"prediction\":");
         match s.task {
             Task::Classification => {
                 // the labels' JSON, escaped once per request
@@ -490,6 +557,10 @@ impl<'a> Session<'a> {
 
     fn finish(mut self) -> Vec<u8> {
         self.out.extend_from_slice(b"]}");
+        if let Some((w, acc)) = self.watch.take() {
+            w.next_row += acc.rows();
+            kept(|| w.acc.add(acc));
+        }
         self.out
     }
 }
@@ -507,11 +578,14 @@ unsafe impl Sync for Global {}
 static STATE: Global = Global(RefCell::new(State {
     scorer: None,
     output: Vec::new(),
+    watch: None,
 }));
 
 struct State {
     scorer: Option<Scorer>,
     output: Vec<u8>,
+    /// Monitoring, once `dl_monitor_start` turned it on.
+    watch: Option<Watch>,
 }
 
 /// Allocates `len` bytes for the host to write into; returns the pointer.
@@ -560,7 +634,7 @@ pub unsafe extern "C" fn dl_load(ptr: *const u8, len: usize) -> u32 {
 #[no_mangle]
 pub unsafe extern "C" fn dl_score_json(ptr: *const u8, len: usize, max_rows: usize) -> u32 {
     let bytes = std::slice::from_raw_parts(ptr, len);
-    score_with(|s| s.score_json(bytes, max_rows))
+    score_with(|s, w| s.score_json_watched(bytes, max_rows, w))
 }
 
 /// Scores the table of text cells (a CSV body as the host read it, see
@@ -571,7 +645,103 @@ pub unsafe extern "C" fn dl_score_json(ptr: *const u8, len: usize, max_rows: usi
 #[no_mangle]
 pub unsafe extern "C" fn dl_score_table(ptr: *const u8, len: usize, max_rows: usize) -> u32 {
     let bytes = std::slice::from_raw_parts(ptr, len);
-    score_with(|s| s.score_table(bytes, max_rows))
+    score_with(|s, w| s.score_table_watched(bytes, max_rows, w))
+}
+
+/// Turns monitoring on for this isolate: `ptr..ptr+len` is its id (8 to 32 of `[0-9a-z]`).
+/// From then on every row answered carries an `id`, and its inputs and prediction are
+/// summarised for the next [`dl_delta`]. Returns 0, or 400 for a bad id, 500 when no
+/// artifact is loaded.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory from [`dl_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn dl_monitor_start(ptr: *const u8, len: usize) -> u32 {
+    let id = std::slice::from_raw_parts(ptr, len);
+    let ok = (8..=32).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    let mut guard = STATE.0.borrow_mut();
+    let st = &mut *guard;
+    let result = match (&st.scorer, ok) {
+        (None, _) => Err(EdgeError::new(
+            500,
+            "no artifact is loaded: call dl_load first",
+        )),
+        (_, false) => Err(EdgeError::new(400, "an isolate id is 8 to 32 of [0-9a-z]")),
+        (Some(s), true) => {
+            let inputs: Vec<(String, ColumnKind)> = s
+                .pipeline
+                .inputs
+                .iter()
+                .map(|i| (i.name.clone(), i.kind))
+                .collect();
+            let classes = if s.task == Task::Classification {
+                s.classes.len()
+            } else {
+                0
+            };
+            let isolate = std::str::from_utf8(id).unwrap_or_default();
+            #[cfg(target_arch = "wasm32")]
+            if !arena::reserve_keep() {
+                return respond(Err(EdgeError::new(500, "no memory for monitoring")));
+            }
+            // a restart after a trap: forget the old summaries (their region is emptied)
+            std::mem::forget(st.watch.take());
+            #[cfg(target_arch = "wasm32")]
+            arena::keep_reset();
+            st.watch = Some(kept(|| Watch::new(isolate, &s.hash, &inputs, classes)));
+            Ok(Vec::new())
+        }
+    };
+    drop(guard);
+    respond(result)
+}
+
+/// Counts one request: its HTTP status and the microseconds it took (the host measures).
+/// Returns the requests counted since the last delta (0 when monitoring is off).
+#[no_mangle]
+pub extern "C" fn dl_record(status: u32, micros: u32) -> u32 {
+    let mut st = STATE.0.borrow_mut();
+    match &mut st.watch {
+        Some(w) => {
+            kept(|| w.record(status.min(999) as u16, u64::from(micros)));
+            #[cfg(target_arch = "wasm32")]
+            if arena::keep_full() {
+                // past half the monitoring region: ask the host for a delta now
+                return u32::MAX;
+            }
+            w.pending_requests().min(u64::from(u32::MAX)) as u32
+        }
+        None => 0,
+    }
+}
+
+/// Writes the sketch delta of everything since the last one into the output buffer (see
+/// `driftlab::monitor::edge::Delta`) and starts the next. Returns 0, or 409 when
+/// monitoring is off.
+#[no_mangle]
+pub extern "C" fn dl_delta() -> u32 {
+    let mut guard = STATE.0.borrow_mut();
+    let delta = match guard.watch.as_mut() {
+        // written into the request arena; then the summaries start again in an empty region
+        Some(w) => {
+            let out = w.take_delta();
+            let next = w.restart_parts();
+            std::mem::forget(guard.watch.take());
+            #[cfg(target_arch = "wasm32")]
+            arena::keep_reset();
+            guard.watch = Some(kept(|| Watch::restart(next)));
+            Ok(out)
+        }
+        None => Err(EdgeError::new(
+            409,
+            "monitoring is off: call dl_monitor_start first",
+        )),
+    };
+    drop(guard);
+    respond(delta)
 }
 
 /// Pointer to the last answer.
@@ -586,14 +756,17 @@ pub extern "C" fn dl_output_len() -> usize {
     STATE.0.borrow().output.len()
 }
 
-fn score_with(f: impl FnOnce(&Scorer) -> Result<Vec<u8>, EdgeError>) -> u32 {
-    let result = match &STATE.0.borrow().scorer {
-        Some(s) => f(s),
+fn score_with(f: impl FnOnce(&Scorer, Option<&mut Watch>) -> Result<Vec<u8>, EdgeError>) -> u32 {
+    let mut guard = STATE.0.borrow_mut();
+    let st = &mut *guard;
+    let result = match &st.scorer {
+        Some(s) => f(s, st.watch.as_mut()),
         None => Err(EdgeError::new(
             500,
             "no artifact is loaded: call dl_load first",
         )),
     };
+    drop(guard);
     respond(result)
 }
 

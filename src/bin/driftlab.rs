@@ -203,6 +203,32 @@ mod cli {
             #[arg(long = "param", value_parser = parse_param)]
             params: Vec<(String, String)>,
         },
+        /// Drive a running edge bundle: send a CSV's rows to its /score in batches, and
+        /// their labels to /labels some batches later (JSON summary, with /monitor at the end).
+        ///
+        /// The target column (the bundle's /model names it) is left out of the rows and sent
+        /// as the labels. For demos and tests, e.g. `driftlab dataset fraud --drift 1`.
+        Replay {
+            /// The bundle's base URL, e.g. http://127.0.0.1:8787 (plain HTTP).
+            #[arg(long)]
+            url: String,
+            /// The rows (CSV or Parquet).
+            #[arg(long)]
+            data: PathBuf,
+            /// Send a batch's labels this many batches after the batch (0: right after it);
+            /// without it, no labels are sent.
+            #[arg(long, value_name = "N")]
+            labels_after: Option<usize>,
+            /// Rows per second at most (default: as fast as the bundle answers).
+            #[arg(long, value_name = "R")]
+            rate: Option<f64>,
+            /// Rows per /score request.
+            #[arg(long, default_value_t = 100)]
+            batch: usize,
+            /// The bearer token, when the bundle has DRIFTLAB_TOKEN set.
+            #[arg(long, env = "DRIFTLAB_TOKEN", hide_env_values = true)]
+            token: Option<String>,
+        },
         /// Print a shell completion script, e.g. `driftlab completions bash > /etc/bash_completion.d/driftlab`.
         Completions {
             /// The shell.
@@ -218,6 +244,14 @@ mod cli {
     )));
     #[cfg(not(driftlab_edge_embedded))]
     const EMBEDDED_EDGE: Option<&[u8]> = None;
+    /// The edge monitor module built in beside it (the bundle's Durable Object runs it).
+    #[cfg(driftlab_monitor_embedded)]
+    const EMBEDDED_MONITOR: Option<&[u8]> = Some(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/driftlab_monitor.wasm"
+    )));
+    #[cfg(not(driftlab_monitor_embedded))]
+    const EMBEDDED_MONITOR: Option<&[u8]> = None;
 
     #[cfg(driftlab_edge_embedded)]
     const WASM_HELP: &str = "The edge scorer to bundle. Default: the one built into this binary \
@@ -326,6 +360,24 @@ mod cli {
     fn run(cli: Cli) -> Result<()> {
         match cli.command {
             Command::Datasets => print_json(&dataset::list()),
+            Command::Replay {
+                url,
+                data,
+                labels_after,
+                rate,
+                batch,
+                token,
+            } => {
+                let read = read_table(&data)?;
+                print_json(&replay::run(
+                    &url,
+                    &read.table,
+                    labels_after,
+                    rate,
+                    batch,
+                    token.as_deref(),
+                )?)
+            }
             Command::Completions { shell } => {
                 // into memory first: clap_complete panics on a failed write (a closed pipe)
                 let mut script = Vec::new();
@@ -521,7 +573,15 @@ mod cli {
                         (read_scorer(&path)?, path.display().to_string())
                     }
                 };
-                let files = driftlab::export::write(&bytes, &scorer, &out)
+                // the monitor module beside the scorer (or built in with it), when there is one
+                let monitor = match EMBEDDED_MONITOR {
+                    Some(m) if from == "built in" => Some(m.to_vec()),
+                    _ => std::path::Path::new(&from)
+                        .parent()
+                        .map(|d| d.join("driftlab_monitor.wasm"))
+                        .and_then(|p| std::fs::read(p).ok()),
+                };
+                let files = driftlab::export::write(&bytes, &scorer, monitor.as_deref(), &out)
                     .map_err(|e| format!("cannot write the bundle to {}: {e}", out.display()))?;
                 print_json(&serde_json::json!({
                     "out": out.display().to_string(),
@@ -529,6 +589,7 @@ mod cli {
                     "kind": artifact.model.kind(),
                     "hash": artifact.hash,
                     "scorer": from,
+                    "monitor": monitor.is_some(),
                 }))
             }
             Command::Drift {
@@ -675,6 +736,185 @@ mod cli {
             rem % 3_600 / 60,
             rem % 60
         )
+    }
+
+    /// `driftlab replay`: HTTP to a running bundle (ureq, plain HTTP).
+    mod replay {
+        use super::Result;
+        use driftlab::table::Table;
+        use serde_json::{json, Value};
+        use std::time::{Duration, Instant};
+
+        fn agent() -> ureq::Agent {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(60)))
+                .build()
+                .into()
+        }
+
+        fn answer(
+            r: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+            what: &str,
+        ) -> Result<(u16, Value)> {
+            let mut r = r.map_err(|e| format!("{what}: {e}"))?;
+            let status = r.status().as_u16();
+            let text = r
+                .body_mut()
+                .read_to_string()
+                .map_err(|e| format!("{what}: {e}"))?;
+            Ok((
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            ))
+        }
+
+        /// Sends the rows, then the labels; returns the summary.
+        pub(super) fn run(
+            url: &str,
+            table: &Table,
+            labels_after: Option<usize>,
+            rate: Option<f64>,
+            batch: usize,
+            token: Option<&str>,
+        ) -> Result<Value> {
+            if batch == 0 || batch > 10_000 {
+                return Err("--batch: use 1 to 10000 rows per request".into());
+            }
+            if let Some(r) = rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
+                return Err(format!("--rate {r}: use a number of rows per second above 0").into());
+            }
+            let base = url.trim_end_matches('/');
+            let agent = agent();
+            let bearer = token.map(|t| format!("Bearer {t}"));
+            let get = |path: &str| {
+                let mut r = agent.get(&format!("{base}{path}"));
+                if let Some(b) = &bearer {
+                    r = r.header("Authorization", b);
+                }
+                answer(r.call(), &format!("GET {base}{path}"))
+            };
+            let post = |path: &str, body: &Value| {
+                let mut r = agent
+                    .post(&format!("{base}{path}"))
+                    .header("Content-Type", "application/json");
+                if let Some(b) = &bearer {
+                    r = r.header("Authorization", b);
+                }
+                answer(
+                    r.send(serde_json::to_vec(body)?.as_slice()),
+                    &format!("POST {base}{path}"),
+                )
+            };
+            let (status, card) = get("/model")?;
+            if status != 200 {
+                return Err(format!("GET {base}/model answered {status}: {card}").into());
+            }
+            let target = card["schema"]["target"].as_str().map(str::to_owned);
+            let labels_column = match (&target, labels_after) {
+                (Some(t), Some(_)) => Some(table.column(t).ok_or_else(|| {
+                    format!("--labels-after: the data has no column {t:?} (the model's target) to send as labels")
+                })?),
+                (None, Some(_)) => {
+                    return Err("--labels-after: the model has no target, so there are no labels to send".into())
+                }
+                _ => None,
+            };
+            let started = Instant::now();
+            let (mut sent, mut statuses, mut labelled) = (
+                0usize,
+                std::collections::BTreeMap::<u16, u64>::new(),
+                0usize,
+            );
+            let mut waiting: std::collections::VecDeque<Vec<(String, usize)>> = Default::default();
+            let mut send_labels = |ids: Vec<(String, usize)>| -> Result<()> {
+                let Some(col) = labels_column else {
+                    return Ok(());
+                };
+                let entries: Vec<Value> = ids
+                    .iter()
+                    .filter_map(|(id, row)| {
+                        let label = serde_json::to_value(col.get(*row)?).ok()?;
+                        (!label.is_null()).then(|| json!({"id": id, "label": label}))
+                    })
+                    .collect();
+                if entries.is_empty() {
+                    return Ok(());
+                }
+                let (status, body) = post("/labels", &json!({ "labels": entries }))?;
+                if status != 200 {
+                    return Err(format!("POST {base}/labels answered {status}: {body}").into());
+                }
+                labelled += entries.len();
+                Ok(())
+            };
+            let rows = table.rows();
+            for start in (0..rows).step_by(batch) {
+                let end = (start + batch).min(rows);
+                let body: Vec<Value> = (start..end)
+                    .map(|r| {
+                        Value::Object(
+                            table
+                                .columns()
+                                .iter()
+                                .filter(|c| Some(&c.name) != target.as_ref())
+                                .map(|c| {
+                                    (
+                                        c.name.clone(),
+                                        c.get(r)
+                                            .and_then(|v| serde_json::to_value(v).ok())
+                                            .unwrap_or(Value::Null),
+                                    )
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                let (status, answer) = post("/score", &json!({ "rows": body }))?;
+                *statuses.entry(status).or_default() += 1;
+                if status == 200 {
+                    let ids = answer["predictions"]
+                        .as_array()
+                        .map(|p| {
+                            p.iter()
+                                .zip(start..end)
+                                .filter_map(|(p, row)| Some((p["id"].as_str()?.to_owned(), row)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    waiting.push_back(ids);
+                } else {
+                    eprintln!("rows {start}..{end}: {status} {answer}");
+                }
+                sent = end;
+                if let Some(n) = labels_after {
+                    while waiting.len() > n {
+                        let ids = waiting.pop_front().unwrap_or_default();
+                        send_labels(ids)?;
+                    }
+                }
+                if let Some(r) = rate {
+                    let due = Duration::from_secs_f64(sent as f64 / r);
+                    if let Some(wait) = due.checked_sub(started.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
+                }
+            }
+            if labels_after.is_some() {
+                while let Some(ids) = waiting.pop_front() {
+                    send_labels(ids)?;
+                }
+            }
+            let (_, monitor) = get("/monitor")?;
+            Ok(json!({
+                "url": base,
+                "rows": sent,
+                "requests": statuses,
+                "labels": labelled,
+                "seconds": started.elapsed().as_secs_f64(),
+                "monitor": monitor,
+            }))
+        }
     }
 
     fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {

@@ -20,32 +20,81 @@ pub struct Estimate {
     pub precision: Option<f64>,
 }
 
-/// CBPE of one batch: expected accuracy = mean probability of the predicted class,
-/// expected recall = `Σ_{ŷ=+} p / Σ p`, expected precision = `Σ_{ŷ=+} p / #{ŷ=+}` (`p` the
-/// positive-class probability). Without probabilities, nothing is estimated.
-pub(super) fn estimate(predictions: &Predictions) -> Estimate {
-    let mut estimate = Estimate {
-        method: "cbpe".into(),
-        accuracy: None,
-        recall: None,
-        precision: None,
-    };
-    let Some(probs) = &predictions.probabilities else {
-        return estimate;
-    };
-    let (mut confidence, mut tp, mut predicted_positive, mut sum_positive) = (0.0, 0.0, 0.0, 0.0);
-    for (&(conf, pp), &p) in probs.iter().zip(&predictions.classes) {
-        confidence += conf;
-        if p == predictions.positive {
-            tp += pp;
-            predicted_positive += 1.0;
+/// The sums CBPE needs, over any set of rows: they add up, so the edge monitor keeps them
+/// per window and merges the isolates' (see [`CbpeSums::estimate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct CbpeSums {
+    /// Rows with probabilities.
+    pub rows: u64,
+    /// Σ probability of the predicted class.
+    pub confidence: f64,
+    /// Σ positive-class probability over the rows predicted positive (expected true positives).
+    pub tp: f64,
+    /// Rows predicted positive.
+    pub predicted_positive: f64,
+    /// Σ positive-class probability (expected positives).
+    pub sum_positive: f64,
+}
+
+impl CbpeSums {
+    /// Adds one row: the probability of its predicted class, its positive-class
+    /// probability, and whether it was predicted positive.
+    pub fn add_row(
+        &mut self,
+        confidence: f64,
+        positive_probability: f64,
+        predicted_positive: bool,
+    ) {
+        self.rows += 1;
+        self.confidence += confidence;
+        if predicted_positive {
+            self.tp += positive_probability;
+            self.predicted_positive += 1.0;
         }
-        sum_positive += pp;
+        self.sum_positive += positive_probability;
     }
-    estimate.accuracy = Some(confidence / probs.len() as f64);
-    estimate.recall = (sum_positive > 0.0).then(|| tp / sum_positive);
-    estimate.precision = (predicted_positive > 0.0).then(|| tp / predicted_positive);
-    estimate
+
+    /// Adds the sums of other rows.
+    pub fn add(&mut self, o: &CbpeSums) {
+        self.rows += o.rows;
+        self.confidence += o.confidence;
+        self.tp += o.tp;
+        self.predicted_positive += o.predicted_positive;
+        self.sum_positive += o.sum_positive;
+    }
+
+    /// CBPE from the sums: expected accuracy = mean probability of the predicted class,
+    /// expected recall = `Σ_{ŷ=+} p / Σ p`, expected precision = `Σ_{ŷ=+} p / #{ŷ=+}`.
+    /// Nothing is estimated without rows.
+    pub fn estimate(&self) -> Estimate {
+        let mut estimate = Estimate {
+            method: "cbpe".into(),
+            accuracy: None,
+            recall: None,
+            precision: None,
+        };
+        if self.rows == 0 {
+            return estimate;
+        }
+        estimate.accuracy = Some(self.confidence / self.rows as f64);
+        estimate.recall = (self.sum_positive > 0.0).then(|| self.tp / self.sum_positive);
+        estimate.precision =
+            (self.predicted_positive > 0.0).then(|| self.tp / self.predicted_positive);
+        estimate
+    }
+}
+
+/// CBPE of one batch (`p` the positive-class probability, see [`CbpeSums::estimate`]).
+/// Without probabilities, nothing is estimated.
+pub(super) fn estimate(predictions: &Predictions) -> Estimate {
+    let mut sums = CbpeSums::default();
+    if let Some(probs) = &predictions.probabilities {
+        for (&(conf, pp), &p) in probs.iter().zip(&predictions.classes) {
+            sums.add_row(conf, pp, p == predictions.positive);
+        }
+    }
+    sums.estimate()
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@
 mod alarms;
 mod data_drift;
 mod drift_trend;
+pub mod edge;
 mod error_rate;
 mod estimate;
 mod options;
@@ -92,7 +93,7 @@ pub use crate::drift::{PsiBin, PsiBins};
 pub use alarms::{Alarm, AlarmKind};
 pub use drift_trend::PageHinkleyView;
 pub use error_rate::DdmView;
-pub use estimate::Estimate;
+pub use estimate::{CbpeSums, Estimate};
 pub use options::MonitorOptions;
 pub use performance::{Performance, PerformanceView};
 pub use prediction_drift::{AdwinCut, AdwinView, ADWIN_TRACE_EVERY};

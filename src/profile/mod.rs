@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 mod sketch;
-pub use sketch::Sketch;
+pub use sketch::{Sketch, DELTA as SKETCH_DELTA};
 
 /// The quantile levels every numeric column reports (deciles included, for PSI bins).
 pub const QUANTILE_LEVELS: [f64; 13] = [
@@ -251,7 +251,7 @@ impl Profile {
     }
 
     /// Recomputes every warning from the counts.
-    fn refresh_warnings(&mut self) {
+    pub(crate) fn refresh_warnings(&mut self) {
         let rows = self.rows;
         for c in &mut self.columns {
             c.warnings = c.column_warnings(rows);
@@ -566,6 +566,25 @@ impl NumericStats {
         let m2 = self.m2 + other.m2 + delta * delta * na * nb / n;
         let sketch = self.sketch.merge(&other.sketch);
         let (min, max) = (self.min.min(other.min), self.max.max(other.max));
+        NumericStats::from_summary(
+            (min, max, mean, m2),
+            self.infinite + other.infinite,
+            self.integer && other.integer,
+            sketch,
+        )
+    }
+
+    /// The stats of a column known only by its summary: `(min, max, mean, m2)` of the
+    /// finite values (exact), the infinite count, whether every value is whole, and the
+    /// sketch of the finite values, from which the quantiles and the histogram are
+    /// estimated (as after a [`Profile::merge`]). The edge monitor builds its profiles
+    /// this way from the sketches the isolates send.
+    pub(crate) fn from_summary(
+        (min, max, mean, m2): (f64, f64, f64, f64),
+        infinite: u64,
+        integer: bool,
+        sketch: Sketch,
+    ) -> NumericStats {
         let quantiles = QUANTILE_LEVELS
             .iter()
             .map(|&q| Quantile {
@@ -582,9 +601,9 @@ impl NumericStats {
             min,
             max,
             mean,
-            std: sample_std(m2, n as u64),
-            infinite: self.infinite + other.infinite,
-            integer: self.integer && other.integer,
+            std: sample_std(m2, sketch.count),
+            infinite,
+            integer,
             quantiles,
             histogram,
             m2,
@@ -594,7 +613,7 @@ impl NumericStats {
 }
 
 impl CategoryStats {
-    fn from_counts(mut pairs: Vec<(String, u64)>) -> CategoryStats {
+    pub(crate) fn from_counts(mut pairs: Vec<(String, u64)>) -> CategoryStats {
         pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let distinct = pairs.len() as u64;
         let other = pairs.iter().skip(MAX_CATEGORIES).map(|p| p.1).sum();

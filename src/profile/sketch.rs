@@ -36,6 +36,56 @@ impl Sketch {
         }
     }
 
+    /// Summarises sorted finite values as [`from_sorted`](Self::from_sorted) does (the same
+    /// k₁ size bound, so the same accuracy), computing the bound once per centroid instead
+    /// of once per value: the inverse of the scale function gives the last quantile a
+    /// centroid may reach. The edge scorer sketches its traffic with it, in the request
+    /// path: on 2,048 values per column it is several times faster (one `asin` and one
+    /// `sin` per centroid, about 100, instead of one `asin` per value). The centroids can
+    /// differ from `from_sorted`'s where a value falls on a bound in floating point; the
+    /// artifact's profiles keep `from_sorted`, so their bytes do not change.
+    pub fn from_sorted_bounded(sorted: &[f64]) -> Sketch {
+        let n = sorted.len();
+        let (min, max) = (
+            sorted.first().copied().unwrap_or(0.0),
+            sorted.last().copied().unwrap_or(0.0),
+        );
+        if n as f64 <= DELTA {
+            return Sketch::from_sorted(sorted);
+        }
+        let total = n as f64;
+        let limit = |before: f64| {
+            let k = scale(before / total) + 1.0;
+            // q where the scale function reaches k (k beyond δ/4 is past the end)
+            let x = (2.0 * std::f64::consts::PI * k / DELTA).min(std::f64::consts::FRAC_PI_2);
+            (libm::sin(x) + 1.0) / 2.0 * total
+        };
+        let mut centroids: Vec<[f64; 2]> = Vec::with_capacity(DELTA as usize);
+        let mut before = 0.0;
+        let mut bound = limit(before);
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for &x in sorted {
+            if weight > 0.0 && before + weight + 1.0 > bound {
+                centroids.push([sum / weight, weight]);
+                before += weight;
+                bound = limit(before);
+                sum = 0.0;
+                weight = 0.0;
+            }
+            sum += x;
+            weight += 1.0;
+        }
+        if weight > 0.0 {
+            centroids.push([sum / weight, weight]);
+        }
+        Sketch {
+            count: n as u64,
+            min,
+            max,
+            centroids,
+        }
+    }
+
     /// The sketch of both inputs together.
     pub fn merge(&self, other: &Sketch) -> Sketch {
         if other.count == 0 {
@@ -90,6 +140,22 @@ impl Sketch {
         let n: f64 = self.centroids.iter().map(|c| c[1]).sum();
         let p = q.clamp(0.0, 1.0) * (n - 1.0).max(0.0);
         interpolate(&knots, p, |k| k.0, |k| k.1)
+    }
+
+    /// `m` values read off the quantile function at evenly spaced levels `i / (m − 1)`: a
+    /// stand-in sample of the distribution (the knots are built once). When the sketch
+    /// holds every value (at most [`DELTA`] of them) and `m` is the count, these are the
+    /// values themselves, in order. Empty for an empty sketch.
+    pub fn sample(&self, m: usize) -> Vec<f64> {
+        if self.count == 0 || m == 0 {
+            return Vec::new();
+        }
+        let knots = self.knots();
+        let last = (self.centroids.iter().map(|c| c[1]).sum::<f64>() - 1.0).max(0.0);
+        let step = if m > 1 { last / (m - 1) as f64 } else { 0.0 };
+        (0..m)
+            .map(|i| interpolate(&knots, i as f64 * step, |k| k.0, |k| k.1))
+            .collect()
     }
 
     /// The estimated fraction of values `<= x` (0 below the min, 1 at or above the max).
@@ -180,6 +246,7 @@ mod tests {
         assert_eq!(s.cdf(-1.0), 0.0);
         assert_eq!(s.cdf(v[9]), 10.0 / 50.0);
         assert_eq!(s.cdf(1e9), 1.0);
+        assert_eq!(s.sample(50), v);
     }
 
     #[test]
@@ -199,7 +266,8 @@ mod tests {
             h.sort_by(f64::total_cmp);
             Sketch::from_sorted(&h)
         };
-        for s in [Sketch::from_sorted(&sorted), a.merge(&b)] {
+        let bounded = Sketch::from_sorted_bounded(&sorted);
+        for s in [Sketch::from_sorted(&sorted), a.merge(&b), bounded] {
             assert!(s.centroids.len() <= DELTA as usize, "{}", s.centroids.len());
             for q in [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999] {
                 let (got, want) = (s.quantile(q), numpy_quantile(&sorted, q));
@@ -221,6 +289,12 @@ mod tests {
             max: 1.0,
             centroids: vec![[f64::NAN, -1.0], [2.0, 0.0]],
         };
-        let _ = (hostile.quantile(0.5), hostile.cdf(2.0), hostile.merge(&c));
+        let _ = (
+            hostile.quantile(0.5),
+            hostile.cdf(2.0),
+            hostile.merge(&c),
+            hostile.sample(10),
+        );
+        assert!(e.sample(5).is_empty());
     }
 }
