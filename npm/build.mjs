@@ -6,7 +6,8 @@
 //
 // each with a loader per runtime (node.js, browser.js, workerd.js) from npm/src. The version
 // is Cargo.toml's. Writes target/npm/driftlab/ (or the folder given) and prints each entry's
-// Wasm size, raw and gzip -9 (GNU gzip, as `make wasm` measures).
+// Wasm size, raw and gzip -9 (GNU gzip, as `make wasm` measures), and the scorer entry
+// against its budget.
 //
 //   node npm/build.mjs [out-dir]
 import { execFileSync } from 'node:child_process';
@@ -53,3 +54,10 @@ for (const [name, dir, wasm] of [['driftlab', 'core', 'driftlab_bg.wasm'], ['dri
   const jsGz = js.reduce((n, b) => n + gz(b), 0);
   console.log(`  ${name.padEnd(16)} ${dir}/${wasm}: ${w.length} B, ${gz(w)} B gzipped; JS: ${jsRaw} B, ${jsGz} B gzipped`);
 }
+
+// the scorer entry's budget (issue #20): its Wasm with index.js and the largest loader
+const SCORER_BUDGET = 70_000;
+const loader = Math.max(...['node.js', 'browser.js', 'workerd.js'].map((f) => gz(readFileSync(join(out, 'scorer', f)))));
+const entry = gz(readFileSync(join(out, 'scorer/driftlab_edge.wasm'))) + gz(readFileSync(join(out, 'scorer/index.js'))) + loader;
+const verdict = entry <= SCORER_BUDGET ? 'within it' : `OVER by ${entry - SCORER_BUDGET} B`;
+console.log(`  driftlab/scorer as a runtime loads it: ${entry} B gzipped; budget ${SCORER_BUDGET} B: ${verdict}`);
