@@ -10,7 +10,7 @@ WASM_DIR   := target/$(WASM_TARGET)/wasm
 BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3}' Cargo.lock 2>/dev/null)
 WASM_OPT   := node_modules/.bin/wasm-opt
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-                 --enable-mutable-globals --enable-reference-types --enable-multivalue
+                 --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: help start test wasm edge bench tools rust-tools wasm-bindgen node-deps browser \

@@ -52,7 +52,7 @@ def main():
 
     from sklearn.cluster import KMeans
     from sklearn.ensemble import RandomForestClassifier
-    from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
+    from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
     from sklearn.naive_bayes import GaussianNB
     from sklearn.tree import DecisionTreeClassifier
 
@@ -73,6 +73,8 @@ def main():
                                                 tol=1e-4, random_state=42)),
         "forest": ("multiclass", lambda: RandomForestClassifier(
             n_estimators=10, max_depth=8, n_jobs=1, random_state=42)),
+        "elasticnet": ("regression", lambda: ElasticNet(alpha=1.0, l1_ratio=0.5, tol=1e-4,
+                                                        max_iter=1000)),
     }
     train, score, fitted = {}, {}, {}
     for name, (table, make) in families.items():
@@ -117,6 +119,8 @@ def main():
     result["drift"] = {"wasserstein": {"seconds": w_s, "check": float(sum(w))},
                        "ks": {"seconds": k_s}}
 
+    result["detectors"] = river_detectors(reps)
+
     # skl2onnx export of the fitted logistic regression, for onnxruntime-web.
     try:
         from skl2onnx import to_onnx
@@ -129,7 +133,91 @@ def main():
                           "outputs": [o.name for o in onx.graph.output]}
     except Exception as e:  # noqa: BLE001
         result["onnx"] = {"error": f"skl2onnx export failed: {e}"}
+    result["onnx_families"] = onnx_families(fitted, families, tables, data)
     print(json.dumps(result, indent=1))
+
+
+def onnx_families(fitted, families, tables, data):
+    """skl2onnx exports of the linear, naive Bayes and k-means models (the logistic one is
+    exported above), listed in DATA_DIR/onnx_families.json for benches/node/bench.mjs."""
+    try:
+        import numpy as np
+        from skl2onnx import to_onnx
+    except ImportError as e:
+        return {"error": f"skl2onnx not installed: {e}"}
+    exported, errors = {}, {}
+    for name in ("logistic-multinomial", "linear", "ridge", "lasso", "elasticnet",
+                 "gaussian-nb", "kmeans"):
+        model = fitted.get(name)
+        if model is None:
+            continue
+        table = families[name][0]
+        try:
+            options = {id(model): {"zipmap": False}} if hasattr(model, "predict_proba") else None
+            onx = to_onnx(model, tables[table][0][:1].astype(np.float32), options=options,
+                          target_opset=17)
+            path = f"{data}/{name}.onnx"
+            with open(path, "wb") as fh:
+                fh.write(onx.SerializeToString())
+            exported[name] = {"path": path, "table": table}
+        except Exception as e:  # noqa: BLE001
+            errors[name] = str(e)
+    with open(f"{data}/onnx_families.json", "w") as fh:
+        json.dump(exported, fh)
+    return {"exported": exported, "errors": errors}
+
+
+def detector_stream(n, binary):
+    """The harness's seeded stream (benches/src/lib.rs, Bench::detector): xorshift64, a mean
+    shift half way; 0/1 errors (rate 0.1, then 0.3) for the binary detectors."""
+    mask = (1 << 64) - 1
+    state = 0x2545F4914F6CDD1D
+    out = []
+    for i in range(n):
+        state ^= (state << 13) & mask
+        state ^= state >> 7
+        state ^= (state << 17) & mask
+        u = (state >> 11) / float(1 << 53)
+        if binary:
+            out.append(1.0 if u < (0.1 if i < n // 2 else 0.3) else 0.0)
+        else:
+            out.append(u + (0.0 if i < n // 2 else 0.5))
+    return out
+
+
+def river_detectors(reps):
+    """River's detectors with their defaults (driftlab's defaults are River's) on the same
+    stream as the harness's; fewer updates than the Rust sides (Python is slower), so the
+    figure to compare is updates per second."""
+    try:
+        import river
+        from river import drift
+    except ImportError as e:
+        return {"error": f"River not installed: {e}"}
+    makers = {
+        "adwin": (drift.ADWIN, False, 200_000),
+        "ddm": (drift.binary.DDM, True, 200_000),
+        "eddm": (drift.binary.EDDM, True, 200_000),
+        "page-hinkley": (drift.PageHinkley, False, 200_000),
+        "kswin": (lambda: drift.KSWIN(seed=42), False, 20_000),
+    }
+    out = {"version": river.__version__}
+    for name, (make, binary, n) in makers.items():
+        xs = detector_stream(n, binary)
+
+        def run():
+            d, alarms = make(), 0
+            for x in xs:
+                d.update(x)
+                alarms += bool(d.drift_detected)
+            return alarms
+
+        try:
+            seconds, alarms = median_time(max(1, min(reps, 3)), run)
+            out[name] = {"seconds": seconds, "updates": n, "check": alarms}
+        except Exception as e:  # noqa: BLE001
+            out[name] = {"error": str(e)}
+    return out
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ OUT=.bench/out
 DATA=.bench/data
 TARGET_DIR=target/bench
 WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue"
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd"
 mkdir -p "$OUT" "$DATA" .bench/wasm
 rm -f "$OUT"/*.json
 

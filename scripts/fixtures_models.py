@@ -8,6 +8,7 @@ Run from the repository root with the venv that has scikit-learn:
     DRIFTLAB_WRITE_QUALITY=1 cargo test --release --test parity_models quality
                                                           # tests/fixtures/models/driftlab_quality.json
     .venv/bin/python scripts/fixtures_models.py table     # tests/fixtures/models/quality.md
+    .venv/bin/python scripts/fixtures_models.py fitted    # tests/fixtures/models/sklearn_fitted.json
 
 `metrics` draws seeded labels and scores (with deliberate ties) and records what
 scikit-learn computes for every metric key of DESIGN.md, the ROC and PR curves, the
@@ -19,6 +20,13 @@ standard deviation, fits scikit-learn's comparable estimator for each driftlab m
 and records the test accuracy (classification) or R2 (regression) with the split indices,
 so that driftlab trains on exactly the same rows. `table` renders both into markdown for the
 README. The outputs are committed; CI does not need Python.
+
+`fitted` records what scikit-learn's estimators learn on whole bundled tables (raw
+columns, no pipeline), for `tests/parity_sklearn.rs`, which fits driftlab's own trainers on
+the same matrices: ridge's coefficients (closed form, to 1e-9 relative), lasso's and the
+elastic net's (coordinate descent run to a tight tolerance on both sides), Gaussian naive
+Bayes' means, variances and priors, multinomial logistic regression's coefficients (L-BFGS
+to a tight tolerance), and k-means' inertia with k-means++ and 10 restarts.
 """
 
 from __future__ import annotations
@@ -266,7 +274,91 @@ def write_table():
     print(f"wrote {MODELS_DIR / 'quality.md'}")
 
 
+def read_table(name, target):
+    import csv
+
+    with open(ROOT / "data" / f"{name}.csv") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    t = header.index(target)
+    x = np.array([[float(v) for i, v in enumerate(r) if i != t] for r in body])
+    return x, [r[t] for r in body]
+
+
+def standardized(x):
+    std = x.std(axis=0)
+    std[std == 0] = 1.0
+    return (x - x.mean(axis=0)) / std
+
+
+def write_fitted():
+    from sklearn.cluster import KMeans
+    from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
+    from sklearn.naive_bayes import GaussianNB
+
+    out = {"generator": "scripts/fixtures_models.py fitted", "sklearn": sklearn.__version__}
+    x, y = read_table("diabetes", "progression")
+    y = np.array([float(v) for v in y])
+    n = x.shape[0]
+    tight = {"tol": 1e-12, "max_iter": 1_000_000}
+    linear = {}
+    # driftlab's alpha is on the elastic net's 1/(2n) scale: Ridge's alpha is n times it
+    for kind, alpha, est in [
+        ("ridge", 1.0, Ridge(alpha=1.0 * n, solver="cholesky")),
+        ("ridge", 0.001, Ridge(alpha=0.001 * n, solver="cholesky")),
+        ("lasso", 1.0, Lasso(alpha=1.0, **tight)),
+        ("lasso", 0.05, Lasso(alpha=0.05, **tight)),
+        ("elasticnet", 0.1, ElasticNet(alpha=0.1, l1_ratio=0.5, **tight)),
+    ]:
+        est.fit(x, y)
+        linear.setdefault(kind, []).append(
+            {"alpha": alpha, "coef": est.coef_.tolist(), "intercept": float(est.intercept_)}
+        )
+    out["diabetes"] = {"target": "progression", **linear}
+
+    nb = {}
+    for name, target in [("iris", "species"), ("wine", "cultivar"), ("breast_cancer", "diagnosis")]:
+        x, y = read_table(name, target)
+        g = GaussianNB().fit(x, y)
+        nb[name] = {
+            "target": target,
+            "classes": [str(c) for c in g.classes_],
+            "theta": g.theta_.tolist(),
+            "var": g.var_.tolist(),
+            "prior": g.class_prior_.tolist(),
+        }
+    out["gaussian_nb"] = nb
+
+    lr = {}
+    for name, target, scale in [("iris", "species", False), ("wine", "cultivar", True)]:
+        x, y = read_table(name, target)
+        if scale:
+            x = standardized(x)
+        m = LogisticRegression(C=1.0, tol=1e-10, max_iter=100_000).fit(x, y)
+        lr[name] = {
+            "target": target,
+            "standardized": scale,
+            "classes": [str(c) for c in m.classes_],
+            "coef": m.coef_.tolist(),
+            "intercept": m.intercept_.tolist(),
+        }
+    out["logistic_multinomial"] = lr
+
+    km = {}
+    for name, target, k in [("iris", "species", 3), ("wine", "cultivar", 3)]:
+        x, _ = read_table(name, target)
+        x = standardized(x)
+        inertias = [KMeans(n_clusters=k, n_init=10, random_state=s).fit(x).inertia_ for s in range(5)]
+        km[name] = {"target": target, "standardized": True, "k": k, "n_init": 10,
+                    "inertia_median": float(np.median(inertias)), "inertia_min": float(min(inertias))}
+    out["kmeans"] = km
+    path = MODELS_DIR / "sklearn_fitted.json"
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     what = sys.argv[1:] or ["metrics", "quality", "table"]
     for w in what:
-        {"metrics": write_metrics, "quality": write_quality, "table": write_table}[w]()
+        {"metrics": write_metrics, "quality": write_quality, "table": write_table,
+         "fitted": write_fitted}[w]()

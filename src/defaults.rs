@@ -31,6 +31,19 @@ pub struct Defaults {
     pub batch_rows: usize,
     /// Significance level of the champion/challenger comparison.
     pub alpha: f64,
+    /// Batches of a scenario drawn from a loaded table.
+    pub table_batches: usize,
+    /// Rows per batch of a scenario drawn from a loaded table.
+    pub table_batch_rows: usize,
+    /// The batch at which a scenario drawn from a table drifts (abrupt; where a gradual
+    /// or incremental ramp starts; where a recurring one first turns on).
+    pub table_drift_at: usize,
+    /// Steps between a batch and its labels in a scenario drawn from a table.
+    pub table_label_delay: usize,
+    /// Batches added when a scenario is played on past its scripted end.
+    pub extend_batches: usize,
+    /// Whether Play pauses at the first alarm of each champion.
+    pub pause_on_alarm: bool,
 }
 
 /// The defaults.
@@ -44,4 +57,10 @@ pub const DEFAULTS: Defaults = Defaults {
     half_life: 3.0,
     batch_rows: 2_000,
     alpha: 0.05,
+    table_batches: 30,
+    table_batch_rows: 500,
+    table_drift_at: 10,
+    table_label_delay: 2,
+    extend_batches: 10,
+    pause_on_alarm: true,
 };

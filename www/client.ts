@@ -20,7 +20,13 @@ export class EngineCrashed extends Error {
   override name = 'EngineCrashed';
 }
 
-export type CrashListener = (message: string) => void;
+/** Raised to the caller whose call was cancelled; the engine has been restarted. */
+export class Cancelled extends Error {
+  override name = 'Cancelled';
+}
+
+/** `crash` after a real crash, `cancel` after `cancel()` stopped a call on purpose. */
+export type CrashListener = (message: string, why: 'crash' | 'cancel') => void;
 
 const MAX_RESTARTS = 3;
 
@@ -51,6 +57,10 @@ export class WorkbenchClient {
   private remote!: Comlink.Remote<WorkerApi>;
   /** Rejects when the current worker dies; every call races against it. */
   private died!: Promise<never>;
+  /** Rejects `died` on purpose (a cancel). */
+  private kill!: (err: Error) => void;
+  /** Calls running now. */
+  private busy = 0;
   private lastGood: Replay | null = null;
   /** The artifact (JSON text) of the last model trained or loaded, and what to call it. */
   private lastModel: { artifact: string; name: string } | null = null;
@@ -62,6 +72,22 @@ export class WorkbenchClient {
 
   constructor() {
     this.start();
+  }
+
+  /** Whether a call is running in the worker (so `cancel` has something to stop). */
+  get working(): boolean {
+    return this.busy > 0;
+  }
+
+  /**
+   * Stops the call running in the worker (a training): Wasm runs synchronously there, so
+   * the only way to stop it is to end the worker. A fresh one is started with the last
+   * table and the last model, as after a crash; the caller's call rejects with `Cancelled`
+   * and the listeners hear why `cancel`, so the deploy panels read their saved session back.
+   */
+  cancel(): void {
+    if (this.busy === 0) return;
+    this.kill(new Cancelled('stopped on request'));
   }
 
   /** Called with a plain-words message each time the engine crashes and is restarted. */
@@ -148,6 +174,7 @@ export class WorkbenchClient {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'driftlab' });
     this.remote = Comlink.wrap<WorkerApi>(this.worker);
     this.died = new Promise<never>((_, reject) => {
+      this.kill = reject;
       const fail = (event: Event) => {
         event.preventDefault();
         const detail = event instanceof ErrorEvent && event.message ? event.message : 'the worker could not start or stopped';
@@ -163,30 +190,34 @@ export class WorkbenchClient {
 
   private async run<T>(fn: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
     if (this.dead) throw new EngineCrashed(this.dead);
+    this.busy += 1;
     try {
       const result = await Promise.race([fn(this.remote), this.died]);
       this.restarts = 0;
       return result;
     } catch (err) {
+      if (err instanceof Cancelled) throw await this.restart(err, 'cancel');
       if (!isFatal(err)) throw err;
       throw await this.restart(err);
+    } finally {
+      this.busy -= 1;
     }
   }
 
   /** Replace a dead worker and replay the last good load; returns the error for the caller. */
-  private async restart(cause: unknown): Promise<Error> {
+  private async restart(cause: unknown, why: 'crash' | 'cancel' = 'crash'): Promise<Error> {
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
-    const what = `The data engine stopped (${describe(cause)}).`;
-    if (this.restarts >= MAX_RESTARTS) {
+    const what = why === 'cancel' ? 'Cancelled.' : `The data engine stopped (${describe(cause)}).`;
+    if (why === 'crash' && this.restarts >= MAX_RESTARTS) {
       const message = `${what} It failed ${MAX_RESTARTS} times in a row, so it was not restarted; reload the page to try again.`;
       this.dead = message;
       this.notify(message);
       return new EngineCrashed(message);
     }
-    this.restarts += 1;
+    if (why === 'crash') this.restarts += 1;
     this.start();
-    let message = `${what} It was restarted`;
+    let message = why === 'cancel' ? `${what} The engine was restarted` : `${what} It was restarted`;
     const replay = this.lastGood;
     if (replay) {
       try {
@@ -212,11 +243,11 @@ export class WorkbenchClient {
       }
     }
     message += '.';
-    this.notify(message);
-    return new EngineCrashed(message);
+    this.notify(message, why);
+    return why === 'cancel' ? new Cancelled(message) : new EngineCrashed(message);
   }
 
-  private notify(message: string): void {
-    for (const listener of this.listeners) listener(message);
+  private notify(message: string, why: 'crash' | 'cancel' = 'crash'): void {
+    for (const listener of this.listeners) listener(message, why);
   }
 }

@@ -12,7 +12,7 @@ import { FeedbackPanel } from './panels/feedback';
 import { DeployHub } from './store/hub';
 import { ProjectControls } from './project';
 import { Tour } from './tour';
-import { parseHash, writeHash, type State, type View, VIEWS } from './state';
+import { parseHash, writeHash, UPLOADED, type State, type View, VIEWS } from './state';
 
 let state: State = parseHash(location.hash);
 
@@ -31,7 +31,18 @@ function startDeploy(): void {
   void hub.restore().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
   void monitorPanel.load();
 }
-// A restarted engine has lost the registry it held; the panels read the saved one back.
+// A stream drawn from the loaded table continues only over that table: the hub waits for
+// the first table before it reads a saved play back (or 20 s, if none ever loads).
+let tableLoaded: () => void = () => {};
+const firstTable = new Promise<void>((resolve) => {
+  tableLoaded = resolve;
+  setTimeout(resolve, 20_000);
+});
+hub.tableReady = () => firstTable;
+// a link made on an uploaded file loads nothing until the file is chosen again
+if (state.dataset === UPLOADED) tableLoaded();
+// A restarted engine (a crash, or a cancelled training) has lost the registry and the
+// stream it held; the panels read the saved ones back.
 client.onCrash(() => {
   if (deployStarted) void hub.reloadAfterCrash().then((note) => deployPanel.note(note), (err: unknown) => deployPanel.note(String(err)));
 });
@@ -43,12 +54,19 @@ const model = new ModelPanel(client, state, (settings) => {
 const data = new DataPanel(
   client,
   (choice) => {
-    state = { ...state, ...choice };
+    state = { ...state, ...choice, file: null };
     writeHash(state);
   },
   (loaded, info) => {
     void model.setTable(loaded, info);
     edge.setTable(loaded);
+    tableLoaded();
+    if (deployStarted) void hub.tableLoaded().then((note) => deployPanel.note(note.trim()), () => {});
+  },
+  // the link says the data was uploaded (a link cannot carry the file)
+  (file) => {
+    state = { ...state, dataset: UPLOADED, file, rows: null, drift: null };
+    writeHash(state);
   },
 );
 

@@ -7,7 +7,7 @@
 import type { DataPanel } from './panels/data';
 import type { ModelPanel } from './panels/model';
 import type { CompareEntry } from './panels/compare';
-import { defaults, formatHash, parseHash, type State } from './state';
+import { defaults, formatHash, parseHash, UPLOADED, type State } from './state';
 import { h, saveFile } from './dom';
 import { shortHash } from './panels/results';
 import { message } from './errors';
@@ -18,7 +18,7 @@ export const PROJECT_VERSION = 1;
 export const MAX_EMBEDDED_CSV = 5 * 1000 * 1000;
 
 type ProjectData =
-  | { kind: 'builtin'; dataset: string; rows: number | null; seed: number }
+  | { kind: 'builtin'; dataset: string; rows: number | null; seed: number; drift?: number | null }
   | { kind: 'csv'; name: string; bytes: number; csv: string }
   | { kind: 'csv'; name: string; bytes: number; csv: null; omitted: string };
 
@@ -116,7 +116,9 @@ export class ProjectControls {
     try {
       const text = await this.build();
       const state = this.getState();
-      const name = `driftlab-project-${state.dataset.replace(/[^A-Za-z0-9_-]+/g, '_')}.json`;
+      // named after the data: the built-in's name, or the uploaded file's without its extension
+      const data = state.dataset === UPLOADED && state.file ? state.file.replace(/\.[^.]*$/, '') : state.dataset;
+      const name = `driftlab-project-${data.replace(/[^A-Za-z0-9_-]+/g, '_')}.json`;
       saveFile(text, name, 'application/json');
       const omitted = (JSON.parse(text) as ProjectFile).data;
       this.status.textContent = `Saved ${name} (${(text.length / 1000).toFixed(0)} KB, ${this.model.runs().length} model(s))` +
@@ -139,7 +141,7 @@ export class ProjectControls {
     const d = project.data;
     let loaded = true;
     if (d.kind === 'builtin') {
-      await this.data.open({ dataset: d.dataset, rows: d.rows, seed: d.seed });
+      await this.data.open({ dataset: d.dataset, rows: d.rows, seed: d.seed, drift: d.drift ?? null });
     } else if (d.csv !== null) {
       loaded = await this.data.openFile(new File([d.csv], d.name, { type: 'text/csv' }));
     } else {

@@ -17,6 +17,12 @@ export interface State {
   rows: number | null;
   /** Seed for the dataset generator, so a link reproduces the same rows. */
   seed: number;
+  /** Drift of a dataset that takes it (fraud), 0 to 1; `null` means none. */
+  drift: number | null;
+  /** The name of an uploaded file (with `dataset=uploaded`): a link cannot carry the file. */
+  file: string | null;
+  /** A model was trained with these settings: opening the link trains it again (seeded). */
+  trained: boolean;
   /** The model kind, as the CLI spells it. */
   model: string;
   /** The target column; `null` means the dataset's own target, `''` none (clustering). */
@@ -65,6 +71,9 @@ function int(min: number, max: number) {
 
 type Scalar = Exclude<keyof State, 'params' | 'prep'>;
 
+/** The `dataset` of a link made on an uploaded file. */
+export const UPLOADED = 'uploaded';
+
 const FIELDS: { [K in Scalar]: Field<K> } = {
   view: {
     key: 'view',
@@ -89,6 +98,28 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
     default: 42,
     always: true,
     parse: int(0, 2 ** 32 - 1),
+  },
+  drift: {
+    key: 'drift',
+    default: null,
+    always: false,
+    parse: (raw) => {
+      if (!/^(0(\.\d{1,3})?|1(\.0{1,3})?)$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n > 0 && n <= 1 ? n : undefined;
+    },
+  },
+  file: {
+    key: 'file',
+    default: null,
+    always: false,
+    parse: (raw) => (raw.length > 0 && raw.length <= 256 ? raw : undefined),
+  },
+  trained: {
+    key: 'trained',
+    default: false,
+    always: false,
+    parse: (raw) => (raw === '1' ? true : raw === '0' ? false : undefined),
   },
   model: {
     key: 'model',
@@ -135,11 +166,11 @@ const FIELDS: { [K in Scalar]: Field<K> } = {
 
 /** Hash key of each field (the state's names, except where a shorter word reads better). */
 const KEYS: { [K in Scalar]: string } = {
-  view: 'view', dataset: 'dataset', rows: 'rows', seed: 'seed',
+  view: 'view', dataset: 'dataset', rows: 'rows', seed: 'seed', drift: 'drift', file: 'file', trained: 'trained',
   model: 'model', target: 'target', task: 'task', test: 'test', trainSeed: 'split_seed', tour: 'tour',
 };
 
-const ORDER: Scalar[] = ['view', 'dataset', 'rows', 'seed', 'model', 'target', 'task', 'test', 'trainSeed', 'tour'];
+const ORDER: Scalar[] = ['view', 'dataset', 'file', 'rows', 'seed', 'drift', 'model', 'target', 'task', 'test', 'trainSeed', 'trained', 'tour'];
 
 export function defaults(): State {
   const state = { params: {}, prep: {} } as unknown as Record<string, unknown>;
@@ -177,7 +208,7 @@ export function formatHash(state: State): string {
     const field = FIELDS[key];
     const value = state[key];
     if (value === null || (!field.always && value === field.default)) continue;
-    params.set(KEYS[key], String(value));
+    params.set(KEYS[key], typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
   }
   for (const name of Object.keys(state.params).sort()) {
     const value = state.params[name];

@@ -115,7 +115,9 @@ const STEPS: Step[] = [
   {
     title: 'Deploy it',
     view: 'deploy',
-    todo: (t) => t.hub.registry && t.hub.registry.versions.length > 0 && !t.deployedHere
+    todo: (t) => t.hub.registry?.champion && t.deployedHere
+      ? `Deployed: ${t.hub.registry.champion} is the champion, the version that answers the traffic. Press Next.`
+      : t.hub.registry && t.hub.registry.versions.length > 0 && !t.deployedHere
       ? `This browser's registry already holds ${t.hub.registry.versions.length} version(s). Press "Clear the registry" first, then "Deploy the last trained model".`
       : 'Press "Deploy the last trained model". It becomes v1, the champion: the version that answers the traffic.',
     why: 'The registry keeps every version with its data fingerprint, settings and metrics, so you can always say which model answered and go back to it.',
@@ -187,9 +189,9 @@ const STEPS: Step[] = [
     title: 'Shadow the new version',
     view: 'feedback',
     todo: (t) => t.hub.registry?.mode.mode !== 'shadow'
-      ? 'Press "2. Shadow it": the champion keeps answering every row, the new version scores the same rows unseen.'
-      : !t.shadowPlayed() ? 'Press "3. Play 6 batches" so that both versions see the same rows and their labels arrive.'
-        : !$('#feedback-verdict .verdict') ? 'Press "4. Compare": McNemar\'s test on the rows both versions scored.' : `The verdict: ${text('#feedback-verdict .verdict-text')} Press Next.`,
+      ? 'Press "Shadow it" (step 2): the champion keeps answering every row, the new version scores the same rows unseen.'
+      : !t.shadowPlayed() ? 'Press "Play 6 batches" (step 3) so that both versions see the same rows and their labels arrive.'
+        : !$('#feedback-verdict .verdict') ? 'Press "Compare" (step 4): McNemar\'s test on the rows both versions scored.' : `The verdict: ${text('#feedback-verdict .verdict-text')} Press Next.`,
     why: 'A shadow test costs nothing in quality: customers still get the old answers while the new model is judged on exactly the same rows.',
     target: (t) => t.hub.registry?.mode.mode !== 'shadow' ? '#feedback-shadow'
       : !t.shadowPlayed() ? (t.hub.playing ? null : '#feedback-play') : $('#feedback-verdict .verdict') ? null : '#feedback-compare',
@@ -213,8 +215,8 @@ const STEPS: Step[] = [
     title: 'Promote it',
     view: 'feedback',
     todo: (t) => t.promoted()
-      ? `${t.hub.registry?.champion} answers now. Press "3. Play 6 batches" and watch recall climb back on the chart, then press Next.`
-      : 'The challenger won on the same rows. Press "5. Promote": from the next batch on it answers the traffic.',
+      ? `${t.hub.registry?.champion} answers now. Press "Play 6 batches" and watch recall climb back on the chart, then press Next.`
+      : 'The challenger won on the same rows. Press "Promote" (step 5): from the next batch on it answers the traffic.',
     why: 'Promotion is a registry change, not a rebuild: the old version stays one click away (Roll back on the Deploy panel).',
     target: (t) => t.promoted() ? (t.hub.playing ? '#feedback-chart' : '#feedback-play') : '#feedback-promote',
     done: (t) => t.promoted(),
@@ -314,7 +316,9 @@ export class Tour {
   }
 
   watchDeploy(): void {
-    if (!this.hub.registry?.champion || this.hub.registry.versions.length === 0) this.deployedHere = true;
+    // only once the saved registry has been read: a registry not read yet is not empty
+    const r = this.hub.registry;
+    if (r && (!r.champion || r.versions.length === 0)) this.deployedHere = true;
   }
 
   shadowPlayed(): boolean {
@@ -398,7 +402,7 @@ export class Tour {
   private refresh(): void {
     if (this.card.hidden || this.busy) return;
     const s = STEPS[this.step]!;
-    if (this.step === 2 && (this.hub.registry?.versions.length ?? 0) === 0) this.deployedHere = true;
+    if (this.step === 2 && this.hub.registry && this.hub.registry.versions.length === 0) this.deployedHere = true;
     const done = s.done(this);
     this.todo.textContent = s.todo(this);
     this.card.dataset.done = String(done);
@@ -408,6 +412,23 @@ export class Tour {
     this.next.textContent = this.step === STEPS.length - 1 ? 'Close' : 'Next';
     this.doIt.hidden = done;
     this.mark(s.target(this));
+    this.dodge();
+  }
+
+  /** Moves the card to the top of the screen while it would cover the control it points at. */
+  private dodge(): void {
+    const el = this.highlighted;
+    if (!el) {
+      this.card.classList.remove('at-top');
+      return;
+    }
+    const t = el.getBoundingClientRect();
+    const h = this.card.offsetHeight + 16;
+    const visible = (top: number, bottom: number) => Math.max(0, Math.min(bottom, t.bottom) - Math.max(top, t.top));
+    // how much of the target each place of the card would cover: the card takes the other
+    const underBottom = visible(window.innerHeight - h, window.innerHeight);
+    const underTop = visible(0, h);
+    this.card.classList.toggle('at-top', underBottom > 0 && underTop < underBottom);
   }
 
   private setButtons(disabled: boolean): void {
@@ -424,7 +445,8 @@ export class Tour {
     if (el) {
       el.classList.add('tour-target');
       this.card.dataset.target = selector!;
-      el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      // the top of the target in view: the card sits at the bottom of the screen
+      el.scrollIntoView({ block: 'start', behavior: 'smooth' });
     } else {
       delete this.card.dataset.target;
     }

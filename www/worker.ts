@@ -90,7 +90,7 @@ const api = {
 
   /** Batch-scores the last model's test rows repeatedly; the median time per row. */
   measureScoring(): Promise<ScoringLatency> {
-    return on('model', (model) => measure(() => model.scoreTestRows()));
+    return on('model', (model) => measure((limit) => model.scoreTestRows(limit)));
   },
 };
 
@@ -101,14 +101,32 @@ const REPETITIONS = 7;
 /** Each repetition runs whole batches until at least this long, so the clock's grain is small. */
 const MIN_REPETITION_MS = 15;
 
-/** Times `score` (one batch, returns its rows): calibrate the batches per repetition, then the median µs/row. */
-function measure(score: () => number): ScoringLatency {
-  let rows = score(); // warm-up
-  if (rows === 0) throw new Error('there are no test rows to time');
+/** Rows of the first, probing call: enough to time a fast model, quick for a slow one. */
+const PROBE_ROWS = 64;
+
+/**
+ * Times `score` (one batch of at most `limit` test rows, returns its rows): a probe on a
+ * few rows says how long a row takes; a slow model (kNN scans its training rows per
+ * answer) is then timed on as many rows as fit in one repetition, a fast one on all its
+ * test rows in whole batches; the median µs/row of 7 repetitions of about 15 ms each, so
+ * the whole measurement stays within a few hundred milliseconds for any model.
+ */
+function measure(score: (limit: number | null) => number): ScoringLatency {
+  const p0 = performance.now();
+  const probed = score(PROBE_ROWS);
+  const probeMs = performance.now() - p0;
+  if (probed === 0) throw new Error('there are no test rows to time');
+  const perRowMs = Math.max(probeMs, 0.001) / probed;
+  // one repetition of about MIN_REPETITION_MS: a slice of the rows for a slow model
+  const slice = Math.max(1, Math.floor(MIN_REPETITION_MS / perRowMs));
+  const limit = slice < 10_000 ? slice : null;
+  let rows = probed;
+  // whole batches per repetition until it lasts MIN_REPETITION_MS, for a slice as for all
+  // the rows: a slice that holds every test row may still be far under the clock's grain
   let batches = 1;
   for (;;) {
     const t0 = performance.now();
-    for (let b = 0; b < batches; b++) rows = score();
+    for (let b = 0; b < batches; b++) rows = score(limit);
     const ms = performance.now() - t0;
     if (ms >= MIN_REPETITION_MS || batches >= 1 << 16) break;
     batches *= ms <= 0 ? 16 : Math.min(16, Math.ceil((MIN_REPETITION_MS * 1.2) / ms));
@@ -116,7 +134,7 @@ function measure(score: () => number): ScoringLatency {
   const perRow: number[] = [];
   for (let r = 0; r < REPETITIONS; r++) {
     const t0 = performance.now();
-    for (let b = 0; b < batches; b++) score();
+    for (let b = 0; b < batches; b++) rows = score(limit);
     perRow.push(((performance.now() - t0) * 1000) / (batches * rows));
   }
   perRow.sort((a, b) => a - b);

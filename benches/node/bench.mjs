@@ -22,8 +22,8 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 const SLOTS = ['binary', 'regression', 'multiclass', 'drift_current'];
 // keep in the order of FAMILIES in benches/src/lib.rs
 const FAMILIES = [['logistic', 0], ['logistic-multinomial', 2], ['linear', 1], ['ridge', 1],
-  ['lasso', 1], ['tree', 0], ['gaussian-nb', 0], ['kmeans', 2], ['forest', 2]];
-const SLOW = new Set(['ridge', 'forest', 'lasso']);
+  ['lasso', 1], ['tree', 0], ['gaussian-nb', 0], ['kmeans', 2], ['forest', 2], ['elasticnet', 1]];
+const SLOW = new Set(['forest']);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 let warm = true;
 const DETECTORS = ['adwin', 'ddm', 'eddm', 'page-hinkley', 'kswin'];
@@ -173,6 +173,50 @@ async function onnx() {
   }
 }
 
+// onnxruntime-web on the skl2onnx exports of the other linear, naive Bayes and k-means
+// models (DATA_DIR/<family>.onnx, listed in DATA_DIR/onnx_families.json by peers.py):
+// batch scoring of the whole table each was trained on, one thread.
+async function onnxFamilies() {
+  const pkg = path.join(root, '.bench/node/node_modules/onnxruntime-web/dist/ort.node.min.mjs');
+  const list = path.join(dir, 'onnx_families.json');
+  if (!fs.existsSync(pkg)) return { error: 'onnxruntime-web is not installed (scripts/bench_env.sh)' };
+  if (!fs.existsSync(list)) return { error: 'no skl2onnx exports (scikit-learn or skl2onnx unavailable)' };
+  const ort = await import(pathToFileURL(pkg));
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const out = {};
+  const tables = {};
+  for (const [fam, { path: file, table }] of Object.entries(JSON.parse(fs.readFileSync(list, 'utf8')))) {
+    try {
+      if (!tables[table]) {
+        const text = fs.readFileSync(path.join(dir, `${table}.csv`), 'utf8').trimEnd().split('\n');
+        const p = text[0].split(',').length - 1;
+        const n = text.length - 1;
+        const x = new Float32Array(n * p);
+        for (let i = 0; i < n; i++) {
+          const cells = text[i + 1].split(',');
+          for (let j = 0; j < p; j++) x[i * p + j] = Number(cells[j]);
+        }
+        tables[table] = { x, n, p };
+      }
+      const { x, n, p } = tables[table];
+      const session = await ort.InferenceSession.create(fs.readFileSync(file),
+        { executionProviders: ['wasm'], intraOpNumThreads: 1, interOpNumThreads: 1 });
+      const input = session.inputNames[0];
+      const tensor = new ort.Tensor('float32', x, [n, p]);
+      await session.run({ [input]: tensor }); // warm-up
+      const batch = await timeAsync(reps, async () => {
+        const r = await session.run({ [input]: tensor });
+        return r[session.outputNames[0]].data.length;
+      });
+      out[fam] = { rows: n, batch };
+    } catch (e) {
+      out[fam] = { error: String(e?.message ?? e) };
+    }
+  }
+  return out;
+}
+
 const out = { side: 'wasm', reps, node: process.version };
 try {
   await harness(out);
@@ -181,4 +225,5 @@ try {
 }
 out.playground = await playground();
 out.onnxruntime_web = await onnx();
+out.onnxruntime_web_families = await onnxFamilies();
 process.stdout.write(JSON.stringify(out, null, 1) + '\n');

@@ -51,6 +51,7 @@ const trainData = {
   logistic: '100k×20 binary', 'logistic-multinomial': '20k×50, 5 classes', linear: '100k×20 regression',
   ridge: '100k×20 regression', lasso: '100k×20 regression', tree: '100k×20 binary (depth 8)',
   'gaussian-nb': '100k×20 binary', kmeans: '20k×50 (k=5, 1 run)', forest: '20k×50 (10 trees, depth 8)',
+  elasticnet: '100k×20 regression',
 };
 for (const fam of Object.keys(trainData)) {
   const n = secs(native.train?.[fam]);
@@ -79,11 +80,12 @@ for (const fam of Object.keys(trainData)) {
   const wb = rate(ws?.batch_flat, n);
   const wv = rate(ws?.batch, n);
   const pb = rate(ps?.batch, n);
-  const ob = fam === 'logistic' ? rate(ort.batch, ort.rows) : null;
+  const of = wasm.onnxruntime_web_families?.[fam];
+  const ob = fam === 'logistic' ? rate(ort.batch, ort.rows) : rate(of?.batch, of?.rows);
   add('score batch', `${fam} rows/s (flat buffers | Vec<Prediction>)`,
     [`native ${fmtN(nb, 'rows/s')} | ${fmtN(nv, '')}`, `wasm ${fmtN(wb, 'rows/s')} | ${fmtN(wv, '')}`,
-      `sklearn ${fmtN(pb, 'rows/s')}`, fam === 'logistic' ? `ort-web ${fmtN(ob, 'rows/s')}` : '',
-      `wasm/sk ${ratio(wb, pb)}${fam === 'logistic' ? `, wasm/ort ${ratio(wb, ob)}` : ''}`],
+      `sklearn ${fmtN(pb, 'rows/s')}`, ob != null ? `ort-web ${fmtN(ob, 'rows/s')}` : '',
+      `wasm/sk ${ratio(wb, pb)}${ob != null ? `, wasm/ort ${ratio(wb, ob)}` : ''}`],
     { native: nb, wasm: wb, peer: pb, ort: ob });
   const per = (r, k) => (secs(r) ? secs(r) / k : null);
   const n1 = per(ns?.single, ns?.single_rows);
@@ -125,8 +127,12 @@ const updates = (r) => (secs(r) ? r.updates / secs(r) : null);
 for (const d of ['adwin', 'ddm', 'eddm', 'page-hinkley', 'kswin']) {
   const n = updates(native.detectors?.[d]);
   const w = updates(wasm.detectors?.[d]);
-  add('detector', `${d} updates/s`, [fmtN(n, 'upd/s'), fmtN(w, 'upd/s'), 'no peer run (River not installed)', '', `wasm/native ${ratio(w, n)}`],
-    { native: n, wasm: w });
+  const rv = py.detectors?.[d];
+  const r = updates(rv);
+  const peer = r != null ? `River ${fmtN(r, 'upd/s')}` : `River not measured (${py.detectors?.error ?? rv?.error ?? 'no result'})`;
+  add('detector', `${d} updates/s`, [fmtN(n, 'upd/s'), fmtN(w, 'upd/s'), peer,
+    `native/River ${ratio(n, r)}`, `wasm/River ${ratio(w, r)}, wasm/native ${ratio(w, n)}`],
+    { native: n, wasm: w, peer: r });
 }
 for (const t of ['binary', 'regression', 'multiclass', 'drift_current']) {
   const mb = (r) => (secs(r) && r.bytes ? r.bytes / 1e6 / secs(r) : null);
@@ -257,12 +263,37 @@ budget('load test: zero errors in 20,000 requests at 32 connections', el?.errors
   el ? `${el.errors} errors${el.errors ? ` (${Object.entries(el.failures).map(([k, v]) => `${v}× ${k}`).join(', ')})` : ''}` : '', el?.errors === 0);
 budget('no main-thread task > 200 ms during training', pageRun.longest_task_ms ?? null,
   pageRun.longest_task_ms == null ? '' : `longest ${pageRun.longest_task_ms.toFixed(0)} ms over ${pageRun.runs} runs`, pageRun.longest_task_ms <= 200);
+fastLinearBudgets();
 results.budgets = budgets;
 results.errors = {
   native: native.error, wasm: wasm.error, python: py.error,
   playground: pg.error, onnxruntime_web: ort.error, python_onnx: py.onnx?.error, edge: edge.error, page: pageRun.error,
 };
 results.raw = { native, wasm, python: py, edge };
+
+// --- budgets of issue 15 for the linear, naive Bayes and k-means families ------------------
+// training: Wasm ≤ 1.0× scikit-learn's native time, native ≤ 0.5×; batch scoring in Wasm
+// ≥ 1.0× scikit-learn's native rows/s and onnxruntime-web's on the skl2onnx export
+function fastLinearBudgets() {
+  const fams = ['logistic', 'logistic-multinomial', 'ridge', 'lasso', 'elasticnet', 'gaussian-nb', 'kmeans'];
+  for (const fam of fams) {
+    const [n, w, s] = [secs(native.train?.[fam]), secs(wasm.train?.[fam]), secs(py.train?.[fam])];
+    const rw = w != null && s != null ? w / s : null;
+    const rn = n != null && s != null ? n / s : null;
+    budget(`${fam} training in Wasm ≤ 1.0× scikit-learn`, rw, rw == null ? '' : `${rw.toFixed(2)}× (${fmtT(w)} vs ${fmtT(s)})`, rw <= 1.0);
+    budget(`${fam} training natively ≤ 0.5× scikit-learn`, rn, rn == null ? '' : `${rn.toFixed(2)}× (${fmtT(n)} vs ${fmtT(s)})`, rn <= 0.5);
+    const rows = wasm.score?.[fam]?.rows;
+    const wb = rate(wasm.score?.[fam]?.batch_flat, rows);
+    const pb = rate(py.score?.[fam]?.batch, rows);
+    const sk = wb != null && pb != null ? wb / pb : null;
+    budget(`${fam} batch scoring in Wasm ≥ 1.0× scikit-learn rows/s`, sk, sk == null ? '' : `${sk.toFixed(2)}× (${fmtN(wb, 'rows/s')} vs ${fmtN(pb, 'rows/s')})`, sk >= 1.0);
+    if (fam === 'logistic') continue; // its onnxruntime-web budget (3×) is above
+    const of = wasm.onnxruntime_web_families?.[fam];
+    const ob = rate(of?.batch, of?.rows);
+    const ro = wb != null && ob != null ? wb / ob : null;
+    budget(`${fam} batch scoring in Wasm ≥ 1.0× onnxruntime-web rows/s`, ro, ro == null ? (of?.error ?? '') : `${ro.toFixed(2)}× (${fmtN(wb, 'rows/s')} vs ${fmtN(ob, 'rows/s')})`, ro >= 1.0);
+  }
+}
 
 // --- print ----------------------------------------------------------------------------------
 const header = ['section', 'benchmark', 'native', 'wasm (Node)', 'peer', 'peer 2', 'ratio driftlab/peer'];

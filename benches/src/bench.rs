@@ -108,8 +108,8 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
         if only.is_some_and(|o| !o.iter().any(|n| n == name)) {
             continue;
         }
-        // ridge (linfa's coordinate descent with l1_ratio 0) and forest take tens of seconds
-        let n = if matches!(*name, "forest" | "ridge") {
+        // the forest takes tens of seconds
+        let n = if matches!(*name, "forest") {
             1
         } else {
             reps

@@ -21,7 +21,7 @@ use driftlab::{Matrix, Profile};
 pub const SLOTS: [&str; 4] = ["binary", "regression", "multiclass", "drift_current"];
 
 /// The model families the harness trains, and the table each one trains on.
-pub const FAMILIES: [(&str, usize); 9] = [
+pub const FAMILIES: [(&str, usize); 10] = [
     ("logistic", 0),
     ("logistic-multinomial", 2),
     ("linear", 1),
@@ -31,6 +31,7 @@ pub const FAMILIES: [(&str, usize); 9] = [
     ("gaussian-nb", 0),
     ("kmeans", 2),
     ("forest", 2),
+    ("elasticnet", 1),
 ];
 
 /// One loaded table with its feature matrix and target.

@@ -102,6 +102,7 @@ impl Classic {
             generated: false,
             source: self.source,
             license: self.license,
+            drift: false,
         }
     }
 }

@@ -95,6 +95,8 @@ pub struct DatasetInfo {
     pub source: &'static str,
     /// The licence of the data.
     pub license: &'static str,
+    /// Whether it takes [`DatasetOptions::drift`] (the page offers the option then).
+    pub drift: bool,
 }
 
 /// The kind of learning problem a dataset poses.

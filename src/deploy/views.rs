@@ -10,6 +10,7 @@ use crate::metrics::TestMetrics;
 use crate::monitor::{Alarm, BatchReport, BatchSummary, LabelReport, PerformanceView};
 use crate::profile::Profile;
 use crate::registry::{Arm, ModelVersion, Outcomes, Registry, RegistryEvent, Served, TrafficMode};
+use crate::scenario::TableDrift;
 use crate::table::ColumnKind;
 
 /// A registered version as the page lists it: its card, its lineage and its role.
@@ -150,6 +151,40 @@ pub struct ScenarioView {
     pub target: String,
     /// The drift level of each batch.
     pub drift: Vec<f64>,
+}
+
+/// A session read back: the registry and the timeline of the scenario it was playing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct SessionRestored {
+    /// The registry.
+    pub registry: RegistryView,
+    /// The scenario's timeline, where it stopped.
+    pub timeline: Timeline,
+}
+
+/// A scenario drawn from the loaded table: what changes, and when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct TableScenarioRequest {
+    /// What changes at full drift.
+    pub drift: TableDrift,
+    /// `abrupt` (the default), `gradual`, `incremental` or `recurring`.
+    #[serde(default)]
+    #[cfg_attr(
+        ts,
+        tsify(type = "'abrupt' | 'gradual' | 'incremental' | 'recurring' | null")
+    )]
+    pub schedule: Option<String>,
+    /// Batches (default in [`crate::defaults`]).
+    #[serde(default)]
+    pub batches: Option<usize>,
+    /// Rows per batch (default in [`crate::defaults`]).
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    /// The seed of the stream (the scenarios' default when absent).
+    #[serde(default)]
+    pub seed: Option<f64>,
 }
 
 /// Who answered one batch, counted.
@@ -322,8 +357,10 @@ pub struct Timeline {
     pub position: usize,
     /// Steps in all (batches, then the steps that only release labels).
     pub total_steps: usize,
-    /// Batches in all.
+    /// Batches in all (the scripted ones and those added to play on).
     pub batches_total: usize,
+    /// Batches the scenario scripted; those after them go on in the last regime.
+    pub batches_scripted: usize,
     /// Steps between a batch and its labels.
     pub label_delay: usize,
     /// The scripted drift of each batch.

@@ -56,8 +56,8 @@
 //!
 //! A kind is what a user picks; a family is a folder. Most families have one kind. The
 //! elastic-net family (`elastic_net/`) has three — `ridge`, `lasso` and `elasticnet` —
-//! because they are one trainer (linfa's coordinate-descent elastic net) with the L1
-//! share fixed at 0, fixed at 1, or free; they share the fitted form and the scoring of
+//! because they are one objective (scikit-learn's elastic net) with the L1 share fixed at
+//! 0, fixed at 1, or free; they share the fitted form and the scoring of
 //! ordinary least squares (`linear/`'s [`LinearModel`](linear::LinearModel)), and only
 //! their parameter lists differ. They stay three kinds, as the CLI, the page and every
 //! artifact already name them.
@@ -182,6 +182,15 @@ pub trait Family {
     type Params: ParamAssign + Default + Clone + fmt::Debug + PartialEq;
     /// Its fitted form, as the artifact stores it.
     type Fitted: Predict + Clone + fmt::Debug + PartialEq;
+    /// The most training rows it takes (`None`: no limit but time), so that no row count
+    /// can exhaust a browser tab's memory (a Wasm allocation failure kills the engine) or
+    /// hold it for minutes. A family that sets it says why in [`Family::too_many_rows`].
+    const MAX_ROWS: Option<usize> = None;
+    /// Why `rows` training rows of `features` features are too many (for the error that
+    /// refuses them before fitting; only asked when [`Family::MAX_ROWS`] is exceeded).
+    fn too_many_rows(rows: usize, features: usize) -> String {
+        format!("{rows} rows of {features} features are more than it fits in a browser tab")
+    }
 }
 
 /// One kind in the catalog: what the CLI's `--help`, the page and the docs show.
@@ -202,6 +211,8 @@ pub struct KindInfo {
     pub clusters: bool,
     /// Its hyperparameters, in order.
     pub params: Vec<ParamInfo>,
+    /// The most training rows it takes, if it has a limit ([`Family::MAX_ROWS`]).
+    pub max_rows: Option<usize>,
 }
 
 /// One hyperparameter in the catalog.
@@ -287,6 +298,33 @@ impl ModelKind {
                     range: s.ty.describe(),
                 })
                 .collect(),
+            max_rows: self.max_training_rows(),
+        }
+    }
+
+    /// Checks, before fitting, that `rows` training rows of `features` features fit this
+    /// kind ([`Family::MAX_ROWS`]); the error says why and names the kinds that take them.
+    #[cfg(feature = "train")]
+    pub fn check_size(self, rows: usize, features: usize) -> std::result::Result<(), TrainError> {
+        match self.max_training_rows() {
+            Some(max) if rows > max => Err(TrainError::TooManyRows {
+                kind: self.name(),
+                rows,
+                max,
+                why: self.too_many_rows(rows, features),
+                instead: ModelKind::ALL
+                    .into_iter()
+                    .filter(|k| {
+                        let (a, b) = (k.tasks(), self.tasks());
+                        k.max_training_rows().is_none()
+                            && (a.classification && b.classification
+                                || a.regression && b.regression)
+                    })
+                    .map(ModelKind::name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+            _ => Ok(()),
         }
     }
 }
@@ -442,6 +480,21 @@ macro_rules! registry {
             pub fn tasks(self) -> Tasks {
                 match self {
                     $(ModelKind::$kind => <$family as Family>::TASKS,)+
+                }
+            }
+
+            /// The most training rows the kind takes (the family's [`Family::MAX_ROWS`]).
+            pub fn max_training_rows(self) -> Option<usize> {
+                match self {
+                    $(ModelKind::$kind => <$family as Family>::MAX_ROWS,)+
+                }
+            }
+
+            /// Why `rows` rows of `features` features are too many for the kind.
+            #[cfg(feature = "train")]
+            fn too_many_rows(self, rows: usize, features: usize) -> String {
+                match self {
+                    $(ModelKind::$kind => <$family as Family>::too_many_rows(rows, features),)+
                 }
             }
         }

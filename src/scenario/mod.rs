@@ -4,7 +4,9 @@
 //! A [`Scenario`] plays a [`ScenarioConfig`]: a data [`Generator`] (the `fraud`
 //! transactions of [`FraudGenerator`], whose customers and fraud both change — covariate
 //! and concept drift; a generic numeric stream whose means shift — covariate drift only;
-//! or two fixed classes whose balance changes — prior shift, [`Generator::PriorShift`]), a
+//! two fixed classes whose balance changes — prior shift, [`Generator::PriorShift`]; or
+//! the rows of any loaded table, bootstrapped, with a scripted shift, mix, prior or
+//! concept change — [`Generator::Table`], see [`TableDrift`] and [`Scenario::with_table`]), a
 //! [`Schedule`] that says how much drift each batch has (abrupt at batch `k`, a gradual
 //! ramp, a recurring on/off pattern or a smooth season), the number and size of the
 //! batches, and a `label_delay`: the labels of batch `t` become available at step
@@ -14,7 +16,11 @@
 //! Each [`Scenario::next_step`] returns a [`Step`]: the new batch (features and, kept
 //! aside, its labels) and the labels released at this step. After the last batch the
 //! scenario keeps stepping for `label_delay` more steps with no batch, releasing the labels
-//! still owed. The same seed always gives the same rows, natively and in Wasm.
+//! still owed. [`Scenario::extend`] adds batches after the scripted ones at any point, even
+//! after the last label: the stream goes on in its last regime (the schedule's level for
+//! those batch numbers), each batch's labels `label_delay` steps after it — so the loop
+//! (retrain, shadow, compare, promote, watch recall come back) can be walked after the
+//! script has ended. The same seed always gives the same rows, natively and in Wasm.
 //!
 //! Built-ins ([`builtins`], [`ScenarioConfig::builtin`]):
 //!
@@ -47,6 +53,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::{DatasetError, FraudGenerator, FraudRecord};
 use crate::table::{Column, ColumnData, Table, TableError};
+
+mod table;
+
+pub use table::{
+    suggest, Bootstrap, Change, Importance, Suggested, TableDrift, TableSuggestion,
+    IMPORTANCE_ROWS, MAX_CHANGES,
+};
 
 /// Most batches a scenario may have.
 pub const MAX_BATCHES: usize = 100_000;
@@ -367,14 +380,18 @@ pub enum Generator {
         /// Distance between the class means, in standard deviations (finite, ≥ 0).
         separation: f64,
     },
+    /// The rows of a loaded table, bootstrapped, with the drift scripted on them (see
+    /// [`TableDrift`] and [`Scenario::with_table`]).
+    Table(TableDrift),
 }
 
 impl Generator {
     /// The target column this generator writes.
-    pub fn target(&self) -> &'static str {
+    pub fn target(&self) -> &str {
         match self {
             Generator::Fraud => "is_fraud",
             Generator::MeanShift { .. } | Generator::PriorShift { .. } => "y",
+            Generator::Table(d) => &d.target,
         }
     }
 }
@@ -578,6 +595,9 @@ impl ScenarioConfig {
                 ));
             }
         }
+        if let Generator::Table(d) = &self.generator {
+            d.validate()?;
+        }
         self.schedule.validate()
     }
 
@@ -608,15 +628,33 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// The rows with the target column appended (numeric `0`/`1`), as training reads them.
+    /// The rows with the target column appended, as training reads them: numeric when
+    /// every label is a number (the fraud stream's `0`/`1`), boolean when every one is
+    /// `true`/`false`, categorical otherwise — the kinds reading them from a CSV infers.
     pub fn labelled(&self) -> Result<Table, ScenarioError> {
-        let y: Vec<f64> = self
+        let numbers: Option<Vec<f64>> = self.labels.iter().map(|l| l.parse::<f64>().ok()).collect();
+        let bools: Option<Vec<Option<bool>>> = self
             .labels
             .iter()
-            .map(|l| l.parse::<f64>().unwrap_or(f64::NAN))
+            .map(|l| match l.to_ascii_lowercase().as_str() {
+                "true" => Some(Some(true)),
+                "false" => Some(Some(false)),
+                _ => None,
+            })
             .collect();
+        let target = match (numbers, bools) {
+            (Some(y), _) => Column::numeric(self.target.clone(), y),
+            (None, Some(b)) => Column {
+                name: self.target.clone(),
+                data: ColumnData::Boolean(b),
+            },
+            (None, None) => Column::categorical(
+                self.target.clone(),
+                &self.labels.iter().map(Some).collect::<Vec<_>>(),
+            ),
+        };
         let mut columns = self.features.columns().to_vec();
-        columns.push(Column::numeric(self.target.clone(), y));
+        columns.push(target);
         Ok(Table::new(columns)?)
     }
 }
@@ -645,6 +683,7 @@ pub struct Step {
 enum Source {
     Fraud(FraudGenerator),
     MeanShift(StdRng),
+    Table(std::sync::Arc<Bootstrap>, StdRng),
 }
 
 /// A scenario being played. See the [module docs](self).
@@ -653,7 +692,14 @@ pub struct Scenario {
     config: ScenarioConfig,
     source: Source,
     step: usize,
-    pending: VecDeque<LabelRelease>,
+    /// The next batch's number (equal to `step` until the stream is extended after its end).
+    next_batch: usize,
+    /// Batches added after the scripted ones ([`Scenario::extend`]).
+    extra: usize,
+    /// Each extension: the step it was made at and the batches it added.
+    extensions: Vec<(usize, usize)>,
+    /// Labels not released yet, each with the step that releases it.
+    pending: VecDeque<(usize, LabelRelease)>,
 }
 
 impl Scenario {
@@ -665,13 +711,71 @@ impl Scenario {
             Generator::MeanShift { .. } | Generator::PriorShift { .. } => {
                 Source::MeanShift(StdRng::seed_from_u64(config.seed))
             }
+            Generator::Table(_) => {
+                return Err(invalid(
+                    "generator",
+                    "a scenario drawn from a table needs the table: load it and start the scenario from it",
+                ))
+            }
         };
-        Ok(Scenario {
+        Ok(Scenario::of(config, source))
+    }
+
+    /// Starts playing `config`, whose generator is [`Generator::Table`], on the rows of
+    /// `table` (see [`TableDrift`]).
+    pub fn with_table(config: ScenarioConfig, table: &Table) -> Result<Scenario, ScenarioError> {
+        config.validate()?;
+        let Generator::Table(drift) = &config.generator else {
+            return Scenario::new(config);
+        };
+        let boot = Bootstrap::new(table, drift)?;
+        let rng = StdRng::seed_from_u64(config.seed);
+        Ok(Scenario::of(
+            config,
+            Source::Table(std::sync::Arc::new(boot), rng),
+        ))
+    }
+
+    fn of(config: ScenarioConfig, source: Source) -> Scenario {
+        Scenario {
             config,
             source,
             step: 0,
+            next_batch: 0,
+            extra: 0,
+            extensions: Vec::new(),
             pending: VecDeque::new(),
-        })
+        }
+    }
+
+    /// Adds `batches` batches after the scripted ones (or after those already added): the
+    /// stream goes on in its last regime (the schedule's level for those batch numbers —
+    /// after an abrupt, gradual or incremental drift its end level, a recurring one keeps
+    /// recurring). Works at any point, also after the last label was released; the labels
+    /// of the new batches arrive `label_delay` steps after each, as before.
+    pub fn extend(&mut self, batches: usize) {
+        let before = self.extra;
+        self.extra = self.extra.saturating_add(batches).min(MAX_BATCHES);
+        if self.extra > before {
+            self.extensions.push((self.step, self.extra - before));
+        }
+    }
+
+    /// Every [`Scenario::extend`] so far: the step it was made at and the batches it
+    /// added. Played again in the same order, they give the same steps (a batch added
+    /// after the last label is played after the steps that only released labels).
+    pub fn extensions(&self) -> &[(usize, usize)] {
+        &self.extensions
+    }
+
+    /// Batches played so far.
+    pub fn batches_played(&self) -> usize {
+        self.next_batch
+    }
+
+    /// Batches in the stream: the scripted ones and those added by [`Scenario::extend`].
+    pub fn batches_total(&self) -> usize {
+        self.config.batches + self.extra
     }
 
     /// Starts the built-in scenario `name`.
@@ -685,7 +789,7 @@ impl Scenario {
     }
 
     /// The target column of the batches.
-    pub fn target(&self) -> &'static str {
+    pub fn target(&self) -> &str {
         self.config.generator.target()
     }
 
@@ -694,31 +798,44 @@ impl Scenario {
         self.step
     }
 
-    /// Total steps: the batches, then `label_delay` steps that only release labels.
+    /// Total steps: the batches, then `label_delay` steps that only release labels (for a
+    /// stream extended after its end, the step that releases the last label, plus one).
     pub fn total_steps(&self) -> usize {
-        self.config.batches + self.config.label_delay
+        let left = self.batches_total().saturating_sub(self.next_batch);
+        if left > 0 {
+            self.step + left + self.config.label_delay
+        } else {
+            self.pending
+                .back()
+                .map_or(self.step, |(at, _)| (*at + 1).max(self.step))
+        }
     }
 
     /// Plays one step; `None` once every batch was played and every label released.
     pub fn next_step(&mut self) -> Result<Option<Step>, ScenarioError> {
-        if self.step >= self.total_steps() {
+        let more = self.next_batch < self.batches_total();
+        if !more && self.pending.is_empty() {
             return Ok(None);
         }
         let t = self.step;
-        let batch = if t < self.config.batches {
-            let b = self.make_batch(t)?;
-            self.pending.push_back(LabelRelease {
-                batch: t,
-                labels: b.labels.clone(),
-            });
+        let batch = if more {
+            let b = self.make_batch(self.next_batch, t)?;
+            self.next_batch += 1;
+            self.pending.push_back((
+                b.labels_at,
+                LabelRelease {
+                    batch: b.index,
+                    labels: b.labels.clone(),
+                },
+            ));
             Some(b)
         } else {
             None
         };
         let mut released = Vec::new();
-        while let Some(front) = self.pending.front() {
-            if front.batch + self.config.label_delay <= t {
-                if let Some(r) = self.pending.pop_front() {
+        while let Some((at, _)) = self.pending.front() {
+            if *at <= t {
+                if let Some((_, r)) = self.pending.pop_front() {
                     released.push(r);
                 }
             } else {
@@ -737,19 +854,30 @@ impl Scenario {
     /// scenario's own stream is not touched), with the target column: the data to train
     /// the first model on.
     pub fn reference(&self, rows: usize, drift: f64, seed: u64) -> Result<Table, ScenarioError> {
-        let mut other = Scenario::new(ScenarioConfig {
+        let config = ScenarioConfig {
             seed,
             schedule: Schedule::Constant { drift },
             batches: 1,
             batch_size: rows.max(1),
             label_delay: 0,
             ..self.config.clone()
-        })?;
-        let b = other.make_batch(0)?;
+        };
+        let mut other = match &self.source {
+            Source::Table(boot, _) => {
+                config.validate()?;
+                Scenario::of(
+                    config,
+                    Source::Table(std::sync::Arc::clone(boot), StdRng::seed_from_u64(seed)),
+                )
+            }
+            _ => Scenario::new(config)?,
+        };
+        let b = other.make_batch(0, 0)?;
         b.labelled()
     }
 
-    fn make_batch(&mut self, t: usize) -> Result<Batch, ScenarioError> {
+    /// Batch `t`, played at step `step` (its labels come `label_delay` steps later).
+    fn make_batch(&mut self, t: usize, step: usize) -> Result<Batch, ScenarioError> {
         let drift = self.config.schedule.drift_at(t);
         let n = self.config.batch_size;
         let rows = self.config.schedule.row_levels(t, n);
@@ -783,7 +911,8 @@ impl Scenario {
                 |i| from + (to - from) * level(i),
                 *separation,
             )?,
-            (Source::MeanShift(_), Generator::Fraud) => {
+            (Source::Table(boot, rng), _) => boot.batch(rng, n, level)?,
+            (Source::MeanShift(_), _) => {
                 return Err(invalid("generator", "the generator changed while playing"))
             }
         };
@@ -792,7 +921,7 @@ impl Scenario {
             drift,
             features,
             labels,
-            labels_at: t + self.config.label_delay,
+            labels_at: step + self.config.label_delay,
             target: self.target().to_owned(),
         })
     }

@@ -1,5 +1,7 @@
-//! Training-free scoring, and what every family's scorer shares: the dot product and the
-//! sum in ndarray's order ([`dot`], [`sum`]), the exponentials (`exp` and the `f32`
+//! Training-free scoring, and what every family's scorer shares: the dot product, the
+//! distances and the sum in ndarray's eight-lane order, with Wasm SIMD where it is on
+//! ([`dot`], [`sq_l2`], [`scaled_sq_dist`], [`sum`]; `lanes.rs` says why every build gets
+//! the same bits), the exponentials (`exp` and the `f32`
 //! `expf`), the softmax, [`Prediction`] and [`Task`], and the batch loops over
 //! [`Model`] (a family can give [`Model::predict_batch_into`] a fast path of its own through
 //! [`Predict::predict_batch_into`](crate::models::Predict::predict_batch_into)). The fitted
@@ -10,16 +12,20 @@
 //! off. The arithmetic mirrors linfa 0.8.1 and ndarray 0.16 operation for operation (for
 //! example [`dot`] sums in ndarray's eight-lane order), so that for most kinds the scorer
 //! reproduces the trained model's outputs bit for bit; `tests/parity_models.rs` checks every
-//! kind against linfa on every bundled table (classes exactly, values within 1e-12).
+//! kind against its trainer's own reference (linfa's model, or an independent ndarray path
+//! for driftlab's own trainers) on every bundled table (classes exactly, values within
+//! 1e-12).
 //!
 //! Rows are the *transformed* features (the output of a fitted pipeline); see
 //! [`crate::artifact`] for scoring raw table rows.
 
 mod exp;
 mod expf;
+mod lanes;
 mod stream;
 pub(crate) use exp::{exp, exp_inlined};
 pub(crate) use expf::expf;
+pub use lanes::{dot, scaled_sq_dist, sq_l2};
 pub use stream::{output_header, score_csv, StreamError, CHUNK_ROWS};
 
 pub use crate::models::forest::{forest_vote, ForestModel};
@@ -66,43 +72,6 @@ pub enum ScoreError {
 /// The result type of this module.
 pub type Result<T> = std::result::Result<T, ScoreError>;
 
-/// Dot product summed in ndarray 0.16's order (`numeric_util::unrolled_dot`: eight partial
-/// sums, folded pairwise, then the tail), so that results equal `ArrayBase::dot` bit for bit.
-/// Always inlined: it is the inner loop of every linear scorer, and the Wasm builds are
-/// size-optimised (`opt-level = "s"`), which otherwise keeps it out of line.
-#[inline(always)]
-pub fn dot(xs: &[f64], ys: &[f64]) -> f64 {
-    let len = xs.len().min(ys.len());
-    let (mut xs, mut ys) = (&xs[..len], &ys[..len]);
-    let mut sum = 0.0;
-    let (mut p0, mut p1, mut p2, mut p3, mut p4, mut p5, mut p6, mut p7) =
-        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    while xs.len() >= 8 {
-        p0 += xs[0] * ys[0];
-        p1 += xs[1] * ys[1];
-        p2 += xs[2] * ys[2];
-        p3 += xs[3] * ys[3];
-        p4 += xs[4] * ys[4];
-        p5 += xs[5] * ys[5];
-        p6 += xs[6] * ys[6];
-        p7 += xs[7] * ys[7];
-        xs = &xs[8..];
-        ys = &ys[8..];
-    }
-    sum += p0 + p4;
-    sum += p1 + p5;
-    sum += p2 + p6;
-    sum += p3 + p7;
-    // the tail, in order; not `zip`, whose constructor the size-optimised Wasm builds
-    // call out of line once per row
-    while let (Some((x, xt)), Some((y, yt))) = (xs.split_first(), ys.split_first()) {
-        sum += x * y;
-        xs = xt;
-        ys = yt;
-    }
-    sum
-}
-
 /// Sum in ndarray 0.16's order (`numeric_util::unrolled_fold`), equal to `ArrayBase::sum`.
 #[inline]
 pub fn sum(xs: &[f64]) -> f64 {
@@ -123,15 +92,6 @@ pub fn sum(xs: &[f64]) -> f64 {
         acc += x;
     }
     acc
-}
-
-/// Squared Euclidean distance summed left to right (as `ndarray-stats`' `sq_l2_dist`).
-#[inline]
-pub fn sq_l2(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).fold(0.0, |acc, (x, y)| {
-        let d = x - y;
-        acc + d * d
-    })
 }
 
 /// Softmax in place: the class probabilities of logits `z`, always finite and summing to 1.

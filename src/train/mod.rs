@@ -128,7 +128,7 @@ pub enum TrainError {
     #[error("{0} is a regression model and needs a numeric target; pick a numeric target or a classifier ({kinds})", kinds = ModelKind::names_where(|t| t.classification))]
     NeedsValues(&'static str),
     /// A supervised kind was given no target.
-    #[error("{0} needs a target column; pass one (--target)")]
+    #[error("{0} needs a target column: choose the column to predict, or k-means to group rows without one")]
     NeedsTarget(&'static str),
     /// The target column has a missing value.
     #[error(
@@ -168,6 +168,20 @@ pub enum TrainError {
         needed: usize,
         /// Rows given.
         got: usize,
+    },
+    /// The training rows are more than this kind can fit in a browser tab.
+    #[error("{kind} cannot train on {rows} rows here: {why}; train it on at most {max} rows (fewer rows, or a larger test share), or pick {instead}")]
+    TooManyRows {
+        /// The model kind.
+        kind: &'static str,
+        /// Training rows asked for.
+        rows: usize,
+        /// The most it takes.
+        max: usize,
+        /// Why, in words.
+        why: String,
+        /// Kinds that take that many rows.
+        instead: String,
     },
     /// The request is inconsistent.
     #[error("{0}")]
@@ -306,6 +320,9 @@ pub fn fit_matrix(
         }
         Target::None => {}
     }
+    kind.check_size(n, x.cols())?;
+    // the fit stage starts now (some trainers report nothing until they are done)
+    progress(Progress::stage("fit"));
     let a = crate::models::fit::to_array(n, x.cols(), x.data())?;
     let data = FitData {
         kind,

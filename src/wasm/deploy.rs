@@ -7,15 +7,18 @@ use wasm_bindgen::prelude::*;
 use super::{js, rust, ts, ts_all, Model, PageMeter, Shared};
 use crate::deploy::{
     BatchProgress, RegistryView, RetrainReport, RetrainRequest, ScenarioView, ServingForm,
-    ServingScore, Session, StepReport, Timeline, TrafficRequest,
+    ServingScore, Session, SessionRestored, StepReport, TableScenarioRequest, Timeline,
+    TrafficRequest,
 };
 use crate::monitor::MonitorSnapshot;
 use crate::registry::Comparison;
-use crate::workbench::ModelBench;
+use crate::scenario::TableSuggestion;
+use crate::workbench::{DataBench, ModelBench};
 
 /// The deployment session.
 #[wasm_bindgen]
 pub struct Deploy {
+    data: Shared<DataBench>,
     model: Shared<ModelBench>,
     session: Session,
 }
@@ -26,6 +29,7 @@ impl Deploy {
     #[wasm_bindgen(constructor)]
     pub fn new(model: &Model) -> Deploy {
         Deploy {
+            data: model.data.share(),
             model: model.bench.share(),
             session: Session::new(),
         }
@@ -107,6 +111,45 @@ impl Deploy {
         seed: Option<f64>,
     ) -> Result<Ts<Timeline>, JsError> {
         ts(&self.session.start(name, seed)?)
+    }
+
+    /// The defaults for a scenario drawn from the loaded table under the champion: its
+    /// inputs by importance and one ready change of each kind.
+    #[wasm_bindgen(js_name = suggestTable)]
+    pub fn suggest_table(&self) -> Result<Ts<TableSuggestion>, JsError> {
+        let data = self.data.read()?;
+        ts(&self.session.suggest_table(data.table()?)?)
+    }
+
+    /// Starts a scenario drawn from the loaded table, watched by a fresh monitor of the
+    /// champion.
+    #[wasm_bindgen(js_name = startTable)]
+    pub fn start_table(
+        &mut self,
+        request: Ts<TableScenarioRequest>,
+    ) -> Result<Ts<Timeline>, JsError> {
+        let request: TableScenarioRequest = rust(request.into(), "scenario")?;
+        let data = self.data.read()?;
+        ts(&self.session.start_table(data.table()?, &request)?)
+    }
+
+    /// Plays on past the stream's end: adds `batches` batches (the default if absent).
+    pub fn extend(&mut self, batches: Option<usize>) -> Result<Ts<Timeline>, JsError> {
+        ts(&self.session.extend(batches)?)
+    }
+
+    /// The scenario being played, as JSON text for IndexedDB (`null` when nothing plays).
+    #[wasm_bindgen(js_name = playSave)]
+    pub fn play_save(&self) -> Result<Option<String>, JsError> {
+        Ok(self.session.save_play()?)
+    }
+
+    /// Continues a scenario saved by `playSave` (load the registry first); one drawn from
+    /// a table needs the same table loaded.
+    #[wasm_bindgen(js_name = playRestore)]
+    pub fn play_restore(&mut self, text: &str) -> Result<Ts<SessionRestored>, JsError> {
+        let data = self.data.read()?;
+        ts(&self.session.restore_play(text, data.table().ok())?)
     }
 
     /// Plays one step of the scenario.

@@ -18,7 +18,7 @@ export interface BundleFile { name: string; bytes: Uint8Array }
 /// The last model trained or loaded, trained on the data handle's table.
 #[wasm_bindgen]
 pub struct Model {
-    data: Shared<DataBench>,
+    pub(super) data: Shared<DataBench>,
     pub(super) bench: Shared<ModelBench>,
 }
 
@@ -116,10 +116,11 @@ impl Model {
             .decision_grid(data.table()?, size, max_points)?)
     }
 
-    /// Scores the last trained model's test rows once (what a serving endpoint does) and
-    /// returns how many; the worker times repetitions of this call.
+    /// Scores the last trained model's first `limit` test rows (all when absent) once
+    /// (what a serving endpoint does) and returns how many; the worker times repetitions
+    /// of this call.
     #[wasm_bindgen(js_name = scoreTestRows)]
-    pub fn score_test_rows(&self) -> Result<usize, JsError> {
-        Ok(self.bench.read()?.score_test_rows()?)
+    pub fn score_test_rows(&self, limit: Option<usize>) -> Result<usize, JsError> {
+        Ok(self.bench.read()?.score_test_rows(limit)?)
     }
 }

@@ -90,6 +90,8 @@ pub struct Loaded {
     pub profile: Profile,
     /// The reader's notes.
     pub notes: Vec<String>,
+    /// The column most likely meant as the target (see [`guess_target`]).
+    pub target_guess: Option<String>,
 }
 
 /// The loaded table (none at first).
@@ -162,6 +164,7 @@ impl DataBench {
                     .map(|row| row.into_iter().map(PreviewCell::from).collect())
                     .collect(),
             },
+            target_guess: guess_target(&profile),
             profile,
             notes: read.notes,
         };
@@ -184,4 +187,57 @@ impl DataBench {
     pub fn model_kinds() -> Vec<KindInfo> {
         crate::models::catalog()
     }
+}
+
+/// Names that say "this is what to predict", exactly (case and spaces aside).
+const TARGET_NAMES: [&str; 9] = [
+    "target", "label", "class", "y", "outcome", "churn", "churned", "response", "result",
+];
+
+/// The column a newcomer most likely wants to predict, or `None` (clustering): a column
+/// with 2 to 20 values named like a target (`target`, `label`, `class`, `y`, `outcome`,
+/// `churn…`, `is_…`, `has_…`, `…_label`, `…_target`, `…_class`, `…_flag`), else the
+/// last column when it has 2 to 10 values and does not look like an identifier. The page
+/// preselects it for a file; the person can pick another or none.
+pub fn guess_target(profile: &Profile) -> Option<String> {
+    let small = |c: &crate::profile::ColumnProfile, max: u64| {
+        (2..=max).contains(&c.distinct) && !c.warnings.iter().any(|w| w.code == "likely_id")
+    };
+    let named = |name: &str| {
+        let n = name.trim().to_ascii_lowercase();
+        let rank = if TARGET_NAMES.contains(&n.as_str()) {
+            0
+        } else if n.starts_with("churn") || n.starts_with("is_") || n.starts_with("has_") {
+            1
+        } else if ["_label", "_target", "_class", "_flag"]
+            .iter()
+            .any(|s| n.ends_with(s))
+        {
+            2
+        } else {
+            return None;
+        };
+        Some(rank)
+    };
+    let by_name = profile
+        .columns
+        .iter()
+        .filter(|c| small(c, 20))
+        .filter_map(|c| named(&c.name).map(|r| (r, c)))
+        .min_by_key(|(r, _)| *r)
+        .map(|(_, c)| c.name.clone());
+    by_name.or_else(|| {
+        profile
+            .columns
+            .last()
+            .filter(|c| {
+                small(c, 10) && (c.kind != crate::table::ColumnKind::Numeric || small_int(c))
+            })
+            .map(|c| c.name.clone())
+    })
+}
+
+/// A numeric column of 2 to 10 whole values (a class code such as 0/1 or 1–5).
+fn small_int(c: &crate::profile::ColumnProfile) -> bool {
+    (2..=10).contains(&c.distinct) && c.numeric.as_ref().is_some_and(|n| n.integer)
 }

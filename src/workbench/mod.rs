@@ -14,7 +14,7 @@ mod data;
 #[cfg(feature = "train")]
 mod model;
 
-pub use data::{ColumnInfo, DataBench, Loaded, Preview, PreviewCell};
+pub use data::{guess_target, ColumnInfo, DataBench, Loaded, Preview, PreviewCell};
 #[cfg(feature = "train")]
 pub use model::{ArtifactCard, EvaluationView, ModelBench, TrainResult, TrainSettings};
 

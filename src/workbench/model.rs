@@ -297,16 +297,24 @@ impl ModelBench {
         )?)
     }
 
-    /// Scores the test rows (up to [`LATENCY_ROWS`]) of the last trained model once through
-    /// its pipeline and the batch scorer (what a serving endpoint does) and returns how many
-    /// rows it scored; the page times repetitions of this call.
-    pub fn score_test_rows(&self) -> Result<usize, WorkbenchError> {
+    /// Scores the first `limit` test rows (all of them, up to [`LATENCY_ROWS`], when
+    /// `None`) of the last trained model once through its pipeline and the batch scorer
+    /// (what a serving endpoint does) and returns how many rows it scored; the page times
+    /// repetitions of this call, with fewer rows for a slow model (kNN scans its training
+    /// rows for every answer), so the measurement stays within a few hundred milliseconds.
+    pub fn score_test_rows(&self, limit: Option<usize>) -> Result<usize, WorkbenchError> {
         let trained = self.trained()?;
         let table = trained
             .test_table
             .as_ref()
             .ok_or(WorkbenchError::NoTestRows)?;
-        Ok(trained.artifact.score_table(table)?.len())
+        match limit {
+            Some(n) if n < table.rows() => {
+                let rows: Vec<usize> = (0..n.max(1)).collect();
+                Ok(trained.artifact.score_table(&table.take(&rows))?.len())
+            }
+            _ => Ok(trained.artifact.score_table(table)?.len()),
+        }
     }
 }
 

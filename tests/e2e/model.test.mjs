@@ -299,7 +299,7 @@ test('a project file downloads and opens in a fresh page with the same run', asy
   const project = JSON.parse(text);
   assert.equal(project.format, 'driftlab.project');
   assert.equal(project.version, 1);
-  assert.deepEqual(project.data, { kind: 'builtin', dataset: 'iris', rows: null, seed: 42 });
+  assert.deepEqual(project.data, { kind: 'builtin', dataset: 'iris', rows: null, seed: 42, drift: null });
   assert.equal(project.state.prep.petal_length_cm, 'drop');
   assert.ok(project.models.length >= 1);
   assert.equal(JSON.parse(project.models.at(-1).outcome.artifact).format, 'driftlab.artifact');

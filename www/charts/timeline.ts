@@ -40,9 +40,11 @@ function lines(data: Point[], dashed: string[] = []): Plot.Markish[] {
   const solid = data.filter((p) => !dashed.includes(p.series));
   const dash = data.filter((p) => dashed.includes(p.series));
   return [
-    Plot.line(solid, { x: 't', y: 'value', stroke: 'series', strokeWidth: 2 }),
+    // z given outright: with one point per series (the first batches) Plot would warn that
+    // the implicit z channel "has high cardinality"
+    Plot.line(solid, { x: 't', y: 'value', stroke: 'series', z: 'series', strokeWidth: 2 }),
     Plot.dot(solid, { x: 't', y: 'value', stroke: 'series', r: 2 }),
-    Plot.line(dash, { x: 't', y: 'value', stroke: 'series', strokeWidth: 2, strokeDasharray: '5,3' }),
+    Plot.line(dash, { x: 't', y: 'value', stroke: 'series', z: 'series', strokeWidth: 2, strokeDasharray: '5,3' }),
   ];
 }
 
@@ -119,7 +121,7 @@ export function adwinChart(t: Timeline): Element {
     color: { legend: t.segments.length > 1, type: 'categorical' },
     marks: [
       Plot.ruleX(cuts, { x: 'position', stroke: '#c0392b', strokeWidth: 1.5 }),
-      Plot.line(trace, { x: 'row', y: 'width', stroke: 'version', strokeWidth: 2 }),
+      Plot.line(trace, { x: 'row', y: 'width', stroke: 'version', z: 'version', strokeWidth: 2 }),
       Plot.dot(cuts, { x: 'position', y: 'width_after', fill: '#c0392b', r: 3, title: (c: { t: number; width_before: number; width_after: number }) => `batch ${c.t}: cut from ${c.width_before} to ${c.width_after} rows` }),
     ],
   });

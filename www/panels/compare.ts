@@ -92,8 +92,9 @@ export class CompareTable {
     this.table = h('table', { id: 'compare', class: 'compare', hidden: true },
       h('caption', {}, 'Models trained in this tab; the newest is last'),
       h('thead', {}, h('tr', {},
-        ...['#', 'model', 'data → target', 'main metric', 'also', 'test rows', 'artifact size', 'training time',
-          'scoring µs/row', 'cost / 1M predictions', 'artifact']
+        // the artifact's Download next to the model, where it cannot scroll out of sight
+        ...['#', 'model', 'artifact', 'data → target', 'main metric', 'also', 'test rows', 'artifact size', 'training time',
+          'scoring µs/row', 'cost / 1M predictions']
           .map((t) => h('th', { scope: 'col' }, t)))),
       this.body,
     );
@@ -125,6 +126,7 @@ export class CompareTable {
     this.body.append(h('tr', { 'data-kind': outcome.kind, 'data-n': entry.n },
       h('td', { class: 'num' }, entry.n),
       h('th', { scope: 'row' }, outcome.kind, settings ? h('span', { class: 'col-kind' }, settings) : null),
+      h('td', {}, button),
       h('td', {}, `${ctx.dataset}${ctx.target ? ` → ${ctx.target}` : ''}`),
       h('td', { class: 'metric' }, main),
       h('td', {}, other),
@@ -133,7 +135,6 @@ export class CompareTable {
       h('td', { class: 'num' }, `${count(Math.round(outcome.train_ms))} ms`),
       h('td', { class: 'num latency' }, 'measuring…'),
       h('td', { class: 'num cost' }, '…'),
-      h('td', {}, button),
     ));
     this.table.hidden = false;
     this.empty.hidden = true;

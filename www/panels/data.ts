@@ -8,12 +8,17 @@ import { count } from '../format';
 import { renderPreview } from './preview';
 import { renderProfile } from './profile';
 import { message, showError } from '../errors';
+import { UPLOADED } from '../state';
 
-/** What a built-in load asks for; the hash carries the same three fields. */
+/** What a built-in load asks for; the hash carries the same fields. */
 export interface DatasetChoice {
   dataset: string;
   rows: number | null;
   seed: number;
+  /** The drift of a dataset that takes it (fraud); `null` for none. */
+  drift: number | null;
+  /** With `dataset` = `uploaded`: the file a link was made on. */
+  file?: string | null;
 }
 
 /** Files larger than this are better served by the CLI than by a browser tab. */
@@ -39,6 +44,8 @@ export class DataPanel {
   private readonly select: HTMLSelectElement;
   private readonly rowsInput: HTMLInputElement;
   private readonly seedInput: HTMLInputElement;
+  private readonly driftInput: HTMLInputElement;
+  private readonly driftField: HTMLElement;
   private readonly fileInput: HTMLInputElement;
   private readonly dropZone: HTMLElement;
   private readonly error: HTMLElement;
@@ -55,10 +62,16 @@ export class DataPanel {
     private readonly onChoice: (choice: DatasetChoice) => void,
     /** Called after any table loads (built-in or file), so other panels can follow it. */
     private readonly onLoaded: (loaded: Loaded, info: DatasetInfo | null) => void = () => {},
+    /** Called after a file loads, so the link can say the data was uploaded. */
+    private readonly onFile: (name: string) => void = () => {},
   ) {
     this.select = byId('dataset');
     this.rowsInput = byId('rows');
     this.seedInput = byId('seed');
+    this.driftInput = h('input', { id: 'drift', name: 'drift', type: 'number', min: 0, max: 1, step: 0.1, inputmode: 'decimal', placeholder: '0' });
+    this.driftField = h('div', { class: 'field', hidden: true },
+      h('label', { for: 'drift' }, 'Drift (0 to 1)'), this.driftInput);
+    this.seedInput.closest('.field')?.after(this.driftField);
     this.fileInput = byId('csv-file');
     this.dropZone = byId('drop-zone');
     this.error = byId('error');
@@ -84,7 +97,7 @@ export class DataPanel {
       this.fileInput.value = ''; // choosing the same file again still loads it
     });
     this.wireDropZone();
-    client.onCrash((message) => showError(this.error, message));
+    client.onCrash((message, why) => { if (why === 'crash') showError(this.error, message); });
   }
 
   /** Lists the built-ins, then opens the dataset a link asked for. */
@@ -114,6 +127,13 @@ export class DataPanel {
   /** Loads a built-in dataset unless it is the one on screen already. */
   async open(choice: DatasetChoice): Promise<void> {
     if (!(await this.ready)) return;
+    if (choice.dataset === UPLOADED) {
+      // a link cannot carry a file: say so rather than open something else
+      if (this.fromFile && this.file && this.file.name === choice.file) return;
+      this.status.textContent = '';
+      showError(this.error, `This link was made on an uploaded file${choice.file ? `, ${choice.file},` : ''} which a link cannot carry: choose the same file below (or open the project file) to continue. Nothing else was loaded.`);
+      return;
+    }
     const unknown = !this.datasets.some((d) => d.name === choice.dataset);
     if (unknown) {
       const asked = choice.dataset;
@@ -123,10 +143,11 @@ export class DataPanel {
       return;
     }
     const c = this.choice;
-    if (c && this.loaded && !this.fromFile && c.dataset === choice.dataset && c.rows === choice.rows && c.seed === choice.seed) return;
+    if (c && this.loaded && !this.fromFile && c.dataset === choice.dataset && c.rows === choice.rows && c.seed === choice.seed && c.drift === choice.drift) return;
     this.select.value = choice.dataset;
     this.rowsInput.value = choice.rows === null ? '' : String(choice.rows);
     this.seedInput.value = String(choice.seed);
+    this.driftInput.value = choice.drift === null ? '' : String(choice.drift);
     this.updateLimits();
     await this.loadBuiltin(choice);
   }
@@ -137,6 +158,13 @@ export class DataPanel {
     if (!name) return;
     const rows = readInt(this.rowsInput);
     const seed = readInt(this.seedInput);
+    const driftRaw = this.driftInput.value.trim();
+    const drift = driftRaw === '' || this.driftField.hidden ? null : Number(driftRaw);
+    if (drift !== null && !(drift >= 0 && drift <= 1)) {
+      showError(this.error, 'Drift must be a number from 0 (the world the model is trained on) to 1 (fully drifted).');
+      this.driftInput.focus();
+      return;
+    }
     if (rows === undefined || seed === undefined || seed === null) {
       const bad = rows === undefined ? this.rowsInput : this.seedInput;
       showError(this.error, `${bad.labels?.[0]?.textContent?.trim() ?? bad.name} must be a whole number${
@@ -144,12 +172,12 @@ export class DataPanel {
       bad.focus();
       return;
     }
-    await this.loadBuiltin({ dataset: name, rows, seed });
+    await this.loadBuiltin({ dataset: name, rows, seed, drift: drift === 0 ? null : drift });
   }
 
   private async loadBuiltin(choice: DatasetChoice): Promise<void> {
     const info = this.datasets.find((d) => d.name === choice.dataset);
-    const options = { seed: choice.seed, ...(choice.rows === null ? {} : { rows: choice.rows }) };
+    const options = { seed: choice.seed, ...(choice.rows === null ? {} : { rows: choice.rows }), ...(choice.drift === null || !info?.drift ? {} : { drift: choice.drift }) };
     const target = info?.target ?? null;
     const loaded = await this.request(`Loading ${info?.title ?? choice.dataset}…`, async () => {
       const table = await this.client.loadDataset(choice.dataset, options);
@@ -173,7 +201,7 @@ export class DataPanel {
     if (!this.loaded) return null;
     if (this.fromFile && this.file) return { kind: 'file', file: this.file };
     const c = this.choice;
-    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed } } : null;
+    return c ? { kind: 'builtin', choice: { dataset: c.dataset, rows: c.rows, seed: c.seed, drift: c.drift } } : null;
   }
 
   /** Loads a CSV file as if it had been picked; true when it loaded. */
@@ -212,7 +240,9 @@ export class DataPanel {
     this.dropCsvOption();
     this.select.append(h('option', { value: CSV_OPTION }, `Your file: ${file.name}`));
     this.select.value = CSV_OPTION;
+    this.driftField.hidden = true;
     this.show(loaded, null, null);
+    this.onFile(file.name);
     return true;
   }
 
@@ -274,6 +304,7 @@ export class DataPanel {
     if (!info) return;
     this.rowsInput.max = String(info.max_rows);
     this.rowsInput.placeholder = `default ${info.default_rows}`;
+    this.driftField.hidden = !info.drift;
   }
 
   private dropCsvOption(): void {

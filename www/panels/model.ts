@@ -3,7 +3,7 @@
 // the preprocessing; train in the worker with stages and the loss as they arrive; then read
 // the results and compare every model trained in this tab. A failed training says why in
 // words and leaves the settings and the last results in place.
-import type { WorkbenchClient } from '../client';
+import { Cancelled, type WorkbenchClient } from '../client';
 import type { ColumnInfo, DatasetInfo, Defaults, Loaded, KindInfo, ParamInfo, TrainOutcome, Progress, TrainSettings } from '../protocol';
 import type { State, TaskChoice } from '../state';
 import { byId, h } from '../dom';
@@ -15,7 +15,7 @@ import { BoundaryMap } from '../charts/boundary';
 import { message, showError } from '../errors';
 
 /** The part of the page state this panel owns. */
-export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params' | 'prep'>;
+export type ModelSettings = Pick<State, 'model' | 'target' | 'task' | 'test' | 'trainSeed' | 'params' | 'prep' | 'trained'>;
 
 const TASK_WORDS: Record<TaskChoice, string> = {
   auto: 'auto (from the target)',
@@ -84,6 +84,16 @@ export class ModelPanel {
   private readonly paramsBox: HTMLElement;
   private readonly prepSummary: HTMLElement;
   private readonly trainButton: HTMLButtonElement;
+  private readonly cancelButton: HTMLButtonElement;
+  private readonly timeLeft: HTMLElement;
+  /** When the current stage started, and its name (for the time left). */
+  private stageStart = { stage: '', at: 0 };
+  /** The last supervised family chosen, to come back to when a target is picked again. */
+  private supervised = 'logistic';
+  /** The settings (as JSON) of the last model trained, so the link can say "trained". */
+  private trainedWith: string | null = null;
+  /** A link said a model was trained with its settings: train it once the table is ready. */
+  private pendingTrain: boolean;
   private readonly progressBox: HTMLElement;
   private readonly progressBar: HTMLProgressElement;
   private readonly stageList: HTMLElement;
@@ -104,6 +114,7 @@ export class ModelPanel {
     private readonly onSettings: (settings: ModelSettings) => void,
   ) {
     this.settings = pickSettings(initial);
+    this.pendingTrain = initial.trained;
     this.form = byId('model-form');
     this.empty = byId('model-empty');
     this.targetSelect = byId('model-target');
@@ -115,6 +126,12 @@ export class ModelPanel {
     this.paramsBox = byId('model-params');
     this.prepSummary = byId('prep-summary');
     this.trainButton = byId('train');
+    this.cancelButton = byId('train-cancel');
+    this.timeLeft = byId('train-left');
+    this.cancelButton.addEventListener('click', () => {
+      this.status.textContent = 'Cancelling…';
+      this.client.cancel();
+    });
     this.progressBox = byId('train-progress');
     this.progressBar = byId('train-bar');
     this.stageList = byId('train-stages');
@@ -131,7 +148,11 @@ export class ModelPanel {
     this.loss = new LossLine(byId('loss-chart'));
     this.boundarySection = byId('boundary-section');
     this.boundary = new BoundaryMap(byId('boundary'));
-    client.onCrash((text) => {
+    client.onCrash((text, why) => {
+      if (why === 'cancel') {
+        this.status.textContent = `${text} Earlier models are kept in the comparison and the registry.`;
+        return;
+      }
       this.status.textContent = '';
       showError(this.error, text);
       // the restored model and table answer again: redraw the map from the new worker
@@ -151,16 +172,28 @@ export class ModelPanel {
     });
     this.kindSelect.addEventListener('change', () => {
       this.settings = { ...this.settings, model: this.kindSelect.value, params: {} };
+      if (this.kindSelect.value !== 'kmeans') this.supervised = this.kindSelect.value;
+      // k-means groups rows without a target; a supervised family needs one
+      if (this.kindSelect.value === 'kmeans' && this.target() !== null) this.setTarget('');
+      else if (this.kindSelect.value !== 'kmeans' && this.target() === null) {
+        const guess = this.info?.target ?? this.loaded?.target_guess ?? this.loaded?.columns[this.loaded.columns.length - 1]?.name ?? null;
+        if (guess) this.setTarget(guess);
+      }
       this.renderParams();
       this.emit();
     });
     this.targetSelect.addEventListener('change', () => {
-      // In the settings `null` is the dataset's own target (a link without `target` means
-      // it) and `''` is no target at all.
-      const chosen = this.targetSelect.value;
-      const fallback = this.info?.target ?? null;
-      const target = chosen === '' ? (fallback === null ? null : '') : chosen === fallback ? null : chosen;
-      this.settings = { ...this.settings, target };
+      this.setTarget(this.targetSelect.value);
+      // no target means clustering; a target after none brings the last supervised family back
+      const kind = this.targetSelect.value === '' ? 'kmeans' : this.settings.model === 'kmeans' ? this.supervised : null;
+      if (kind && kind !== this.settings.model && this.kinds.some((k) => k.kind === kind)) {
+        this.settings = { ...this.settings, model: kind, params: {} };
+        this.kindSelect.value = kind;
+        this.renderParams();
+        this.status.textContent = kind === 'kmeans'
+          ? 'No target: the family is now k-means, which groups rows without one.'
+          : `With a target, the family is ${kind} again.`;
+      }
       this.emit();
       void this.refreshPipeline(true);
     });
@@ -183,6 +216,22 @@ export class ModelPanel {
         this.emit();
       }
     });
+  }
+
+  /**
+   * Sets the target (`''` for none) in the settings and the select. In the settings `null`
+   * is the dataset's own (or guessed) target, which a link leaves out, and `''` is none.
+   */
+  private setTarget(chosen: string): void {
+    const fallback = this.fallbackTarget();
+    const target = chosen === '' ? (fallback === null ? null : '') : chosen === fallback ? null : chosen;
+    this.settings = { ...this.settings, target };
+    this.targetSelect.value = chosen;
+  }
+
+  /** The dataset's own target, or the one guessed from a file's columns. */
+  private fallbackTarget(): string | null {
+    return this.info ? this.info.target ?? null : this.loaded?.target_guess ?? null;
   }
 
   /** Follows the table the Data panel loaded. */
@@ -208,11 +257,25 @@ export class ModelPanel {
       this.settings = { ...this.settings, target: null };
       this.emit();
     }
+    // a file with a target guessed trains a supervised family; one without, k-means
+    if (changed && !info && this.kinds.length > 0) {
+      const want = this.target() === null ? 'kmeans' : this.settings.model === 'kmeans' ? this.supervised : null;
+      if (want && want !== this.settings.model) {
+        this.settings = { ...this.settings, model: want, params: {} };
+        this.emit();
+      }
+    }
     this.empty.hidden = true;
     this.form.hidden = false;
-    this.renderTargets(loaded.columns);
+    this.renderTargets(loaded.columns, this.info ? null : loaded.target_guess ?? null);
     this.applyControls();
     await this.refreshPipeline(!changed);
+    if (this.pendingTrain && seq === this.tableSeq) {
+      // the link's model: seeded, so training it again gives the same results
+      this.pendingTrain = false;
+      this.status.textContent = 'This link holds a trained model: training it again with its settings…';
+      void this.train();
+    }
   }
 
   /** Applies a state read from the link (a pasted or edited hash). */
@@ -248,13 +311,13 @@ export class ModelPanel {
   private target(): string | null {
     const t = this.settings.target;
     if (t === '') return null;
-    return t ?? this.info?.target ?? null;
+    return t ?? this.fallbackTarget();
   }
 
-  private renderTargets(columns: ColumnInfo[]): void {
+  private renderTargets(columns: ColumnInfo[], guess: string | null): void {
     this.targetSelect.replaceChildren(
       h('option', { value: '' }, '(none: clustering)'),
-      ...columns.map((c) => h('option', { value: c.name }, `${c.name} (${c.kind})`)),
+      ...columns.map((c) => h('option', { value: c.name }, `${c.name} (${c.kind})${c.name === guess ? ' — guessed' : ''}`)),
     );
   }
 
@@ -417,10 +480,12 @@ export class ModelPanel {
 
     this.training = true;
     this.trainButton.disabled = true;
+    this.cancelButton.hidden = false;
     showError(this.error, null);
     this.startProgress();
     this.status.textContent = `Training ${kind}…`;
     const losses: LossPoint[] = [];
+    let measureAfter: number | null = null;
     // Progress travels on its own message channel, so a last event can arrive after the
     // result; once the result is in, late events must not overwrite the final status.
     let settled = false;
@@ -432,23 +497,33 @@ export class ModelPanel {
       });
       this.finishProgress(true);
       this.status.textContent = `Trained ${kind} in ${Math.round(outcome.train_ms)} ms.`;
+      this.trainedWith = settingsKey(this.settings);
+      this.emit();
       // Receiving the result (a large message) is one task; each view below gets its own,
       // so the main thread never holds the page for long.
       await nextTask();
       this.resultsView.show(outcome, ctx);
       await nextTask();
       const entry = this.compare.add(outcome, ctx, changed, request);
+      measureAfter = entry.n;
       await this.drawBoundary(outcome, kind);
-      await this.measure(entry.n);
       return outcome;
     } catch (err) {
       this.finishProgress(false);
+      if (err instanceof Cancelled) {
+        this.status.textContent = `Training ${kind} was cancelled. ${err.message} Earlier models are kept.`;
+        return null;
+      }
       this.status.textContent = '';
       showError(this.error, `Training ${kind} failed: ${message(err)}`);
       return null;
     } finally {
       this.training = false;
       this.trainButton.disabled = false;
+      this.cancelButton.hidden = true;
+      this.timeLeft.textContent = '';
+      // the latency is measured after Train is free again (bounded in the worker)
+      if (measureAfter !== null) void this.measure(measureAfter);
     }
   }
 
@@ -481,6 +556,8 @@ export class ModelPanel {
   }
 
   private startProgress(): void {
+    this.stageStart = { stage: '', at: performance.now() };
+    this.timeLeft.textContent = '';
     this.progressBox.hidden = false;
     this.progressBar.value = 0;
     this.loss.update([]);
@@ -502,6 +579,15 @@ export class ModelPanel {
       });
     }
     this.status.textContent = `Training: ${p.stage}${p.total ? ` ${p.step}/${p.total}` : ''}…`;
+    const now = performance.now();
+    if (p.stage !== this.stageStart.stage) this.stageStart = { stage: p.stage, at: now };
+    // time left where the stage counts its steps (iterations, trees, machines)
+    if (p.total && p.step > 0 && p.step < p.total) {
+      const left = ((now - this.stageStart.at) / p.step) * (p.total - p.step);
+      this.timeLeft.textContent = `about ${left < 1500 ? '1 s' : `${Math.round(left / 1000)} s`} left in ${p.stage}`;
+    } else {
+      this.timeLeft.textContent = '';
+    }
     if (p.loss !== null && Number.isFinite(p.loss)) {
       losses.push({ step: losses.length + 1, loss: p.loss });
       this.loss.update(losses);
@@ -518,6 +604,7 @@ export class ModelPanel {
   }
 
   private emit(): void {
+    this.settings = { ...this.settings, trained: this.trainedWith !== null && this.trainedWith === settingsKey(this.settings) };
     this.onSettings({ ...this.settings });
   }
 }
@@ -528,5 +615,11 @@ function nextTask(): Promise<void> {
 }
 
 function pickSettings(s: State): ModelSettings {
-  return { model: s.model, target: s.target, task: s.task, test: s.test, trainSeed: s.trainSeed, params: { ...s.params }, prep: { ...s.prep } };
+  return { model: s.model, target: s.target, task: s.task, test: s.test, trainSeed: s.trainSeed, params: { ...s.params }, prep: { ...s.prep }, trained: s.trained };
+}
+
+/** The settings that make a model, as a key (without the `trained` flag itself). */
+function settingsKey(s: ModelSettings): string {
+  const { trained: _trained, ...rest } = s;
+  return JSON.stringify(rest);
 }

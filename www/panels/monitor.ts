@@ -3,10 +3,15 @@
 // cannot, and the detectors raise their alarms, each explained in a sentence.
 import { h, byId, saveFile } from '../dom';
 import { count, stat } from '../format';
-import type { ScenarioView, ServedView } from '../protocol';
+import type { ScenarioView, ServedView, Suggested, TableScenarioRequest, TableSuggestion } from '../protocol';
 import { SPEEDS, type DeployHub } from '../store/hub';
 import { message, showError } from '../errors';
 import { adwinChart, ddmChart, driftChart, kindLabel, latencyChart, performanceChart, predictionChart, psiChart } from '../charts/timeline';
+
+/** The select's value for a scenario drawn from the loaded table. */
+const TABLE = '__table__';
+
+type Kind = 'shift' | 'mix' | 'prior' | 'concept';
 
 export function servedText(s: ServedView): string {
   const served = Object.entries(s.served).map(([v, n]) => `${v} ${count(n)}`).join(', ');
@@ -42,11 +47,31 @@ export class MonitorPanel {
   private readonly snapshotLink = h('button', { id: 'snapshot-download', type: 'button', disabled: true }, 'Download the monitor snapshot (JSON)');
   private readonly adwinNote = h('p', { id: 'adwin-note', class: 'note' });
   private infos: ScenarioView[] = [];
+  /** The defaults for drifting the loaded table under the champion, once asked for. */
+  private suggestion: TableSuggestion | null = null;
+  private readonly tableBox = h('div', { id: 'table-scenario', class: 'controls table-scenario', hidden: true });
+  private readonly change = h('select', { id: 'table-change', name: 'change' },
+    h('option', { value: 'shift' }, 'Covariate shift: the inputs the model leans on move'),
+    h('option', { value: 'mix' }, 'Mix: one group of a categorical input becomes common'),
+    h('option', { value: 'prior' }, 'Prior shift: the positive class becomes more common'),
+    h('option', { value: 'concept' }, 'Concept drift: labels change in one region of the inputs'));
+  private readonly schedule = h('select', { id: 'table-schedule', name: 'schedule' },
+    ...['abrupt', 'gradual', 'incremental', 'recurring'].map((s) => h('option', { value: s }, s)));
+  private readonly pause = h('input', { id: 'pause-on-alarm', type: 'checkbox', checked: true });
 
   constructor(private readonly hub: DeployHub) {
     this.speed.value = hub.speed;
     this.speed.addEventListener('change', () => { hub.speed = this.speed.value; });
-    this.scenario.addEventListener('change', () => this.describe());
+    this.scenario.addEventListener('change', () => void this.describeChoice());
+    this.change.addEventListener('change', () => this.describeTable());
+    this.schedule.addEventListener('change', () => this.describeTable());
+    this.pause.addEventListener('change', () => { hub.pauseOnAlarm = this.pause.checked; });
+    hub.onRegistry(() => {
+      // a new champion may lean on other inputs: ask again when the table scenario is chosen
+      this.suggestion = null;
+      if (this.scenario.value === TABLE) void this.describeChoice();
+      if (!hub.timeline) this.render();
+    });
     this.startButton.addEventListener('click', () => void this.start());
     this.playButton.addEventListener('click', () => void hub.play());
     this.pauseButton.addEventListener('click', () => hub.stop());
@@ -61,7 +86,9 @@ export class MonitorPanel {
         h('div', { class: 'field' }, h('label', { for: 'scenario-seed' }, 'Seed'), this.seed),
         this.startButton, this.playButton, this.pauseButton, this.stepButton,
         h('div', { class: 'field' }, h('label', { for: 'speed' }, 'Speed'), this.speed),
+        h('label', { class: 'check', for: 'pause-on-alarm' }, this.pause, ' Pause at the first alarm'),
         this.about),
+      this.tableBox,
       this.error,
       this.status,
       this.served,
@@ -87,22 +114,84 @@ export class MonitorPanel {
     try {
       this.infos = await this.hub.client.deploy('scenarios');
       if (this.seed.value === '') this.seed.value = String((await this.hub.client.defaults()).scenario_seed);
-      this.scenario.replaceChildren(...this.infos.map((s) => h('option', { value: s.name }, s.name)));
-      this.describe();
+      this.scenario.replaceChildren(
+        h('optgroup', { label: 'The fraud story and toy streams' }, ...this.infos.map((s) => h('option', { value: s.name }, s.name))),
+        h('optgroup', { label: 'Your data' }, h('option', { value: TABLE }, 'Drift the loaded table')));
+      const d = await this.hub.client.defaults();
+      this.pause.checked = this.hub.pauseOnAlarm = d.pause_on_alarm;
+      await this.describeChoice();
     } catch (err) {
       showError(this.error, message(err));
     }
   }
 
-  private describe(): void {
-    const s = this.infos.find((i) => i.name === this.scenario.value);
-    this.about.textContent = s ? `${s.description} ${s.batches} batches of ${count(s.batch_size)} rows; labels arrive ${s.label_delay} batches late.` : '';
+  /** Chooses the built-in or table scenario the select shows. */
+  selectTable(): Promise<void> {
+    this.scenario.value = TABLE;
+    return this.describeChoice();
+  }
+
+  private async describeChoice(): Promise<void> {
+    const table = this.scenario.value === TABLE;
+    this.tableBox.hidden = !table;
+    if (!table) {
+      const s = this.infos.find((i) => i.name === this.scenario.value);
+      this.about.textContent = s ? `${s.description} ${s.batches} batches of ${count(s.batch_size)} rows; labels arrive ${s.label_delay} batches late.` : '';
+      return;
+    }
+    if (!this.suggestion) {
+      this.about.textContent = 'Reading which inputs the champion leans on…';
+      try {
+        this.suggestion = await this.hub.client.deploy('suggestTable');
+      } catch (err) {
+        this.about.textContent = `A stream drawn from the loaded table needs a deployed model trained on it: ${message(err)}`;
+        this.tableBox.replaceChildren();
+        return;
+      }
+    }
+    const s = this.suggestion;
+    for (const o of this.change.options) o.disabled = !this.drift(o.value as Kind);
+    if (this.change.selectedOptions[0]?.disabled) this.change.value = 'shift';
+    const top = s.importance.slice(0, 4).map((i) => `${i.column} (${stat(i.drop)})`).join(', ');
+    this.tableBox.replaceChildren(
+      h('div', { class: 'field' }, h('label', { for: 'table-change' }, 'What changes'), this.change),
+      h('div', { class: 'field' }, h('label', { for: 'table-schedule' }, 'How, in time'), this.schedule),
+      h('p', { id: 'table-importance', class: 'hint' }, `The champion leans most on ${top || 'no input'} (accuracy lost when the column is shuffled); the defaults aim there.`),
+    );
+    this.describeTable();
+  }
+
+  /** The change of kind `kind` suggested for the loaded table, if it has one. */
+  private drift(kind: Kind): Suggested | null {
+    const s = this.suggestion;
+    if (!s) return null;
+    return (kind === 'prior' ? s.prior : s[kind]) ?? null;
+  }
+
+  private describeTable(): void {
+    const d = this.drift(this.change.value as Kind);
+    const when: Record<string, string> = {
+      abrupt: 'all at once at batch 10',
+      gradual: 'more and more rows of the new kind from batch 10, the rest as before',
+      incremental: 'every row a little further each batch from batch 10',
+      recurring: 'for 5 batches out of every 10 from batch 10',
+    };
+    this.about.textContent = d
+      ? `Rows drawn from the loaded table, 30 batches of 500; ${when[this.schedule.value] ?? ''}: ${d.about}. Labels arrive 2 batches late.`
+      : 'This table has no input for that change.';
   }
 
   private async start(): Promise<void> {
     await this.guard(async () => {
       const seed = this.seed.value === '' ? null : Number(this.seed.value);
-      await this.hub.start(this.scenario.value, seed);
+      if (this.scenario.value === TABLE) {
+        const drift = this.drift(this.change.value as Kind)?.drift;
+        if (!drift) throw new Error('pick a change this table allows');
+        const request: TableScenarioRequest = { drift, schedule: this.schedule.value as TableScenarioRequest['schedule'], batches: null, batch_size: null, seed };
+        await this.hub.startTable(request);
+      } else {
+        await this.hub.start(this.scenario.value, seed);
+      }
     });
   }
 
@@ -118,20 +207,29 @@ export class MonitorPanel {
   private render(): void {
     const t = this.hub.timeline;
     const started = t !== null;
-    this.playButton.disabled = !started || this.hub.playing || t.finished;
-    this.stepButton.disabled = !started || this.hub.playing || t.finished;
+    this.playButton.disabled = !started || this.hub.playing;
+    this.stepButton.disabled = !started || this.hub.playing;
+    // past the scripted end the stream goes on in its last regime
+    this.playButton.textContent = t && t.batches.length >= t.batches_scripted ? 'Play on' : 'Play';
     this.pauseButton.disabled = !this.hub.playing;
     this.snapshotLink.disabled = !started;
     if (this.hub.error) showError(this.error, this.hub.error);
     if (!t) {
-      this.status.textContent = 'Deploy a model, pick a scenario and press Start.';
+      const champion = this.hub.registry?.champion;
+      this.status.textContent = champion
+        ? `${champion} is deployed: pick a scenario (the fraud story, or a drift of your own table) and press Start.`
+        : 'Deploy a model on the Deploy panel, then pick a scenario and press Start.';
+      this.status.dataset.batches = '0';
       return;
     }
     const last = t.batches[t.batches.length - 1];
     const versions = t.segments.map((s) => s.offset > 0 ? `${s.version} from batch ${s.offset}` : s.version).join(', then ');
-    this.status.textContent = `${t.scenario}: ${t.batches.length} of ${t.batches_total} batches played` +
+    const past = t.batches.length > t.batches_scripted ? ` (${t.batches.length - t.batches_scripted} past the script, in its last regime)` : '';
+    this.status.textContent = `${t.scenario}: ${t.batches.length} of ${t.batches_scripted} batches played${past}` +
       ` · watching ${versions} · ${t.alarms.length} alarm${t.alarms.length === 1 ? '' : 's'}` +
-      (t.finished ? ' · finished' : this.hub.playing ? ' · playing' : '');
+      (this.hub.playing ? ' · playing' : t.finished ? ' · the script has ended: Play goes on' : '') +
+      (this.hub.paused && !this.hub.playing ? ` · ${this.hub.paused}` : '');
+    this.status.dataset.paused = this.hub.paused && !this.hub.playing ? 'alarm' : '';
     this.status.dataset.batches = String(t.batches.length);
     this.status.dataset.alarms = String(t.alarms.length);
     const step = this.hub.last;

@@ -1,6 +1,7 @@
-//! k-means: `k` centroids, each row assigned to the nearest. Fitted by linfa-clustering
-//! (seeded k-means++, the best of `n_runs` by inertia); scored by the same nearest-centroid
-//! search, first centroid on ties.
+//! k-means: `k` centroids, each row assigned to the nearest. Fitted by driftlab's own
+//! trainer (scikit-learn's greedy k-means++ and Lloyd's iterations, the best of `n_runs`
+//! seeded runs by inertia; `fit.rs` says why not linfa-clustering); scored by the same
+//! nearest-centroid search, first centroid on ties.
 
 #[cfg(feature = "train")]
 mod fit;
@@ -15,11 +16,12 @@ family_params! {
     pub struct KMeansParams {
         /// clusters
         pub k: u64 = 3, ParamType::Int { min: 1, max: 10_000 };
-        /// restarts; the best inertia wins
+        /// seeded restarts (scikit-learn's n_init); the lowest inertia wins
         pub n_runs: u64 = 10, ParamType::Int { min: 1, max: 1_000 };
         /// iterations per run
         pub max_iterations: u64 = 300, ParamType::Int { min: 1, max: 1_000_000 };
-        /// stop when centroids move less than this
+        /// stop when the centroids' total squared movement in an iteration is at most this
+        /// share of the mean feature variance (scikit-learn's tol)
         pub tolerance: f64 = 0.0001, ParamType::POSITIVE;
     }
 }
@@ -75,9 +77,24 @@ impl Predict for KMeansModel {
             probabilities: Vec::new(),
         })
     }
+
+    fn predict_batch_into(
+        &self,
+        data: &[f64],
+        cols: usize,
+        values: &mut Vec<f64>,
+        _probabilities: &mut Vec<f64>,
+    ) -> Option<usize> {
+        values.extend(
+            data.chunks_exact(cols)
+                .map(|x| nearest_centroid(&self.centroids, x).0 as f64),
+        );
+        Some(0)
+    }
 }
 
-/// Index and squared distance of the nearest centroid (first on ties), as linfa's k-means.
+/// Index and squared distance of the nearest centroid (first on ties; distances by
+/// [`sq_l2`], in the scorers' eight-lane order).
 pub fn nearest_centroid(centroids: &[f64], x: &[f64]) -> (usize, f64) {
     let p = x.len().max(1);
     let mut best = (0, f64::INFINITY);

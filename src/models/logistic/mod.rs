@@ -1,8 +1,8 @@
 //! Logistic regression: a weighted sum of the inputs turned into class probabilities by
 //! the sigmoid (two classes) or the softmax (more), L2-penalised.
 //!
-//! Two classes are fitted by driftlab's own L-BFGS trainer, more by linfa-logistic (see
-//! `fit.rs` for why and how they agree with scikit-learn). The scorer follows linfa's
+//! Two classes and more are fitted by driftlab's own L-BFGS trainer (see `fit.rs` for why
+//! not linfa-logistic, and how it agrees with scikit-learn). The scorer follows linfa's
 //! arithmetic (`x·w + b`, then `1 / (1 + e^(−z))` or the softmax), with the scorer's own
 //! [`exp`](crate::score) so that every build gives the same bits, and a logit that stays a
 //! number when a row or a weight is huge (see `linear_logit`).
@@ -112,6 +112,9 @@ impl Predict for LogisticModel {
         values: &mut Vec<f64>,
         probabilities: &mut Vec<f64>,
     ) -> Option<usize> {
+        if self.n_classes > 2 {
+            return Some(multinomial_batch(self, data, cols, values, probabilities));
+        }
         if self.n_classes != 2 || self.positive > 1 {
             return None;
         }
@@ -205,6 +208,59 @@ fn overflowed_logit(x: &[f64], w: &[f64], b: f64) -> f64 {
     s * up * up
 }
 
+/// The multinomial rows of a batch into flat buffers: [`multinomial_logits`] into each
+/// row's slot, then the argmax and the softmax in place (the numbers of [`logistic_row`],
+/// without its two allocations per row).
+fn multinomial_batch(
+    m: &LogisticModel,
+    data: &[f64],
+    cols: usize,
+    values: &mut Vec<f64>,
+    probabilities: &mut Vec<f64>,
+) -> usize {
+    let k = m.n_classes;
+    let rows = data.len() / cols.max(1);
+    values.resize(rows, 0.0);
+    probabilities.resize(rows * k, 0.0);
+    let mut raw = vec![0.0; k];
+    for ((x, v), z) in data
+        .chunks_exact(cols)
+        .zip(values.iter_mut())
+        .zip(probabilities.chunks_exact_mut(k))
+    {
+        multinomial_logits(m, x, &mut raw, z);
+        *v = argmax(z) as f64;
+        softmax_in_place(z);
+    }
+    k
+}
+
+/// The `k` logits of row `x` into `z`: `z_c = b_c + Σ_j x_j·W[j][c]`, the sum accumulated in
+/// `raw` feature by feature (as linfa's `x.dot(W) + b`); an overflowing logit is recomputed
+/// on scaled terms (see [`linear_logit`]).
+#[inline]
+fn multinomial_logits(m: &LogisticModel, x: &[f64], raw: &mut [f64], z: &mut [f64]) {
+    let k = m.n_classes;
+    raw.iter_mut().for_each(|r| *r = 0.0);
+    for (&xj, row) in x.iter().zip(m.weights.chunks_exact(k)) {
+        for (r, w) in raw.iter_mut().zip(row) {
+            *r += xj * w;
+        }
+    }
+    for ((zc, b), r) in z.iter_mut().zip(&m.intercepts).zip(raw.iter()) {
+        *zc = b + r;
+    }
+    if z.iter().any(|v| !v.is_finite()) {
+        let mut wc = vec![0.0; x.len()];
+        for (c, zc) in z.iter_mut().enumerate() {
+            for (j, w) in wc.iter_mut().enumerate() {
+                *w = m.weights[j * k + c];
+            }
+            *zc = overflowed_logit(x, &wc, m.intercepts[c]);
+        }
+    }
+}
+
 fn logistic_row(m: &LogisticModel, x: &[f64]) -> Prediction {
     if m.n_classes == 2 {
         let p = logistic(linear_logit(x, &m.weights, m.intercepts[0]));
@@ -217,28 +273,8 @@ fn logistic_row(m: &LogisticModel, x: &[f64]) -> Prediction {
         }
     } else {
         let k = m.n_classes;
-        let mut z: Vec<f64> = m.intercepts.clone();
-        // z_c = Σ_j x_j W[j][c] + b_c (linfa: x.dot(W) + b).
-        let mut raw = vec![0.0; k];
-        for (j, &xj) in x.iter().enumerate() {
-            let row = &m.weights[j * k..(j + 1) * k];
-            for (r, w) in raw.iter_mut().zip(row) {
-                *r += xj * w;
-            }
-        }
-        for (zc, r) in z.iter_mut().zip(&raw) {
-            *zc += r;
-        }
-        if z.iter().any(|v| !v.is_finite()) {
-            // an overflowing logit: recompute each on scaled terms (see linear_logit)
-            let mut wc = vec![0.0; x.len()];
-            for (c, zc) in z.iter_mut().enumerate() {
-                for (j, w) in wc.iter_mut().enumerate() {
-                    *w = m.weights[j * k + c];
-                }
-                *zc = overflowed_logit(x, &wc, m.intercepts[c]);
-            }
-        }
+        let mut z = vec![0.0; k];
+        multinomial_logits(m, x, &mut vec![0.0; k], &mut z);
         let value = argmax(&z);
         softmax_in_place(&mut z);
         Prediction {

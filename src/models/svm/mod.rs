@@ -53,6 +53,14 @@ impl Family for Svm {
     const TASKS: Tasks = Tasks::BOTH;
     type Params = SvmParams;
     type Fitted = SvmModel;
+    /// linfa's SMO solver keeps the kernel of every pair of training rows, n² × 8 bytes:
+    /// 10,000 rows are 800 MB, 50,000 would be 20 GB (the page's engine crashed with
+    /// "capacity overflow" there; 20,000 rows took 23.5 s).
+    const MAX_ROWS: Option<usize> = Some(10_000);
+    fn too_many_rows(rows: usize, _features: usize) -> String {
+        let gb = (rows as f64) * (rows as f64) * 8.0 / 1e9;
+        format!("its solver keeps a kernel value for every pair of training rows ({gb:.1} GB for {rows} rows), more memory than a browser tab has")
+    }
 }
 
 /// A kernel of a support vector machine.
