@@ -14,13 +14,14 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: help start test wasm edge bench tools rust-tools wasm-bindgen node-deps browser \
-        lint test-native test-wasm test-web test-edge fuzz fuzz-tools clean
+        lint test-native test-wasm test-web test-edge fuzz fuzz-tools clean npm-pack test-npm
 
 help:
 	@echo "make start   install what is missing, build the Wasm, serve http://127.0.0.1:5173"
 	@echo "make test    install what is missing and run every test"
 	@echo "make wasm    build the playground Wasm into pkg/ and the edge scorer into pkg/edge/"
 	@echo "make bench   run the benchmarks"
+	@echo "make npm-pack  the npm package of the core: target/npm/driftlab-<version>.tgz (npm/README.md)"
 	@echo "make fuzz    fuzz the CSV reader, artifact loaders, pipeline and edge requests (FUZZ_TIME=60 s each)"
 
 # --- tools ----------------------------------------------------------------------------
@@ -120,7 +121,7 @@ start: wasm
 
 # --- tests ------------------------------------------------------------------------------
 
-test: tools browser lint test-native test-wasm test-web test-edge
+test: tools browser lint test-native test-wasm test-web test-edge test-npm
 	@echo "make test: all passed"
 
 # the CLI carries the edge scorer when it exists (build.rs): build it first, so that
@@ -184,3 +185,15 @@ fuzz: fuzz-tools
 clean:
 	rm -rf pkg dist
 	$(CARGO) clean
+
+# --- the npm package (npm/) ---------------------------------------------------------------
+
+# npm/build.mjs assembles the package from pkg/ into target/npm/driftlab (and prints the
+# entries' sizes); npm pack writes target/npm/driftlab-<version>.tgz
+npm-pack: wasm
+	node npm/build.mjs target/npm/driftlab
+	cd target/npm/driftlab && npm pack --pack-destination ..
+
+# the packed tarball installed into a scratch project, used from Node, Chromium and workerd
+test-npm: wasm browser $(EDGE_TOOLS)
+	node --test --test-concurrency=1 npm/test/

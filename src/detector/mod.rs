@@ -31,6 +31,7 @@ use serde::Serialize;
 
 /// What a detector reports after an update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum DetectorState {
     /// Nothing to report.
@@ -111,6 +112,7 @@ pub struct Run {
 
 /// The CLI's `monitor` output: `{"detector", "params", "alarms", "warnings"}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct RunReport {
     /// Detector name.
     pub detector: String,

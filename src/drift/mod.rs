@@ -62,7 +62,7 @@ pub use special::{chi2_sf, erfc, normal_two_sided_p};
 pub use stats::{
     chi2_contingency, chisquare_gof, jensenshannon, psi, psi_from_counts, wasserstein,
     wasserstein_normed, z_test, ContingencyResult, PsiBinning, PsiOptions, TestResult,
-    WassersteinResult, WASSERSTEIN_STD_FLOOR,
+    WassersteinResult, MAX_PSI_BINS, WASSERSTEIN_STD_FLOOR,
 };
 
 use crate::table::ColumnKind;

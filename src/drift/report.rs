@@ -688,6 +688,7 @@ pub(super) fn report_against(
             options.drift_share
         )));
     }
+    options.psi.check()?;
     let ref_names = reference.names();
     let names: Vec<String> = match &options.columns {
         Some(cols) => cols.clone(),

@@ -181,6 +181,38 @@ impl Default for PsiOptions {
     }
 }
 
+/// The most PSI bins [`PsiOptions::check`] accepts, as the monitor's `psi_bins`: far more
+/// than a PSI needs (10 is usual), few enough that the edges of any request fit in memory.
+pub const MAX_PSI_BINS: usize = 1000;
+
+impl PsiOptions {
+    /// Refuses options the PSI cannot use: fewer than 2 or more than [`MAX_PSI_BINS`] bins
+    /// (options come from users: a billion bins would be an allocation of gigabytes), or a
+    /// clip that is not a finite positive number below 1.
+    ///
+    /// ```
+    /// use driftlab::drift::PsiOptions;
+    /// assert!(PsiOptions::default().check().is_ok());
+    /// assert!(PsiOptions { bins: 1_000_000_000, ..Default::default() }.check().is_err());
+    /// assert!(PsiOptions { epsilon: f64::NAN, ..Default::default() }.check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), DriftError> {
+        if !(2..=MAX_PSI_BINS).contains(&self.bins) {
+            return Err(DriftError::InvalidInput(format!(
+                "psi.bins {} is invalid: use 2 to {MAX_PSI_BINS} bins (10 is usual)",
+                self.bins
+            )));
+        }
+        if !(self.epsilon > 0.0 && self.epsilon < 1.0) {
+            return Err(DriftError::InvalidInput(format!(
+                "psi.epsilon {} is invalid: use a small positive share such as 0.0001",
+                self.epsilon
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// PSI bin edges for a sorted, non-empty reference (`bins - 1` inner edges; outer bins open).
 pub(crate) fn psi_edges(sorted_reference: &[f64], opts: &PsiOptions) -> Vec<f64> {
     let bins = opts.bins.max(2);
@@ -249,6 +281,7 @@ pub(crate) fn psi_terms(
 /// reference values may leave a bin empty (both proportions clip to `epsilon` and the bin
 /// contributes 0).
 pub fn psi(reference: &[f64], current: &[f64], opts: &PsiOptions) -> Result<f64, DriftError> {
+    opts.check()?;
     check_values(reference, "reference")?;
     check_values(current, "current")?;
     let edges = psi_edges(&sorted(reference), opts);

@@ -2,7 +2,9 @@
 //! per call, to the core's typed calls: [`Data`] over [`crate::workbench::DataBench`]
 //! (the table), [`Model`] over [`crate::workbench::ModelBench`] (the last model) and
 //! [`Deploy`] over [`crate::deploy::Session`] (the registry, the scenario, the monitor).
-//! The page's first module (built without `train`) has the data handle only.
+//! The page's first module (built without `train`) has the data handle only. The full
+//! module also carries, for the npm package (`npm/`), the drift report and the streaming
+//! detectors ([`Detector`], `Data.driftAgainst`, `Data.driftFromProfile`).
 //!
 //! **The contract is generated.** Every request and response is a core serde type that,
 //! in this build (`cfg(ts)`, see `build.rs`), derives [`tsify::Tsify`]: its TypeScript
@@ -39,6 +41,8 @@ mod data;
 #[cfg(feature = "train")]
 mod deploy;
 #[cfg(feature = "train")]
+mod drift;
+#[cfg(feature = "train")]
 mod live;
 #[cfg(feature = "train")]
 mod model;
@@ -46,6 +50,8 @@ mod model;
 pub use data::Data;
 #[cfg(feature = "train")]
 pub use deploy::Deploy;
+#[cfg(feature = "train")]
+pub use drift::Detector;
 #[cfg(feature = "train")]
 pub use model::Model;
 
