@@ -744,6 +744,16 @@ impl FittedPipeline {
                 ));
             }
         }
+        let mut names = self.inputs.iter().flat_map(FittedColumn::feature_names);
+        if self.features.len() != base + self.crosses.len()
+            || !self.features[..base]
+                .iter()
+                .all(|f| names.next().as_ref() == Some(f))
+        {
+            return Err(PrepError::Inconsistent(
+                "the feature names are not the outputs of the steps (one per numeric column, one per category)".into(),
+            ));
+        }
         let cross_names = self.crosses.iter().map(|c| {
             let name = |k: usize| {
                 c.of.get(k)
@@ -765,16 +775,6 @@ impl FittedPipeline {
         {
             return Err(PrepError::Inconsistent(
                 "the feature crosses' names are not their operations on the columns".into(),
-            ));
-        }
-        let mut names = self.inputs.iter().flat_map(FittedColumn::feature_names);
-        if self.features.len() != base + self.crosses.len()
-            || !self.features[..base]
-                .iter()
-                .all(|f| names.next().as_ref() == Some(f))
-        {
-            return Err(PrepError::Inconsistent(
-                "the feature names are not the outputs of the steps (one per numeric column, one per category)".into(),
             ));
         }
         Ok(())
