@@ -77,7 +77,8 @@ model.dataLoader = {
     const c = data.source();
     return c?.kind === 'builtin' ? c.choice : null;
   },
-  loadData: (choice) => data.open(choice),
+  // the 2-D sets take no drift; a drift the current choice carries is kept
+  loadData: (choice) => data.open({ drift: null, ...choice }),
 };
 model.hideControls(state.hide);
 
@@ -122,7 +123,7 @@ const tour = new Tour(hub, (view) => {
 // The neural-network lesson on the circle data; its step lives in the hash (`#lesson=2`).
 const lesson = new Lesson({
   loadCircle: async () => {
-    await data.open({ dataset: 'circles', rows: 400, seed: 42, noise: 0 });
+    await data.open({ dataset: 'circles', rows: 400, seed: 42, drift: null, noise: 0 });
     await model.whenReady();
   },
   setKind: (kind) => model.setKind(kind),
