@@ -60,12 +60,12 @@ browser:
 # show data) and pkg/ (everything), which the worker loads on the first call that needs it.
 # The light build has its own target dir: a cdylib's file name carries no feature hash, so
 # the two builds would overwrite each other's output and rebuild every time.
-# The edge scorer is compiled at opt-level s (profile.edge) and then optimised by wasm-opt
+# The edge scorer is compiled at opt-level z (profile.edge) and then optimised by wasm-opt
 # at -O3, which on it is about as small (gzipped) as -Oz and a few percent faster. It links
 # no wasm-bindgen (the core's `browser` feature is off), so it exports only the dl_* ABI,
-# its memory and two linker globals; wasm-opt alone (target features stripped) gets it to
-# 58,615 B gzipped (73,811 B since it sketches its traffic for monitoring, issue #18: budget
-# 80,000 B), and pruning the two globals as well (the old edge/scripts/prune-wasm.mjs,
+# its memory and two linker globals; wasm-opt alone (target features stripped) got it to
+# 58,615 B gzipped before it sketched its traffic (issue #18: budget 80,000 B; 79,456 B
+# with the sketches, boosted trees and networks), and pruning the two globals as well (the old edge/scripts/prune-wasm.mjs,
 # needed while wasm-bindgen's exports were linked in) would save 36 B more.
 #
 # Incremental: make asks cargo for each .wasm every time (FORCE; cargo rewrites its output

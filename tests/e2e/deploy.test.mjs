@@ -307,7 +307,10 @@ test("the detectors' insides: ADWIN's window, DDM's bands, PSI's bins, scoring t
   await page.getByRole('button', { name: 'Monitor', exact: true }).click();
   await page.selectOption('#scenario', 'fraud-abrupt');
   await page.locator('#scenario-start').click();
-  await page.waitForFunction(() => !document.querySelector('#step')?.disabled);
+  // the stream before this one plays on past its script, so Step stays enabled: wait for
+  // the new stream itself (no batch yet)
+  await page.waitForFunction(() => document.querySelector('#monitor-status')?.dataset.batches === '0'
+    && !document.querySelector('#step')?.disabled);
   for (let i = 0; i < 12; i++) await stepOnce();
   const snap = await monitorSnapshot();
   const last = snap.batches.at(-1);

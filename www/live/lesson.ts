@@ -136,7 +136,9 @@ export class Lesson {
       else if (e.key === 'Escape') this.close();
     });
     document.body.append(this.card);
-    const start = h('button', { type: 'button', id: 'lesson-start', class: 'tour-start' }, 'Neural network lesson');
+    // a short word on phones, where it shares the header's first row with the tour's button
+    const start = h('button', { type: 'button', id: 'lesson-start', class: 'tour-start', 'aria-label': 'Neural network lesson' },
+      h('span', { class: 'long' }, 'Neural network lesson'), h('span', { class: 'short' }, 'Lesson'));
     start.addEventListener('click', () => void this.open(1));
     document.querySelector('header.site')?.append(start);
   }

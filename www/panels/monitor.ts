@@ -28,6 +28,8 @@ export class MonitorPanel {
   private readonly playButton = h('button', { id: 'play', type: 'button', disabled: true }, 'Play');
   private readonly pauseButton = h('button', { id: 'pause', type: 'button', disabled: true }, 'Pause');
   private readonly stepButton = h('button', { id: 'step', type: 'button', disabled: true }, 'Step');
+  /** A step is in flight (Step is disabled until its batch is in). */
+  private stepping = false;
   private readonly speed = h('select', { id: 'speed', name: 'speed' }, ...Object.keys(SPEEDS).map((s) => h('option', { value: s }, s)));
   private readonly status = h('p', { id: 'monitor-status', class: 'status', role: 'status' });
   private readonly error = h('div', { id: 'monitor-error', class: 'error', role: 'alert', hidden: true });
@@ -75,7 +77,17 @@ export class MonitorPanel {
     this.startButton.addEventListener('click', () => void this.start());
     this.playButton.addEventListener('click', () => void hub.play());
     this.pauseButton.addEventListener('click', () => hub.stop());
-    this.stepButton.addEventListener('click', () => void this.guard(() => hub.step()));
+    // one step at a time: Step stays disabled until its batch is in (a second click would
+    // otherwise queue a second step behind the first)
+    this.stepButton.addEventListener('click', () => {
+      if (this.stepping) return;
+      this.stepping = true;
+      this.render();
+      void this.guard(() => hub.step()).finally(() => {
+        this.stepping = false;
+        this.render();
+      });
+    });
     this.psiColumn.addEventListener('change', () => this.drawPsi());
     this.snapshotLink.addEventListener('click', () => void this.guard(() => this.downloadSnapshot()));
     const figure = (title: string, explain: string, el: HTMLElement, extra?: HTMLElement) =>
@@ -208,7 +220,7 @@ export class MonitorPanel {
     const t = this.hub.timeline;
     const started = t !== null;
     this.playButton.disabled = !started || this.hub.playing;
-    this.stepButton.disabled = !started || this.hub.playing;
+    this.stepButton.disabled = !started || this.hub.playing || this.stepping;
     // past the scripted end the stream goes on in its last regime
     this.playButton.textContent = t && t.batches.length >= t.batches_scripted ? 'Play on' : 'Play';
     this.pauseButton.disabled = !this.hub.playing;
