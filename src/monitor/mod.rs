@@ -120,7 +120,10 @@ use timeline::Batch;
 #[non_exhaustive]
 pub enum MonitorError {
     /// The artifact is not a classifier.
-    #[error("the monitor watches classifiers, and this model is a {0} model: deploy a classifier (logistic, tree, forest, boosting, gaussian-nb, svm, knn, mlp)")]
+    #[error(
+        "the monitor watches classifiers, and this model is a {0} model: deploy a classifier ({kinds})",
+        kinds = crate::models::ModelKind::names_where(|t| t.classification)
+    )]
     NotAClassifier(String),
     /// An option is out of range.
     #[error("monitor option {option}: {message}")]
