@@ -59,6 +59,18 @@ impl Progress {
         }
     }
 
+    /// Step `step` of `total` in the `fit` stage (iterations, trees, runs, epochs), with the
+    /// training loss where the trainer knows it.
+    pub(crate) fn step(step: u64, total: u64, loss: Option<f64>) -> Progress {
+        Progress {
+            stage: "fit".into(),
+            step,
+            total: Some(total),
+            loss,
+            validation_loss: None,
+        }
+    }
+
     /// The one `fit` event of a trainer without steps of its own.
     pub(crate) fn fitted(loss: Option<f64>) -> Progress {
         Progress {

@@ -290,11 +290,8 @@ impl Trainer for Boosting {
             let train_loss = loss.mean(&train, &raw);
             let valid_loss = (!valid.is_empty()).then(|| loss.mean(&valid, &raw));
             progress(Progress {
-                stage: "fit".into(),
-                step: it as u64 + 1,
-                total: Some(iterations as u64),
-                loss: Some(train_loss),
                 validation_loss: valid_loss,
+                ..Progress::step(it as u64 + 1, iterations as u64, Some(train_loss))
             });
             match valid_loss {
                 Some(v) if v < best - TOLERANCE => {

@@ -98,13 +98,7 @@ fn fit(
             "the fit diverged (inputs too large); standardize the features or raise alpha",
         ));
     }
-    progress(Progress {
-        stage: "fit".into(),
-        step: weights.sweeps,
-        total: Some(params.max_iterations),
-        loss: None,
-        validation_loss: None,
-    });
+    progress(Progress::step(weights.sweeps, params.max_iterations, None));
     progress(Progress::fitted(None));
     let model = LinearModel {
         weights: weights.weights,

@@ -56,13 +56,7 @@ impl Trainer for Forest {
             );
             trees.push(tree_model(&g, &binned.bins, k));
             grown.push(g.without_rows());
-            progress(Progress {
-                stage: "fit".into(),
-                step: t as u64 + 1,
-                total: Some(n_trees as u64),
-                loss: None,
-                validation_loss: None,
-            });
+            progress(Progress::step(t as u64 + 1, n_trees as u64, None));
         }
         let model = ForestModel {
             trees,

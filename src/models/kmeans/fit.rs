@@ -60,13 +60,11 @@ impl Trainer for KMeans {
             if best.as_ref().is_none_or(|(_, b)| inertia < *b) {
                 best = Some((centroids, inertia));
             }
-            progress(Progress {
-                stage: "fit".into(),
-                step: run + 1,
-                total: Some(params.n_runs),
-                loss: best.as_ref().map(|b| b.1),
-                validation_loss: None,
-            });
+            progress(Progress::step(
+                run + 1,
+                params.n_runs,
+                best.as_ref().map(|b| b.1),
+            ));
         }
         let (centroids, inertia) = best.ok_or_else(|| data.error("no run"))?;
         if centroids.iter().any(|c| !c.is_finite()) {

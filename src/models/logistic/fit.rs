@@ -70,13 +70,7 @@ impl Trainer for Logistic {
                 params.gradient_tolerance,
                 &mut |iteration, loss| {
                     // the page's loss chart draws one point per event with a loss
-                    progress(Progress {
-                        stage: "fit".into(),
-                        step: iteration,
-                        total: Some(max_iterations),
-                        loss: Some(loss),
-                        validation_loss: None,
-                    })
+                    progress(Progress::step(iteration, max_iterations, Some(loss)))
                 },
             );
             if !fit.loss.is_finite() || fit.weights.iter().any(|w| !w.is_finite()) {
@@ -114,13 +108,7 @@ impl Trainer for Logistic {
                 params.max_iterations,
                 params.gradient_tolerance,
                 &mut |iteration, loss| {
-                    progress(Progress {
-                        stage: "fit".into(),
-                        step: iteration,
-                        total: Some(max_iterations),
-                        loss: Some(loss),
-                        validation_loss: None,
-                    })
+                    progress(Progress::step(iteration, max_iterations, Some(loss)))
                 },
             );
             if !fit.loss.is_finite() || fit.weights.iter().any(|w| !w.is_finite()) {

@@ -63,13 +63,7 @@ impl Trainer for Mlp {
                 return Err(data.error(why));
             }
             if e % every == 0 || e == params.epochs {
-                progress(Progress {
-                    stage: "fit".into(),
-                    step: e,
-                    total: Some(params.epochs),
-                    loss: Some(report.loss),
-                    validation_loss: None,
-                });
+                progress(Progress::step(e, params.epochs, Some(report.loss)));
             }
         }
         let model = trainer.model();

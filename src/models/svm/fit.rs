@@ -42,13 +42,11 @@ impl Trainer for Svm {
                     })?);
                     machines.push(m);
                     fitted.push(svm);
-                    progress(Progress {
-                        stage: "fit".into(),
-                        step: step as u64 + 1,
-                        total: Some(machines_for.len() as u64),
-                        loss: None,
-                        validation_loss: None,
-                    });
+                    progress(Progress::step(
+                        step as u64 + 1,
+                        machines_for.len() as u64,
+                        None,
+                    ));
                 }
                 let model = SvmModel {
                     kernel,
