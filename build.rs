@@ -20,7 +20,9 @@
 //! that exists, so that building the scorer later builds it in. A path that does not exist
 //! is never watched: cargo would rerun the script, and so rebuild the core, on every build.
 //! (On a fresh checkout without pkg/, a binary built before `make wasm` finds the scorer at
-//! run time under pkg/edge/ instead.)
+//! run time under pkg/edge/ instead.) The edge monitor module beside the scorer is embedded
+//! the same way; while it is missing, the scorer's folder is watched so that building it
+//! later builds it in.
 use std::path::PathBuf;
 
 fn main() {
@@ -63,5 +65,8 @@ fn main() {
         std::fs::copy(&monitor, out.join("driftlab_monitor.wasm"))
             .unwrap_or_else(|e| panic!("cannot copy {} into the build: {e}", monitor.display()));
         println!("cargo::rustc-cfg=driftlab_monitor_embedded");
+    } else if let Some(dir) = monitor.parent() {
+        // built later (make wasm writes the scorer first): watch its folder until it appears
+        println!("cargo::rerun-if-changed={}", dir.display());
     }
 }
