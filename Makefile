@@ -14,7 +14,8 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: help start test wasm edge bench tools rust-tools wasm-bindgen node-deps browser \
-        lint test-native test-wasm test-web test-edge fuzz fuzz-tools clean npm-pack test-npm
+        lint test-native test-wasm test-web test-edge fuzz fuzz-tools clean npm-pack test-npm \
+        test-onnx
 
 help:
 	@echo "make start   install what is missing, build the Wasm, serve http://127.0.0.1:5173"
@@ -121,7 +122,7 @@ start: wasm
 
 # --- tests ------------------------------------------------------------------------------
 
-test: tools browser lint test-native test-wasm test-web test-edge test-npm
+test: tools browser lint test-native test-wasm test-web test-edge test-npm test-onnx
 	@echo "make test: all passed"
 
 # the CLI carries the edge scorer when it exists (build.rs): build it first, so that
@@ -160,6 +161,18 @@ test-web: $(EDGE_TOOLS)
 # tests/edge/edge.test.mjs also holds the edge to the page's core in Chromium (tests/edge/page.mjs)
 test-edge: wasm browser $(EDGE_TOOLS)
 	node --test --test-concurrency=1 tests/edge/
+
+# onnxruntime-node for tests/onnx, pinned in tests/onnx-tools: its CPU binary is in the npm
+# tarball; --ignore-scripts skips its install script, which would fetch CUDA providers
+ONNX_TOOLS := tests/onnx-tools/node_modules/.package-lock.json
+$(ONNX_TOOLS): tests/onnx-tools/package-lock.json
+	npm ci --prefix tests/onnx-tools --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# ONNX export parity: the CLI's exported models run by onnxruntime (tests/onnx/)
+test-onnx: $(ONNX_TOOLS)
+	$(CARGO) build --bin driftlab
+	node --test --test-concurrency=1 tests/onnx/
 
 # side-by-side benchmarks; installs its peers (scikit-learn, SciPy, skl2onnx,
 # onnxruntime-web) into .bench/ and says so in the table where one is unavailable

@@ -1,4 +1,5 @@
-//! ONNX in and out: the protobuf layer both directions share.
+//! ONNX in and out: the protobuf layer both directions share, and [`export`] (an artifact
+//! as an ONNX graph).
 //!
 //! [`proto`] holds the messages of the official `onnx-ml.proto` (the ONNX IR plus the
 //! `ai.onnx.ml` types), generated once by prost-build and committed
@@ -9,6 +10,7 @@
 //! is an error, not an allocation, and nesting is capped (100 levels) so a hostile graph
 //! cannot exhaust the stack.
 
+pub mod export;
 #[allow(missing_docs, clippy::all, clippy::pedantic, rustdoc::all)]
 pub mod proto;
 
