@@ -9,6 +9,7 @@
 //! is an error, not an allocation, and nesting is capped (100 levels) so a hostile graph
 //! cannot exhaust the stack.
 
+pub mod import;
 #[allow(missing_docs, clippy::all, clippy::pedantic, rustdoc::all)]
 pub mod proto;
 
