@@ -11,6 +11,7 @@
 //! cannot exhaust the stack.
 
 pub mod export;
+pub mod import;
 #[allow(missing_docs, clippy::all, clippy::pedantic, rustdoc::all)]
 pub mod proto;
 
