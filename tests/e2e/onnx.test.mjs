@@ -28,10 +28,10 @@ after(async () => {
 const FIXTURE = join(root, 'tests/fixtures/onnx_page/fraud_logistic.onnx');
 
 test('an ONNX model is imported, registered, scored, monitored and compared; a trained one downloads as .onnx', async () => {
-  await page.goto(`${base}#dataset=fraud&seed=42&view=deploy`);
-  await page.locator('#onnx-file').waitFor({ state: 'attached' });
-  // the fraud table is loaded (its preview is the Data panel's)
-  await page.waitForFunction(() => /fraud/i.test(document.body.textContent ?? ''));
+  // the Model panel's form shows once the fraud table is loaded
+  await page.goto(`${base}#dataset=fraud&seed=42&view=model`);
+  await page.locator('#model-form').waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
 
   // In: the .onnx with the loaded table as its reference
   await page.locator('#onnx-file').setInputFiles(FIXTURE);
@@ -50,9 +50,15 @@ test('an ONNX model is imported, registered, scored, monitored and compared; a t
   await page.screenshot({ path: join(shots, 'onnx-1-imported.png'), fullPage: true });
 
   // Scored: the real-time form answers with the imported champion
+  await page.locator('#row-form [data-column]').first().waitFor();
+  assert.match(await page.locator('#row-version').innerText(), /Answered by v1/);
   await page.locator('#row-score').click();
-  await page.locator('#row-result').getByText(/Answered by v1/).waitFor();
-  assert.match(await page.locator('#row-result').innerText(), /probab|p\(|%/i);
+  const answer = page.locator('#row-result .row-answer');
+  await answer.waitFor();
+  assert.equal(await answer.getAttribute('data-version'), 'v1');
+  const probabilities = JSON.parse(await answer.getAttribute('data-probabilities'));
+  assert.equal(probabilities.length, 2);
+  assert.ok(Math.abs(probabilities[0] + probabilities[1] - 1) < 1e-9, JSON.stringify(probabilities));
 
   // Monitored: the fraud scenario plays against it
   await page.getByRole('button', { name: 'Monitor', exact: true }).click();
