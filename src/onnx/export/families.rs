@@ -8,6 +8,7 @@ use crate::models::kmeans::KMeansModel;
 use crate::models::linear::LinearModel;
 use crate::models::logistic::LogisticModel;
 use crate::models::mlp::{Activation, MlpModel};
+use crate::models::svm::{Kernel, SvmModel};
 use crate::models::tree::TreeModel;
 use crate::models::Model;
 use crate::onnx::proto::tensor_proto::DataType;
@@ -50,10 +51,7 @@ pub(super) fn scores(
         Model::GaussianNb(m) => Ok(gaussian_nb(g, x, p, m)),
         Model::Kmeans(m) => Ok(kmeans(g, x, m)),
         Model::Mlp(m) => Ok(mlp(g, x, m)),
-        Model::Svm(_) => Err(ExportError::Family {
-            kind: "svm".into(),
-            why: "driftlab's SVM combines one-vs-rest machines with Platt scaling, which ONNX-ML's SVMClassifier (one-vs-one, libsvm's pairwise coupling) does not compute",
-        }),
+        Model::Svm(m) => Ok(svm(g, x, p, m)),
         Model::Knn(_) => Err(ExportError::Family {
             kind: "knn".into(),
             why: "a k-nearest-neighbour model is its training rows searched at scoring time; ONNX has no operator for it and a graph that held every row would break ties in another order than driftlab's k-d tree",
@@ -373,4 +371,104 @@ fn mlp(g: &mut Graph, x: &str, m: &MlpModel) -> Scores {
             double: true,
         }
     }
+}
+
+/// A support vector machine, in double: every machine's decision value `Σ αᵢ K(svᵢ, x) − ρ`
+/// (`w·x − ρ` for the linear kernel) as one `MatMul` over the support vectors of all
+/// machines stacked (each machine's α in its own column), then Platt's `1 / (1 + e^(a·f + b))`
+/// per machine, combined as driftlab does: `[1 − p, p]` for two classes, the one-vs-rest
+/// probabilities normalised to sum to 1 for more, the decision value for a regressor.
+/// (driftlab computes Platt's probability in float, as linfa does: onnxruntime's double
+/// differs from it by float's rounding, a few 1e-8.)
+fn svm(g: &mut Graph, x: &str, p: usize, m: &SvmModel) -> Scores {
+    let machines = m.machines.len();
+    let decision = match m.kernel {
+        Kernel::Linear => {
+            // W: p × machines
+            let mut w = vec![0.0; p * machines];
+            for (c, s) in m.machines.iter().enumerate() {
+                for (j, v) in s.weights.iter().enumerate() {
+                    w[j * machines + c] = *v;
+                }
+            }
+            let w = g.doubles("weights", &[p, machines], &w);
+            g.op("MatMul", &[x, &w], vec![])
+        }
+        Kernel::Gaussian { eps } => {
+            let (vectors, alpha, total) = stacked(m, p);
+            let d = distances(g, x, p, &vectors, None);
+            let eps = g.doubles("eps", &[], &[-eps]);
+            let z = g.op("Div", &[&d, &eps], vec![]);
+            let k = g.op("Exp", &[&z], vec![]);
+            let alpha = g.doubles("alpha", &[total, machines], &alpha);
+            g.op("MatMul", &[&k, &alpha], vec![])
+        }
+        Kernel::Polynomial { constant, degree } => {
+            let (vectors, alpha, total) = stacked(m, p);
+            let sv = g.doubles("support_vectors", &[total, p], &vectors);
+            let dot = g.op("Gemm", &[x, &sv], vec![int("transB", 1)]);
+            let c = g.doubles("constant", &[], &[constant]);
+            let z = g.op("Add", &[&dot, &c], vec![]);
+            let d = g.doubles("degree", &[], &[degree]);
+            let k = g.op("Pow", &[&z, &d], vec![]);
+            let alpha = g.doubles("alpha", &[total, machines], &alpha);
+            g.op("MatMul", &[&k, &alpha], vec![])
+        }
+    };
+    let rho: Vec<f64> = m.machines.iter().map(|s| s.rho).collect();
+    let rho = g.doubles("rho", &[machines], &rho);
+    let f = g.op("Sub", &[&decision, &rho], vec![]);
+    if m.n_classes == 0 {
+        return Scores::Value(cast(g, &f, DataType::Float));
+    }
+    let (a, b): (Vec<f64>, Vec<f64>) = m
+        .machines
+        .iter()
+        .map(|s| s.platt.unwrap_or((0.0, 0.0)))
+        .unzip();
+    // p = 1 / (1 + e^(a·f + b)) = σ(−(a·f + b))
+    let a = g.doubles(
+        "platt_a",
+        &[machines],
+        &a.iter().map(|v| -v).collect::<Vec<_>>(),
+    );
+    let b = g.doubles(
+        "platt_b",
+        &[machines],
+        &b.iter().map(|v| -v).collect::<Vec<_>>(),
+    );
+    let z = g.op("Mul", &[&f, &a], vec![]);
+    let z = g.op("Add", &[&z, &b], vec![]);
+    let q = g.op("Sigmoid", &[&z], vec![]);
+    let probabilities = if m.n_classes == 2 {
+        let one = g.doubles("one", &[], &[1.0]);
+        let r = g.op("Sub", &[&one, &q], vec![]);
+        g.op("Concat", &[&r, &q], vec![int("axis", 1)])
+    } else {
+        let axis = g.ints("axis", &[1], &[1]);
+        let total = g.op("ReduceSum", &[&q, &axis], vec![int("keepdims", 1)]);
+        g.op("Div", &[&q, &total], vec![])
+    };
+    Scores::Classes {
+        probabilities,
+        double: true,
+    }
+}
+
+/// The support vectors of every machine stacked (`total × p`), and their α as a
+/// `total × machines` matrix with each machine's in its own column.
+fn stacked(m: &SvmModel, p: usize) -> (Vec<f64>, Vec<f64>, usize) {
+    let machines = m.machines.len();
+    let total: usize = m.machines.iter().map(|s| s.alpha.len()).sum();
+    let mut vectors = Vec::with_capacity(total * p);
+    let mut alpha = vec![0.0; total * machines];
+    let mut row = 0;
+    for (c, s) in m.machines.iter().enumerate() {
+        vectors.extend_from_slice(&s.support_vectors);
+        for a in &s.alpha {
+            alpha[row * machines + c] = *a;
+            row += 1;
+        }
+    }
+    (vectors, alpha, total)
 }

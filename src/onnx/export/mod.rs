@@ -39,7 +39,8 @@
 //! | gaussian-nb | `Unsqueeze`, `Sub`, `Mul`, `ReduceSum`, `Softmax` (double) |
 //! | kmeans | the same distances, `ArgMin`, `Sqrt` |
 //! | mlp | `Gemm` and `Tanh`/`Relu`/`Sigmoid` per layer, `Softmax` (double) |
-//! | svm, knn | refused, naming the family and why ([`ExportError::Family`]) |
+//! | svm (linear, Gaussian, polynomial kernels) | `MatMul` over the stacked support vectors (`Exp` of the distances, or `Pow` of the dot products), Platt's `Sigmoid`, the one-vs-rest normalisation (double) |
+//! | knn | refused, naming the family and why ([`ExportError::Family`]) |
 //!
 //! The class label is `Gather(classes, ArgMax(probabilities))`. The trees are written as
 //! regressors rather than `TreeEnsembleClassifier` because onnxruntime's classifier
@@ -95,7 +96,7 @@ pub const IR_VERSION: i64 = 9;
 #[non_exhaustive]
 pub enum ExportError {
     /// A family ONNX cannot express as driftlab scores it.
-    #[error("{kind} models cannot be exported to ONNX: {why}. It still deploys as an edge bundle (driftlab export --format bundle); for ONNX, train logistic, linear, ridge, lasso, elasticnet, tree, forest, boosting, gaussian-nb, kmeans or mlp")]
+    #[error("{kind} models cannot be exported to ONNX: {why}. It still deploys as an edge bundle (driftlab export --format bundle); for ONNX, train logistic, linear, ridge, lasso, elasticnet, tree, forest, boosting, gaussian-nb, svm, kmeans or mlp")]
     Family {
         /// The model kind.
         kind: String,
