@@ -2,7 +2,8 @@
 // Chromium: with the fraud table loaded, open a scikit-learn model converted by skl2onnx
 // (tests/fixtures/onnx_page/fraud_logistic.onnx, made by scripts/fixture_onnx_page.py);
 // it is registered as the champion with its note "imported from ONNX", answers the
-// real-time form, and is monitored while the fraud-abrupt scenario plays. Then a model
+// real-time form, is monitored while the fraud-abrupt scenario plays, and is bundled for
+// the edge; a file that is not ONNX gets an error. Then a model
 // trained in the Model panel is deployed as the challenger, the two are compared, and the
 // trained model downloads as an .onnx file. Needs `make wasm` and /usr/bin/chromium.
 import { after, before, test } from 'node:test';
@@ -32,6 +33,12 @@ test('an ONNX model is imported, registered, scored, monitored and compared; a t
   await page.goto(`${base}#dataset=fraud&seed=42&view=model`);
   await page.locator('#model-form').waitFor({ state: 'visible' });
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+
+  // A file that is not ONNX: a clear error, and the page keeps working
+  await page.locator('#onnx-file').setInputFiles({ name: 'notes.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
+  await page.locator('#onnx-open').click();
+  await page.locator('#onnx-error').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#onnx-error').innerText(), /ONNX/);
 
   // In: the .onnx with the loaded table as its reference
   await page.locator('#onnx-file').setInputFiles(FIXTURE);
@@ -72,6 +79,14 @@ test('an ONNX model is imported, registered, scored, monitored and compared; a t
   }
   assert.ok(await page.locator('#chart-drift svg').count() > 0, 'the drift chart is drawn for the imported model');
   assert.equal(await page.locator('#monitor-error').isVisible(), false);
+
+  // Exported to the edge: the Edge panel's card and bundle are the imported model's
+  await page.getByRole('button', { name: 'Edge', exact: true }).click();
+  await page.locator('#edge-card-title').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => /logistic/.test(document.querySelector('#edge-card')?.textContent ?? ''));
+  assert.match(await page.locator('#edge-card').innerText(), /merchant_category/);
+  const [zip] = await Promise.all([page.waitForEvent('download'), page.locator('#edge-download').click()]);
+  assert.match(zip.suggestedFilename(), /^driftlab-edge-logistic-[0-9a-f]{8}\.zip$/);
 
   // Compared: a logistic model trained here becomes the challenger
   await page.getByRole('button', { name: 'Model', exact: true }).click();
