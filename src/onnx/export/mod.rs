@@ -7,9 +7,9 @@
 //! **Inputs: one per raw column**, named as the column, shaped `[N, 1]` — skl2onnx's
 //! convention for a `ColumnTransformer` pipeline over a table of mixed types, which is
 //! what an onnxruntime user of a tabular model feeds (`{age: Float64Array, city: [...]}`).
-//! A numeric or boolean column is a `double` tensor (a boolean is 1 or 0; a missing cell
-//! is NaN); a categorical column is a `string` tensor (a missing cell is the empty
-//! string). Inputs are double, not float, so that the pipeline computes on the very
+//! A column with the numeric step (numbers, and booleans as 1 or 0) is a `double` tensor,
+//! a missing cell NaN; a one-hot encoded column is a `string` tensor, a missing cell the
+//! empty string. Inputs are double, not float, so that the pipeline computes on the very
 //! numbers driftlab computes on: a float input would round a raw value (an amount of
 //! 1234.56) before a tree compares it with its threshold.
 //!
@@ -69,9 +69,12 @@
 //! - **Labels** follow the probabilities; where two classes' probabilities are closer than
 //!   float can tell (a tie to 10⁻⁷), onnxruntime may name the other one.
 //!
-//! `tests/onnx/export.test.mjs` holds onnxruntime (onnxruntime-node, from npm) to
+//! `tests/onnx/export.test.mjs` holds onnxruntime (onnxruntime-node 1.31.1, from npm) to
 //! driftlab's probabilities within 1e-6 on every row of every exported family, trained on
-//! bundled datasets with imputation, scaling and one-hot encoding in the pipeline.
+//! bundled datasets with imputation, scaling and one-hot encoding in the pipeline. Measured
+//! there (26 models, 15,244 rows), the largest differences are 2.0·10⁻⁷ for logistic
+//! regression (probabilities) and the linear family (relative), under 10⁻⁷ for the
+//! trees, the forests, boosting, the networks, naive Bayes and the SVMs; every label agrees.
 
 mod families;
 mod graph;
