@@ -1,17 +1,16 @@
-// ONNX export parity (issue #17): every family ONNX can express is trained by the CLI on a
+// ONNX export parity (issue #17): every model family is trained by the CLI on a
 // bundled dataset (with cells blanked, so the pipeline imputes; numeric columns scaled,
 // categorical ones one-hot encoded), exported with `driftlab export --format onnx`, and run
 // by onnxruntime (onnxruntime-node from npm, tests/onnx-tools); onnxruntime must reproduce
 // `driftlab score`'s probabilities within 1e-6 on every row (a regressor's value within a
 // relative 1e-6), and name the same label wherever driftlab's top two classes are more
-// than 1e-6 apart. kNN, which ONNX cannot express as driftlab scores it, must be refused
-// by name.
+// than 1e-6 apart.
 //
 // Run: make test-onnx (builds target/debug/driftlab, installs onnxruntime-node), or
 // DRIFTLAB_BIN=path node --test tests/onnx/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -165,24 +164,15 @@ const cases = [
   { ...iris, kind: 'svm', params: ['kernel=linear'] },
   { ...moons, kind: 'svm', params: ['kernel=poly'] },
   { ...diabetes, kind: 'svm' },
+  { ...fraud, kind: 'knn' },
+  { ...iris, kind: 'knn' },
+  { ...diabetes, kind: 'knn' },
   { name: 'iris', rows: 150, target: null, kind: 'kmeans', params: ['k=3'] },
 ];
 
 for (const c of cases) {
   const label = `${c.kind} on ${c.name}${c.features ? ' with crosses' : ''}: onnxruntime reproduces driftlab within 1e-6`;
   test(label, () => parity(c));
-}
-
-for (const kind of ['knn']) {
-  test(`${kind} is refused by name`, () => {
-    const data = dataset('fraud', 300, 'is_fraud');
-    const model = join(dir, `refuse-${kind}.json`);
-    cli('train', '--data', data.path, '--target', 'is_fraud', '--model', kind, '--out', model);
-    const r = spawnSync(bin, ['export', '--model', model, '--format', 'onnx', '--out', join(dir, 'x.onnx')], { encoding: 'utf8' });
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, new RegExp(`${kind} models cannot be exported to ONNX`));
-    assert.match(r.stderr, /--format bundle/);
-  });
 }
 
 test('the parity counts', () => {

@@ -1,10 +1,10 @@
 //! Each family's fitted form as ONNX nodes over the feature matrix (`[N, p]`, double).
 
 use super::graph::{doubles, floats, int, ints, string, strings, tensor, Graph, ML};
-use super::ExportError;
 use crate::models::boosting::BoostingModel;
 use crate::models::gaussian_nb::GaussianNbModel;
 use crate::models::kmeans::KMeansModel;
+use crate::models::knn::KnnModel;
 use crate::models::linear::LinearModel;
 use crate::models::logistic::LogisticModel;
 use crate::models::mlp::{Activation, MlpModel};
@@ -33,29 +33,21 @@ pub(super) enum Scores {
     },
 }
 
-/// The nodes of `model` reading `x` (`p` features).
-pub(super) fn scores(
-    g: &mut Graph,
-    x: &str,
-    p: usize,
-    model: &Model,
-) -> Result<Scores, ExportError> {
+/// The nodes of `model` reading `x` (`p` features). Every family has its graph.
+pub(super) fn scores(g: &mut Graph, x: &str, p: usize, model: &Model) -> Scores {
     match model {
-        Model::Logistic(m) => Ok(logistic(g, x, p, m)),
+        Model::Logistic(m) => logistic(g, x, p, m),
         Model::Linear(m) | Model::Ridge(m) | Model::Lasso(m) | Model::Elasticnet(m) => {
-            Ok(linear(g, x, m))
+            linear(g, x, m)
         }
-        Model::Tree(m) => Ok(tree(g, x, m)),
-        Model::Forest(m) => Ok(forest(g, x, &m.trees, m.n_classes)),
-        Model::Boosting(m) => Ok(boosting(g, x, m)),
-        Model::GaussianNb(m) => Ok(gaussian_nb(g, x, p, m)),
-        Model::Kmeans(m) => Ok(kmeans(g, x, m)),
-        Model::Mlp(m) => Ok(mlp(g, x, m)),
-        Model::Svm(m) => Ok(svm(g, x, p, m)),
-        Model::Knn(_) => Err(ExportError::Family {
-            kind: "knn".into(),
-            why: "a k-nearest-neighbour model is its training rows searched at scoring time; ONNX has no operator for it and a graph that held every row would break ties in another order than driftlab's k-d tree",
-        }),
+        Model::Tree(m) => tree(g, x, m),
+        Model::Forest(m) => forest(g, x, &m.trees, m.n_classes),
+        Model::Boosting(m) => boosting(g, x, m),
+        Model::GaussianNb(m) => gaussian_nb(g, x, p, m),
+        Model::Kmeans(m) => kmeans(g, x, m),
+        Model::Mlp(m) => mlp(g, x, m),
+        Model::Svm(m) => svm(g, x, p, m),
+        Model::Knn(m) => knn(g, x, p, m),
     }
 }
 
@@ -471,4 +463,42 @@ fn stacked(m: &SvmModel, p: usize) -> (Vec<f64>, Vec<f64>, usize) {
         }
     }
     (vectors, alpha, total)
+}
+
+/// k nearest neighbours: the squared distance to every stored row, `TopK` of the smallest
+/// (ties to the lower stored index, as driftlab's search breaks them), their targets
+/// gathered, then the vote fractions (classes) or the mean (a regressor). The graph holds
+/// every stored row, as the artifact does.
+fn knn(g: &mut Graph, x: &str, p: usize, m: &KnnModel) -> Scores {
+    let n = m.targets.len();
+    let k = m.k.min(n).max(1);
+    let d = distances(g, x, p, &m.points, None);
+    let kk = g.ints("k", &[1], &[k as i64]);
+    let top = g.node(
+        "",
+        "TopK",
+        &[&d, &kk],
+        2,
+        vec![int("axis", 1), int("largest", 0), int("sorted", 1)],
+    );
+    let targets = g.doubles("targets", &[n], &m.targets);
+    let near = g.op("Gather", &[&targets, &top[1]], vec![int("axis", 0)]);
+    if m.n_classes == 0 {
+        let axis = g.ints("axis", &[1], &[1]);
+        let mean = g.op("ReduceMean", &[&near, &axis], vec![int("keepdims", 1)]);
+        return Scores::Value(cast(g, &mean, DataType::Float));
+    }
+    let classes: Vec<f64> = (0..m.n_classes).map(|c| c as f64).collect();
+    let classes = g.doubles("classes", &[m.n_classes], &classes);
+    let last = g.ints("axis", &[1], &[2]);
+    let near = g.op("Unsqueeze", &[&near, &last], vec![]);
+    let hit = g.op("Equal", &[&near, &classes], vec![]);
+    let hit = cast(g, &hit, DataType::Double);
+    let axis = g.ints("axis", &[1], &[1]);
+    let votes = g.op("ReduceSum", &[&hit, &axis], vec![int("keepdims", 0)]);
+    let total = g.doubles("k", &[], &[k as f64]);
+    Scores::Classes {
+        probabilities: g.op("Div", &[&votes, &total], vec![]),
+        double: true,
+    }
 }
