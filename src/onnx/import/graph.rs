@@ -39,15 +39,6 @@ impl Node<'_> {
             .filter(|s| !s.is_empty())
     }
 
-    /// The `i`-th output's value name.
-    pub(super) fn output(&self, i: usize) -> Option<&str> {
-        self.proto
-            .output
-            .get(i)
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
-    }
-
     fn attribute(&self, name: &str) -> Option<&AttributeProto> {
         self.proto
             .attribute
@@ -348,10 +339,12 @@ impl<'a> Graph<'a> {
                     }
                     None if constants.contains_key(input.as_str())
                         || inputs.contains(input.as_str()) => {}
-                    None => return Err(ImportError::Graph(format!(
+                    None => {
+                        return Err(ImportError::Graph(format!(
                         "node {:?} ({}) reads {input:?}, which no node, input or initializer makes",
                         n.name, n.op
-                    ))),
+                    )))
+                    }
                 }
             }
         }

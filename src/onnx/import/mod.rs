@@ -199,7 +199,7 @@ pub fn is_imported(artifact: &Artifact) -> bool {
 pub const SUPPORTED: &str =
     "ai.onnx.ml: Scaler, Imputer, OneHotEncoder, LabelEncoder (on labels), \
 ArrayFeatureExtractor, FeatureVectorizer, ZipMap, CastMap, Normalizer (L1, after probabilities), \
-LinearClassifier, LinearRegressor, SVMClassifier (two classes) / SVMRegressor (linear, RBF), \
+LinearClassifier, LinearRegressor, SVMRegressor (linear, RBF), \
 TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble; default domain: Cast, Concat, Gemm, \
-MatMul, Add, Mul, Sub (1 − p), Relu, Tanh, Sigmoid, Softmax, Identity, Reshape, Flatten, \
+MatMul, Add, Mul, Sub, Div (constant shifts and scales of features; Sub also as 1 − p), Gather (columns), Relu, Tanh, Sigmoid, Softmax, Identity, Reshape, Flatten, \
 ArgMax, Constant";

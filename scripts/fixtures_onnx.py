@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Writes the ONNX import fixtures into tests/fixtures/onnx/ (run with /work/venv's Python;
+CI never runs it: its output is committed).
+
+For each model: NAME.onnx (skl2onnx or onnxmltools), and NAME.expected.json with
+onnxruntime's labels and probabilities (or values) on every row of the dataset's
+rows file. The datasets (DATA.train.csv, the reference; DATA.rows.csv, the rows scored)
+hold float32 numbers written as the float64 they are, so that the CSV driftlab reads and
+the float32 tensor onnxruntime reads hold the same values. tests/onnx_import.rs imports
+every model with its reference and compares driftlab's scorer with onnxruntime's outputs.
+"""
+import json
+import os
+import sys
+import warnings
+
+import numpy as np
+import onnxruntime as ort
+from skl2onnx import to_onnx
+from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor,
+                              RandomForestRegressor)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler, MinMaxScaler
+from sklearn.svm import SVC, SVR
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+warnings.filterwarnings("ignore")
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "onnx")
+OPSET = {"": 17, "ai.onnx.ml": 3}
+rng = np.random.default_rng(17)
+
+
+def f32(a):
+    return np.asarray(a, dtype=np.float32)
+
+
+def numeric_data(n, task):
+    x = f32(np.round(rng.normal(size=(n, 4)) * [1.0, 2.0, 0.5, 3.0] + [0, 1, -1, 5], 3))
+    z = x[:, 0] - 0.7 * x[:, 1] + 0.8 * x[:, 2] + 0.2 * x[:, 3] + rng.normal(scale=0.8, size=n)
+    if task == "binary":
+        y = (z > 0).astype(int)
+    elif task == "multi":
+        y = np.digitize(z, [-1.0, 0.8])
+    else:
+        y = f32(np.round(z * 10 + 3, 3))
+    return x, y
+
+
+def write_csv(path, cols, rows):
+    with open(path, "w") as f:
+        f.write(",".join(cols) + "\n")
+        for r in rows:
+            f.write(",".join(cell(v) for v in r) + "\n")
+
+
+def cell(v):
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, (float, np.floating)):
+        return repr(float(np.float32(v)))
+    return str(v)
+
+
+DATA = {}
+
+
+def numeric_dataset(name, task, n_train=200, n_rows=60):
+    x, y = numeric_data(n_train + n_rows, task)
+    cols = ["x1", "x2", "x3", "x4", "y"]
+    tr = [list(x[i]) + [y[i]] for i in range(n_train)]
+    rows = [list(x[i]) + [y[i]] for i in range(n_train, n_train + n_rows)]
+    write_csv(os.path.join(OUT, f"{name}.train.csv"), cols, tr)
+    write_csv(os.path.join(OUT, f"{name}.rows.csv"), cols, rows)
+    DATA[name] = (x[:n_train], y[:n_train], x[n_train:])
+
+
+def mixed_dataset(name, n_train=200, n_rows=60):
+    """Two numbers with gaps, one category (one unseen and one missing in the rows)."""
+    n = n_train + n_rows
+    x, _ = numeric_data(n, "reg")
+    cats = np.array(["north", "south", "east", "west"])[rng.integers(0, 4, size=n)]
+    z = x[:, 0] - 0.5 * x[:, 1] + (cats == "east") * 1.5 - (cats == "west")
+    y = np.digitize(z, [-0.8, 0.8])
+    a, b = x[:, 0].astype(object), x[:, 1].astype(object)
+    for i in rng.choice(n, size=n // 10, replace=False):
+        a[i] = np.nan
+    for i in rng.choice(n, size=n // 12, replace=False):
+        b[i] = np.nan
+    cats = cats.astype(object)
+    cats[n_train + 3] = "up"  # unseen
+    rows = [[a[i], b[i], cats[i], int(y[i])] for i in range(n)]
+    write_csv(os.path.join(OUT, f"{name}.train.csv"), ["a", "b", "c", "y"], rows[:n_train])
+    write_csv(os.path.join(OUT, f"{name}.rows.csv"), ["a", "b", "c", "y"], rows[n_train:])
+    x = np.empty((n, 3), dtype=object)
+    x[:, 0], x[:, 1], x[:, 2] = a.astype(float), b.astype(float), cats
+    DATA[name] = (x[:n_train], y[:n_train], x[n_train:])
+
+
+def mixed_inputs(x):
+    """One input per column (a missing category is sent as an empty string)."""
+    return {
+        "a": f32(x[:, 0].astype(float)).reshape(-1, 1),
+        "b": f32(x[:, 1].astype(float)).reshape(-1, 1),
+        "c": np.array(["" if v is None or v != v else str(v) for v in x[:, 2]]).reshape(-1, 1),
+    }
+
+
+MODELS = []
+
+
+def save(name, data, onx, kind):
+    path = os.path.join(OUT, f"{name}.onnx")
+    with open(path, "wb") as f:
+        f.write(onx.SerializeToString())
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    _, _, rows = DATA[data]
+    feed = mixed_inputs(rows) if data == "mixed" else {sess.get_inputs()[0].name: f32(rows)}
+    outs = sess.run(None, feed)
+    names = [o.name for o in sess.get_outputs()]
+    exp = {"model": name, "dataset": data, "kind": kind}
+    for n, v in zip(names, outs):
+        if isinstance(v, list):  # ZipMap
+            keys = list(v[0].keys())
+            exp["probabilities"] = [[float(d[k]) for k in keys] for d in v]
+            exp["classes"] = [str(k) for k in keys]
+        elif n in ("label", "output_label"):
+            exp["label"] = [str(int(l)) if not isinstance(l, str) else l for l in v.ravel()]
+        elif v.ndim == 2 and v.shape[1] > 1:
+            exp["probabilities"] = v.astype(float).tolist()
+        else:
+            exp["value"] = v.astype(float).ravel().tolist()
+    with open(os.path.join(OUT, f"{name}.expected.json"), "w") as f:
+        json.dump(exp, f)
+    MODELS.append(name)
+
+
+def sk(name, data, model, kind, zipmap=True):
+    x, y, _ = DATA[data]
+    model.fit(x, y)
+    if data == "mixed":
+        types = [("a", FloatTensorType([None, 1])), ("b", FloatTensorType([None, 1])),
+                 ("c", StringTensorType([None, 1]))]
+        onx = to_onnx(model, initial_types=types, target_opset=OPSET)
+    else:
+        onx = to_onnx(model, f32(x[:1]), target_opset=OPSET)
+    save(name, data, onx, kind)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    numeric_dataset("binary", "binary")
+    numeric_dataset("multi", "multi")
+    numeric_dataset("reg", "reg")
+    mixed_dataset("mixed")
+    sk("logistic_binary", "binary", make_pipeline(StandardScaler(), LogisticRegression()), "logistic")
+    sk("logistic_multi", "multi", make_pipeline(MinMaxScaler(), LogisticRegression(C=10)), "logistic")
+    mixed = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(), StandardScaler()), [0, 1]),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), [2]),
+    ])
+    sk("logistic_mixed", "mixed", make_pipeline(mixed, LogisticRegression()), "logistic")
+    sk("linear", "reg", make_pipeline(StandardScaler(), LinearRegression()), "linear")
+    mixed_r = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), [0, 1]),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), [2]),
+    ])
+    sk("ridge_mixed", "mixed", make_pipeline(mixed_r, Ridge(alpha=2.0)), "linear")
+    sk("tree", "multi", DecisionTreeClassifier(max_depth=5, random_state=0), "tree")
+    sk("tree_regressor", "reg", DecisionTreeRegressor(max_depth=6, random_state=0), "boosting")
+    sk("forest_regressor", "reg", RandomForestRegressor(n_estimators=10, max_depth=5, random_state=0), "boosting")
+    sk("gboost_binary", "binary", GradientBoostingClassifier(n_estimators=20, max_depth=3, random_state=0), "boosting")
+    sk("gboost_multi", "multi", GradientBoostingClassifier(n_estimators=10, max_depth=3, random_state=0), "boosting")
+    sk("gboost_regressor", "reg", GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), "boosting")
+    sk("svr_linear", "reg", make_pipeline(StandardScaler(), SVR(kernel="linear", C=1.0)), "svm")
+    sk("svr_rbf", "reg", make_pipeline(StandardScaler(), SVR(kernel="rbf", C=10)), "svm")
+    sk("mlp_binary", "binary", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=400, random_state=0)), "mlp")
+    sk("mlp_multi", "multi", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", max_iter=400, random_state=0)), "mlp")
+    sk("mlp_regressor", "reg", make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), max_iter=400, random_state=0)), "mlp")
+    try:
+        import lightgbm as lgb
+        from onnxmltools import convert_lightgbm
+        from onnxmltools.convert.common.data_types import FloatTensorType as FT
+        for name, data, model in [
+            ("lightgbm_binary", "binary", lgb.LGBMClassifier(n_estimators=20, num_leaves=8, verbose=-1, random_state=0)),
+            ("lightgbm_multi", "multi", lgb.LGBMClassifier(n_estimators=10, num_leaves=8, verbose=-1, random_state=0)),
+            ("lightgbm_regressor", "reg", lgb.LGBMRegressor(n_estimators=20, num_leaves=8, verbose=-1, random_state=0)),
+        ]:
+            x, y, _ = DATA[data]
+            model.fit(x, y)
+            onx = convert_lightgbm(model, initial_types=[("X", FT([None, 4]))], target_opset=15, zipmap=True)
+            save(name, data, onx, "boosting")
+    except ImportError as e:
+        print("lightgbm skipped:", e, file=sys.stderr)
+    try:
+        import xgboost as xgb
+        from onnxmltools import convert_xgboost
+        from onnxmltools.convert.common.data_types import FloatTensorType as FT
+        for name, data, model in [
+            ("xgboost_binary", "binary", xgb.XGBClassifier(n_estimators=20, max_depth=3, random_state=0)),
+            ("xgboost_multi", "multi", xgb.XGBClassifier(n_estimators=10, max_depth=3, random_state=0)),
+            ("xgboost_regressor", "reg", xgb.XGBRegressor(n_estimators=20, max_depth=3, random_state=0)),
+        ]:
+            x, y, _ = DATA[data]
+            model.fit(x, y)
+            onx = convert_xgboost(model, initial_types=[("X", FT([None, 4]))], target_opset=15)
+            save(name, data, onx, "boosting")
+    except ImportError as e:
+        print("xgboost skipped:", e, file=sys.stderr)
+    # refused by the import, with the reason (tests/onnx_import.rs checks the message)
+    x, y, _ = DATA["binary"]
+    svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=True, random_state=0)).fit(x, y)
+    with open(os.path.join(OUT, "refused_svc.onnx"), "wb") as f:
+        f.write(to_onnx(svc, f32(x[:1]), target_opset=OPSET).SerializeToString())
+    from sklearn.ensemble import RandomForestClassifier
+    rf = RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(x, y)
+    with open(os.path.join(OUT, "refused_forest.onnx"), "wb") as f:
+        f.write(to_onnx(rf, f32(x[:1]), target_opset=OPSET).SerializeToString())
+    with open(os.path.join(OUT, "models.json"), "w") as f:
+        json.dump(MODELS, f, indent=1)
+    print("wrote", len(MODELS), "models")
+
+
+if __name__ == "__main__":
+    main()

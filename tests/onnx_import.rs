@@ -1,0 +1,148 @@
+//! ONNX import parity: every fixture model of `scripts/fixtures_onnx.py` (scikit-learn
+//! through skl2onnx, LightGBM and XGBoost through onnxmltools) imported with its reference
+//! CSV reproduces onnxruntime's labels exactly and its probabilities (and values) within
+//! 1e-6 on every stored row, through the artifact's own pipeline and scorer.
+#![cfg(feature = "onnx")]
+
+use std::path::{Path, PathBuf};
+
+use driftlab::artifact::Artifact;
+use driftlab::onnx::import::{import_model, ImportError, ImportOptions};
+use driftlab::table::{read_csv, ReadOptions, Table};
+use serde_json::Value;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx")
+}
+
+fn table(name: &str) -> Table {
+    let bytes = std::fs::read(dir().join(name)).unwrap();
+    read_csv(&bytes, &ReadOptions::default()).unwrap().table
+}
+
+fn import(model: &str, data: &str) -> Result<Artifact, ImportError> {
+    let bytes = std::fs::read(dir().join(format!("{model}.onnx"))).unwrap();
+    import_model(
+        &bytes,
+        &table(&format!("{data}.train.csv")),
+        Some("y"),
+        &ImportOptions {
+            created: "2026-12-06T00:00:00Z".into(),
+        },
+    )
+}
+
+/// Compares one model's scores with onnxruntime's; returns the rows compared and the
+/// largest difference (probabilities, or values relative to their scale).
+fn check(model: &str) -> (usize, f64) {
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(dir().join(format!("{model}.expected.json"))).unwrap(),
+    )
+    .unwrap();
+    let data = expected["dataset"].as_str().unwrap();
+    let artifact = import(model, data).unwrap_or_else(|e| panic!("{model}: {e}"));
+    assert_eq!(
+        artifact.model.kind(),
+        expected["kind"].as_str().unwrap(),
+        "{model}: the family"
+    );
+    // the artifact survives its own reader (hash, shapes)
+    let artifact = Artifact::from_bytes(&artifact.to_bytes().unwrap()).unwrap();
+    let rows = table(&format!("{data}.rows.csv"));
+    let scored = artifact.score_table(&rows).unwrap();
+    let mut compared = 0;
+    let mut worst = 0.0f64;
+    if let Some(labels) = expected["label"].as_array() {
+        assert_eq!(labels.len(), scored.len());
+        for (i, (l, s)) in labels.iter().zip(&scored).enumerate() {
+            assert_eq!(
+                s.label.as_deref(),
+                l.as_str(),
+                "{model} row {i}: label {:?} vs onnxruntime's {l}",
+                s.label
+            );
+        }
+        compared = labels.len();
+    }
+    if let Some(probs) = expected["probabilities"].as_array() {
+        if let Some(classes) = expected["classes"].as_array() {
+            let classes: Vec<&str> = classes.iter().map(|c| c.as_str().unwrap()).collect();
+            assert_eq!(classes, artifact.classes, "{model}: the classes");
+        }
+        for (i, (p, s)) in probs.iter().zip(&scored).enumerate() {
+            let p: Vec<f64> = p
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            assert_eq!(p.len(), s.prediction.probabilities.len(), "{model} row {i}");
+            for (a, b) in p.iter().zip(&s.prediction.probabilities) {
+                worst = worst.max((a - b).abs());
+                assert!(
+                    (a - b).abs() <= 1e-6,
+                    "{model} row {i}: probability {b} vs onnxruntime's {a} ({:e})",
+                    (a - b).abs()
+                );
+            }
+        }
+        compared = probs.len();
+    }
+    if let Some(values) = expected["value"].as_array() {
+        // onnxruntime sums in f32: its values carry a rounding of 6e-8 of the terms they
+        // add, so they are compared relative to the output's scale (the largest |value|)
+        let scale = values
+            .iter()
+            .map(|v| v.as_f64().unwrap().abs())
+            .fold(1.0, f64::max);
+        for (i, (v, s)) in values.iter().zip(&scored).enumerate() {
+            let v = v.as_f64().unwrap();
+            let got = s.prediction.value;
+            worst = worst.max((v - got).abs() / scale);
+            assert!(
+                (v - got).abs() <= 1e-6 * scale,
+                "{model} row {i}: value {got} vs onnxruntime's {v} ({:e})",
+                (v - got).abs()
+            );
+        }
+        compared = values.len();
+    }
+    assert!(compared > 0, "{model}: nothing compared");
+    (compared, worst)
+}
+
+#[test]
+fn every_fixture_model_reproduces_onnxruntime() {
+    let models: Vec<String> =
+        serde_json::from_slice(&std::fs::read(dir().join("models.json")).unwrap()).unwrap();
+    assert!(models.len() >= 20);
+    let mut failures = Vec::new();
+    for m in &models {
+        match std::panic::catch_unwind(|| check(m)) {
+            Ok((n, worst)) => println!("{m}: {n} rows agree (largest difference {worst:.1e})"),
+            Err(e) => failures.push(format!(
+                "{m}: {}",
+                e.downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What the import refuses, it refuses by name, with the reason.
+#[test]
+fn refused_models_say_why() {
+    let svc = import("refused_svc", "binary").unwrap_err().to_string();
+    assert!(
+        svc.contains("SVMClassifier") && svc.contains("pairwise coupling"),
+        "{svc}"
+    );
+    let forest = import("refused_forest", "binary").unwrap_err().to_string();
+    assert!(
+        forest.contains("TreeEnsembleClassifier") && forest.contains("counts votes"),
+        "{forest}"
+    );
+}
