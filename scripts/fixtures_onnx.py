@@ -151,6 +151,86 @@ def sk(name, data, model, kind, zipmap=True):
     save(name, data, onx, kind)
 
 
+def hostile():
+    """Files that must get clear errors (tests/onnx_import.rs, the fuzz corpus)."""
+    from onnx import TensorProto, helper
+    d = os.path.join(OUT, "hostile")
+    os.makedirs(d, exist_ok=True)
+    X = helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 4])
+    Y = helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 1])
+
+    def write(name, graph, opsets=(("", 17), ("ai.onnx.ml", 3))):
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid(a, b) for a, b in opsets],
+                              producer_name="driftlab-fixtures")
+        with open(os.path.join(d, name + ".onnx"), "wb") as f:
+            f.write(m.SerializeToString())
+        return m
+
+    def regressor(name, nodes_kw, targets_kw):
+        node = helper.make_node("TreeEnsembleRegressor", ["X"], ["Y"], domain="ai.onnx.ml",
+                                n_targets=1, **nodes_kw, **targets_kw)
+        write(name, helper.make_graph([node], name, [X], [Y]))
+
+    lin = helper.make_node("LinearRegressor", ["X"], ["Y"], domain="ai.onnx.ml",
+                           coefficients=[1.0, 2.0, 3.0, 4.0], intercepts=[0.5])
+    m = write("ok_linear", helper.make_graph([lin], "ok", [X], [Y]))
+    # truncated: the first 60 bytes of a good file
+    with open(os.path.join(d, "truncated.onnx"), "wb") as f:
+        f.write(m.SerializeToString()[:60])
+    # a cycle: two Identity nodes reading each other
+    a = helper.make_node("Identity", ["Z2"], ["Z1"], name="first")
+    b = helper.make_node("Identity", ["Z1"], ["Z2"], name="second")
+    lin2 = helper.make_node("LinearRegressor", ["Z1"], ["Y"], domain="ai.onnx.ml",
+                            coefficients=[1.0, 2.0, 3.0, 4.0])
+    write("cycle", helper.make_graph([a, b, lin2], "cycle", [X], [Y]))
+    # an opset from an unknown domain, and a default-domain opset from the future
+    write("unknown_domain", helper.make_graph([lin], "g", [X], [Y]),
+          (("", 17), ("ai.onnx.ml", 3), ("com.example.secret", 1)))
+    write("future_opset", helper.make_graph([lin], "g", [X], [Y]), (("", 99), ("ai.onnx.ml", 3)))
+    # an operator the import does not read
+    ab = helper.make_node("Abs", ["X"], ["A"], name="absolute")
+    lin3 = helper.make_node("LinearRegressor", ["A"], ["Y"], domain="ai.onnx.ml",
+                            coefficients=[1.0, 2.0, 3.0, 4.0])
+    write("unsupported_op", helper.make_graph([ab, lin3], "g", [X], [Y]))
+    # a tree whose node points at a node id it does not have
+    nodes = dict(nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+                 nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF"], nodes_values=[0.5, 0.0, 0.0],
+                 nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[7, 0, 0])
+    targets = dict(target_treeids=[0, 0], target_nodeids=[1, 2], target_ids=[0, 0],
+                   target_weights=[1.0, 2.0])
+    regressor("tree_out_of_range", nodes, targets)
+    # a split on feature 1000 of 4
+    bad_feature = dict(nodes, nodes_falsenodeids=[2, 0, 0], nodes_featureids=[1000, 0, 0])
+    regressor("tree_bad_feature", bad_feature, targets)
+    # a cycle inside a tree: node 1 points back at 0
+    loop = dict(nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[0, 0, 0],
+                nodes_modes=["BRANCH_LEQ", "BRANCH_LEQ", "LEAF"], nodes_values=[0.5, 0.5, 0.0],
+                nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 2, 0])
+    regressor("tree_cycle", loop, dict(target_treeids=[0], target_nodeids=[2], target_ids=[0],
+                                       target_weights=[1.0]))
+    # a chain 300 levels deep (the import reads 256)
+    depth = 300
+    ids = list(range(2 * depth + 1))
+    modes = ["BRANCH_LEQ" if i % 2 == 0 and i < 2 * depth else "LEAF" for i in ids]
+    true_ids = [i + 1 if modes[i] != "LEAF" else 0 for i in ids]
+    false_ids = [i + 2 if modes[i] != "LEAF" else 0 for i in ids]
+    leaves = [i for i in ids if modes[i] == "LEAF"]
+    regressor("tree_too_deep",
+              dict(nodes_treeids=[0] * len(ids), nodes_nodeids=ids, nodes_featureids=[0] * len(ids),
+                   nodes_modes=modes, nodes_values=[float(i) for i in ids],
+                   nodes_truenodeids=true_ids, nodes_falsenodeids=false_ids),
+              dict(target_treeids=[0] * len(leaves), target_nodeids=leaves,
+                   target_ids=[0] * len(leaves), target_weights=[1.0] * len(leaves)))
+    # a weight tensor that declares 2^29 floats (2 GB) and holds none
+    w = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[1 << 29, 1])
+    mm = helper.make_node("MatMul", ["X", "W"], ["Y"])
+    write("huge_tensor", helper.make_graph([mm], "g", [X], [Y], initializer=[w]))
+    # the same declared in raw bytes: a length prefix of 2 GB over a few bytes (protobuf level)
+    # ir_version 8, then field 7 (graph), wire type 2, a varint length of 2^31: 16 bytes follow
+    with open(os.path.join(d, "huge_length.onnx"), "wb") as f:
+        f.write(bytes([0x08, 0x08, 0x3A, 0x80, 0x80, 0x80, 0x80, 0x08]) + b"\0" * 16)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     numeric_dataset("binary", "binary")
@@ -220,10 +300,14 @@ def main():
     rf = RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(x, y)
     with open(os.path.join(OUT, "refused_forest.onnx"), "wb") as f:
         f.write(to_onnx(rf, f32(x[:1]), target_opset=OPSET).SerializeToString())
+    hostile()
     with open(os.path.join(OUT, "models.json"), "w") as f:
         json.dump(MODELS, f, indent=1)
     print("wrote", len(MODELS), "models")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--hostile"]:
+        hostile()  # only the hostile files (the models need not be rewritten)
+    else:
+        main()
