@@ -11,6 +11,10 @@ use driftlab::onnx::import::{import_model, ImportError, ImportOptions};
 use driftlab::table::{read_csv, ReadOptions, Table};
 use serde_json::Value;
 
+mod common {
+    pub mod onnx_cases;
+}
+
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx")
 }
@@ -255,4 +259,86 @@ fn lineage_and_profile_come_from_the_file_and_the_reference() {
         .table;
     let scored = a.score_table(&rows).unwrap();
     assert!(scored[0].warnings.iter().any(|w| w.kind == "out_of_range"));
+}
+
+/// The edge scorer (`driftlab-edge`, the code the Cloudflare Worker runs) reads every
+/// imported artifact exactly as the core does and scores its rows to the same bits.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_edge_scores_imported_models_bit_for_bit() {
+    use driftlab::score::Task;
+    use driftlab_edge::Scorer;
+    let models: Vec<String> =
+        serde_json::from_slice(&std::fs::read(dir().join("models.json")).unwrap()).unwrap();
+    for m in &models {
+        let expected: Value = serde_json::from_slice(
+            &std::fs::read(dir().join(format!("{m}.expected.json"))).unwrap(),
+        )
+        .unwrap();
+        let data = expected["dataset"].as_str().unwrap();
+        let core = import(m, data).unwrap();
+        let bytes = core.to_bytes().unwrap();
+        let scorer = Scorer::from_bytes(&bytes).unwrap_or_else(|e| panic!("{m}: {e:?}"));
+        let (pipeline, model, classes) = scorer.parts();
+        assert_eq!(pipeline, &core.pipeline, "{m}");
+        assert_eq!(model, &core.model, "{m}");
+        assert_eq!(classes, core.classes.as_slice(), "{m}");
+        let rows = table(&format!("{data}.rows.csv"));
+        let json_rows: Vec<Value> = (0..rows.rows())
+            .map(|r| {
+                Value::Object(
+                    rows.columns()
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.name.clone(),
+                                serde_json::to_value(c.get(r).unwrap()).unwrap(),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let body = serde_json::to_vec(&serde_json::json!({ "rows": json_rows })).unwrap();
+        let out: Value = serde_json::from_slice(&scorer.score_json(&body, 1000).unwrap()).unwrap();
+        let want = core.score_table(&rows).unwrap();
+        for (p, e) in out["predictions"].as_array().unwrap().iter().zip(&want) {
+            match core.model.task() {
+                Task::Classification => {
+                    assert_eq!(p["prediction"].as_str(), e.label.as_deref(), "{m}");
+                    for (c, q) in core.classes.iter().zip(&e.prediction.probabilities) {
+                        assert_eq!(
+                            p["probabilities"][c].as_f64().unwrap().to_bits(),
+                            q.to_bits(),
+                            "{m}"
+                        );
+                    }
+                }
+                _ => assert_eq!(
+                    p["prediction"].as_f64().unwrap().to_bits(),
+                    e.prediction.value.to_bits(),
+                    "{m}"
+                ),
+            }
+        }
+    }
+}
+
+/// The scores' bits, fingerprinted for the Wasm test (`tests/wasm_node.rs`), which must
+/// find the same.
+#[test]
+fn scores_match_the_fingerprint_the_wasm_build_checks() {
+    let got = common::onnx_cases::fingerprint();
+    if std::env::var_os("DRIFTLAB_BLESS").is_some() {
+        std::fs::write(dir().join("scores.fnv"), &got).unwrap();
+        return;
+    }
+    assert_eq!(got, common::onnx_cases::EXPECTED.trim());
+    let listed: Vec<String> =
+        serde_json::from_slice(&std::fs::read(dir().join("models.json")).unwrap()).unwrap();
+    let shared: Vec<&str> = common::onnx_cases::FIXTURES.iter().map(|f| f.0).collect();
+    assert_eq!(
+        listed, shared,
+        "tests/common/onnx_cases.rs lists every fixture model"
+    );
 }
