@@ -188,7 +188,7 @@ fn hostile_files_get_clear_errors() {
                 for n in needles {
                     assert!(e.contains(n), "{name}: {e:?} does not say {n:?}");
                 }
-                assert!(needles.len() > 0, "{name}: {e}");
+                assert!(!needles.is_empty(), "{name}: {e}");
             }
         }
     }

@@ -48,13 +48,15 @@ pub const MAX_DEPTH: usize = 256;
 pub(super) fn lt_threshold(t: f32) -> f64 {
     let below = next_down(t);
     if below == f32::NEG_INFINITY {
-        // every finite f32 is ≥ −f32::MAX = t: nothing is below, but −∞
-        return -f64::MAX;
+        // t = −f32::MAX: below it is only −∞, which x rounds to from the midpoint
+        // −(MAX + half an ulp) down (the midpoint itself rounds to the even −2^128, i.e. −∞)
+        let half_ulp = f64::from(f32::MAX - next_down(f32::MAX)) / 2.0;
+        return next_up_f64(-(f64::from(f32::MAX) + half_ulp));
     }
     let mid = (f64::from(below) + f64::from(t)) / 2.0;
     if below.to_bits() & 1 == 0 {
         // the midpoint rounds to `below` (even): it is < t too
-        mid.next_up()
+        next_up_f64(mid)
     } else {
         mid
     }
@@ -62,7 +64,7 @@ pub(super) fn lt_threshold(t: f32) -> f64 {
 
 /// The f64 `T` with `(f32) x <= t ⇔ x < T`.
 pub(super) fn leq_threshold(t: f32) -> f64 {
-    let up = t.next_up();
+    let up = next_up(t);
     if up == f32::INFINITY {
         // (f32) x <= f32::MAX unless x rounds to +∞: below MAX + half an ulp
         return f64::from(f32::MAX) + f64::from(f32::MAX - next_down(f32::MAX)) / 2.0;
@@ -70,8 +72,33 @@ pub(super) fn leq_threshold(t: f32) -> f64 {
     lt_threshold(up)
 }
 
+/// The next f32 towards −∞ (`f32::next_down`, stable after the crate's MSRV), for finite `t`.
 fn next_down(t: f32) -> f32 {
-    t.next_down()
+    -next_up(-t)
+}
+
+/// The next f32 towards +∞, for finite `t`.
+fn next_up(t: f32) -> f32 {
+    let bits = t.to_bits();
+    if t == 0.0 {
+        f32::from_bits(1) // the smallest positive subnormal, from +0 and −0
+    } else if t > 0.0 {
+        f32::from_bits(bits + 1)
+    } else {
+        f32::from_bits(bits - 1)
+    }
+}
+
+/// The next f64 towards +∞, for finite `x`.
+fn next_up_f64(x: f64) -> f64 {
+    let bits = x.to_bits();
+    if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(bits + 1)
+    } else {
+        f64::from_bits(bits - 1)
+    }
 }
 
 /// One ONNX node of a tree ensemble, before renumbering.
