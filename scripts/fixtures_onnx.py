@@ -151,6 +151,65 @@ def sk(name, data, model, kind, zipmap=True):
     save(name, data, onx, kind)
 
 
+def v5(source, name):
+    """The legacy TreeEnsembleRegressor of `source` rewritten as ai.onnx.ml 5's TreeEnsemble
+    (skl2onnx and onnxmltools do not write it yet), scored by onnxruntime like the others."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    m = onnx.load(os.path.join(OUT, f"{source}.onnx"))
+    old = next(n for n in m.graph.node if n.op_type == "TreeEnsembleRegressor")
+    a = {x.name: helper.get_attribute_value(x) for x in old.attribute}
+    keys = list(zip(a["nodes_treeids"], a["nodes_nodeids"]))
+    leaf = {k: a["nodes_modes"][i] == b"LEAF" for i, k in enumerate(keys)}
+    inner = [k for k in keys if not leaf[k]]
+    leaves = [k for k in keys if leaf[k]]
+    at = {k: i for i, k in enumerate(inner)}
+    lat = {k: j for j, k in enumerate(leaves)}
+    pos = {k: i for i, k in enumerate(keys)}
+    weights = {(t, n): w for t, n, w in zip(a["target_treeids"], a["target_nodeids"], a["target_weights"])}
+    codes = {b"BRANCH_LEQ": 0, b"BRANCH_LT": 1, b"BRANCH_GTE": 2, b"BRANCH_GT": 3}
+    cols = {k: [] for k in ["feat", "split", "mode", "t", "tl", "f", "fl", "miss"]}
+    for k in inner:
+        i = pos[k]
+        tree = k[0]
+        for side, ids, leafs in (("t", "nodes_truenodeids", "tl"), ("f", "nodes_falsenodeids", "fl")):
+            c = (tree, a[ids][i])
+            cols[side].append(lat[c] if leaf[c] else at[c])
+            cols[leafs].append(1 if leaf[c] else 0)
+        cols["feat"].append(a["nodes_featureids"][i])
+        cols["split"].append(a["nodes_values"][i])
+        cols["mode"].append(codes[a["nodes_modes"][i]])
+        cols["miss"].append(a.get("nodes_missing_value_tracks_true", [0] * len(keys))[i])
+    roots = [at[(t, 0)] for t in sorted({k[0] for k in keys})]
+    node = helper.make_node(
+        "TreeEnsemble", [old.input[0]], [old.output[0]], domain="ai.onnx.ml",
+        n_targets=1, aggregate_function=1, post_transform=0, tree_roots=roots,
+        nodes_featureids=cols["feat"], nodes_truenodeids=cols["t"], nodes_trueleafs=cols["tl"],
+        nodes_falsenodeids=cols["f"], nodes_falseleafs=cols["fl"],
+        nodes_missing_value_tracks_true=cols["miss"],
+        nodes_splits=numpy_helper.from_array(np.array(cols["split"], dtype=np.float32)),
+        nodes_modes=numpy_helper.from_array(np.array(cols["mode"], dtype=np.uint8)),
+        leaf_targetids=[0] * len(leaves),
+        leaf_weights=numpy_helper.from_array(np.array([weights[k] for k in leaves], dtype=np.float32)),
+    )
+    out_name = old.output[0]
+    rest = [n for n in m.graph.node if n.op_type != "TreeEnsembleRegressor"]
+    base = a.get("base_values", [0.0])[0]
+    graph = m.graph
+    added = []
+    if base != 0.0:
+        # TreeEnsemble has no base value: an Add after it (its output renamed)
+        node.output[0] = "tree_sum"
+        graph.initializer.append(numpy_helper.from_array(np.array([base], dtype=np.float32), "base_value"))
+        added.append(helper.make_node("Add", ["tree_sum", "base_value"], [out_name]))
+    del graph.node[:]
+    graph.node.extend([node] + added + rest)
+    del m.opset_import[:]
+    m.opset_import.extend([helper.make_opsetid("", 21), helper.make_opsetid("ai.onnx.ml", 5)])
+    m.ir_version = 10
+    save(name, "reg", m, "boosting")
+
+
 def hostile():
     """Files that must get clear errors (tests/onnx_import.rs, the fuzz corpus)."""
     from onnx import TensorProto, helper
@@ -261,6 +320,7 @@ def main():
     sk("mlp_binary", "binary", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=400, random_state=0)), "mlp")
     sk("mlp_multi", "multi", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", max_iter=400, random_state=0)), "mlp")
     sk("mlp_regressor", "reg", make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), max_iter=400, random_state=0)), "mlp")
+    v5("gboost_regressor", "gboost_regressor_v5")
     try:
         import lightgbm as lgb
         from onnxmltools import convert_lightgbm
@@ -309,5 +369,11 @@ def main():
 if __name__ == "__main__":
     if sys.argv[1:] == ["--hostile"]:
         hostile()  # only the hostile files (the models need not be rewritten)
+    elif sys.argv[1:] == ["--v5"]:
+        # only the TreeEnsemble rewrite (the datasets are rewritten, identically)
+        for n, t in [("binary", "binary"), ("multi", "multi"), ("reg", "reg")]:
+            numeric_dataset(n, t)
+        mixed_dataset("mixed")
+        v5("gboost_regressor", "gboost_regressor_v5")
     else:
         main()

@@ -27,6 +27,7 @@ fixtures! {
     "forest_regressor" / "reg", "gboost_binary" / "binary", "gboost_multi" / "multi",
     "gboost_regressor" / "reg", "svr_linear" / "reg", "svr_rbf" / "reg",
     "mlp_binary" / "binary", "mlp_multi" / "multi", "mlp_regressor" / "reg",
+    "gboost_regressor_v5" / "reg",
     "lightgbm_binary" / "binary", "lightgbm_multi" / "multi", "lightgbm_regressor" / "reg",
     "xgboost_binary" / "binary", "xgboost_multi" / "multi", "xgboost_regressor" / "reg",
 }

@@ -1066,6 +1066,29 @@ impl<'g> Walk<'g> {
         if self.affine(node)? {
             return Ok(());
         }
+        // a constant added to a regressor's value (TreeEnsemble has no base value of its
+        // own): into the model's base score or intercept
+        if let (Val::Value, Val::Const(c)) | (Val::Const(c), Val::Value) =
+            (self.get(node, 0)?, self.get(node, 1)?)
+        {
+            let v = c.numbers(&node.name)?;
+            let found = self
+                .found
+                .as_mut()
+                .ok_or_else(|| node.bad("adds to a value before any model"))?;
+            match (&mut found.model, v) {
+                (Model::Boosting(b), [k]) if b.n_classes == 0 => b.base_score[0] += k,
+                (Model::Linear(l), [k]) => l.intercept += k,
+                _ => {
+                    return Err(unsupported(
+                        node,
+                        "Add after a model is read as one constant added to a tree ensemble's or a linear regressor's value",
+                    ))
+                }
+            }
+            self.set(node, 0, Val::Value);
+            return Ok(());
+        }
         let (mut net, b) = match (self.get(node, 0)?, self.get(node, 1)?) {
             (Val::Net(n), Val::Const(b)) | (Val::Const(b), Val::Net(n)) => (n, b),
             _ => {

@@ -29,14 +29,14 @@
 //! | Cast, Identity, Reshape, Flatten, ZipMap, CastMap | pass-through |
 //! | LinearClassifier: 2 classes LOGISTIC (one row, or skl2onnx's ±w pair), k classes SOFTMAX | `logistic` |
 //! | LinearRegressor (one target) | `linear` |
-//! | TreeEnsembleRegressor (SUM, AVERAGE) | `boosting` regressor |
+//! | TreeEnsembleRegressor (SUM, AVERAGE); TreeEnsemble of ai.onnx.ml 5 (one target, NONE; a constant Add after it is its base value) | `boosting` regressor |
 //! | TreeEnsembleClassifier: 2 classes LOGISTIC, k classes SOFTMAX (one class per tree) | `boosting` |
 //! | TreeEnsembleClassifier: one tree, NONE | `tree` |
 //! | MatMul/Gemm + Add (bias) + Relu/Tanh/Sigmoid …, Softmax or Sigmoid (+ Sub 1 − p, Concat), ArgMax + ArrayFeatureExtractor (labels) | `mlp` (classifier, or regressor when the last layer is linear with one output) |
 //! | SVMRegressor (LINEAR, RBF) | `svm` regressor |
 //! | Normalizer L1 after probabilities | a no-op (it is one) |
 //! | LabelEncoder on the label | the class names |
-//! | **refused**: TreeEnsembleClassifier with several trees and NONE (random forest: probabilities averaged, driftlab's forest votes); SVMClassifier (onnxruntime's pairwise-coupling probabilities); LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble (ai.onnx.ml 5); every other operator | an error naming the operator, its node, the reason and what is read |
+//! | **refused**: TreeEnsembleClassifier with several trees and NONE (random forest: probabilities averaged, driftlab's forest votes); SVMClassifier (onnxruntime's pairwise-coupling probabilities); LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
 //!
 //! # Inputs and the reference table
 //!
@@ -220,6 +220,6 @@ pub const SUPPORTED: &str =
     "ai.onnx.ml: Scaler, Imputer, OneHotEncoder, LabelEncoder (on labels), \
 ArrayFeatureExtractor, FeatureVectorizer, ZipMap, CastMap, Normalizer (L1, after probabilities), \
 LinearClassifier, LinearRegressor, SVMRegressor (linear, RBF), \
-TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble; default domain: Cast, Concat, Gemm, \
+TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble (opset 5: a regressor); default domain: Cast, Concat, Gemm, \
 MatMul, Add, Mul, Sub, Div (constant shifts and scales of features; Sub also as 1 − p), Gather (columns), Relu, Tanh, Sigmoid, Softmax, Identity, Reshape, Flatten, \
 ArgMax, Constant";

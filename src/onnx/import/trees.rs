@@ -5,7 +5,7 @@
 //!
 //! | ONNX | driftlab |
 //! | --- | --- |
-//! | TreeEnsembleRegressor (SUM or AVERAGE, post NONE) | `boosting` regressor: base value + leaves (AVERAGE: leaves ÷ trees) |
+//! | TreeEnsembleRegressor (SUM or AVERAGE, post NONE), TreeEnsemble (ai.onnx.ml 5, the same) | `boosting` regressor: base value + leaves (AVERAGE: leaves ÷ trees) |
 //! | TreeEnsembleClassifier, two classes, post LOGISTIC | `boosting` binary: σ(base + leaves) |
 //! | TreeEnsembleClassifier, k classes, post SOFTMAX, each tree one class | `boosting` multiclass (trees ordered iteration by class, a zero stump where a class has fewer) |
 //! | TreeEnsembleClassifier, one tree, post NONE | `tree`: the leaf's class weights are its distribution |
@@ -124,125 +124,31 @@ struct Walked {
     old: Vec<i64>,
 }
 
-/// Reads a TreeEnsembleClassifier / TreeEnsembleRegressor (the TreeEnsemble of ai.onnx.ml
-/// 5 is refused with a pointer to an older opset).
+/// Reads a TreeEnsembleClassifier / TreeEnsembleRegressor, or the TreeEnsemble of
+/// ai.onnx.ml 5 (as a regressor).
 pub(super) fn ensemble(
     node: &Node<'_>,
     feats: Vec<Feat>,
 ) -> Result<(Found, Vec<Out>), ImportError> {
-    if node.op == "TreeEnsemble" {
-        return Err(unsupported(
-            node,
-            "the TreeEnsemble of ai.onnx.ml opset 5 is not read yet; export with ai.onnx.ml opset 3 (skl2onnx target_opset={'ai.onnx.ml': 3}), which writes TreeEnsembleClassifier/Regressor",
-        ));
-    }
     let classifier = node.op == "TreeEnsembleClassifier";
     let p = feats.len();
-    let tree_ids = node.ints("nodes_treeids");
-    let node_ids = node.ints("nodes_nodeids");
-    let features = node.ints("nodes_featureids");
-    let modes = node.strings("nodes_modes")?;
-    let values = node.floats("nodes_values")?;
-    let trues = node.ints("nodes_truenodeids");
-    let falses = node.ints("nodes_falsenodeids");
-    let tracks = node.ints("nodes_missing_value_tracks_true");
-    let n = tree_ids.len();
-    if [
-        node_ids.len(),
-        features.len(),
-        modes.len(),
-        trues.len(),
-        falses.len(),
-    ]
-    .iter()
-    .any(|&l| l != n)
-        || (values.len() != n && !values.is_empty())
-        || (!tracks.is_empty() && tracks.len() != n)
-    {
-        return Err(node.bad("the nodes_* attributes have different lengths"));
-    }
-    if n == 0 {
-        return Err(node.bad("the ensemble has no nodes"));
-    }
-    // per tree: id → raw node
-    let mut trees: Vec<(i64, HashMap<i64, Raw>)> = Vec::new();
-    let mut tree_at: HashMap<i64, usize> = HashMap::new();
-    for i in 0..n {
-        let leaf = modes[i] == "LEAF";
-        let f = features[i];
-        let feature = usize::try_from(f)
-            .ok()
-            .filter(|&f| f < p || leaf)
-            .ok_or_else(|| {
-                node.bad(format!(
-                    "tree {} node {} splits on feature {f}, outside the {p} features",
-                    tree_ids[i], node_ids[i]
-                ))
-            })?;
-        let t = values.get(i).copied().unwrap_or(0.0) as f32;
-        let missing_true = tracks.get(i).copied().unwrap_or(0) != 0;
-        let (threshold, lo, hi) = match modes[i].as_str() {
-            "LEAF" => (0.0, -1, -1),
-            "BRANCH_LEQ" => (leq_threshold(t), trues[i], falses[i]),
-            "BRANCH_LT" => (lt_threshold(t), trues[i], falses[i]),
-            "BRANCH_GTE" => (lt_threshold(t), falses[i], trues[i]),
-            "BRANCH_GT" => (leq_threshold(t), falses[i], trues[i]),
-            other => {
-                return Err(unsupported(
-                    node,
-                    &format!(
-                        "node mode {other} (tree {} node {}); read are LEAF, BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT",
-                        tree_ids[i], node_ids[i]
-                    ),
-                ))
-            }
-        };
-        if !leaf && !t.is_finite() {
-            return Err(node.bad(format!(
-                "tree {} node {} has threshold {t}",
-                tree_ids[i], node_ids[i]
-            )));
-        }
-        let missing = if missing_true { trues[i] } else { falses[i] };
-        let slot = *tree_at.entry(tree_ids[i]).or_insert_with(|| {
-            trees.push((tree_ids[i], HashMap::new()));
-            trees.len() - 1
-        });
-        let raw = Raw {
-            feature: if leaf { 0 } else { feature },
-            threshold,
-            lo,
-            hi,
-            missing,
-            leaf,
-        };
-        if trees[slot].1.insert(node_ids[i], raw).is_some() {
-            return Err(node.bad(format!(
-                "tree {} has node {} twice",
-                tree_ids[i], node_ids[i]
-            )));
-        }
-    }
+    let v5 = node.op == "TreeEnsemble";
+    let Parsed {
+        trees,
+        tree_at,
+        w_trees,
+        w_nodes,
+        w_ids,
+        w_values,
+    } = if v5 {
+        parse_v5(node, p)?
+    } else {
+        parse_legacy(node, p, classifier)?
+    };
     let walked: Vec<Walked> = trees
         .iter()
         .map(|(id, nodes)| walk(node, *id, nodes))
         .collect::<Result<_, _>>()?;
-    // leaf weights per (tree slot, old node id): (output, weight)
-    let (w_trees, w_nodes, w_ids, w_values) = if classifier {
-        (
-            node.ints("class_treeids"),
-            node.ints("class_nodeids"),
-            node.ints("class_ids"),
-            node.floats("class_weights")?,
-        )
-    } else {
-        (
-            node.ints("target_treeids"),
-            node.ints("target_nodeids"),
-            node.ints("target_ids"),
-            node.floats("target_weights")?,
-        )
-    };
     let m = w_trees.len();
     if w_nodes.len() != m || w_ids.len() != m || w_values.len() != m {
         return Err(node.bad("the class_* / target_* attributes have different lengths"));
@@ -292,7 +198,16 @@ pub(super) fn ensemble(
             .push((out, w_values[j]));
     }
     let base = node.floats("base_values")?;
-    let post = node.string("post_transform", "NONE")?;
+    let post = if v5 {
+        match node.int("post_transform", 0) {
+            0 => "NONE".to_owned(),
+            1 => "SOFTMAX".to_owned(),
+            2 => "LOGISTIC".to_owned(),
+            other => format!("{other}"),
+        }
+    } else {
+        node.string("post_transform", "NONE")?
+    };
     let targets_of = |slot: usize| -> Vec<usize> {
         let mut t: Vec<usize> = weights
             .iter()
@@ -354,7 +269,16 @@ pub(super) fn ensemble(
         ))
     };
     if !classifier {
-        let aggregate = node.string("aggregate_function", "SUM")?;
+        let aggregate = if v5 {
+            match node.int("aggregate_function", 1) {
+                0 => "AVERAGE".to_owned(),
+                1 => "SUM".to_owned(),
+                2 => "MIN".to_owned(),
+                _ => "MAX".to_owned(),
+            }
+        } else {
+            node.string("aggregate_function", "SUM")?
+        };
         let scale = match aggregate.as_str() {
             "SUM" => 1.0,
             "AVERAGE" => walked.len() as f64,
@@ -511,6 +435,297 @@ pub(super) fn ensemble(
             ),
         )),
     }
+}
+
+/// The trees and leaf weights of an ensemble, before renumbering: per tree its id and its
+/// nodes by id; the leaf weights as (tree id, node id, output, weight) columns.
+struct Parsed {
+    trees: Vec<(i64, HashMap<i64, Raw>)>,
+    tree_at: HashMap<i64, usize>,
+    w_trees: Vec<i64>,
+    w_nodes: Vec<i64>,
+    w_ids: Vec<i64>,
+    w_values: Vec<f64>,
+}
+
+/// The nodes of a split mode: the driftlab threshold and which ONNX child is `x < T`.
+fn split(mode: &str, t: f32, yes: i64, no: i64) -> Option<(f64, i64, i64)> {
+    Some(match mode {
+        "BRANCH_LEQ" => (leq_threshold(t), yes, no),
+        "BRANCH_LT" => (lt_threshold(t), yes, no),
+        "BRANCH_GTE" => (lt_threshold(t), no, yes),
+        "BRANCH_GT" => (leq_threshold(t), no, yes),
+        _ => return None,
+    })
+}
+
+/// TreeEnsembleClassifier / TreeEnsembleRegressor (ai.onnx.ml 1–4): `nodes_*` lists keyed
+/// by tree and node id.
+fn parse_legacy(node: &Node<'_>, p: usize, classifier: bool) -> Result<Parsed, ImportError> {
+    let tree_ids = node.ints("nodes_treeids");
+    let node_ids = node.ints("nodes_nodeids");
+    let features = node.ints("nodes_featureids");
+    let modes = node.strings("nodes_modes")?;
+    let values = node.floats("nodes_values")?;
+    let trues = node.ints("nodes_truenodeids");
+    let falses = node.ints("nodes_falsenodeids");
+    let tracks = node.ints("nodes_missing_value_tracks_true");
+    let n = tree_ids.len();
+    if [
+        node_ids.len(),
+        features.len(),
+        modes.len(),
+        trues.len(),
+        falses.len(),
+    ]
+    .iter()
+    .any(|&l| l != n)
+        || (values.len() != n && !values.is_empty())
+        || (!tracks.is_empty() && tracks.len() != n)
+    {
+        return Err(node.bad("the nodes_* attributes have different lengths"));
+    }
+    if n == 0 {
+        return Err(node.bad("the ensemble has no nodes"));
+    }
+    // per tree: id → raw node
+    let mut trees: Vec<(i64, HashMap<i64, Raw>)> = Vec::new();
+    let mut tree_at: HashMap<i64, usize> = HashMap::new();
+    for i in 0..n {
+        let leaf = modes[i] == "LEAF";
+        let f = features[i];
+        let feature = usize::try_from(f)
+            .ok()
+            .filter(|&f| f < p || leaf)
+            .ok_or_else(|| {
+                node.bad(format!(
+                    "tree {} node {} splits on feature {f}, outside the {p} features",
+                    tree_ids[i], node_ids[i]
+                ))
+            })?;
+        let t = values.get(i).copied().unwrap_or(0.0) as f32;
+        let missing_true = tracks.get(i).copied().unwrap_or(0) != 0;
+        let (threshold, lo, hi) = match modes[i].as_str() {
+            "LEAF" => (0.0, -1, -1),
+            "BRANCH_LEQ" => (leq_threshold(t), trues[i], falses[i]),
+            "BRANCH_LT" => (lt_threshold(t), trues[i], falses[i]),
+            "BRANCH_GTE" => (lt_threshold(t), falses[i], trues[i]),
+            "BRANCH_GT" => (leq_threshold(t), falses[i], trues[i]),
+            other => {
+                return Err(unsupported(
+                    node,
+                    &format!(
+                        "node mode {other} (tree {} node {}); read are LEAF, BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT",
+                        tree_ids[i], node_ids[i]
+                    ),
+                ))
+            }
+        };
+        if !leaf && !t.is_finite() {
+            return Err(node.bad(format!(
+                "tree {} node {} has threshold {t}",
+                tree_ids[i], node_ids[i]
+            )));
+        }
+        let missing = if missing_true { trues[i] } else { falses[i] };
+        let slot = *tree_at.entry(tree_ids[i]).or_insert_with(|| {
+            trees.push((tree_ids[i], HashMap::new()));
+            trees.len() - 1
+        });
+        let raw = Raw {
+            feature: if leaf { 0 } else { feature },
+            threshold,
+            lo,
+            hi,
+            missing,
+            leaf,
+        };
+        if trees[slot].1.insert(node_ids[i], raw).is_some() {
+            return Err(node.bad(format!(
+                "tree {} has node {} twice",
+                tree_ids[i], node_ids[i]
+            )));
+        }
+    }
+    // leaf weights per (tree slot, old node id): (output, weight)
+    let (w_trees, w_nodes, w_ids, w_values) = if classifier {
+        (
+            node.ints("class_treeids").to_vec(),
+            node.ints("class_nodeids").to_vec(),
+            node.ints("class_ids").to_vec(),
+            node.floats("class_weights")?,
+        )
+    } else {
+        (
+            node.ints("target_treeids").to_vec(),
+            node.ints("target_nodeids").to_vec(),
+            node.ints("target_ids").to_vec(),
+            node.floats("target_weights")?,
+        )
+    };
+    Ok(Parsed {
+        trees,
+        tree_at,
+        w_trees,
+        w_nodes,
+        w_ids,
+        w_values,
+    })
+}
+
+/// TreeEnsemble (ai.onnx.ml 5): nodes and leaves in separate arrays, `tree_roots` naming
+/// each tree's first node. Renamed into the legacy form: node `i` keeps id `i`, leaf `j`
+/// becomes id `nodes + j`, and each tree is the nodes reachable from its root.
+fn parse_v5(node: &Node<'_>, p: usize) -> Result<Parsed, ImportError> {
+    let roots = node.ints("tree_roots");
+    let features = node.ints("nodes_featureids");
+    let splits = node.floats("nodes_splits")?;
+    let modes = node.floats("nodes_modes")?;
+    let trues = node.ints("nodes_truenodeids");
+    let falses = node.ints("nodes_falsenodeids");
+    let true_leaf = node.ints("nodes_trueleafs");
+    let false_leaf = node.ints("nodes_falseleafs");
+    let tracks = node.ints("nodes_missing_value_tracks_true");
+    let leaf_targets = node.ints("leaf_targetids");
+    let leaf_weights = node.floats("leaf_weights")?;
+    let n = features.len();
+    if [
+        splits.len(),
+        modes.len(),
+        trues.len(),
+        falses.len(),
+        true_leaf.len(),
+        false_leaf.len(),
+    ]
+    .iter()
+    .any(|&l| l != n)
+        || (!tracks.is_empty() && tracks.len() != n)
+        || leaf_targets.len() != leaf_weights.len()
+    {
+        return Err(node.bad("the nodes_* / leaf_* attributes have different lengths"));
+    }
+    let leaves = leaf_weights.len();
+    let child = |i: usize, leaf: i64, id: i64| -> Result<i64, ImportError> {
+        let (limit, base) = if leaf != 0 {
+            (leaves, n as i64)
+        } else {
+            (n, 0)
+        };
+        usize::try_from(id)
+            .ok()
+            .filter(|&c| c < limit)
+            .map(|c| base + c as i64)
+            .ok_or_else(|| {
+                node.bad(format!(
+                    "node {i} points at {} {id}, which does not exist",
+                    if leaf != 0 { "leaf" } else { "node" }
+                ))
+            })
+    };
+    let mut all: HashMap<i64, Raw> = HashMap::with_capacity(n + leaves);
+    for i in 0..n {
+        let mode = match modes[i] as i64 {
+            0 => "BRANCH_LEQ",
+            1 => "BRANCH_LT",
+            2 => "BRANCH_GTE",
+            3 => "BRANCH_GT",
+            m => {
+                return Err(unsupported(
+                    node,
+                    &format!("node mode {m} at node {i} (EQ, NEQ and MEMBER splits have no driftlab equivalent)"),
+                ))
+            }
+        };
+        let feature = usize::try_from(features[i])
+            .ok()
+            .filter(|&f| f < p)
+            .ok_or_else(|| {
+                node.bad(format!(
+                    "node {i} splits on feature {}, outside the {p} features",
+                    features[i]
+                ))
+            })?;
+        let t = splits[i] as f32;
+        if !t.is_finite() {
+            return Err(node.bad(format!("node {i} has threshold {t}")));
+        }
+        let yes = child(i, true_leaf[i], trues[i])?;
+        let no = child(i, false_leaf[i], falses[i])?;
+        let (threshold, lo, hi) = split(mode, t, yes, no).ok_or_else(|| node.bad("mode"))?;
+        let missing = if tracks.get(i).copied().unwrap_or(0) != 0 {
+            yes
+        } else {
+            no
+        };
+        all.insert(
+            i as i64,
+            Raw {
+                feature,
+                threshold,
+                lo,
+                hi,
+                missing,
+                leaf: false,
+            },
+        );
+    }
+    for j in 0..leaves {
+        all.insert(
+            (n + j) as i64,
+            Raw {
+                feature: 0,
+                threshold: 0.0,
+                lo: -1,
+                hi: -1,
+                missing: -1,
+                leaf: true,
+            },
+        );
+    }
+    let mut parsed = Parsed {
+        trees: Vec::with_capacity(roots.len()),
+        tree_at: HashMap::new(),
+        w_trees: Vec::new(),
+        w_nodes: Vec::new(),
+        w_ids: Vec::new(),
+        w_values: Vec::new(),
+    };
+    let mut owner = vec![false; n + leaves];
+    for (t, &root) in roots.iter().enumerate() {
+        let root = usize::try_from(root)
+            .ok()
+            .filter(|&r| r < n)
+            .ok_or_else(|| node.bad(format!("tree {t} has root {root}, which is not a node")))?;
+        // the nodes reachable from the root (each node in one tree; the walk checks cycles)
+        let mut nodes = HashMap::new();
+        let mut stack = vec![root as i64];
+        while let Some(id) = stack.pop() {
+            let slot = &mut owner[id as usize];
+            if std::mem::replace(slot, true) {
+                return Err(node.bad(format!(
+                    "tree {t} reaches node {id} twice, or shares it with another tree"
+                )));
+            }
+            let r = all[&id];
+            nodes.insert(id, r);
+            if r.leaf {
+                let j = id as usize - n;
+                parsed.w_trees.push(t as i64);
+                parsed.w_nodes.push(id);
+                parsed.w_ids.push(leaf_targets[j]);
+                parsed.w_values.push(leaf_weights[j]);
+            } else {
+                stack.push(r.lo);
+                stack.push(r.hi);
+            }
+            if nodes.len() > n + leaves {
+                break;
+            }
+        }
+        parsed.tree_at.insert(t as i64, parsed.trees.len());
+        parsed.trees.push((t as i64, nodes));
+    }
+    Ok(parsed)
 }
 
 /// Renumbers one tree breadth-first from its root, checking ids, cycles and depth.
