@@ -342,3 +342,48 @@ fn scores_match_the_fingerprint_the_wasm_build_checks() {
         "tests/common/onnx_cases.rs lists every fixture model"
     );
 }
+
+/// `driftlab import` writes the artifact `driftlab score` reads, and says what is wrong with
+/// a hostile file on stderr with exit code 1.
+#[cfg(feature = "cli")]
+#[test]
+fn the_cli_imports_and_refuses() {
+    let bin = env!("CARGO_BIN_EXE_driftlab");
+    let out = std::env::temp_dir().join(format!("driftlab-import-{}.json", std::process::id()));
+    let run = |model: &str| {
+        std::process::Command::new(bin)
+            .args(["import", "--model"])
+            .arg(dir().join(model))
+            .arg("--reference")
+            .arg(dir().join("mixed.train.csv"))
+            .args(["--target", "y", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let ok = run("logistic_mixed.onnx");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(summary["kind"], "logistic");
+    assert_eq!(summary["lineage"]["source"], "imported from ONNX");
+    let scored = std::process::Command::new(bin)
+        .args(["score", "--model"])
+        .arg(&out)
+        .arg("--data")
+        .arg(dir().join("mixed.rows.csv"))
+        .output()
+        .unwrap();
+    assert!(scored.status.success());
+    let text = String::from_utf8(scored.stdout).unwrap();
+    assert!(text.starts_with("prediction,p_0,p_1,p_2\n"), "{text}");
+    assert_eq!(text.lines().count(), 61);
+    let bad = run("hostile/cycle.onnx");
+    assert_eq!(bad.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(e.contains("cycle through node \"first\""), "{e}");
+    let _ = std::fs::remove_file(&out);
+}

@@ -112,6 +112,7 @@ async function harness(out) {
     const imported = checked(timeSync(reps, () => w.bench_import_onnx(1, ptr, bytes.length)));
     onnxImport = imported.error ? imported : {
       bytes: bytes.length, import: imported, rows: parse[SLOTS[1]].check,
+      reference: checked(timeSync(reps, () => w.bench_import_reference())),
       batch_flat: checked(timeSync(reps, () => w.bench_score_imported())),
     };
   }

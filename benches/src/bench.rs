@@ -137,8 +137,10 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
     let import = match std::fs::read(format!("{dir}/import_forest.onnx")) {
         Ok(bytes) => {
             let import = row(time(reps, || b.import_onnx(1, &bytes)));
+            let reference = row(time(reps, || b.import_reference()));
             let rows = b.slots[1].as_ref().map_or(0, |l| l.x.rows());
-            json!({"bytes": bytes.len(), "import": import, "rows": rows,
+            json!({"bytes": bytes.len(), "import": import, "reference": reference,
+                   "reference_rows": driftlab_bench::Bench::IMPORT_REFERENCE_ROWS, "rows": rows,
                    "batch_flat": row(time(reps, || b.score_imported()))})
         }
         Err(e) => json!({"error": format!("no {dir}/import_forest.onnx ({e}): peers.py writes it")}),
