@@ -114,6 +114,26 @@ mod cli {
             #[arg(long)]
             out: PathBuf,
         },
+        /// Turn an ONNX model (from skl2onnx or onnxmltools) into a driftlab artifact (JSON summary).
+        ///
+        /// The reference CSV (the training data, or rows like it) feeds the graph's inputs and
+        /// becomes the model's drift reference: one graph input per column named after it, or
+        /// one numeric input as wide as the CSV's columns besides the target, in order.
+        #[cfg(feature = "onnx")]
+        Import {
+            /// The ONNX file.
+            #[arg(long)]
+            model: PathBuf,
+            /// The reference CSV.
+            #[arg(long)]
+            reference: PathBuf,
+            /// The reference's target column, if it has one (not an input).
+            #[arg(long)]
+            target: Option<String>,
+            /// Where to write the artifact.
+            #[arg(long)]
+            out: PathBuf,
+        },
         /// Score a CSV file with a model: CSV with `prediction` and, for classifiers, `p_<class>`.
         Score {
             /// The model artifact.
@@ -530,6 +550,37 @@ mod cli {
                     "dropped": dropped,
                     "metrics": evaluation.metrics,
                     "notes": notes,
+                }))
+            }
+            #[cfg(feature = "onnx")]
+            Command::Import {
+                model,
+                reference,
+                target,
+                out,
+            } => {
+                use driftlab::onnx::import::{import_model, ImportOptions};
+                let bytes = std::fs::read(&model)
+                    .map_err(|e| format!("cannot read {}: {e}", model.display()))?;
+                let read = read_table(&reference)?;
+                for note in &read.notes {
+                    eprintln!("note: {note}");
+                }
+                let options = ImportOptions {
+                    created: now_rfc3339(),
+                };
+                let artifact = import_model(&bytes, &read.table, target.as_deref(), &options)
+                    .map_err(|e| format!("{}: {e}", model.display()))?;
+                std::fs::write(&out, artifact.to_bytes()?)
+                    .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+                print_json(&serde_json::json!({
+                    "model": out.display().to_string(),
+                    "kind": artifact.model.kind(),
+                    "hash": artifact.hash,
+                    "classes": artifact.classes,
+                    "features": artifact.pipeline.features,
+                    "reference_rows": read.table.rows(),
+                    "lineage": artifact.lineage.params,
                 }))
             }
             Command::Score { model, data, out } => {

@@ -455,6 +455,7 @@ impl<'g> Walk<'g> {
             ("ai.onnx.ml", "OneHotEncoder") => self.one_hot(node)?,
             ("ai.onnx.ml", "FeatureVectorizer") | ("", "Concat") => self.concat(node)?,
             ("ai.onnx.ml", "ArrayFeatureExtractor") => self.extract(node)?,
+            ("", "Gather") if matches!(node.int("axis", 0), 1 | -1) => self.extract(node)?,
             ("ai.onnx.ml", "Normalizer") => match self.get(node, 0)? {
                 Val::Probs if node.string("norm", "MAX")? == "L1" => self.set(node, 0, Val::Probs),
                 Val::Raw(why) => {
@@ -527,6 +528,7 @@ impl<'g> Walk<'g> {
                     ))
                 }
             },
+            ("", "Sub" | "Div") if self.affine(node)? => {}
             ("", "Sub") => match (self.get(node, 0)?, self.positive(node, 1)?) {
                 (Val::Const(c), Val::Positive) if c.numbers(&node.name)?.iter().all(|&v| v == 1.0) => {
                     self.set(node, 0, Val::Negative)
@@ -998,7 +1000,95 @@ impl<'g> Walk<'g> {
         Ok(())
     }
 
+    /// Add, Sub, Mul or Div of features and a constant (skl2onnx writes MinMaxScaler so):
+    /// folded into each feature's shift and scale.
+    fn affine(&mut self, node: &Node<'g>) -> Result<bool, ImportError> {
+        let (feats, c, const_first) = match (self.get(node, 0)?, self.get(node, 1)?) {
+            (Val::Feats(f), Val::Const(c)) => (f, c, false),
+            (Val::Const(c), Val::Feats(f)) if matches!(node.op, "Add" | "Mul") => (f, c, true),
+            _ => return Ok(false),
+        };
+        let _ = const_first;
+        let v = c.numbers(&node.name)?;
+        if v.len() != 1 && v.len() != feats.len() {
+            return Err(node.bad(format!(
+                "{} constants for {} features",
+                v.len(),
+                feats.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(feats.len());
+        for (i, f) in feats.into_iter().enumerate() {
+            let k = v[if v.len() == 1 { 0 } else { i }];
+            match f {
+                Feat::Col {
+                    col,
+                    fill,
+                    offset,
+                    scale,
+                } => {
+                    // (x − o)·s  op  k, kept as (x − o')·s'
+                    let (offset, scale) = match node.op {
+                        "Add" => (offset - k / scale, scale),
+                        "Sub" => (offset + k / scale, scale),
+                        "Mul" => (offset, scale * k),
+                        _ => (offset, scale / k),
+                    };
+                    if !(scale.is_finite() && scale > 0.0 && offset.is_finite()) {
+                        return Err(unsupported(
+                            node,
+                            &format!("feature {} ends up scaled by {scale}; driftlab scales by a positive number", i + 1),
+                        ));
+                    }
+                    out.push(Feat::Col {
+                        col,
+                        fill,
+                        offset,
+                        scale,
+                    });
+                }
+                ind @ Feat::Ind { .. }
+                    if (k == 0.0 && matches!(node.op, "Add" | "Sub"))
+                        || (k == 1.0 && matches!(node.op, "Mul" | "Div")) =>
+                {
+                    out.push(ind)
+                }
+                Feat::Ind { .. } => {
+                    return Err(unsupported(node, "it shifts or scales a one-hot indicator"))
+                }
+            }
+        }
+        self.set(node, 0, Val::Feats(out));
+        Ok(true)
+    }
+
     fn add(&mut self, node: &Node<'g>) -> Result<(), ImportError> {
+        if self.affine(node)? {
+            return Ok(());
+        }
+        // a constant added to a regressor's value (TreeEnsemble has no base value of its
+        // own): into the model's base score or intercept
+        if let (Val::Value, Val::Const(c)) | (Val::Const(c), Val::Value) =
+            (self.get(node, 0)?, self.get(node, 1)?)
+        {
+            let v = c.numbers(&node.name)?;
+            let found = self
+                .found
+                .as_mut()
+                .ok_or_else(|| node.bad("adds to a value before any model"))?;
+            match (&mut found.model, v) {
+                (Model::Boosting(b), [k]) if b.n_classes == 0 => b.base_score[0] += k,
+                (Model::Linear(l), [k]) => l.intercept += k,
+                _ => {
+                    return Err(unsupported(
+                        node,
+                        "Add after a model is read as one constant added to a tree ensemble's or a linear regressor's value",
+                    ))
+                }
+            }
+            self.set(node, 0, Val::Value);
+            return Ok(());
+        }
         let (mut net, b) = match (self.get(node, 0)?, self.get(node, 1)?) {
             (Val::Net(n), Val::Const(b)) | (Val::Const(b), Val::Net(n)) => (n, b),
             _ => {
@@ -1019,7 +1109,9 @@ impl<'g> Walk<'g> {
     }
 
     fn mul(&mut self, node: &Node<'g>) -> Result<(), ImportError> {
-        // a constant factor of 1 (some exporters scale by it) is the only Mul read
+        if self.affine(node)? {
+            return Ok(());
+        }
         match (self.get(node, 0)?, self.get(node, 1)?) {
             (v @ (Val::Net(_) | Val::Feats(_)), Val::Const(c))
             | (Val::Const(c), v @ (Val::Net(_) | Val::Feats(_)))
@@ -1252,8 +1344,6 @@ pub(super) enum Out {
     Label,
     /// A regressor's value.
     Value,
-    /// Not computed by driftlab's scorer (why).
-    Raw(String),
 }
 
 impl Out {
@@ -1262,7 +1352,6 @@ impl Out {
             Out::Probs => Val::Probs,
             Out::Label => Val::Label,
             Out::Value => Val::Value,
-            Out::Raw(why) => Val::Raw(why),
         }
     }
 }

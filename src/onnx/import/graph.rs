@@ -39,15 +39,6 @@ impl Node<'_> {
             .filter(|s| !s.is_empty())
     }
 
-    /// The `i`-th output's value name.
-    pub(super) fn output(&self, i: usize) -> Option<&str> {
-        self.proto
-            .output
-            .get(i)
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
-    }
-
     fn attribute(&self, name: &str) -> Option<&AttributeProto> {
         self.proto
             .attribute
@@ -87,6 +78,10 @@ impl Node<'_> {
     /// tensor-valued attribute (`coefficients_as_tensor`) is read too.
     pub(super) fn floats(&self, name: &str) -> Result<Vec<f64>, ImportError> {
         if let Some(a) = self.attribute(name) {
+            if let Some(t) = a.t.as_ref() {
+                // a tensor-valued attribute (TreeEnsemble's nodes_splits, leaf_weights, nodes_modes)
+                return Ok(tensor(t, &self.name)?.numbers(&self.name)?.to_vec());
+            }
             return Ok(a.floats.iter().map(|&f| f64::from(f)).collect());
         }
         match self
@@ -225,6 +220,11 @@ pub(super) fn tensor(t: &TensorProto, at: &str) -> Result<Tensor, ImportError> {
             check(t.int32_data.len())?;
             Values::Numbers(t.int32_data.iter().map(|&i| f64::from(i)).collect())
         }
+        Ok(DataType::Uint8) if raw.is_some() => Values::Numbers(from_raw(1, &|b| f64::from(b[0]))?),
+        Ok(DataType::Uint8) => {
+            check(t.int32_data.len())?;
+            Values::Numbers(t.int32_data.iter().map(|&i| f64::from(i)).collect())
+        }
         Ok(DataType::String) => {
             check(t.string_data.len())?;
             Values::Strings(
@@ -236,7 +236,7 @@ pub(super) fn tensor(t: &TensorProto, at: &str) -> Result<Tensor, ImportError> {
         }
         _ => {
             return Err(bad(format!(
-                "has element type {ty}, which the import does not read (it reads float, double, int32, int64 and string tensors)"
+                "has element type {ty}, which the import does not read (it reads float, double, uint8, int32, int64 and string tensors)"
             )))
         }
     };
@@ -348,10 +348,12 @@ impl<'a> Graph<'a> {
                     }
                     None if constants.contains_key(input.as_str())
                         || inputs.contains(input.as_str()) => {}
-                    None => return Err(ImportError::Graph(format!(
+                    None => {
+                        return Err(ImportError::Graph(format!(
                         "node {:?} ({}) reads {input:?}, which no node, input or initializer makes",
                         n.name, n.op
-                    ))),
+                    )))
+                    }
                 }
             }
         }

@@ -18,6 +18,26 @@
 //! feature indices are remapped onto the pipeline's. Every operator a graph holds that
 //! this does not know is refused with its name, its node and the list of what is read.
 //!
+//! # Operator coverage
+//!
+//! | operator | becomes |
+//! | --- | --- |
+//! | Imputer (NaN replaced) | the column step's fill (a column without one: the reference mean) |
+//! | Scaler; Add/Sub/Mul/Div by constants (MinMaxScaler) | the column step's center and scale (scale > 0) |
+//! | OneHotEncoder (text input, `cats_strings`) | a one-hot step, categories sorted; `zeros=1` → unseen ignored, `0` → error |
+//! | Concat (axis 1), FeatureVectorizer, ArrayFeatureExtractor / Gather (constant columns) | the order of the features (the model is remapped onto the pipeline's) |
+//! | Cast, Identity, Reshape, Flatten, ZipMap, CastMap | pass-through |
+//! | LinearClassifier: 2 classes LOGISTIC (one row, or skl2onnx's ±w pair), k classes SOFTMAX | `logistic` |
+//! | LinearRegressor (one target) | `linear` |
+//! | TreeEnsembleRegressor (SUM, AVERAGE); TreeEnsemble of ai.onnx.ml 5 (one target, NONE; a constant Add after it is its base value) | `boosting` regressor |
+//! | TreeEnsembleClassifier: 2 classes LOGISTIC, k classes SOFTMAX (one class per tree) | `boosting` |
+//! | TreeEnsembleClassifier: one tree, NONE | `tree` |
+//! | MatMul/Gemm + Add (bias) + Relu/Tanh/Sigmoid …, Softmax or Sigmoid (+ Sub 1 − p, Concat), ArgMax + ArrayFeatureExtractor (labels) | `mlp` (classifier, or regressor when the last layer is linear with one output) |
+//! | SVMRegressor (LINEAR, RBF) | `svm` regressor |
+//! | Normalizer L1 after probabilities | a no-op (it is one) |
+//! | LabelEncoder on the label | the class names |
+//! | **refused**: TreeEnsembleClassifier with several trees and NONE (random forest: probabilities averaged, driftlab's forest votes); SVMClassifier (onnxruntime's pairwise-coupling probabilities); LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
+//!
 //! # Inputs and the reference table
 //!
 //! The reference table (the CSV the model was trained on, or one like it) gives the model
@@ -199,7 +219,7 @@ pub fn is_imported(artifact: &Artifact) -> bool {
 pub const SUPPORTED: &str =
     "ai.onnx.ml: Scaler, Imputer, OneHotEncoder, LabelEncoder (on labels), \
 ArrayFeatureExtractor, FeatureVectorizer, ZipMap, CastMap, Normalizer (L1, after probabilities), \
-LinearClassifier, LinearRegressor, SVMClassifier (two classes) / SVMRegressor (linear, RBF), \
-TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble; default domain: Cast, Concat, Gemm, \
-MatMul, Add, Mul, Sub (1 − p), Relu, Tanh, Sigmoid, Softmax, Identity, Reshape, Flatten, \
+LinearClassifier, LinearRegressor, SVMRegressor (linear, RBF), \
+TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble (opset 5: a regressor); default domain: Cast, Concat, Gemm, \
+MatMul, Add, Mul, Sub, Div (constant shifts and scales of features; Sub also as 1 − p), Gather (columns), Relu, Tanh, Sigmoid, Softmax, Identity, Reshape, Flatten, \
 ArgMax, Constant";
