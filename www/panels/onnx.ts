@@ -41,6 +41,8 @@ export class OnnxPanel {
     const file = this.file.files?.[0];
     if (!file) return;
     this.openButton.disabled = true;
+    showError(this.error, null);
+    delete this.status.dataset.version;
     this.status.textContent = `Importing ${file.name}…`;
     try {
       const onnx = new Uint8Array(await file.arrayBuffer());
