@@ -14,7 +14,8 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: help start test wasm edge bench tools rust-tools wasm-bindgen node-deps browser \
-        lint test-native test-wasm test-web test-edge fuzz fuzz-tools clean npm-pack test-npm
+        lint test-native test-wasm test-web test-edge fuzz fuzz-tools clean npm-pack test-npm \
+        test-onnx
 
 help:
 	@echo "make start   install what is missing, build the Wasm, serve http://127.0.0.1:5173"
@@ -22,7 +23,7 @@ help:
 	@echo "make wasm    build the playground Wasm into pkg/ and the edge scorer into pkg/edge/"
 	@echo "make bench   run the benchmarks"
 	@echo "make npm-pack  the npm package of the core: target/npm/driftlab-<version>.tgz (npm/README.md)"
-	@echo "make fuzz    fuzz the CSV reader, artifact loaders, pipeline and edge requests (FUZZ_TIME=60 s each)"
+	@echo "make fuzz    fuzz the CSV reader, artifact loaders, pipeline, edge requests and ONNX import (FUZZ_TIME=60 s each)"
 
 # --- tools ----------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ start: wasm
 
 # --- tests ------------------------------------------------------------------------------
 
-test: tools browser lint test-native test-wasm test-web test-edge test-npm
+test: tools browser lint test-native test-wasm test-web test-edge test-npm test-onnx
 	@echo "make test: all passed"
 
 # the CLI carries the edge scorer when it exists (build.rs): build it first, so that
@@ -161,6 +162,18 @@ test-web: $(EDGE_TOOLS)
 test-edge: wasm browser $(EDGE_TOOLS)
 	node --test --test-concurrency=1 tests/edge/
 
+# onnxruntime-node for tests/onnx, pinned in tests/onnx-tools: its CPU binary is in the npm
+# tarball; --ignore-scripts skips its install script, which would fetch CUDA providers
+ONNX_TOOLS := tests/onnx-tools/node_modules/.package-lock.json
+$(ONNX_TOOLS): tests/onnx-tools/package-lock.json
+	npm ci --prefix tests/onnx-tools --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# ONNX export parity: the CLI's exported models run by onnxruntime (tests/onnx/)
+test-onnx: $(ONNX_TOOLS)
+	$(CARGO) build --bin driftlab
+	node --test --test-concurrency=1 tests/onnx/
+
 # side-by-side benchmarks; installs its peers (scikit-learn, SciPy, skl2onnx,
 # onnxruntime-web) into .bench/ and says so in the table where one is unavailable
 bench: wasm
@@ -168,7 +181,7 @@ bench: wasm
 
 # --- fuzzing (not part of `make test`): FUZZ_TIME seconds per target -------------------
 FUZZ_TIME ?= 60
-FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact
+FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact onnx
 
 fuzz-tools:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked

@@ -204,6 +204,17 @@ def tree_peers(tables, reps, data, fitted):
                 # the first line only: skl2onnx quotes the whole tree ensemble in its message
                 first = str(e).splitlines()[0] if str(e) else type(e).__name__
                 out["onnx"][name] = {"error": f"skl2onnx export failed: {first[:300]}"}
+        # issue 17: a 100-tree random forest (regression, depth 8, fitted on 10,000 rows of
+        # the regression table) for the import benchmark and onnxruntime-web's side of it
+        from sklearn.ensemble import RandomForestRegressor
+        x, y = tables["regression"]
+        rf = RandomForestRegressor(n_estimators=100, max_depth=8, random_state=0, n_jobs=-1)
+        rf.fit(x[:10000], y[:10000])
+        onx = to_onnx(rf, x[:1].astype(np.float32), target_opset={"": 17, "ai.onnx.ml": 3})
+        path = f"{data}/import_forest.onnx"
+        with open(path, "wb") as fh:
+            fh.write(onx.SerializeToString())
+        out["onnx"]["import_forest"] = {"path": path, "table": "regression"}
     except ImportError as e:
         out["onnx"]["error"] = f"skl2onnx not installed: {e}"
     return out

@@ -9,7 +9,7 @@ D=$(realpath -m "${1:-$(dirname "$0")/../target/debug/driftlab}")
 cd "$(dirname "$0")"
 [ -x "$D" ] || (cd .. && cargo build -q --bin driftlab)
 C=corpus
-mkdir -p $C/csv $C/artifact $C/edge_artifact $C/pipeline $C/edge_request
+mkdir -p $C/csv $C/artifact $C/edge_artifact $C/pipeline $C/edge_request $C/onnx
 
 $D dataset iris > $C/csv/iris.csv
 $D dataset fraud --rows 120 --seed 1 > $C/csv/fraud.csv
@@ -51,4 +51,10 @@ printf '\x00{"rows":[{"sepal_length_cm":5.1,"sepal_width_cm":3.5,"petal_length_c
 printf '\x02{"columns":["sepal_length_cm","sepal_width_cm","petal_length_cm","petal_width_cm"],"rows":[["5.1","3.5","NA","0.2"]]}' > $C/edge_request/table_iris
 printf '\x03{"columns":["amount","hour","merchant_category","country","card_present","account_age_days","tx_last_24h","distance_from_home_km","device_new"],"rows":[["19.8","5","pharmacy","US","true","1078","2","2.4","false"]]}' > $C/edge_request/table_fraud
 printf '\x01{"rows":[{"amount":1,"hour":"5","merchant_category":"\\u00e9","country":"US","card_present":true,"account_age_days":1,"tx_last_24h":2,"distance_from_home_km":1e400,"device_new":"false"}]}' > $C/edge_request/json_fraud
+# ONNX files: byte 0 picks the reference (odd: the mixed columns a, b, c), then the file
+for f in ../tests/fixtures/onnx/*.onnx ../tests/fixtures/onnx/hostile/*.onnx; do
+  n=$(basename "$f" .onnx)
+  case $n in *mixed*) p='\x01' ;; *) p='\x00' ;; esac
+  { printf "$p"; cat "$f"; } > "$C/onnx/$n"
+done
 echo "seeded fuzz/corpus"

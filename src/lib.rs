@@ -46,6 +46,8 @@ pub mod metrics;
 pub mod models;
 pub mod monitor;
 mod numeric;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 pub mod prep;
 pub mod profile;
 pub mod registry;

@@ -4,6 +4,7 @@
 mod common {
     pub mod consistency;
     pub mod corpus;
+    pub mod onnx_cases;
     pub mod wasm_cases;
 }
 use common::wasm_cases as cases;
@@ -121,4 +122,14 @@ fn batch_scoring_in_chunks_matches_the_whole_file_scorer() {
 #[wasm_bindgen_test]
 fn corpus_through_the_facade() {
     cases::corpus_through_the_facade();
+}
+
+/// Issue 17: ONNX import inside WebAssembly (the page's full module) gives every fixture
+/// model the native build's scores, bit for bit.
+#[wasm_bindgen_test]
+fn onnx_import_scores_match_native() {
+    assert_eq!(
+        common::onnx_cases::fingerprint(),
+        common::onnx_cases::EXPECTED.trim()
+    );
 }

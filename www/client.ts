@@ -5,8 +5,8 @@
 // artifact), so the page keeps working; the panels keep their own settings on screen.
 import * as Comlink from 'comlink';
 import type {
-  Answer, Args, DatasetOptions, Defaults, Handle, Loaded, Method, ProgressCallback, ReadProgressCallback, ScoringLatency,
-  TrainOutcome, TrainSettings,
+  Answer, Args, DatasetOptions, Defaults, Handle, Loaded, Method, OnnxImported, ProgressCallback, ReadProgressCallback,
+  ScoringLatency, TrainOutcome, TrainSettings,
 } from './protocol';
 import type { WorkerApi } from './worker';
 
@@ -157,6 +157,17 @@ export class WorkbenchClient {
   async loadArtifact(text: string, name: string): Promise<void> {
     await this.model('loadArtifact', text);
     this.lastModel = { artifact: text, name };
+  }
+
+  /**
+   * Imports an ONNX model and makes it the current model (kept, like a trained one, to be
+   * restored after a restart). The reference is `csv` (a picked file's bytes) or, when
+   * `null`, the loaded table; `target` is its target column (`null`: guessed).
+   */
+  async importOnnx(onnx: Uint8Array, csv: { bytes: Uint8Array; name: string } | null, target: string | null, name: string): Promise<OnnxImported> {
+    const imported = await this.model('importOnnx', onnx, csv?.bytes ?? null, csv?.name ?? null, target, new Date().toISOString());
+    this.lastModel = { artifact: imported.artifact, name };
+    return imported;
   }
 
   /**

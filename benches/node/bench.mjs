@@ -101,6 +101,21 @@ async function harness(out) {
       single: checked(timeSync(reps, () => w.bench_score_rows(f, single))),
     };
   }
+  // issue 17: peers.py's 100-tree forest imported from ONNX (the regression table is its
+  // reference), then its batch scoring; onnxruntime-web scores the same file below
+  const forest = path.join(dir, 'import_forest.onnx');
+  let onnxImport = { error: `no ${forest} (peers.py writes it)` };
+  if (fs.existsSync(forest)) {
+    const bytes = fs.readFileSync(forest);
+    const ptr = w.bench_alloc(bytes.length);
+    new Uint8Array(w.memory.buffer, ptr, bytes.length).set(bytes);
+    const imported = checked(timeSync(reps, () => w.bench_import_onnx(1, ptr, bytes.length)));
+    onnxImport = imported.error ? imported : {
+      bytes: bytes.length, import: imported, rows: parse[SLOTS[1]].check,
+      reference: checked(timeSync(reps, () => w.bench_import_reference())),
+      batch_flat: checked(timeSync(reps, () => w.bench_score_imported())),
+    };
+  }
   const profileBuild = checked(timeSync(reps, () => w.bench_profile()));
   const drift = {
     profile_build: profileBuild,
@@ -113,7 +128,7 @@ async function harness(out) {
     const n = name === 'kswin' ? 200000 : 2000000;
     detectors[name] = { ...checked(timeSync(reps, () => w.bench_detector(d, n))), updates: n };
   }
-  Object.assign(out, { parse, train, score, drift, detectors });
+  Object.assign(out, { parse, train, score, drift, detectors, onnx_import: onnxImport });
   return out;
 }
 
@@ -185,7 +200,8 @@ async function onnxTrees() {
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
   const out = {};
-  for (const [name, table] of [['tree', 'binary'], ['forest', 'multiclass'], ['boosting', 'binary']]) {
+  for (const [name, table] of [['tree', 'binary'], ['forest', 'multiclass'], ['boosting', 'binary'],
+    ['import_forest', 'regression']]) {
     const model = path.join(dir, `${name}.onnx`);
     if (!fs.existsSync(model)) { out[name] = { error: `no skl2onnx export ${model}` }; continue; }
     try {

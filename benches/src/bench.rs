@@ -132,6 +132,20 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
                    "single_rows": single, "single": one}),
         );
     }
+    // issue 17: the import of peers.py's 100-tree forest (import_forest.onnx) with the
+    // regression table as its reference, and the imported model's batch scoring
+    let import = match std::fs::read(format!("{dir}/import_forest.onnx")) {
+        Ok(bytes) => {
+            let import = row(time(reps, || b.import_onnx(1, &bytes)));
+            let reference = row(time(reps, || b.import_reference()));
+            let rows = b.slots[1].as_ref().map_or(0, |l| l.x.rows());
+            json!({"bytes": bytes.len(), "import": import, "reference": reference,
+                   "reference_rows": driftlab_bench::Bench::IMPORT_REFERENCE_ROWS, "rows": rows,
+                   "batch_flat": row(time(reps, || b.score_imported()))})
+        }
+        Err(e) => json!({"error": format!("no {dir}/import_forest.onnx ({e}): peers.py writes it")}),
+    };
+    eprintln!("driftlab-bench: ONNX import timed");
     let profile = row(time(reps, || b.build_profile()));
     let drift = json!({
         "profile_build": profile,
@@ -148,5 +162,5 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
         detectors.insert(d.into(), v);
     }
     json!({"side": "native", "reps": reps, "parse": parse, "train": train, "score": score,
-           "drift": drift, "detectors": detectors})
+           "drift": drift, "detectors": detectors, "onnx_import": import})
 }

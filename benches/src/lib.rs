@@ -71,6 +71,10 @@ pub struct Bench {
     probabilities: Vec<f64>,
     /// The binary table's feature profile: the stored reference of the drift workloads.
     profile: Option<Profile>,
+    /// The model of the last ONNX import (issue 17), and the slot it reads.
+    imported: Option<(Model, usize)>,
+    /// The reference of the ONNX import: its slot and its rows.
+    reference: Option<(usize, Table)>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -210,6 +214,59 @@ impl Bench {
         let mut probabilities = std::mem::take(&mut self.probabilities);
         let r = {
             let (m, l) = self.model(f)?;
+            m.predict_batch_into(l.x.data(), l.x.cols(), &mut values, &mut probabilities)
+                .map_err(err)
+        };
+        let sum = values.iter().sum();
+        self.values = values;
+        self.probabilities = probabilities;
+        r.map(|_| sum)
+    }
+
+    /// The rows an imported model's reference holds: the first 10,000 of its table, the
+    /// rows peers.py fitted the forest on (its training data, as `driftlab import` is given).
+    pub const IMPORT_REFERENCE_ROWS: usize = 10_000;
+
+    /// Imports an ONNX file (issue 17) with the first [`Bench::IMPORT_REFERENCE_ROWS`] rows
+    /// of the table in `slot` as its reference (target `y`); keeps the model for
+    /// [`Bench::score_imported`] and returns its tree count. The reference is cut once, before
+    /// the first timed call.
+    pub fn import_onnx(&mut self, slot: usize, onnx: &[u8]) -> Result<f64, String> {
+        use driftlab::onnx::import::{import_model, ImportOptions};
+        if self.reference.as_ref().map(|r| r.0) != Some(slot) {
+            let l = self.slot(slot)?;
+            let rows: Vec<usize> = (0..Self::IMPORT_REFERENCE_ROWS.min(l.table.rows())).collect();
+            self.reference = Some((slot, l.table.take(&rows)));
+        }
+        let (l, reference) = (self.slot(slot)?, &self.reference.as_ref().ok_or("no reference")?.1);
+        let a = import_model(onnx, reference, Some("y"), &ImportOptions::default()).map_err(err)?;
+        if a.pipeline.width() != l.x.cols() {
+            return Err("the imported pipeline is not the table's columns".into());
+        }
+        let trees = match &a.model {
+            Model::Boosting(b) => b.trees.len(),
+            _ => 1,
+        };
+        self.imported = Some((a.model, slot));
+        Ok(trees as f64)
+    }
+
+    /// The part of an import that is the reference's profile and fingerprint (what
+    /// [`Bench::import_onnx`] spends on the table rather than on the ONNX file).
+    pub fn import_reference(&self) -> Result<f64, String> {
+        let r = &self.reference.as_ref().ok_or("import a model first")?.1;
+        let p = Profile::from_table(r, Some("y")).map_err(err)?;
+        Ok(p.rows as f64 + (r.fingerprint() % 2) as f64)
+    }
+
+    /// Scores the imported model's table into flat buffers (its pipeline is the identity on
+    /// these numeric columns, so the features are the table's, as onnxruntime reads them).
+    pub fn score_imported(&mut self) -> Result<f64, String> {
+        let mut values = std::mem::take(&mut self.values);
+        let mut probabilities = std::mem::take(&mut self.probabilities);
+        let r = {
+            let (m, slot) = self.imported.as_ref().ok_or("import a model first")?;
+            let l = self.slot(*slot)?;
             m.predict_batch_into(l.x.data(), l.x.cols(), &mut values, &mut probabilities)
                 .map_err(err)
         };
@@ -367,6 +424,25 @@ mod wasm {
     #[no_mangle]
     pub extern "C" fn bench_score_rows(f: usize, n: usize) -> f64 {
         run(|b| b.score_rows(f, n))
+    }
+
+    /// Imports `len` ONNX bytes at `ptr` with the table in `slot` as the reference.
+    #[no_mangle]
+    pub unsafe extern "C" fn bench_import_onnx(slot: usize, ptr: *const u8, len: usize) -> f64 {
+        let bytes = std::slice::from_raw_parts(ptr, len);
+        run(|b| b.import_onnx(slot, bytes))
+    }
+
+    /// The reference's share of an import (profile and fingerprint).
+    #[no_mangle]
+    pub extern "C" fn bench_import_reference() -> f64 {
+        run(|b| b.import_reference())
+    }
+
+    /// Batch scoring of the imported model into flat buffers.
+    #[no_mangle]
+    pub extern "C" fn bench_score_imported() -> f64 {
+        run(|b| b.score_imported())
     }
 
     /// The automatic drift report.

@@ -114,6 +114,26 @@ mod cli {
             #[arg(long)]
             out: PathBuf,
         },
+        /// Turn an ONNX model (from skl2onnx or onnxmltools) into a driftlab artifact (JSON summary).
+        ///
+        /// The reference CSV (the training data, or rows like it) feeds the graph's inputs and
+        /// becomes the model's drift reference: one graph input per column named after it, or
+        /// one numeric input as wide as the CSV's columns besides the target, in order.
+        #[cfg(feature = "onnx")]
+        Import {
+            /// The ONNX file.
+            #[arg(long)]
+            model: PathBuf,
+            /// The reference CSV.
+            #[arg(long)]
+            reference: PathBuf,
+            /// The reference's target column, if it has one (not an input).
+            #[arg(long)]
+            target: Option<String>,
+            /// Where to write the artifact.
+            #[arg(long)]
+            out: PathBuf,
+        },
         /// Score a CSV file with a model: CSV with `prediction` and, for classifiers, `p_<class>`.
         Score {
             /// The model artifact.
@@ -164,6 +184,7 @@ mod cli {
             threshold: f64,
         },
         /// Write the edge bundle of a model: worker.js, the scorer .wasm, model.json, wrangler.toml, serve.mjs, README.
+        /// With --format onnx, write the model and its pipeline as one ONNX file instead.
         ///
         /// The scorer is built into the binary when pkg/edge/driftlab_edge.wasm existed when it
         /// was compiled; otherwise pass --wasm PATH (or set DRIFTLAB_EDGE_WASM).
@@ -171,9 +192,13 @@ mod cli {
             /// The model artifact.
             #[arg(long)]
             model: PathBuf,
-            /// The bundle folder to write (created if needed).
+            /// The bundle folder to write (created if needed), or with --format onnx the .onnx file.
             #[arg(long)]
             out: PathBuf,
+            /// `bundle`: the edge bundle; `onnx`: an ONNX model (one input per column, outputs
+            /// `label` and `probabilities`, or `variable`) for onnxruntime and other ONNX runtimes.
+            #[arg(long, value_enum, ignore_case = true, default_value_t = ExportFormat::Bundle)]
+            format: ExportFormat,
             /// The edge scorer to bundle (a driftlab_edge.wasm that `make wasm` builds).
             #[arg(long, env = "DRIFTLAB_EDGE_WASM", value_name = "PATH", long_help = WASM_HELP)]
             wasm: Option<PathBuf>,
@@ -273,6 +298,15 @@ mod cli {
 
     /// Where no scorer is built in and none is found: how to point at one.
     const NO_EDGE_SCORER: &str = "this driftlab has no edge scorer built in and found none at pkg/edge/driftlab_edge.wasm: pass --wasm PATH or set DRIFTLAB_EDGE_WASM=PATH to a driftlab_edge.wasm (in a checkout, `make wasm` builds one at pkg/edge/driftlab_edge.wasm, and a `cargo build` after it builds it into the binary)";
+
+    /// `export --format`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+    enum ExportFormat {
+        /// The edge bundle (a folder).
+        Bundle,
+        /// One ONNX file.
+        Onnx,
+    }
 
     /// `drift --test`: the core's tests ([`TestKind`]) and `auto`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -518,6 +552,37 @@ mod cli {
                     "notes": notes,
                 }))
             }
+            #[cfg(feature = "onnx")]
+            Command::Import {
+                model,
+                reference,
+                target,
+                out,
+            } => {
+                use driftlab::onnx::import::{import_model, ImportOptions};
+                let bytes = std::fs::read(&model)
+                    .map_err(|e| format!("cannot read {}: {e}", model.display()))?;
+                let read = read_table(&reference)?;
+                for note in &read.notes {
+                    eprintln!("note: {note}");
+                }
+                let options = ImportOptions {
+                    created: now_rfc3339(),
+                };
+                let artifact = import_model(&bytes, &read.table, target.as_deref(), &options)
+                    .map_err(|e| format!("{}: {e}", model.display()))?;
+                std::fs::write(&out, artifact.to_bytes()?)
+                    .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+                print_json(&serde_json::json!({
+                    "model": out.display().to_string(),
+                    "kind": artifact.model.kind(),
+                    "hash": artifact.hash,
+                    "classes": artifact.classes,
+                    "features": artifact.pipeline.features,
+                    "reference_rows": read.table.rows(),
+                    "lineage": artifact.lineage.params,
+                }))
+            }
             Command::Score { model, data, out } => {
                 let artifact = read_artifact(&model)?;
                 let file = std::fs::File::open(&data)
@@ -585,11 +650,19 @@ mod cli {
                 };
                 print_json(&metrics::from_table(&read.table, &target, predicted)?)
             }
-            Command::Export { model, out, wasm } => {
+            Command::Export {
+                model,
+                out,
+                format,
+                wasm,
+            } => {
                 let bytes = std::fs::read(&model)
                     .map_err(|e| format!("cannot read {}: {e}", model.display()))?;
                 let artifact = Artifact::from_bytes(&bytes)
                     .map_err(|e| format!("{}: {e}", model.display()))?;
+                if format == ExportFormat::Onnx {
+                    return export_onnx(&artifact, &out);
+                }
                 let (scorer, from) = match (wasm, EMBEDDED_EDGE) {
                     (Some(path), _) => (read_scorer(&path)?, path.display().to_string()),
                     (None, Some(bytes)) => (bytes.to_vec(), "built in".to_owned()),
@@ -675,6 +748,37 @@ mod cli {
             .map_err(|e| format!("{}: {e}", path.display()));
         spinner.finish_and_clear();
         Ok(read?)
+    }
+
+    /// `export --format onnx`: the artifact as one ONNX file (the core's
+    /// `onnx::export`), and a summary of the graph's inputs and outputs.
+    #[cfg(feature = "onnx")]
+    fn export_onnx(artifact: &Artifact, out: &std::path::Path) -> Result<()> {
+        let model = driftlab::onnx::export::export(artifact)?;
+        let bytes = driftlab::onnx::encode_model(&model);
+        std::fs::write(out, &bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        let names = |v: &[driftlab::onnx::proto::ValueInfoProto]| {
+            v.iter()
+                .map(|i| i.name.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        let graph = model.graph.unwrap_or_default();
+        print_json(&serde_json::json!({
+            "out": out.display().to_string(),
+            "format": "onnx",
+            "bytes": bytes.len(),
+            "kind": artifact.model.kind(),
+            "hash": artifact.hash,
+            "inputs": names(&graph.input),
+            "outputs": names(&graph.output),
+            "nodes": graph.node.len(),
+        }))
+    }
+
+    /// `export --format onnx` in a build without ONNX.
+    #[cfg(not(feature = "onnx"))]
+    fn export_onnx(_: &Artifact, _: &std::path::Path) -> Result<()> {
+        Err("this driftlab was built without ONNX (the cargo feature `onnx`)".into())
     }
 
     /// The default pipeline of `table`, with the columns in `keep` given their kind's

@@ -8,6 +8,8 @@ use crate::artifact::Scored;
 use crate::decision_grid::DecisionGrid;
 use crate::metrics::ThresholdTable;
 use crate::train::LiveFrame;
+#[cfg(feature = "onnx")]
+use crate::workbench::OnnxImported;
 use crate::workbench::{
     ArtifactCard, DataBench, LiveStart, ModelBench, TrainResult, TrainSettings,
 };
@@ -91,6 +93,38 @@ impl Model {
     #[wasm_bindgen(js_name = loadArtifact)]
     pub fn load_artifact(&self, text: &str) -> Result<Ts<ArtifactCard>, JsError> {
         ts(&self.bench.write()?.load_artifact(text)?)
+    }
+
+    /// Imports an ONNX model (the `.onnx` file's bytes) and makes it the current model, to
+    /// deploy like a trained one. The reference (the table it was trained on: its columns
+    /// feed the graph, its profile is the drift reference) is `csv` (a dropped file's
+    /// bytes, named `file_name`) or, when `null`, the loaded table; `target` its target
+    /// column (`null`: guessed); `created` the time stamp of the lineage.
+    #[cfg(feature = "onnx")]
+    #[wasm_bindgen(js_name = importOnnx)]
+    pub fn import_onnx(
+        &self,
+        onnx: &[u8],
+        csv: Option<Vec<u8>>,
+        file_name: Option<String>,
+        target: Option<String>,
+        created: String,
+    ) -> Result<Ts<OnnxImported>, JsError> {
+        let (target, mut bench) = (target.as_deref(), self.bench.write()?);
+        ts(&match csv {
+            Some(csv) => {
+                let name = file_name.as_deref().unwrap_or("the reference CSV");
+                bench.import_onnx_csv(onnx, &csv, name, target, &created)?
+            }
+            None => bench.import_onnx(onnx, self.data.read()?.table()?, target, &created)?,
+        })
+    }
+
+    /// The current model as an ONNX file (`driftlab export --format onnx`).
+    #[cfg(feature = "onnx")]
+    #[wasm_bindgen(js_name = exportOnnx)]
+    pub fn export_onnx(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.bench.read()?.onnx()?)
     }
 
     /// Scores rows (`[{column: value}]`) with the current model: per row the prediction,

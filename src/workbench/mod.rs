@@ -16,7 +16,9 @@ mod model;
 
 pub use data::{guess_target, ColumnInfo, DataBench, Loaded, Preview, PreviewCell};
 #[cfg(feature = "train")]
-pub use model::{ArtifactCard, EvaluationView, LiveStart, ModelBench, TrainResult, TrainSettings};
+pub use model::{
+    ArtifactCard, EvaluationView, LiveStart, ModelBench, OnnxImported, TrainResult, TrainSettings,
+};
 
 use crate::dataset::DatasetError;
 use crate::prep::PrepError;
@@ -93,4 +95,12 @@ pub enum WorkbenchError {
     /// The decision grid cannot be drawn.
     #[error(transparent)]
     Grid(#[from] crate::decision_grid::GridError),
+    /// An ONNX file could not be imported.
+    #[cfg(feature = "onnx")]
+    #[error(transparent)]
+    OnnxImport(#[from] crate::onnx::import::ImportError),
+    /// The model cannot be exported to ONNX.
+    #[cfg(feature = "onnx")]
+    #[error(transparent)]
+    OnnxExport(#[from] crate::onnx::export::ExportError),
 }

@@ -144,6 +144,18 @@ pub struct ArtifactCard {
     pub lineage: Lineage,
 }
 
+/// An ONNX model made the current model: its card, and its artifact as JSON text (which
+/// the page keeps, to restore the model after an engine restart, as it keeps a trained
+/// one's).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct OnnxImported {
+    /// The card of the imported model.
+    pub card: ArtifactCard,
+    /// Its artifact.
+    pub artifact: String,
+}
+
 /// The last model trained in this workbench, kept for threshold tables and scoring.
 #[derive(Debug)]
 struct Trained {
@@ -328,6 +340,70 @@ impl ModelBench {
     /// Makes a model artifact (JSON text, e.g. a downloaded one) the current model.
     pub fn load_artifact(&mut self, text: &str) -> Result<ArtifactCard, WorkbenchError> {
         let artifact = Artifact::from_bytes(text.as_bytes())?;
+        Ok(self.make_current(artifact))
+    }
+
+    /// Imports an ONNX model (`onnx`, the file's bytes) with `reference` as the table it
+    /// was trained on (its columns feed the graph, its profile becomes the drift
+    /// reference), through [`crate::onnx::import::import_model`], and makes it the current
+    /// model, to deploy like a trained one. `target` is the reference's target column; when
+    /// absent (or not a column of the reference) it is guessed as for a loaded file
+    /// ([`super::data::guess_target`]). `created` is the caller's time stamp.
+    #[cfg(feature = "onnx")]
+    pub fn import_onnx(
+        &mut self,
+        onnx: &[u8],
+        reference: &Table,
+        target: Option<&str>,
+        created: &str,
+    ) -> Result<OnnxImported, WorkbenchError> {
+        let target = match target.filter(|t| reference.column(t).is_some()) {
+            Some(t) => Some(t.to_owned()),
+            None => {
+                super::data::guess_target(&crate::profile::Profile::from_table(reference, None)?)
+            }
+        };
+        let options = crate::onnx::import::ImportOptions {
+            created: created.to_owned(),
+        };
+        let artifact =
+            crate::onnx::import::import_model(onnx, reference, target.as_deref(), &options)?;
+        let text = String::from_utf8(artifact.to_bytes()?)
+            .map_err(|e| WorkbenchError::Text(e.to_string()))?;
+        Ok(OnnxImported {
+            card: self.make_current(artifact),
+            artifact: text,
+        })
+    }
+
+    /// [`ModelBench::import_onnx`] with the reference given as CSV bytes (a dropped file,
+    /// read as the Data panel reads one; `file_name` names it in errors).
+    #[cfg(feature = "onnx")]
+    pub fn import_onnx_csv(
+        &mut self,
+        onnx: &[u8],
+        csv: &[u8],
+        file_name: &str,
+        target: Option<&str>,
+        created: &str,
+    ) -> Result<OnnxImported, WorkbenchError> {
+        let read = crate::table::read_csv(csv, &crate::table::ReadOptions::default()).map_err(
+            |error| WorkbenchError::File {
+                file: file_name.to_owned(),
+                error,
+            },
+        )?;
+        self.import_onnx(onnx, &read.table, target, created)
+    }
+
+    /// The current model as an ONNX file ([`crate::onnx::export`]).
+    #[cfg(feature = "onnx")]
+    pub fn onnx(&self) -> Result<Vec<u8>, WorkbenchError> {
+        Ok(crate::onnx::export::to_bytes(&self.trained()?.artifact)?)
+    }
+
+    /// Makes `artifact` the current model (no test rows: a loaded or imported model).
+    fn make_current(&mut self, artifact: Artifact) -> ArtifactCard {
         let card = ArtifactCard {
             kind: artifact.model.kind().to_owned(),
             hash: artifact.hash.clone(),
@@ -342,7 +418,7 @@ impl ModelBench {
             probabilities: Vec::new(),
             test_table: None,
         });
-        Ok(card)
+        card
     }
 
     /// Scores JSON rows (`{column: value}`) with the current model: per row the

@@ -7,6 +7,7 @@ import { count, stat } from '../format';
 import type { Comparison, Defaults, RegistryView, TrafficMode, TrafficRequest, VersionView } from '../protocol';
 import type { DeployHub } from '../store/hub';
 import { message, showError } from '../errors';
+import { OnnxPanel } from './onnx';
 import { ServingPanel } from './serving';
 
 function num(v: unknown): string {
@@ -99,6 +100,7 @@ export class DeployPanel {
           this.verdict)),
       h('details', { class: 'history' }, h('summary', {}, 'History'), this.events),
       new ServingPanel(hub).element,
+      new OnnxPanel(hub).element,
     );
     this.syncPercent();
     hub.onRegistry(() => this.render());

@@ -1,0 +1,184 @@
+//! The graph's shape and the refusals; onnxruntime's numbers are `tests/onnx/`'s.
+
+use super::*;
+use crate::onnx::decode_model;
+use crate::onnx::proto::{type_proto, ModelProto, ValueInfoProto};
+
+fn elem(v: &ValueInfoProto) -> i32 {
+    match v.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        Some(type_proto::Value::TensorType(t)) => t.elem_type.unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn names(v: &[ValueInfoProto]) -> Vec<String> {
+    v.iter()
+        .map(|i| i.name.clone().unwrap_or_default())
+        .collect()
+}
+
+#[cfg(feature = "train")]
+fn trained(dataset: &str, target: Option<&str>, kind: crate::models::ModelKind) -> Artifact {
+    use crate::table::{read_csv, ReadOptions};
+    use crate::train::{train, TrainRequest};
+    let csv = crate::dataset::generate(
+        dataset,
+        &crate::dataset::DatasetOptions {
+            rows: (dataset == "fraud").then_some(300),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let table = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    let mut request = TrainRequest::new(target.unwrap_or(""), kind);
+    request.target = target.map(str::to_owned);
+    train(&table, &request, &mut |_| {}).unwrap().0
+}
+
+/// Every node's inputs are graph inputs, initializers or earlier outputs (the graph is
+/// in topological order, as ONNX requires).
+fn topological(m: &ModelProto) -> bool {
+    let g = m.graph.as_ref().unwrap();
+    let mut known: std::collections::BTreeSet<String> = names(&g.input).into_iter().collect();
+    known.extend(
+        g.initializer
+            .iter()
+            .map(|t| t.name.clone().unwrap_or_default()),
+    );
+    for n in &g.node {
+        if !n.input.iter().all(|i| known.contains(i)) {
+            return false;
+        }
+        known.extend(n.output.iter().cloned());
+    }
+    names(&g.output).iter().all(|o| known.contains(o))
+}
+
+#[cfg(feature = "train")]
+#[test]
+fn a_classifier_takes_one_input_per_column_and_gives_label_and_probabilities() {
+    use crate::models::ModelKind;
+    let a = trained("fraud", Some("is_fraud"), ModelKind::Logistic);
+    let bytes = to_bytes(&a).unwrap();
+    let m = decode_model(&bytes).unwrap();
+    let opsets: Vec<(String, i64)> = m
+        .opset_import
+        .iter()
+        .map(|o| (o.domain.clone().unwrap_or_default(), o.version.unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        opsets,
+        [(String::new(), OPSET), ("ai.onnx.ml".into(), ML_OPSET)]
+    );
+    let g = m.graph.as_ref().unwrap();
+    let columns: Vec<String> = a.pipeline.inputs.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(names(&g.input), columns);
+    for (input, column) in g.input.iter().zip(&a.pipeline.inputs) {
+        let want = if column.kind == crate::table::ColumnKind::Categorical {
+            DataType::String
+        } else {
+            DataType::Double
+        };
+        assert_eq!(elem(input), want as i32, "{}", column.name);
+    }
+    assert_eq!(names(&g.output), ["label", "probabilities"]);
+    assert_eq!(elem(&g.output[1]), DataType::Float as i32);
+    assert!(topological(&m));
+    assert!(g
+        .node
+        .iter()
+        .any(|n| n.op_type.as_deref() == Some("LinearClassifier")));
+    let meta: Vec<_> = m.metadata_props.iter().map(|p| p.value.clone()).collect();
+    assert!(meta.contains(&Some(a.hash.clone())));
+}
+
+#[cfg(feature = "train")]
+#[test]
+fn every_family_exports_a_well_ordered_graph() {
+    use crate::models::ModelKind;
+    let cases = [
+        (
+            "iris",
+            Some("species"),
+            ModelKind::Logistic,
+            "LinearClassifier",
+        ),
+        (
+            "diabetes",
+            Some("progression"),
+            ModelKind::Ridge,
+            "LinearRegressor",
+        ),
+        (
+            "iris",
+            Some("species"),
+            ModelKind::Tree,
+            "TreeEnsembleRegressor",
+        ),
+        (
+            "iris",
+            Some("species"),
+            ModelKind::Forest,
+            "TreeEnsembleRegressor",
+        ),
+        (
+            "fraud",
+            Some("is_fraud"),
+            ModelKind::Boosting,
+            "TreeEnsembleRegressor",
+        ),
+        ("iris", Some("species"), ModelKind::GaussianNb, "ReduceSum"),
+        ("iris", None, ModelKind::Kmeans, "ArgMin"),
+        ("moons", Some("label"), ModelKind::Mlp, "Gemm"),
+        ("iris", Some("species"), ModelKind::Svm, "Sigmoid"),
+        ("iris", Some("species"), ModelKind::Knn, "TopK"),
+        ("diabetes", Some("progression"), ModelKind::Knn, "TopK"),
+    ];
+    for (dataset, target, kind, op) in cases {
+        let a = trained(dataset, target, kind);
+        let m = decode_model(&to_bytes(&a).unwrap()).unwrap();
+        assert!(topological(&m), "{kind:?}");
+        let g = m.graph.as_ref().unwrap();
+        assert!(
+            g.node.iter().any(|n| n.op_type.as_deref() == Some(op)),
+            "{kind:?} has no {op}"
+        );
+        let outputs = names(&g.output);
+        let want: &[&str] = match a.model.task() {
+            crate::score::Task::Classification => &["label", "probabilities"],
+            crate::score::Task::Regression => &["variable"],
+            crate::score::Task::Clustering => &["label", "scores"],
+        };
+        assert_eq!(outputs, want, "{kind:?}");
+    }
+}
+
+#[cfg(feature = "train")]
+#[test]
+fn an_unseen_error_column_and_an_input_named_like_an_output_are_refused() {
+    use crate::models::ModelKind;
+    let mut a = trained("fraud", Some("is_fraud"), ModelKind::Logistic);
+    let c = a
+        .pipeline
+        .inputs
+        .iter_mut()
+        .find(|c| matches!(c.step, FittedStep::OneHot { .. }))
+        .unwrap();
+    let name = c.name.clone();
+    if let FittedStep::OneHot { unseen, .. } = &mut c.step {
+        *unseen = Unseen::Error;
+    }
+    let e = export(&a).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("{name:?}")) && e.contains("unseen policy to ignore"),
+        "{e}"
+    );
+
+    // blobs has a column named `label`, which k-means without a target reads
+    let a = trained("blobs", None, ModelKind::Kmeans);
+    let e = export(&a).unwrap_err().to_string();
+    assert!(
+        e.contains("\"label\"") && e.contains("rename the column"),
+        "{e}"
+    );
+}
