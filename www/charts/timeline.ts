@@ -7,7 +7,7 @@ import { stat } from '../format';
 const WIDTH = 560;
 const HEIGHT = 170;
 
-interface Point { t: number; value: number; series: string }
+export interface Point { t: number; value: number; series: string }
 
 function base(title: string, t: Timeline, marks: Plot.Markish[], y: Plot.ScaleOptions = {}, legend = true): SVGSVGElement | HTMLElement {
   const alarms = t.alarms.map((a) => a.t);
@@ -151,8 +151,27 @@ export function psiChart(bins: PsiBins): Element {
   });
 }
 
+/**
+ * One series chart of an attached edge bundle's polls (www/panels/attach.ts): the x axis is
+ * the monitor's judged batches, as the scenario charts', with the alarms as red rules.
+ */
+export function edgeChart(title: string, data: Point[], alarms: number[], dashed: string[] = [], y: Plot.ScaleOptions = {}): Element {
+  const last = data.reduce((m, p) => Math.max(m, p.t), 1);
+  return Plot.plot({
+    width: WIDTH,
+    height: HEIGHT,
+    marginLeft: 44,
+    marginBottom: 28,
+    ariaLabel: title,
+    x: { label: 'batch', domain: [0, last], ticks: 6 },
+    y: { grid: true, ticks: 4, label: null, tickFormat: stat, ...y },
+    color: { legend: true, type: 'categorical' },
+    marks: [Plot.ruleX(alarms, { stroke: '#c0392b', strokeOpacity: 0.35, strokeWidth: 1.5 }), ...lines(data, dashed)],
+  });
+}
+
 /** A one-line description of an alarm's kind. */
-export function kindLabel(a: TimelineAlarm): string {
+export function kindLabel(a: Pick<TimelineAlarm, 'kind'>): string {
   return {
     data_drift: 'data drift',
     drift_trend: 'drift trend (Page-Hinkley)',

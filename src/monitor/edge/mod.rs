@@ -85,17 +85,20 @@
 //!
 //! # Saving
 //! The state is saved in parts ([`EdgeMonitor::take_changes`]): `meta` (counters, detectors,
-//! the whole-run window, alarms), one part per hour window and one per block of rows
-//! awaiting labels, so that a merge writes the parts it changed. The Durable Object writes
+//! the whole-run window, alarms), one part per hour window, one per block of rows
+//! awaiting labels and `history` (the last 500 judged batches, written only when a batch
+//! is judged), so that a merge writes the parts it changed. The Durable Object writes
 //! them before it answers the isolate, and [`EdgeMonitor::restore`] reads them back.
 //!
+//! # The page attached
+//! The playground's Monitor panel can attach to a running bundle by URL
+//! (`www/panels/attach.ts`, the page's policy design in `www/public/csp.js`): it polls
+//! `GET /monitor` and draws [`EdgeReport::history`], the last 500 judged batches (their
+//! drift share, positive rate and CBPE estimate), as the scenario's per-batch charts do.
+//!
 //! # Not yet
-//! The playground's Monitor panel does not attach to a running bundle: `/monitor` and
-//! `/metrics` are read with curl, `driftlab replay` or a Prometheus scraper. The page's
-//! Content-Security-Policy (`connect-src 'self'`) would have to allow the bundle's origin
-//! first, and that design is not settled. Two budgets are missed (see Measured): the
-//! 1,000-row request (+28 % against ≤ 10 %) and the merge of a 1,000-row delta (about
-//! 2 ms against ≤ 1 ms).
+//! Two budgets are missed (see Measured): the 1,000-row request (+28 % against ≤ 10 %) and
+//! the merge of a 1,000-row delta (about 2 ms against ≤ 1 ms).
 
 mod delta;
 mod labels;
@@ -134,6 +137,10 @@ const HOUR_MS: f64 = 3_600_000.0;
 const MAX_ISOLATES: usize = 10_000;
 const MAX_ALARMS: usize = 500;
 const MAX_LABELLED_BATCHES: usize = 1_000;
+/// Judged batches kept for the report's `history` (the page's per-batch charts).
+const MAX_HISTORY: usize = 500;
+/// The part the history is saved in.
+const HISTORY_KEY: &str = "history";
 
 /// The edge monitor's settings (the bundle's `wrangler.toml` vars).
 #[derive(Debug, Clone, PartialEq)]
@@ -247,6 +254,9 @@ struct Meta {
     alarms_total: BTreeMap<String, u64>,
     hour_keys: Vec<String>,
     segment_keys: Vec<String>,
+    /// `["history"]` once a batch is judged (absent from states saved before the history)
+    #[serde(default)]
+    history_keys: Vec<String>,
 }
 
 /// The merged view of one model's edge traffic (see the [module docs](self)).
@@ -266,6 +276,9 @@ pub struct EdgeMonitor {
     meta: Meta,
     hours: VecDeque<Window>,
     segments: VecDeque<Segment>,
+    /// the last [`MAX_HISTORY`] judged batches, saved as a part of their own (`history`),
+    /// written when a batch is judged rather than with `meta` on every merge
+    history: VecDeque<BatchPoint>,
     changed: BTreeSet<String>,
     removed: BTreeSet<String>,
 }
@@ -376,10 +389,12 @@ impl EdgeMonitor {
                 alarms_total: BTreeMap::new(),
                 hour_keys: Vec::new(),
                 segment_keys: Vec::new(),
+                history_keys: Vec::new(),
             },
             model,
             hours: VecDeque::new(),
             segments: VecDeque::new(),
+            history: VecDeque::new(),
             changed: BTreeSet::new(),
             removed: BTreeSet::new(),
         })
@@ -471,7 +486,7 @@ impl EdgeMonitor {
             &self.reference,
             &table,
             &self.drift_options,
-            self.options.monitor.psi_bins,
+            Some(self.options.monitor.psi_bins),
         );
         if let Some(report) = &found.report {
             if found.newly_drifted {
@@ -483,6 +498,20 @@ impl EdgeMonitor {
                 self.raise(alarms::drift_trend(batch, &view));
             }
         }
+        self.history.push_back(BatchPoint {
+            batch,
+            rows: pending.rows,
+            drift_share: found.report.as_ref().map(|r| r.drift_share),
+            positive_rate: self.positive.and_then(|p| {
+                let n = *pending.classes.get(p).unwrap_or(&0);
+                (pending.rows > 0).then(|| n as f64 / pending.rows as f64)
+            }),
+            estimate: self.positive.map(|_| pending.cbpe.estimate()),
+        });
+        while self.history.len() > MAX_HISTORY {
+            self.history.pop_front();
+        }
+        self.changed.insert(HISTORY_KEY.into());
         self.meta.last_batch_drifted = found.report.as_ref().is_some_and(|r| r.dataset_drift);
         self.meta.last_batch = found.report;
     }
@@ -558,6 +587,7 @@ impl EdgeMonitor {
             batches: self.meta.batches,
             batch_rows: self.options.batch_rows,
             last_batch: self.meta.last_batch.clone(),
+            history: self.history.iter().cloned().collect(),
             detectors: Detectors {
                 adwin: self.meta.adwin,
                 ddm: self.positive.map(|_| self.meta.error_rate.view()),
@@ -636,6 +666,11 @@ impl EdgeMonitor {
     pub fn take_changes(&mut self) -> Vec<(String, Option<String>)> {
         self.meta.hour_keys = self.hours.iter().map(|w| hour_key(w.start)).collect();
         self.meta.segment_keys = self.segments.iter().map(Segment::key).collect();
+        self.meta.history_keys = if self.history.is_empty() {
+            Vec::new()
+        } else {
+            vec![HISTORY_KEY.into()]
+        };
         let mut out = Vec::new();
         for key in std::mem::take(&mut self.removed) {
             self.changed.remove(&key);
@@ -644,6 +679,8 @@ impl EdgeMonitor {
         for key in std::mem::take(&mut self.changed) {
             let json = if key == "meta" {
                 serde_json::to_string(&self.meta).ok()
+            } else if key == HISTORY_KEY {
+                serde_json::to_string(&self.history).ok()
             } else if let Some(w) = self.hours.iter().find(|w| hour_key(w.start) == key) {
                 serde_json::to_string(w).ok()
             } else if let Some(s) = self.segments.iter().find(|s| s.key() == key) {
@@ -665,6 +702,9 @@ impl EdgeMonitor {
         self.changed
             .extend(self.hours.iter().map(|w| hour_key(w.start)));
         self.changed.extend(self.segments.iter().map(Segment::key));
+        if !self.history.is_empty() {
+            self.changed.insert(HISTORY_KEY.into());
+        }
         self.take_changes()
             .into_iter()
             .filter_map(|(k, v)| Some((k, v?)))
@@ -698,9 +738,15 @@ impl EdgeMonitor {
             let text = get(k).ok_or_else(|| bad(format!("part {k} is missing")))?;
             segments.push_back(serde_json::from_str(&text).map_err(|e| bad(format!("{k}: {e}")))?);
         }
+        let mut history = VecDeque::new();
+        for k in &meta.history_keys {
+            let text = get(k).ok_or_else(|| bad(format!("part {k} is missing")))?;
+            history = serde_json::from_str(&text).map_err(|e| bad(format!("{k}: {e}")))?;
+        }
         self.meta = meta;
         self.hours = hours;
         self.segments = segments;
+        self.history = history;
         self.changed.clear();
         self.removed.clear();
         Ok(())
@@ -713,6 +759,7 @@ fn hour_key(start: f64) -> String {
 
 /// `GET /monitor`: the merged view.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct EdgeReport {
     /// The model.
     pub model: ModelRef,
@@ -734,6 +781,8 @@ pub struct EdgeReport {
     pub batch_rows: u64,
     /// The last judged batch's drift report.
     pub last_batch: Option<DriftReport>,
+    /// The last 500 judged batches, oldest first: what the page's per-batch charts draw.
+    pub history: Vec<BatchPoint>,
     /// The detectors' insides.
     pub detectors: Detectors,
     /// The alarm log (the last 500), oldest first.
@@ -742,8 +791,25 @@ pub struct EdgeReport {
     pub labels: LabelsReport,
 }
 
+/// One judged batch, as the report's `history` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct BatchPoint {
+    /// The batch (0 for the first judged).
+    pub batch: usize,
+    /// Its rows.
+    pub rows: u64,
+    /// Share of features drifted against the training profile (none when the report failed).
+    pub drift_share: Option<f64>,
+    /// Share of its rows predicted positive (classifiers).
+    pub positive_rate: Option<f64>,
+    /// CBPE on its rows (classifiers).
+    pub estimate: Option<Estimate>,
+}
+
 /// The model a report is about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ModelRef {
     /// Content hash.
     pub hash: String,
@@ -757,6 +823,7 @@ pub struct ModelRef {
 
 /// One window of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct WindowReport {
     /// Start (ms since the epoch).
     pub from: f64,
@@ -786,6 +853,7 @@ pub struct WindowReport {
 
 /// Latency percentiles in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Latency {
     /// Median.
     pub p50: Option<f64>,
@@ -797,6 +865,7 @@ pub struct Latency {
 
 /// The predictions of a window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Predictions {
     /// Rows per predicted class.
     pub classes: BTreeMap<String, u64>,
@@ -810,6 +879,7 @@ pub struct Predictions {
 
 /// An input warning's count and rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct WarningRate {
     /// Column.
     pub column: String,
@@ -823,6 +893,7 @@ pub struct WarningRate {
 
 /// The detectors' insides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Detectors {
     /// ADWIN on the positive probability.
     pub adwin: Option<AdwinView>,
@@ -834,6 +905,7 @@ pub struct Detectors {
 
 /// Late labels.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct LabelsReport {
     /// Labels requests joined.
     pub posts: u64,
