@@ -121,10 +121,17 @@ describe('the Monitor panel attached to a bundle in workerd', { concurrency: fal
 
   test('attaching adds the origin (one reload), then the panel reads /monitor with the token', async () => {
     await page.locator('#attach-url').fill(bundle);
-    await page.locator('#attach-token').fill(TOKEN);
+    await page.locator('#attach-token').fill('not-the-token');
     await Promise.all([page.waitForEvent('load'), page.locator('#attach').click()]);
+    // after the reload the panel attaches by itself; the wrong token is refused with the fix
+    await page.waitForFunction(() => /answered 401/.test(document.querySelector('#attach-error')?.textContent ?? ''));
+    assert.match(await page.locator('#attach-error').innerText(), /DRIFTLAB_TOKEN/);
+    // the origin is allowed now: attaching again needs no reload
+    await page.locator('#attach-token').fill(TOKEN);
+    await page.locator('#attach').click();
     await page.waitForFunction((b) => document.querySelector('#attach-status')?.dataset.rows !== undefined
       && document.querySelector('#attach-status')?.dataset.attached === b, bundle);
+    assert.equal(await page.locator('#attach-error').isHidden(), true);
     assert.deepEqual(await connectSrc(), ["'self'", bundle]);
     assert.equal(await page.locator('#monitor-scenario').isHidden(), true, 'the scenario steps aside');
     assert.equal(await page.evaluate(() => localStorage.getItem('driftlab.edge.origins')), JSON.stringify([bundle]));
@@ -188,8 +195,9 @@ describe('the Monitor panel attached to a bundle in workerd', { concurrency: fal
     assert.deepEqual(await connectSrc(), ["'self'"]);
     const refused = await fetchFromPage(`${bundle}/health`, TOKEN);
     assert.equal(refused.result, 'TypeError');
-    // the page's own errors: none but the policy's reports of what this test tried on purpose
-    assert.deepEqual(playground.problems.console.filter((e) => !/Content Security Policy/i.test(e)), []);
+    // the page's own errors: none but the policy's reports of what this test tried on
+    // purpose, and Chromium's note of the 401 the wrong token got
+    assert.deepEqual(playground.problems.console.filter((e) => !/Content Security Policy|status of 401/i.test(e)), []);
     assert.deepEqual(playground.problems.dialogs, []);
   });
 });

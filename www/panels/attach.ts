@@ -216,7 +216,13 @@ export class EdgeAttach {
     const a = this.attached;
     if (!a) return;
     try {
-      const r = await fetch(`${a.base}/monitor`, { headers: a.token ? { Authorization: `Bearer ${a.token}` } : {}, cache: 'no-store' });
+      let r: Response;
+      try {
+        r = await fetch(`${a.base}/monitor`, { headers: a.token ? { Authorization: `Bearer ${a.token}` } : {}, cache: 'no-store' });
+      } catch (err) {
+        // a network error, a refused CORS answer or the policy: fetch says no more than that
+        throw new Error(`could not read ${a.base}/monitor (${message(err)}): is the bundle running, and does its DRIFTLAB_CORS_ORIGIN list ${location.origin}?`);
+      }
       const text = await r.text();
       if (this.attached !== a) return;
       if (!r.ok) {
@@ -226,17 +232,22 @@ export class EdgeAttach {
         } catch { /* not JSON: keep the text */ }
         throw new Error(`${a.base}/monitor answered ${r.status}: ${why}` + (r.status === 401 ? ' (type the bundle\u2019s DRIFTLAB_TOKEN in Bearer token)' : ''));
       }
-      const report = JSON.parse(text) as EdgeReport;
+      let report: EdgeReport;
+      try {
+        report = JSON.parse(text) as EdgeReport;
+      } catch {
+        throw new Error(`${a.base}/monitor did not answer JSON: is it a driftlab edge bundle?`);
+      }
+      if (typeof report !== 'object' || report === null || typeof report.windows !== 'object' || typeof report.model !== 'object' || !Array.isArray(report.alarms)) {
+        throw new Error(`${a.base}/monitor answered JSON that is not a driftlab monitor report: is it a driftlab edge bundle?`);
+      }
       this.history.push(report);
       if (this.history.length > HISTORY) this.history.shift();
       showError(this.error, null);
       this.render(report);
     } catch (err) {
       if (this.attached !== a) return;
-      const text = err instanceof TypeError
-        ? `could not read ${a.base}/monitor (${err.message}): is the bundle running, and does its DRIFTLAB_CORS_ORIGIN list ${location.origin}?`
-        : message(err);
-      showError(this.error, text);
+      showError(this.error, message(err));
     }
     if (this.attached === a) this.timer = setTimeout(() => void this.poll(), POLL_MS);
   }
@@ -285,7 +296,8 @@ export class EdgeAttach {
   /** One point per judged batch the bundle keeps (its last 500). */
   private batches(r: EdgeReport, series: string, pick: (b: BatchPoint) => number | null | undefined): Point[] {
     const out: Point[] = [];
-    for (const b of r.history) {
+    // (a bundle exported before the history has none)
+    for (const b of r.history ?? []) {
       const v = pick(b);
       if (typeof v === 'number' && Number.isFinite(v)) out.push({ t: b.batch, value: v, series });
     }
