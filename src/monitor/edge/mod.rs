@@ -77,6 +77,12 @@
 //! | the same for a delta of one 1,000-row request | 1.98 ms p50 | | ≤ 1 ms: **missed** |
 //! | 20,000 requests at 32 connections | 0 errors, 4,690 req/s | | 0 errors |
 //!
+//! Run again after the PSI bins left the merge (`node benches/node/edge.mjs`, load average
+//! 11 to 13 on the 2 cores, so the absolute times are several times the table's): single-row
+//! p50 0.318 ms on, 0.364 ms off; 1,000-row p50 16.9 ms on, 14.3 ms off (+18 %, missed);
+//! merge of 100 single-row requests 1.44 ms, of one 1,000-row request 2.72 ms (missed); the
+//! load test 0 errors at 2,378 req/s. Only the ratios within that run mean something.
+//!
 //! The 1,000-row cost is the per-cell summaries (about 200 ns a row over 9 columns, measured
 //! on the Wasm call alone: 1.05 → 1.26 ms); building the t-digests is no longer part of it
 //! ([`Sketch::from_sorted_bounded`](crate::profile::Sketch::from_sorted_bounded)).
