@@ -2,17 +2,24 @@ import { defineConfig, type Plugin } from 'vite';
 
 // The page's Content-Security-Policy: scripts only from this origin (no inline script, no
 // eval; 'wasm-unsafe-eval' lets WebAssembly compile; blob: is the Edge panel's "try it",
-// which runs the bundle's worker.js from a Blob the page built), no connection to any other
-// origin. Inline styles are allowed for the charts' style attributes. The built page
-// carries it as a <meta> tag and `vite preview` also sends it as a header; the dev server
-// adds its hot-reload websocket.
+// which runs the bundle's worker.js from a Blob the page built). Inline styles are allowed
+// for the charts' style attributes. The built page carries it as a <meta> tag and
+// `vite preview` also sends it as a header; the dev server adds its hot-reload websocket.
+//
+// Connections: this policy is an upper bound. Its connect-src allows 'self' and the
+// origins an edge bundle may be served from (ATTACHABLE), because a policy can never be
+// widened once the document has it. The first script of <head>, www/public/csp.js, then
+// adds a second policy, the same but for connect-src: 'self' and only the bundle origins
+// the user added in the Monitor panel (none by default). Both are enforced, so the page
+// connects to 'self' and the added origins, and to nothing else.
+const ATTACHABLE = ['https:', 'http://127.0.0.1:*', 'http://localhost:*'];
 const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
-  "connect-src 'self'",
+  `connect-src 'self' ${ATTACHABLE.join(' ')}`,
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
@@ -28,6 +35,8 @@ function contentSecurityPolicy(): Plugin {
     },
     transformIndexHtml: () => [
       { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: policy }, injectTo: 'head-prepend' },
+      // after the upper bound, before anything else: writes the exact policy (www/public/csp.js)
+      { tag: 'script', attrs: { src: '/csp.js', 'data-attachable': ATTACHABLE.join(' ') }, injectTo: 'head-prepend' },
     ],
   };
 }
@@ -37,6 +46,8 @@ function contentSecurityPolicy(): Plugin {
 // committed), which the dev server must be allowed to serve.
 export default defineConfig({
   plugins: [contentSecurityPolicy()],
+  // served as is (not bundled): the classic script that writes the exact policy
+  publicDir: 'www/public',
   server: {
     host: '127.0.0.1',
     port: 5173,

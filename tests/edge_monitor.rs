@@ -324,6 +324,18 @@ fn the_edge_monitor_agrees_with_the_core_monitor_on_the_same_rows() {
         (a.alarms, a.labels, a.merges),
         (b.alarms, b.labels, b.merges)
     );
+    // the per-batch history (the page's charts) is one point per judged batch, restored too
+    assert_eq!(a.history.len(), a.batches);
+    assert_eq!(
+        a.history.iter().map(|p| p.batch).collect::<Vec<_>>(),
+        (0..a.batches).collect::<Vec<_>>()
+    );
+    assert!(a.history.iter().all(|p| p.rows == 1000
+        && p.drift_share.is_some()
+        && p.positive_rate.is_some()
+        && p.estimate.is_some()));
+    assert_eq!(a.history, b.history);
+    assert!(parts.contains_key("history"));
     // and a repeat of a merged delta is still a repeat after the restore
     assert!(!back.merge(&good, now).unwrap());
 

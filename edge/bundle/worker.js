@@ -357,7 +357,7 @@ export class DriftlabMonitor {
     if (meta !== undefined) {
       const keys = JSON.parse(meta);
       const lines = [`meta\t${meta}`];
-      for (const k of [...keys.hour_keys, ...keys.segment_keys]) {
+      for (const k of [...keys.hour_keys, ...keys.segment_keys, ...(keys.history_keys ?? [])]) {
         const v = await this.getPart(k);
         if (v !== undefined) lines.push(`${k}\t${v}`);
       }

@@ -29,34 +29,41 @@ pub(super) struct DataDrift {
 }
 
 impl DataDrift {
-    /// Tests `batch` against `profile` (the columns of `options`) and bins it for PSI with
-    /// `psi_bins` bins per numeric column.
+    /// Tests `batch` against `profile` (the columns of `options`) and, with
+    /// `Some(bins)`, bins it for PSI with `bins` bins per numeric column (the page's chart;
+    /// the edge monitor reports no PSI bins and passes `None`: laying them out was a quarter
+    /// of its merge of a 1,000-row delta).
     pub(super) fn watch(
         &mut self,
         profile: &Profile,
         batch: &Table,
         options: &DriftOptions,
-        psi_bin_count: usize,
+        psi_bin_count: Option<usize>,
     ) -> DataDriftFindings {
         let (report, error) = match drift_report_from_profile(profile, batch, options) {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(e.to_string())),
         };
-        let psi_options = PsiOptions {
-            bins: psi_bin_count,
-            ..options.psi
+        let psi = match psi_bin_count {
+            None => Vec::new(),
+            Some(bins) => {
+                let psi_options = PsiOptions {
+                    bins,
+                    ..options.psi
+                };
+                options
+                    .columns
+                    .as_deref()
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|name| {
+                        let reference = profile.column(name)?;
+                        let column = batch.column(name)?;
+                        psi_bins(reference, column, &psi_options).ok()
+                    })
+                    .collect()
+            }
         };
-        let psi = options
-            .columns
-            .as_deref()
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|name| {
-                let reference = profile.column(name)?;
-                let column = batch.column(name)?;
-                psi_bins(reference, column, &psi_options).ok()
-            })
-            .collect();
         let mut newly_drifted = false;
         if let Some(r) = &report {
             newly_drifted = r.dataset_drift && !self.last_drifted;

@@ -378,7 +378,7 @@ impl Monitor {
             &self.artifact.profile,
             batch,
             &self.drift_options,
-            self.options.psi_bins,
+            Some(self.options.psi_bins),
         );
         let mut page_hinkley = None;
         if let Some(r) = &drift.report {

@@ -244,6 +244,10 @@ describe('monitoring in workerd with a Durable Object on disk', { concurrency: f
     assert.equal(m.labels.labelled, before.labels.labelled);
     assert.deepEqual(m.alarms, before.alarms.concat(m.alarms.slice(before.alarms.length)));
     assert.equal(m.merges >= before.merges, true);
+    // the judged batches' history (the page's per-batch charts) is a part of its own: read back too
+    assert.ok(before.history.length > 0);
+    assert.deepEqual(m.history.slice(0, before.history.length), before.history);
+    assert.equal(m.history.length, m.batches);
     console.log(`restart: ${answered} rows answered before the kill; merged before ${before.windows.all.rows}, after ${m.windows.all.rows}; labels ${m.labels.labelled}; alarms ${m.alarms.length}`);
     // and the stream goes on from there, counted exactly
     const again = await feed(rows.slice(0, 500), 5, 8);

@@ -7,17 +7,21 @@ import { stat } from '../format';
 const WIDTH = 560;
 const HEIGHT = 170;
 
-interface Point { t: number; value: number; series: string }
+export interface Point { t: number; value: number; series: string }
 
 function base(title: string, t: Timeline, marks: Plot.Markish[], y: Plot.ScaleOptions = {}, legend = true): SVGSVGElement | HTMLElement {
-  const alarms = t.alarms.map((a) => a.t);
+  return batchPlot(title, t.alarms.map((a) => a.t), Math.max(t.batches_total - 1, 1), marks, y, legend);
+}
+
+/** A chart over batches 0..`last`, the alarms' batches marked as red rules. */
+function batchPlot(title: string, alarms: number[], last: number, marks: Plot.Markish[], y: Plot.ScaleOptions, legend: boolean): SVGSVGElement | HTMLElement {
   return Plot.plot({
     width: WIDTH,
     height: HEIGHT,
     marginLeft: 44,
     marginBottom: 28,
     ariaLabel: title,
-    x: { label: 'batch', domain: [0, Math.max(t.batches_total - 1, 1)], ticks: 6 },
+    x: { label: 'batch', domain: [0, last], ticks: 6 },
     y: { grid: true, ticks: 4, label: null, tickFormat: stat, ...y },
     color: { legend, type: 'categorical' },
     marks: [
@@ -151,8 +155,16 @@ export function psiChart(bins: PsiBins): Element {
   });
 }
 
+/**
+ * A chart of an attached edge bundle's judged batches (www/panels/attach.ts): the x axis is
+ * the monitor's batch, as the scenario charts', with the alarms as red rules.
+ */
+export function edgeChart(title: string, data: Point[], alarms: number[], dashed: string[] = [], y: Plot.ScaleOptions = {}): Element {
+  return batchPlot(title, alarms, data.reduce((m, p) => Math.max(m, p.t), 1), lines(data, dashed), y, true);
+}
+
 /** A one-line description of an alarm's kind. */
-export function kindLabel(a: TimelineAlarm): string {
+export function kindLabel(a: Pick<TimelineAlarm, 'kind'>): string {
   return {
     data_drift: 'data drift',
     drift_trend: 'drift trend (Page-Hinkley)',

@@ -6,6 +6,7 @@ import { count, stat } from '../format';
 import type { ScenarioView, ServedView, Suggested, TableScenarioRequest, TableSuggestion } from '../protocol';
 import { SPEEDS, type DeployHub } from '../store/hub';
 import { message, showError } from '../errors';
+import { EdgeAttach } from './attach';
 import { adwinChart, ddmChart, driftChart, kindLabel, latencyChart, performanceChart, predictionChart, psiChart } from '../charts/timeline';
 
 /** The select's value for a scenario drawn from the loaded table. */
@@ -60,6 +61,8 @@ export class MonitorPanel {
   private readonly schedule = h('select', { id: 'table-schedule', name: 'schedule' },
     ...['abrupt', 'gradual', 'incremental', 'recurring'].map((s) => h('option', { value: s }, s)));
   private readonly pause = h('input', { id: 'pause-on-alarm', type: 'checkbox', checked: true });
+  /** Watching a running edge bundle instead of a scenario (www/panels/attach.ts). */
+  private readonly attach: EdgeAttach;
 
   constructor(private readonly hub: DeployHub) {
     this.speed.value = hub.speed;
@@ -92,7 +95,7 @@ export class MonitorPanel {
     this.snapshotLink.addEventListener('click', () => void this.guard(() => this.downloadSnapshot()));
     const figure = (title: string, explain: string, el: HTMLElement, extra?: HTMLElement) =>
       h('figure', { class: 'card monitor-chart' }, h('figcaption', {}, h('strong', {}, title), ' ', h('span', { class: 'hint' }, explain)), extra ?? null, el);
-    this.root.replaceChildren(
+    const scenario = h('div', { id: 'monitor-scenario' },
       h('div', { class: 'controls player' },
         h('div', { class: 'field' }, h('label', { for: 'scenario' }, 'Scenario'), this.scenario),
         h('div', { class: 'field' }, h('label', { for: 'scenario-seed' }, 'Seed'), this.seed),
@@ -118,6 +121,13 @@ export class MonitorPanel {
         h('p', { class: 'hint' }, 'The snapshot is the core monitor\u2019s own record of the current champion: every batch, every detector\u2019s state and the alarms, numbered from the champion\u2019s first batch.'),
         this.snapshotLink),
     );
+    this.attach = new EdgeAttach((attached) => {
+      // the scenario pauses while the panel watches a bundle; detach shows it again
+      if (attached) hub.stop();
+      scenario.hidden = attached;
+    });
+    this.root.replaceChildren(this.attach.form, this.attach.view, scenario);
+    this.attach.resume();
     hub.onTimeline(() => this.render());
     this.render();
   }

@@ -77,25 +77,48 @@
 //! | the same for a delta of one 1,000-row request | 1.98 ms p50 | | ≤ 1 ms: **missed** |
 //! | 20,000 requests at 32 connections | 0 errors, 4,690 req/s | | 0 errors |
 //!
+//! Run again after the PSI bins left the merge (`node benches/node/edge.mjs`, load average
+//! 11 to 13 on the 2 cores, so the absolute times are several times the table's): single-row
+//! p50 0.318 ms on, 0.364 ms off; 1,000-row p50 16.9 ms on, 14.3 ms off (+18 %, missed);
+//! merge of 100 single-row requests 1.44 ms, of one 1,000-row request 2.72 ms (missed); the
+//! load test 0 errors at 2,378 req/s. Only the ratios within that run mean something.
+//!
 //! The 1,000-row cost is the per-cell summaries (about 200 ns a row over 9 columns, measured
 //! on the Wasm call alone: 1.05 → 1.26 ms); building the t-digests is no longer part of it
-//! ([`Sketch::from_sorted_bounded`](crate::profile::Sketch::from_sorted_bounded)). A large
-//! delta's merge is dominated by ADWIN, fed one value per row.
+//! ([`Sketch::from_sorted_bounded`](crate::profile::Sketch::from_sorted_bounded)).
+//! Measured again on the Wasm call alone with a delta every 100 requests (the default),
+//! interleaved in one Node process: at opt-level z the request with monitoring took 3.4 to
+//! 3.7 times the one without, at opt-level s 1.4 to 1.6 times s's own (1.1 to 1.2 times z's
+//! without); the edge crate's docs (`edge/src/lib.rs`, "Size") have the figures and the
+//! size that s costs. A large
+//! delta's merge is not dominated by ADWIN (5 % of it): profiled in V8 (`node --cpu-prof`
+//! on the monitor module with its names, 150 deltas of one 1,000-row request, each
+//! completing a judged batch), judging the batch was 55 % (the drift report on the
+//! stand-in table 30 %: reading its cells back 15 %, counting categories 11 %; the PSI bins
+//! of every column 25 %), writing the changed parts as JSON 22 % (the hour window 17 %,
+//! `meta` 8 %), reading the delta 8 %. The PSI bins are for the page's chart, which
+//! `/monitor` does not carry, so the edge no longer lays them out: the same merges
+//! interleaved with and without them in one process took 0.78 of the time (median of 8
+//! runs, 0.63 to 0.91; a machine with a load average of 8 to 10 on 2 cores, so no absolute
+//! figure is given: 3 to 12 ms per merge there). The rest is still over the 1 ms budget.
 //! The monitor module (this code, serde and the drift tests) is 787 KB, 303 KB gzip -9.
 //!
 //! # Saving
 //! The state is saved in parts ([`EdgeMonitor::take_changes`]): `meta` (counters, detectors,
-//! the whole-run window, alarms), one part per hour window and one per block of rows
-//! awaiting labels, so that a merge writes the parts it changed. The Durable Object writes
+//! the whole-run window, alarms), one part per hour window, one per block of rows
+//! awaiting labels and `history` (the last 500 judged batches, written only when a batch
+//! is judged), so that a merge writes the parts it changed. The Durable Object writes
 //! them before it answers the isolate, and [`EdgeMonitor::restore`] reads them back.
 //!
+//! # The page attached
+//! The playground's Monitor panel can attach to a running bundle by URL
+//! (`www/panels/attach.ts`, the page's policy design in `www/public/csp.js`): it polls
+//! `GET /monitor` and draws [`EdgeReport::history`], the last 500 judged batches (their
+//! drift share, positive rate and CBPE estimate), as the scenario's per-batch charts do.
+//!
 //! # Not yet
-//! The playground's Monitor panel does not attach to a running bundle: `/monitor` and
-//! `/metrics` are read with curl, `driftlab replay` or a Prometheus scraper. The page's
-//! Content-Security-Policy (`connect-src 'self'`) would have to allow the bundle's origin
-//! first, and that design is not settled. Two budgets are missed (see Measured): the
-//! 1,000-row request (+28 % against ≤ 10 %) and the merge of a 1,000-row delta (about
-//! 2 ms against ≤ 1 ms).
+//! Two budgets are missed (see Measured): the 1,000-row request (+28 % against ≤ 10 %) and
+//! the merge of a 1,000-row delta (about 2 ms against ≤ 1 ms).
 
 mod delta;
 mod labels;
@@ -134,6 +157,10 @@ const HOUR_MS: f64 = 3_600_000.0;
 const MAX_ISOLATES: usize = 10_000;
 const MAX_ALARMS: usize = 500;
 const MAX_LABELLED_BATCHES: usize = 1_000;
+/// Judged batches kept for the report's `history` (the page's per-batch charts).
+const MAX_HISTORY: usize = 500;
+/// The part the history is saved in.
+const HISTORY_KEY: &str = "history";
 
 /// The edge monitor's settings (the bundle's `wrangler.toml` vars).
 #[derive(Debug, Clone, PartialEq)]
@@ -247,6 +274,9 @@ struct Meta {
     alarms_total: BTreeMap<String, u64>,
     hour_keys: Vec<String>,
     segment_keys: Vec<String>,
+    /// `["history"]` once a batch is judged (absent from states saved before the history)
+    #[serde(default)]
+    history_keys: Vec<String>,
 }
 
 /// The merged view of one model's edge traffic (see the [module docs](self)).
@@ -266,6 +296,9 @@ pub struct EdgeMonitor {
     meta: Meta,
     hours: VecDeque<Window>,
     segments: VecDeque<Segment>,
+    /// the last [`MAX_HISTORY`] judged batches, saved as a part of their own (`history`),
+    /// written when a batch is judged rather than with `meta` on every merge
+    history: VecDeque<BatchPoint>,
     changed: BTreeSet<String>,
     removed: BTreeSet<String>,
 }
@@ -376,10 +409,12 @@ impl EdgeMonitor {
                 alarms_total: BTreeMap::new(),
                 hour_keys: Vec::new(),
                 segment_keys: Vec::new(),
+                history_keys: Vec::new(),
             },
             model,
             hours: VecDeque::new(),
             segments: VecDeque::new(),
+            history: VecDeque::new(),
             changed: BTreeSet::new(),
             removed: BTreeSet::new(),
         })
@@ -467,12 +502,10 @@ impl EdgeMonitor {
         let Ok(table) = stand_in_table(&pending.columns, pending.rows) else {
             return;
         };
-        let found = self.meta.data_drift.watch(
-            &self.reference,
-            &table,
-            &self.drift_options,
-            self.options.monitor.psi_bins,
-        );
+        let found = self
+            .meta
+            .data_drift
+            .watch(&self.reference, &table, &self.drift_options, None);
         if let Some(report) = &found.report {
             if found.newly_drifted {
                 self.raise(alarms::data_drift(batch, report));
@@ -483,6 +516,20 @@ impl EdgeMonitor {
                 self.raise(alarms::drift_trend(batch, &view));
             }
         }
+        self.history.push_back(BatchPoint {
+            batch,
+            rows: pending.rows,
+            drift_share: found.report.as_ref().map(|r| r.drift_share),
+            positive_rate: self.positive.and_then(|p| {
+                let n = *pending.classes.get(p).unwrap_or(&0);
+                (pending.rows > 0).then(|| n as f64 / pending.rows as f64)
+            }),
+            estimate: self.positive.map(|_| pending.cbpe.estimate()),
+        });
+        while self.history.len() > MAX_HISTORY {
+            self.history.pop_front();
+        }
+        self.changed.insert(HISTORY_KEY.into());
         self.meta.last_batch_drifted = found.report.as_ref().is_some_and(|r| r.dataset_drift);
         self.meta.last_batch = found.report;
     }
@@ -558,6 +605,7 @@ impl EdgeMonitor {
             batches: self.meta.batches,
             batch_rows: self.options.batch_rows,
             last_batch: self.meta.last_batch.clone(),
+            history: self.history.iter().cloned().collect(),
             detectors: Detectors {
                 adwin: self.meta.adwin,
                 ddm: self.positive.map(|_| self.meta.error_rate.view()),
@@ -636,6 +684,11 @@ impl EdgeMonitor {
     pub fn take_changes(&mut self) -> Vec<(String, Option<String>)> {
         self.meta.hour_keys = self.hours.iter().map(|w| hour_key(w.start)).collect();
         self.meta.segment_keys = self.segments.iter().map(Segment::key).collect();
+        self.meta.history_keys = if self.history.is_empty() {
+            Vec::new()
+        } else {
+            vec![HISTORY_KEY.into()]
+        };
         let mut out = Vec::new();
         for key in std::mem::take(&mut self.removed) {
             self.changed.remove(&key);
@@ -644,6 +697,8 @@ impl EdgeMonitor {
         for key in std::mem::take(&mut self.changed) {
             let json = if key == "meta" {
                 serde_json::to_string(&self.meta).ok()
+            } else if key == HISTORY_KEY {
+                serde_json::to_string(&self.history).ok()
             } else if let Some(w) = self.hours.iter().find(|w| hour_key(w.start) == key) {
                 serde_json::to_string(w).ok()
             } else if let Some(s) = self.segments.iter().find(|s| s.key() == key) {
@@ -665,6 +720,9 @@ impl EdgeMonitor {
         self.changed
             .extend(self.hours.iter().map(|w| hour_key(w.start)));
         self.changed.extend(self.segments.iter().map(Segment::key));
+        if !self.history.is_empty() {
+            self.changed.insert(HISTORY_KEY.into());
+        }
         self.take_changes()
             .into_iter()
             .filter_map(|(k, v)| Some((k, v?)))
@@ -698,9 +756,15 @@ impl EdgeMonitor {
             let text = get(k).ok_or_else(|| bad(format!("part {k} is missing")))?;
             segments.push_back(serde_json::from_str(&text).map_err(|e| bad(format!("{k}: {e}")))?);
         }
+        let mut history = VecDeque::new();
+        for k in &meta.history_keys {
+            let text = get(k).ok_or_else(|| bad(format!("part {k} is missing")))?;
+            history = serde_json::from_str(&text).map_err(|e| bad(format!("{k}: {e}")))?;
+        }
         self.meta = meta;
         self.hours = hours;
         self.segments = segments;
+        self.history = history;
         self.changed.clear();
         self.removed.clear();
         Ok(())
@@ -713,6 +777,7 @@ fn hour_key(start: f64) -> String {
 
 /// `GET /monitor`: the merged view.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct EdgeReport {
     /// The model.
     pub model: ModelRef,
@@ -734,6 +799,8 @@ pub struct EdgeReport {
     pub batch_rows: u64,
     /// The last judged batch's drift report.
     pub last_batch: Option<DriftReport>,
+    /// The last 500 judged batches, oldest first: what the page's per-batch charts draw.
+    pub history: Vec<BatchPoint>,
     /// The detectors' insides.
     pub detectors: Detectors,
     /// The alarm log (the last 500), oldest first.
@@ -742,8 +809,25 @@ pub struct EdgeReport {
     pub labels: LabelsReport,
 }
 
+/// One judged batch, as the report's `history` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
+pub struct BatchPoint {
+    /// The batch (0 for the first judged).
+    pub batch: usize,
+    /// Its rows.
+    pub rows: u64,
+    /// Share of features drifted against the training profile (none when the report failed).
+    pub drift_share: Option<f64>,
+    /// Share of its rows predicted positive (classifiers).
+    pub positive_rate: Option<f64>,
+    /// CBPE on its rows (classifiers).
+    pub estimate: Option<Estimate>,
+}
+
 /// The model a report is about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct ModelRef {
     /// Content hash.
     pub hash: String,
@@ -757,6 +841,7 @@ pub struct ModelRef {
 
 /// One window of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct WindowReport {
     /// Start (ms since the epoch).
     pub from: f64,
@@ -786,6 +871,7 @@ pub struct WindowReport {
 
 /// Latency percentiles in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Latency {
     /// Median.
     pub p50: Option<f64>,
@@ -797,6 +883,7 @@ pub struct Latency {
 
 /// The predictions of a window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Predictions {
     /// Rows per predicted class.
     pub classes: BTreeMap<String, u64>,
@@ -810,6 +897,7 @@ pub struct Predictions {
 
 /// An input warning's count and rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct WarningRate {
     /// Column.
     pub column: String,
@@ -823,6 +911,7 @@ pub struct WarningRate {
 
 /// The detectors' insides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct Detectors {
     /// ADWIN on the positive probability.
     pub adwin: Option<AdwinView>,
@@ -834,6 +923,7 @@ pub struct Detectors {
 
 /// Late labels.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct LabelsReport {
     /// Labels requests joined.
     pub posts: u64,
