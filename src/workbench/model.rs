@@ -176,6 +176,10 @@ pub struct LiveStart {
     pub points: Vec<LivePoint>,
     /// The untrained network.
     pub frame: LiveFrame,
+    /// The parameter that counts the steps (`epochs`, `max_iterations`, `n_iterations`).
+    pub param: String,
+    /// What one step is (`epoch`, `iteration`, `tree`).
+    pub unit: String,
 }
 
 impl ModelBench {
@@ -208,8 +212,8 @@ impl ModelBench {
         self.keep(table, request.kind, artifact, evaluation)
     }
 
-    /// Starts training `settings` (an `mlp`) live on `table`, the network drawn on a `grid`
-    /// × `grid` picture per neuron when the data has two numeric inputs.
+    /// Starts training `settings` (an `mlp`, `logistic` or `boosting`) live on `table`, each
+    /// neuron drawn on a `grid` × `grid` picture when the data has two numeric inputs.
     pub fn live_start(
         &mut self,
         table: &Table,
@@ -223,15 +227,17 @@ impl ModelBench {
             grid: live.neurons().is_some(),
             points: live.live_points().to_vec(),
             frame: live.frame(),
+            param: live.unit().0.into(),
+            unit: live.unit().1.into(),
         };
         self.live = Some(live);
         Ok(start)
     }
 
-    /// Runs `epochs` more epochs of the live training.
-    pub fn live_step(&mut self, epochs: u64) -> Result<LiveFrame, WorkbenchError> {
+    /// Runs `steps` more steps (epochs, iterations, trees) of the live training.
+    pub fn live_step(&mut self, steps: u64) -> Result<LiveFrame, WorkbenchError> {
         let live = self.live.as_mut().ok_or(WorkbenchError::NoLive)?;
-        Ok(live.step(epochs))
+        Ok(live.step(steps)?)
     }
 
     /// Every neuron of the live network on its grid (`None` without two numeric inputs).
@@ -244,7 +250,8 @@ impl ModelBench {
     pub fn live_finish(&mut self, table: &Table) -> Result<TrainResult, WorkbenchError> {
         let live = self.live.as_ref().ok_or(WorkbenchError::NoLive)?;
         let (artifact, evaluation) = live.finish(table)?;
-        self.keep(table, ModelKind::Mlp, artifact, evaluation)
+        let kind = live.kind();
+        self.keep(table, kind, artifact, evaluation)
     }
 
     /// Keeps a trained model as the last one and describes it for the page.
