@@ -298,3 +298,49 @@ fn boosting_steps_one_tree_and_ends_as_train() {
     let n = live.neurons().unwrap();
     assert!(n.values.iter().all(|v| (-1.0..=1.0).contains(v)));
 }
+
+#[test]
+fn training_boosting_with_maps_sends_the_map_of_the_trees_so_far() {
+    use driftlab::train::{train_with_maps, MAP_STEPS};
+    let t = table("moons", 400, Some(0.2));
+    let r = kind_request(
+        ModelKind::Boosting,
+        "label",
+        &["n_iterations=120", "validation_fraction=0"],
+    );
+    let mut maps = Vec::new();
+    let (artifact, _) = train_with_maps(&t, &r, Some((20, 50)), &mut |p| {
+        if let Some(m) = p.map {
+            maps.push((p.step, m));
+        }
+    })
+    .unwrap();
+    let steps: Vec<u64> = maps.iter().map(|(s, _)| *s).collect();
+    assert!(
+        steps.len() >= 10 && steps.len() as u64 <= MAP_STEPS + 2,
+        "{steps:?}"
+    );
+    assert!(
+        steps.windows(2).all(|w| w[0] < w[1]) && steps[0] == 1,
+        "{steps:?}"
+    );
+    // the last map is the final model's, as the page draws it after training
+    let (last, map) = maps.last().unwrap();
+    assert_eq!(*last, 120);
+    let after = driftlab::decision_grid::decision_grid(&artifact, &t, 20, 50).unwrap();
+    assert_eq!(
+        (&map.class, &map.confidence),
+        (&after.class, &after.confidence)
+    );
+    assert_eq!(map.points.len(), after.points.len());
+    // the first tree's map differs from the last's (the model changes as it trains)
+    assert_ne!(maps[0].1.confidence, map.confidence);
+    // no maps unless asked, and none for a regressor or a table of more inputs
+    let mut any = false;
+    train(&t, &r, &mut |p| any |= p.map.is_some()).unwrap();
+    assert!(!any);
+    let plane = table("plane", 200, None);
+    let r = kind_request(ModelKind::Boosting, "value", &["n_iterations=10"]);
+    train_with_maps(&plane, &r, Some((20, 50)), &mut |p| any |= p.map.is_some()).unwrap();
+    assert!(!any);
+}

@@ -775,6 +775,16 @@ impl LiveTraining {
         request
     }
 
+    /// The steps the request asks for (`epochs`, `max_iterations` or `n_iterations`).
+    pub fn planned(&self) -> u64 {
+        match &self.request.params {
+            ModelParams::Mlp(p) => p.epochs,
+            ModelParams::Logistic(p) => p.max_iterations,
+            ModelParams::Boosting(p) => p.n_iterations,
+            _ => 0,
+        }
+    }
+
     /// The parameter that counts the steps, and what a step is called.
     pub fn unit(&self) -> (&'static str, &'static str) {
         match self.learner {

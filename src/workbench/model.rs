@@ -155,6 +155,12 @@ struct Trained {
     test_table: Option<Table>,
 }
 
+/// Cells per side and rows drawn of the decision map a progress event carries while a
+/// classifier of two numeric inputs trains (boosting: the model so far), as the page's map
+/// after training (`BOUNDARY_CELLS`, `BOUNDARY_POINTS` in www/panels/model.ts).
+const MAP_CELLS: usize = 60;
+const MAP_POINTS: usize = 600;
+
 /// The last model trained or loaded (none at first), and the network being trained live.
 #[derive(Debug, Default)]
 pub struct ModelBench {
@@ -180,6 +186,9 @@ pub struct LiveStart {
     pub param: String,
     /// What one step is (`epoch`, `iteration`, `tree`).
     pub unit: String,
+    /// The steps the request asks for (the value of `param`; a logistic or boosting run
+    /// may end sooner).
+    pub planned: u64,
 }
 
 impl ModelBench {
@@ -200,7 +209,8 @@ impl ModelBench {
             .ok_or(WorkbenchError::NoModelToDeploy)
     }
 
-    /// Trains a model on `table`; `progress` receives each stage as it runs.
+    /// Trains a model on `table`; `progress` receives each stage as it runs (and, while a
+    /// boosted classifier of two numeric inputs trains, the decision map of its trees so far).
     pub fn train(
         &mut self,
         table: &Table,
@@ -208,7 +218,8 @@ impl ModelBench {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<TrainResult, WorkbenchError> {
         let request = settings.request()?;
-        let (artifact, evaluation) = train::train(table, &request, progress)?;
+        let maps = Some((MAP_CELLS, MAP_POINTS));
+        let (artifact, evaluation) = train::train_with_maps(table, &request, maps, progress)?;
         self.keep(table, request.kind, artifact, evaluation)
     }
 
@@ -229,6 +240,7 @@ impl ModelBench {
             frame: live.frame(),
             param: live.unit().0.into(),
             unit: live.unit().1.into(),
+            planned: live.planned(),
         };
         self.live = Some(live);
         Ok(start)
