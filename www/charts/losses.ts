@@ -11,6 +11,10 @@ export interface LossSample {
 export class LossCurves {
   private readonly canvas: HTMLCanvasElement;
   private readonly caption: HTMLElement;
+  private readonly test: HTMLSpanElement;
+  private readonly train: HTMLSpanElement;
+  /** The container's width, as a ResizeObserver last reported it (0 before). */
+  private width = 0;
 
   constructor(container: HTMLElement) {
     this.canvas = document.createElement('canvas');
@@ -19,22 +23,32 @@ export class LossCurves {
     this.canvas.setAttribute('aria-label', 'Training and test loss by epoch');
     this.caption = document.createElement('p');
     this.caption.className = 'loss-caption';
+    this.test = document.createElement('span');
+    this.test.className = 'loss-test';
+    this.train = document.createElement('span');
+    this.train.className = 'loss-train';
     container.replaceChildren(this.caption, this.canvas);
+    new ResizeObserver((entries) => {
+      this.width = entries[entries.length - 1]?.contentRect.width ?? this.width;
+    }).observe(container);
   }
 
+  /**
+   * Draws the curves. Each frame changes two texts in place and redraws a canvas; the
+   * width comes from the ResizeObserver, so a frame never asks the layout for it after
+   * writing (a forced layout of the whole page each frame).
+   */
   draw(samples: LossSample[]): void {
     const last = samples[samples.length - 1];
-    this.caption.replaceChildren();
     if (last) {
-      const test = document.createElement('span');
-      test.className = 'loss-test';
-      test.textContent = `Test loss ${stat(last.test)}`;
-      const train = document.createElement('span');
-      train.className = 'loss-train';
-      train.textContent = `Training loss ${stat(last.train)}`;
-      this.caption.append(test, ' ', train);
+      this.test.textContent = `Test loss ${stat(last.test)}`;
+      this.train.textContent = `Training loss ${stat(last.train)}`;
+      if (this.caption.childNodes.length === 0) this.caption.append(this.test, ' ', this.train);
+    } else {
+      this.caption.replaceChildren();
     }
-    const width = Math.round(Math.min(this.canvas.parentElement?.clientWidth ?? 300, 420));
+    if (this.width === 0) this.width = this.canvas.parentElement?.clientWidth ?? 0;
+    const width = Math.round(Math.min(this.width || 300, 420));
     const height = 70;
     const dpr = Math.min(window.devicePixelRatio || 1, 2);
     if (this.canvas.width !== width * dpr) {
