@@ -354,6 +354,8 @@ export class LiveView {
       this.stats.frames++;
       const seconds = (performance.now() - this.stats.started) / 1000;
       if (seconds > 0.5) this.fpsText.textContent = `${(this.stats.frames / seconds).toFixed(0)} frames/s`;
+      // for tools: frames a second since Play, up to the last frame
+      this.root.dataset.fps = (this.stats.frames / Math.max(seconds, 1e-3)).toFixed(1);
       if (frame.diverged || frame.done) break;
       // the next frame once this one is on screen
       await new Promise((resolve) => requestAnimationFrame(resolve));
