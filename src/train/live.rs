@@ -59,7 +59,6 @@ use crate::models::mlp::fit::{reference, MlpTarget};
 use crate::models::mlp::{MlpParams, MlpTrainer};
 use crate::models::{Model, ModelKind, ModelParams};
 use crate::prep::FittedStep;
-use crate::score::Prediction;
 use crate::table::{Cell, Table};
 
 use super::Evaluation;
@@ -160,7 +159,7 @@ pub struct LiveTraining {
 /// What steps: the network's trainer, or the model after the steps run so far.
 #[derive(Clone, Debug)]
 enum Learner {
-    Mlp(MlpTrainer),
+    Mlp(Box<MlpTrainer>),
     Logistic {
         /// The fit with `max_iterations` = `steps` (zero weights before the first).
         model: LogisticModel,
@@ -220,7 +219,7 @@ impl LiveTraining {
         )?;
         let learner = match &request.params {
             ModelParams::Mlp(params) => {
-                Learner::Mlp(Self::network(params, &prepared, request.seed)?)
+                Learner::Mlp(Box::new(Self::network(params, &prepared, request.seed)?))
             }
             ModelParams::Logistic(_) => {
                 let k = classes_of(&prepared.y_train, "logistic")?;
@@ -680,18 +679,10 @@ impl LiveTraining {
         let p = self.prepared.x_train.cols();
         let cells = g.size * g.size;
         let predictions = self.model().predict_batch(&g.features, p).ok()?;
-        let outputs: Vec<Box<dyn Fn(&Prediction) -> f64>> = match &self.prepared.y_train {
-            Target::Classes { labels, .. } if labels.len() == 2 => {
-                vec![Box::new(|q: &Prediction| {
-                    q.probabilities.get(1).copied().unwrap_or(0.5)
-                })]
-            }
-            Target::Classes { labels, .. } => (0..labels.len())
-                .map(|c| {
-                    Box::new(move |q: &Prediction| q.probabilities.get(c).copied().unwrap_or(0.0))
-                        as Box<dyn Fn(&Prediction) -> f64>
-                })
-                .collect(),
+        // the class whose probability each output neuron shows: the second of two, else each
+        let outputs: Vec<usize> = match &self.prepared.y_train {
+            Target::Classes { labels, .. } if labels.len() == 2 => vec![1],
+            Target::Classes { labels, .. } => (0..labels.len()).collect(),
             Target::Values(v) => {
                 let n = v.len().max(1) as f64;
                 let mean = v.iter().sum::<f64>() / n;
@@ -711,10 +702,11 @@ impl LiveTraining {
             Target::None => return None,
         };
         let mut values = vec![0f32; (p + outputs.len()) * cells];
-        for (k, out) in outputs.iter().enumerate() {
+        for (k, &class) in outputs.iter().enumerate() {
             let at = (p + k) * cells;
             for (v, q) in values[at..at + cells].iter_mut().zip(&predictions) {
-                *v = (2.0 * out(q) - 1.0).clamp(-1.0, 1.0) as f32;
+                let prob = q.probabilities.get(class).copied().unwrap_or(0.0);
+                *v = (2.0 * prob - 1.0).clamp(-1.0, 1.0) as f32;
             }
         }
         Some((p, values))

@@ -129,8 +129,9 @@ export class ModelPanel {
   /** The newest map sent mid-training, not drawn yet, and the timer that will draw it. */
   private mapDue: { grid: DecisionGrid; step: number; kind: string } | null = null;
   private mapTimer = 0;
-  /** The timer that draws the loss line next. */
+  /** The timer that draws the loss line next, and the points it draws. */
   private lossTimer = 0;
+  private lossDue: LossPoint[] | null = null;
 
   constructor(
     private readonly client: WorkbenchClient,
@@ -754,13 +755,13 @@ export class ModelPanel {
       const title = `Decision boundary of ${due.kind} after ${due.step} iteration${due.step > 1 ? 's' : ''} (training)`;
       // the chart on screen repainted in place when it fits; else built once
       if (!this.boundary.repaint(due.grid, title)) this.boundary.update(due.grid, title);
+      // for tests and tools: the iteration the map on screen shows
       this.boundarySection.dataset.step = String(due.step);
-      this.boundarySection.dataset.maps = String(Number(this.boundarySection.dataset.maps ?? 0) + 1);
     }), wait) as unknown as number;
   }
 
   private startProgress(): void {
-    this.boundarySection.dataset.maps = '0';
+    this.lossDue = null;
     this.stageStart = { stage: '', at: performance.now() };
     this.timeLeft.textContent = '';
     this.progressBox.hidden = false;
@@ -798,16 +799,24 @@ export class ModelPanel {
       losses.push({ step: losses.length + 1, loss: p.loss });
       // one chart per LOSS_EVERY_MS at most: boosting sends an event per tree, and a chart
       // rebuilt for each (5–20 ms apiece here) queued up into long tasks
+      this.lossDue = losses;
       if (!this.lossTimer) {
-        this.lossTimer = setTimeout(() => requestAnimationFrame(() => {
-          this.lossTimer = 0;
-          this.loss.update(losses);
-        }), LOSS_EVERY_MS) as unknown as number;
+        this.lossTimer = setTimeout(() => requestAnimationFrame(() => this.flushLoss()), LOSS_EVERY_MS) as unknown as number;
       }
     }
   }
 
+  /** Draws the loss line now, if points wait for it. */
+  private flushLoss(): void {
+    clearTimeout(this.lossTimer);
+    this.lossTimer = 0;
+    const due = this.lossDue;
+    this.lossDue = null;
+    if (due) this.loss.update(due);
+  }
+
   private finishProgress(ok: boolean): void {
+    this.flushLoss();
     if (ok) this.progressBar.value = 1;
     this.stageList.querySelectorAll('li').forEach((li) => {
       if (ok) li.className = 'done';
