@@ -7,17 +7,28 @@
 // Needs `make wasm` (pkg/) and Debian's Chromium at /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shots, startPlayground, train } from './harness.mjs';
+import { root, shots, startPlayground, train } from './harness.mjs';
 
 let page;
 let base;
 let problems;
 let playground;
 const figures = {};
+// screenshots of each view at its run's end (to docs/live/ with DRIFTLAB_DOCS=1)
+const docs = process.env.DRIFTLAB_DOCS === '1' ? join(root, 'docs/live') : shots;
+
+/** The live section on screen, for a screenshot. */
+async function shot(name) {
+  await page.locator('#live-section').scrollIntoViewIfNeeded();
+  const b = await page.locator('#live-section').boundingBox();
+  const v = page.viewportSize();
+  await page.screenshot({ path: join(docs, name), clip: { x: 0, y: Math.max(b.y, 0), width: v.width, height: Math.min(b.height, v.height - Math.max(b.y, 0)) } });
+}
 
 before(async () => {
+  mkdirSync(docs, { recursive: true });
   playground = await startPlayground();
   ({ base, page, problems } = playground);
   await page.addInitScript(() => {
@@ -103,6 +114,7 @@ test('logistic regression: a frame per L-BFGS iteration, the weights as links, T
   assert.match(await page.locator('.network-hover').innerText(), /^weight x → .*: -?[0-9.]+/);
   await page.selectOption('#live-speed', '1');
   const { frames, tasks } = await playToEndThenTrain('logistic');
+  await shot('live-logistic-1280.png');
   const last = await epoch();
   assert.ok(frames >= 3 && last > 2 && last < 100, `${frames} frames, the solver stopped at iteration ${last}`);
   assert.match(await page.locator('#live-section .live-epoch').innerText(), /\(converged\)/);
@@ -125,6 +137,7 @@ test('boosting: a frame per tree, the surface sharpening, Train\'s artifact at t
   assert.notEqual(await surface(), one, 'the second tree changes the output surface');
   await page.selectOption('#live-speed', '2');
   const { frames, tasks } = await playToEndThenTrain('boosting');
+  await shot('live-boosting-1280.png');
   assert.equal(await epoch(), 40);
   assert.ok(frames >= 10, `${frames} frames`);
   const end = await testLoss();
