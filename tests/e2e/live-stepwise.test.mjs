@@ -146,12 +146,14 @@ test('boosting: a frame per tree, the surface sharpening, Train\'s artifact at t
   console.log(`live boosting on xor: 40 trees, ${frames} frames, ${tasks.length} tasks over 50 ms (longest ${figures.boosting.longest_task_ms} ms)`);
 });
 
-test('a link with play=1 opens the boosting view and replays the run', async () => {
+test('a link with play=1 opens the boosting view and replays the run, with the validation loss', async () => {
   await page.goto(`${base}#view=model&dataset=gaussian&rows=200&seed=3&noise=0.2&model=boosting&p.n_iterations=15&play=1`);
   await page.reload();
   await page.waitForFunction(() => !!document.querySelector('#live-section')?.dataset.hash, null, { timeout: 60_000 });
   assert.ok(await page.locator('#live-section').isVisible());
   assert.ok((await epoch()) >= 1 && (await epoch()) <= 15);
+  // early stopping holds rows out (validation_fraction 0.1 by default): its loss is the third curve
+  assert.match(await page.locator('#live-section .loss-validation').innerText(), /^Validation loss [0-9.]+ \(dashed\)$/);
 });
 
 test('Train redraws the boosting map tree by tree while it trains', async () => {

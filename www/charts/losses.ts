@@ -6,6 +6,8 @@ export interface LossSample {
   epoch: number;
   train: number;
   test: number;
+  /** Boosting's loss on the rows it held out to stop early, when it holds some out. */
+  validation?: number | null;
 }
 
 export class LossCurves {
@@ -13,6 +15,7 @@ export class LossCurves {
   private readonly caption: HTMLElement;
   private readonly test: HTMLSpanElement;
   private readonly train: HTMLSpanElement;
+  private readonly validation: HTMLSpanElement;
   /** The container's width, as a ResizeObserver last reported it (0 before). */
   private width = 0;
 
@@ -27,6 +30,8 @@ export class LossCurves {
     this.test.className = 'loss-test';
     this.train = document.createElement('span');
     this.train.className = 'loss-train';
+    this.validation = document.createElement('span');
+    this.validation.className = 'loss-validation';
     container.replaceChildren(this.caption, this.canvas);
     new ResizeObserver((entries) => {
       this.width = entries[entries.length - 1]?.contentRect.width ?? this.width;
@@ -43,7 +48,9 @@ export class LossCurves {
     if (last) {
       this.test.textContent = `Test loss ${stat(last.test)}`;
       this.train.textContent = `Training loss ${stat(last.train)}`;
-      if (this.caption.childNodes.length === 0) this.caption.append(this.test, ' ', this.train);
+      const v = last.validation;
+      this.validation.textContent = typeof v === 'number' && Number.isFinite(v) ? `Validation loss ${stat(v)} (dashed)` : '';
+      if (this.caption.childNodes.length === 0) this.caption.append(this.test, ' ', this.train, ' ', this.validation);
     } else {
       this.caption.replaceChildren();
     }
@@ -63,22 +70,30 @@ export class LossCurves {
     ctx.clearRect(0, 0, width, height);
     const finite = samples.filter((s) => Number.isFinite(s.train) && Number.isFinite(s.test));
     if (finite.length < 2) return;
-    const top = Math.max(...finite.map((s) => Math.max(s.train, s.test)), 1e-9);
+    const valid = (s: LossSample) => (typeof s.validation === 'number' && Number.isFinite(s.validation) ? s.validation : 0);
+    const top = Math.max(...finite.map((s) => Math.max(s.train, s.test, valid(s))), 1e-9);
     const first = finite[0]!.epoch;
     const span = Math.max(finite[finite.length - 1]!.epoch - first, 1);
-    const line = (key: 'train' | 'test', colour: string, widthPx: number) => {
+    const line = (of: (s: LossSample) => number | null | undefined, colour: string, widthPx: number, dash: number[] = []) => {
       ctx.beginPath();
-      finite.forEach((s, i) => {
+      let started = false;
+      for (const s of finite) {
+        const v = of(s);
+        if (typeof v !== 'number' || !Number.isFinite(v)) continue;
         const x = ((s.epoch - first) / span) * (width - 2) + 1;
-        const y = height - 2 - (s[key] / top) * (height - 4);
-        if (i === 0) ctx.moveTo(x, y);
+        const y = height - 2 - (v / top) * (height - 4);
+        if (!started) ctx.moveTo(x, y);
         else ctx.lineTo(x, y);
-      });
+        started = true;
+      }
+      ctx.setLineDash(dash);
       ctx.strokeStyle = colour;
       ctx.lineWidth = widthPx;
       ctx.stroke();
+      ctx.setLineDash([]);
     };
-    line('train', '#999', 1.5);
-    line('test', '#000', 1.5);
+    line((s) => s.train, '#999', 1.5);
+    line((s) => s.test, '#000', 1.5);
+    line((s) => s.validation, '#555', 1.2, [4, 3]);
   }
 }

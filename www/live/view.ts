@@ -406,7 +406,9 @@ export class LiveView {
     this.last = frame;
     if (frame.epoch > 0 || this.samples.length === 0) {
       const last = this.samples[this.samples.length - 1];
-      if (!last || last.epoch !== frame.epoch) this.samples.push({ epoch: frame.epoch, train: frame.train_loss, test: frame.test_loss });
+      if (!last || last.epoch !== frame.epoch) {
+        this.samples.push({ epoch: frame.epoch, train: frame.train_loss, test: frame.test_loss, validation: frame.validation_loss });
+      }
     }
     this.diagram.update(frame, images);
     this.surface.draw(images ? images[images.length - (this.outputs(frame))] ?? null : null);
