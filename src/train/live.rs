@@ -46,10 +46,9 @@
 
 use serde::Serialize;
 
-use super::fit_matrix;
 use super::{
-    conclude, prepare, target_and_split, Fitted, Holdout, Prepared, Target, TrainError,
-    TrainRequest,
+    conclude, fit_prepared, prepare, target_and_split, Fitted, Holdout, Prepared, Target,
+    TrainError, TrainRequest,
 };
 use crate::artifact::Artifact;
 use crate::decision_grid::padded_range;
@@ -794,20 +793,4 @@ fn classes_of(t: &Target, kind: &'static str) -> Result<usize, TrainError> {
         Target::Values(_) => Err(TrainError::NeedsClasses(kind)),
         Target::None => Err(TrainError::NeedsTarget(kind)),
     }
-}
-
-/// [`fit_matrix`] on the prepared training rows, as Train fits them.
-fn fit_prepared(
-    request: &TrainRequest,
-    prepared: &Prepared,
-    progress: &mut dyn FnMut(super::Progress),
-) -> Result<Fitted, TrainError> {
-    fit_matrix(
-        request.kind,
-        &request.params,
-        &prepared.x_train,
-        &prepared.y_train,
-        request.seed,
-        progress,
-    )
 }

@@ -593,34 +593,8 @@ pub fn train_with_maps(
 ) -> Result<(Artifact, Evaluation), TrainError> {
     progress(Progress::stage("prepare"));
     let (target, train_rows, test_rows) = target_and_split(table, request)?;
-    let prepared = prepare(
-        table,
-        request,
-        &target,
-        train_rows,
-        Holdout::Rows(test_rows),
-    )?;
-    let classes = match &target {
-        Target::Classes { labels, .. } => labels.clone(),
-        _ => Vec::new(),
-    };
-    let maps = maps.filter(|_| !classes.is_empty() && two_inputs_of(&prepared.pipeline).is_ok());
-    let mut report = |mut p: Progress| {
-        if let (Some(model), Some((size, points))) = (p.partial.take(), maps) {
-            p.map = grid_of(&prepared.pipeline, &model, &classes, table, size, points).ok();
-        }
-        progress(p)
-    };
-    let fitted = fit_matrix(
-        request.kind,
-        &request.params,
-        &prepared.x_train,
-        &prepared.y_train,
-        request.seed,
-        &mut report,
-    )?;
-    progress(Progress::stage("evaluate"));
-    conclude(table, request, &target, prepared, fitted)
+    let holdout = Holdout::Rows(test_rows);
+    train_on_rows(table, request, &target, train_rows, holdout, maps, progress)
 }
 
 /// Like [`train`] with a test fraction of 0, then judged on another table (`driftlab train
@@ -653,6 +627,7 @@ pub fn train_with_test(
         &target,
         rows,
         Holdout::Table(test),
+        None,
         progress,
     )
 }
@@ -691,28 +666,51 @@ pub fn train_on_split(
         )));
     }
     let holdout = Holdout::Rows(test_rows);
-    train_on_rows(table, request, &target, train_rows, holdout, progress)
+    train_on_rows(table, request, &target, train_rows, holdout, None, progress)
 }
 
+/// Prepares the rows, fits and concludes; with `maps` (see [`train_with_maps`]) a progress
+/// event that carries the model so far gets that model's decision map instead.
 fn train_on_rows(
     table: &Table,
     request: &TrainRequest,
     target: &Target,
     train_rows: Vec<usize>,
     holdout: Holdout,
+    maps: Option<(usize, usize)>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Artifact, Evaluation), TrainError> {
     let prepared = prepare(table, request, target, train_rows, holdout)?;
-    let fitted = fit_matrix(
+    let classes = match target {
+        Target::Classes { labels, .. } => labels.clone(),
+        _ => Vec::new(),
+    };
+    let maps = maps.filter(|_| !classes.is_empty() && two_inputs_of(&prepared.pipeline).is_ok());
+    let mut report = |mut p: Progress| {
+        if let (Some(model), Some((size, points))) = (p.partial.take(), maps) {
+            p.map = grid_of(&prepared.pipeline, &model, &classes, table, size, points).ok();
+        }
+        progress(p)
+    };
+    let fitted = fit_prepared(request, &prepared, &mut report)?;
+    progress(Progress::stage("evaluate"));
+    conclude(table, request, target, prepared, fitted)
+}
+
+/// [`fit_matrix`] on the prepared training rows, as [`train`] fits them.
+pub(crate) fn fit_prepared(
+    request: &TrainRequest,
+    prepared: &Prepared,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Fitted, TrainError> {
+    fit_matrix(
         request.kind,
         &request.params,
         &prepared.x_train,
         &prepared.y_train,
         request.seed,
         progress,
-    )?;
-    progress(Progress::stage("evaluate"));
-    conclude(table, request, target, prepared, fitted)
+    )
 }
 
 /// A request's rows made ready for a trainer: the pipeline fitted on the training rows,
