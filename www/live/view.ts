@@ -323,7 +323,7 @@ export class LiveView {
       return true;
     } catch (err) {
       this.started = null;
-      showError(this.error, `The network could not start: ${message(err)}`);
+      showError(this.error, `${request.model === 'mlp' ? 'The network' : 'The model'} could not start: ${message(err)}`);
       return false;
     } finally {
       this.busy = false;
@@ -457,7 +457,7 @@ export class LiveView {
       const what = this.unit === 'epoch' ? 'The network' : this.unit === 'tree' ? 'The trees' : 'The model';
       this.note.textContent = `${what} at ${this.unit} ${epochs} ${this.unit === 'tree' ? 'are' : 'is'} the current model (test loss ${stat(this.samples[this.samples.length - 1]!.test)}).`;
     } catch (err) {
-      showError(this.error, `The network could not be kept: ${message(err)}`);
+      showError(this.error, `${this.unit === 'epoch' ? 'The network' : 'The model'} could not be kept: ${message(err)}`);
     } finally {
       this.busy = false;
     }
