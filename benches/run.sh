@@ -63,6 +63,8 @@ fi
 # the page (dist/, served by vite preview) in headless Chromium
 echo "bench: page in headless Chromium" >&2
 node benches/node/page.mjs "$OUT" || echo "bench: the page bench failed; its rows say not measured" >&2
+# the live view (issue 16): frames a second and long main-thread tasks while models play
+node benches/node/live.mjs "$OUT" || echo "bench: the live-view bench failed" >&2
 
 # the edge bundle in the real workerd: cold start, latency against an empty worker, load
 echo "bench: edge bundle in workerd" >&2

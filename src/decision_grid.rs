@@ -22,11 +22,11 @@
 
 use crate::{
     artifact::{Artifact, ArtifactError},
-    prep::FittedStep,
-    score::Task,
+    prep::{FittedPipeline, FittedStep},
+    score::{Model, Task},
     table::{Cell, Column, ColumnData, Table},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a decision grid cannot be drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -50,7 +50,7 @@ pub enum GridError {
 }
 
 /// A classifier scored on a `size × size` grid of its two numeric inputs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct DecisionGrid {
     /// The input on the horizontal axis.
@@ -75,7 +75,7 @@ pub struct DecisionGrid {
 }
 
 /// One data row drawn over the grid.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct GridPoint {
     /// Horizontal input.
@@ -88,8 +88,12 @@ pub struct GridPoint {
 
 /// The two numeric inputs a classifier uses, if it uses exactly two (dropped columns aside).
 pub fn two_inputs(artifact: &Artifact) -> Result<(String, String), GridError> {
-    let used: Vec<_> = artifact
-        .pipeline
+    two_inputs_of(&artifact.pipeline)
+}
+
+/// [`two_inputs`] of a fitted pipeline.
+pub(crate) fn two_inputs_of(pipeline: &FittedPipeline) -> Result<(String, String), GridError> {
+    let used: Vec<_> = pipeline
         .inputs
         .iter()
         .filter(|c| !matches!(c.step, FittedStep::Drop))
@@ -118,13 +122,33 @@ pub fn decision_grid(
     size: usize,
     max_points: usize,
 ) -> Result<DecisionGrid, GridError> {
-    if artifact.model.task() != Task::Classification {
-        return Err(GridError::NotClassifier(match artifact.model.task() {
+    grid_of(
+        &artifact.pipeline,
+        &artifact.model,
+        &artifact.classes,
+        table,
+        size,
+        max_points,
+    )
+}
+
+/// [`decision_grid`] of a fitted pipeline and a model (one still training: the map
+/// drawn while Train runs), with its class labels.
+pub(crate) fn grid_of(
+    pipeline: &FittedPipeline,
+    model: &Model,
+    classes: &[String],
+    table: &Table,
+    size: usize,
+    max_points: usize,
+) -> Result<DecisionGrid, GridError> {
+    if model.task() != Task::Classification {
+        return Err(GridError::NotClassifier(match model.task() {
             Task::Regression => "regression",
             _ => "clustering",
         }));
     }
-    let (x, y) = two_inputs(artifact)?;
+    let (x, y) = two_inputs_of(pipeline)?;
     let size = size.clamp(4, 200);
     let x_range = padded_range(table, &x)?;
     let y_range = padded_range(table, &y)?;
@@ -144,8 +168,8 @@ pub fn decision_grid(
             ys.push(gy);
         }
     }
-    let mut columns = Vec::with_capacity(artifact.pipeline.inputs.len());
-    for input in &artifact.pipeline.inputs {
+    let mut columns = Vec::with_capacity(pipeline.inputs.len());
+    for input in &pipeline.inputs {
         columns.push(if input.name == x {
             Column::numeric(x.clone(), std::mem::take(&mut xs))
         } else if input.name == y {
@@ -156,11 +180,13 @@ pub fn decision_grid(
     }
     let grid = Table::new(columns)
         .map_err(|e| GridError::Artifact(ArtifactError::Shape(e.to_string())))?;
-    let predictions: Vec<_> = artifact
-        .score_table(&grid)?
-        .into_iter()
-        .map(|s| s.prediction)
-        .collect();
+    // what `Artifact::score_table` does: the pipeline, then the batch scorer
+    let (features, _) = pipeline
+        .transform_with_warnings(&grid)
+        .map_err(|e| GridError::Artifact(e.into()))?;
+    let predictions = model
+        .predict_batch(features.data(), features.cols().max(1))
+        .map_err(|e| GridError::Artifact(e.into()))?;
     let class = predictions.iter().map(|p| p.value as u32).collect();
     let confidence = predictions
         .iter()
@@ -172,13 +198,13 @@ pub fn decision_grid(
         })
         .collect();
     Ok(DecisionGrid {
-        points: sample_points(artifact, table, &x, &y, max_points),
+        points: sample_points(pipeline, table, &x, &y, max_points),
         x,
         y,
         size,
         x_range,
         y_range,
-        classes: artifact.classes.clone(),
+        classes: classes.to_vec(),
         class,
         confidence,
     })
@@ -206,7 +232,7 @@ pub(crate) fn padded_range(table: &Table, name: &str) -> Result<[f64; 2], GridEr
 }
 
 fn sample_points(
-    artifact: &Artifact,
+    pipeline: &FittedPipeline,
     table: &Table,
     x: &str,
     y: &str,
@@ -215,11 +241,7 @@ fn sample_points(
     let (Some(xc), Some(yc)) = (table.column(x), table.column(y)) else {
         return Vec::new();
     };
-    let target = artifact
-        .pipeline
-        .target
-        .as_deref()
-        .and_then(|t| table.column(t));
+    let target = pipeline.target.as_deref().and_then(|t| table.column(t));
     let rows = table.rows();
     let step = rows.div_ceil(max_points.max(1)).max(1);
     (0..rows)

@@ -16,15 +16,44 @@
 //! 4-4-2 tanh network on 500 two-input rows with a 40 × 40 grid costs well under a
 //! millisecond per epoch and a frame natively, so the page's frame rate is set by what it
 //! draws, not by the training.
+//!
+//! # Logistic regression and boosting
+//!
+//! The same view serves two more families, a frame per step of their own trainers, with
+//! their trainers untouched:
+//!
+//! - **Logistic regression**, a frame per L-BFGS iteration. The solver is deterministic and
+//!   its iteration `i` does not depend on how many follow, so the model after `i`
+//!   iterations is the one a fit with `max_iterations = i` returns: each frame refits with
+//!   the iterations run so far (`i` iterations on a few hundred two-input rows cost
+//!   microseconds; a hundred frames cost a few milliseconds in all). The run ends where the
+//!   solver stops on its own (tolerance, a flat loss) or at `max_iterations`. There are no
+//!   hidden neurons: the diagram links each input to the output(s) with its weight.
+//! - **Boosting**, a frame per tree (per iteration: one tree per class past two). The run is
+//!   fitted once when it starts (its trees, and the validation loss of each iteration from
+//!   the trainer's progress events), and frame `i` is [`BoostingModel::truncated`]`(i)`: the
+//!   first `i` iterations' trees, which are the trees a fit with `n_iterations = i` grows
+//!   (the seeded draws of an iteration do not depend on how many follow). The run ends at
+//!   the trees the fit kept (early stopping keeps those up to the best validation loss).
+//!   Links carry no weights (a tree has none).
+//!
+//! [`LiveTraining::finish`] for these two refits with the count of the frame on screen
+//! (`max_iterations` or `n_iterations`), or with the request as given when the run reached
+//! its end, and packs the artifact as [`train`](super::train) does: the same artifact as
+//! Train for that request, by construction. With early stopping, boosting stopped at tree
+//! `i` gives Train's model for `n_iterations = i`, which keeps the best of those `i`
+//! iterations (fewer trees when the validation loss rose before `i`).
 
 use serde::Serialize;
 
 use super::{
-    conclude, prepare, target_and_split, Fitted, Holdout, Prepared, Target, TrainError,
-    TrainRequest,
+    conclude, fit_prepared, prepare, target_and_split, Fitted, Holdout, Prepared, Target,
+    TrainError, TrainRequest,
 };
 use crate::artifact::Artifact;
 use crate::decision_grid::padded_range;
+use crate::models::boosting::BoostingModel;
+use crate::models::logistic::LogisticModel;
 use crate::models::mlp::fit::{reference, MlpTarget};
 use crate::models::mlp::{MlpParams, MlpTrainer};
 use crate::models::{Model, ModelKind, ModelParams};
@@ -37,13 +66,23 @@ use super::Evaluation;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(ts, derive(tsify::Tsify))]
 pub struct LiveFrame {
-    /// Epochs run.
+    /// Steps run: epochs (network), L-BFGS iterations (logistic) or boosting iterations.
     pub epoch: u64,
-    /// The loss on the training rows (every row, after the epoch; a regressor's on the
-    /// standardised target).
+    /// The loss on the training rows (every row, after the step): the network's own (a
+    /// regressor's on the standardised target); the mean log loss for logistic regression
+    /// and boosted classifiers, the mean squared error for boosted regressors.
     pub train_loss: f64,
     /// The loss on the test rows.
     pub test_loss: f64,
+    /// Boosting's loss on the training rows it held out to stop early (its trainer's own
+    /// figure for this iteration); `None` for the other families or without early stopping.
+    pub validation_loss: Option<f64>,
+    /// Whether the run can go no further: the epochs reached, the solver converged, the
+    /// trees all shown, or a divergence.
+    pub done: bool,
+    /// The value of [`LiveStart`](crate::workbench::LiveStart)'s `param` that reproduces
+    /// this frame's model with Train (the request's own value once the run is done).
+    pub repro: u64,
     /// Why training stopped, when the loss stopped being a number (the network keeps the
     /// last good epoch's weights).
     pub diverged: Option<String>,
@@ -111,9 +150,29 @@ pub struct LiveTraining {
     request: TrainRequest,
     target: Target,
     prepared: Prepared,
-    trainer: MlpTrainer,
+    learner: Learner,
     grid: Option<Grid>,
     points: Vec<LivePoint>,
+}
+
+/// What steps: the network's trainer, or the model after the steps run so far.
+#[derive(Clone, Debug)]
+enum Learner {
+    Mlp(Box<MlpTrainer>),
+    Logistic {
+        /// The fit with `max_iterations` = `steps` (zero weights before the first).
+        model: LogisticModel,
+        steps: u64,
+        /// The solver stopped on its own before the steps asked.
+        converged: bool,
+    },
+    Boosting {
+        /// The whole run, fitted at the start.
+        full: BoostingModel,
+        /// The trainer's validation loss per iteration.
+        validation: Vec<Option<f64>>,
+        steps: u64,
+    },
 }
 
 fn mlp_target(t: &Target) -> Result<MlpTarget<'_>, TrainError> {
@@ -133,16 +192,20 @@ impl LiveTraining {
         request: &TrainRequest,
         grid: usize,
     ) -> Result<LiveTraining, TrainError> {
-        let ModelParams::Mlp(params) = &request.params else {
+        let kind = request.kind;
+        if !matches!(
+            kind,
+            ModelKind::Mlp | ModelKind::Logistic | ModelKind::Boosting
+        ) {
             return Err(TrainError::Invalid(format!(
-                "the live view trains neural networks (mlp), not {}; train {} with the Train button",
-                request.kind, request.kind
+                "the live view trains neural networks (mlp), logistic regression and boosting, not {kind}; train {kind} with the Train button"
             )));
-        };
-        if request.kind != ModelKind::Mlp {
-            return Err(TrainError::Invalid(
-                "the parameters are mlp's but the kind is not".into(),
-            ));
+        }
+        if request.params.kind() != kind {
+            return Err(TrainError::Invalid(format!(
+                "the parameters are {}'s but the kind is {kind}",
+                request.params.kind()
+            )));
         }
         request.params.validate()?;
         let (target, train_rows, test_rows) = target_and_split(table, request)?;
@@ -153,7 +216,76 @@ impl LiveTraining {
             train_rows,
             Holdout::Rows(test_rows),
         )?;
-        // the checks fit_matrix makes before a trainer runs
+        let learner = match &request.params {
+            ModelParams::Mlp(params) => {
+                Learner::Mlp(Box::new(Self::network(params, &prepared, request.seed)?))
+            }
+            ModelParams::Logistic(_) => {
+                let k = classes_of(&prepared.y_train, "logistic")?;
+                // the checks (and errors) of Train, on a one-iteration fit
+                let mut one = request.clone();
+                if let ModelParams::Logistic(p) = &mut one.params {
+                    p.max_iterations = 1;
+                }
+                fit_prepared(&one, &prepared, &mut |_| {})?;
+                let width = prepared.x_train.cols();
+                let outputs = if k == 2 { 1 } else { k };
+                Learner::Logistic {
+                    model: LogisticModel {
+                        n_classes: k,
+                        weights: vec![0.0; width * outputs],
+                        intercepts: vec![0.0; outputs],
+                        positive: usize::from(k == 2),
+                    },
+                    steps: 0,
+                    converged: false,
+                }
+            }
+            ModelParams::Boosting(_) => {
+                let mut validation = Vec::new();
+                let fitted = fit_prepared(request, &prepared, &mut |p| {
+                    if p.stage == "fit" && p.loss.is_some() {
+                        validation.push(p.validation_loss);
+                    }
+                })?;
+                let Model::Boosting(full) = fitted.into_model() else {
+                    return Err(TrainError::Invalid("boosting fitted another kind".into()));
+                };
+                Learner::Boosting {
+                    full,
+                    validation,
+                    steps: 0,
+                }
+            }
+            other => {
+                return Err(TrainError::Invalid(format!(
+                    "the live view does not train {}",
+                    other.kind()
+                )))
+            }
+        };
+        let grid = Self::grid(table, &prepared, grid)?;
+        let points = match &grid {
+            Some(g) => Self::points(table, &prepared, &target, &g.x, &g.y),
+            None => Vec::new(),
+        };
+        Ok(LiveTraining {
+            request: request.clone(),
+            target,
+            prepared,
+            learner,
+            grid,
+            points,
+        })
+    }
+
+    /// A fresh network for `params` on the prepared rows, after the checks `fit_matrix`
+    /// makes before a trainer runs.
+    fn network(
+        params: &MlpParams,
+        prepared: &Prepared,
+        seed: u64,
+    ) -> Result<MlpTrainer, TrainError> {
         if prepared.x_train.rows() < 2 {
             return Err(TrainError::TooFewRows {
                 kind: "mlp",
@@ -174,29 +306,16 @@ impl LiveTraining {
                 return Err(TrainError::MissingClass);
             }
         }
-        let trainer = MlpTrainer::new(
+        MlpTrainer::new(
             params,
             prepared.x_train.data(),
             prepared.x_train.cols(),
             mlp_target(&prepared.y_train)?,
-            request.seed,
+            seed,
         )
         .map_err(|message| TrainError::Fit {
             kind: "mlp",
             message,
-        })?;
-        let grid = Self::grid(table, &prepared, grid)?;
-        let points = match &grid {
-            Some(g) => Self::points(table, &prepared, &target, &g.x, &g.y),
-            None => Vec::new(),
-        };
-        Ok(LiveTraining {
-            request: request.clone(),
-            target,
-            prepared,
-            trainer,
-            grid,
-            points,
         })
     }
 
@@ -271,32 +390,192 @@ impl LiveTraining {
         .collect()
     }
 
-    /// Runs up to `epochs` more epochs (none after a divergence) and returns the frame.
-    pub fn step(&mut self, epochs: u64) -> LiveFrame {
-        for _ in 0..epochs {
-            if self.trainer.epoch().diverged.is_some() {
-                break;
+    /// Runs up to `steps` more steps (epochs, iterations or trees; none once the run is
+    /// done) and returns the frame.
+    pub fn step(&mut self, steps: u64) -> Result<LiveFrame, TrainError> {
+        match &mut self.learner {
+            Learner::Mlp(trainer) => {
+                for _ in 0..steps {
+                    if trainer.epoch().diverged.is_some() {
+                        break;
+                    }
+                }
+            }
+            Learner::Logistic {
+                model,
+                steps: run,
+                converged,
+            } => {
+                let max = match &self.request.params {
+                    ModelParams::Logistic(p) => p.max_iterations,
+                    _ => 0,
+                };
+                let want = run.saturating_add(steps).min(max);
+                if !*converged && want > *run {
+                    let mut request = self.request.clone();
+                    if let ModelParams::Logistic(p) = &mut request.params {
+                        p.max_iterations = want;
+                    }
+                    // the solver reports each accepted step; it may stop before `want`
+                    let mut done = 0;
+                    let fitted = fit_prepared(&request, &self.prepared, &mut |p| {
+                        if p.stage == "fit" && p.loss.is_some() {
+                            done = done.max(p.step);
+                        }
+                    })?;
+                    if let Model::Logistic(m) = fitted.into_model() {
+                        *model = m;
+                    }
+                    *converged = done < want;
+                    *run = done.min(want);
+                }
+            }
+            Learner::Boosting {
+                full, steps: run, ..
+            } => {
+                let trees = (full.trees.len() / full.outputs().max(1)) as u64;
+                *run = run.saturating_add(steps).min(trees);
             }
         }
-        self.frame()
+        Ok(self.frame())
+    }
+
+    /// The model after the steps run (the network's in scoring form).
+    fn model(&self) -> Model {
+        match &self.learner {
+            Learner::Mlp(trainer) => Model::Mlp(trainer.model()),
+            Learner::Logistic { model, .. } => Model::Logistic(model.clone()),
+            Learner::Boosting { full, steps, .. } => {
+                Model::Boosting(full.truncated(usize::try_from(*steps).unwrap_or(usize::MAX)))
+            }
+        }
     }
 
     /// The current frame, without training.
     pub fn frame(&self) -> LiveFrame {
-        let net = self.trainer.network();
-        let loss = |x: &crate::Matrix, y: &Target| match mlp_target(y) {
-            Ok(t) if x.rows() > 0 => self.trainer.loss_on(x.data(), t),
-            _ => f64::NAN,
-        };
-        LiveFrame {
-            epoch: self.trainer.epochs(),
-            train_loss: loss(&self.prepared.x_train, &self.prepared.y_train),
-            test_loss: loss(&self.prepared.x_test, &self.prepared.y_test),
-            diverged: self.trainer.diverged().map(str::to_owned),
-            sizes: net.sizes.clone(),
-            weights: net.weights.clone(),
-            biases: net.biases.clone(),
+        match &self.learner {
+            Learner::Mlp(trainer) => {
+                let net = trainer.network();
+                let loss = |x: &crate::Matrix, y: &Target| match mlp_target(y) {
+                    Ok(t) if x.rows() > 0 => trainer.loss_on(x.data(), t),
+                    _ => f64::NAN,
+                };
+                let epochs = match &self.request.params {
+                    ModelParams::Mlp(p) => p.epochs,
+                    _ => 0,
+                };
+                LiveFrame {
+                    epoch: trainer.epochs(),
+                    train_loss: loss(&self.prepared.x_train, &self.prepared.y_train),
+                    test_loss: loss(&self.prepared.x_test, &self.prepared.y_test),
+                    validation_loss: None,
+                    done: trainer.diverged().is_some() || trainer.epochs() >= epochs,
+                    repro: trainer.epochs().max(1),
+                    diverged: trainer.diverged().map(str::to_owned),
+                    sizes: net.sizes.clone(),
+                    weights: net.weights.clone(),
+                    biases: net.biases.clone(),
+                }
+            }
+            Learner::Logistic {
+                model,
+                steps,
+                converged,
+            } => {
+                let p = self.prepared.x_train.cols();
+                let max = match &self.request.params {
+                    ModelParams::Logistic(q) => q.max_iterations,
+                    _ => 0,
+                };
+                let done = *converged || *steps >= max;
+                // one output neuron per class past two, row-major by output
+                let (outputs, weights) = if model.n_classes == 2 {
+                    (1, model.weights.clone())
+                } else {
+                    let k = model.n_classes;
+                    let mut w = vec![0.0; k * p];
+                    for j in 0..p {
+                        for c in 0..k {
+                            w[c * p + j] = model.weights.get(j * k + c).copied().unwrap_or(0.0);
+                        }
+                    }
+                    (k, w)
+                };
+                LiveFrame {
+                    epoch: *steps,
+                    train_loss: self.loss(&self.prepared.x_train, &self.prepared.y_train),
+                    test_loss: self.loss(&self.prepared.x_test, &self.prepared.y_test),
+                    validation_loss: None,
+                    done,
+                    repro: if done { max } else { (*steps).max(1) },
+                    diverged: None,
+                    sizes: vec![p, outputs],
+                    weights: vec![weights],
+                    biases: vec![model.intercepts.clone()],
+                }
+            }
+            Learner::Boosting {
+                full,
+                validation,
+                steps,
+            } => {
+                let p = self.prepared.x_train.cols();
+                let trees = (full.trees.len() / full.outputs().max(1)) as u64;
+                let iterations = match &self.request.params {
+                    ModelParams::Boosting(q) => q.n_iterations,
+                    _ => 0,
+                };
+                let done = *steps >= trees;
+                let at = usize::try_from(*steps).unwrap_or(usize::MAX);
+                LiveFrame {
+                    epoch: *steps,
+                    train_loss: self.loss(&self.prepared.x_train, &self.prepared.y_train),
+                    test_loss: self.loss(&self.prepared.x_test, &self.prepared.y_test),
+                    validation_loss: at
+                        .checked_sub(1)
+                        .and_then(|i| validation.get(i).copied().flatten()),
+                    done,
+                    repro: if done { iterations } else { (*steps).max(1) },
+                    diverged: None,
+                    sizes: vec![p, full.outputs()],
+                    weights: vec![Vec::new()],
+                    biases: vec![vec![0.0; full.outputs()]],
+                }
+            }
         }
+    }
+
+    /// The mean loss of the current (logistic or boosted) model on `x`: log loss for
+    /// classes (probabilities kept off 0 by 10⁻¹⁵, as scikit-learn's `log_loss` does), the
+    /// squared error for values.
+    fn loss(&self, x: &crate::Matrix, y: &Target) -> f64 {
+        if x.rows() == 0 {
+            return f64::NAN;
+        }
+        let Ok(predictions) = self.model().predict_batch(x.data(), x.cols()) else {
+            return f64::NAN;
+        };
+        let total: f64 = match y {
+            Target::Classes { indices, .. } => predictions
+                .iter()
+                .zip(indices)
+                .map(|(p, &c)| {
+                    -p.probabilities
+                        .get(c)
+                        .copied()
+                        .unwrap_or(0.0)
+                        .clamp(1e-15, 1.0)
+                        .ln()
+                })
+                .sum(),
+            Target::Values(v) => predictions
+                .iter()
+                .zip(v)
+                .map(|(p, t)| (p.value - t) * (p.value - t))
+                .sum(),
+            Target::None => return f64::NAN,
+        };
+        total / predictions.len().max(1) as f64
     }
 
     /// The feature names (the input neurons' labels).
@@ -321,7 +600,42 @@ impl LiveTraining {
     /// two numeric inputs.
     pub fn neurons(&self) -> Option<LiveNeurons> {
         let g = self.grid.as_ref()?;
-        let net = self.trainer.network();
+        let cells = g.size * g.size;
+        let (p, mut values) = match &self.learner {
+            Learner::Mlp(trainer) => Self::network_values(trainer, g),
+            _ => self.output_values(g)?,
+        };
+        let total = values.len() / cells.max(1);
+        // the input features: scaled by their largest magnitude over the grid
+        for k in 0..p {
+            let cells_of = &mut values[k * cells..(k + 1) * cells];
+            let peak = g
+                .features
+                .chunks_exact(p)
+                .fold(0.0f64, |m, r| m.max(r[k].abs()));
+            for (v, r) in cells_of.iter_mut().zip(g.features.chunks_exact(p)) {
+                *v = if peak > 0.0 {
+                    (r[k] / peak) as f32
+                } else {
+                    0.0
+                };
+            }
+        }
+        Some(LiveNeurons {
+            size: g.size,
+            x: g.x.clone(),
+            y: g.y.clone(),
+            x_range: g.x_range,
+            y_range: g.y_range,
+            neurons: total,
+            values,
+        })
+    }
+
+    /// Every neuron of the network on the grid (see [`LiveNeurons`]; the features' own
+    /// values are filled in by the caller); and the number of features.
+    fn network_values(trainer: &MlpTrainer, g: &Grid) -> (usize, Vec<f32>) {
+        let net = trainer.network();
         let p = net.sizes[0];
         let cells = g.size * g.size;
         let total: usize = net.sizes.iter().sum();
@@ -353,63 +667,130 @@ impl LiveTraining {
                 at += out.len();
             }
         }
-        // the input features: scaled by their largest magnitude over the grid
-        for k in 0..p {
-            let cells_of = &mut values[k * cells..(k + 1) * cells];
-            let peak = g
-                .features
-                .chunks_exact(p)
-                .fold(0.0f64, |m, r| m.max(r[k].abs()));
-            for (v, r) in cells_of.iter_mut().zip(g.features.chunks_exact(p)) {
-                *v = if peak > 0.0 {
-                    (r[k] / peak) as f32
-                } else {
-                    0.0
-                };
-            }
-        }
-        Some(LiveNeurons {
-            size: g.size,
-            x: g.x.clone(),
-            y: g.y.clone(),
-            x_range: g.x_range,
-            y_range: g.y_range,
-            neurons: total,
-            values,
-        })
+        (p, values)
     }
 
-    /// The artifact of the network as it stands, and its evaluation: what
-    /// [`train`](super::train) gives for this request with `epochs` set to the epochs run.
+    /// The features (left for the caller) and the outputs of a logistic or boosted model
+    /// on the grid, scored by the training-free scorer: `2p − 1` for the probability of
+    /// the positive class (two classes) or of each class; a regressor's value standardised
+    /// by the training target's mean and deviation, halved.
+    fn output_values(&self, g: &Grid) -> Option<(usize, Vec<f32>)> {
+        let p = self.prepared.x_train.cols();
+        let cells = g.size * g.size;
+        let predictions = self.model().predict_batch(&g.features, p).ok()?;
+        // the class whose probability each output neuron shows: the second of two, else each
+        let outputs: Vec<usize> = match &self.prepared.y_train {
+            Target::Classes { labels, .. } if labels.len() == 2 => vec![1],
+            Target::Classes { labels, .. } => (0..labels.len()).collect(),
+            Target::Values(v) => {
+                let n = v.len().max(1) as f64;
+                let mean = v.iter().sum::<f64>() / n;
+                let sd = (v.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>() / n).sqrt();
+                let sd = if sd > 0.0 { sd } else { 1.0 };
+                return Some((
+                    p,
+                    std::iter::repeat_n(0f32, p * cells)
+                        .chain(
+                            predictions
+                                .iter()
+                                .map(|q| ((q.value - mean) / sd / 2.0).clamp(-1.0, 1.0) as f32),
+                        )
+                        .collect(),
+                ));
+            }
+            Target::None => return None,
+        };
+        let mut values = vec![0f32; (p + outputs.len()) * cells];
+        for (k, &class) in outputs.iter().enumerate() {
+            let at = (p + k) * cells;
+            for (v, q) in values[at..at + cells].iter_mut().zip(&predictions) {
+                let prob = q.probabilities.get(class).copied().unwrap_or(0.0);
+                *v = (2.0 * prob - 1.0).clamp(-1.0, 1.0) as f32;
+            }
+        }
+        Some((p, values))
+    }
+
+    /// The artifact of the model as it stands, and its evaluation: what
+    /// [`train`](super::train) gives for [`LiveTraining::request`] (the network's as it
+    /// stands; logistic regression and boosting refitted with that request, see the
+    /// module docs).
     pub fn finish(&self, table: &Table) -> Result<(Artifact, Evaluation), TrainError> {
-        let epochs = self.trainer.epochs();
-        if epochs == 0 {
-            return Err(TrainError::Invalid(
-                "no epoch has run yet: press play or step first".into(),
-            ));
-        }
-        let mut request = self.request.clone();
-        if let ModelParams::Mlp(p) = &mut request.params {
-            *p = MlpParams {
-                epochs,
-                ..p.clone()
-            };
-        }
-        let model = self.trainer.model();
-        let fitted = Fitted::from_parts(
-            Model::Mlp(model.clone()),
-            self.prepared.x_train.cols(),
-            reference(model),
-        );
+        let request = self.request();
+        let fitted = match &self.learner {
+            Learner::Mlp(trainer) => {
+                if trainer.epochs() == 0 {
+                    return Err(TrainError::Invalid(
+                        "no epoch has run yet: press play or step first".into(),
+                    ));
+                }
+                let model = trainer.model();
+                Fitted::from_parts(
+                    Model::Mlp(model.clone()),
+                    self.prepared.x_train.cols(),
+                    reference(model),
+                )
+            }
+            Learner::Logistic { steps: 0, .. } | Learner::Boosting { steps: 0, .. } => {
+                return Err(TrainError::Invalid(
+                    "no step has run yet: press play or step first".into(),
+                ))
+            }
+            _ => fit_prepared(&request, &self.prepared, &mut |_| {})?,
+        };
         conclude(table, &request, &self.target, self.prepared.clone(), fitted)
     }
 
-    /// The request, with `epochs` set to the epochs run (what a link reproduces).
+    /// The model's kind.
+    pub fn kind(&self) -> ModelKind {
+        self.request.kind
+    }
+
+    /// The request that reproduces the current frame's model with Train: the steps run as
+    /// `epochs`, `max_iterations` or `n_iterations` (the request as given once a logistic
+    /// or boosting run is done).
     pub fn request(&self) -> TrainRequest {
+        let repro = self.frame().repro;
         let mut request = self.request.clone();
-        if let ModelParams::Mlp(p) = &mut request.params {
-            p.epochs = self.trainer.epochs().max(1);
+        match &mut request.params {
+            ModelParams::Mlp(p) => {
+                *p = MlpParams {
+                    epochs: repro,
+                    ..p.clone()
+                }
+            }
+            ModelParams::Logistic(p) => p.max_iterations = repro,
+            ModelParams::Boosting(p) => p.n_iterations = repro,
+            _ => {}
         }
         request
+    }
+
+    /// The steps the request asks for (`epochs`, `max_iterations` or `n_iterations`).
+    pub fn planned(&self) -> u64 {
+        match &self.request.params {
+            ModelParams::Mlp(p) => p.epochs,
+            ModelParams::Logistic(p) => p.max_iterations,
+            ModelParams::Boosting(p) => p.n_iterations,
+            _ => 0,
+        }
+    }
+
+    /// The parameter that counts the steps, and what a step is called.
+    pub fn unit(&self) -> (&'static str, &'static str) {
+        match self.learner {
+            Learner::Mlp(_) => ("epochs", "epoch"),
+            Learner::Logistic { .. } => ("max_iterations", "iteration"),
+            Learner::Boosting { .. } => ("n_iterations", "tree"),
+        }
+    }
+}
+
+/// The classes of a target, for a family that only classifies.
+fn classes_of(t: &Target, kind: &'static str) -> Result<usize, TrainError> {
+    match t {
+        Target::Classes { labels, .. } => Ok(labels.len()),
+        Target::Values(_) => Err(TrainError::NeedsClasses(kind)),
+        Target::None => Err(TrainError::NeedsTarget(kind)),
     }
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::models::{ModelKind, ModelParams, ParamError, ParamSpec, ParamType, ParamValue};
 
 use crate::artifact::{Artifact, ArtifactError, Lineage};
+use crate::decision_grid::{grid_of, two_inputs_of, DecisionGrid};
 use crate::metrics::{self, BinaryCurves, MetricsError};
 use crate::models::{FitData, Reference};
 use crate::prep::{split, PipelineSpec, PrepError};
@@ -46,7 +47,19 @@ pub struct Progress {
     /// The same loss on the rows held out for early stopping, where the trainer holds some
     /// out (boosting's `validation_fraction`): with `loss`, the two curves of a live view.
     pub validation_loss: Option<f64>,
+    /// The decision map of the model so far, when [`train_with_maps`] asked for one and
+    /// the trainer shows its model mid-training (boosting, at up to [`MAP_STEPS`] of its
+    /// iterations) on a classifier of two numeric inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<DecisionGrid>,
+    /// The model so far, from a trainer that shows it (turned into `map`, then dropped).
+    #[serde(skip)]
+    pub(crate) partial: Option<Box<Model>>,
 }
+
+/// The most iterations of one training that carry the model so far (see
+/// [`Progress::map`]): evenly spaced, so a long run costs as little as a short one.
+pub const MAP_STEPS: u64 = 50;
 
 impl Progress {
     fn stage(stage: &str) -> Progress {
@@ -56,6 +69,23 @@ impl Progress {
             total: None,
             loss: None,
             validation_loss: None,
+            map: None,
+            partial: None,
+        }
+    }
+
+    /// Whether step `step` of `total` is one of the [`MAP_STEPS`] that carry the model so
+    /// far (a trainer that can show it calls [`Progress::with_model`] then).
+    pub(crate) fn shows_model(step: u64, total: u64) -> bool {
+        let every = total.div_ceil(MAP_STEPS).max(1);
+        step % every == 0 || step == 1 || step == total
+    }
+
+    /// This event with the model so far.
+    pub(crate) fn with_model(self, model: Model) -> Progress {
+        Progress {
+            partial: Some(Box::new(model)),
+            ..self
         }
     }
 
@@ -68,6 +98,8 @@ impl Progress {
             total: Some(total),
             loss,
             validation_loss: None,
+            map: None,
+            partial: None,
         }
     }
 
@@ -79,6 +111,8 @@ impl Progress {
             total: Some(1),
             loss,
             validation_loss: None,
+            map: None,
+            partial: None,
         }
     }
 }
@@ -544,16 +578,23 @@ pub fn train(
     request: &TrainRequest,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Artifact, Evaluation), TrainError> {
+    train_with_maps(table, request, None, progress)
+}
+
+/// Like [`train`]; with `maps` (cells per side, rows drawn), a progress event of a trainer
+/// that shows its model mid-training carries the decision map of that model
+/// ([`Progress::map`]), for a page that redraws the map as the model trains (boosting,
+/// tree by tree). Only classifiers of two numeric inputs get maps.
+pub fn train_with_maps(
+    table: &Table,
+    request: &TrainRequest,
+    maps: Option<(usize, usize)>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Artifact, Evaluation), TrainError> {
     progress(Progress::stage("prepare"));
     let (target, train_rows, test_rows) = target_and_split(table, request)?;
-    train_on_rows(
-        table,
-        request,
-        &target,
-        train_rows,
-        Holdout::Rows(test_rows),
-        progress,
-    )
+    let holdout = Holdout::Rows(test_rows);
+    train_on_rows(table, request, &target, train_rows, holdout, maps, progress)
 }
 
 /// Like [`train`] with a test fraction of 0, then judged on another table (`driftlab train
@@ -586,6 +627,7 @@ pub fn train_with_test(
         &target,
         rows,
         Holdout::Table(test),
+        None,
         progress,
     )
 }
@@ -624,28 +666,51 @@ pub fn train_on_split(
         )));
     }
     let holdout = Holdout::Rows(test_rows);
-    train_on_rows(table, request, &target, train_rows, holdout, progress)
+    train_on_rows(table, request, &target, train_rows, holdout, None, progress)
 }
 
+/// Prepares the rows, fits and concludes; with `maps` (see [`train_with_maps`]) a progress
+/// event that carries the model so far gets that model's decision map instead.
 fn train_on_rows(
     table: &Table,
     request: &TrainRequest,
     target: &Target,
     train_rows: Vec<usize>,
     holdout: Holdout,
+    maps: Option<(usize, usize)>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Artifact, Evaluation), TrainError> {
     let prepared = prepare(table, request, target, train_rows, holdout)?;
-    let fitted = fit_matrix(
+    let classes = match target {
+        Target::Classes { labels, .. } => labels.clone(),
+        _ => Vec::new(),
+    };
+    let maps = maps.filter(|_| !classes.is_empty() && two_inputs_of(&prepared.pipeline).is_ok());
+    let mut report = |mut p: Progress| {
+        if let (Some(model), Some((size, points))) = (p.partial.take(), maps) {
+            p.map = grid_of(&prepared.pipeline, &model, &classes, table, size, points).ok();
+        }
+        progress(p)
+    };
+    let fitted = fit_prepared(request, &prepared, &mut report)?;
+    progress(Progress::stage("evaluate"));
+    conclude(table, request, target, prepared, fitted)
+}
+
+/// [`fit_matrix`] on the prepared training rows, as [`train`] fits them.
+pub(crate) fn fit_prepared(
+    request: &TrainRequest,
+    prepared: &Prepared,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Fitted, TrainError> {
+    fit_matrix(
         request.kind,
         &request.params,
         &prepared.x_train,
         &prepared.y_train,
         request.seed,
         progress,
-    )?;
-    progress(Progress::stage("evaluate"));
-    conclude(table, request, target, prepared, fitted)
+    )
 }
 
 /// A request's rows made ready for a trainer: the pipeline fitted on the training rows,

@@ -161,7 +161,8 @@ impl Model {
         Ok(self.bench.read()?.score_test_rows(limit)?)
     }
 
-    /// Starts training `settings` (an `mlp`) live on the loaded table, each neuron drawn
+    /// Starts training `settings` (an `mlp`, `logistic` or `boosting`) live on the loaded
+    /// table, each neuron drawn
     /// on a `grid` × `grid` picture when the data has two numeric inputs.
     #[wasm_bindgen(js_name = liveStart)]
     pub fn live_start(
@@ -177,10 +178,11 @@ impl Model {
             .live_start(data.table()?, &settings, grid)?)
     }
 
-    /// Runs `epochs` more epochs of the live training; the frame to draw.
+    /// Runs `steps` more steps (epochs, iterations, trees) of the live training; the frame
+    /// to draw.
     #[wasm_bindgen(js_name = liveStep)]
-    pub fn live_step(&self, epochs: u32) -> Result<Ts<LiveFrame>, JsError> {
-        ts(&self.bench.write()?.live_step(u64::from(epochs))?)
+    pub fn live_step(&self, steps: u32) -> Result<Ts<LiveFrame>, JsError> {
+        ts(&self.bench.write()?.live_step(u64::from(steps))?)
     }
 
     /// Every neuron of the live network painted (one `ImageData` each, features first,
@@ -193,8 +195,8 @@ impl Model {
         }
     }
 
-    /// Makes the live network, as it stands, the current model (its artifact is the one
-    /// `train` gives with `epochs` set to the epochs run).
+    /// Makes the live model, as it stands, the current model (its artifact is the one
+    /// `train` gives with the steps run as `epochs`, `max_iterations` or `n_iterations`).
     #[wasm_bindgen(js_name = liveFinish)]
     pub fn live_finish(&self) -> Result<Ts<TrainResult>, JsError> {
         let data = self.data.read()?;

@@ -167,6 +167,12 @@ struct Trained {
     test_table: Option<Table>,
 }
 
+/// Cells per side and rows drawn of the decision map a progress event carries while a
+/// classifier of two numeric inputs trains (boosting: the model so far), as the page's map
+/// after training (`BOUNDARY_CELLS`, `BOUNDARY_POINTS` in www/panels/model.ts).
+const MAP_CELLS: usize = 60;
+const MAP_POINTS: usize = 600;
+
 /// The last model trained or loaded (none at first), and the network being trained live.
 #[derive(Debug, Default)]
 pub struct ModelBench {
@@ -188,6 +194,13 @@ pub struct LiveStart {
     pub points: Vec<LivePoint>,
     /// The untrained network.
     pub frame: LiveFrame,
+    /// The parameter that counts the steps (`epochs`, `max_iterations`, `n_iterations`).
+    pub param: String,
+    /// What one step is (`epoch`, `iteration`, `tree`).
+    pub unit: String,
+    /// The steps the request asks for (the value of `param`; a logistic or boosting run
+    /// may end sooner).
+    pub planned: u64,
 }
 
 impl ModelBench {
@@ -208,7 +221,8 @@ impl ModelBench {
             .ok_or(WorkbenchError::NoModelToDeploy)
     }
 
-    /// Trains a model on `table`; `progress` receives each stage as it runs.
+    /// Trains a model on `table`; `progress` receives each stage as it runs (and, while a
+    /// boosted classifier of two numeric inputs trains, the decision map of its trees so far).
     pub fn train(
         &mut self,
         table: &Table,
@@ -216,12 +230,13 @@ impl ModelBench {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<TrainResult, WorkbenchError> {
         let request = settings.request()?;
-        let (artifact, evaluation) = train::train(table, &request, progress)?;
+        let maps = Some((MAP_CELLS, MAP_POINTS));
+        let (artifact, evaluation) = train::train_with_maps(table, &request, maps, progress)?;
         self.keep(table, request.kind, artifact, evaluation)
     }
 
-    /// Starts training `settings` (an `mlp`) live on `table`, the network drawn on a `grid`
-    /// × `grid` picture per neuron when the data has two numeric inputs.
+    /// Starts training `settings` (an `mlp`, `logistic` or `boosting`) live on `table`, each
+    /// neuron drawn on a `grid` × `grid` picture when the data has two numeric inputs.
     pub fn live_start(
         &mut self,
         table: &Table,
@@ -235,15 +250,18 @@ impl ModelBench {
             grid: live.neurons().is_some(),
             points: live.live_points().to_vec(),
             frame: live.frame(),
+            param: live.unit().0.into(),
+            unit: live.unit().1.into(),
+            planned: live.planned(),
         };
         self.live = Some(live);
         Ok(start)
     }
 
-    /// Runs `epochs` more epochs of the live training.
-    pub fn live_step(&mut self, epochs: u64) -> Result<LiveFrame, WorkbenchError> {
+    /// Runs `steps` more steps (epochs, iterations, trees) of the live training.
+    pub fn live_step(&mut self, steps: u64) -> Result<LiveFrame, WorkbenchError> {
         let live = self.live.as_mut().ok_or(WorkbenchError::NoLive)?;
-        Ok(live.step(epochs))
+        Ok(live.step(steps)?)
     }
 
     /// Every neuron of the live network on its grid (`None` without two numeric inputs).
@@ -256,7 +274,8 @@ impl ModelBench {
     pub fn live_finish(&mut self, table: &Table) -> Result<TrainResult, WorkbenchError> {
         let live = self.live.as_ref().ok_or(WorkbenchError::NoLive)?;
         let (artifact, evaluation) = live.finish(table)?;
-        self.keep(table, ModelKind::Mlp, artifact, evaluation)
+        let kind = live.kind();
+        self.keep(table, kind, artifact, evaluation)
     }
 
     /// Keeps a trained model as the last one and describes it for the page.

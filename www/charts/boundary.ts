@@ -14,9 +14,19 @@ function colour(k: number): string {
 
 /** `hex` mixed with white: `amount` 0 is white, 1 is the colour. */
 function tint(hex: string, amount: number): string {
+  return `rgb(${tintRgb(hex, amount).join(',')})`;
+}
+
+/** {@link tint} as numbers. */
+function tintRgb(hex: string, amount: number): [number, number, number] {
   const n = Number.parseInt(hex.slice(1), 16);
   const mix = (c: number) => Math.round(255 + (c - 255) * amount);
-  return `rgb(${mix((n >> 16) & 255)},${mix((n >> 8) & 255)},${mix(n & 255)})`;
+  return [mix((n >> 16) & 255), mix((n >> 8) & 255), mix(n & 255)];
+}
+
+/** What a chart's frame depends on: the cells, the ranges, the classes, the axes and the rows drawn. */
+function frameOf(grid: DecisionGrid): string {
+  return JSON.stringify([grid.size, grid.x_range, grid.y_range, grid.classes, grid.x, grid.y, grid.points.length]);
 }
 
 interface Sample {
@@ -31,12 +41,51 @@ export interface BoundaryOptions {
 }
 
 export class BoundaryMap {
+  /** The frame of the chart on screen (size, ranges, classes, axes), for {@link BoundaryMap.repaint}. */
+  private drawn = '';
+
   constructor(
     private readonly container: HTMLElement,
     private readonly options: BoundaryOptions = {},
   ) {}
 
+  /**
+   * Repaints only the cells of the chart on screen with `grid` when it has the same frame
+   * (a model still training on the same table): its raster image is replaced by one this
+   * draws itself, pixel for pixel what Plot draws (the same colours, the same order),
+   * in about a millisecond, where rebuilding the chart with its 600 rows costs the main
+   * thread 50–250 ms on this machine. False when there is no such chart: call update.
+   */
+  repaint(grid: DecisionGrid, title: string): boolean {
+    const image = this.container.querySelector('svg image');
+    if (!image || this.drawn !== frameOf(grid)) return false;
+    const { size } = grid;
+    const k = Math.max(grid.classes.length, 2);
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return false;
+    const pixels = ctx.createImageData(size, size);
+    grid.class.forEach((c, n) => {
+      const sure = Math.max(0, Math.min(1, ((grid.confidence[n] ?? 1) - 1 / k) / (1 - 1 / k)));
+      const [r, g, b] = tintRgb(colour(c), 0.12 + 0.5 * sure);
+      // the grid's order, bottom row first: Plot's raster image is in it too (its y scale
+      // turns the image upright), so the pixels are the same
+      const at = n * 4;
+      pixels.data[at] = r;
+      pixels.data[at + 1] = g;
+      pixels.data[at + 2] = b;
+      pixels.data[at + 3] = 255;
+    });
+    ctx.putImageData(pixels, 0, 0);
+    image.setAttribute('href', canvas.toDataURL());
+    this.container.querySelector('svg')?.setAttribute('aria-label', title);
+    this.container.dataset.grid = JSON.stringify({ size, x_range: grid.x_range, y_range: grid.y_range, classes: grid.classes, class: grid.class });
+    return true;
+  }
+
   update(grid: DecisionGrid, title: string): void {
+    this.drawn = frameOf(grid);
     const { size, x_range: xr, y_range: yr } = grid;
     const k = Math.max(grid.classes.length, 2);
     const dx = (xr[1] - xr[0]) / size;
@@ -93,6 +142,7 @@ export class BoundaryMap {
   }
 
   clear(text: string): void {
+    this.drawn = '';
     delete this.container.dataset.grid;
     this.container.replaceChildren(document.createTextNode(text));
   }

@@ -70,7 +70,8 @@ export class NetworkDiagram {
     const yOf = (l: number, k: number) => 10 + ((tallest - (sizes[l] ?? 0)) * (node + gap)) / 2 + k * (node + gap);
     this.names = sizes.map((n, l) => Array.from({ length: n }, (_, k) =>
       l === 0 ? (features[k] ?? `x${k + 1}`)
-        : l === columns - 1 ? (classes.length > 0 ? `p(${classes[k] ?? k})` : 'output')
+        // one output of two classes (logistic regression, boosting) is the second's probability
+        : l === columns - 1 ? (classes.length > 0 ? `p(${(n === 1 && classes.length === 2 ? classes[1] : classes[k]) ?? k})` : 'output')
           : `h${l}.${k + 1}`));
     this.svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     this.svg.setAttribute('width', String(width));
@@ -133,7 +134,10 @@ export class NetworkDiagram {
   update(frame: NetworkFrame, images: ImageData[] | null): void {
     this.frame = frame;
     for (const link of this.links) {
-      const w = frame.weights[link.layer]?.[link.to * (frame.sizes[link.layer] ?? 0) + link.from] ?? 0;
+      const at = frame.weights[link.layer]?.[link.to * (frame.sizes[link.layer] ?? 0) + link.from];
+      // a model without weights (boosted trees) draws no links
+      link.path.style.visibility = at === undefined ? 'hidden' : '';
+      const w = at ?? 0;
       const width = Math.min(0.4 + Math.abs(w) * 1.6, 7);
       link.path.setAttribute('stroke', w >= 0 ? POSITIVE : NEGATIVE);
       link.path.setAttribute('stroke-width', width.toFixed(2));

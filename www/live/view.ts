@@ -1,5 +1,7 @@
-// The live view: a neural network (`mlp`) you watch learn. The worker trains it a few
-// epochs at a time (`liveStep`) and paints every neuron over the two inputs (`livePaint`,
+// The live view: a neural network (`mlp`) you watch learn — and logistic regression (a
+// frame per L-BFGS iteration, the weights as links) and boosting (a frame per tree), opened
+// with "Watch it learn" beside Train. The worker trains it a few
+// steps at a time (`liveStep`) and paints every neuron over the two inputs (`livePaint`,
 // the core's numbers coloured in the worker); this thread only draws what arrives — the
 // network diagram, the output's picture with the data on top, the train and test loss —
 // and asks for the next frame once the browser has painted, so the page never waits on
@@ -55,6 +57,9 @@ interface Stats {
   longest: number;
 }
 
+/** Capitalised. */
+const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export class LiveView {
   private readonly diagram: NetworkDiagram;
   private readonly surface: OutputSurface;
@@ -82,6 +87,11 @@ export class LiveView {
   private active = false;
   private hidden = new Set<string>();
   private epochs = 100;
+  /** What a step is (`epoch`, `iteration`, `tree`) and the parameter that counts them. */
+  private unit = 'epoch';
+  private param = 'epochs';
+  private last: LiveFrame | null = null;
+  private readonly lede: HTMLElement;
   private columns: [string, string] | null = null;
   /** Frames drawn and the longest one, since Play (read by the e2e test). */
   readonly stats: Stats = { frames: 0, started: 0, longest: 0 };
@@ -92,10 +102,10 @@ export class LiveView {
     private readonly host: LiveHost,
   ) {
     this.playButton = h('button', { type: 'button', class: 'primary live-play', 'aria-label': 'Play' }, 'Play');
-    this.stepButton = h('button', { type: 'button', 'data-control': 'step' }, 'Step one epoch');
+    this.stepButton = h('button', { type: 'button', 'data-control': 'step', class: 'live-step' }, 'Step one epoch');
     this.resetButton = h('button', { type: 'button', 'data-control': 'reset' }, 'Reset');
-    this.useButton = h('button', { type: 'button', disabled: true }, 'Use this network');
-    this.speed = h('select', { id: 'live-speed', 'aria-label': 'Epochs per frame' },
+    this.useButton = h('button', { type: 'button', disabled: true, class: 'live-use' }, 'Use this network');
+    this.speed = h('select', { id: 'live-speed', 'aria-label': 'Steps per frame' },
       ...[1, 2, 5, 10, 25, 50].map((n) => h('option', { value: n, selected: n === 2 }, `${n} epoch${n > 1 ? 's' : ''} a frame`)));
     this.epochText = h('span', { class: 'live-epoch', 'aria-live': 'off' }, 'Epoch 0');
     this.fpsText = h('span', { class: 'hint live-fps' });
@@ -110,10 +120,7 @@ export class LiveView {
       h('input', { type: 'checkbox', id: 'live-show-test' }), ' Show test data');
     root.replaceChildren(
       h('h3', { id: 'live-title' }, 'Watch it learn'),
-      h('p', { class: 'lede' },
-        'Each picture shows what one neuron answers over the two inputs, blue for positive and orange for negative; ',
-        'the links between them are the weights, thicker for larger. Press Play and watch the pictures change as the ',
-        'loss falls. Change the network, the inputs, the noise or the learning rate and play again.'),
+      this.lede = h('p', { class: 'lede' }),
       this.dataBar,
       h('div', { class: 'live-controls' },
         this.playButton, this.stepButton, this.resetButton,
@@ -124,6 +131,7 @@ export class LiveView {
         h('div', { class: 'live-right' },
           h('h4', {}, 'Output'), lossBox, this.surfaceBox, testToggle, this.note)),
     );
+    this.setUnit('epoch', 'epochs');
     this.diagram = new NetworkDiagram(networkBox);
     this.surface = new OutputSurface(this.surfaceBox, 'What the network answers over the two inputs, with the data on top');
     this.losses = new LossCurves(lossBox);
@@ -136,6 +144,29 @@ export class LiveView {
       this.surface.draw(null);
       void this.repaint();
     });
+  }
+
+  /** Names the steps (`epoch`, `iteration`, `tree`) in the controls and the text. */
+  private setUnit(unit: string, param: string): void {
+    this.unit = unit;
+    this.param = param;
+    const many = (n: number) => `${n} ${unit}${n > 1 ? 's' : ''} a frame`;
+    for (const o of this.speed.options) o.textContent = many(Number(o.value));
+    this.stepButton.textContent = `Step one ${unit}`;
+    this.speed.setAttribute('aria-label', `${title(unit)}s per frame`);
+    const network = unit === 'epoch';
+    this.useButton.textContent = network ? 'Use this network' : 'Use this model';
+    this.lede.textContent = unit === 'epoch'
+      ? 'Each picture shows what one neuron answers over the two inputs, blue for positive and orange for negative; '
+        + 'the links between them are the weights, thicker for larger. Press Play and watch the pictures change as the '
+        + 'loss falls. Change the network, the inputs, the noise or the learning rate and play again.'
+      : unit === 'iteration'
+        ? 'Logistic regression has no hidden neurons: each input links straight to the output, the link\'s width and '
+          + 'colour its weight. A frame is one iteration of the solver (L-BFGS): watch the weights grow and the line '
+          + 'turn until the loss stops falling. Add x² and y² and a line becomes a circle.'
+        : 'Boosting adds one small tree at a time, each fitted to what the trees before it got wrong. A frame is one '
+          + 'tree: watch the map sharpen, square by square, while the training loss falls; the test loss tells when '
+          + 'more trees stop helping (early stopping keeps the trees up to the best validation loss).';
   }
 
   /** Shows the view for the `mlp` kind, or hides it (and stops playing). */
@@ -260,8 +291,9 @@ export class LiveView {
     this.pause();
     const request = this.host.request();
     if (!request) return false;
-    if (request.model !== 'mlp') return false;
-    this.renderLayers(request);
+    if (request.model !== 'mlp' && request.model !== 'logistic' && request.model !== 'boosting') return false;
+    if (request.model === 'mlp') this.renderLayers(request);
+    else this.layerBox.replaceChildren();
     this.busy = true;
     showError(this.error, null);
     try {
@@ -269,8 +301,10 @@ export class LiveView {
       this.started = start;
       this.request = request;
       this.startedWith = JSON.stringify(this.core(request));
-      this.epochs = Number(request.params?.epochs ?? 100);
+      this.setUnit(start.unit, start.param);
+      this.epochs = start.planned;
       this.samples = [];
+      this.last = start.frame;
       this.useButton.disabled = true;
       this.diagram.build(start.features, start.frame.sizes, start.classes, start.grid, GRID);
       this.surfaceBox.hidden = !start.grid;
@@ -284,19 +318,19 @@ export class LiveView {
         };
         this.surface.setPoints(start.points, pad(Math.min(...xs), Math.max(...xs)), pad(Math.min(...ys), Math.max(...ys)), start.classes.length);
       }
-      this.note.textContent = start.grid ? '' : 'This table has more than two inputs: the network is drawn without pictures.';
+      this.note.textContent = start.grid ? '' : `This table has more than two inputs: the ${start.unit === 'epoch' ? 'network' : 'model'} is drawn without pictures.`;
       await this.draw(start.frame);
       return true;
     } catch (err) {
       this.started = null;
-      showError(this.error, `The network could not start: ${message(err)}`);
+      showError(this.error, `${request.model === 'mlp' ? 'The network' : 'The model'} could not start: ${message(err)}`);
       return false;
     } finally {
       this.busy = false;
     }
   }
 
-  /** Plays until the run's epochs, a divergence or Pause. */
+  /** Plays until the run's end (its epochs, the solver's convergence, the last tree), a divergence or Pause. */
   async play(): Promise<void> {
     await this.pending;
     if (this.playing || this.busy) return;
@@ -313,21 +347,22 @@ export class LiveView {
     this.stats.longest = 0;
     this.stats.started = performance.now();
     while (this.playing) {
-      const left = this.epochs - (this.samples[this.samples.length - 1]?.epoch ?? 0);
-      if (left <= 0) break;
-      const frame = await this.advance(Math.min(Number(this.speed.value), left));
+      if (this.last?.done) break;
+      const left = this.epochs - (this.last?.epoch ?? 0);
+      const frame = await this.advance(Math.max(1, Math.min(Number(this.speed.value), left)));
       if (!frame) break;
       this.stats.frames++;
       const seconds = (performance.now() - this.stats.started) / 1000;
       if (seconds > 0.5) this.fpsText.textContent = `${(this.stats.frames / seconds).toFixed(0)} frames/s`;
-      if (frame.diverged) break;
+      // for tools: frames a second since Play, up to the last frame
+      this.root.dataset.fps = (this.stats.frames / Math.max(seconds, 1e-3)).toFixed(1);
+      if (frame.diverged || frame.done) break;
       // the next frame once this one is on screen
       await new Promise((resolve) => requestAnimationFrame(resolve));
     }
     const wasPlaying = this.playing;
     this.pause();
-    const last = this.samples[this.samples.length - 1];
-    if (wasPlaying && last && last.epoch >= this.epochs) await this.finish();
+    if (wasPlaying && this.last?.done && !this.last.diverged && this.last.epoch > 0) await this.finish();
   }
 
   pause(): void {
@@ -337,7 +372,7 @@ export class LiveView {
     this.useButton.disabled = !this.started || this.samples.length === 0;
   }
 
-  /** One epoch. */
+  /** One step: an epoch, an iteration or a tree. */
   async step(): Promise<void> {
     await this.pending;
     if (this.playing || this.busy) return;
@@ -368,14 +403,19 @@ export class LiveView {
   private async draw(frame: LiveFrame): Promise<void> {
     const images = this.started?.grid ? await this.client.model('livePaint') : null;
     const t0 = performance.now();
+    this.last = frame;
     if (frame.epoch > 0 || this.samples.length === 0) {
       const last = this.samples[this.samples.length - 1];
-      if (!last || last.epoch !== frame.epoch) this.samples.push({ epoch: frame.epoch, train: frame.train_loss, test: frame.test_loss });
+      if (!last || last.epoch !== frame.epoch) {
+        this.samples.push({ epoch: frame.epoch, train: frame.train_loss, test: frame.test_loss, validation: frame.validation_loss });
+      }
     }
     this.diagram.update(frame, images);
     this.surface.draw(images ? images[images.length - (this.outputs(frame))] ?? null : null);
     this.losses.draw(this.samples);
-    this.epochText.textContent = `Epoch ${frame.epoch} of ${this.epochs}`;
+    const stopped = frame.done && frame.epoch < this.epochs && !frame.diverged
+      ? (this.unit === 'tree' ? ' (early stopping)' : ' (converged)') : '';
+    this.epochText.textContent = `${title(this.unit)} ${frame.epoch} of ${this.epochs}${stopped}`;
     // for tests and tools: the epoch on screen and the frames drawn since Play
     this.root.dataset.epoch = String(frame.epoch);
     this.root.dataset.frames = String(this.stats.frames);
@@ -396,7 +436,7 @@ export class LiveView {
     this.surface.draw(images[images.length - (k === 2 ? 1 : k)] ?? null);
   }
 
-  /** Makes the network as it stands the panel's model. */
+  /** Makes the model as it stands the panel's model. */
   async finish(): Promise<void> {
     if (!this.started || !this.request || this.samples.length === 0 || this.busy) return;
     this.pause();
@@ -406,12 +446,18 @@ export class LiveView {
       const started = performance.now();
       const result = await this.client.model('liveFinish');
       const epochs = this.samples[this.samples.length - 1]!.epoch;
-      const request = { ...this.request, params: { ...this.request.params, epochs: String(epochs) } };
+      // what a link (and Train) needs to make this model: the steps run, or the request as
+      // given once a logistic or boosting run reached its end
+      const repro = String(this.last?.repro ?? epochs);
+      const params = { ...this.request.params };
+      if (params[this.param] !== undefined || repro !== String(this.epochs)) params[this.param] = repro;
+      const request = { ...this.request, params };
       await this.host.finished({ ...result, train_ms: performance.now() - started }, request);
       this.root.dataset.hash = result.hash;
-      this.note.textContent = `The network at epoch ${epochs} is the current model (test loss ${stat(this.samples[this.samples.length - 1]!.test)}).`;
+      const what = this.unit === 'epoch' ? 'The network' : this.unit === 'tree' ? 'The trees' : 'The model';
+      this.note.textContent = `${what} at ${this.unit} ${epochs} ${this.unit === 'tree' ? 'are' : 'is'} the current model (test loss ${stat(this.samples[this.samples.length - 1]!.test)}).`;
     } catch (err) {
-      showError(this.error, `The network could not be kept: ${message(err)}`);
+      showError(this.error, `${this.unit === 'epoch' ? 'The network' : 'The model'} could not be kept: ${message(err)}`);
     } finally {
       this.busy = false;
     }

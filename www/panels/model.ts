@@ -4,7 +4,7 @@
 // the results and compare every model trained in this tab. A failed training says why in
 // words and leaves the settings and the last results in place.
 import { Cancelled, type WorkbenchClient } from '../client';
-import type { ColumnInfo, DatasetInfo, Defaults, Loaded, KindInfo, ParamInfo, TrainOutcome, Progress, TrainSettings } from '../protocol';
+import type { ColumnInfo, DatasetInfo, DecisionGrid, Defaults, Loaded, KindInfo, ParamInfo, TrainOutcome, Progress, TrainSettings } from '../protocol';
 import type { State, TaskChoice } from '../state';
 import { byId, h } from '../dom';
 import { LossLine, type LossPoint } from '../charts/loss';
@@ -29,6 +29,10 @@ const STAGES = ['prepare', 'fit', 'evaluate'] as const;
 
 /** Cells per side of the decision-boundary map, and the most data rows drawn over it. */
 const BOUNDARY_CELLS = 60;
+/** The least time between two maps drawn while a model trains (each is a chart rebuilt). */
+const MAP_EVERY_MS = 150;
+/** The least time between two redraws of the training loss line. */
+const LOSS_EVERY_MS = 100;
 const BOUNDARY_POINTS = 600;
 
 type Control = HTMLInputElement | HTMLSelectElement;
@@ -77,6 +81,10 @@ export class ModelPanel {
   private tableSeq = 0;
 
   private readonly live: LiveView;
+  /** "Watch it learn": opens the live view for logistic regression and boosting. */
+  private readonly liveOpen: HTMLButtonElement;
+  /** Whether the live view was opened for a family that also trains with Train alone. */
+  private watching = false;
   private readonly featureBox: HTMLElement;
   /** The two numeric input columns of the table, when it has exactly two. */
   private columns: [string, string] | null = null;
@@ -118,6 +126,12 @@ export class ModelPanel {
   private readonly loss: LossLine;
   private readonly boundarySection: HTMLElement;
   private readonly boundary: BoundaryMap;
+  /** The newest map sent mid-training, not drawn yet, and the timer that will draw it. */
+  private mapDue: { grid: DecisionGrid; step: number; kind: string } | null = null;
+  private mapTimer = 0;
+  /** The timer that draws the loss line next, and the points it draws. */
+  private lossTimer = 0;
+  private lossDue: LossPoint[] | null = null;
 
   constructor(
     private readonly client: WorkbenchClient,
@@ -161,6 +175,11 @@ export class ModelPanel {
     this.boundarySection = byId('boundary-section');
     this.boundary = new BoundaryMap(byId('boundary'));
     this.live = new LiveView(byId('live-section'), client, this.liveHost());
+    this.liveOpen = byId('live-open') as HTMLButtonElement;
+    this.liveOpen.addEventListener('click', () => {
+      this.watching = true;
+      this.followLive();
+    });
     this.featureBox = byId('model-features');
     client.onCrash((text, why) => {
       if (why === 'cancel') {
@@ -314,9 +333,17 @@ export class ModelPanel {
     this.followLive();
   }
 
-  /** Shows the live view for the neural network, and keeps its network in step with the settings. */
+  /**
+   * Shows the live view for the neural network (always) and for logistic regression and
+   * boosting on two numeric inputs once "Watch it learn" (or a link with `play=1`) asks,
+   * and keeps its model in step with the settings.
+   */
   private followLive(): void {
-    const on = this.kindSelect.value === 'mlp' && this.loaded !== null;
+    const kind = this.kindSelect.value;
+    const stepwise = (kind === 'logistic' || kind === 'boosting') && this.columns !== null && this.loaded !== null;
+    if (!stepwise) this.watching = false;
+    this.liveOpen.hidden = !stepwise || this.watching;
+    const on = this.loaded !== null && (kind === 'mlp' || (stepwise && this.watching));
     if (on !== this.live.isActive()) {
       this.live.setActive(on);
       if (on) void this.live.reset();
@@ -341,6 +368,7 @@ export class ModelPanel {
   async playLive(): Promise<void> {
     await this.ready;
     // a kind picked a moment ago (the lesson's "Do it for me") may not have shown the view yet
+    if (this.kindSelect.value === 'logistic' || this.kindSelect.value === 'boosting') this.watching = true;
     this.followLive();
     if (this.live.isActive()) await this.live.play();
   }
@@ -621,6 +649,7 @@ export class ModelPanel {
         if (!settled) this.onProgress(p, losses);
       }).finally(() => {
         settled = true;
+        this.mapDue = null;
       });
       this.finishProgress(true);
       this.status.textContent = `Trained ${kind} in ${Math.round(outcome.train_ms)} ms.`;
@@ -707,7 +736,32 @@ export class ModelPanel {
     }
   }
 
+  /**
+   * A map the trainer sent mid-training (boosting on two inputs, the trees so far), drawn
+   * at the next animation frame at most every MAP_EVERY_MS: events that arrive faster
+   * replace the one waiting, so the page draws the newest and never queues draws.
+   */
+  private queueMap(grid: DecisionGrid, step: number, kind: string): void {
+    const first = this.mapDue === null && !this.mapTimer;
+    this.mapDue = { grid, step, kind };
+    if (this.mapTimer) return;
+    const wait = first ? 0 : MAP_EVERY_MS;
+    this.mapTimer = setTimeout(() => requestAnimationFrame(() => {
+      this.mapTimer = 0;
+      const due = this.mapDue;
+      this.mapDue = null;
+      if (!due || !this.training) return;
+      this.boundarySection.hidden = false;
+      const title = `Decision boundary of ${due.kind} after ${due.step} iteration${due.step > 1 ? 's' : ''} (training)`;
+      // the chart on screen repainted in place when it fits; else built once
+      if (!this.boundary.repaint(due.grid, title)) this.boundary.update(due.grid, title);
+      // for tests and tools: the iteration the map on screen shows
+      this.boundarySection.dataset.step = String(due.step);
+    }), wait) as unknown as number;
+  }
+
   private startProgress(): void {
+    this.lossDue = null;
     this.stageStart = { stage: '', at: performance.now() };
     this.timeLeft.textContent = '';
     this.progressBox.hidden = false;
@@ -720,6 +774,7 @@ export class ModelPanel {
   }
 
   private onProgress(p: Progress, losses: LossPoint[]): void {
+    if (p.map) this.queueMap(p.map, p.step, this.kindSelect.value);
     const index = STAGES.indexOf(p.stage as (typeof STAGES)[number]);
     const within = p.total ? Math.min(p.step / p.total, 1) : 0;
     if (index >= 0) {
@@ -742,11 +797,26 @@ export class ModelPanel {
     }
     if (p.loss !== null && Number.isFinite(p.loss)) {
       losses.push({ step: losses.length + 1, loss: p.loss });
-      this.loss.update(losses);
+      // one chart per LOSS_EVERY_MS at most: boosting sends an event per tree, and a chart
+      // rebuilt for each (5–20 ms apiece here) queued up into long tasks
+      this.lossDue = losses;
+      if (!this.lossTimer) {
+        this.lossTimer = setTimeout(() => requestAnimationFrame(() => this.flushLoss()), LOSS_EVERY_MS) as unknown as number;
+      }
     }
   }
 
+  /** Draws the loss line now, if points wait for it. */
+  private flushLoss(): void {
+    clearTimeout(this.lossTimer);
+    this.lossTimer = 0;
+    const due = this.lossDue;
+    this.lossDue = null;
+    if (due) this.loss.update(due);
+  }
+
   private finishProgress(ok: boolean): void {
+    this.flushLoss();
     if (ok) this.progressBar.value = 1;
     this.stageList.querySelectorAll('li').forEach((li) => {
       if (ok) li.className = 'done';

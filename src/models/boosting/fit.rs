@@ -289,9 +289,22 @@ impl Trainer for Boosting {
             }
             let train_loss = loss.mean(&train, &raw);
             let valid_loss = (!valid.is_empty()).then(|| loss.mean(&valid, &raw));
-            progress(Progress {
+            let event = Progress {
                 validation_loss: valid_loss,
                 ..Progress::step(it as u64 + 1, iterations as u64, Some(train_loss))
+            };
+            // the model so far, at a few iterations, for a map redrawn as it trains
+            progress(if Progress::shows_model(it as u64 + 1, iterations as u64) {
+                event.with_model(crate::score::Model::Boosting(BoostingModel {
+                    n_features: cols,
+                    n_classes,
+                    base_score: base.clone(),
+                    learning_rate: lr,
+                    trees: trees.clone(),
+                    importance: Vec::new(),
+                }))
+            } else {
+                event
             });
             match valid_loss {
                 Some(v) if v < best - TOLERANCE => {
