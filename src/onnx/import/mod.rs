@@ -14,7 +14,7 @@
 //! the model operator becomes one of driftlab's families over them; the operators after it
 //! (ZipMap, Cast, the Normalizer skl2onnx puts after probabilities, ArgMax and the label
 //! lookup) are checked to compute what the family's scorer outputs. The features then
-//! become a [`FittedPipeline`] (one step per column, in the input order) and the model's
+//! become a [`FittedPipeline`](crate::prep::FittedPipeline) (one step per column, in the input order) and the model's
 //! feature indices are remapped onto the pipeline's. Every operator a graph holds that
 //! this does not know is refused with its name, its node and the list of what is read.
 //!
