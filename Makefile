@@ -22,7 +22,7 @@ help:
 	@echo "make wasm    build the playground Wasm into pkg/ and the edge scorer into pkg/edge/"
 	@echo "make bench   run the benchmarks"
 	@echo "make npm-pack  the npm package of the core: target/npm/driftlab-<version>.tgz (npm/README.md)"
-	@echo "make fuzz    fuzz the CSV reader, artifact loaders, pipeline and edge requests (FUZZ_TIME=60 s each)"
+	@echo "make fuzz    fuzz the CSV and Parquet readers, artifact loaders, pipeline and edge requests (FUZZ_TIME=60 s each)"
 
 # --- tools ----------------------------------------------------------------------------
 
@@ -168,7 +168,7 @@ bench: wasm
 
 # --- fuzzing (not part of `make test`): FUZZ_TIME seconds per target -------------------
 FUZZ_TIME ?= 60
-FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact
+FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact parquet
 
 fuzz-tools:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked

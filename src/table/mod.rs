@@ -6,9 +6,20 @@
 //! profile counts them and the pipeline treats them as missing.
 //!
 //! [`read_csv`] turns CSV bytes into a table; see its docs for the rules (missing-value
-//! spellings, inference, limits) and for what happens with awkward input.
+//! spellings, inference, limits) and for what happens with awkward input. With the
+//! `parquet` feature, `read_parquet` reads a Parquet file into the same table and
+//! `ParquetWriter` writes one (see `src/table/parquet.rs` for the types and the limits);
+//! [`read_table`] takes either, telling them apart by their first bytes.
 
+#[cfg(feature = "parquet")]
+mod parquet;
 mod read;
+
+#[cfg(feature = "parquet")]
+pub use parquet::{
+    is_parquet, read_parquet, read_parquet_with_progress, write_parquet, ParquetBatches,
+    ParquetWriter, BATCH_ROWS, MAGIC, MAX_PAGE_BYTES,
+};
 
 pub use read::{
     read_csv, read_csv_with_progress, CsvRead, Limits, ReadOptions, MISSING_TOKENS,
@@ -463,6 +474,67 @@ pub enum TableError {
         /// The name.
         column: String,
     },
+    /// A Parquet file whose structure could not be read (a cut or damaged file).
+    #[error("{at}: the Parquet file could not be read ({message}): check that the file is whole (a copy cut short loses the footer) and export it again")]
+    ParquetCorrupt {
+        /// Where: `the footer`, `row group 2, column "x"`, …
+        at: String,
+        /// What the Parquet reader said.
+        message: String,
+    },
+    /// A Parquet column of a type or codec this reader does not take.
+    #[error("column {column:?}: {what} is not supported: {fix}")]
+    ParquetUnsupported {
+        /// The column.
+        column: String,
+        /// The type or codec.
+        what: String,
+        /// How to re-write the file.
+        fix: String,
+    },
+    /// A Parquet cell that cannot be read.
+    #[error("row {row}, column {column:?}: {problem}: {fix}")]
+    ParquetCell {
+        /// Data row (1-based, across row groups).
+        row: usize,
+        /// The column.
+        column: String,
+        /// What is wrong with it.
+        problem: String,
+        /// How to fix it.
+        fix: String,
+    },
+    /// Writing a Parquet file failed.
+    #[error("the Parquet file could not be written: {message}")]
+    ParquetWrite {
+        /// What the writer said.
+        message: String,
+    },
+    /// A Parquet file given to a build that does not read Parquet.
+    #[error("this is a Parquet file, which this build of driftlab does not read: save it as CSV, or use a build with the `parquet` feature (the command-line tool, the playground's full module)")]
+    ParquetNotBuilt,
+}
+
+/// Reads a table from a CSV or a Parquet file's bytes, telling them apart by the first
+/// bytes (`PAR1` opens every Parquet file). Without the `parquet` feature a Parquet file
+/// gets [`TableError::ParquetNotBuilt`].
+pub fn read_table(bytes: Vec<u8>, options: &ReadOptions) -> Result<CsvRead, TableError> {
+    read_table_with_progress(bytes, options, &mut |_, _| {})
+}
+
+/// [`read_table`] with the progress callback of [`read_csv_with_progress`].
+pub fn read_table_with_progress(
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CsvRead, TableError> {
+    if bytes.starts_with(b"PAR1") {
+        #[cfg(feature = "parquet")]
+        return read_parquet_with_progress(bytes, options, progress);
+        #[cfg(not(feature = "parquet"))]
+        return Err(TableError::ParquetNotBuilt);
+    }
+    read_csv_with_progress(&bytes, options, progress)
 }
 
 fn row_label(row: usize) -> String {
