@@ -18,6 +18,7 @@ Writes, with pyarrow, under tests/fixtures/parquet/:
 * bad_timestamp.parquet a timestamp column: refused naming the column
 * bad_nested.parquet    a list column: refused naming the column
 * bad_footer.parquet    types.parquet with its last 40 bytes cut (corrupt footer)
+* bad_string_length.parquet  iris.parquet with one byte of a dictionary page changed
 
 CI has no Python: the files are committed and read by tests/parquet.rs. Regenerate with
 
@@ -123,6 +124,12 @@ def main():
     pq.write_table(nested, p("bad_nested.parquet"))
     whole = open(p("types.parquet"), "rb").read()
     open(p("bad_footer.parquet"), "wb").write(whole[:-40])
+    # one byte of iris.parquet's species dictionary changed (found by flipping bytes): a
+    # string's length prefix then runs past its page, on which the parquet crate panics
+    iris = bytearray(open(p("iris.parquet"), "rb").read())
+    assert iris[3327] == 2, "iris.parquet changed: find the byte again (tests/parquet.rs)"
+    iris[3327] = 106
+    open(p("bad_string_length.parquet"), "wb").write(bytes(iris))
 
 
 if __name__ == "__main__":

@@ -194,6 +194,18 @@ fn unsupported_files_name_the_column_and_the_fix() {
     assert!(e.contains("footer") && e.contains("whole"), "{e}");
 }
 
+/// The parquet crate panics on this page (a string length running past its page); natively
+/// the reader turns the panic into an error. In Wasm (panic = abort) it stops the module:
+/// see src/table/parquet.rs.
+#[test]
+fn a_page_the_parquet_crate_panics_on_is_an_error_natively() {
+    let e = error("bad_string_length.parquet");
+    assert!(
+        e.contains("row group ") && e.contains("malformed data"),
+        "{e}"
+    );
+}
+
 #[test]
 fn damaged_files_give_errors_never_panics() {
     let whole = bytes("types.parquet");

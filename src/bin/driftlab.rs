@@ -356,6 +356,17 @@ mod cli {
     }
 
     pub fn main() -> ExitCode {
+        // the Parquet reader turns a panic of the parquet crate on a malformed page into an
+        // error naming the row group (src/table/parquet.rs): its backtrace is not shown
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !info
+                .location()
+                .is_some_and(|l| l.file().contains("/parquet-"))
+            {
+                default_hook(info)
+            }
+        }));
         match run(Cli::parse()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -152,8 +152,16 @@ impl ParquetBatches {
                 format!("{length} bytes, fewer than a Parquet file's smallest (12)"),
             ));
         }
-        let reader =
-            SerializedFileReader::new(source.clone()).map_err(|e| corrupt("the footer", e))?;
+        let footer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            SerializedFileReader::new(source.clone())
+        }))
+        .map_err(|_| {
+            corrupt(
+                "the footer",
+                "the Parquet reader stopped on a malformed footer",
+            )
+        })?;
+        let reader = footer.map_err(|e| corrupt("the footer", e))?;
         let metadata = reader.metadata().clone();
         let schema = metadata.file_metadata().schema_descr();
         let limits = options.limits;
@@ -302,6 +310,30 @@ impl ParquetBatches {
 
     /// Reads the next batch into `builders`; returns the rows read (0 at the end).
     fn next_into(&mut self, builders: &mut [Builder]) -> Result<usize, TableError> {
+        // The `parquet` crate panics on some malformed pages that no header check can see
+        // (a plain-encoded string whose length prefix runs past its page, found by
+        // tests/parquet.rs's damaged files): natively the panic is caught here and becomes
+        // an error; in Wasm (panic = abort) it stops the module, which the page's worker
+        // reports and restarts. See the report of issue #20.
+        let group = self.next_group;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.next_into_inner(builders)
+        })) {
+            Ok(result) => result,
+            Err(_) => {
+                // the column readers are in an unknown state: nothing more is read
+                self.current.clear();
+                self.rows_left = 0;
+                self.next_group = usize::MAX;
+                Err(corrupt(
+                    &format!("row group {}", group.max(1)),
+                    "the Parquet reader stopped on malformed data in a page",
+                ))
+            }
+        }
+    }
+
+    fn next_into_inner(&mut self, builders: &mut [Builder]) -> Result<usize, TableError> {
         while self.rows_left == 0 {
             if self.next_group >= self.reader.num_row_groups() {
                 return Ok(0);
@@ -1074,21 +1106,36 @@ fn check_pages<R: ChunkReader>(
                     MAX_PAGE_BYTES >> 20
                 )));
             }
-            if let Some(n) = page.dictionary_values {
+            if page.kind == 2 {
+                let n = page.dictionary_values.unwrap_or(-1);
                 if n < 0 || i64::from(n) > i64::from(page.uncompressed).max(1) * 8 {
                     return Err(bad(format!(
                         "a dictionary page declares {n} values in {} bytes",
                         page.uncompressed
                     )));
                 }
-            }
-            if page.dictionary_values.is_some() {
                 dictionary = true;
-            } else if page.dictionary_encoded && !dictionary {
-                // the `parquet` crate expects the dictionary and panics without it
-                return Err(bad(
-                    "a data page refers to a dictionary that no page before it holds".to_owned(),
-                ));
+            }
+            match page.encoding() {
+                // PLAIN, RLE, BIT_PACKED and the DELTA encodings
+                None | Some(0 | 3..=7) => {}
+                // PLAIN_DICTIONARY, RLE_DICTIONARY: the `parquet` crate expects the
+                // dictionary to be there and panics without it
+                Some(2 | 8) if dictionary => {}
+                Some(2 | 8) => {
+                    return Err(bad(
+                        "a data page refers to a dictionary that no page before it holds"
+                            .to_owned(),
+                    ))
+                }
+                // BYTE_STREAM_SPLIT (9) and newer: their decoders trust the page's counts
+                Some(e) => {
+                    return Err(TableError::ParquetUnsupported {
+                        column: plan.name.clone(),
+                        what: format!("the page encoding {}", encoding_name(e)),
+                        fix: "re-write the file with the writer's default encodings (pyarrow: leave use_byte_stream_split and column_encoding unset)".to_owned(),
+                    })
+                }
             }
             pos = pos
                 .saturating_add(r.read)
@@ -1096,6 +1143,14 @@ fn check_pages<R: ChunkReader>(
         }
     }
     Ok(())
+}
+
+fn encoding_name(e: i32) -> String {
+    match e {
+        9 => "BYTE_STREAM_SPLIT".to_owned(),
+        10 => "ALP".to_owned(),
+        e => format!("number {e}"),
+    }
 }
 
 /// A source shared by the `parquet` crate's reader and [`check_pages`].
@@ -1231,46 +1286,53 @@ impl<R: std::io::Read> Counting<R> {
 
 /// What [`check_pages`] needs of a page header.
 struct PageSizes {
+    /// DATA_PAGE 0, INDEX_PAGE 1, DICTIONARY_PAGE 2, DATA_PAGE_V2 3.
+    kind: i32,
     uncompressed: i32,
     compressed: i32,
     dictionary_values: Option<i32>,
-    /// A data page whose values are dictionary codes.
-    dictionary_encoded: bool,
+    /// The value encodings of the v1 and v2 data page headers.
+    encoding_v1: Option<i32>,
+    encoding_v2: Option<i32>,
 }
 
 impl PageSizes {
     fn read<R: std::io::Read>(r: &mut Counting<R>) -> Result<PageSizes, String> {
         let mut p = PageSizes {
+            kind: -1,
             uncompressed: -1,
             compressed: -1,
             dictionary_values: None,
-            dictionary_encoded: false,
-        };
-        // PLAIN_DICTIONARY (2) and RLE_DICTIONARY (8), at field 2 of a v1 data page header
-        // and field 4 of a v2 one
-        let mut encoding = |r: &mut Counting<R>, t: u8| {
-            if t != 5 {
-                return r.skip(t, 2).map(|_| false);
-            }
-            r.i32().map(|e| e == 2 || e == 8)
+            encoding_v1: None,
+            encoding_v2: None,
         };
         r.fields(0, &mut |r, id, t| match (id, t) {
+            (1, 5) => r.i32().map(|v| p.kind = v),
             (2, 5) => r.i32().map(|v| p.uncompressed = v),
             (3, 5) => r.i32().map(|v| p.compressed = v),
             (7, 12) => r.fields(1, &mut |r, id, t| match (id, t) {
                 (1, 5) => r.i32().map(|v| p.dictionary_values = Some(v)),
                 _ => r.skip(t, 2),
             }),
-            (5, 12) => r.fields(1, &mut |r, id, t| match id {
-                2 => encoding(r, t).map(|d| p.dictionary_encoded |= d),
+            (5, 12) => r.fields(1, &mut |r, id, t| match (id, t) {
+                (2, 5) => r.i32().map(|v| p.encoding_v1 = Some(v)),
                 _ => r.skip(t, 2),
             }),
-            (8, 12) => r.fields(1, &mut |r, id, t| match id {
-                4 => encoding(r, t).map(|d| p.dictionary_encoded |= d),
+            (8, 12) => r.fields(1, &mut |r, id, t| match (id, t) {
+                (4, 5) => r.i32().map(|v| p.encoding_v2 = Some(v)),
                 _ => r.skip(t, 2),
             }),
             _ => r.skip(t, 1),
         })?;
         Ok(p)
+    }
+
+    /// The encoding of a data page's values.
+    fn encoding(&self) -> Option<i32> {
+        match self.kind {
+            0 => self.encoding_v1,
+            3 => self.encoding_v2,
+            _ => None,
+        }
     }
 }
