@@ -59,9 +59,9 @@ fn every_type_and_codec_reads_as_the_same_table_as_its_csv() {
 
 #[test]
 fn read_table_tells_parquet_from_csv_by_its_first_bytes() {
-    let a = read_table(bytes("iris.parquet"), &ReadOptions::default()).unwrap();
+    let a = read_table(&bytes("iris.parquet"), &ReadOptions::default()).unwrap();
     let b = read_table(
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv")).unwrap(),
+        &std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv")).unwrap(),
         &ReadOptions::default(),
     )
     .unwrap();

@@ -714,7 +714,7 @@ mod cli {
             spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         }
         // CSV or Parquet, told apart by the first bytes (every Parquet file opens with PAR1)
-        let read = table::read_table(bytes, &table::ReadOptions::default())
+        let read = table::read_table(&bytes, &table::ReadOptions::default())
             .map_err(|e| format!("{}: {e}", path.display()));
         spinner.finish_and_clear();
         Ok(read?)

@@ -518,23 +518,25 @@ pub enum TableError {
 /// Reads a table from a CSV or a Parquet file's bytes, telling them apart by the first
 /// bytes (`PAR1` opens every Parquet file). Without the `parquet` feature a Parquet file
 /// gets [`TableError::ParquetNotBuilt`].
-pub fn read_table(bytes: Vec<u8>, options: &ReadOptions) -> Result<CsvRead, TableError> {
+pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<CsvRead, TableError> {
     read_table_with_progress(bytes, options, &mut |_, _| {})
 }
 
 /// [`read_table`] with the progress callback of [`read_csv_with_progress`].
+/// A Parquet file's bytes are copied once (the reader keeps its own buffer); CSV is read
+/// in place.
 pub fn read_table_with_progress(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     options: &ReadOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CsvRead, TableError> {
     if bytes.starts_with(b"PAR1") {
         #[cfg(feature = "parquet")]
-        return read_parquet_with_progress(bytes, options, progress);
+        return read_parquet_with_progress(bytes.to_vec(), options, progress);
         #[cfg(not(feature = "parquet"))]
         return Err(TableError::ParquetNotBuilt);
     }
-    read_csv_with_progress(&bytes, options, progress)
+    read_csv_with_progress(bytes, options, progress)
 }
 
 fn row_label(row: usize) -> String {

@@ -1336,3 +1336,41 @@ impl PageSizes {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_spelled_as_iso_days() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(-1), "1969-12-31");
+        assert_eq!(date(18_262), "2020-01-01");
+        assert_eq!(date(19_783), "2024-03-01");
+        assert_eq!(date(-719_468), "0000-03-01");
+    }
+
+    #[test]
+    fn decimals_and_floats_read_as_their_text_would() {
+        assert_eq!(decimal(125, 2), 1.25);
+        assert_eq!(decimal(-1, 1), -0.1);
+        assert_eq!(decimal(7, 0), 7.0);
+        assert_eq!(decimal(12_345, -2), 1_234_500.0);
+        assert_eq!(widen(0.1f32), 0.1f64);
+        assert_eq!(widen(f32::INFINITY), f64::INFINITY);
+        assert_eq!(be_int(&[0xff, 0xfe]), Some(-2));
+        assert_eq!(be_int(&[0x01, 0x00]), Some(256));
+        assert_eq!(be_int(&[]), None);
+        assert_eq!(be_int(&[0; 17]), None);
+    }
+
+    #[test]
+    fn a_csv_is_not_taken_for_parquet() {
+        assert!(is_parquet(b"PAR1\x15\x00"));
+        assert!(!is_parquet(b"a,b\n1,2\n"));
+        assert!(matches!(
+            read_parquet(b"PAR1".to_vec(), &ReadOptions::default()),
+            Err(TableError::ParquetCorrupt { .. })
+        ));
+    }
+}
