@@ -475,6 +475,7 @@ pub enum TableError {
         column: String,
     },
     /// A Parquet file whose structure could not be read (a cut or damaged file).
+    #[cfg(feature = "parquet")]
     #[error("{at}: the Parquet file could not be read ({message}): check that the file is whole (a copy cut short loses the footer) and export it again")]
     ParquetCorrupt {
         /// Where: `the footer`, `row group 2, column "x"`, …
@@ -483,6 +484,7 @@ pub enum TableError {
         message: String,
     },
     /// A Parquet column of a type or codec this reader does not take.
+    #[cfg(feature = "parquet")]
     #[error("column {column:?}: {what} is not supported: {fix}")]
     ParquetUnsupported {
         /// The column.
@@ -493,6 +495,7 @@ pub enum TableError {
         fix: String,
     },
     /// A Parquet cell that cannot be read.
+    #[cfg(feature = "parquet")]
     #[error("row {row}, column {column:?}: {problem}: {fix}")]
     ParquetCell {
         /// Data row (1-based, across row groups).
@@ -505,19 +508,18 @@ pub enum TableError {
         fix: String,
     },
     /// Writing a Parquet file failed.
+    #[cfg(feature = "parquet")]
     #[error("the Parquet file could not be written: {message}")]
     ParquetWrite {
         /// What the writer said.
         message: String,
     },
-    /// A Parquet file given to a build that does not read Parquet.
-    #[error("this is a Parquet file, which this build of driftlab does not read: save it as CSV, or use a build with the `parquet` feature (the command-line tool, the playground's full module)")]
-    ParquetNotBuilt,
 }
 
 /// Reads a table from a CSV or a Parquet file's bytes, telling them apart by the first
-/// bytes (`PAR1` opens every Parquet file). Without the `parquet` feature a Parquet file
-/// gets [`TableError::ParquetNotBuilt`].
+/// bytes (`PAR1` opens every Parquet file). Without the `parquet` feature everything is
+/// read as CSV (a Parquet file then fails as CSV): the page's first-load module, which has
+/// no Parquet reader, stays the size it was, and its worker sends Parquet to the full one.
 pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<CsvRead, TableError> {
     read_table_with_progress(bytes, options, &mut |_, _| {})
 }
@@ -530,11 +532,9 @@ pub fn read_table_with_progress(
     options: &ReadOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CsvRead, TableError> {
-    if bytes.starts_with(b"PAR1") {
-        #[cfg(feature = "parquet")]
+    #[cfg(feature = "parquet")]
+    if bytes.starts_with(MAGIC) {
         return read_parquet_with_progress(bytes.to_vec(), options, progress);
-        #[cfg(not(feature = "parquet"))]
-        return Err(TableError::ParquetNotBuilt);
     }
     read_csv_with_progress(bytes, options, progress)
 }

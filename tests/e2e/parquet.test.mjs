@@ -50,7 +50,14 @@ test('a dropped .parquet is read by the full module, loaded on demand, as its CS
   const csvStats = await page.locator('article.card').first().locator('dl').innerText();
   assert.ok(!fetched.some(isFull), 'a CSV needs no full module');
 
-  await page.setInputFiles('#csv-file', { name: 'iris.parquet', mimeType: 'application/vnd.apache.parquet', buffer: fixture('iris.parquet') });
+  // dropped on the drop zone, as a person would
+  const dropped = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], 'iris.parquet', { type: 'application/vnd.apache.parquet' }));
+    return transfer;
+  }, fixture('iris.parquet').toString('base64'));
+  await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: dropped });
   await page.waitForFunction(() => /iris\.parquet/.test(document.querySelector('#dataset option:checked')?.textContent ?? ''));
   assert.ok(fetched.some(isFull), `the Parquet file fetched the full module: ${fetched.join(', ')}`);
   const fromParquet = await shown(page);
