@@ -239,3 +239,82 @@ fn limits_are_checked_against_the_footer_before_reading() {
         Err(TableError::TooManyColumns { found: 13, .. })
     ));
 }
+
+fn cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_driftlab"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_line_takes_parquet_wherever_it_takes_csv() {
+    let dir = std::env::temp_dir().join(format!("driftlab-parquet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |n: &str| dir.join(n).display().to_string();
+    let iris_pq = format!("{DIR}iris.parquet");
+    let iris_csv = concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv");
+    // the same profile from either file
+    let a = cli(&["profile", "--data", &iris_pq]);
+    let b = cli(&["profile", "--data", iris_csv]);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(a.stdout, b.stdout);
+    // train on Parquet, score Parquet into Parquet and into CSV: the same scores
+    let model = path("m.json");
+    let t = cli(&[
+        "train", "--data", &iris_pq, "--target", "species", "--model", "logistic", "--out", &model,
+    ]);
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let s = cli(&[
+        "score",
+        "--model",
+        &model,
+        "--data",
+        &iris_pq,
+        "--out",
+        &path("s.parquet"),
+    ]);
+    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+    let c = cli(&["score", "--model", &model, "--data", iris_csv]);
+    let scored = read_parquet(
+        std::fs::read(path("s.parquet")).unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .table;
+    let from_csv = read_csv(&c.stdout, &ReadOptions::default()).unwrap().table;
+    assert_eq!(scored.fingerprint(), from_csv.fingerprint());
+    let e = cli(&[
+        "evaluate", "--model", &model, "--data", &iris_pq, "--target", "species",
+    ]);
+    assert!(e.status.success() && String::from_utf8_lossy(&e.stdout).contains("accuracy"));
+    // a bad file: exit 1, an error naming the file, the column and the fix, no output file
+    let bad = format!("{DIR}bad_zstd.parquet");
+    for args in [
+        vec!["profile", "--data", bad.as_str()],
+        vec!["score", "--model", model.as_str(), "--data", bad.as_str()],
+    ] {
+        let out = cli(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("bad_zstd.parquet")
+                && err.contains("column \"x\"")
+                && err.contains("compression='snappy'"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = cli(&[
+        "profile",
+        "--data",
+        &format!("{DIR}bad_string_length.parquet"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("malformed data") && !err.contains("panicked"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
