@@ -840,10 +840,7 @@ impl Builder {
     fn push_number(&mut self, x: f64) {
         match self {
             Builder::Numeric(v) => v.push(x),
-            Builder::Categorical(i, c) if x.is_nan() => {
-                let _ = i;
-                c.push(MISSING_CODE)
-            }
+            Builder::Categorical(_, c) if x.is_nan() => c.push(MISSING_CODE),
             Builder::Categorical(i, c) => c.push(i.code(zmij::Buffer::new().format(x))),
             Builder::Boolean(v) => v.push(None),
         }
