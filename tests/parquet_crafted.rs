@@ -280,3 +280,23 @@ fn a_row_group_of_another_schema_or_negative_offsets_is_refused() {
         assert!(read(f).is_err());
     }
 }
+
+#[test]
+fn a_page_header_declaring_a_list_of_billions_of_booleans_ends_at_its_bytes() {
+    // found by the `parquet` fuzz target: the header walk skipped such a list without
+    // consuming a byte per element, and looped for ever
+    let mut page = data_page_header(24, 24, 3, 0);
+    page.pop(); // reopen the header struct
+    page.push((1 << 4) | 9); // field 6 (unknown here): a list
+    page.push(0xf1); // of booleans, size follows
+    varint(&mut page, 1 << 60);
+    page.extend([0u8; 24]);
+    let f = file(
+        &page,
+        &[(3, chunk(4, page.len(), 3))],
+        Compression::UNCOMPRESSED,
+    );
+    let started = std::time::Instant::now();
+    assert!(read(f).is_err());
+    assert!(started.elapsed().as_secs() < 10);
+}

@@ -1243,21 +1243,31 @@ impl<R: std::io::Read> Counting<R> {
                     15 => self.varint()?,
                     n => u64::from(n),
                 };
-                (0..n).try_for_each(|_| self.skip(h & 0x0f, depth + 1))
+                (0..n).try_for_each(|_| self.element(h & 0x0f, depth + 1))
             }
             11 => {
                 let n = self.varint()?;
                 if n > 0 {
                     let kv = self.byte()?;
                     for _ in 0..n {
-                        self.skip(kv >> 4, depth + 1)?;
-                        self.skip(kv & 0x0f, depth + 1)?;
+                        self.element(kv >> 4, depth + 1)?;
+                        self.element(kv & 0x0f, depth + 1)?;
                     }
                 }
                 Ok(())
             }
             12 => self.fields(depth + 1, &mut |r, _, t| r.skip(t, depth + 1)),
             _ => Err(format!("a page header holds an unknown type {t}")),
+        }
+    }
+
+    /// Skips an element of a list, set or map: a boolean there takes a byte (as a field it
+    /// takes none), so every element consumes input and a list that declares 2^60 elements
+    /// ends at the end of the bytes, not in an endless loop.
+    fn element(&mut self, t: u8, depth: u32) -> Result<(), String> {
+        match t {
+            1 | 2 => self.byte().map(drop),
+            t => self.skip(t, depth),
         }
     }
 
