@@ -59,9 +59,21 @@ const api = {
     });
   },
 
-  /** `onProgress` (bytes read, total bytes) is a Comlink proxy of the page's function. */
+  /**
+   * `onProgress` (bytes read, total bytes) is a Comlink proxy of the page's function. A
+   * Parquet file (its first bytes are `PAR1`) is read by the full module, loaded for it on
+   * demand: the Parquet reader is not in the small first-load module.
+   */
   async loadCsv(bytes: Uint8Array, fileName: string, onProgress?: ReadProgressCallback): Promise<Loaded> {
     try {
+      // once the full module is loading, `on('data')` answers from it
+      if (isParquet(bytes)) {
+        try {
+          await fullModule();
+        } catch (err) {
+          throw asError(err);
+        }
+      }
       return await on('data', (data) => {
         const loaded = data.loadCsv(bytes, fileName, onProgress ?? null);
         remember({ kind: 'csv', bytes, fileName });
@@ -95,6 +107,11 @@ const api = {
 };
 
 export type WorkerApi = typeof api;
+
+/** True for bytes that open like a Parquet file. */
+function isParquet(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31;
+}
 
 /** Repetitions of a scoring measurement; the median is reported. */
 const REPETITIONS = 7;

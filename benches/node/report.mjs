@@ -141,6 +141,22 @@ for (const t of ['binary', 'regression', 'multiclass', 'drift_current']) {
   add('csv', `read_csv ${t}.csv`, [fmtN(n, 'MB/s').replace(' kMB', ' kMB'), fmtN(w, 'MB/s'), '', '', `wasm/native ${ratio(w, n)}`],
     { native: n, wasm: w });
 }
+// Parquet against CSV on the same table, natively (issue #20: ≥ 3×). MB/s are of the CSV
+// bytes for both, so the ratio is the ratio of times; the Parquet file's own MB/s is shown
+let parquetSpeedup = null;
+for (const t of ['binary', 'regression', 'multiclass', 'drift_current']) {
+  const r = native.parquet?.[t];
+  const ok = r && r.csv_seconds && r.parquet_seconds;
+  const csvMb = ok ? r.csv_bytes / 1e6 / r.csv_seconds : null;
+  const pqMb = ok ? r.csv_bytes / 1e6 / r.parquet_seconds : null;
+  const fileMb = ok ? r.parquet_bytes / 1e6 / r.parquet_seconds : null;
+  const speedup = ok ? r.csv_seconds / r.parquet_seconds : null;
+  if (speedup != null) parquetSpeedup = parquetSpeedup == null ? speedup : Math.min(parquetSpeedup, speedup);
+  add('parquet', `read_parquet ${t} (snappy, ${ok ? (r.parquet_bytes / 1e6).toFixed(1) : '?'} MB file for ${ok ? (r.csv_bytes / 1e6).toFixed(1) : '?'} MB of CSV) vs read_csv, MB of CSV per s`,
+    [ok ? `${fmtN(pqMb, 'MB/s')} (file ${fmtN(fileMb, 'MB/s')})` : `not measured (${r?.error ?? native.error ?? 'no result'})`, '',
+      `read_csv ${fmtN(csvMb, 'MB/s')}`, '', `parquet/csv ${speedup == null ? 'n/a' : `${speedup.toFixed(2)}×`}`],
+    { native: pqMb, peer: csvMb });
+}
 
 // --- sizes --------------------------------------------------------------------------------
 /** Gzipped size as `gzip -9` reports it (the Makefile's figure); Node's zlib when gzip is absent. */
@@ -185,6 +201,17 @@ const sizes = {
   page_js: size(distJs),
 };
 const kb = (s) => (s == null ? 'not measured' : `${(s / 1024).toFixed(1)} KB`);
+// the npm package's scorer entry as a runtime loads it (npm/build.mjs's figure): the edge
+// scorer's Wasm, npm/src/scorer/index.js and the largest of its three loaders, each gzip -9
+const npmScorer = (() => {
+  const dir = path.join(root, 'npm/src/scorer');
+  const wasm = size([path.join(root, 'pkg/edge/driftlab_edge.wasm')]);
+  const index = size([path.join(dir, 'index.js')]);
+  const loaders = ['node.js', 'browser.js', 'workerd.js'].map((f) => size([path.join(dir, f)])?.gz ?? null);
+  if (!wasm || !index || loaders.includes(null)) return null;
+  return wasm.gz + index.gz + Math.max(...loaders);
+})();
+add('size', 'npm scorer entry driftlab/scorer as loaded: edge Wasm + index.js + largest loader (gzip -9)', [npmScorer == null ? 'not measured' : `${npmScorer} B`, '', '', '', ''], { gz: npmScorer });
 add('size', 'playground Wasm at first load pkg/light/driftlab_bg.wasm (raw | gzip -9)', [`${kb(sizes.playground?.raw)} | ${kb(sizes.playground?.gz)}`, '', '', '', ''], sizes.playground ?? {});
 add('size', 'playground Wasm with the trainers, loaded on first training pkg/driftlab_bg.wasm (raw | gzip -9)', [`${kb(sizes.trainers?.raw)} | ${kb(sizes.trainers?.gz)}`, '', '', '', ''], sizes.trainers ?? {});
 add('size', 'edge scorer pkg/edge/driftlab_edge.wasm (raw | gzip -9)', [`${kb(sizes.edge?.raw)} | ${kb(sizes.edge?.gz)}`, '', '', '', ''], sizes.edge ?? {});
@@ -306,6 +333,9 @@ const budget = (name, value, shown, ok) => {
 };
 const gzPg = sizes.playground?.gz;
 budget('playground Wasm at first load ≤ 300 KB gzipped', gzPg, kb(gzPg), gzPg <= 300 * 1024);
+budget('npm scorer entry (driftlab/scorer) ≤ 70 KB gzipped as loaded (issue #20)', npmScorer, npmScorer == null ? '' : `${npmScorer} B`, npmScorer <= 70_000);
+budget('Parquet read ≥ 3× read_csv on the same table natively (slowest of the four tables)', parquetSpeedup,
+  parquetSpeedup == null ? '' : `${parquetSpeedup.toFixed(2)}×`, parquetSpeedup >= 3);
 const gzEdge = sizes.edge?.gz;
 // 64,000 B until the scorer sketched its traffic; with the sketches, #18 allows 80,000 B
 budget('edge scorer Wasm, with its monitoring sketches, ≤ 80,000 B gzipped (gzip -9)', gzEdge, gzEdge == null ? '' : `${gzEdge} B`, gzEdge <= 80000);

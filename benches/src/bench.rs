@@ -102,6 +102,8 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
         parse.insert((*name).into(), v);
     }
     eprintln!("driftlab-bench: tables parsed");
+    let parquet = parquet_rows(dir, reps);
+    eprintln!("driftlab-bench: Parquet read");
     let mut train = serde_json::Map::new();
     let mut score = serde_json::Map::new();
     for (f, (name, slot)) in FAMILIES.iter().enumerate() {
@@ -161,6 +163,61 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
         v["updates"] = json!(n);
         detectors.insert(d.into(), v);
     }
-    json!({"side": "native", "reps": reps, "parse": parse, "train": train, "score": score,
-           "drift": drift, "detectors": detectors, "onnx_import": import})
+    json!({"side": "native", "reps": reps, "parse": parse, "parquet": parquet, "train": train,
+           "score": score, "drift": drift, "detectors": detectors, "onnx_import": import})
+}
+
+/// Each table read from CSV and from Parquet (the same table written by driftlab's
+/// writer: doubles, snappy, one row group per 16,384 rows as `score` writes them), both
+/// timed from bytes in memory to a typed table. The checksum is the table's fingerprint,
+/// which must be the same for both.
+fn parquet_rows(dir: &str, reps: usize) -> Value {
+    use driftlab::table::{read_csv, read_parquet, ParquetWriter, ReadOptions};
+    let mut out = serde_json::Map::new();
+    for name in SLOTS {
+        let result = (|| -> Result<Value, String> {
+            let csv = std::fs::read(format!("{dir}/{name}.csv")).map_err(|e| e.to_string())?;
+            let options = ReadOptions::default();
+            let table = read_csv(&csv, &options).map_err(|e| e.to_string())?.table;
+            let columns: Vec<_> = table
+                .columns()
+                .iter()
+                .map(|c| (c.name.clone(), c.kind()))
+                .collect();
+            let mut writer =
+                ParquetWriter::new(Vec::new(), &columns).map_err(|e| e.to_string())?;
+            let mut start = 0;
+            while start < table.rows() {
+                let end = (start + driftlab::table::BATCH_ROWS).min(table.rows());
+                let rows: Vec<usize> = (start..end).collect();
+                writer.write(&table.take(&rows)).map_err(|e| e.to_string())?;
+                start = end;
+            }
+            let pq = writer.finish().map_err(|e| e.to_string())?;
+            let n = reps.min(3);
+            let (csv_s, csv_check) = time(n, || {
+                read_csv(&csv, &options)
+                    .map(|r| r.table.fingerprint() as f64)
+                    .map_err(|e| e.to_string())
+            })?;
+            // the copy read_parquet takes is made before the clock starts
+            let mut copies: Vec<Vec<u8>> = (0..n).map(|_| pq.clone()).collect();
+            let (pq_s, pq_check) = time(n, || {
+                let bytes = copies.pop().unwrap_or_default();
+                read_parquet(bytes, &options)
+                    .map(|r| r.table.fingerprint() as f64)
+                    .map_err(|e| e.to_string())
+            })?;
+            if csv_check != pq_check {
+                return Err("the Parquet table differs from the CSV one".into());
+            }
+            Ok(json!({"csv_seconds": csv_s, "csv_bytes": csv.len(),
+                      "parquet_seconds": pq_s, "parquet_bytes": pq.len()}))
+        })();
+        out.insert(
+            name.into(),
+            result.unwrap_or_else(|e| json!({"error": e})),
+        );
+    }
+    Value::Object(out)
 }

@@ -27,6 +27,8 @@ pub(crate) use exp::{exp, exp_inlined};
 pub(crate) use expf::expf;
 pub use lanes::{dot, scaled_sq_dist, sq_l2};
 pub use stream::{output_header, score_csv, StreamError, CHUNK_ROWS};
+#[cfg(feature = "parquet")]
+pub use stream::{score_stream, ScoreInput, ScoreOutput};
 
 pub use crate::models::forest::{forest_vote, ForestModel};
 pub use crate::models::gaussian_nb::GaussianNbModel;

@@ -1,8 +1,14 @@
 //! Scoring a CSV stream in constant memory: records are read in chunks, each chunk is
 //! parsed, transformed and scored like a whole table, and the predictions are written
 //! out before the next chunk is read. Errors name the row and line of the original file.
+//!
+//! With the `parquet` feature the input may be a Parquet file ([`score_stream`] with
+//! [`ScoreInput::Parquet`], read [`crate::table::BATCH_ROWS`] rows at a time) and the output
+//! a Parquet file ([`ScoreOutput::Parquet`], one row group per chunk: `prediction` as a
+//! string for classifiers and a double otherwise, `p_<class>` as doubles), in any of the
+//! four combinations, each in constant memory.
 
-use crate::artifact::{Artifact, ArtifactError};
+use crate::artifact::{Artifact, ArtifactError, Scored};
 use crate::prep::PrepError;
 use crate::score::Task;
 use crate::table::{read_csv, ColumnKind, ReadOptions, TableError};
@@ -64,12 +70,46 @@ pub fn score_csv<R: Read, W: Write>(
     output: W,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64, StreamError> {
+    let mut writer = csv::Writer::from_writer(output);
+    writer.write_record(output_header(artifact))?;
+    let rows = score_csv_into(artifact, input, &mut CsvSink(&mut writer), progress)?;
+    writer.flush()?;
+    Ok(rows)
+}
+
+/// Where scored rows go: a CSV writer or (with the `parquet` feature) a Parquet writer.
+trait Sink {
+    fn rows(&mut self, artifact: &Artifact, scored: &[Scored]) -> Result<(), StreamError>;
+}
+
+struct CsvSink<'a, W: Write>(&'a mut csv::Writer<W>);
+
+impl<W: Write> Sink for CsvSink<'_, W> {
+    fn rows(&mut self, artifact: &Artifact, scored: &[Scored]) -> Result<(), StreamError> {
+        let mut out = Vec::with_capacity(1 + artifact.classes.len());
+        for s in scored {
+            out.clear();
+            out.push(match &s.label {
+                Some(label) => label.clone(),
+                None => format!("{}", s.prediction.value),
+            });
+            out.extend(s.prediction.probabilities.iter().map(|p| format!("{p}")));
+            self.0.write_record(&out)?;
+        }
+        Ok(())
+    }
+}
+
+fn score_csv_into<R: Read>(
+    artifact: &Artifact,
+    input: R,
+    sink: &mut dyn Sink,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64, StreamError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(input);
-    let mut writer = csv::Writer::from_writer(output);
-    writer.write_record(output_header(artifact))?;
     let mut header = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut header)? {
         return Err(TableError::Empty.into());
@@ -123,16 +163,7 @@ pub fn score_csv<R: Read, W: Write>(
             ArtifactError::Prep(p) => ArtifactError::Prep(p.shifted(row_shift)),
             other => other,
         })?;
-        let mut out = Vec::with_capacity(1 + artifact.classes.len());
-        for s in &scored {
-            out.clear();
-            out.push(match &s.label {
-                Some(label) => label.clone(),
-                None => format!("{}", s.prediction.value),
-            });
-            out.extend(s.prediction.probabilities.iter().map(|p| format!("{p}")));
-            writer.write_record(&out)?;
-        }
+        sink.rows(artifact, &scored)?;
         rows_done += n as u64;
         progress(reader.position().byte(), rows_done);
     }
@@ -142,7 +173,6 @@ pub fn score_csv<R: Read, W: Write>(
         }
         .into());
     }
-    writer.flush()?;
     Ok(rows_done)
 }
 
@@ -232,5 +262,148 @@ impl PrepError {
             },
             other => other,
         }
+    }
+}
+
+/// The input of [`score_stream`].
+#[cfg(feature = "parquet")]
+pub enum ScoreInput<R: Read> {
+    /// CSV, read as a stream.
+    Csv(R),
+    /// A Parquet file, opened (see [`crate::table::ParquetBatches`]).
+    Parquet(crate::table::ParquetBatches),
+}
+
+/// The format [`score_stream`] writes.
+#[cfg(feature = "parquet")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScoreOutput {
+    /// CSV, as [`score_csv`] writes it.
+    Csv,
+    /// Parquet, one row group per chunk of input.
+    Parquet,
+}
+
+/// Scores `input` (CSV or Parquet) and writes the scores to `output` in `format`; as
+/// [`score_csv`] otherwise (the same rows, the same numbers, the same errors). With
+/// Parquet input, `progress` gets the compressed bytes of the row groups opened so far.
+#[cfg(feature = "parquet")]
+pub fn score_stream<R: Read, W: Write + Send>(
+    artifact: &Artifact,
+    input: ScoreInput<R>,
+    output: W,
+    format: ScoreOutput,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64, StreamError> {
+    match format {
+        ScoreOutput::Csv => {
+            let mut writer = csv::Writer::from_writer(output);
+            writer.write_record(output_header(artifact))?;
+            let rows = score_input(artifact, input, &mut CsvSink(&mut writer), progress)?;
+            writer.flush()?;
+            Ok(rows)
+        }
+        ScoreOutput::Parquet => {
+            let mut sink = ParquetSink::new(artifact, output)?;
+            let rows = score_input(artifact, input, &mut sink, progress)?;
+            sink.writer.finish()?.flush()?;
+            Ok(rows)
+        }
+    }
+}
+
+#[cfg(feature = "parquet")]
+fn score_input<R: Read>(
+    artifact: &Artifact,
+    input: ScoreInput<R>,
+    sink: &mut dyn Sink,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64, StreamError> {
+    let mut batches = match input {
+        ScoreInput::Csv(r) => return score_csv_into(artifact, r, sink, progress),
+        ScoreInput::Parquet(b) => b,
+    };
+    // categorical inputs stay text, as with CSV (a column of codes written as integers)
+    for input in &artifact.pipeline.inputs {
+        if input.kind == ColumnKind::Categorical {
+            batches.read_as(&input.name, ColumnKind::Categorical)?;
+        }
+    }
+    let mut rows_done = 0u64;
+    while let Some(table) = batches.next_table()? {
+        let scored = artifact.score_table(&table).map_err(|e| match e {
+            ArtifactError::Prep(p) => ArtifactError::Prep(p.shifted(rows_done as usize)),
+            other => other,
+        })?;
+        sink.rows(artifact, &scored)?;
+        rows_done += table.rows() as u64;
+        progress(batches.bytes_read() as u64, rows_done);
+    }
+    Ok(rows_done)
+}
+
+#[cfg(feature = "parquet")]
+struct ParquetSink<W: Write + Send> {
+    writer: crate::table::ParquetWriter<W>,
+    header: Vec<String>,
+    classification: bool,
+}
+
+#[cfg(feature = "parquet")]
+impl<W: Write + Send> ParquetSink<W> {
+    fn new(artifact: &Artifact, output: W) -> Result<Self, StreamError> {
+        let header = output_header(artifact);
+        let classification = artifact.model.task() == Task::Classification;
+        let columns: Vec<(String, ColumnKind)> = header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let kind = if i == 0 && classification {
+                    ColumnKind::Categorical
+                } else {
+                    ColumnKind::Numeric
+                };
+                (name.clone(), kind)
+            })
+            .collect();
+        Ok(ParquetSink {
+            writer: crate::table::ParquetWriter::new(output, &columns)?,
+            header,
+            classification,
+        })
+    }
+}
+
+#[cfg(feature = "parquet")]
+impl<W: Write + Send> Sink for ParquetSink<W> {
+    fn rows(&mut self, _artifact: &Artifact, scored: &[Scored]) -> Result<(), StreamError> {
+        use crate::table::{Column, Table};
+        let mut columns = Vec::with_capacity(self.header.len());
+        columns.push(if self.classification {
+            let labels: Vec<Option<&str>> = scored.iter().map(|s| s.label.as_deref()).collect();
+            Column::categorical(self.header[0].clone(), &labels)
+        } else {
+            Column::numeric(
+                self.header[0].clone(),
+                scored.iter().map(|s| s.prediction.value).collect(),
+            )
+        });
+        for (k, name) in self.header.iter().enumerate().skip(1) {
+            columns.push(Column::numeric(
+                name.clone(),
+                scored
+                    .iter()
+                    .map(|s| {
+                        s.prediction
+                            .probabilities
+                            .get(k - 1)
+                            .copied()
+                            .unwrap_or(f64::NAN)
+                    })
+                    .collect(),
+            ));
+        }
+        self.writer.write(&Table::new(columns)?)?;
+        Ok(())
     }
 }

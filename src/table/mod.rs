@@ -6,9 +6,20 @@
 //! profile counts them and the pipeline treats them as missing.
 //!
 //! [`read_csv`] turns CSV bytes into a table; see its docs for the rules (missing-value
-//! spellings, inference, limits) and for what happens with awkward input.
+//! spellings, inference, limits) and for what happens with awkward input. With the
+//! `parquet` feature, `read_parquet` reads a Parquet file into the same table and
+//! `ParquetWriter` writes one (see `src/table/parquet.rs` for the types and the limits);
+//! [`read_table`] takes either, telling them apart by their first bytes.
 
+#[cfg(feature = "parquet")]
+mod parquet;
 mod read;
+
+#[cfg(feature = "parquet")]
+pub use parquet::{
+    is_parquet, read_parquet, read_parquet_with_progress, write_parquet, ParquetBatches,
+    ParquetWriter, BATCH_ROWS, MAGIC, MAX_PAGE_BYTES,
+};
 
 pub use read::{
     read_csv, read_csv_with_progress, CsvRead, Limits, ReadOptions, MISSING_TOKENS,
@@ -463,6 +474,69 @@ pub enum TableError {
         /// The name.
         column: String,
     },
+    /// A Parquet file whose structure could not be read (a cut or damaged file).
+    #[cfg(feature = "parquet")]
+    #[error("{at}: the Parquet file could not be read ({message}): check that the file is whole (a copy cut short loses the footer) and export it again")]
+    ParquetCorrupt {
+        /// Where: `the footer`, `row group 2, column "x"`, …
+        at: String,
+        /// What the Parquet reader said.
+        message: String,
+    },
+    /// A Parquet column of a type or codec this reader does not take.
+    #[cfg(feature = "parquet")]
+    #[error("column {column:?}: {what} is not supported: {fix}")]
+    ParquetUnsupported {
+        /// The column.
+        column: String,
+        /// The type or codec.
+        what: String,
+        /// How to re-write the file.
+        fix: String,
+    },
+    /// A Parquet cell that cannot be read.
+    #[cfg(feature = "parquet")]
+    #[error("row {row}, column {column:?}: {problem}: {fix}")]
+    ParquetCell {
+        /// Data row (1-based, across row groups).
+        row: usize,
+        /// The column.
+        column: String,
+        /// What is wrong with it.
+        problem: String,
+        /// How to fix it.
+        fix: String,
+    },
+    /// Writing a Parquet file failed.
+    #[cfg(feature = "parquet")]
+    #[error("the Parquet file could not be written: {message}")]
+    ParquetWrite {
+        /// What the writer said.
+        message: String,
+    },
+}
+
+/// Reads a table from a CSV or a Parquet file's bytes, telling them apart by the first
+/// bytes (`PAR1` opens every Parquet file). Without the `parquet` feature everything is
+/// read as CSV (a Parquet file then fails as CSV): the page's first-load module, which has
+/// no Parquet reader, stays the size it was, and its worker sends Parquet to the full one.
+pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<CsvRead, TableError> {
+    read_table_with_progress(bytes, options, &mut |_, _| {})
+}
+
+/// [`read_table`] with the progress callback of [`read_csv_with_progress`].
+/// A Parquet file's bytes are copied once (the reader keeps its own buffer); CSV is read
+/// in place.
+pub fn read_table_with_progress(
+    bytes: &[u8],
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CsvRead, TableError> {
+    #[cfg(feature = "parquet")]
+    if bytes.starts_with(MAGIC) {
+        return read_parquet_with_progress(bytes.to_vec(), options, progress);
+    }
+    read_csv_with_progress(bytes, options, progress)
 }
 
 fn row_label(row: usize) -> String {

@@ -51,7 +51,8 @@ impl Data {
         ts(&self.bench.write()?.load_dataset(name, &options)?)
     }
 
-    /// Loads CSV bytes (a dropped or picked file). `on_progress(bytes_read, total_bytes)`
+    /// Loads CSV bytes (a dropped or picked file), or a Parquet file's in the full module
+    /// (the light one refuses it: the worker sends Parquet to the full one). `on_progress(bytes_read, total_bytes)`
     /// is called about every MiB read and once when all records are read.
     #[wasm_bindgen(js_name = loadCsv)]
     pub fn load_csv(

@@ -9,7 +9,7 @@ use crate::models::KindInfo;
 use crate::prep::PipelineSpec;
 use crate::profile::Profile;
 use crate::table::{
-    read_csv, read_csv_with_progress, Cell, ColumnKind, CsvRead, ReadOptions, Table,
+    read_csv, read_table_with_progress, Cell, ColumnKind, CsvRead, ReadOptions, Table,
 };
 
 /// Rows of the table preview sent to the page.
@@ -122,21 +122,23 @@ impl DataBench {
         self.load(name, read)
     }
 
-    /// Loads CSV bytes (a dropped or picked file); `progress(bytes_read, total_bytes)` is
-    /// called about every MiB read and once when all records are read.
+    /// Loads CSV bytes (a dropped or picked file), or a Parquet file's with the `parquet`
+    /// feature; `progress(bytes_read, total_bytes)` is called about every MiB (CSV) or row
+    /// batch (Parquet) read and once when all records are read.
     pub fn load_csv(
         &mut self,
         bytes: &[u8],
         file_name: &str,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Loaded, WorkbenchError> {
-        let read =
-            read_csv_with_progress(bytes, &ReadOptions::default(), progress).map_err(|error| {
-                WorkbenchError::File {
-                    file: file_name.to_owned(),
-                    error,
-                }
-            })?;
+        // CSV, or Parquet where the module is built with it (the page's full module; the
+        // worker sends a Parquet file there)
+        let read = read_table_with_progress(bytes, &ReadOptions::default(), progress).map_err(
+            |error| WorkbenchError::File {
+                file: file_name.to_owned(),
+                error,
+            },
+        )?;
         self.load(file_name, read)
     }
 
