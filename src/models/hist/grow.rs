@@ -577,7 +577,8 @@ fn draw(features: &[usize], k: usize, rng: &mut StdRng) -> Vec<usize> {
 /// bin still sums its rows in row order, so the histograms are the same bits. With the
 /// split's partition also reading its feature's codes column-major, boosting's 100 trees of
 /// 31 leaves on the benchmark's 100k × 20 table went from about 2.6 to 1.9 s of CPU time
-/// natively (`perf stat`, a loaded machine), against LightGBM's 1.6 s on one thread.
+/// natively (`perf stat`, a loaded machine), against LightGBM's 1.6 s on one thread, and
+/// from 3.7 to 3.1 s in Wasm.
 fn build_all<const S: usize>(b: &Binned, stats: &[f64], rows: &[u32], hist: &mut [f64]) {
     let mut ordered: Vec<[f64; S]> = Vec::with_capacity(rows.len());
     ordered.extend(rows.iter().map(|&r| {
