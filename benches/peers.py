@@ -42,18 +42,20 @@ def main():
     def load(name):
         return np.loadtxt(f"{data}/{name}.csv", delimiter=",", skiprows=1)
 
-    binary, regression, multi, current = (load(n) for n in
-                                          ("binary", "regression", "multiclass", "drift_current"))
+    binary, regression, multi, current, knn = (
+        load(n) for n in ("binary", "regression", "multiclass", "drift_current", "knn"))
     tables = {
         "binary": (binary[:, :-1].copy(), binary[:, -1].astype(int)),
         "regression": (regression[:, :-1].copy(), regression[:, -1]),
         "multiclass": (multi[:, :-1].copy(), multi[:, -1].astype(int)),
+        "knn": (knn[:, :-1].copy(), knn[:, -1].astype(int)),
     }
 
     from sklearn.cluster import KMeans
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
     from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
     from sklearn.tree import DecisionTreeClassifier
 
     n = binary.shape[0]
@@ -75,6 +77,8 @@ def main():
             n_estimators=10, max_depth=8, n_jobs=1, random_state=42)),
         "elasticnet": ("regression", lambda: ElasticNet(alpha=1.0, l1_ratio=0.5, tol=1e-4,
                                                         max_iter=1000)),
+        # k = 5, exact; "auto" takes a k-d tree at 4 features, as driftlab's batch search
+        "knn": ("knn", lambda: KNeighborsClassifier(n_neighbors=5, n_jobs=1)),
     }
     train, score, fitted = {}, {}, {}
     for name, (table, make) in families.items():
@@ -221,7 +225,7 @@ def tree_peers(tables, reps, data, fitted):
 
 
 def onnx_families(fitted, families, tables, data):
-    """skl2onnx exports of the linear, naive Bayes and k-means models (the logistic one is
+    """skl2onnx exports of the linear, naive Bayes, k-means and kNN models (the logistic one is
     exported above), listed in DATA_DIR/onnx_families.json for benches/node/bench.mjs."""
     try:
         import numpy as np
@@ -230,7 +234,7 @@ def onnx_families(fitted, families, tables, data):
         return {"error": f"skl2onnx not installed: {e}"}
     exported, errors = {}, {}
     for name in ("logistic-multinomial", "linear", "ridge", "lasso", "elasticnet",
-                 "gaussian-nb", "kmeans"):
+                 "gaussian-nb", "kmeans", "knn"):
         model = fitted.get(name)
         if model is None:
             continue

@@ -35,6 +35,23 @@ else
   rm -f .bench/wasm/bench.js
 fi
 
+# the same harness without Wasm SIMD (simd128 off: RUSTFLAGS replaces .cargo/config.toml's
+# flags, so the getrandom cfg is repeated), for the SIMD gain rows; its own target dir
+echo "bench: building the Wasm harness without simd128" >&2
+if (cd benches && RUSTFLAGS='--cfg getrandom_backend="wasm_js"' cargo build -q --lib \
+      --target wasm32-unknown-unknown --profile wasm --target-dir "../$TARGET_DIR-nosimd") \
+  && wasm-bindgen --target web --out-dir .bench/wasm-nosimd --out-name bench \
+       "$TARGET_DIR-nosimd/wasm32-unknown-unknown/wasm/driftlab_bench.wasm"; then
+  if [ -x node_modules/.bin/wasm-opt ]; then
+    # shellcheck disable=SC2086
+    node_modules/.bin/wasm-opt -O3 ${WASM_FEATURES/--enable-simd/} .bench/wasm-nosimd/bench_bg.wasm \
+      -o .bench/wasm-nosimd/bench_bg.wasm
+  fi
+else
+  echo "bench: the Wasm harness without SIMD did not build; the SIMD rows say not measured" >&2
+  rm -f .bench/wasm-nosimd/bench.js
+fi
+
 "$TARGET_DIR/release/driftlab-bench" gen "$DATA" || exit 1
 
 if [ -x .bench/venv/bin/python ]; then
@@ -54,6 +71,11 @@ echo "bench: native side" >&2
 echo "bench: Wasm side (Node)" >&2
 node --no-liftoff benches/node/bench.mjs "$DATA" --reps "$REPS" > "$OUT/wasm.json" \
   || echo '{"error": "bench.mjs failed"}' > "$OUT/wasm.json"
+# the families whose scorers or trainers have SIMD paths, with simd128 off (harness only)
+echo "bench: Wasm side without SIMD (Node)" >&2
+node --no-liftoff benches/node/bench.mjs "$DATA" --reps "$REPS" --wasm .bench/wasm-nosimd --harness-only \
+  --only logistic,logistic-multinomial,linear,gaussian-nb,kmeans,knn,tree,forest,boosting \
+  > "$OUT/wasm-nosimd.json" || echo '{"error": "bench.mjs (no SIMD) failed"}' > "$OUT/wasm-nosimd.json"
 
 if [ ! -d dist ]; then
   echo "bench: npm run build (for the page's JS size)" >&2

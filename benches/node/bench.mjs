@@ -19,14 +19,18 @@ const args = process.argv.slice(2);
 const dir = args[0] ?? '.bench/data';
 const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 5;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const SLOTS = ['binary', 'regression', 'multiclass', 'drift_current'];
+const SLOTS = ['binary', 'regression', 'multiclass', 'drift_current', 'knn'];
 // keep in the order of FAMILIES in benches/src/lib.rs
 const FAMILIES = [['logistic', 0], ['logistic-multinomial', 2], ['linear', 1], ['ridge', 1],
   ['lasso', 1], ['tree', 0], ['gaussian-nb', 0], ['kmeans', 2], ['forest', 2], ['elasticnet', 1],
   // gradient-boosted trees (issue 15)
-  ['boosting', 0], ['boosting-regression', 1], ['boosting-multiclass', 2]];
+  ['boosting', 0], ['boosting-regression', 1], ['boosting-multiclass', 2], ['knn', 4]];
 const SLOW = new Set(['forest']);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+// --wasm DIR: another build of the harness (benches/run.sh builds one without simd128);
+// --harness-only: skip the playground and onnxruntime-web sections
+const wasmDir = args.includes('--wasm') ? path.resolve(args[args.indexOf('--wasm') + 1]) : null;
+const harnessOnly = args.includes('--harness-only');
 let warm = true;
 const DETECTORS = ['adwin', 'ddm', 'eddm', 'page-hinkley', 'kswin'];
 
@@ -61,8 +65,8 @@ function timeSync(n, f) {
 }
 
 async function harness(out) {
-  const glue = path.join(root, '.bench/wasm/bench.js');
-  const wasmFile = path.join(root, '.bench/wasm/bench_bg.wasm');
+  const glue = path.join(wasmDir ?? path.join(root, '.bench/wasm'), 'bench.js');
+  const wasmFile = path.join(wasmDir ?? path.join(root, '.bench/wasm'), 'bench_bg.wasm');
   if (!fs.existsSync(glue)) return { error: 'not built: .bench/wasm/bench.js (benches/run.sh builds it)' };
   const mod = await import(pathToFileURL(glue));
   const w = mod.initSync({ module: fs.readFileSync(wasmFile) });
@@ -278,8 +282,10 @@ try {
 } catch (e) {
   out.error = String(e?.message ?? e);
 }
-out.playground = await playground();
-out.onnxruntime_web = await onnx();
-out.onnxruntime_web_families = await onnxFamilies();
-out.onnxruntime_web_trees = await onnxTrees().catch((e) => ({ error: String(e?.message ?? e) }));
+if (!harnessOnly) {
+  out.playground = await playground();
+  out.onnxruntime_web = await onnx();
+  out.onnxruntime_web_families = await onnxFamilies();
+  out.onnxruntime_web_trees = await onnxTrees().catch((e) => ({ error: String(e?.message ?? e) }));
+}
 process.stdout.write(JSON.stringify(out, null, 1) + '\n');

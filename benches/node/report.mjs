@@ -51,7 +51,7 @@ const trainData = {
   logistic: '100k×20 binary', 'logistic-multinomial': '20k×50, 5 classes', linear: '100k×20 regression',
   ridge: '100k×20 regression', lasso: '100k×20 regression', tree: '100k×20 binary (depth 8)',
   'gaussian-nb': '100k×20 binary', kmeans: '20k×50 (k=5, 1 run)', forest: '20k×50 (10 trees, depth 8)',
-  elasticnet: '100k×20 regression',
+  elasticnet: '100k×20 regression', knn: '20k×4 binary (k=5; batch = every row against all 20k)',
 };
 for (const fam of Object.keys(trainData)) {
   const n = secs(native.train?.[fam]);
@@ -325,6 +325,21 @@ const treeBudgets = [];
   treeBudgets.push(['the imported forest\'s batch scoring in Wasm ≥ 3× onnxruntime-web on the same file', wb, ob, 3.0, 'ge']);
 }
 
+// --- Wasm SIMD: the same harness built without simd128 (benches/run.sh), in the same run --------
+const nosimd = read('wasm-nosimd');
+for (const fam of ['logistic', 'logistic-multinomial', 'linear', 'gaussian-nb', 'kmeans', 'knn', 'tree', 'forest', 'boosting']) {
+  const on = wasm.score?.[fam];
+  const off = nosimd.score?.[fam];
+  const rows = on?.rows ?? off?.rows;
+  if (!rows) continue;
+  const [a, b] = [rate(on?.batch_flat, rows), rate(off?.batch_flat, rows)];
+  const [ta, tb] = [secs(wasm.train?.[fam]), secs(nosimd.train?.[fam])];
+  add('simd', `${fam}: Wasm with simd128 | without — batch scoring; training`,
+    [`${fmtN(a, 'rows/s')} | ${fmtN(b, 'rows/s')}`, `train ${fmtT(ta)} | ${fmtT(tb)}`, '', '',
+      `SIMD gain: scoring ${ratio(a, b)}, training ${ratio(tb, ta)}`],
+    { simd: a, scalar: b, train_simd: ta, train_scalar: tb });
+}
+
 // --- budgets ------------------------------------------------------------------------------
 const budgets = [];
 const budget = (name, value, shown, ok) => {
@@ -390,6 +405,7 @@ results.errors = {
   native: native.error, wasm: wasm.error, python: py.error,
   playground: pg.error, onnxruntime_web: ort.error, python_onnx: py.onnx?.error, edge: edge.error, page: pageRun.error,
   lightgbm: pyTrees.lightgbm_error ?? pyTrees.error, onnxruntime_web_trees: ortTrees.error,
+  wasm_nosimd: nosimd.error,
 };
 results.raw = { native, wasm, python: py, edge };
 
@@ -397,7 +413,7 @@ results.raw = { native, wasm, python: py, edge };
 // training: Wasm ≤ 1.0× scikit-learn's native time, native ≤ 0.5×; batch scoring in Wasm
 // ≥ 1.0× scikit-learn's native rows/s and onnxruntime-web's on the skl2onnx export
 function fastLinearBudgets() {
-  const fams = ['logistic', 'logistic-multinomial', 'ridge', 'lasso', 'elasticnet', 'gaussian-nb', 'kmeans'];
+  const fams = ['logistic', 'logistic-multinomial', 'ridge', 'lasso', 'elasticnet', 'gaussian-nb', 'kmeans', 'knn'];
   for (const fam of fams) {
     const [n, w, s] = [secs(native.train?.[fam]), secs(wasm.train?.[fam]), secs(py.train?.[fam])];
     const rw = w != null && s != null ? w / s : null;

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! driftlab-bench gen DIR             write the seeded tables (skips files that exist)
-//! driftlab-bench run DIR [--reps N] [--only logistic,...]  time every workload; JSON on stdout
+//! driftlab-bench run DIR [--reps N] [--only logistic,...] [--train-only]
+//!                                    time every workload (or the training only); JSON on stdout
 //! ```
 //! Each figure is the median of `N` repetitions (default 5; 3 for the slow trainers).
 
@@ -75,7 +76,9 @@ fn main() {
                 .position(|a| a == "--only")
                 .and_then(|i| args.get(i + 1))
                 .map(|s| s.split(',').map(str::to_owned).collect());
-            let out = run(&dir, reps, only.as_deref());
+            // --train-only: train the families and time nothing else (for profiling)
+            let train_only = args.iter().any(|a| a == "--train-only");
+            let out = run(&dir, reps, only.as_deref(), train_only);
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         _ => {
@@ -85,7 +88,7 @@ fn main() {
     }
 }
 
-fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
+fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Value {
     let mut b = Bench::new();
     let mut parse = serde_json::Map::new();
     for (slot, name) in SLOTS.iter().enumerate() {
@@ -120,7 +123,7 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
         eprintln!("driftlab-bench: trained {name}");
         let failed = r.is_err();
         train.insert((*name).into(), row(r));
-        if failed {
+        if failed || train_only {
             continue;
         }
         let rows = b.slots[*slot].as_ref().map_or(0, |l| l.x.rows());
@@ -133,6 +136,9 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>) -> Value {
             json!({"rows": rows, "batch": batch, "batch_flat": flat,
                    "single_rows": single, "single": one}),
         );
+    }
+    if train_only {
+        return json!({"side": "native", "reps": reps, "parse": parse, "train": train});
     }
     // issue 17: the import of peers.py's 100-tree forest (import_forest.onnx) with the
     // regression table as its reference, and the imported model's batch scoring

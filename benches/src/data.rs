@@ -6,7 +6,10 @@
 //! - `regression.csv`: 100,000 × 20, `y = x·w + 1.5 + N(0, 0.5²)`;
 //! - `multiclass.csv`: 20,000 × 50, `y ∈ 0..5`, each class a Gaussian blob around its centre;
 //! - `drift_current.csv`: 100,000 × 20 like the binary features, with `x0..x9` shifted by 0.2
-//!   and scaled by 1.1 (half the columns drift).
+//!   and scaled by 1.1 (half the columns drift);
+//! - `knn.csv`: 20,000 × 4 like the binary table (its own seed and weights), for k-nearest
+//!   neighbours, whose exact search (a k-d tree) is for small dimension and whose page
+//!   caps the training rows at 20,000.
 //!
 //! Values are written with six decimals.
 
@@ -38,7 +41,7 @@ fn push_row(out: &mut String, x: &[f64]) {
     }
 }
 
-/// The four tables as `(file name, CSV text)`.
+/// The five tables as `(file name, CSV text)`.
 pub fn tables() -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let mut rng = StdRng::seed_from_u64(20_240_601);
@@ -91,5 +94,20 @@ pub fn tables() -> Vec<(&'static str, String)> {
         current.push('\n');
     }
     out.push(("drift_current.csv", current));
+
+    // its own generator, so the tables above stay as they were
+    let mut rng = StdRng::seed_from_u64(20_261_206);
+    let p = 4;
+    let w: Vec<f64> = (0..p).map(|_| normal(&mut rng)).collect();
+    let mut knn = header(p, true);
+    let mut x = vec![0.0; p];
+    for _ in 0..20_000 {
+        x.iter_mut().for_each(|v| *v = normal(&mut rng));
+        let z: f64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
+        let y = u8::from(rng.gen::<f64>() < 1.0 / (1.0 + (-z).exp()));
+        push_row(&mut knn, &x);
+        let _ = writeln!(knn, ",{y}");
+    }
+    out.push(("knn.csv", knn));
     out
 }

@@ -3,7 +3,7 @@
 //!
 //! Every workload goes through driftlab's public API only, on the seeded synthetic tables
 //! that [`data`] writes (100k × 20 binary, 100k × 20 regression, 20k × 50 with 5 classes,
-//! and a shifted copy of the binary features for drift). Workloads return a checksum so
+//! a shifted copy of the binary features for drift, and 20k × 4 binary for kNN). Workloads return a checksum so
 //! that the optimiser cannot drop the work and a reader can see both sides did the same.
 
 #![allow(clippy::missing_safety_doc)]
@@ -18,11 +18,11 @@ use driftlab::train::{fit_matrix, ModelKind, ModelParams, Target};
 use driftlab::{Matrix, Profile};
 
 /// The tables, by slot.
-pub const SLOTS: [&str; 4] = ["binary", "regression", "multiclass", "drift_current"];
+pub const SLOTS: [&str; 5] = ["binary", "regression", "multiclass", "drift_current", "knn"];
 
 /// The model families the harness trains, and the table each one trains on (a suffix after
 /// the kind names the table's task: `-multinomial`, `-regression`, `-multiclass`).
-pub const FAMILIES: [(&str, usize); 13] = [
+pub const FAMILIES: [(&str, usize); 14] = [
     ("logistic", 0),
     ("logistic-multinomial", 2),
     ("linear", 1),
@@ -38,6 +38,8 @@ pub const FAMILIES: [(&str, usize); 13] = [
     ("boosting", 0),
     ("boosting-regression", 1),
     ("boosting-multiclass", 2),
+    // k-nearest neighbours (k = 5) on 20k × 4: every training row is a candidate neighbour
+    ("knn", 4),
 ];
 
 /// The kind of a [`FAMILIES`] name (the name without its table suffix).
@@ -186,6 +188,7 @@ impl Bench {
             Model::Tree(t) => t.left.len() as f64,
             Model::Forest(t) => t.trees.len() as f64,
             Model::Boosting(b) => b.trees.len() as f64,
+            Model::Knn(m) => m.targets.len() as f64,
             _ => 0.0,
         };
         self.models[f] = Some(model);

@@ -43,7 +43,9 @@ impl Trainer for Forest {
         for t in 0..n_trees {
             weights.fill(0);
             for _ in 0..draws {
-                weights[rng.gen_range(0..rows)] += 1;
+                // a u64 draw: a usize range is sampled with the platform's word, so
+                // natively and in Wasm the bootstraps differed
+                weights[rng.gen_range(0..rows as u64) as usize] += 1;
             }
             let g = grow_classes(
                 &binned,

@@ -500,10 +500,11 @@ impl Grower<'_> {
             (n.start, n.end, n.depth)
         };
         let nb = self.binned.bins.value_bins(sp.feature);
-        let cols = self.binned.cols;
-        let codes = &self.binned.codes;
+        let n = self.binned.rows;
+        // the split feature's codes, column-major: the node's rows ascend, so these reads do
+        let codes = &self.binned.by_column[sp.feature * n..(sp.feature + 1) * n];
         let goes_left = |r: u32| {
-            let code = codes[r as usize * cols + sp.feature];
+            let code = codes[r as usize];
             if code as usize == nb {
                 sp.missing_left
             } else {
@@ -567,15 +568,31 @@ fn draw(features: &[usize], k: usize, rng: &mut StdRng) -> Vec<usize> {
 
 /// Adds `rows` into `hist` over every feature, `S` stats per row (the hot loop of
 /// boosting and of the full-feature trees).
+///
+/// Feature by feature, as LightGBM's column-wise histograms: the node's stats are first
+/// gathered into one contiguous array in row order, then each feature's codes (column-major,
+/// [`Binned::by_column`]) are added into that feature's slots alone, a few kilobytes that
+/// stay in the L1 cache, where the row-by-row order scattered every row over all features'
+/// slots (123 KB for 20 features of 256 bins × 3 stats) and waited on the L2 cache. Each
+/// bin still sums its rows in row order, so the histograms are the same bits. With the
+/// split's partition also reading its feature's codes column-major, boosting's 100 trees of
+/// 31 leaves on the benchmark's 100k × 20 table went from about 2.6 to 1.9 s of CPU time
+/// natively (`perf stat`, a loaded machine), against LightGBM's 1.6 s on one thread, and
+/// from 3.7 to 3.1 s in Wasm.
 fn build_all<const S: usize>(b: &Binned, stats: &[f64], rows: &[u32], hist: &mut [f64]) {
-    let offsets = &b.offsets[..b.cols];
-    for &r in rows {
+    let mut ordered: Vec<[f64; S]> = Vec::with_capacity(rows.len());
+    ordered.extend(rows.iter().map(|&r| {
         let r = r as usize;
-        let codes = b.row(r);
-        let s: &[f64; S] = stats[r * S..r * S + S].try_into().expect("S stats per row");
-        for (&o, &code) in offsets.iter().zip(codes) {
-            let at = (o + code as usize) * S;
-            let h: &mut [f64; S] = (&mut hist[at..at + S]).try_into().expect("S slots");
+        let s: [f64; S] = stats[r * S..r * S + S].try_into().expect("S stats per row");
+        s
+    }));
+    let n = b.rows;
+    for j in 0..b.cols {
+        let column = &b.by_column[j * n..(j + 1) * n];
+        let slots = &mut hist[b.offsets[j] * S..b.offsets[j + 1] * S];
+        for (&r, s) in rows.iter().zip(&ordered) {
+            let at = column[r as usize] as usize * S;
+            let h: &mut [f64; S] = (&mut slots[at..at + S]).try_into().expect("S slots");
             for i in 0..S {
                 h[i] += s[i];
             }
@@ -708,6 +725,44 @@ mod tests {
         for i in 0..root.len() {
             assert_eq!(root[i] - l[i], r[i]);
         }
+    }
+
+    /// The column-wise build gives the bits of adding the rows one by one over every
+    /// feature (the order the histograms were built in before), on a subset of the rows.
+    #[test]
+    fn the_column_wise_build_equals_the_row_by_row_sums() {
+        let (rows, cols) = (2_000, 7);
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut u = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let x: Vec<f64> = (0..rows * cols)
+            .map(|i| if i % 37 == 0 { f64::NAN } else { u() * 100.0 })
+            .collect();
+        let b = Binned::new(&x, rows, cols, 255);
+        let stats: Vec<f64> = (0..rows * 3)
+            .map(|i| if i % 3 == 2 { 1.0 } else { u() })
+            .collect();
+        let subset: Vec<u32> = (0..rows as u32).filter(|r| r % 3 != 1).collect();
+        let mut fast = vec![0.0; b.slots() * 3];
+        build_all::<3>(&b, &stats, &subset, &mut fast);
+        let mut slow = vec![0.0; b.slots() * 3];
+        for &r in &subset {
+            let r = r as usize;
+            for (j, &code) in b.row(r).iter().enumerate() {
+                let at = (b.offsets[j] + code as usize) * 3;
+                for i in 0..3 {
+                    slow[at + i] += stats[r * 3 + i];
+                }
+            }
+        }
+        assert!(fast
+            .iter()
+            .zip(&slow)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 
     #[test]

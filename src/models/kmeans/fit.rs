@@ -93,7 +93,9 @@ fn plus_plus(x: &[f64], p: usize, k: usize, rng: &mut StdRng) -> Vec<f64> {
     let n = x.len() / p;
     let trials = 2 + (k as f64).ln() as usize;
     let mut centroids = Vec::with_capacity(k * p);
-    let first = rng.gen_range(0..n);
+    // drawn as a u64, not a usize: rand samples a usize range with the platform's word
+    // (64 bits natively, 32 in Wasm), which gave the builds different seeds
+    let first = rng.gen_range(0..n as u64) as usize;
     centroids.extend_from_slice(&x[first * p..(first + 1) * p]);
     let mut closest: Vec<f64> = x.chunks_exact(p).map(|r| sq_l2(r, &centroids)).collect();
     let mut potential: f64 = closest.iter().sum();
