@@ -23,7 +23,8 @@
 //! brings recall back (`tests/scenario_table.rs` plays it).
 //!
 //! Every draw comes from one seeded generator, so the same table, drift and seed give the
-//! same stream natively and in Wasm.
+//! same stream natively and in Wasm (indices are drawn as `u64`: rand samples a `usize` range
+//! with the platform's word, 64 bits natively and 32 in Wasm).
 
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -427,7 +428,7 @@ impl Bootstrap {
                     // another class, in proportion to its size
                     let others: usize = n - self.by_class[*class].len();
                     if others > 0 {
-                        let mut k = rng.gen_range(0..others);
+                        let mut k = rng.gen_range(0..others as u64) as usize;
                         for (j, rows) in self.by_class.iter().enumerate() {
                             if j == *class {
                                 continue;
@@ -443,8 +444,8 @@ impl Bootstrap {
             }
         }
         let pick = |rng: &mut StdRng| match pool {
-            Some(rows) => rows[rng.gen_range(0..rows.len())],
-            None => rng.gen_range(0..n),
+            Some(rows) => rows[rng.gen_range(0..rows.len() as u64) as usize],
+            None => rng.gen_range(0..n as u64) as usize,
         };
         let mut row = pick(rng);
         for c in &self.changes {
@@ -694,7 +695,9 @@ pub fn suggest(
     let sample: Vec<usize> = if n <= IMPORTANCE_ROWS {
         (0..n).collect()
     } else {
-        (0..IMPORTANCE_ROWS).map(|_| rng.gen_range(0..n)).collect()
+        (0..IMPORTANCE_ROWS)
+            .map(|_| rng.gen_range(0..n as u64) as usize)
+            .collect()
     };
     let rows = table.take(&sample);
     let truth: Vec<Option<String>> = match rows.column(&target) {
@@ -731,7 +734,7 @@ pub fn suggest(
         };
         let mut order: Vec<usize> = (0..rows.rows()).collect();
         for i in (1..order.len()).rev() {
-            order.swap(i, rng.gen_range(0..=i));
+            order.swap(i, rng.gen_range(0..=i as u64) as usize);
         }
         let shuffled = Table::new(
             rows.columns()
