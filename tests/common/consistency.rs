@@ -8,6 +8,7 @@ use driftlab::{
     detector,
     drift::{self, DriftOptions, TestKind},
     prep::{split, PipelineSpec},
+    scenario::{Change, Generator, Scenario, ScenarioConfig, Schedule, TableDrift},
     table::{read_csv, ReadOptions, Table},
     Profile,
 };
@@ -66,7 +67,59 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
         ("iris_csv", fnv(iris.iter().copied())),
         ("moons_csv", fnv(moons.iter().copied())),
         ("drift", drift_print(&table)),
+        ("table_scenario", table_scenario_print(&iris)),
     ]
+}
+
+/// The rows and labels of a stream drawn from the iris table with a shift, a prior and a
+/// concept change: the page's stream (Wasm) must be the CLI's (every draw of a row index
+/// is a `u64`, not a platform-sized `usize`).
+fn table_scenario_print(iris_csv: &[u8]) -> String {
+    let iris = read_csv(iris_csv, &ReadOptions::default())
+        .expect("iris parses")
+        .table;
+    let config = ScenarioConfig {
+        name: "iris-drift".into(),
+        description: String::new(),
+        generator: Generator::Table(TableDrift {
+            target: "species".into(),
+            changes: vec![
+                Change::Shift {
+                    column: "petal_length_cm".into(),
+                    by: 1.5,
+                },
+                Change::Prior {
+                    class: "setosa".into(),
+                    share: 0.6,
+                },
+                Change::Concept {
+                    column: "sepal_width_cm".into(),
+                    category: None,
+                    rate: 0.3,
+                },
+            ],
+        }),
+        schedule: Schedule::Abrupt {
+            at: 2,
+            from: 0.0,
+            to: 1.0,
+        },
+        batches: 4,
+        batch_size: 200,
+        label_delay: 1,
+        seed: 11,
+    };
+    let mut scenario = Scenario::with_table(config, &iris).expect("an iris stream");
+    let mut bytes = Vec::new();
+    while let Some(step) = scenario.next_step().expect("a step") {
+        if let Some(batch) = step.batch {
+            bytes.extend(batch.features.fingerprint().to_le_bytes());
+            for label in &batch.labels {
+                bytes.extend(label.bytes());
+            }
+        }
+    }
+    fnv(bytes)
 }
 
 /// The bits of drift statistics and p-values (every test, against rows and against the
