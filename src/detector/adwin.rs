@@ -231,7 +231,7 @@ impl Adwin {
     fn detect_change(&mut self) -> bool {
         let mut change = false;
         self.tick += 1;
-        if self.tick % self.clock == 0 && self.width > self.grace_period {
+        if self.tick.is_multiple_of(self.clock) && self.width > self.grace_period {
             let mut reduce = true;
             while reduce {
                 reduce = false;

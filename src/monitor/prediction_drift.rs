@@ -104,7 +104,7 @@ impl PredictionDrift {
                     mean_before,
                     mean_after: self.adwin.estimation(),
                 });
-            } else if self.seen % ADWIN_TRACE_EVERY == 0 {
+            } else if self.seen.is_multiple_of(ADWIN_TRACE_EVERY) {
                 trace.push((self.seen, self.adwin.width()));
             }
         }

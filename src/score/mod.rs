@@ -194,7 +194,7 @@ pub(crate) fn predict_rows<P: Predict>(
 impl Model {
     /// Scores a batch of transformed rows (row-major, `cols` wide).
     pub fn predict_batch(&self, data: &[f64], cols: usize) -> Result<Vec<Prediction>> {
-        if cols == 0 || data.len() % cols != 0 {
+        if cols == 0 || !data.len().is_multiple_of(cols) {
             return Err(ScoreError::Ragged {
                 len: data.len(),
                 cols,
@@ -218,7 +218,7 @@ impl Model {
         values: &mut Vec<f64>,
         probabilities: &mut Vec<f64>,
     ) -> Result<usize> {
-        if cols == 0 || data.len() % cols != 0 {
+        if cols == 0 || !data.len().is_multiple_of(cols) {
             return Err(ScoreError::Ragged {
                 len: data.len(),
                 cols,

@@ -78,7 +78,7 @@ impl Progress {
     /// far (a trainer that can show it calls [`Progress::with_model`] then).
     pub(crate) fn shows_model(step: u64, total: u64) -> bool {
         let every = total.div_ceil(MAP_STEPS).max(1);
-        step % every == 0 || step == 1 || step == total
+        step.is_multiple_of(every) || step == 1 || step == total
     }
 
     /// This event with the model so far.

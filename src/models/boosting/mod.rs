@@ -258,7 +258,7 @@ impl Predict for BoostingModel {
             return Err(bad("a boosting classifier needs at least two classes"));
         }
         let m = self.outputs();
-        if self.base_score.len() != m || self.trees.len() % m != 0 {
+        if self.base_score.len() != m || !self.trees.len().is_multiple_of(m) {
             return Err(bad(
                 "boosting base scores or trees do not match the classes",
             ));

@@ -63,7 +63,7 @@ impl Predict for KMeansModel {
         if p == 0
             || self.n_features != p
             || self.centroids.is_empty()
-            || self.centroids.len() % p != 0
+            || !self.centroids.len().is_multiple_of(p)
         {
             return Err(bad("k-means centroids do not match the features"));
         }

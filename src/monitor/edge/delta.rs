@@ -179,7 +179,7 @@ impl Delta {
             let sum = d.classes.iter().try_fold(0u64, |s, &x| s.checked_add(x));
             if d.classes.len() != classes
                 || sum != Some(d.rows)
-                || d.predicted.len() % 4 != 0
+                || !d.predicted.len().is_multiple_of(4)
                 || predicted_rows as u64 != d.rows
                 || !d.predicted.bytes().all(|b| b.is_ascii_hexdigit())
             {

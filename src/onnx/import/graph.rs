@@ -182,7 +182,7 @@ pub(super) fn tensor(t: &TensorProto, at: &str) -> Result<Tensor, ImportError> {
     };
     let from_raw = |width: usize, read: &dyn Fn(&[u8]) -> f64| -> Result<Vec<f64>, ImportError> {
         let raw = raw.unwrap_or(&[]);
-        if raw.len() % width != 0 {
+        if !raw.len().is_multiple_of(width) {
             return Err(bad(format!(
                 "has {} raw bytes, not a whole number of {width}-byte values",
                 raw.len()

@@ -708,7 +708,6 @@ impl<'g> Walk<'g> {
         self.set(node, 0, Val::Value);
         Ok(())
     }
-
 }
 
 /// A class label of a number: an integer without a decimal point.

@@ -259,7 +259,11 @@ impl<'g> Walk<'g> {
     /// The network is complete: a classifier (after its Softmax, or a sigmoid on one output,
     /// which is read as the last activation and turned into a two-class softmax) or a
     /// regressor (the graph's output is the last layer's sum).
-    pub(super) fn finish_net(&mut self, mut net: Net, softmax: Option<&Node<'g>>) -> Result<Val, ImportError> {
+    pub(super) fn finish_net(
+        &mut self,
+        mut net: Net,
+        softmax: Option<&Node<'g>>,
+    ) -> Result<Val, ImportError> {
         let sigmoid_out = net
             .layers
             .last()
