@@ -300,3 +300,180 @@ fn a_page_header_declaring_a_list_of_billions_of_booleans_ends_at_its_bytes() {
     assert!(read(f).is_err());
     assert!(started.elapsed().as_secs() < 10);
 }
+
+/// A v2 data page header (levels uncompressed before the values, their sizes in the header).
+fn data_page_v2_header(
+    sizes: (i32, i32),
+    values: i32,
+    nulls: i32,
+    encoding: i32,
+    def: i32,
+) -> Vec<u8> {
+    let mut h = Vec::new();
+    i32_field(&mut h, 1, 3); // type: DATA_PAGE_V2
+    i32_field(&mut h, 1, sizes.0); // decompressed
+    i32_field(&mut h, 1, sizes.1); // stored
+    h.push((5 << 4) | 12); // field 8: data_page_header_v2
+    i32_field(&mut h, 1, values);
+    i32_field(&mut h, 1, nulls);
+    i32_field(&mut h, 1, values); // rows
+    i32_field(&mut h, 1, encoding);
+    i32_field(&mut h, 1, def); // definition levels' bytes
+    i32_field(&mut h, 1, 0); // repetition levels' bytes
+    h.push((1 << 4) | 2); // is_compressed: false
+    h.push(0);
+    h.push(0);
+    h
+}
+
+/// `PAR1`, one page and a footer of one string column `s` (BYTE_ARRAY, optional or not)
+/// in one uncompressed row group of `rows`.
+fn string_file(page: &[u8], rows: i64, optional: bool) -> Vec<u8> {
+    let s = Type::primitive_type_builder("s", Physical::BYTE_ARRAY)
+        .with_repetition(if optional {
+            Repetition::OPTIONAL
+        } else {
+            Repetition::REQUIRED
+        })
+        .build()
+        .unwrap();
+    let descr = Arc::new(SchemaDescriptor::new(Arc::new(
+        Type::group_type_builder("schema")
+            .with_fields(vec![Arc::new(s)])
+            .build()
+            .unwrap(),
+    )));
+    let column = ColumnChunkMetaData::builder(descr.column(0))
+        .set_compression(Compression::UNCOMPRESSED)
+        .set_encodings(vec![Encoding::PLAIN])
+        .set_data_page_offset(4)
+        .set_total_compressed_size(page.len() as i64)
+        .set_total_uncompressed_size(page.len() as i64)
+        .set_num_values(rows)
+        .build()
+        .unwrap();
+    let group = RowGroupMetaData::builder(descr.clone())
+        .set_num_rows(rows)
+        .set_column_metadata(vec![column])
+        .build()
+        .unwrap();
+    let meta = ParquetMetaData::new(
+        FileMetaData::new(1, rows, None, None, descr, None),
+        vec![group],
+    );
+    let mut out = b"PAR1".to_vec();
+    out.extend_from_slice(page);
+    ParquetMetaDataWriter::new(&mut out, &meta)
+        .finish()
+        .unwrap();
+    out
+}
+
+/// PLAIN strings: each a 4-byte length and its bytes.
+fn plain(strings: &[&str]) -> Vec<u8> {
+    strings
+        .iter()
+        .flat_map(|s| {
+            let mut v = (s.len() as u32).to_le_bytes().to_vec();
+            v.extend_from_slice(s.as_bytes());
+            v
+        })
+        .collect()
+}
+
+fn v1_string_page(body: &[u8], values: i32, encoding: i32) -> Vec<u8> {
+    let mut p = data_page_header(body.len() as i32, body.len() as i32, values, encoding);
+    p.extend_from_slice(body);
+    p
+}
+
+#[test]
+fn a_string_length_past_its_page_is_refused_before_the_crate_decodes_it() {
+    // well-formed: three strings in a required column
+    let f = string_file(&v1_string_page(&plain(&["a", "bb", "c"]), 3, 0), 3, false);
+    assert_eq!(read(f).unwrap(), 3);
+    // the page ends two bytes into the third length (the crate panics reading it)
+    let mut body = plain(&["a", "bb"]);
+    body.extend([1, 0]);
+    let f = string_file(&v1_string_page(&body, 3, 0), 3, false);
+    let e = read(f).unwrap_err().to_string();
+    assert!(
+        e.contains("column \"s\"")
+            && e.contains("end inside the length of string 3")
+            && e.contains("export it again"),
+        "{e}"
+    );
+    // the third length runs past the page (near 4 GiB, it wraps in Wasm's 32-bit words)
+    for len in [200u32, u32::MAX - 2] {
+        let mut body = plain(&["a", "bb"]);
+        body.extend(len.to_le_bytes());
+        body.push(b'c');
+        let f = string_file(&v1_string_page(&body, 3, 0), 3, false);
+        let e = read(f).unwrap_err().to_string();
+        assert!(
+            e.contains("column \"s\"")
+                && e.contains(&format!("string 3 of a data page declares {len} bytes")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn strings_after_levels_are_walked_as_many_as_the_levels_say_are_not_null() {
+    // definition levels 1, 0, 1: one bit-packed group (header 3), bits 0b101
+    let levels = [3u8, 5];
+    // v1: the levels open with their size in 4 bytes, then the values
+    let mut body = vec![2, 0, 0, 0];
+    body.extend(levels);
+    body.extend(plain(&["a", "c"]));
+    let f = string_file(&v1_string_page(&body, 3, 0), 3, true);
+    assert_eq!(read(f).unwrap(), 3);
+    body.truncate(body.len() - 3); // the second string's length cut short
+    let f = string_file(&v1_string_page(&body, 3, 0), 3, true);
+    let e = read(f).unwrap_err().to_string();
+    assert!(e.contains("end inside the length of string 2"), "{e}");
+    // v2: the levels (uncompressed, their size in the header) before the values
+    let page = |values: &[u8]| {
+        let mut body = levels.to_vec();
+        body.extend_from_slice(values);
+        let n = body.len() as i32;
+        let mut p = data_page_v2_header((n, n), 3, 1, 0, levels.len() as i32);
+        p.extend(body);
+        p
+    };
+    assert_eq!(
+        read(string_file(&page(&plain(&["a", "c"])), 3, true)).unwrap(),
+        3
+    );
+    let mut values = plain(&["a"]);
+    values.extend(9u32.to_le_bytes());
+    values.push(b'c');
+    let e = read(string_file(&page(&values), 3, true))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("string 2 of a data page declares 9 bytes"),
+        "{e}"
+    );
+    // v2 level sizes within the declared decompressed size but past the bytes an
+    // uncompressed page holds (the crate slices the page with them)
+    let mut p = data_page_v2_header((40, 4), 3, 1, 0, 40);
+    p.extend([3u8, 5, 0, 0]);
+    let e = read(string_file(&p, 3, true)).unwrap_err().to_string();
+    assert!(
+        e.contains("column \"s\"") && e.contains("declares 40 bytes of levels but holds 4"),
+        "{e}"
+    );
+}
+
+#[test]
+fn delta_encoded_strings_are_refused_naming_the_encoding() {
+    for (encoding, name) in [(6, "DELTA_LENGTH_BYTE_ARRAY"), (7, "DELTA_BYTE_ARRAY")] {
+        let f = string_file(&v1_string_page(&[0u8; 8], 3, encoding), 3, false);
+        let e = read(f).unwrap_err().to_string();
+        assert!(
+            e.contains("column \"s\"") && e.contains(name) && e.contains("re-write"),
+            "{e}"
+        );
+    }
+}
