@@ -11,11 +11,9 @@
 // It serves the production build (dist/, from `npm run build`) with `vite preview`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { servePage } from './browser.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = process.argv[2] ?? '.bench/out';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = Number(process.env.LIVE_RUNS ?? 3);
 const SECONDS = Number(process.env.LIVE_SECONDS ?? 5);
 
@@ -60,24 +58,7 @@ function longTasksOf(trace) {
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  const dist = path.join(ROOT, 'dist');
-  if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('dist/ is missing: npm run build');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-  const { preview } = await import('vite');
-  const { chromium } = await import('playwright-core');
-  const server = await preview({
-    root: ROOT,
-    configFile: path.join(ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-  });
-  const base = server.resolvedUrls?.local?.[0];
-  if (!base) throw new Error('vite preview did not report its address');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const { base, browser, close } = await servePage();
   const results = [];
   try {
     // LIVE_CASES=mlp runs only the cases whose name has one of the words
@@ -131,8 +112,7 @@ async function main() {
       }
     }
   } finally {
-    await browser.close();
-    await new Promise((r) => server.httpServer.close(r));
+    await close();
   }
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   fs.writeFileSync(path.join(OUT, 'live.json'), JSON.stringify({ seconds: SECONDS, runs: RUNS, load_average: load, results }, null, 1));

@@ -13,11 +13,9 @@
 // main-thread 'longtask' (≥ 50 ms); the figure is the longest, 0 when there is none.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { servePage } from './browser.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = process.argv[2] ?? '.bench/out';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = Number(process.env.PAGE_RUNS ?? 5);
 
 const median = (xs) => {
@@ -47,24 +45,7 @@ const INIT = () => {
 };
 
 async function main() {
-  const dist = path.join(ROOT, 'dist');
-  if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('dist/ is missing: npm run build');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-  const { preview } = await import('vite');
-  const { chromium } = await import('playwright-core');
-  const server = await preview({
-    root: ROOT,
-    configFile: path.join(ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-  });
-  const base = server.resolvedUrls?.local?.[0];
-  if (!base) throw new Error('vite preview did not report its address');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const { base, browser, close } = await servePage();
   const interactive = [];
   const longest = [];
   const tasks = [];
@@ -93,8 +74,7 @@ async function main() {
       await context.close();
     }
   } finally {
-    await browser.close();
-    await new Promise((r) => server.httpServer.close(r));
+    await close();
   }
   const result = {
     server: 'vite preview of dist/ (the production build)',
