@@ -181,7 +181,7 @@ bench: wasm
 
 # --- fuzzing (not part of `make test`): FUZZ_TIME seconds per target -------------------
 FUZZ_TIME ?= 60
-FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact onnx parquet
+FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact onnx parquet arrow
 
 fuzz-tools:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked

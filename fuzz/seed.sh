@@ -9,8 +9,9 @@ D=$(realpath -m "${1:-$(dirname "$0")/../target/debug/driftlab}")
 cd "$(dirname "$0")"
 [ -x "$D" ] || (cd .. && cargo build -q --bin driftlab)
 C=corpus
-mkdir -p $C/csv $C/artifact $C/edge_artifact $C/pipeline $C/edge_request $C/onnx $C/parquet
+mkdir -p $C/csv $C/artifact $C/edge_artifact $C/pipeline $C/edge_request $C/onnx $C/parquet $C/arrow
 cp ../tests/fixtures/parquet/*.parquet $C/parquet/
+cp ../tests/fixtures/arrow/* $C/arrow/
 
 $D dataset iris > $C/csv/iris.csv
 $D dataset fraud --rows 120 --seed 1 > $C/csv/fraud.csv

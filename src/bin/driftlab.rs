@@ -63,22 +63,22 @@ mod cli {
             #[arg(long)]
             noise: Option<f64>,
         },
-        /// Print the JSON profile of a CSV or Parquet file.
+        /// Print the JSON profile of a CSV, Parquet or Arrow file.
         Profile {
-            /// The CSV or Parquet file.
+            /// The CSV, Parquet or Arrow file.
             #[arg(long)]
             data: PathBuf,
             /// A target column, to check its class balance.
             #[arg(long)]
             target: Option<String>,
         },
-        /// Train a model on a CSV or Parquet file and write its artifact (JSON); prints the test metrics.
+        /// Train a model on a CSV, Parquet or Arrow file and write its artifact (JSON); prints the test metrics.
         ///
         /// By default a stratified quarter of the rows is held out for the metrics;
         /// `--test-fraction 0` trains on every row, `--test FILE` trains on every row and
         /// judges the model on FILE.
         Train {
-            /// The training CSV or Parquet file.
+            /// The training CSV, Parquet or Arrow file.
             #[arg(long)]
             data: PathBuf,
             /// The target column (leave out for kmeans).
@@ -94,7 +94,7 @@ mod cli {
             /// prints no test metrics [default: 0.25, or 0 with --test].
             #[arg(long)]
             test_fraction: Option<f64>,
-            /// A CSV or Parquet file to judge the model on: train on every row of --data, print the metrics
+            /// A CSV, Parquet or Arrow file to judge the model on: train on every row of --data, print the metrics
             /// on this file and keep them in the artifact.
             #[arg(long, value_name = "FILE")]
             test: Option<PathBuf>,
@@ -116,7 +116,7 @@ mod cli {
         },
         /// Turn an ONNX model (from skl2onnx or onnxmltools) into a driftlab artifact (JSON summary).
         ///
-        /// The reference table (CSV or Parquet: the training data, or rows like it) feeds the
+        /// The reference table (CSV, Parquet or Arrow: the training data, or rows like it) feeds the
         /// graph's inputs and becomes the model's drift reference: one graph input per column
         /// named after it, or one numeric input as wide as the table's columns besides the
         /// target, in order.
@@ -125,7 +125,7 @@ mod cli {
             /// The ONNX file.
             #[arg(long)]
             model: PathBuf,
-            /// The reference table (CSV or Parquet).
+            /// The reference table (CSV, Parquet or Arrow).
             #[arg(long)]
             reference: PathBuf,
             /// The reference's target column, if it has one (not an input).
@@ -135,13 +135,13 @@ mod cli {
             #[arg(long)]
             out: PathBuf,
         },
-        /// Score a CSV or Parquet file with a model: CSV (or Parquet, for an --out ending in
+        /// Score a CSV, Parquet or Arrow file with a model: CSV (or Parquet, for an --out ending in
         /// .parquet) with `prediction` and, for classifiers, `p_<class>`.
         Score {
             /// The model artifact.
             #[arg(long)]
             model: PathBuf,
-            /// The CSV or Parquet file to score (streamed: any size, constant memory).
+            /// The CSV, Parquet or Arrow file to score (streamed: any size, constant memory).
             #[arg(long)]
             data: PathBuf,
             /// Where to write the scores (default: CSV on stdout); a name ending in .parquet
@@ -149,21 +149,21 @@ mod cli {
             #[arg(long)]
             out: Option<PathBuf>,
         },
-        /// Score a labelled CSV or Parquet file with a model and print its metrics (JSON).
+        /// Score a labelled CSV, Parquet or Arrow file with a model and print its metrics (JSON).
         Evaluate {
             /// The model artifact.
             #[arg(long)]
             model: PathBuf,
-            /// The labelled CSV or Parquet file.
+            /// The labelled CSV, Parquet or Arrow file.
             #[arg(long)]
             data: PathBuf,
             /// The column holding the true labels or values.
             #[arg(long)]
             target: String,
         },
-        /// Metrics of predictions already in a CSV or Parquet file (JSON).
+        /// Metrics of predictions already in a CSV, Parquet or Arrow file (JSON).
         Metrics {
-            /// The CSV or Parquet file.
+            /// The CSV, Parquet or Arrow file.
             #[arg(long)]
             data: PathBuf,
             /// The column holding the true labels or values.
@@ -206,12 +206,12 @@ mod cli {
             #[arg(long, env = "DRIFTLAB_EDGE_WASM", value_name = "PATH", long_help = WASM_HELP)]
             wasm: Option<PathBuf>,
         },
-        /// Compare two CSV or Parquet files column by column and print the drift report (JSON).
+        /// Compare two CSV, Parquet or Arrow files column by column and print the drift report (JSON).
         Drift {
-            /// The reference CSV or Parquet file (e.g. the training data).
+            /// The reference CSV, Parquet or Arrow file (e.g. the training data).
             #[arg(long)]
             reference: PathBuf,
-            /// The current CSV or Parquet file (e.g. last week's traffic).
+            /// The current CSV, Parquet or Arrow file (e.g. last week's traffic).
             #[arg(long)]
             current: PathBuf,
             /// Only these columns, comma-separated.
@@ -226,7 +226,7 @@ mod cli {
         },
         /// Run a streaming change detector over one column and print its alarms (JSON).
         Monitor {
-            /// The CSV or Parquet file holding the stream, one row per observation.
+            /// The CSV, Parquet or Arrow file holding the stream, one row per observation.
             #[arg(long)]
             data: PathBuf,
             /// The numeric or boolean column to watch (for ddm/eddm: 1 = error, 0 = correct).
@@ -248,7 +248,7 @@ mod cli {
             /// The bundle's base URL, e.g. http://127.0.0.1:8787 (plain HTTP).
             #[arg(long)]
             url: String,
-            /// The rows (CSV or Parquet).
+            /// The rows (CSV, Parquet or Arrow).
             #[arg(long)]
             data: PathBuf,
             /// Send a batch's labels this many batches after the batch (0: right after it);
@@ -391,13 +391,13 @@ mod cli {
     }
 
     pub fn main() -> ExitCode {
-        // the Parquet reader turns a panic of the parquet crate on a malformed page into an
-        // error naming the row group (src/table/parquet.rs): its backtrace is not shown
+        // the Parquet and Arrow readers turn a panic of the parquet or arrow crates on a
+        // malformed file into an error naming where (src/table/): its backtrace is not shown
         let default_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if !info
                 .location()
-                .is_some_and(|l| l.file().contains("/parquet-"))
+                .is_some_and(|l| l.file().contains("/parquet-") || l.file().contains("/arrow-"))
             {
                 default_hook(info)
             }
@@ -602,12 +602,12 @@ mod cli {
                 let mut file = std::fs::File::open(&data)
                     .map_err(|e| format!("cannot read {}: {e}", data.display()))?;
                 let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-                let parquet_in = {
+                let (parquet_in, arrow_in) = {
                     use std::io::{Read, Seek};
-                    let mut magic = [0u8; 4];
+                    let mut magic = [0u8; 6];
                     let n = file.read(&mut magic).unwrap_or(0);
                     file.seek(std::io::SeekFrom::Start(0))?;
-                    table::is_parquet(&magic[..n])
+                    (table::is_parquet(&magic[..n]), table::is_arrow(&magic[..n]))
                 };
                 let parquet_out = out.as_ref().is_some_and(|p| is_parquet_path(p));
                 let bar = indicatif::ProgressBar::new(total).with_style(
@@ -622,6 +622,10 @@ mod cli {
                     let batches = table::ParquetBatches::from_file(file, &Default::default())
                         .map_err(|e| format!("{}: {e}", data.display()))?;
                     score::ScoreInput::Parquet(batches)
+                } else if arrow_in {
+                    let batches = table::ArrowBatches::from_file(file, &Default::default())
+                        .map_err(|e| format!("{}: {e}", data.display()))?;
+                    score::ScoreInput::Arrow(batches)
                 } else {
                     score::ScoreInput::Csv(std::io::BufReader::new(file))
                 };
@@ -787,7 +791,7 @@ mod cli {
         if bytes.len() > 8 << 20 {
             spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         }
-        // CSV or Parquet, told apart by the first bytes (every Parquet file opens with PAR1)
+        // CSV, Parquet or Arrow, told apart by the first bytes (PAR1, ARROW1 or FF FF FF FF)
         let read = table::read_table(&bytes, &table::ReadOptions::default())
             .map_err(|e| format!("{}: {e}", path.display()));
         spinner.finish_and_clear();

@@ -272,6 +272,43 @@ pub enum ScoreInput<R: Read> {
     Csv(R),
     /// A Parquet file, opened (see [`crate::table::ParquetBatches`]).
     Parquet(crate::table::ParquetBatches),
+    /// An Arrow IPC file or stream, opened (see [`crate::table::ArrowBatches`]).
+    #[cfg(feature = "arrow")]
+    Arrow(crate::table::ArrowBatches),
+}
+
+/// A columnar file read a batch of rows at a time (Parquet, Arrow).
+#[cfg(feature = "parquet")]
+trait Batches {
+    fn read_as(&mut self, name: &str, kind: ColumnKind) -> Result<(), TableError>;
+    fn next_table(&mut self) -> Result<Option<crate::table::Table>, TableError>;
+    fn bytes_read(&self) -> usize;
+}
+
+#[cfg(feature = "parquet")]
+impl Batches for crate::table::ParquetBatches {
+    fn read_as(&mut self, name: &str, kind: ColumnKind) -> Result<(), TableError> {
+        crate::table::ParquetBatches::read_as(self, name, kind)
+    }
+    fn next_table(&mut self) -> Result<Option<crate::table::Table>, TableError> {
+        crate::table::ParquetBatches::next_table(self)
+    }
+    fn bytes_read(&self) -> usize {
+        crate::table::ParquetBatches::bytes_read(self)
+    }
+}
+
+#[cfg(feature = "arrow")]
+impl Batches for crate::table::ArrowBatches {
+    fn read_as(&mut self, name: &str, kind: ColumnKind) -> Result<(), TableError> {
+        crate::table::ArrowBatches::read_as(self, name, kind)
+    }
+    fn next_table(&mut self) -> Result<Option<crate::table::Table>, TableError> {
+        crate::table::ArrowBatches::next_table(self)
+    }
+    fn bytes_read(&self) -> usize {
+        crate::table::ArrowBatches::bytes_read(self)
+    }
 }
 
 /// The format [`score_stream`] writes.
@@ -284,9 +321,10 @@ pub enum ScoreOutput {
     Parquet,
 }
 
-/// Scores `input` (CSV or Parquet) and writes the scores to `output` in `format`; as
+/// Scores `input` (CSV, Parquet or Arrow) and writes the scores to `output` in `format`; as
 /// [`score_csv`] otherwise (the same rows, the same numbers, the same errors). With
-/// Parquet input, `progress` gets the compressed bytes of the row groups opened so far.
+/// Parquet input, `progress` gets the compressed bytes of the row groups opened so far;
+/// with Arrow input, the bytes of the file read so far.
 #[cfg(feature = "parquet")]
 pub fn score_stream<R: Read, W: Write + Send>(
     artifact: &Artifact,
@@ -319,9 +357,20 @@ fn score_input<R: Read>(
     sink: &mut dyn Sink,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64, StreamError> {
-    let mut batches = match input {
+    let mut parquet;
+    #[cfg(feature = "arrow")]
+    let mut arrow;
+    let batches: &mut dyn Batches = match input {
         ScoreInput::Csv(r) => return score_csv_into(artifact, r, sink, progress),
-        ScoreInput::Parquet(b) => b,
+        ScoreInput::Parquet(b) => {
+            parquet = b;
+            &mut parquet
+        }
+        #[cfg(feature = "arrow")]
+        ScoreInput::Arrow(b) => {
+            arrow = b;
+            &mut arrow
+        }
     };
     // categorical inputs stay text, as with CSV (a column of codes written as integers)
     for input in &artifact.pipeline.inputs {

@@ -11,6 +11,8 @@
 //! `ParquetWriter` writes one (see `src/table/parquet.rs` for the types and the limits);
 //! [`read_table`] takes either, telling them apart by their first bytes.
 
+#[cfg(feature = "arrow")]
+mod arrow;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod read;
@@ -20,6 +22,9 @@ pub use parquet::{
     is_parquet, read_parquet, read_parquet_with_progress, write_parquet, ParquetBatches,
     ParquetWriter, BATCH_ROWS, MAGIC, MAX_PAGE_BYTES,
 };
+
+#[cfg(feature = "arrow")]
+pub use arrow::{is_arrow, read_arrow, read_arrow_with_progress, ArrowBatches, MAX_METADATA_BYTES};
 
 pub use read::{
     read_csv, read_csv_with_progress, CsvRead, Limits, ReadOptions, MISSING_TOKENS,
@@ -514,6 +519,57 @@ pub enum TableError {
         /// What the writer said.
         message: String,
     },
+    /// An Arrow IPC file or stream whose structure could not be read (a cut or damaged file).
+    #[cfg(feature = "arrow")]
+    #[error("{at}: the Arrow file could not be read ({message}): check that the file is whole and export it again")]
+    ArrowCorrupt {
+        /// Where: `message 3 (byte 1208)`, `column "x"`, …
+        at: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An Arrow column of a type, or a batch of a codec, this reader does not take.
+    #[cfg(feature = "arrow")]
+    #[error("{at}: {what} is not supported: {fix}")]
+    ArrowUnsupported {
+        /// Where: `column "x"`, or the message.
+        at: String,
+        /// The type or codec.
+        what: String,
+        /// How to re-write the file.
+        fix: String,
+    },
+    /// A Parquet or Arrow file given to a build without its reader (the page's light
+    /// module, the npm entry `driftlab/light`), which would otherwise fail as a CSV.
+    #[error("this is {format} file; this module reads CSV only: {fix}")]
+    NotCsv {
+        /// `a Parquet`, `an Arrow IPC`.
+        format: &'static str,
+        /// Where it can be read.
+        fix: &'static str,
+    },
+}
+
+/// What a file that is not CSV is, by its first bytes: `a Parquet` (`PAR1`), `an Arrow
+/// IPC` (the file format's `ARROW1`, or the stream format's first message, which opens
+/// with the continuation marker `FF FF FF FF`: no UTF-8 text does). `None` for anything
+/// else, which is read as CSV.
+pub fn binary_format(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PAR1") {
+        Some("a Parquet")
+    } else if bytes.starts_with(b"ARROW1") || bytes.starts_with(&[0xff; 4]) {
+        Some("an Arrow IPC")
+    } else {
+        None
+    }
+}
+
+/// The error for a Parquet or Arrow file read by a build without its reader.
+fn not_csv(format: &'static str) -> TableError {
+    TableError::NotCsv {
+        format,
+        fix: "use the full module (the npm entry `driftlab`; the playground loads it on demand for such a file), or save the table as CSV",
+    }
 }
 
 /// Reads a table from a CSV or a Parquet file's bytes, telling them apart by the first
@@ -532,11 +588,16 @@ pub fn read_table_with_progress(
     options: &ReadOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CsvRead, TableError> {
-    #[cfg(feature = "parquet")]
-    if bytes.starts_with(MAGIC) {
-        return read_parquet_with_progress(bytes.to_vec(), options, progress);
+    match binary_format(bytes) {
+        #[cfg(feature = "parquet")]
+        Some(_) if bytes.starts_with(MAGIC) => {
+            read_parquet_with_progress(bytes.to_vec(), options, progress)
+        }
+        #[cfg(feature = "arrow")]
+        Some(_) if is_arrow(bytes) => read_arrow_with_progress(bytes.to_vec(), options, progress),
+        Some(format) => Err(not_csv(format)),
+        None => read_csv_with_progress(bytes, options, progress),
     }
-    read_csv_with_progress(bytes, options, progress)
 }
 
 fn row_label(row: usize) -> String {

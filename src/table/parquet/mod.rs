@@ -852,8 +852,8 @@ fn read_typed<T: DataType>(
     Ok(done)
 }
 
-/// One column being filled.
-enum Builder {
+/// One column being filled (the Arrow reader fills its columns with it too).
+pub(super) enum Builder {
     Numeric(Vec<f64>),
     Categorical(Interner, Vec<u32>),
     Boolean(Vec<Option<bool>>),
@@ -861,14 +861,19 @@ enum Builder {
 
 impl Builder {
     fn new(plan: &Plan) -> Builder {
-        match plan.kind {
+        Builder::of(plan.kind)
+    }
+
+    /// An empty column of `kind`.
+    pub(super) fn of(kind: ColumnKind) -> Builder {
+        match kind {
             ColumnKind::Numeric => Builder::Numeric(Vec::new()),
             ColumnKind::Categorical => Builder::Categorical(Interner::default(), Vec::new()),
             ColumnKind::Boolean => Builder::Boolean(Vec::new()),
         }
     }
 
-    fn push_missing(&mut self) {
+    pub(super) fn push_missing(&mut self) {
         match self {
             Builder::Numeric(v) => v.push(f64::NAN),
             Builder::Categorical(_, c) => c.push(MISSING_CODE),
@@ -876,7 +881,7 @@ impl Builder {
         }
     }
 
-    fn push_number(&mut self, x: f64) {
+    pub(super) fn push_number(&mut self, x: f64) {
         match self {
             Builder::Numeric(v) => v.push(x),
             Builder::Categorical(_, c) if x.is_nan() => c.push(MISSING_CODE),
@@ -885,7 +890,7 @@ impl Builder {
         }
     }
 
-    fn push_int(&mut self, x: i128) {
+    pub(super) fn push_int(&mut self, x: i128) {
         match self {
             // `as` rounds to nearest, ties to even: the number the integer's text parses to
             Builder::Numeric(v) => v.push(x as f64),
@@ -894,7 +899,7 @@ impl Builder {
         }
     }
 
-    fn push_bool(&mut self, b: bool) {
+    pub(super) fn push_bool(&mut self, b: bool) {
         match self {
             Builder::Boolean(v) => v.push(Some(b)),
             Builder::Categorical(i, c) => c.push(i.code(if b { "true" } else { "false" })),
@@ -902,7 +907,7 @@ impl Builder {
         }
     }
 
-    fn push_text(&mut self, s: &str) {
+    pub(super) fn push_text(&mut self, s: &str) {
         match self {
             Builder::Categorical(i, c) => c.push(i.code(s)),
             Builder::Numeric(v) => v.push(f64::NAN),
@@ -910,7 +915,7 @@ impl Builder {
         }
     }
 
-    fn finish(self, name: &str) -> Column {
+    pub(super) fn finish(self, name: &str) -> Column {
         let data = match self {
             Builder::Numeric(v) => ColumnData::Numeric(v),
             Builder::Categorical(i, codes) => ColumnData::Categorical {
@@ -927,7 +932,7 @@ impl Builder {
 }
 
 /// A float widened through its shortest decimal spelling (what a CSV of it would hold).
-fn widen(x: f32) -> f64 {
+pub(super) fn widen(x: f32) -> f64 {
     if !x.is_finite() {
         return f64::from(x);
     }
@@ -938,7 +943,7 @@ fn widen(x: f32) -> f64 {
 }
 
 /// `unscaled × 10^-scale`, correctly rounded (through its decimal spelling, as a CSV cell).
-fn decimal(unscaled: i128, scale: i32) -> f64 {
+pub(super) fn decimal(unscaled: i128, scale: i32) -> f64 {
     if scale == 0 {
         return unscaled as f64;
     }
@@ -959,7 +964,7 @@ fn be_int(bytes: &[u8]) -> Option<i128> {
 }
 
 /// Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian; H. Hinnant's civil_from_days).
-fn date(days: i32) -> String {
+pub(super) fn date(days: i32) -> String {
     let z = i64::from(days) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
