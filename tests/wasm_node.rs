@@ -5,6 +5,8 @@ mod common {
     pub mod consistency;
     pub mod corpus;
     pub mod onnx_cases;
+    #[cfg(feature = "parquet")]
+    pub mod parquet_cases;
     pub mod wasm_cases;
 }
 use common::wasm_cases as cases;
@@ -132,4 +134,58 @@ fn onnx_import_scores_match_native() {
         common::onnx_cases::fingerprint(),
         common::onnx_cases::EXPECTED.trim()
     );
+}
+
+/// The crafted Parquet files of tests/parquet_crafted.rs in Wasm (issue #20): a usize is 32
+/// bits here, so a string length near 4 GiB wraps, and a panic would abort the module, with
+/// no `catch_unwind` to fall back on: every case must be refused by the reader's own checks.
+#[cfg(feature = "parquet")]
+mod parquet_crafted {
+    use super::common::parquet_cases as cases;
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen_test]
+    fn the_crafted_well_formed_file_reads() {
+        cases::the_crafted_well_formed_file_reads();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_page_declaring_two_gibibytes_is_refused_before_it_is_decompressed() {
+        cases::a_page_declaring_two_gibibytes_is_refused_before_it_is_decompressed();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_footer_declaring_billions_of_rows_is_refused_before_reading() {
+        cases::a_footer_declaring_billions_of_rows_is_refused_before_reading();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_dictionary_encoded_page_without_a_dictionary_is_refused() {
+        cases::a_dictionary_encoded_page_without_a_dictionary_is_refused();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_row_group_of_another_schema_or_negative_offsets_is_refused() {
+        cases::a_row_group_of_another_schema_or_negative_offsets_is_refused();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_page_header_declaring_a_list_of_billions_of_booleans_ends_at_its_bytes() {
+        cases::a_page_header_declaring_a_list_of_billions_of_booleans_ends_at_its_bytes();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_string_length_past_its_page_is_refused_before_the_crate_decodes_it() {
+        cases::a_string_length_past_its_page_is_refused_before_the_crate_decodes_it();
+    }
+
+    #[wasm_bindgen_test]
+    fn strings_after_levels_are_walked_as_many_as_the_levels_say_are_not_null() {
+        cases::strings_after_levels_are_walked_as_many_as_the_levels_say_are_not_null();
+    }
+
+    #[wasm_bindgen_test]
+    fn delta_encoded_strings_are_refused_naming_the_encoding() {
+        cases::delta_encoded_strings_are_refused_naming_the_encoding();
+    }
 }
