@@ -207,6 +207,14 @@ npm-pack: wasm
 	node npm/build.mjs target/npm/driftlab
 	cd target/npm/driftlab && npm pack --pack-destination ..
 
-# the packed tarball installed into a scratch project, used from Node, Chromium and workerd
-test-npm: wasm browser $(EDGE_TOOLS)
+# Deno for the package's deno condition, pinned in npm/test-tools: its binary is in the npm
+# platform package (@deno/<os>-<cpu>); --ignore-scripts skips deno's install script (which
+# only links that binary; bin.cjs finds it without)
+NPM_TOOLS := npm/test-tools/node_modules/.package-lock.json
+$(NPM_TOOLS): npm/test-tools/package-lock.json
+	npm ci --prefix npm/test-tools --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# the packed tarball installed into a scratch project, used from Node, Deno, Chromium and workerd
+test-npm: wasm browser $(EDGE_TOOLS) $(NPM_TOOLS)
 	node --test --test-concurrency=1 npm/test/

@@ -1,12 +1,15 @@
 // The npm package as a web developer gets it: built by npm/build.mjs from pkg/, packed by
 // `npm pack`, installed from the tarball into a scratch project (offline), and used from
-// Node, from a page in Chromium (playwright-core, Debian's Chromium) and from a Worker
-// bundled by wrangler and run in workerd. Scores are held bit for bit to what the CLI's
+// Node, from Deno (npm/test-tools, the `deno` condition), from a page in Chromium
+// (playwright-core, Debian's Chromium), from a module Web Worker of a page Vite built (the
+// `browser` condition as a bundler resolves it) and from a Worker bundled by wrangler and
+// run in workerd. Scores are held bit for bit to what the CLI's
 // `driftlab score` prints, and the README's examples run as they are written.
 //
-//   make wasm && npm ci --prefix edge/test-tools && node --test npm/test/
+//   make wasm && npm ci --prefix edge/test-tools && npm ci --prefix npm/test-tools --ignore-scripts && node --test npm/test/
 //
-// DRIFTLAB_CLI points at a built CLI (else cargo builds it); CHROMIUM overrides the browser.
+// DRIFTLAB_CLI points at a built CLI (else cargo builds it); CHROMIUM overrides the browser,
+// DENO the Deno binary.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +23,7 @@ import { WORKERD, freePort, run } from '../../tests/edge/workerd.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WRANGLER = join(ROOT, 'edge/test-tools/node_modules/.bin/wrangler');
+const DENO = process.env.DENO ?? join(ROOT, 'npm/test-tools/node_modules/.bin/deno');
 const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)[1];
 
 const work = mkdtempSync(join(tmpdir(), 'driftlab-npm-'));
@@ -61,6 +65,8 @@ before(() => {
 
   cli = buildCli();
   copyFileSync(join(ROOT, 'data/iris.csv'), join(app, 'iris.csv'));
+  copyFileSync(join(ROOT, 'tests/fixtures/parquet/iris.parquet'), join(app, 'iris.parquet'));
+  copyFileSync(join(ROOT, 'tests/fixtures/arrow/iris.arrow'), join(app, 'iris.arrow'));
   sh(cli, ['train', '--data', join(app, 'iris.csv'), '--target', 'species', '--model', 'logistic', '--out', join(app, 'model.json')], app);
   sh(cli, ['train', '--data', join(ROOT, 'data/diabetes.csv'), '--target', 'progression', '--model', 'linear', '--out', join(app, 'linear.json')], app);
   [header, ...cells] = readFileSync(join(app, 'iris.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
@@ -285,15 +291,96 @@ describe('Node', () => {
     assert.equal(scorer.scoreRows([rows[0]])[0].prediction, 'setosa');
   });
 
+  test('driftlab reads Parquet and Arrow files as their CSV; driftlab/light says to use it', async () => {
+    const { Data } = await load('driftlab');
+    const { Data: LightData } = await load('driftlab/light');
+    const csv = new Data();
+    csv.loadCsv(readFileSync(join(app, 'iris.csv')), 'iris.csv', null);
+    const expected = csv.profile('species');
+    const files = [['iris.parquet', 'a Parquet'], ['iris.arrow', 'an Arrow IPC']];
+    for (const [file, format] of files) {
+      const bytes = readFileSync(join(app, file));
+      const data = new Data();
+      data.loadCsv(bytes, file, null);
+      assertSameBits(data.profile('species'), expected, `${file}: profile`);
+      const light = new LightData();
+      assert.throws(() => light.loadCsv(bytes, file, null), (e) => e.message.includes(`this is ${format} file; this module reads CSV only: use the full module (the npm entry \`driftlab\``), `${file}`);
+    }
+  });
+
   test('the README’s Node examples print what they say', () => {
     const examples = readmeExamples().filter((e) => e.kind === 'node');
-    assert.ok(examples.length >= 4, `${examples.length} Node examples in npm/README.md`);
+    assert.ok(examples.length >= 5, `${examples.length} Node examples in npm/README.md`);
     examples.forEach((e, i) => {
       const file = join(app, `example-${i}.mjs`);
       writeFileSync(file, e.code);
       const out = sh(process.execPath, [file], app);
       assert.match(out, e.expect, `README example ${i}:\n${e.code}`);
     });
+  });
+});
+
+/**
+ * Runs `code` as a module of the app in Deno, offline: the package comes from the app's
+ * node_modules (Deno's resolution when a package.json is beside it), never from a registry.
+ */
+function deno(name, code) {
+  writeFileSync(join(app, name), code);
+  const r = spawnSync(DENO, ['run', '--cached-only', '--no-remote', '--allow-read', '--allow-env', name], {
+    cwd: app,
+    env: { ...process.env, DENO_DIR: join(work, 'deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, `deno ${name}: ${r.stdout}${r.stderr}`);
+  return r;
+}
+
+describe('Deno', () => {
+  test('npm:driftlab and bare driftlab resolve to the deno condition and score as Node does, bit for bit', async () => {
+    writeFileSync(join(app, 'rows.json'), JSON.stringify(rows));
+    const answer = JSON.parse(deno('deno-check.mjs', `import { loadScorer } from 'npm:driftlab/scorer';
+import { Data, Model, Detector, version } from 'driftlab';
+import { Data as LightData } from 'npm:driftlab/light';
+
+const rows = JSON.parse(await Deno.readTextFile('rows.json'));
+const text = await Deno.readTextFile('model.json');
+const model = new Model(new Data());
+model.loadArtifact(text);
+const light = new LightData();
+const loaded = light.loadCsv(await Deno.readFile('iris.csv'), 'iris.csv', null);
+console.log(JSON.stringify({
+  resolved: ['npm:driftlab', 'driftlab/light', 'driftlab/scorer'].map((s) => import.meta.resolve(s).split('node_modules/').pop()),
+  version: version(),
+  edge: (await loadScorer(await Deno.readFile('model.json'))).scoreRows(rows),
+  core: model.scoreRows(rows),
+  profile: light.profile('species'),
+  columns: loaded.columns.length,
+  run: new Detector('adwin', null).run(new Float64Array(rows.map((r) => r.sepal_width_cm ?? 0))),
+}));
+`).stdout);
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules/driftlab/package.json'), 'utf8'));
+    assert.deepEqual(answer.resolved, ['.', './light', './scorer'].map((e) => `driftlab/${manifest.exports[e].deno.slice(2)}`));
+    assert.equal(answer.version, VERSION);
+    const { loadScorer } = await load('driftlab/scorer');
+    const { Data, Model, Detector } = await load('driftlab');
+    const { Data: LightData } = await load('driftlab/light');
+    const text = readFileSync(join(app, 'model.json'), 'utf8');
+    const model = new Model(new Data());
+    model.loadArtifact(text);
+    assertSameBits(answer.edge, (await loadScorer(text)).scoreRows(rows), 'driftlab/scorer, Deno vs Node');
+    assertSameBits(answer.core, model.scoreRows(rows), 'driftlab, Deno vs Node');
+    const light = new LightData();
+    light.loadCsv(readFileSync(join(app, 'iris.csv')), 'iris.csv', null);
+    assertSameBits(answer.profile, light.profile('species'), 'driftlab/light profile, Deno vs Node');
+    assert.equal(answer.columns, 5);
+    assert.deepEqual(answer.run, new Detector('adwin', null).run(new Float64Array(rows.map((r) => r.sepal_width_cm ?? 0))));
+  });
+
+  test('the README’s Deno examples print what they say', () => {
+    const examples = readmeExamples().filter((e) => e.kind === 'deno');
+    assert.ok(examples.length >= 1, `${examples.length} Deno examples in npm/README.md`);
+    examples.forEach((e, i) => assert.match(deno(`deno-example-${i}.mjs`, e.code).stdout, e.expect, `README example ${i}:\n${e.code}`));
   });
 });
 
@@ -338,6 +425,66 @@ describe('Chromium', () => {
       model.loadArtifact(text);
       assertSameBits(answer.edge, (await loadScorer(text)).scoreRows(rows), 'driftlab/scorer, page vs Node');
       assertSameBits(answer.core, model.scoreRows(rows), 'driftlab, page vs Node');
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('Vite', () => {
+  test('a page whose module Web Worker imports driftlab/scorer and driftlab, built by Vite, scores as Node does', async () => {
+    // the README's advice: worker.format 'es' (the entries use top-level await)
+    const site = join(app, 'vite-app');
+    mkdirSync(join(site, 'public'), { recursive: true });
+    copyFileSync(join(app, 'model.json'), join(site, 'public/model.json'));
+    writeFileSync(join(site, 'index.html'), '<!doctype html><title>app</title><script type="module" src="./main.js"></script>\n');
+    // the worker says when it is ready: its imports await the Wasm (top-level await), and a
+    // message that comes before its handler is set would be lost
+    writeFileSync(join(site, 'main.js'), `const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+worker.onmessage = (e) => {
+  if (e.data === 'ready') worker.postMessage(JSON.parse(decodeURIComponent(location.hash.slice(1))));
+  else document.body.dataset.answer = JSON.stringify(e.data);
+};
+worker.onerror = (e) => { document.body.dataset.answer = JSON.stringify({ error: e.message }); };
+`);
+    writeFileSync(join(site, 'worker.js'), `import { loadScorer } from 'driftlab/scorer';
+import { Data, Model } from 'driftlab';
+
+self.onmessage = async (e) => {
+  const text = await (await fetch('/model.json')).text();
+  const model = new Model(new Data());
+  model.loadArtifact(text);
+  self.postMessage({ edge: (await loadScorer(text)).scoreRows(e.data), core: model.scoreRows(e.data) });
+};
+self.postMessage('ready');
+`);
+    const { build } = await import(pathToFileURL(join(ROOT, 'node_modules/vite/dist/node/index.js')).href);
+    await build({ root: site, configFile: false, logLevel: 'error', worker: { format: 'es' }, build: { outDir: join(site, 'dist'), target: 'es2022' } });
+    const emitted = readdirSync(join(site, 'dist/assets'));
+    assert.ok(emitted.some((f) => f.endsWith('.wasm')), `Vite emitted no Wasm: ${emitted}`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.route('http://vite.test/**', (route) => {
+        const path = new URL(route.request().url()).pathname;
+        const file = join(site, 'dist', path === '/' ? 'index.html' : path);
+        const type = path.endsWith('.wasm') ? 'application/wasm' : path.endsWith('.js') ? 'text/javascript' : path.endsWith('.json') ? 'application/json' : 'text/html';
+        return route.fulfill({ path: file, contentType: type });
+      });
+      await page.goto(`http://vite.test/#${encodeURIComponent(JSON.stringify(rows))}`);
+      await page.waitForFunction(() => document.body?.dataset.answer, null, { timeout: 60_000 });
+      const answer = JSON.parse(await page.evaluate(() => document.body.dataset.answer));
+      assert.deepEqual(errors, []);
+      assert.equal(answer.error, undefined, answer.error);
+      const { loadScorer } = await load('driftlab/scorer');
+      const { Data, Model } = await load('driftlab');
+      const text = readFileSync(join(app, 'model.json'), 'utf8');
+      const model = new Model(new Data());
+      model.loadArtifact(text);
+      assertSameBits(answer.edge, (await loadScorer(text)).scoreRows(rows), 'driftlab/scorer, Vite worker vs Node');
+      assertSameBits(answer.core, model.scoreRows(rows), 'driftlab, Vite worker vs Node');
     } finally {
       await browser.close();
     }
