@@ -189,3 +189,42 @@ mod parquet_crafted {
         cases::delta_encoded_strings_are_refused_naming_the_encoding();
     }
 }
+
+/// The Arrow reader in Wasm (issue #20, item 3): lengths are 32 bits wide here and a panic
+/// aborts the module, so the hostile fixtures and a sweep of flipped bytes must all end in
+/// errors, and the well-formed files read as natively (tests/arrow.rs has the rest).
+#[cfg(feature = "arrow")]
+#[wasm_bindgen_test]
+fn hostile_arrow_files_are_refused_without_a_panic() {
+    use driftlab::table::{read_arrow, ReadOptions};
+    let read = |b: &[u8]| read_arrow(b.to_vec(), &ReadOptions::default());
+    let types = include_bytes!("fixtures/arrow/types.arrow");
+    let stream = include_bytes!("fixtures/arrow/types_dict.arrows");
+    assert_eq!(read(types).unwrap().table.rows(), 60);
+    assert_eq!(
+        read(stream).unwrap().table.fingerprint(),
+        read(types).unwrap().table.fingerprint()
+    );
+    for (name, bytes) in [
+        (
+            "bad_rows",
+            &include_bytes!("fixtures/arrow/bad_rows.arrow")[..],
+        ),
+        ("bad_body", include_bytes!("fixtures/arrow/bad_body.arrow")),
+        (
+            "bad_flatbuffer",
+            include_bytes!("fixtures/arrow/bad_flatbuffer.arrow"),
+        ),
+        ("bad_cut", include_bytes!("fixtures/arrow/bad_cut.arrow")),
+        ("bad_zstd", include_bytes!("fixtures/arrow/bad_zstd.arrow")),
+    ] {
+        assert!(read(bytes).is_err(), "{name}");
+    }
+    for whole in [&types[..], &stream[..]] {
+        for at in (0..whole.len()).step_by(11) {
+            let mut b = whole.to_vec();
+            b[at] ^= 0xa5;
+            let _ = read(&b);
+        }
+    }
+}

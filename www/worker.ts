@@ -61,13 +61,14 @@ const api = {
 
   /**
    * `onProgress` (bytes read, total bytes) is a Comlink proxy of the page's function. A
-   * Parquet file (its first bytes are `PAR1`) is read by the full module, loaded for it on
-   * demand: the Parquet reader is not in the small first-load module.
+   * Parquet or Arrow file (its first bytes are `PAR1`, `ARROW1` or `FF FF FF FF`) is read
+   * by the full module, loaded for it on demand: those readers are not in the small
+   * first-load module.
    */
   async loadCsv(bytes: Uint8Array, fileName: string, onProgress?: ReadProgressCallback): Promise<Loaded> {
     try {
       // once the full module is loading, `on('data')` answers from it
-      if (isParquet(bytes)) {
+      if (isColumnar(bytes)) {
         try {
           await fullModule();
         } catch (err) {
@@ -108,9 +109,10 @@ const api = {
 
 export type WorkerApi = typeof api;
 
-/** True for bytes that open like a Parquet file. */
-function isParquet(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31;
+/** True for bytes that open like a Parquet file (`PAR1`) or an Arrow IPC file (`ARROW1`) or stream (`FF FF FF FF`). */
+function isColumnar(bytes: Uint8Array): boolean {
+  const opens = (magic: number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+  return opens([0x50, 0x41, 0x52, 0x31]) || opens([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]) || opens([0xff, 0xff, 0xff, 0xff]);
 }
 
 /** Repetitions of a scoring measurement; the median is reported. */

@@ -8,8 +8,10 @@
 //! [`read_csv`] turns CSV bytes into a table; see its docs for the rules (missing-value
 //! spellings, inference, limits) and for what happens with awkward input. With the
 //! `parquet` feature, `read_parquet` reads a Parquet file into the same table and
-//! `ParquetWriter` writes one (see `src/table/parquet.rs` for the types and the limits);
-//! [`read_table`] takes either, telling them apart by their first bytes.
+//! `ParquetWriter` writes one (see `src/table/parquet/` for the types and the limits); with
+//! the `arrow` feature, `read_arrow` reads an Arrow IPC file or stream (`src/table/arrow.rs`);
+//! [`read_table`] takes any of them, telling them apart by their first bytes
+//! ([`binary_format`]).
 
 #[cfg(feature = "arrow")]
 mod arrow;
@@ -539,15 +541,6 @@ pub enum TableError {
         /// How to re-write the file.
         fix: String,
     },
-    /// A Parquet or Arrow file given to a build without its reader (the page's light
-    /// module, the npm entry `driftlab/light`), which would otherwise fail as a CSV.
-    #[error("this is {format} file; this module reads CSV only: {fix}")]
-    NotCsv {
-        /// `a Parquet`, `an Arrow IPC`.
-        format: &'static str,
-        /// Where it can be read.
-        fix: &'static str,
-    },
 }
 
 /// What a file that is not CSV is, by its first bytes: `a Parquet` (`PAR1`), `an Arrow
@@ -564,18 +557,11 @@ pub fn binary_format(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// The error for a Parquet or Arrow file read by a build without its reader.
-fn not_csv(format: &'static str) -> TableError {
-    TableError::NotCsv {
-        format,
-        fix: "use the full module (the npm entry `driftlab`; the playground loads it on demand for such a file), or save the table as CSV",
-    }
-}
-
-/// Reads a table from a CSV or a Parquet file's bytes, telling them apart by the first
-/// bytes (`PAR1` opens every Parquet file). Without the `parquet` feature everything is
-/// read as CSV (a Parquet file then fails as CSV): the page's first-load module, which has
-/// no Parquet reader, stays the size it was, and its worker sends Parquet to the full one.
+/// Reads a table from a CSV, Parquet or Arrow IPC file's bytes, telling them apart by the
+/// first bytes ([`binary_format`]). Without the `parquet` (or `arrow`) feature such a file
+/// is read as CSV (and fails as one); the page's first-load module, which has neither
+/// reader, stays the size it was: its worker sends these files to the full module, and
+/// the workbench's `load_csv` names the format and where it can be read.
 pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<CsvRead, TableError> {
     read_table_with_progress(bytes, options, &mut |_, _| {})
 }
@@ -588,16 +574,17 @@ pub fn read_table_with_progress(
     options: &ReadOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<CsvRead, TableError> {
-    match binary_format(bytes) {
-        #[cfg(feature = "parquet")]
-        Some(_) if bytes.starts_with(MAGIC) => {
-            read_parquet_with_progress(bytes.to_vec(), options, progress)
-        }
-        #[cfg(feature = "arrow")]
-        Some(_) if is_arrow(bytes) => read_arrow_with_progress(bytes.to_vec(), options, progress),
-        Some(format) => Err(not_csv(format)),
-        None => read_csv_with_progress(bytes, options, progress),
+    #[cfg(feature = "parquet")]
+    if bytes.starts_with(MAGIC) {
+        return read_parquet_with_progress(bytes.to_vec(), options, progress);
     }
+    #[cfg(feature = "arrow")]
+    if is_arrow(bytes) {
+        return read_arrow_with_progress(bytes.to_vec(), options, progress);
+    }
+    // a build without the reader (the page's light module) reads them as CSV: the
+    // workbench says what the file is before it gets here (`WorkbenchError::NotCsv`)
+    read_csv_with_progress(bytes, options, progress)
 }
 
 fn row_label(row: usize) -> String {

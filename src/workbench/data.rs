@@ -122,8 +122,9 @@ impl DataBench {
         self.load(name, read)
     }
 
-    /// Loads CSV bytes (a dropped or picked file), or a Parquet file's with the `parquet`
-    /// feature; `progress(bytes_read, total_bytes)` is called about every MiB (CSV) or row
+    /// Loads CSV bytes (a dropped or picked file), or a Parquet or Arrow file's with the
+    /// `parquet` and `arrow` features (without them, such a file is
+    /// [`WorkbenchError::NotCsv`]); `progress(bytes_read, total_bytes)` is called about every MiB (CSV) or row
     /// batch (Parquet) read and once when all records are read.
     pub fn load_csv(
         &mut self,
@@ -131,8 +132,17 @@ impl DataBench {
         file_name: &str,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Loaded, WorkbenchError> {
-        // CSV, or Parquet where the module is built with it (the page's full module; the
-        // worker sends a Parquet file there)
+        // CSV, or Parquet and Arrow where the module is built with their readers (the
+        // page's full module; the worker sends such a file there)
+        if let Some(format) = crate::table::binary_format(bytes) {
+            let parquet = bytes.starts_with(b"PAR1");
+            if (parquet && !cfg!(feature = "parquet")) || (!parquet && !cfg!(feature = "arrow")) {
+                return Err(WorkbenchError::NotCsv {
+                    file: file_name.to_owned(),
+                    format,
+                });
+            }
+        }
         let read = read_table_with_progress(bytes, &ReadOptions::default(), progress).map_err(
             |error| WorkbenchError::File {
                 file: file_name.to_owned(),

@@ -53,6 +53,15 @@ pub enum WorkbenchError {
     /// The threshold table of a class the model has no probabilities for.
     #[error("the last model has no class probabilities for that class")]
     NoClassProbabilities,
+    /// A Parquet or Arrow file given to a module without its reader (the page's light
+    /// module, the npm entry `driftlab/light`), which would otherwise fail as a CSV.
+    #[error("{file}: this is {format} file; this module reads CSV only: use the full module (the npm entry `driftlab`; the playground loads it on demand for such a file), or save the table as CSV")]
+    NotCsv {
+        /// The file name.
+        file: String,
+        /// `a Parquet`, `an Arrow IPC`.
+        format: &'static str,
+    },
     /// A file could not be read (the reader's message names the line and the row).
     #[error("{file}: {error}")]
     File {

@@ -293,8 +293,11 @@ pub fn a_page_header_declaring_a_list_of_billions_of_booleans_ends_at_its_bytes(
         &[(3, chunk(4, page.len(), 3))],
         Compression::UNCOMPRESSED,
     );
+    // (Wasm has no clock here: an endless walk would end at the test runner's timeout)
+    #[cfg(not(target_arch = "wasm32"))]
     let started = std::time::Instant::now();
     assert!(read(f).is_err());
+    #[cfg(not(target_arch = "wasm32"))]
     assert!(started.elapsed().as_secs() < 10);
 }
 

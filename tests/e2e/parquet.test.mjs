@@ -1,7 +1,7 @@
 // A Parquet file dropped on the page in a real Chromium (issue #20, item 2): the page opens
 // on the small data module, the Parquet file makes the worker fetch the full module (the
 // reader is not in the first load) and read the file there, with the same table as the
-// CSV it came from; a zstd file gets an error naming the column and the fix, and the table
+// CSV it came from, as an Arrow IPC file picked next does (item 3); a zstd file gets an error naming the column and the fix, and the table
 // on screen stays. Needs `make wasm` and Debian's Chromium at /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,6 +67,13 @@ test('a dropped .parquet is read by the full module, loaded on demand, as its CS
     'the first column\'s statistics are those of the CSV');
   assert.ok(await page.locator('#error').isHidden(), 'no error');
   await page.screenshot({ path: join(shots, 'parquet-iris.png'), fullPage: false });
+
+  // an Arrow IPC file (Feather v2), picked: the same table again, from the full module
+  await page.setInputFiles('#csv-file', { name: 'iris.arrow', mimeType: 'application/vnd.apache.arrow.file', buffer: readFileSync(join(root, 'tests/fixtures/arrow/iris.arrow')) });
+  await page.waitForFunction(() => /iris\.arrow/.test(document.querySelector('#dataset option:checked')?.textContent ?? ''));
+  assert.deepEqual(await shown(page), fromCsv, 'Arrow: the same columns and cards as the CSV');
+  assert.equal(await page.locator('article.card').first().locator('dl').innerText(), csvStats, 'Arrow: the CSV\'s statistics');
+  assert.ok(await page.locator('#error').isHidden(), 'no error');
 
   // a zstd file: an error naming the column and the fix; iris stays on screen
   await page.setInputFiles('#csv-file', { name: 'zstd.parquet', mimeType: 'application/vnd.apache.parquet', buffer: fixture('bad_zstd.parquet') });
