@@ -11,6 +11,8 @@ column, 60 rows), so that the tests can hold Arrow = CSV = Parquet
                        dictionary-encoded (int32 indices)
 * types_lz4.arrow      the file format, lz4-frame compressed buffers
 * iris.arrow           data/iris.csv (doubles and a string), batches of 50
+* binary_train.arrow   tests/fixtures/onnx/binary.train.csv, the reference of an imported
+                       ONNX model (driftlab import --reference takes it as it takes the CSV)
 * bad_zstd.arrow       zstd-compressed buffers: refused naming the codec
 * bad_timestamp.arrow  a timestamp column: refused naming the column
 * bad_nested.arrow     a list column: refused naming the column
@@ -70,6 +72,8 @@ def main():
 
     iris = pacsv.read_csv(os.path.join(ROOT, "data", "iris.csv"))
     write_file(iris, p("iris.arrow"), 50)
+    train = pacsv.read_csv(os.path.join(ROOT, "tests", "fixtures", "onnx", "binary.train.csv"))
+    write_file(train, p("binary_train.arrow"), 100)
 
     small = pa.table({"x": pa.array([1.0, 2.0, 3.0]), "c": pa.array(["a", "b", "a"])})
     write_file(small, p("bad_zstd.arrow"), 3, compression="zstd")

@@ -298,3 +298,43 @@ fn the_command_line_takes_arrow_wherever_it_takes_csv() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `driftlab import --reference` takes its table through the same reader: an imported ONNX
+/// model with an Arrow reference is the one imported with the CSV it came from.
+#[cfg(feature = "onnx")]
+#[test]
+fn import_takes_an_arrow_reference_as_its_csv() {
+    let dir = std::env::temp_dir().join(format!("driftlab-arrow-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let onnx = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/onnx/");
+    let model = format!("{onnx}logistic_binary.onnx");
+    let mut imported = Vec::new();
+    for (name, reference) in [
+        ("csv", format!("{onnx}binary.train.csv")),
+        ("arrow", format!("{DIR}binary_train.arrow")),
+    ] {
+        let out = dir.join(format!("{name}.json")).display().to_string();
+        let o = cli(&[
+            "import",
+            "--model",
+            &model,
+            "--reference",
+            &reference,
+            "--target",
+            "y",
+            "--out",
+            &out,
+        ]);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        imported.push(v);
+    }
+    for key in ["model", "pipeline", "profile"] {
+        assert_eq!(imported[0][key], imported[1][key], "{key}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
