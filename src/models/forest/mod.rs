@@ -6,6 +6,17 @@
 //!
 //! The artifact kept its shape when linfa's trees gave way to the histogram trees, so a
 //! forest trained before still loads and scores as it did.
+//!
+//! **Soft voting.** scikit-learn's random forests and extra trees do not count votes: they
+//! average the trees' leaf class frequencies (`predict_proba`), and the label is the class
+//! of the largest average. A forest imported from such a model (`crate::onnx::import`)
+//! carries `"soft_voting": true` and scores that way ([`ForestModel::average_into`]): the
+//! probabilities are the mean of the leaves' `distribution`s, the label their argmax
+//! (ties to the lowest class, as onnxruntime's `TreeEnsembleClassifier` names them). The
+//! field is left out of the artifact when false, so every forest written before it, and
+//! every forest driftlab trains, stays byte for byte what it was. driftlab's own trainer
+//! keeps voting: it has no soft-voting parameter (a new parameter would enter every
+//! trained forest's artifact).
 
 #[cfg(feature = "train")]
 mod fit;
@@ -50,6 +61,36 @@ pub struct ForestModel {
     pub trees: Vec<TreeModel>,
     /// Number of classes.
     pub n_classes: usize,
+    /// Average the leaves' class distributions instead of counting votes (scikit-learn's
+    /// forests, imported); absent from the artifact when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub soft_voting: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl ForestModel {
+    /// Soft voting over a block of leaves: adds each tree's leaf distribution to `sums`
+    /// (`n × k`), trees in order, then divides by the number of trees.
+    fn average_into(&self, sums: &mut [f64], leaf_of: impl Fn(usize, usize) -> usize, n: usize) {
+        let k = self.n_classes;
+        sums.fill(0.0);
+        for (t, tree) in self.trees.iter().enumerate() {
+            for (j, row) in sums.chunks_exact_mut(k).take(n).enumerate() {
+                let leaf = leaf_of(t, j);
+                for (s, d) in row
+                    .iter_mut()
+                    .zip(&tree.distribution[leaf * k..(leaf + 1) * k])
+                {
+                    *s += d;
+                }
+            }
+        }
+        let trees = self.trees.len().max(1) as f64;
+        sums.iter_mut().for_each(|s| *s /= trees);
+    }
 }
 
 impl Predict for ForestModel {
@@ -83,11 +124,27 @@ impl Predict for ForestModel {
             if t.reads_past(p) {
                 return Err(mismatch());
             }
+            if self.soft_voting && t.distribution.iter().any(|d| !d.is_finite()) {
+                return Err(bad("forest leaf distribution is not finite"));
+            }
         }
         Ok(())
     }
 
     fn predict(&self, x: &[f64]) -> Result<Prediction> {
+        if self.soft_voting {
+            let leaves = self
+                .trees
+                .iter()
+                .map(|t| t.leaf(x))
+                .collect::<Result<Vec<usize>>>()?;
+            let mut probabilities = vec![0.0; self.n_classes];
+            self.average_into(&mut probabilities, |t, _| leaves[t], 1);
+            return Ok(Prediction {
+                value: crate::score::argmax(&probabilities) as f64,
+                probabilities,
+            });
+        }
         let mut votes = vec![0usize; self.n_classes];
         for t in &self.trees {
             let leaf = t.leaf(x)?;
@@ -110,6 +167,25 @@ impl Predict for ForestModel {
         values.resize(rows, 0.0);
         probabilities.resize(rows * k, 0.0);
         let flats: Vec<flat::FlatTree> = self.trees.iter().map(TreeModel::flat).collect();
+        if self.soft_voting {
+            let t = self.trees.len();
+            let mut leaves = vec![0u32; flat::BLOCK * t];
+            flat::blocks(data, cols, |start, block, n| {
+                for (i, f) in flats.iter().enumerate() {
+                    f.leaves(
+                        block,
+                        cols,
+                        &mut leaves[i * flat::BLOCK..i * flat::BLOCK + n],
+                    );
+                }
+                let out = &mut probabilities[start * k..(start + n) * k];
+                self.average_into(out, |i, j| leaves[i * flat::BLOCK + j] as usize, n);
+                for (j, row) in out.chunks_exact(k).enumerate() {
+                    values[start + j] = crate::score::argmax(row) as f64;
+                }
+            });
+            return Some(k);
+        }
         let mut leaves = [0u32; flat::BLOCK];
         let mut votes = vec![0usize; flat::BLOCK * k];
         flat::blocks(data, cols, |start, block, n| {
@@ -155,4 +231,81 @@ fn vote_into(votes: &[usize], probabilities: &mut [f64]) -> f64 {
         *p = v as f64 / total;
     }
     best as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stump on feature 0 at 0.5 whose leaves hold `lo` and `hi` as class frequencies.
+    fn stump(lo: [f64; 2], hi: [f64; 2]) -> TreeModel {
+        TreeModel {
+            feature: vec![0, 0, 0],
+            threshold: vec![0.5, 0.0, 0.0],
+            left: vec![1, -1, -1],
+            right: vec![2, -1, -1],
+            class: vec![0, usize::from(lo[1] > lo[0]), usize::from(hi[1] > hi[0])],
+            distribution: [[0.0, 0.0], lo, hi].concat(),
+            n_classes: 2,
+        }
+    }
+
+    fn forest(soft_voting: bool) -> ForestModel {
+        ForestModel {
+            trees: vec![
+                stump([0.9, 0.1], [0.4, 0.6]),
+                stump([0.8, 0.2], [0.45, 0.55]),
+                stump([0.3, 0.7], [0.0, 1.0]),
+            ],
+            n_classes: 2,
+            soft_voting,
+        }
+    }
+
+    #[test]
+    fn soft_voting_averages_the_leaves_and_votes_count_them() {
+        let soft = forest(true).predict(&[0.0]).unwrap();
+        assert_eq!(soft.value, 0.0);
+        let want = [(0.9 + 0.8 + 0.3) / 3.0, (0.1 + 0.2 + 0.7) / 3.0];
+        for (p, w) in soft.probabilities.iter().zip(want) {
+            assert!((p - w).abs() < 1e-15, "{p} vs {w}");
+        }
+        // two trees of three vote 0 there; on the right every tree says 1
+        let hard = forest(false).predict(&[0.0]).unwrap();
+        assert_eq!(hard.probabilities, vec![2.0 / 3.0, 1.0 / 3.0]);
+        assert_eq!(forest(true).predict(&[1.0]).unwrap().value, 1.0);
+    }
+
+    #[test]
+    fn soft_voting_scores_a_batch_as_row_by_row_bit_for_bit() {
+        let m = forest(true);
+        let data: Vec<f64> = (0..300).map(|i| f64::from(i % 7) / 6.0).collect();
+        let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+        assert_eq!(
+            m.predict_batch_into(&data, 1, &mut values, &mut probabilities),
+            Some(2)
+        );
+        for (i, x) in data.iter().enumerate() {
+            let one = m.predict(&[*x]).unwrap();
+            assert_eq!(one.value, values[i]);
+            assert_eq!(one.probabilities, probabilities[i * 2..i * 2 + 2]);
+        }
+    }
+
+    #[test]
+    fn the_field_is_written_only_when_true() {
+        let hard = serde_json::to_string(&forest(false)).unwrap();
+        assert!(!hard.contains("soft_voting"), "{hard}");
+        let back: ForestModel = serde_json::from_str(&hard).unwrap();
+        assert!(!back.soft_voting);
+        let soft = serde_json::to_string(&forest(true)).unwrap();
+        assert!(soft.contains("\"soft_voting\":true"), "{soft}");
+        assert_eq!(
+            serde_json::from_str::<ForestModel>(&soft).unwrap(),
+            forest(true)
+        );
+        let mut nan = forest(true);
+        nan.trees[1].distribution[3] = f64::NAN;
+        assert!(nan.validate(1).is_err());
+    }
 }

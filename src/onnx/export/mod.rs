@@ -34,7 +34,7 @@
 //! | logistic (two classes, multinomial) | `LinearClassifier` (`LOGISTIC` over `±w`, `SOFTMAX`) |
 //! | linear, ridge, lasso, elastic net | `LinearRegressor` |
 //! | tree | `TreeEnsembleRegressor` with one target per class (the leaf's class distribution) |
-//! | forest | `TreeEnsembleRegressor` voting 1 per tree, `Div` by the number of trees |
+//! | forest | `TreeEnsembleRegressor` voting 1 per tree (soft voting: the leaf's class distribution), `Div` by the number of trees |
 //! | boosting | `TreeEnsembleRegressor` (base values, missing-value tracking), then `Sigmoid` (as `[1 − p, p]`) or `Softmax` |
 //! | gaussian-nb | `Unsqueeze`, `Sub`, `Mul`, `ReduceSum`, `Softmax` (double) |
 //! | kmeans | the same distances, `ArgMin`, `Sqrt` |
