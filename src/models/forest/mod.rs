@@ -10,7 +10,7 @@
 //! **Soft voting.** scikit-learn's random forests and extra trees do not count votes: they
 //! average the trees' leaf class frequencies (`predict_proba`), and the label is the class
 //! of the largest average. A forest imported from such a model (`crate::onnx::import`)
-//! carries `"soft_voting": true` and scores that way ([`ForestModel::average_into`]): the
+//! carries `"soft_voting": true` and scores that way (`ForestModel::predict_soft`): the
 //! probabilities are the mean of the leaves' `distribution`s, the label their argmax
 //! (ties to the lowest class, as onnxruntime's `TreeEnsembleClassifier` names them). The
 //! field is left out of the artifact when false, so every forest written before it, and
@@ -72,24 +72,65 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl ForestModel {
-    /// Soft voting over a block of leaves: adds each tree's leaf distribution to `sums`
-    /// (`n × k`), trees in order, then divides by the number of trees.
-    fn average_into(&self, sums: &mut [f64], leaf_of: impl Fn(usize, usize) -> usize, n: usize) {
+    /// Soft voting, one row: each tree's leaf distribution added in tree order, then
+    /// divided by the number of trees; the label is the largest mean.
+    fn predict_soft(&self, x: &[f64]) -> Result<Prediction> {
         let k = self.n_classes;
-        sums.fill(0.0);
-        for (t, tree) in self.trees.iter().enumerate() {
-            for (j, row) in sums.chunks_exact_mut(k).take(n).enumerate() {
-                let leaf = leaf_of(t, j);
-                for (s, d) in row
-                    .iter_mut()
-                    .zip(&tree.distribution[leaf * k..(leaf + 1) * k])
-                {
-                    *s += d;
+        let mut probabilities = vec![0.0; k];
+        for t in &self.trees {
+            let leaf = t.leaf(x)?;
+            add(
+                &mut probabilities,
+                &t.distribution[leaf * k..(leaf + 1) * k],
+            );
+        }
+        let n = self.trees.len() as f64;
+        probabilities.iter_mut().for_each(|p| *p /= n);
+        Ok(Prediction {
+            value: crate::score::argmax(&probabilities) as f64,
+            probabilities,
+        })
+    }
+
+    /// Soft voting over a batch, the same sums as [`Self::predict_soft`] row by row (tree
+    /// by tree into each row's probabilities, in tree order), so the bits agree.
+    fn predict_soft_batch(
+        &self,
+        data: &[f64],
+        cols: usize,
+        values: &mut Vec<f64>,
+        probabilities: &mut Vec<f64>,
+    ) -> Option<usize> {
+        let k = self.n_classes;
+        let rows = data.len() / cols.max(1);
+        values.resize(rows, 0.0);
+        probabilities.clear();
+        probabilities.resize(rows * k, 0.0);
+        let n = self.trees.len() as f64;
+        let mut leaves = [0u32; flat::BLOCK];
+        let flats: Vec<flat::FlatTree> = self.trees.iter().map(TreeModel::flat).collect();
+        flat::blocks(data, cols, |start, block, m| {
+            let out = &mut probabilities[start * k..(start + m) * k];
+            for (t, f) in self.trees.iter().zip(&flats) {
+                f.leaves(block, cols, &mut leaves[..m]);
+                for (row, &leaf) in out.chunks_exact_mut(k).zip(&leaves[..m]) {
+                    let leaf = leaf as usize;
+                    add(row, &t.distribution[leaf * k..(leaf + 1) * k]);
                 }
             }
-        }
-        let trees = self.trees.len().max(1) as f64;
-        sums.iter_mut().for_each(|s| *s /= trees);
+            for (j, row) in out.chunks_exact_mut(k).enumerate() {
+                row.iter_mut().for_each(|p| *p /= n);
+                values[start + j] = crate::score::argmax(row) as f64;
+            }
+        });
+        Some(k)
+    }
+}
+
+/// `sums += xs`, element by element.
+fn add(sums: &mut [f64], xs: &[f64]) {
+    for (s, x) in sums.iter_mut().zip(xs) {
+        *s += x;
     }
 }
 
@@ -133,17 +174,7 @@ impl Predict for ForestModel {
 
     fn predict(&self, x: &[f64]) -> Result<Prediction> {
         if self.soft_voting {
-            let leaves = self
-                .trees
-                .iter()
-                .map(|t| t.leaf(x))
-                .collect::<Result<Vec<usize>>>()?;
-            let mut probabilities = vec![0.0; self.n_classes];
-            self.average_into(&mut probabilities, |t, _| leaves[t], 1);
-            return Ok(Prediction {
-                value: crate::score::argmax(&probabilities) as f64,
-                probabilities,
-            });
+            return self.predict_soft(x);
         }
         let mut votes = vec![0usize; self.n_classes];
         for t in &self.trees {
@@ -162,30 +193,14 @@ impl Predict for ForestModel {
         values: &mut Vec<f64>,
         probabilities: &mut Vec<f64>,
     ) -> Option<usize> {
+        if self.soft_voting {
+            return self.predict_soft_batch(data, cols, values, probabilities);
+        }
         let k = self.n_classes;
         let rows = data.len() / cols.max(1);
         values.resize(rows, 0.0);
         probabilities.resize(rows * k, 0.0);
         let flats: Vec<flat::FlatTree> = self.trees.iter().map(TreeModel::flat).collect();
-        if self.soft_voting {
-            let t = self.trees.len();
-            let mut leaves = vec![0u32; flat::BLOCK * t];
-            flat::blocks(data, cols, |start, block, n| {
-                for (i, f) in flats.iter().enumerate() {
-                    f.leaves(
-                        block,
-                        cols,
-                        &mut leaves[i * flat::BLOCK..i * flat::BLOCK + n],
-                    );
-                }
-                let out = &mut probabilities[start * k..(start + n) * k];
-                self.average_into(out, |i, j| leaves[i * flat::BLOCK + j] as usize, n);
-                for (j, row) in out.chunks_exact(k).enumerate() {
-                    values[start + j] = crate::score::argmax(row) as f64;
-                }
-            });
-            return Some(k);
-        }
         let mut leaves = [0u32; flat::BLOCK];
         let mut votes = vec![0usize; flat::BLOCK * k];
         flat::blocks(data, cols, |start, block, n| {
