@@ -310,6 +310,7 @@ def main():
     ])
     sk("ridge_mixed", "mixed", make_pipeline(mixed_r, Ridge(alpha=2.0)), "linear")
     sk("tree", "multi", DecisionTreeClassifier(max_depth=5, random_state=0), "tree")
+    sk("tree_binary", "binary", DecisionTreeClassifier(max_depth=4, random_state=0), "tree")
     sk("tree_regressor", "reg", DecisionTreeRegressor(max_depth=6, random_state=0), "boosting")
     sk("forest_regressor", "reg", RandomForestRegressor(n_estimators=10, max_depth=5, random_state=0), "boosting")
     sk("forest_binary", "binary", RandomForestClassifier(n_estimators=25, max_depth=6, random_state=0), "forest")

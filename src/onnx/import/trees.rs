@@ -10,11 +10,14 @@
 //! | TreeEnsembleClassifier, k classes, post SOFTMAX, each tree one class | `boosting` multiclass (trees ordered iteration by class, a zero stump where a class has fewer) |
 //! | TreeEnsembleClassifier, one tree, post NONE | `tree`: the leaf's class weights are its distribution |
 //! | TreeEnsembleClassifier, several trees, post NONE (scikit-learn's random forest, extra trees) | `forest` with soft voting: the leaves' weights (each tree's frequencies ÷ trees, which onnxruntime sums in f32) times the number of trees are each tree's distribution, averaged back in f64 |
-//!
-//! Two classes whose weights all name class 0 are onnxruntime's binary case: the sum `s`
-//! is class 1's probability, output `[1 − s, s]` (skl2onnx writes trees and forests so).
 //! | SVMClassifier | refused: onnxruntime's probabilities come from libsvm's pairwise-coupling iteration (stopped at a tolerance), which the svm family does not compute |
 //! | SVMRegressor, linear or RBF | `svm` regressor |
+//!
+//! Two classes whose weights all name class 0 are onnxruntime's binary case: the sum `s`
+//! is class 1's probability, output `[1 − s, s]` (skl2onnx writes trees and forests so;
+//! before the forests were read, a one-tree binary classifier was read as `[s, 1 − s]`,
+//! which no fixture covered). Weights that all name class 1 are refused: onnxruntime then
+//! gives class 0 the probability 0.
 //!
 //! # Thresholds
 //!
