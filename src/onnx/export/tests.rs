@@ -270,6 +270,22 @@ fn every_exported_family_imports_back_to_the_same_model() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("changed after the export"), "{e}");
+    // an entry that is not a model
+    let mut m = export(&a).unwrap();
+    for p in &mut m.metadata_props {
+        if p.key.as_deref() == Some(MODEL_KEY) {
+            p.value = Some("{\"pipeline\": 1".into());
+        }
+    }
+    let e = import_model(
+        &crate::onnx::encode_model(&m),
+        &table("fraud"),
+        Some("is_fraud"),
+        &options,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("is not a driftlab model"), "{e}");
     // the wrong target, and a reference without a column the model reads
     let bytes = to_bytes(&a).unwrap();
     let e = import_model(&bytes, &table("fraud"), Some("amount"), &options)
