@@ -48,12 +48,13 @@
 //! first); the regressor's sums are exactly the numbers driftlab adds, and the link after it
 //! is written out.
 //!
-//! The model's metadata names the artifact's hash, its kind and target, and carries its
-//! pipeline, model and class names as JSON ([`MODEL_KEY`]): `driftlab import` reads a
+//! The model's metadata names the artifact's hash, its kind and target, and carries the
+//! artifact itself as JSON ([`MODEL_KEY`]): `driftlab import` reads a
 //! file driftlab wrote back from that entry, once it has checked that the entry exports to
-//! the file's graph (`crate::onnx::import`'s `own.rs`). It roughly doubles the file (the
-//! trees are written twice: 86,626 → 162,051 B for the 100-tree forest of `tests/onnx/` on
-//! fraud, 1.87×) — the cost of an exact round trip.
+//! the file's graph (`crate::onnx::import`'s `own.rs`). It doubles the file for the tree
+//! families (the trees are written twice, and the artifact's profile with them: 86,626 →
+//! 181,534 B for the 100-tree forest of `tests/onnx/` on fraud) — the cost of an exact
+//! round trip.
 //!
 //! A column whose unseen-category policy is `error` is refused ([`ExportError::Step`]):
 //! ONNX cannot refuse one row of a batch, so the graph would score rows driftlab refuses.
@@ -102,8 +103,8 @@ pub const OPSET: i64 = 19;
 pub const ML_OPSET: i64 = 3;
 /// The ONNX IR version written.
 pub const IR_VERSION: i64 = 9;
-/// The metadata entry that carries the artifact's pipeline, model and class names as JSON,
-/// so that the import reads driftlab's own export back exactly (`crate::onnx::import`
+/// The metadata entry that carries the artifact as JSON, so that the import reads
+/// driftlab's own export back exactly (`crate::onnx::import`
 /// checks the graph against it).
 pub const MODEL_KEY: &str = "driftlab.model";
 
@@ -253,14 +254,10 @@ pub fn export(artifact: &Artifact) -> Result<ModelProto, ExportError> {
     })
 }
 
-/// The pipeline, model and class names as the [`MODEL_KEY`] entry holds them.
+/// The artifact as the [`MODEL_KEY`] entry holds it (serialising it cannot fail; an empty
+/// entry would be refused by the import).
 fn embedded(artifact: &Artifact) -> String {
-    serde_json::json!({
-        "pipeline": artifact.pipeline,
-        "model": artifact.model,
-        "classes": artifact.classes,
-    })
-    .to_string()
+    serde_json::to_string(artifact).unwrap_or_default()
 }
 
 /// The artifact as ONNX bytes (the protobuf of [`export`]).

@@ -1,12 +1,15 @@
 //! driftlab's own exports, imported back.
 //!
 //! An export (`crate::onnx::export`) writes its graph from the artifact's pipeline and
-//! model, and also keeps them, as JSON, in the model's metadata (`driftlab.model`). Reading
+//! model, and also keeps the artifact itself, as JSON, in the model's metadata
+//! (`driftlab.model`). Reading
 //! that graph back operator by operator would mean recognising every family's subgraph —
 //! naive Bayes, k-means, the SVMs and kNN are written as plain tensor arithmetic (`IsNaN`,
 //! `Where`, string `Equal`, `TopK`, `ReduceSum`, …), not as one ONNX-ML operator each — and
 //! would still lose what the graph rounds to float. So a file that carries the entry is
-//! read from it: the pipeline, the model and the class names are the artifact's own, and
+//! read from it (by the artifact's own reader, which checks its hash): the pipeline, the
+//! model and the class names are the artifact's own (its profile and lineage are not
+//! taken: the reference table and the import give those, as for any import), and
 //! an imported model scores bit for bit as the one exported.
 //!
 //! The entry is trusted only as far as the graph bears it out: the artifact it gives is
@@ -16,24 +19,13 @@
 //! that says so; a file without the entry goes through the graph walk (`build`) as any
 //! other producer's.
 
-use serde::Deserialize;
-
 use super::build::Imported;
 use super::ImportError;
-use crate::models::Model;
+use crate::artifact::Artifact;
 use crate::onnx::proto::ModelProto;
-use crate::prep::FittedPipeline;
 use crate::table::Table;
 
 use crate::onnx::export::MODEL_KEY as KEY;
-
-/// What an export embeds.
-#[derive(Deserialize)]
-struct Embedded {
-    pipeline: FittedPipeline,
-    model: Model,
-    classes: Vec<String>,
-}
 
 /// The embedded model's JSON, when the file carries one.
 pub(super) fn embedded(model: &ModelProto) -> Option<&str> {
@@ -52,7 +44,9 @@ pub(super) fn read(
     reference: &Table,
     target: Option<&str>,
 ) -> Result<Imported, ImportError> {
-    let e: Embedded = serde_json::from_str(text).map_err(|e| {
+    // the artifact's own reader (its hash checked): a second deserializer of every model
+    // would cost the page's module kilobytes
+    let e = Artifact::from_bytes(text.as_bytes()).map_err(|e| {
         ImportError::Graph(format!(
             "the metadata entry {KEY:?} (written by driftlab's export) is not a driftlab model: {e}; export the model again"
         ))
@@ -104,18 +98,29 @@ pub(super) fn check(
     model: &ModelProto,
     artifact: &crate::artifact::Artifact,
 ) -> Result<(), ImportError> {
-    let again = crate::onnx::export::export(artifact).map_err(|e| {
+    let mut again = crate::onnx::export::export(artifact).map_err(|e| {
         ImportError::Graph(format!(
             "the model embedded by driftlab's export cannot be exported again ({e}), so its graph cannot be checked"
         ))
     })?;
-    let bare = |m: &ModelProto| {
-        m.graph.clone().map(|mut g| {
-            g.doc_string = None;
-            g
-        })
+    // compared as encoded bytes, the doc string (it names the artifact's hash) taken from
+    // the file: prost's derived equality over every ONNX message would cost the page's
+    // module kilobytes, the encoder is there already
+    if let (Some(a), Some(m)) = (again.graph.as_mut(), model.graph.as_ref()) {
+        a.doc_string.clone_from(&m.doc_string);
+    }
+    let bytes = |m: &ModelProto| {
+        let mut out = m
+            .graph
+            .as_ref()
+            .map(prost::Message::encode_to_vec)
+            .unwrap_or_default();
+        for o in &m.opset_import {
+            out.extend(prost::Message::encode_to_vec(o));
+        }
+        out
     };
-    if bare(&again) != bare(model) || again.opset_import != model.opset_import {
+    if bytes(&again) != bytes(model) {
         return Err(ImportError::Graph(format!(
             "the file was written by driftlab's export, but its graph is not the one its embedded model ({KEY:?}) exports to: it was changed after the export; export the model from driftlab again, or remove the {KEY:?} entry to have the graph read operator by operator"
         )));
