@@ -8,6 +8,11 @@
 //!   `Artifact::from_bytes` and `score_table`, as the CLI scores), in the HTTP API's shape;
 //! - with a scorer `.wasm` given, `NAME/`: the edge bundle (`driftlab::export::write`).
 //!
+//! Beside the trained models, `imported-*` are models made in Python and imported from
+//! their ONNX fixtures (`tests/fixtures/onnx/`, `driftlab::onnx::import`) with their
+//! training table as the reference: the edge, the page and the CLI hold them to the native
+//! scorer as they hold the rest.
+//!
 //! ```sh
 //! cargo run --example edge_artifacts -- OUT_DIR [pkg/edge/driftlab_edge.wasm]
 //! ```
@@ -153,71 +158,107 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         request.created = "2026-01-01T00:00:00Z".into();
         let (artifact, _) = train(table, &request, &mut |_| {})
             .map_err(|e| format!("{name}: training failed: {e}"))?;
-        let bytes = artifact.to_bytes()?;
-        std::fs::write(out.join(format!("{name}.model.json")), &bytes)?;
-        // the CLI's path: read the file back, then score a table
-        let loaded = Artifact::from_bytes(&bytes)?;
-        let head = table.take(&(0..ROWS.min(table.rows())).collect::<Vec<_>>());
-        let scored = loaded.score_table(&head)?;
-        let predictions: Vec<Value> = scored
-            .iter()
-            .map(|s| {
-                let (prediction, probabilities) = match loaded.model.task() {
-                    Task::Classification => (
-                        json!(s.label),
-                        Value::Object(
-                            loaded
-                                .classes
-                                .iter()
-                                .cloned()
-                                .zip(s.prediction.probabilities.iter().map(|p| json!(p)))
-                                .collect::<Map<_, _>>(),
-                        ),
-                    ),
-                    Task::Clustering => (json!(s.prediction.value as u64), Value::Null),
-                    Task::Regression => (json!(s.prediction.value), Value::Null),
-                };
-                json!({"prediction": prediction, "probabilities": probabilities, "warnings": s.warnings})
-            })
-            .collect();
-        std::fs::write(
-            out.join(format!("{name}.expected.json")),
-            serde_json::to_vec(
-                &json!({"model": {"kind": loaded.model.kind(), "task": loaded.model.task(), "hash": loaded.hash}, "predictions": predictions}),
-            )?,
-        )?;
-        let rows: Vec<Value> = (0..head.rows())
-            .map(|r| {
-                Value::Object(
-                    head.columns()
-                        .iter()
-                        .map(|c| {
-                            let v = match c.get(r).unwrap_or(Cell::Missing) {
-                                Cell::Missing => Value::Null,
-                                Cell::Number(x) => json!(x),
-                                Cell::Category(s) => json!(s),
-                                Cell::Bool(b) => json!(b),
-                            };
-                            (c.name.clone(), v)
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
-        std::fs::write(
-            out.join(format!("{name}.request.json")),
-            serde_json::to_vec(&json!({ "rows": rows }))?,
-        )?;
-        let text = String::from_utf8_lossy(csv);
-        let lines: Vec<&str> = text.lines().take(ROWS + 1).collect();
-        std::fs::write(
-            out.join(format!("{name}.request.csv")),
-            lines.join("\n") + "\n",
-        )?;
-        if let Some(wasm) = &wasm {
-            driftlab::export::write(&bytes, wasm, None, &out.join(name))?;
-        }
-        eprintln!("{name}: {} ({} bytes)", loaded.model.kind(), bytes.len());
+        emit(&out, wasm.as_deref(), name, csv, table, &artifact)?;
     }
+    #[cfg(feature = "onnx")]
+    for (name, model, data) in [
+        // scikit-learn's extra trees (a soft-voting forest), three classes
+        ("imported-extra-multi", "extra_multi", "multi"),
+        // imputation, scaling and one-hot encoding in the graph, before a logistic regression
+        ("imported-logistic-mixed", "logistic_mixed", "mixed"),
+    ] {
+        let fixtures = root.join("tests/fixtures/onnx");
+        let csv = std::fs::read(fixtures.join(format!("{data}.train.csv")))?;
+        let table = read_csv(&csv, &ReadOptions::default())?.table;
+        let options = driftlab::onnx::import::ImportOptions {
+            created: "2026-01-01T00:00:00Z".into(),
+        };
+        let artifact = driftlab::onnx::import::import_model(
+            &std::fs::read(fixtures.join(format!("{model}.onnx")))?,
+            &table,
+            Some("y"),
+            &options,
+        )
+        .map_err(|e| format!("{name}: import failed: {e}"))?;
+        emit(&out, wasm.as_deref(), name, &csv, &table, &artifact)?;
+    }
+    Ok(())
+}
+
+/// Writes a model's artifact, request rows (JSON and CSV), the native answer and, with a
+/// scorer, its edge bundle.
+fn emit(
+    out: &Path,
+    wasm: Option<&[u8]>,
+    name: &str,
+    csv: &[u8],
+    table: &Table,
+    artifact: &Artifact,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let bytes = artifact.to_bytes()?;
+    std::fs::write(out.join(format!("{name}.model.json")), &bytes)?;
+    // the CLI's path: read the file back, then score a table
+    let loaded = Artifact::from_bytes(&bytes)?;
+    let head = table.take(&(0..ROWS.min(table.rows())).collect::<Vec<_>>());
+    let scored = loaded.score_table(&head)?;
+    let predictions: Vec<Value> = scored
+        .iter()
+        .map(|s| {
+            let (prediction, probabilities) = match loaded.model.task() {
+                Task::Classification => (
+                    json!(s.label),
+                    Value::Object(
+                        loaded
+                            .classes
+                            .iter()
+                            .cloned()
+                            .zip(s.prediction.probabilities.iter().map(|p| json!(p)))
+                            .collect::<Map<_, _>>(),
+                    ),
+                ),
+                Task::Clustering => (json!(s.prediction.value as u64), Value::Null),
+                Task::Regression => (json!(s.prediction.value), Value::Null),
+            };
+            json!({"prediction": prediction, "probabilities": probabilities, "warnings": s.warnings})
+        })
+        .collect();
+    std::fs::write(
+        out.join(format!("{name}.expected.json")),
+        serde_json::to_vec(
+            &json!({"model": {"kind": loaded.model.kind(), "task": loaded.model.task(), "hash": loaded.hash}, "predictions": predictions}),
+        )?,
+    )?;
+    let rows: Vec<Value> = (0..head.rows())
+        .map(|r| {
+            Value::Object(
+                head.columns()
+                    .iter()
+                    .map(|c| {
+                        let v = match c.get(r).unwrap_or(Cell::Missing) {
+                            Cell::Missing => Value::Null,
+                            Cell::Number(x) => json!(x),
+                            Cell::Category(s) => json!(s),
+                            Cell::Bool(b) => json!(b),
+                        };
+                        (c.name.clone(), v)
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    std::fs::write(
+        out.join(format!("{name}.request.json")),
+        serde_json::to_vec(&json!({ "rows": rows }))?,
+    )?;
+    let text = String::from_utf8_lossy(csv);
+    let lines: Vec<&str> = text.lines().take(ROWS + 1).collect();
+    std::fs::write(
+        out.join(format!("{name}.request.csv")),
+        lines.join("\n") + "\n",
+    )?;
+    if let Some(wasm) = wasm {
+        driftlab::export::write(&bytes, wasm, None, &out.join(name))?;
+    }
+    eprintln!("{name}: {} ({} bytes)", loaded.model.kind(), bytes.len());
     Ok(())
 }

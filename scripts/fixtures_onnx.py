@@ -20,7 +20,7 @@ from skl2onnx import to_onnx
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor,
-                              RandomForestRegressor)
+                              RandomForestRegressor, RandomForestClassifier, ExtraTreesClassifier)
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -310,8 +310,13 @@ def main():
     ])
     sk("ridge_mixed", "mixed", make_pipeline(mixed_r, Ridge(alpha=2.0)), "linear")
     sk("tree", "multi", DecisionTreeClassifier(max_depth=5, random_state=0), "tree")
+    sk("tree_binary", "binary", DecisionTreeClassifier(max_depth=4, random_state=0), "tree")
     sk("tree_regressor", "reg", DecisionTreeRegressor(max_depth=6, random_state=0), "boosting")
     sk("forest_regressor", "reg", RandomForestRegressor(n_estimators=10, max_depth=5, random_state=0), "boosting")
+    sk("forest_binary", "binary", RandomForestClassifier(n_estimators=25, max_depth=6, random_state=0), "forest")
+    sk("forest_multi", "multi", RandomForestClassifier(n_estimators=25, random_state=0), "forest")
+    sk("extra_binary", "binary", ExtraTreesClassifier(n_estimators=25, random_state=0), "forest")
+    sk("extra_multi", "multi", ExtraTreesClassifier(n_estimators=25, max_depth=6, random_state=0), "forest")
     sk("gboost_binary", "binary", GradientBoostingClassifier(n_estimators=20, max_depth=3, random_state=0), "boosting")
     sk("gboost_multi", "multi", GradientBoostingClassifier(n_estimators=10, max_depth=3, random_state=0), "boosting")
     sk("gboost_regressor", "reg", GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), "boosting")
@@ -356,10 +361,6 @@ def main():
     svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=True, random_state=0)).fit(x, y)
     with open(os.path.join(OUT, "refused_svc.onnx"), "wb") as f:
         f.write(to_onnx(svc, f32(x[:1]), target_opset=OPSET).SerializeToString())
-    from sklearn.ensemble import RandomForestClassifier
-    rf = RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(x, y)
-    with open(os.path.join(OUT, "refused_forest.onnx"), "wb") as f:
-        f.write(to_onnx(rf, f32(x[:1]), target_opset=OPSET).SerializeToString())
     hostile()
     with open(os.path.join(OUT, "models.json"), "w") as f:
         json.dump(MODELS, f, indent=1)

@@ -191,6 +191,12 @@ fn forest(v: &Json<'_>) -> R<ForestModel> {
     Ok(ForestModel {
         trees: map_all(array_of(v, "trees")?, tree)?,
         n_classes: usize_of(v, "n_classes")?,
+        // absent from artifacts but those imported from scikit-learn's forests
+        soft_voting: match v.get("soft_voting") {
+            None => false,
+            Some(Json::Bool(b)) => *b,
+            Some(_) => return Err("\"soft_voting\" must be true or false".into()),
+        },
     })
 }
 

@@ -23,8 +23,9 @@ macro_rules! fixtures {
 
 fixtures! {
     "logistic_binary" / "binary", "logistic_multi" / "multi", "logistic_mixed" / "mixed",
-    "linear" / "reg", "ridge_mixed" / "mixed", "tree" / "multi", "tree_regressor" / "reg",
-    "forest_regressor" / "reg", "gboost_binary" / "binary", "gboost_multi" / "multi",
+    "linear" / "reg", "ridge_mixed" / "mixed", "tree" / "multi", "tree_binary" / "binary", "tree_regressor" / "reg",
+    "forest_regressor" / "reg", "forest_binary" / "binary", "forest_multi" / "multi",
+    "extra_binary" / "binary", "extra_multi" / "multi", "gboost_binary" / "binary", "gboost_multi" / "multi",
     "gboost_regressor" / "reg", "svr_linear" / "reg", "svr_rbf" / "reg",
     "mlp_binary" / "binary", "mlp_multi" / "multi", "mlp_regressor" / "reg",
     "gboost_regressor_v5" / "reg",

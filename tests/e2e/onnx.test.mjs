@@ -113,6 +113,18 @@ test('an ONNX model is imported, registered, scored, monitored and compared; a t
   assert.match(await page.locator('#onnx-status').innerText(), /Saved driftlab-model\.onnx \([\d,]+ bytes\)/);
   await page.screenshot({ path: join(shots, 'onnx-2-compared.png'), fullPage: true });
 
+  // Back in: driftlab's own .onnx imports again as the model it was exported from
+  await page.locator('#onnx-file').setInputFiles({ name: 'driftlab-model.onnx', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.locator('#onnx-open').click();
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#onnx-status');
+    const e = document.querySelector('#onnx-error');
+    return (s && s.dataset.version === 'v3') || (e && !e.hidden);
+  }, null, { timeout: 60_000 });
+  if (await error.isVisible()) assert.fail(`re-import failed: ${await error.innerText()}`);
+  assert.match(await page.locator('#onnx-status').innerText(), /Imported driftlab-model\.onnx as a logistic model .* registered as v3/);
+  assert.match(await page.locator('#registry tr[data-version="v3"]').innerText(), /imported from ONNX: driftlab-model\.onnx/);
+
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.foreign, []);
 });

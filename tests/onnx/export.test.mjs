@@ -4,7 +4,8 @@
 // by onnxruntime (onnxruntime-node from npm, tests/onnx-tools); onnxruntime must reproduce
 // `driftlab score`'s probabilities within 1e-6 on every row (a regressor's value within a
 // relative 1e-6), and name the same label wherever driftlab's top two classes are more
-// than 1e-6 apart.
+// than 1e-6 apart. scikit-learn's forests (soft voting, which driftlab's trainer does not
+// offer) come imported from their ONNX fixtures and are exported again.
 //
 // Run: make test-onnx (builds target/debug/driftlab, installs onnxruntime-node), or
 // DRIFTLAB_BIN=path node --test tests/onnx/
@@ -80,15 +81,29 @@ function feeds(artifact, { head, body }) {
 
 const counts = [];
 
-async function parity({ name, rows, target, kind, params = [], features = [] }) {
-  const data = dataset(name, rows, target);
-  const model = join(dir, `${name}-${kind}.json`);
-  const onnx = join(dir, `${name}-${kind}.onnx`);
-  const args = ['train', '--data', data.path, '--model', kind, '--out', model];
-  if (target) args.push('--target', target);
-  for (const p of params) args.push('--param', p);
-  for (const f of features) args.push('--feature', f);
-  cli(...args);
+/** A fixture of tests/fixtures/onnx: its scored rows, as `dataset` gives them. */
+function fixtureRows(name) {
+  const path = join(root, 'tests', 'fixtures', 'onnx', `${name}.rows.csv`);
+  const [head, ...body] = parseCsv(readFileSync(path, 'utf8')).filter((r) => r.length > 1);
+  return { path, head, body };
+}
+
+async function parity({ name, rows, target, kind, params = [], features = [], imported }) {
+  const data = imported ? fixtureRows(name) : dataset(name, rows, target);
+  const model = join(dir, `${name}-${imported ?? kind}.json`);
+  const onnx = join(dir, `${name}-${imported ?? kind}.onnx`);
+  if (imported) {
+    // a model made elsewhere: imported from its ONNX fixture, then exported again
+    const fixtures = join(root, 'tests', 'fixtures', 'onnx');
+    cli('import', '--model', join(fixtures, `${imported}.onnx`), '--reference',
+      join(fixtures, `${name}.train.csv`), '--target', target, '--out', model);
+  } else {
+    const args = ['train', '--data', data.path, '--model', kind, '--out', model];
+    if (target) args.push('--target', target);
+    for (const p of params) args.push('--param', p);
+    for (const f of features) args.push('--feature', f);
+    cli(...args);
+  }
   const summary = JSON.parse(cli('export', '--model', model, '--format', 'onnx', '--out', onnx));
   const artifact = JSON.parse(readFileSync(model, 'utf8'));
   const [scoredHead, ...scored] = parseCsv(cli('score', '--model', model, '--data', data.path))
@@ -129,7 +144,7 @@ async function parity({ name, rows, target, kind, params = [], features = [] }) 
     }
     labels = agree;
   }
-  counts.push({ family: kind + (params.length ? ` ${params.join(' ')}` : ''), dataset: name, rows: n, agree, labels, worst, bytes: summary.bytes, nodes: summary.nodes });
+  counts.push({ family: (imported ? `${kind} (${imported})` : kind) + (params.length ? ` ${params.join(' ')}` : ''), dataset: name, rows: n, agree, labels, worst, bytes: summary.bytes, nodes: summary.nodes });
   assert.equal(agree, n, `${kind} on ${name}: ${n - agree} of ${n} rows differ by more than ${TOLERANCE} (worst ${worst})`);
   assert.equal(labels, n, `${kind} on ${name}: ${n - labels} labels differ`);
 }
@@ -168,10 +183,13 @@ const cases = [
   { ...iris, kind: 'knn' },
   { ...diabetes, kind: 'knn' },
   { name: 'iris', rows: 150, target: null, kind: 'kmeans', params: ['k=3'] },
+  // scikit-learn's forests, imported (soft voting), exported again
+  { name: 'binary', target: 'y', kind: 'forest', imported: 'forest_binary' },
+  { name: 'multi', target: 'y', kind: 'forest', imported: 'extra_multi' },
 ];
 
 for (const c of cases) {
-  const label = `${c.kind} on ${c.name}${c.features ? ' with crosses' : ''}: onnxruntime reproduces driftlab within 1e-6`;
+  const label = `${c.imported ?? c.kind} on ${c.name}${c.features ? ' with crosses' : ''}: onnxruntime reproduces driftlab within 1e-6`;
   test(label, () => parity(c));
 }
 

@@ -63,6 +63,7 @@ impl Trainer for Forest {
         let model = ForestModel {
             trees,
             n_classes: k,
+            soft_voting: false,
         };
         let reference = BinWalk {
             bins: binned.bins,

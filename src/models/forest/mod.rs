@@ -6,6 +6,17 @@
 //!
 //! The artifact kept its shape when linfa's trees gave way to the histogram trees, so a
 //! forest trained before still loads and scores as it did.
+//!
+//! **Soft voting.** scikit-learn's random forests and extra trees do not count votes: they
+//! average the trees' leaf class frequencies (`predict_proba`), and the label is the class
+//! of the largest average. A forest imported from such a model (`crate::onnx::import`)
+//! carries `"soft_voting": true` and scores that way (`ForestModel::predict_soft`): the
+//! probabilities are the mean of the leaves' `distribution`s, the label their argmax
+//! (ties to the lowest class, as onnxruntime's `TreeEnsembleClassifier` names them). The
+//! field is left out of the artifact when false, so every forest written before it, and
+//! every forest driftlab trains, stays byte for byte what it was. driftlab's own trainer
+//! keeps voting: it has no soft-voting parameter (a new parameter would enter every
+//! trained forest's artifact).
 
 #[cfg(feature = "train")]
 mod fit;
@@ -50,6 +61,77 @@ pub struct ForestModel {
     pub trees: Vec<TreeModel>,
     /// Number of classes.
     pub n_classes: usize,
+    /// Average the leaves' class distributions instead of counting votes (scikit-learn's
+    /// forests, imported); absent from the artifact when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub soft_voting: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl ForestModel {
+    /// Soft voting, one row: each tree's leaf distribution added in tree order, then
+    /// divided by the number of trees; the label is the largest mean.
+    fn predict_soft(&self, x: &[f64]) -> Result<Prediction> {
+        let k = self.n_classes;
+        let mut probabilities = vec![0.0; k];
+        for t in &self.trees {
+            let leaf = t.leaf(x)?;
+            add(
+                &mut probabilities,
+                &t.distribution[leaf * k..(leaf + 1) * k],
+            );
+        }
+        let n = self.trees.len() as f64;
+        probabilities.iter_mut().for_each(|p| *p /= n);
+        Ok(Prediction {
+            value: crate::score::argmax(&probabilities) as f64,
+            probabilities,
+        })
+    }
+
+    /// Soft voting over a batch, the same sums as [`Self::predict_soft`] row by row (tree
+    /// by tree into each row's probabilities, in tree order), so the bits agree.
+    fn predict_soft_batch(
+        &self,
+        data: &[f64],
+        cols: usize,
+        values: &mut Vec<f64>,
+        probabilities: &mut Vec<f64>,
+    ) -> Option<usize> {
+        let k = self.n_classes;
+        let rows = data.len() / cols.max(1);
+        values.resize(rows, 0.0);
+        probabilities.clear();
+        probabilities.resize(rows * k, 0.0);
+        let n = self.trees.len() as f64;
+        let mut leaves = [0u32; flat::BLOCK];
+        let flats: Vec<flat::FlatTree> = self.trees.iter().map(TreeModel::flat).collect();
+        flat::blocks(data, cols, |start, block, m| {
+            let out = &mut probabilities[start * k..(start + m) * k];
+            for (t, f) in self.trees.iter().zip(&flats) {
+                f.leaves(block, cols, &mut leaves[..m]);
+                for (row, &leaf) in out.chunks_exact_mut(k).zip(&leaves[..m]) {
+                    let leaf = leaf as usize;
+                    add(row, &t.distribution[leaf * k..(leaf + 1) * k]);
+                }
+            }
+            for (j, row) in out.chunks_exact_mut(k).enumerate() {
+                row.iter_mut().for_each(|p| *p /= n);
+                values[start + j] = crate::score::argmax(row) as f64;
+            }
+        });
+        Some(k)
+    }
+}
+
+/// `sums += xs`, element by element.
+fn add(sums: &mut [f64], xs: &[f64]) {
+    for (s, x) in sums.iter_mut().zip(xs) {
+        *s += x;
+    }
 }
 
 impl Predict for ForestModel {
@@ -83,11 +165,17 @@ impl Predict for ForestModel {
             if t.reads_past(p) {
                 return Err(mismatch());
             }
+            if self.soft_voting && t.distribution.iter().any(|d| !d.is_finite()) {
+                return Err(bad("forest leaf distribution is not finite"));
+            }
         }
         Ok(())
     }
 
     fn predict(&self, x: &[f64]) -> Result<Prediction> {
+        if self.soft_voting {
+            return self.predict_soft(x);
+        }
         let mut votes = vec![0usize; self.n_classes];
         for t in &self.trees {
             let leaf = t.leaf(x)?;
@@ -105,6 +193,9 @@ impl Predict for ForestModel {
         values: &mut Vec<f64>,
         probabilities: &mut Vec<f64>,
     ) -> Option<usize> {
+        if self.soft_voting {
+            return self.predict_soft_batch(data, cols, values, probabilities);
+        }
         let k = self.n_classes;
         let rows = data.len() / cols.max(1);
         values.resize(rows, 0.0);
@@ -155,4 +246,81 @@ fn vote_into(votes: &[usize], probabilities: &mut [f64]) -> f64 {
         *p = v as f64 / total;
     }
     best as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stump on feature 0 at 0.5 whose leaves hold `lo` and `hi` as class frequencies.
+    fn stump(lo: [f64; 2], hi: [f64; 2]) -> TreeModel {
+        TreeModel {
+            feature: vec![0, 0, 0],
+            threshold: vec![0.5, 0.0, 0.0],
+            left: vec![1, -1, -1],
+            right: vec![2, -1, -1],
+            class: vec![0, usize::from(lo[1] > lo[0]), usize::from(hi[1] > hi[0])],
+            distribution: [[0.0, 0.0], lo, hi].concat(),
+            n_classes: 2,
+        }
+    }
+
+    fn forest(soft_voting: bool) -> ForestModel {
+        ForestModel {
+            trees: vec![
+                stump([0.9, 0.1], [0.4, 0.6]),
+                stump([0.8, 0.2], [0.45, 0.55]),
+                stump([0.3, 0.7], [0.0, 1.0]),
+            ],
+            n_classes: 2,
+            soft_voting,
+        }
+    }
+
+    #[test]
+    fn soft_voting_averages_the_leaves_and_votes_count_them() {
+        let soft = forest(true).predict(&[0.0]).unwrap();
+        assert_eq!(soft.value, 0.0);
+        let want = [(0.9 + 0.8 + 0.3) / 3.0, (0.1 + 0.2 + 0.7) / 3.0];
+        for (p, w) in soft.probabilities.iter().zip(want) {
+            assert!((p - w).abs() < 1e-15, "{p} vs {w}");
+        }
+        // two trees of three vote 0 there; on the right every tree says 1
+        let hard = forest(false).predict(&[0.0]).unwrap();
+        assert_eq!(hard.probabilities, vec![2.0 / 3.0, 1.0 / 3.0]);
+        assert_eq!(forest(true).predict(&[1.0]).unwrap().value, 1.0);
+    }
+
+    #[test]
+    fn soft_voting_scores_a_batch_as_row_by_row_bit_for_bit() {
+        let m = forest(true);
+        let data: Vec<f64> = (0..300).map(|i| f64::from(i % 7) / 6.0).collect();
+        let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+        assert_eq!(
+            m.predict_batch_into(&data, 1, &mut values, &mut probabilities),
+            Some(2)
+        );
+        for (i, x) in data.iter().enumerate() {
+            let one = m.predict(&[*x]).unwrap();
+            assert_eq!(one.value, values[i]);
+            assert_eq!(one.probabilities, probabilities[i * 2..i * 2 + 2]);
+        }
+    }
+
+    #[test]
+    fn the_field_is_written_only_when_true() {
+        let hard = serde_json::to_string(&forest(false)).unwrap();
+        assert!(!hard.contains("soft_voting"), "{hard}");
+        let back: ForestModel = serde_json::from_str(&hard).unwrap();
+        assert!(!back.soft_voting);
+        let soft = serde_json::to_string(&forest(true)).unwrap();
+        assert!(soft.contains("\"soft_voting\":true"), "{soft}");
+        assert_eq!(
+            serde_json::from_str::<ForestModel>(&soft).unwrap(),
+            forest(true)
+        );
+        let mut nan = forest(true);
+        nan.trees[1].distribution[3] = f64::NAN;
+        assert!(nan.validate(1).is_err());
+    }
 }

@@ -41,7 +41,7 @@ pub(super) fn scores(g: &mut Graph, x: &str, p: usize, model: &Model) -> Scores 
             linear(g, x, m)
         }
         Model::Tree(m) => tree(g, x, m),
-        Model::Forest(m) => forest(g, x, &m.trees, m.n_classes),
+        Model::Forest(m) => forest(g, x, &m.trees, m.n_classes, m.soft_voting),
         Model::Boosting(m) => boosting(g, x, m),
         Model::GaussianNb(m) => gaussian_nb(g, x, p, m),
         Model::Kmeans(m) => kmeans(g, x, m),
@@ -223,13 +223,20 @@ fn tree(g: &mut Graph, x: &str, m: &TreeModel) -> Scores {
 }
 
 /// A forest: each leaf votes 1 for its class; the votes (exact in float) divided by the
-/// number of trees are driftlab's vote fractions.
-fn forest(g: &mut Graph, x: &str, trees: &[TreeModel], k: usize) -> Scores {
+/// number of trees are driftlab's vote fractions. A soft-voting forest (imported from
+/// scikit-learn) sums its leaves' class distributions instead, divided the same way: the
+/// mean of the trees' probabilities, as skl2onnx writes scikit-learn's forests.
+fn forest(g: &mut Graph, x: &str, trees: &[TreeModel], k: usize, soft: bool) -> Scores {
     let nodes: Vec<Nodes> = trees.iter().map(tree_nodes).collect();
     let votes = tree_ensemble(g, x, &nodes, k, None, |t, node| {
-        let class = trees[t].class[node];
-        if class < k {
-            vec![(class, 1.0)]
+        let tree = &trees[t];
+        if soft {
+            (0..k)
+                .map(|c| (c, tree.distribution[node * k + c]))
+                .filter(|&(_, w)| w != 0.0)
+                .collect()
+        } else if tree.class[node] < k {
+            vec![(tree.class[node], 1.0)]
         } else {
             Vec::new()
         }

@@ -182,3 +182,118 @@ fn an_unseen_error_column_and_an_input_named_like_an_output_are_refused() {
         "{e}"
     );
 }
+
+/// Every family driftlab exports imports back (through the model its metadata carries,
+/// checked against the graph) to the same pipeline, model and classes, and scores the
+/// table bit for bit as the artifact exported; a graph changed after the export is
+/// refused.
+#[cfg(feature = "train")]
+#[test]
+fn every_exported_family_imports_back_to_the_same_model() {
+    use crate::models::ModelKind;
+    use crate::onnx::import::{import_model, ImportOptions};
+    use crate::table::{read_csv, ReadOptions};
+    let table = |dataset: &str| {
+        let csv = crate::dataset::generate(
+            dataset,
+            &crate::dataset::DatasetOptions {
+                rows: (dataset == "fraud").then_some(300),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        read_csv(&csv, &ReadOptions::default()).unwrap().table
+    };
+    let options = ImportOptions {
+        created: "fixed".into(),
+    };
+    let mut families = 0;
+    for kind in ModelKind::ALL {
+        let tasks = kind.tasks();
+        let mut cases = Vec::new();
+        if tasks.classification {
+            cases.push(("fraud", Some("is_fraud")));
+        }
+        if tasks.regression {
+            cases.push(("diabetes", Some("progression")));
+        }
+        if tasks.clustering {
+            cases.push(("iris", None));
+        }
+        for (dataset, target) in cases {
+            let a = trained(dataset, target, kind);
+            let reference = table(dataset);
+            let bytes = to_bytes(&a).unwrap();
+            let back = import_model(&bytes, &reference, target, &options)
+                .unwrap_or_else(|e| panic!("{kind:?} on {dataset}: {e}"));
+            assert_eq!(back.model, a.model, "{kind:?} on {dataset}");
+            assert_eq!(back.pipeline, a.pipeline, "{kind:?} on {dataset}");
+            assert_eq!(back.classes, a.classes, "{kind:?} on {dataset}");
+            let (mine, theirs) = (
+                a.score_table(&reference).unwrap(),
+                back.score_table(&reference).unwrap(),
+            );
+            for (x, y) in mine.iter().zip(&theirs) {
+                assert_eq!(x.prediction.value.to_bits(), y.prediction.value.to_bits());
+                let bits = |p: &[f64]| p.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&x.prediction.probabilities),
+                    bits(&y.prediction.probabilities)
+                );
+            }
+            assert!(crate::onnx::import::is_imported(&back));
+            families += 1;
+        }
+    }
+    assert!(families >= ModelKind::ALL.len());
+
+    // a weight changed in the graph: the embedded model no longer exports to it
+    let a = trained("fraud", Some("is_fraud"), ModelKind::Logistic);
+    let mut m = export(&a).unwrap();
+    let g = m.graph.as_mut().unwrap();
+    let coef = g
+        .node
+        .iter_mut()
+        .find(|n| n.op_type.as_deref() == Some("LinearClassifier"))
+        .unwrap()
+        .attribute
+        .iter_mut()
+        .find(|at| at.name.as_deref() == Some("coefficients"))
+        .unwrap();
+    coef.floats[0] += 1.0;
+    let e = import_model(
+        &crate::onnx::encode_model(&m),
+        &table("fraud"),
+        Some("is_fraud"),
+        &options,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("changed after the export"), "{e}");
+    // an entry that is not a model
+    let mut m = export(&a).unwrap();
+    for p in &mut m.metadata_props {
+        if p.key.as_deref() == Some(MODEL_KEY) {
+            p.value = Some("{\"pipeline\": 1".into());
+        }
+    }
+    let e = import_model(
+        &crate::onnx::encode_model(&m),
+        &table("fraud"),
+        Some("is_fraud"),
+        &options,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("is not a driftlab model"), "{e}");
+    // the wrong target, and a reference without a column the model reads
+    let bytes = to_bytes(&a).unwrap();
+    let e = import_model(&bytes, &table("fraud"), Some("amount"), &options)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--target is_fraud"), "{e}");
+    let e = import_model(&bytes, &table("iris"), Some("is_fraud"), &options)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("which the reference table lacks"), "{e}");
+}

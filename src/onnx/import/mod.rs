@@ -32,11 +32,20 @@
 //! | TreeEnsembleRegressor (SUM, AVERAGE); TreeEnsemble of ai.onnx.ml 5 (one target, NONE; a constant Add after it is its base value) | `boosting` regressor |
 //! | TreeEnsembleClassifier: 2 classes LOGISTIC, k classes SOFTMAX (one class per tree) | `boosting` |
 //! | TreeEnsembleClassifier: one tree, NONE | `tree` |
+//! | TreeEnsembleClassifier: several trees, NONE (scikit-learn's random forest, extra trees) | `forest` with soft voting (the mean of the trees' class frequencies) |
 //! | MatMul/Gemm + Add (bias) + Relu/Tanh/Sigmoid …, Softmax or Sigmoid (+ Sub 1 − p, Concat), ArgMax + ArrayFeatureExtractor (labels) | `mlp` (classifier, or regressor when the last layer is linear with one output) |
 //! | SVMRegressor (LINEAR, RBF) | `svm` regressor |
 //! | Normalizer L1 after probabilities | a no-op (it is one) |
 //! | LabelEncoder on the label | the class names |
-//! | **refused**: TreeEnsembleClassifier with several trees and NONE (random forest: probabilities averaged, driftlab's forest votes); SVMClassifier (onnxruntime's pairwise-coupling probabilities); LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
+//! | **refused**: SVMClassifier (onnxruntime's pairwise-coupling probabilities); LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
+//!
+//! # driftlab's own exports
+//!
+//! A file written by `driftlab export --format onnx` carries its artifact's pipeline,
+//! model and class names in its metadata; the import takes them from there after checking
+//! that they export to the very graph the file holds (`own.rs`), so every family driftlab
+//! exports comes back as the same model, scoring bit for bit as before. Such a file needs
+//! a reference table with the columns it was trained on.
 //!
 //! # Inputs and the reference table
 //!
@@ -75,6 +84,7 @@
 
 mod build;
 mod graph;
+mod own;
 mod trees;
 
 use serde_json::json;
@@ -164,8 +174,15 @@ pub fn import_model(
         .graph
         .as_ref()
         .ok_or_else(|| ImportError::Graph("the model has no graph".into()))?;
-    let graph = graph::Graph::new(g)?;
-    let imported = build::build(&graph, reference, target)?;
+    let own = own::embedded(&model);
+    let imported = match own {
+        Some(text) => own::read(&model, text, reference, target)?,
+        None => build::build(&graph::Graph::new(g)?, reference, target)?,
+    };
+    let target = match own {
+        Some(_) => imported.pipeline.target.as_deref(),
+        None => target,
+    };
     let profile = Profile::from_table(reference, target)?;
     let opsets: serde_json::Map<String, serde_json::Value> = model
         .opset_import
@@ -203,7 +220,7 @@ pub fn import_model(
         test_rows: 0,
         parent: None,
     };
-    Ok(Artifact::new(
+    let artifact = Artifact::new(
         reference,
         imported.pipeline,
         imported.model,
@@ -211,7 +228,11 @@ pub fn import_model(
         profile,
         None,
         lineage,
-    )?)
+    )?;
+    if own.is_some() {
+        own::check(&model, &artifact)?;
+    }
+    Ok(artifact)
 }
 
 /// Whether an artifact was made by [`import_model`] (its lineage says so).

@@ -9,9 +9,15 @@
 //! | TreeEnsembleClassifier, two classes, post LOGISTIC | `boosting` binary: σ(base + leaves) |
 //! | TreeEnsembleClassifier, k classes, post SOFTMAX, each tree one class | `boosting` multiclass (trees ordered iteration by class, a zero stump where a class has fewer) |
 //! | TreeEnsembleClassifier, one tree, post NONE | `tree`: the leaf's class weights are its distribution |
-//! | TreeEnsembleClassifier, several trees, post NONE (a random forest) | refused: scikit-learn averages the trees' probabilities, driftlab's forest counts votes |
+//! | TreeEnsembleClassifier, several trees, post NONE (scikit-learn's random forest, extra trees) | `forest` with soft voting: the leaves' weights (each tree's frequencies ÷ trees, which onnxruntime sums in f32) times the number of trees are each tree's distribution, averaged back in f64 |
 //! | SVMClassifier | refused: onnxruntime's probabilities come from libsvm's pairwise-coupling iteration (stopped at a tolerance), which the svm family does not compute |
 //! | SVMRegressor, linear or RBF | `svm` regressor |
+//!
+//! Two classes whose weights all name class 0 are onnxruntime's binary case: the sum `s`
+//! is class 1's probability, output `[1 − s, s]` (skl2onnx writes trees and forests so;
+//! before the forests were read, a one-tree binary classifier was read as `[s, 1 − s]`,
+//! which no fixture covered). Weights that all name class 1 are refused: onnxruntime then
+//! gives class 0 the probability 0.
 //!
 //! # Thresholds
 //!
@@ -38,6 +44,7 @@ use super::build::{class_labels, unsupported_pub as unsupported, Feat, Found, Ou
 use super::graph::Node;
 use super::ImportError;
 use crate::models::boosting::{BoostedTree, BoostingModel};
+use crate::models::forest::ForestModel;
 use crate::score::{BinarySvm, Kernel, Model, SvmModel, TreeModel};
 
 /// The deepest tree read (scikit-learn's deepest trees on large tables reach a few dozen
@@ -383,55 +390,70 @@ pub(super) fn ensemble(
             };
             finish(Model::Boosting(model), vec![Out::Label, Out::Probs])
         }
-        "NONE" if walked.len() == 1 && base.iter().all(|&b| b == 0.0) => {
-            let w = &walked[0];
-            let single: Vec<usize> = targets_of(0);
-            let positive_only = k == 2 && single.len() == 1;
-            let mut distribution = Vec::with_capacity(w.old.len() * k);
-            let mut class = Vec::with_capacity(w.old.len());
-            for (&old, &l) in w.old.iter().zip(&w.left) {
-                let mut d: Vec<f64> = if l >= 0 {
-                    vec![0.0; k]
-                } else if positive_only {
-                    let v = leaf_value(0, old, single[0]);
-                    // onnxruntime's binary case: [1 − v, v] for class weights ≥ 0
-                    if single[0] == 1 {
+        "NONE" if base.iter().all(|&b| b == 0.0) => {
+            // scikit-learn's trees and forests: a leaf's weights are its class frequencies,
+            // a forest's already divided by its number of trees (onnxruntime sums them)
+            let n = walked.len() as f64;
+            let ids: Vec<usize> = (0..walked.len()).flat_map(targets_of).collect();
+            // onnxruntime's binary case: one class named by every weight, its sum s is
+            // class 1's probability, written [1 − s, s] (when the one class is 1, [0, s])
+            let positive_only = k == 2 && ids.iter().all(|&o| o == ids[0]);
+            if positive_only && ids.first() == Some(&1) {
+                return Err(unsupported(
+                    node,
+                    "two classes whose weights all name class 1 without a post-transform (onnxruntime then gives class 0 the probability 0); skl2onnx names class 0",
+                ));
+            }
+            let mut trees = Vec::with_capacity(walked.len());
+            for (slot, w) in walked.iter().enumerate() {
+                let mut distribution = Vec::with_capacity(w.old.len() * k);
+                let mut class = Vec::with_capacity(w.old.len());
+                for (&old, &l) in w.old.iter().zip(&w.left) {
+                    // each tree's frequencies, undone from the forest's division by n
+                    let mut d: Vec<f64> = if l >= 0 {
+                        vec![0.0; k]
+                    } else if positive_only {
+                        let v = leaf_value(slot, old, 0) * n;
                         vec![1.0 - v, v]
                     } else {
-                        vec![v, 1.0 - v]
+                        (0..k).map(|c| leaf_value(slot, old, c) * n).collect()
+                    };
+                    if d.iter().any(|v| !v.is_finite() || *v < 0.0) {
+                        return Err(unsupported(
+                            node,
+                            "trees whose leaves hold negative or non-finite class weights without a post-transform",
+                        ));
                     }
-                } else {
-                    (0..k).map(|c| leaf_value(0, old, c)).collect()
-                };
-                if d.iter().any(|v| !v.is_finite() || *v < 0.0) {
-                    return Err(unsupported(
-                        node,
-                        "a decision tree whose leaves hold negative or non-finite class weights",
-                    ));
+                    class.push(crate::score::argmax(&d));
+                    distribution.append(&mut d);
                 }
-                let best = crate::score::argmax(&d);
-                class.push(best);
-                distribution.append(&mut d);
+                trees.push(TreeModel {
+                    feature: w.feature.clone(),
+                    threshold: w.threshold.clone(),
+                    left: w.left.clone(),
+                    right: w.right.clone(),
+                    class,
+                    distribution,
+                    n_classes: k,
+                });
             }
-            let model = TreeModel {
-                feature: w.feature.clone(),
-                threshold: w.threshold.clone(),
-                left: w.left.clone(),
-                right: w.right.clone(),
-                class,
-                distribution,
-                n_classes: k,
+            let model = if trees.len() == 1 {
+                Model::Tree(trees.remove(0))
+            } else {
+                // scikit-learn's random forest / extra trees: the mean of the leaves'
+                // frequencies (soft voting)
+                Model::Forest(ForestModel {
+                    trees,
+                    n_classes: k,
+                    soft_voting: true,
+                })
             };
-            finish(Model::Tree(model), vec![Out::Label, Out::Probs])
+            finish(model, vec![Out::Label, Out::Probs])
         }
-        "NONE" => Err(unsupported(
-            node,
-            "several trees whose class weights add up without a post-transform (scikit-learn's random forest or extra trees): scikit-learn averages the trees' probabilities, driftlab's forest counts votes, so the import would not reproduce its probabilities",
-        )),
         other => Err(unsupported(
             node,
             &format!(
-                "{k} classes with post_transform {other}; read are two classes with LOGISTIC, more with SOFTMAX, one tree with NONE"
+                "{k} classes with post_transform {other}; read are two classes with LOGISTIC, more with SOFTMAX, and NONE with class frequencies in the leaves (trees, forests)"
             ),
         )),
     }
