@@ -1,8 +1,9 @@
 //! A small JSON reader and writer, so that the Wasm scorer links neither `serde_json` nor
 //! serde's derived deserializers (the internally tagged enums of the model alone cost more
 //! than the whole size budget). Numbers keep their text: the canonical form (for the
-//! content hash) copies them as written, and values are parsed with Rust's correctly
-//! rounded `str::parse`. Floats are written by `serde_json`'s own formatter (zmij, which
+//! content hash) copies them as written, and values are parsed by
+//! `driftlab::decimal::parse_f64`, bit for bit what `str::parse::<f64>` gives but without
+//! its 10 KB table of powers of five. Floats are written by `serde_json`'s own formatter (zmij, which
 //! has no serde in it): the shortest form that reads back to the same bits, in
 //! `serde_json`'s layout (`1.0`, `0.001`, `1e-7`, `1e+16`), so the CLI writes the same text.
 
@@ -331,7 +332,7 @@ impl<'a> Json<'a> {
     /// A number as `f64` (`None` for other values and numbers beyond `f64`).
     pub(crate) fn as_f64(&self) -> Option<f64> {
         match self {
-            Json::Num(t) => t.parse::<f64>().ok().filter(|x| x.is_finite()),
+            Json::Num(t) => driftlab::decimal::parse_f64(t).filter(|x| x.is_finite()),
             _ => None,
         }
     }

@@ -465,8 +465,8 @@ fn text_cell(s: &str, kind: ColumnKind, csv: bool) -> Cell<'_> {
         ColumnKind::Boolean if t.eq_ignore_ascii_case("true") => Cell::Bool(true),
         ColumnKind::Boolean if t.eq_ignore_ascii_case("false") => Cell::Bool(false),
         ColumnKind::Categorical if !csv => Cell::Category(s),
-        _ => match t.parse::<f64>() {
-            Ok(x) if csv && !x.is_nan() => Cell::Number(x),
+        _ => match driftlab::decimal::parse_f64(t) {
+            Some(x) if csv && !x.is_nan() => Cell::Number(x),
             _ => Cell::Category(t),
         },
     }

@@ -915,8 +915,8 @@ impl FittedColumn {
                     }
                     Cell::Number(x) => x,
                     Cell::Bool(b) => f64::from(b),
-                    Cell::Category(s) => match s.trim().parse::<f64>() {
-                        Ok(x) if x.is_finite() => x,
+                    Cell::Category(s) => match crate::decimal::parse_f64(s.trim()) {
+                        Some(x) if x.is_finite() => x,
                         _ => {
                             return Err(PrepError::BadCell {
                                 row,
