@@ -158,6 +158,12 @@ fn hard_cases() {
         cases.push(format!("0.{zeros}1e{n}"));
         cases.push(format!("9{}e-{}", "9".repeat(n), n + 300));
     }
+    // where core stops growing the exponent (at 65,536) the written value and the read one
+    // part: 70,000 zeros and an exponent of 700,000 read as 0.1 and 1
+    let zeros = "0".repeat(70_000);
+    cases.push(format!("0.{zeros}1e700000"));
+    cases.push(format!("1{zeros}e-700000"));
+    cases.push(format!("1{zeros}e-0700000"));
     // halfway points of the extremes and of a spread of doubles
     for x in [
         f64::from_bits(1),
