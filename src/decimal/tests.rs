@@ -86,7 +86,7 @@ fn halfway(x: f64) -> (String, i32) {
     while big.0.len() > 1 && big.0.last() == Some(&0) {
         big.0.pop();
     }
-    if e - 1 >= 0 {
+    if e > 0 {
         big.pow(2, (e - 1) as u32);
         (big.text(), 0)
     } else {
