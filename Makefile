@@ -23,7 +23,7 @@ help:
 	@echo "make wasm    build the playground Wasm into pkg/ and the edge scorer into pkg/edge/"
 	@echo "make bench   run the benchmarks"
 	@echo "make npm-pack  the npm package of the core: target/npm/driftlab-<version>.tgz (npm/README.md)"
-	@echo "make fuzz    fuzz the CSV and Parquet readers, artifact loaders, pipeline, edge requests and ONNX import (FUZZ_TIME=60 s each)"
+	@echo "make fuzz    fuzz the CSV and Parquet readers, artifact loaders, pipeline, edge requests, ONNX import and the decimal parser (FUZZ_TIME=60 s each)"
 
 # --- tools ----------------------------------------------------------------------------
 
@@ -181,7 +181,7 @@ bench: wasm
 
 # --- fuzzing (not part of `make test`): FUZZ_TIME seconds per target -------------------
 FUZZ_TIME ?= 60
-FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact onnx parquet arrow
+FUZZ_TARGETS := csv artifact pipeline edge_request edge_artifact onnx parquet arrow float
 
 fuzz-tools:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked

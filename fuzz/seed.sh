@@ -9,7 +9,7 @@ D=$(realpath -m "${1:-$(dirname "$0")/../target/debug/driftlab}")
 cd "$(dirname "$0")"
 [ -x "$D" ] || (cd .. && cargo build -q --bin driftlab)
 C=corpus
-mkdir -p $C/csv $C/artifact $C/edge_artifact $C/pipeline $C/edge_request $C/onnx $C/parquet $C/arrow
+mkdir -p $C/csv $C/artifact $C/edge_artifact $C/pipeline $C/edge_request $C/onnx $C/parquet $C/arrow $C/float
 cp ../tests/fixtures/parquet/*.parquet $C/parquet/
 cp ../tests/fixtures/arrow/* $C/arrow/
 
@@ -58,5 +58,13 @@ for f in ../tests/fixtures/onnx/*.onnx ../tests/fixtures/onnx/hostile/*.onnx; do
   n=$(basename "$f" .onnx)
   case $n in *mixed*) p='\x01' ;; *) p='\x00' ;; esac
   { printf "$p"; cat "$f"; } > "$C/onnx/$n"
+done
+# decimals: halfway cases, subnormals, the largest double, long mantissas, the special words
+i=0
+for x in 0 -0 1.5 0.1 5e-324 2.4703282292062328e-324 2.2250738585072011e-308 \
+  1.7976931348623157e308 1.7976931348623158e308 1e400 1e-400 9007199254740993 1e23 \
+  1.00000000000000011102230246251565404236316680908203125 -INFINITY nan .5e+1 1e65536 \
+  0.$(printf '0%.0s' $(seq 400))1e400 1$(printf '0%.0s' $(seq 800)).5; do
+  printf '%s' "$x" > $C/float/seed_$i; i=$((i + 1))
 done
 echo "seeded fuzz/corpus"

@@ -36,6 +36,7 @@
 
 pub mod artifact;
 pub mod dataset;
+pub mod decimal;
 pub mod decision_grid;
 pub mod defaults;
 pub mod deploy;

@@ -34,41 +34,37 @@
 //! errors are 0-based positions in `rows` (JSON) or among the data records (CSV).
 //!
 //! # Size: where the bytes go
-//! The budget of issues #15/#16 is 64,000 B gzip -9; the scorer is 79,477 B (161,057 B raw;
-//! `make wasm`, opt-level z then wasm-opt -O3). Measured on that file and on the same build
-//! before wasm-opt, which keeps the function names:
+//! The budget of issues #15/#16 is 64,000 B gzip -9; the scorer is 63,237 B (137,868 B raw;
+//! `make wasm`, opt-level z then wasm-opt -O3), down from 77,541 B (156,790 B raw):
 //!
-//! | part | raw bytes | gzip -9 |
-//! | --- | --- | --- |
-//! | code section | 127,799 | 57,348 alone |
-//! | data section | 32,379 | 21,752 alone |
-//! | … of which core's table of 128-bit powers of five for `str::parse::<f64>` (Eisel-Lemire) | 10,416 | 10,325 alone; the file without it gzips 10,495 B smaller |
-//! | … of which text (error messages, JSON keys, panic messages) | about 12,600 | |
-//! | … the rest (digit pairs, float printing, libm and Unicode tables) | about 9,400 | |
+//! | change | gzip -9 |
+//! | --- | --- |
+//! | every number read by `driftlab::decimal::parse_f64` instead of `str::parse::<f64>` (JSON numbers, CSV cells here, a number sent as text to a numeric input in the core's pipeline): core's table of 128-bit powers of five (10,416 B raw) and Eisel-Lemire's code out, a 3.6 KB parser in | 77,541 → 64,753 |
+//! | a row's error written by `PrepError::row_sentence` rather than `Display`, which linked every sentence of the CSV reader (`TableError`) and of fitting; the JSON reader's whole numbers (`as_u64`, `as_i64`) by its own digit loop rather than core's two generic integer parsers (0.9 KB raw) | 64,753 → 63,237 |
 //!
-//! and the code by part (raw bytes of the named build, 154,169 in all): the scorer's own
-//! sessions and ABI 27.6 K (18 %), the model families' scoring 20.0 K (13 %), formatting
-//! and panic messages (`core::fmt`, `Debug` of `str`, Unicode printability) 17.8 K (12 %),
-//! `Vec`/`String`/`BTreeMap` generic instances 17.7 K (12 %), slices, iterators and `str` 16.3
-//! K (11 %), sorting (radsort, the sketches' and the trees') 11.5 K (8 %), the monitoring
-//! sketches 10.6 K (7 %), libm 9.5 K (6 %), the JSON reader and writer 8.5 K (6 %), float
-//! parsing 6.2 K (4 %), the preprocessing 4.5 K (3 %), float printing (zmij) 2.0 K (1 %).
+//! The two sections, each gzipped alone (zlib level 9), before → after: code 55,233 →
+//! 53,435 B (123,674 → 119,144 raw), data 21,684 → 9,209 B (32,243 → 17,836 raw). What the
+//! code is, by part (raw bytes of the named build before wasm-opt, measured on the 79 KB
+//! build; 144,827 B now): the scorer's own sessions and ABI (18 %), the
+//! model families' scoring (13 %), formatting and panic messages (`core::fmt`, `Debug` of
+//! `str` for the quoted column names in messages, Unicode printability: 12 %), `Vec`/
+//! `String`/`BTreeMap` instances (12 %), slices, iterators and `str` (11 %), sorting (radsort,
+//! the sketches' stable sort, the trees': 8 %), the monitoring sketches (7 %), libm (`sin`
+//! with its large-argument reduction for the crosses, `pow` for the SVM's polynomial
+//! kernel, `tanh`: 6 %), the JSON reader and writer (6 %), the preprocessing (3 %), float
+//! printing (zmij, 1 %). Tried and left out: a 128-bit exact path in the parser for up
+//! to 19 digits (+1,094 B: compiler-rt's 128-bit division). wasm-opt's other levels change
+//! little (on the 79 KB build: -O3 79,465 B, -Oz 79,327 B, -Os 79,283 B; `--gufa` adds
+//! bytes); opt-level s made 81,256 B (168,493 raw) then.
 //!
-//! The largest single lever is float parsing: `str::parse::<f64>` (three call sites: JSON
-//! numbers, CSV cells here, a category cell in a numeric input in the core's pipeline)
-//! brings 10.3 KB gzipped of table. Replacing it needs a parser that rounds correctly
-//! without that table (a fast path for up to 19 digits and powers of ten up to 22, and a
-//! big-decimal slow path), proven bit-identical to `str::parse` on every input by a
-//! differential test: not done yet. wasm-opt's other levels change little (same input:
-//! -O3 79,465 B, -Oz 79,327 B, -Os 79,283 B; `--gufa` adds bytes). opt-level s makes
-//! 81,256 B (168,493 raw). In Node 20 (V8), the Wasm call for a 1,000-row request at s
-//! took 0.68 to 0.72 of the time at z without monitoring; with monitoring on (a delta every
-//! 100 requests) 1.08 to 1.17 of z without it, where z with monitoring took 3.4 to 3.7 of it
-//! (interleaved in one process, a machine with a load average of about 10 on 2 cores; under
-//! `--cpu-prof` the z build's overhead was 1.24, so V8's tiering plays a part). In these
-//! Wasm-call measurements the sketches' overhead is mostly a cost of opt-level z, and s is
-//! over the size budget; `make bench` (workerd end to end, the budget's measure) was not run
-//! again on this loaded machine.
+//! Speed at opt-level s and z (measured on the 79 KB build): in Node 20 (V8), the Wasm call
+//! for a 1,000-row request at s took 0.68 to 0.72 of the time at z without monitoring; with
+//! monitoring on (a delta every 100 requests) 1.08 to 1.17 of z without it, where z with
+//! monitoring took 3.4 to 3.7 of it (interleaved in one process, a machine with a load
+//! average of about 10 on 2 cores; under `--cpu-prof` the z build's overhead was 1.24, so
+//! V8's tiering plays a part). In these Wasm-call measurements the sketches' overhead is
+//! mostly a cost of opt-level z, and s is over the size budget; `make bench` (workerd end to
+//! end, the budget's measure) was not run again on this loaded machine.
 
 #![deny(missing_docs)]
 
@@ -211,7 +207,12 @@ impl Scorer {
         view.pipeline.validate().map_err(|e| {
             refuse(match e {
                 PrepError::Inconsistent(m) => format!("artifact is inconsistent: {m}"),
-                e => format!("artifact is inconsistent: {e}"),
+                e => format!(
+                    "artifact is inconsistent: {}",
+                    e.row_sentence()
+                        .as_deref()
+                        .unwrap_or("the pipeline does not check")
+                ),
             })
         })?;
         // the class counts before the model's own checks, which multiply them by the node
@@ -465,8 +466,8 @@ fn text_cell(s: &str, kind: ColumnKind, csv: bool) -> Cell<'_> {
         ColumnKind::Boolean if t.eq_ignore_ascii_case("true") => Cell::Bool(true),
         ColumnKind::Boolean if t.eq_ignore_ascii_case("false") => Cell::Bool(false),
         ColumnKind::Categorical if !csv => Cell::Category(s),
-        _ => match t.parse::<f64>() {
-            Ok(x) if csv && !x.is_nan() => Cell::Number(x),
+        _ => match driftlab::decimal::parse_f64(t) {
+            Some(x) if csv && !x.is_nan() => Cell::Number(x),
             _ => Cell::Category(t),
         },
     }
@@ -524,7 +525,12 @@ impl<'a> Session<'a> {
                     | PrepError::MissingColumn { column } => Some(column.clone()),
                     _ => None,
                 };
-                EdgeError::new(400, e.to_string()).at(Some(i), column.as_deref())
+                // not `Display`: it would link the table reader's sentences (1.6 KB gzipped)
+                let sentence = e.row_sentence();
+                let sentence = sentence
+                    .as_deref()
+                    .unwrap_or("the row does not fit the pipeline");
+                EdgeError::new(400, sentence.to_owned()).at(Some(i), column.as_deref())
             })?;
         let p = s.model.predict_row(&self.values).map_err(|e| {
             EdgeError::new(500, format!("the model could not score row {i}: {e}")).at(Some(i), None)

@@ -201,3 +201,44 @@ fn fnv_agrees_with_the_core() {
     }
     assert_eq!(canonical::fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
 }
+
+#[test]
+fn whole_numbers_read_as_str_parse_reads_them() {
+    let mut texts: Vec<String> = [
+        "0",
+        "-0",
+        "1",
+        "-1",
+        "10",
+        "1.0",
+        "1e3",
+        "-1e3",
+        "1E0",
+        "0.5",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-18446744073709551615",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "99999999999999999999999",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut x = 1u64;
+    for _ in 0..2_000 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let n = x >> (x % 64);
+        texts.push(n.to_string());
+        texts.push(format!("-{n}"));
+    }
+    for t in &texts {
+        let doc = json::parse(t.as_bytes()).unwrap();
+        assert_eq!(doc.as_u64(), t.parse::<u64>().ok(), "{t}");
+        assert_eq!(doc.as_i64(), t.parse::<i64>().ok(), "{t}");
+    }
+}

@@ -353,3 +353,49 @@ fn feature_crosses_are_appended_after_the_columns() {
     w.crosses.pop();
     assert!(w.validate().is_err(), "a feature without its cross");
 }
+
+/// `Display` writes the row path's sentences through `row_sentence`, unchanged, and the
+/// other errors have none.
+#[test]
+fn row_sentences_are_display() {
+    let row = [
+        PrepError::MissingColumn { column: "a".into() },
+        PrepError::BadCell {
+            row: 3,
+            column: "a".into(),
+            value: "x\"y".into(),
+            expected: "a number",
+        },
+        PrepError::UnseenCategory {
+            row: 1,
+            column: "é".into(),
+            value: "z".into(),
+        },
+        PrepError::RowWidth {
+            found: 2,
+            expected: 3,
+            columns: "a, b, c".into(),
+        },
+        PrepError::Inconsistent("scale 0".into()),
+    ];
+    for e in &row {
+        assert_eq!(e.row_sentence().as_deref(), Some(e.to_string().as_str()));
+    }
+    assert_eq!(
+        row[1].to_string(),
+        r#"row 3, column "a": "x\"y" is not a number: fix the cell or leave it empty"#
+    );
+    let other = [
+        PrepError::Table(crate::table::TableError::Empty),
+        PrepError::NoFeatures,
+        PrepError::BadFraction(2.0),
+    ];
+    for e in &other {
+        assert_eq!(e.row_sentence(), None);
+        assert!(!e.to_string().is_empty());
+    }
+    assert_eq!(
+        other[0].to_string(),
+        crate::table::TableError::Empty.to_string()
+    );
+}
