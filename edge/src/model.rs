@@ -184,6 +184,11 @@ fn tree(v: &Json<'_>) -> R<TreeModel> {
         class: usizes(v, "class")?,
         distribution: f64s(v, "distribution")?,
         n_classes: usize_of(v, "n_classes")?,
+        // absent unless the tree learned where missing values go
+        missing: match v.get("missing") {
+            None => None,
+            Some(_) => Some(i64s("missing")?),
+        },
     })
 }
 

@@ -43,11 +43,12 @@
 //! when a node has missing rows — missing rows left, and missing rows right — and keeps
 //! the better, so each split learns a default direction (LightGBM's and scikit-learn's
 //! rule); when a node had no missing rows, missing values follow the larger child.
-//! Boosting stores that direction per node (`missing` in its artifact) and is fitted on
-//! matrices with NaN (`driftlab::train::fit_matrix`); the table path imputes every column
-//! in the pipeline first (the same pipeline serves every family), so there the missing bin
-//! stays empty. The tree and the forest keep their artifact (`x < threshold` goes left,
-//! anything else — NaN included — right) and refuse NaN at training, as before.
+//! Boosting stores that direction per node (`missing` in its artifact), and so do the tree
+//! and the forest's trees (`missing`, the child a NaN goes to) — but only when a training
+//! row had a missing value: trained on complete rows (the pipeline imputes every column
+//! unless told `keep`), their artifacts keep the shape they always had (no `missing`, a
+//! NaN goes right, as `x < threshold` is false), and the trainer's own walk sends NaN
+//! right too. All three are fitted on matrices with NaN (`driftlab::train::fit_matrix`).
 //!
 //! # Categorical columns
 //!
@@ -248,6 +249,16 @@ impl Binned {
             bins,
             offsets,
         }
+    }
+
+    /// Whether any row has a missing value.
+    pub(crate) fn has_missing(&self) -> bool {
+        (0..self.cols).any(|j| {
+            let nb = self.bins.value_bins(j) as u8;
+            self.by_column[j * self.rows..(j + 1) * self.rows]
+                .iter()
+                .any(|&c| c == nb)
+        })
     }
 
     /// Histogram slots of one node (every feature).

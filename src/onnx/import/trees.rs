@@ -421,6 +421,7 @@ pub(super) fn ensemble(
                 class,
                 distribution,
                 n_classes: k,
+                missing: None,
             };
             finish(Model::Tree(model), vec![Out::Label, Out::Probs])
         }
