@@ -8,6 +8,10 @@
 //!   `Artifact::from_bytes` and `score_table`, as the CLI scores), in the HTTP API's shape;
 //! - with a scorer `.wasm` given, `NAME/`: the edge bundle (`driftlab::export::write`).
 //!
+//! The `*-missing` models train on iris with cells blanked and their numeric columns kept
+//! missing (`NumericImpute::Keep`): trees that learned where missing values go, scored on
+//! rows with missing cells.
+//!
 //! ```sh
 //! cargo run --example edge_artifacts -- OUT_DIR [pkg/edge/driftlab_edge.wasm]
 //! ```
@@ -49,6 +53,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let iris = read("iris.csv")?;
     let diabetes = read("diabetes.csv")?;
     let cancer = read("breast_cancer.csv")?;
+    let holes_csv = with_holes(&iris.0);
+    let holes = read_csv(&holes_csv, &ReadOptions::default())?.table;
     let plan: Vec<Plan> = vec![
         (
             "logistic-iris",
@@ -95,6 +101,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "forest-iris",
             (&iris.0, &iris.1),
+            Some("species"),
+            ModelKind::Forest,
+        ),
+        (
+            "tree-missing",
+            (&holes_csv, &holes),
+            Some("species"),
+            ModelKind::Tree,
+        ),
+        (
+            "forest-missing",
+            (&holes_csv, &holes),
             Some("species"),
             ModelKind::Forest,
         ),
@@ -151,6 +169,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut request = TrainRequest::new(target.unwrap_or(""), kind);
         request.target = target.map(str::to_owned);
         request.created = "2026-01-01T00:00:00Z".into();
+        if name.ends_with("-missing") {
+            let mut spec = driftlab::PipelineSpec::default_for(table, target)?;
+            for step in spec.columns.values_mut() {
+                if let driftlab::prep::ColumnSpec::Numeric { impute, .. } = step {
+                    *impute = driftlab::prep::NumericImpute::Keep;
+                }
+            }
+            request.pipeline = Some(spec);
+        }
         let (artifact, _) = train(table, &request, &mut |_| {})
             .map_err(|e| format!("{name}: training failed: {e}"))?;
         let bytes = artifact.to_bytes()?;
@@ -220,4 +247,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("{name}: {} ({} bytes)", loaded.model.kind(), bytes.len());
     }
     Ok(())
+}
+
+/// The iris CSV with cells blanked: petal length in every third row, sepal width in every
+/// fifth, and petal width wherever a virginica row's number is a multiple of 4.
+fn with_holes(csv: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(csv);
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        if i > 0 && cells.len() == 5 {
+            if i % 3 == 0 {
+                cells[2] = "";
+            }
+            if i % 5 == 1 {
+                cells[1] = "";
+            }
+            if cells[4].contains("virginica") && i % 4 == 0 {
+                cells[3] = "";
+            }
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
 }

@@ -80,7 +80,7 @@ function feeds(artifact, { head, body }) {
 
 const counts = [];
 
-async function parity({ name, rows, target, kind, params = [], features = [] }) {
+async function parity({ name, rows, target, kind, params = [], features = [], keepMissing = false }) {
   const data = dataset(name, rows, target);
   const model = join(dir, `${name}-${kind}.json`);
   const onnx = join(dir, `${name}-${kind}.onnx`);
@@ -88,6 +88,7 @@ async function parity({ name, rows, target, kind, params = [], features = [] }) 
   if (target) args.push('--target', target);
   for (const p of params) args.push('--param', p);
   for (const f of features) args.push('--feature', f);
+  if (keepMissing) args.push('--keep-missing');
   cli(...args);
   const summary = JSON.parse(cli('export', '--model', model, '--format', 'onnx', '--out', onnx));
   const artifact = JSON.parse(readFileSync(model, 'utf8'));
@@ -129,7 +130,7 @@ async function parity({ name, rows, target, kind, params = [], features = [] }) 
     }
     labels = agree;
   }
-  counts.push({ family: kind + (params.length ? ` ${params.join(' ')}` : ''), dataset: name, rows: n, agree, labels, worst, bytes: summary.bytes, nodes: summary.nodes });
+  counts.push({ family: kind + (params.length ? ` ${params.join(' ')}` : '') + (keepMissing ? ' keep-missing' : ''), dataset: name, rows: n, agree, labels, worst, bytes: summary.bytes, nodes: summary.nodes });
   assert.equal(agree, n, `${kind} on ${name}: ${n - agree} of ${n} rows differ by more than ${TOLERANCE} (worst ${worst})`);
   assert.equal(labels, n, `${kind} on ${name}: ${n - labels} labels differ`);
 }
@@ -150,6 +151,10 @@ const cases = [
   { ...iris, kind: 'tree' },
   { ...fraud, kind: 'forest' },
   { ...iris, kind: 'forest' },
+  // missing cells left to the trees, which learned where they go (issue 15)
+  { ...fraud, kind: 'tree', keepMissing: true },
+  { ...iris, kind: 'forest', keepMissing: true },
+  { ...fraud, kind: 'boosting', keepMissing: true },
   { ...fraud, kind: 'boosting' },
   { ...iris, kind: 'boosting' },
   { ...diabetes, kind: 'boosting' },
@@ -171,7 +176,7 @@ const cases = [
 ];
 
 for (const c of cases) {
-  const label = `${c.kind} on ${c.name}${c.features ? ' with crosses' : ''}: onnxruntime reproduces driftlab within 1e-6`;
+  const label = `${c.kind} on ${c.name}${c.features ? ' with crosses' : ''}${c.keepMissing ? ' keeping missing cells' : ''}: onnxruntime reproduces driftlab within 1e-6`;
   test(label, () => parity(c));
 }
 

@@ -257,7 +257,11 @@ mod tests {
         for i in 0..n {
             let one = i % 3 == 0;
             let a = ((i * 7919) % 1000) as f64;
-            let b = if one { f64::NAN } else { ((i * 104_729) % 100) as f64 };
+            let b = if one {
+                f64::NAN
+            } else {
+                ((i * 104_729) % 100) as f64
+            };
             data.extend_from_slice(&[a, b]);
             y.push(usize::from(one));
         }
@@ -281,7 +285,10 @@ mod tests {
         let (x, y) = missing_means_one(600);
         for (kind, pairs) in [
             (ModelKind::Tree, &["max_depth=3"][..]),
-            (ModelKind::Forest, &["n_trees=5", "feature_proportion=0.5"][..]),
+            (
+                ModelKind::Forest,
+                &["n_trees=5", "feature_proportion=0.5"][..],
+            ),
         ] {
             let m = fit(kind, pairs, &x, &y);
             let trees = match &m {
@@ -290,7 +297,12 @@ mod tests {
                 _ => unreachable!(),
             };
             assert!(trees.iter().all(|t| t.missing.is_some()), "{kind}");
-            for row in [[5.0, f64::NAN], [900.0, f64::NAN], [5.0, 50.0], [900.0, 7.0]] {
+            for row in [
+                [5.0, f64::NAN],
+                [900.0, f64::NAN],
+                [5.0, 50.0],
+                [900.0, 7.0],
+            ] {
                 let want = f64::from(row[1].is_nan());
                 assert_eq!(m.predict_row(&row).unwrap().value, want, "{kind} {row:?}");
             }
@@ -323,7 +335,10 @@ mod tests {
         let json = serde_json::to_string(&t).unwrap();
         assert!(!json.contains("missing"), "{json}");
         // b ≥ 100 (the filled value) is the ones: a NaN goes right, to them
-        assert_eq!(Model::Tree(t).predict_row(&[5.0, f64::NAN]).unwrap().value, 1.0);
+        assert_eq!(
+            Model::Tree(t).predict_row(&[5.0, f64::NAN]).unwrap().value,
+            1.0
+        );
     }
 
     /// A tampered `missing` (wrong length, not a child of its node, set on a leaf) is

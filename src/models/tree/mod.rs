@@ -137,7 +137,9 @@ impl TreeModel {
             }
             if let Some(m) = &self.missing {
                 if (l < 0 && m[i] >= 0) || (l >= 0 && m[i] != l && m[i] != r) {
-                    return Err(bad("tree missing-value child is not one of the node's children"));
+                    return Err(bad(
+                        "tree missing-value child is not one of the node's children",
+                    ));
                 }
             }
         }
