@@ -16,12 +16,17 @@ use super::{Binned, Bins};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Criterion {
     /// Second-order boosting: stats `(g, h, n)`; a side scores `g² / (h + l2)`, and each
-    /// side needs a hessian of at least `min_hessian`.
+    /// side needs a hessian of at least `min_hessian`. With `unit_hessian` (squared error,
+    /// whose hessian is 1 for every row) the stats are `(g, n)`: the hessian sum is the row
+    /// count, the same bits (sums of ones are exact), and a histogram adds two numbers per
+    /// row and feature instead of three.
     Gradient {
         /// L2 penalty on leaf values.
         l2: f64,
         /// The least hessian a child may have.
         min_hessian: f64,
+        /// Every row's hessian is 1, and the stats are `(g, n)`.
+        unit_hessian: bool,
     },
     /// Gini impurity over `k` class weights: a side scores `Σ c² / n` (so the gain is the
     /// decrease of the weighted impurity `n · gini`).
@@ -63,7 +68,7 @@ impl Criterion {
     #[inline]
     pub(crate) fn count(self, s: &[f64]) -> f64 {
         match self {
-            Criterion::Gradient { .. } => s[2],
+            Criterion::Gradient { unit_hessian, .. } => s[if unit_hessian { 1 } else { 2 }],
             _ => s.iter().sum(),
         }
     }
@@ -934,6 +939,7 @@ mod tests {
             Criterion::Gradient {
                 l2: 0.0,
                 min_hessian: 1e-3,
+                unit_hessian: false,
             },
             &GrowParams {
                 max_leaves: 3,
