@@ -171,11 +171,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         request.created = "2026-01-01T00:00:00Z".into();
         if name.ends_with("-missing") {
             let mut spec = driftlab::PipelineSpec::default_for(table, target)?;
-            for step in spec.columns.values_mut() {
-                if let driftlab::prep::ColumnSpec::Numeric { impute, .. } = step {
-                    *impute = driftlab::prep::NumericImpute::Keep;
-                }
-            }
+            spec.keep_missing();
             request.pipeline = Some(spec);
         }
         let (artifact, _) = train(table, &request, &mut |_| {})

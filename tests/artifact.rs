@@ -240,11 +240,7 @@ fn learned_missing_sides_make_a_version_2_artifact() {
         .table;
     let mut request = TrainRequest::new("label", ModelKind::Tree);
     let mut spec = driftlab::PipelineSpec::default_for(&table, Some("label")).unwrap();
-    for step in spec.columns.values_mut() {
-        if let driftlab::prep::ColumnSpec::Numeric { impute, .. } = step {
-            *impute = driftlab::prep::NumericImpute::Keep;
-        }
-    }
+    spec.keep_missing();
     request.pipeline = Some(spec);
     let (a, ev) = train(&table, &request, &mut |_| {}).unwrap();
     assert_eq!(a.version, 2);

@@ -122,11 +122,7 @@ fn reads_learned_missing_sides_and_scores_them_identically() {
     for kind in [ModelKind::Tree, ModelKind::Forest, ModelKind::Boosting] {
         let mut request = TrainRequest::new("species", kind);
         let mut spec = driftlab::PipelineSpec::default_for(&table, Some("species")).unwrap();
-        for step in spec.columns.values_mut() {
-            if let driftlab::prep::ColumnSpec::Numeric { impute, .. } = step {
-                *impute = driftlab::prep::NumericImpute::Keep;
-            }
-        }
+        spec.keep_missing();
         request.pipeline = Some(spec);
         let (a, _) = train(&table, &request, &mut |_| {}).unwrap();
         assert!(a.pipeline.inputs.iter().all(|c| matches!(

@@ -22,7 +22,7 @@ mod cli {
         detector,
         drift::{self, DriftOptions, TestKind},
         metrics::{self, Predicted},
-        prep::{ColumnSpec, NumericImpute, PipelineSpec},
+        prep::{ColumnSpec, PipelineSpec},
         profile::Profile,
         score,
         table::{self, ColumnData},
@@ -499,11 +499,7 @@ mod cli {
                 let kind = model;
                 let mut pipeline = default_pipeline(&read.table, target.as_deref(), &keep)?;
                 if keep_missing {
-                    for spec in pipeline.columns.values_mut() {
-                        if let ColumnSpec::Numeric { impute, .. } = spec {
-                            *impute = NumericImpute::Keep;
-                        }
-                    }
+                    pipeline.keep_missing();
                 }
                 for f in &feature {
                     pipeline

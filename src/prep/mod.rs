@@ -286,6 +286,16 @@ pub struct PipelineSpec {
 }
 
 impl PipelineSpec {
+    /// Every numeric (and boolean) column keeps its missing cells for the model
+    /// ([`NumericImpute::Keep`]; `driftlab train --keep-missing`).
+    pub fn keep_missing(&mut self) {
+        for step in self.columns.values_mut() {
+            if let ColumnSpec::Numeric { impute, .. } = step {
+                *impute = NumericImpute::Keep;
+            }
+        }
+    }
+
     /// Sensible defaults for `table`: every column gets its kind's default, except two kinds
     /// of column that are dropped, each with its reason in [`PipelineSpec::reasons`]:
     /// categorical columns with more than [`MAX_DEFAULT_CATEGORIES`] categories (free text;

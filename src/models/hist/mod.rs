@@ -20,11 +20,20 @@
 //! - **one pass per node over contiguous row indices**: the rows of a node sit in one range
 //!   of an index array that a split partitions in place (stably, so sums run in row order
 //!   and every build gives the same bits);
-//! - **column-wise histograms** (boosting and the tree, which search every feature): the
-//!   node's stats gathered once in row order, then one feature at a time over its codes
-//!   kept column-major too ([`Binned::by_column`]), so the slots being added to are one
-//!   feature's few kilobytes in the L1 cache rather than every feature's (see `grow.rs`'
-//!   `build_all`, with its measurements).
+//! - **column-wise histograms**: the node's stats gathered once in row order, then one
+//!   feature at a time over its codes kept column-major too ([`Binned::by_column`]), so
+//!   the slots being added to are one feature's few kilobytes in the L1 cache rather than
+//!   every feature's (see `grow.rs`' `build_all`, with its measurements);
+//! - **one addition per row and feature for class counts** (the tree and the forest): a
+//!   row's stats are its bootstrap count in its one class, so it adds that count to its
+//!   class's slot alone (`build_classes`) rather than `k` numbers of which `k − 1` are
+//!   zeros; counts are whole numbers, so the sums are exact and the trees the same bits;
+//! - **two numbers per row for squared error** (boosting regression): its hessian is 1, so
+//!   the hessian sum is the row count and the stats are `(g, n)` rather than `(g, h, n)`;
+//! - **no histogram for a node that may not split** (at the depth limit, too few rows,
+//!   pure): at depth 8 that is the last level, half of the nodes;
+//! - **per-split feature draws** (the forest's `feature_proportion` < 1) zero and fill
+//!   only the drawn features' slots of a buffer kept from node to node.
 //!
 //! On a table with at most 255 distinct values per feature (the four bundled tables but
 //! for a handful of columns), the histogram tree sees exactly the candidate cuts of an
