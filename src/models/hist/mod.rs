@@ -264,9 +264,7 @@ impl Binned {
     pub(crate) fn has_missing(&self) -> bool {
         (0..self.cols).any(|j| {
             let nb = self.bins.value_bins(j) as u8;
-            self.by_column[j * self.rows..(j + 1) * self.rows]
-                .iter()
-                .any(|&c| c == nb)
+            self.by_column[j * self.rows..(j + 1) * self.rows].contains(&nb)
         })
     }
 
