@@ -13,6 +13,10 @@
 //! training table as the reference: the edge, the page and the CLI hold them to the native
 //! scorer as they hold the rest.
 //!
+//! The `*-missing` models train on iris with cells blanked and their numeric columns kept
+//! missing (`NumericImpute::Keep`): trees that learned where missing values go, scored on
+//! rows with missing cells.
+//!
 //! ```sh
 //! cargo run --example edge_artifacts -- OUT_DIR [pkg/edge/driftlab_edge.wasm]
 //! ```
@@ -54,6 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let iris = read("iris.csv")?;
     let diabetes = read("diabetes.csv")?;
     let cancer = read("breast_cancer.csv")?;
+    let holes_csv = with_holes(&iris.0);
+    let holes = read_csv(&holes_csv, &ReadOptions::default())?.table;
     let plan: Vec<Plan> = vec![
         (
             "logistic-iris",
@@ -100,6 +106,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "forest-iris",
             (&iris.0, &iris.1),
+            Some("species"),
+            ModelKind::Forest,
+        ),
+        (
+            "tree-missing",
+            (&holes_csv, &holes),
+            Some("species"),
+            ModelKind::Tree,
+        ),
+        (
+            "forest-missing",
+            (&holes_csv, &holes),
             Some("species"),
             ModelKind::Forest,
         ),
@@ -156,6 +174,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut request = TrainRequest::new(target.unwrap_or(""), kind);
         request.target = target.map(str::to_owned);
         request.created = "2026-01-01T00:00:00Z".into();
+        if name.ends_with("-missing") {
+            let mut spec = driftlab::PipelineSpec::default_for(table, target)?;
+            spec.keep_missing();
+            request.pipeline = Some(spec);
+        }
         let (artifact, _) = train(table, &request, &mut |_| {})
             .map_err(|e| format!("{name}: training failed: {e}"))?;
         emit(&out, wasm.as_deref(), name, csv, table, &artifact)?;
@@ -261,4 +284,28 @@ fn emit(
     }
     eprintln!("{name}: {} ({} bytes)", loaded.model.kind(), bytes.len());
     Ok(())
+}
+
+/// The iris CSV with cells blanked: petal length in every third row, sepal width in every
+/// fifth, and petal width wherever a virginica row's number is a multiple of 4.
+fn with_holes(csv: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(csv);
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        if i > 0 && cells.len() == 5 {
+            if i % 3 == 0 {
+                cells[2] = "";
+            }
+            if i % 5 == 1 {
+                cells[1] = "";
+            }
+            if cells[4].contains("virginica") && i % 4 == 0 {
+                cells[3] = "";
+            }
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
 }

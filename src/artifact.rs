@@ -29,8 +29,32 @@ use crate::table::{ColumnKind, Table};
 /// The `format` value of every artifact.
 pub const FORMAT: &str = "driftlab.artifact";
 
-/// The artifact version this build writes and the newest it reads.
-pub const VERSION: u32 = 1;
+/// The newest artifact version this build reads (and writes, for artifacts that need it).
+///
+/// Version 2 (issue 15): an artifact whose pipeline keeps missing numbers for the model
+/// (`keep` in a numeric step) or whose trees learned a side for missing values (`missing`
+/// in a tree or a forest's tree) is written as version 2, so that an older driftlab refuses
+/// it ("upgrade driftlab") rather than ignoring those members and scoring missing cells
+/// otherwise. Every other artifact is written as version 1, byte for byte as before.
+pub const VERSION: u32 = 2;
+
+/// The version an artifact of this pipeline and model is written as (see [`VERSION`]).
+fn version_for(pipeline: &FittedPipeline, model: &Model) -> u32 {
+    let keeps = pipeline
+        .inputs
+        .iter()
+        .any(|c| matches!(c.step, FittedStep::Numeric { keep: true, .. }));
+    let learned = match model {
+        Model::Tree(t) => t.missing.is_some(),
+        Model::Forest(f) => f.trees.iter().any(|t| t.missing.is_some()),
+        _ => false,
+    };
+    if keeps || learned {
+        2
+    } else {
+        1
+    }
+}
 
 /// What is wrong with an artifact, or with rows scored by it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -201,7 +225,7 @@ impl Artifact {
         };
         let mut a = Artifact {
             format: FORMAT.to_string(),
-            version: VERSION,
+            version: version_for(&pipeline, &model),
             schema,
             pipeline,
             model,

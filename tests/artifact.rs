@@ -22,7 +22,9 @@ fn trained() -> Artifact {
 fn round_trip_keeps_everything() {
     let a = trained();
     assert_eq!(a.format, FORMAT);
-    assert_eq!(a.version, VERSION);
+    // version 2 only for what needs it (missing values kept for the model, issue 15)
+    assert_eq!(a.version, 1);
+    assert_eq!(VERSION, 2);
     assert!(a.hash.starts_with("fnv1a64:"));
     assert_eq!(a.lineage.driftlab_version, driftlab::VERSION);
     assert_eq!(a.lineage.created, "2025-01-01T00:00:00Z");
@@ -35,14 +37,14 @@ fn round_trip_keeps_everything() {
 fn refusals_are_clear() {
     let a = trained();
     let mut v: serde_json::Value = serde_json::from_slice(&a.to_bytes().unwrap()).unwrap();
-    v["version"] = 2.into();
+    v["version"] = 3.into();
     let e = Artifact::from_bytes(v.to_string().as_bytes()).unwrap_err();
     assert!(
         matches!(
             e,
             ArtifactError::NewerVersion {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             }
         ),
         "{e}"
@@ -214,4 +216,35 @@ fn json_cells_read_as_the_edge_reads_them() {
         e.contains("row 2") && e.contains("\"merchant_category\"") && e.contains("null is fine"),
         "{e}"
     );
+}
+
+/// A tree trained with its missing numbers kept for the model is written as version 2 (an
+/// older driftlab refuses it instead of ignoring the learned sides), and reads back whole.
+#[test]
+fn learned_missing_sides_make_a_version_2_artifact() {
+    let mut csv = String::from("x,y,label\n");
+    for i in 0..60 {
+        let x = if i % 2 == 0 {
+            String::new()
+        } else {
+            (i % 7).to_string()
+        };
+        csv.push_str(&format!(
+            "{x},{},{}\n",
+            i % 5,
+            if i % 2 == 0 { "a" } else { "b" }
+        ));
+    }
+    let table = read_csv(csv.as_bytes(), &ReadOptions::default())
+        .unwrap()
+        .table;
+    let mut request = TrainRequest::new("label", ModelKind::Tree);
+    let mut spec = driftlab::PipelineSpec::default_for(&table, Some("label")).unwrap();
+    spec.keep_missing();
+    request.pipeline = Some(spec);
+    let (a, ev) = train(&table, &request, &mut |_| {}).unwrap();
+    assert_eq!(a.version, 2);
+    assert_eq!(ev.metrics.unwrap().accuracy(), Some(1.0));
+    let b = Artifact::from_bytes(&a.to_bytes().unwrap()).unwrap();
+    assert_eq!(a, b);
 }

@@ -43,56 +43,99 @@ fn reads_artifacts_as_the_core_does_and_scores_identically() {
     );
     for (csv, target, kind) in plans {
         let (bytes, table) = artifact(csv, target, kind);
-        let core = Artifact::from_bytes(&bytes).unwrap();
-        assert_eq!(content_hash(&bytes).unwrap(), core.hash);
-        let scorer = Scorer::from_bytes(&bytes).unwrap();
-        let (pipeline, model, classes) = scorer.parts();
-        assert_eq!(pipeline, &core.pipeline);
-        assert_eq!(model, &core.model);
-        assert_eq!(classes, core.classes.as_slice());
-        // typed JSON rows give the table path's predictions, bit for bit
-        let rows: Vec<serde_json::Value> = (0..table.rows())
-            .map(|r| {
-                serde_json::Value::Object(
-                    table
-                        .columns()
-                        .iter()
-                        .map(|c| {
-                            (
-                                c.name.clone(),
-                                serde_json::to_value(c.get(r).unwrap()).unwrap(),
-                            )
-                        })
-                        .collect(),
+        same_as_the_core(&bytes, &table);
+    }
+}
+
+/// The edge reads `bytes` as the core does and scores every row of `table`, sent as typed
+/// JSON, to the core's bits.
+fn same_as_the_core(bytes: &[u8], table: &driftlab::Table) {
+    let bytes = bytes.to_vec();
+    let core = Artifact::from_bytes(&bytes).unwrap();
+    assert_eq!(content_hash(&bytes).unwrap(), core.hash);
+    let scorer = Scorer::from_bytes(&bytes).unwrap();
+    let (pipeline, model, classes) = scorer.parts();
+    assert_eq!(pipeline, &core.pipeline);
+    assert_eq!(model, &core.model);
+    assert_eq!(classes, core.classes.as_slice());
+    // typed JSON rows give the table path's predictions, bit for bit
+    let rows: Vec<serde_json::Value> = (0..table.rows())
+        .map(|r| {
+            serde_json::Value::Object(
+                table
+                    .columns()
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.name.clone(),
+                            serde_json::to_value(c.get(r).unwrap()).unwrap(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let body = serde_json::to_vec(&serde_json::json!({ "rows": rows })).unwrap();
+    let out: serde_json::Value =
+        serde_json::from_slice(&scorer.score_json(&body, 1000).unwrap()).unwrap();
+    let expected = core.score_table(table).unwrap();
+    let predictions = out["predictions"].as_array().unwrap();
+    assert_eq!(predictions.len(), expected.len());
+    for (p, e) in predictions.iter().zip(&expected) {
+        match core.model.task() {
+            Task::Classification => {
+                assert_eq!(p["prediction"].as_str(), e.label.as_deref());
+                let probs: Vec<f64> = core
+                    .classes
+                    .iter()
+                    .map(|c| p["probabilities"][c].as_f64().unwrap())
+                    .collect();
+                assert_eq!(probs, e.prediction.probabilities);
+            }
+            Task::Clustering => assert_eq!(p["prediction"].as_f64(), Some(e.prediction.value)),
+            Task::Regression => {
+                assert_eq!(
+                    p["prediction"].as_f64().unwrap().to_bits(),
+                    e.prediction.value.to_bits()
                 )
-            })
-            .collect();
-        let body = serde_json::to_vec(&serde_json::json!({ "rows": rows })).unwrap();
-        let out: serde_json::Value =
-            serde_json::from_slice(&scorer.score_json(&body, 1000).unwrap()).unwrap();
-        let expected = core.score_table(&table).unwrap();
-        let predictions = out["predictions"].as_array().unwrap();
-        assert_eq!(predictions.len(), expected.len());
-        for (p, e) in predictions.iter().zip(&expected) {
-            match core.model.task() {
-                Task::Classification => {
-                    assert_eq!(p["prediction"].as_str(), e.label.as_deref());
-                    let probs: Vec<f64> = core
-                        .classes
-                        .iter()
-                        .map(|c| p["probabilities"][c].as_f64().unwrap())
-                        .collect();
-                    assert_eq!(probs, e.prediction.probabilities);
-                }
-                Task::Clustering => assert_eq!(p["prediction"].as_f64(), Some(e.prediction.value)),
-                Task::Regression => {
-                    assert_eq!(
-                        p["prediction"].as_f64().unwrap().to_bits(),
-                        e.prediction.value.to_bits()
-                    )
-                }
             }
         }
+    }
+}
+
+/// Trees that learned where missing values go (issue 15): iris with blanked cells, its
+/// numeric columns kept missing, read and scored by the edge as by the core.
+#[test]
+fn reads_learned_missing_sides_and_scores_them_identically() {
+    let mut csv = String::new();
+    for (i, line) in String::from_utf8_lossy(IRIS).lines().enumerate() {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        if i > 0 && (i % 3 == 0 || cells[4].contains("virginica") && i % 4 == 0) {
+            cells[2] = "";
+        }
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    let table = read_csv(csv.as_bytes(), &ReadOptions::default())
+        .unwrap()
+        .table;
+    for kind in [ModelKind::Tree, ModelKind::Forest, ModelKind::Boosting] {
+        let mut request = TrainRequest::new("species", kind);
+        let mut spec = driftlab::PipelineSpec::default_for(&table, Some("species")).unwrap();
+        spec.keep_missing();
+        request.pipeline = Some(spec);
+        let (a, _) = train(&table, &request, &mut |_| {}).unwrap();
+        assert!(a.pipeline.inputs.iter().all(|c| matches!(
+            c.step,
+            driftlab::prep::FittedStep::Numeric { keep: true, .. }
+        )));
+        let learned = match &a.model {
+            driftlab::score::Model::Tree(t) => t.missing.is_some(),
+            driftlab::score::Model::Forest(f) => f.trees.iter().all(|t| t.missing.is_some()),
+            _ => true,
+        };
+        assert!(learned, "{kind}: a learned side for missing values");
+        same_as_the_core(&a.to_bytes().unwrap(), &table);
     }
 }
 

@@ -498,11 +498,11 @@ fn format_and_version_are_checked_first() {
     w.as_object_mut().unwrap().remove("format");
     refused("no format", &rehashed(w), &["unknown artifact format"]);
     let mut w = v.clone();
-    w["version"] = json!(2);
+    w["version"] = json!(3);
     refused(
         "newer version",
         &rehashed(w),
-        &["version 2 is newer", "upgrade driftlab"],
+        &["version 3 is newer", "upgrade driftlab"],
     );
     let mut w = v.clone();
     w["version"] = json!(u64::MAX);

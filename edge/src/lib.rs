@@ -90,7 +90,7 @@ pub use canonical::content_hash;
 /// The artifact `format` this scorer reads.
 pub const FORMAT: &str = "driftlab.artifact";
 /// The newest artifact version this scorer reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// An error for the host: an HTTP status, a sentence, and where (0-based row, column).
 #[derive(Clone, Debug, PartialEq)]

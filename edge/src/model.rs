@@ -111,6 +111,11 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
                 scale: f64_of(s, "scale")?,
                 min: f64_of(s, "min")?,
                 max: f64_of(s, "max")?,
+                keep: match s.get("keep") {
+                    None | Some(Json::Bool(false)) => false,
+                    Some(Json::Bool(true)) => true,
+                    _ => return Err("\"keep\" must be true or false".into()),
+                },
             },
             "one_hot" => FittedStep::OneHot {
                 fill: str_of(s, "fill")?.to_owned(),
@@ -184,6 +189,11 @@ fn tree(v: &Json<'_>) -> R<TreeModel> {
         class: usizes(v, "class")?,
         distribution: f64s(v, "distribution")?,
         n_classes: usize_of(v, "n_classes")?,
+        // absent unless the tree learned where missing values go
+        missing: match v.get("missing") {
+            None => None,
+            Some(_) => Some(i64s("missing")?),
+        },
     })
 }
 

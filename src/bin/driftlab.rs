@@ -103,6 +103,11 @@ mod cli {
             /// Repeatable or comma-separated.
             #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
             keep: Vec<String>,
+            /// Numeric columns keep their missing cells for the model instead of the
+            /// training mean: tree, forest and boosting learn at every split which side a
+            /// missing value goes (other models refuse it).
+            #[arg(long)]
+            keep_missing: bool,
             /// Add a derived input computed from numeric columns after scaling: `x^2`,
             /// `x*y` or `sin(x)` (x and y column names). Repeatable.
             #[arg(long, value_name = "CROSS")]
@@ -475,6 +480,7 @@ mod cli {
                 test_fraction,
                 test,
                 keep,
+                keep_missing,
                 feature,
                 seed,
                 out,
@@ -492,6 +498,9 @@ mod cli {
                 let test_read = test.as_ref().map(read_table).transpose()?;
                 let kind = model;
                 let mut pipeline = default_pipeline(&read.table, target.as_deref(), &keep)?;
+                if keep_missing {
+                    pipeline.keep_missing();
+                }
                 for f in &feature {
                     pipeline
                         .crosses

@@ -57,6 +57,9 @@ pub enum NumericImpute {
     MostFrequent,
     /// A fixed value.
     Constant(f64),
+    /// Left missing: the model routes missing values itself (the tree, the forest and
+    /// boosting learn a side for them at every split); other families refuse it.
+    Keep,
 }
 
 /// How to fill a missing category.
@@ -283,6 +286,16 @@ pub struct PipelineSpec {
 }
 
 impl PipelineSpec {
+    /// Every numeric (and boolean) column keeps its missing cells for the model
+    /// ([`NumericImpute::Keep`]; `driftlab train --keep-missing`).
+    pub fn keep_missing(&mut self) {
+        for step in self.columns.values_mut() {
+            if let ColumnSpec::Numeric { impute, .. } = step {
+                *impute = NumericImpute::Keep;
+            }
+        }
+    }
+
     /// Sensible defaults for `table`: every column gets its kind's default, except two kinds
     /// of column that are dropped, each with its reason in [`PipelineSpec::reasons`]:
     /// categorical columns with more than [`MAX_DEFAULT_CATEGORIES`] categories (free text;
@@ -436,6 +449,10 @@ pub enum FittedStep {
         min: f64,
         /// Largest finite training value.
         max: f64,
+        /// Missing and infinite cells stay missing (NaN) for the model (the spec's `keep`);
+        /// `fill` is then unused. Absent (false) in every other pipeline.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        keep: bool,
     },
     /// One feature per training category.
     OneHot {
@@ -647,13 +664,21 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
                 NumericImpute::Median => quantile(&present, 0.5),
                 NumericImpute::MostFrequent => most_frequent_sorted(&present),
                 NumericImpute::Constant(c) => *c,
+                NumericImpute::Keep => 0.0,
             };
-            let mut imputed: Vec<f64> = values
-                .iter()
-                .map(|x| if x.is_nan() { fill } else { *x })
-                .collect();
+            let keep = *impute == NumericImpute::Keep;
+            // kept missing cells take no part in the scaling
+            let mut imputed: Vec<f64> = if keep {
+                present.clone()
+            } else {
+                values
+                    .iter()
+                    .map(|x| if x.is_nan() { fill } else { *x })
+                    .collect()
+            };
             imputed.sort_by(f64::total_cmp);
             let (center, spread) = match scale {
+                _ if imputed.is_empty() => (0.0, 1.0),
                 Scale::None => (0.0, 1.0),
                 Scale::Standard => {
                     let n = imputed.len() as f64;
@@ -684,6 +709,7 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
                 scale,
                 min,
                 max,
+                keep,
             })
         }
         ColumnSpec::OneHot { impute, unseen } => {
@@ -942,30 +968,32 @@ impl FittedColumn {
                 scale,
                 min,
                 max,
+                keep,
             } => {
+                // a kept column leaves missing cells to the model, as NaN
+                let (fill, filled) = if *keep {
+                    (f64::NAN, "left for the model to route".to_owned())
+                } else {
+                    (*fill, format!("filled with {}", Num(*fill)))
+                };
                 let x = match cell {
                     Cell::Missing => {
                         warn(
                             "missing",
-                            format!(
-                                "{:?} is missing and was filled with {}",
-                                self.name,
-                                Num(*fill)
-                            ),
+                            format!("{:?} is missing and was {filled}", self.name),
                         );
-                        *fill
+                        fill
                     }
                     Cell::Number(x) if !x.is_finite() => {
                         warn(
                             "not_finite",
                             format!(
-                                "{:?} is {}, treated as missing and filled with {}",
+                                "{:?} is {}, treated as missing and {filled}",
                                 self.name,
                                 Num(x),
-                                Num(*fill)
                             ),
                         );
-                        *fill
+                        fill
                     }
                     Cell::Number(x) => x,
                     Cell::Bool(b) => f64::from(b),
@@ -995,7 +1023,7 @@ impl FittedColumn {
                 }
                 let z = (x - center) / scale;
                 // a value far outside the training range can overflow: saturate, never emit ±inf
-                out.push(if z.is_finite() {
+                out.push(if z.is_finite() || x.is_nan() {
                     z
                 } else {
                     f64::MAX.copysign(x - center)

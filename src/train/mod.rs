@@ -23,7 +23,7 @@ use crate::artifact::{Artifact, ArtifactError, Lineage};
 use crate::decision_grid::{grid_of, two_inputs_of, DecisionGrid};
 use crate::metrics::{self, BinaryCurves, MetricsError};
 use crate::models::{FitData, Reference};
-use crate::prep::{split, PipelineSpec, PrepError};
+use crate::prep::{split, ColumnSpec, NumericImpute, PipelineSpec, PrepError};
 use crate::profile::{Profile, ProfileError};
 use crate::score::{Model, Prediction, Task};
 use crate::table::{ColumnData, Table};
@@ -777,6 +777,22 @@ fn prepare(
         }
         None => PipelineSpec::default_for(table, target_name)?,
     };
+    if !request.params.accepts_missing() {
+        let keep = |c: &&ColumnSpec| {
+            matches!(
+                c,
+                ColumnSpec::Numeric {
+                    impute: NumericImpute::Keep,
+                    ..
+                }
+            )
+        };
+        if let Some((column, _)) = spec.columns.iter().find(|(_, c)| keep(c)) {
+            return Err(TrainError::Invalid(format!(
+                "column {column:?} keeps its missing values for the model (impute \"keep\"), which only tree, forest and boosting can route; {kind} needs them filled: choose mean, median, most_frequent or a constant for it (on the command line: leave out --keep-missing)"
+            )));
+        }
+    }
     let train_table = table.take(&train_rows);
     let pipeline = spec.fit(&train_table)?;
     let x_train = pipeline.transform(&train_table)?;

@@ -88,7 +88,7 @@ function fixtureRows(name) {
   return { path, head, body };
 }
 
-async function parity({ name, rows, target, kind, params = [], features = [], imported }) {
+async function parity({ name, rows, target, kind, params = [], features = [], imported, keepMissing = false }) {
   const data = imported ? fixtureRows(name) : dataset(name, rows, target);
   const model = join(dir, `${name}-${imported ?? kind}.json`);
   const onnx = join(dir, `${name}-${imported ?? kind}.onnx`);
@@ -102,6 +102,7 @@ async function parity({ name, rows, target, kind, params = [], features = [], im
     if (target) args.push('--target', target);
     for (const p of params) args.push('--param', p);
     for (const f of features) args.push('--feature', f);
+    if (keepMissing) args.push('--keep-missing');
     cli(...args);
   }
   const summary = JSON.parse(cli('export', '--model', model, '--format', 'onnx', '--out', onnx));
@@ -144,7 +145,7 @@ async function parity({ name, rows, target, kind, params = [], features = [], im
     }
     labels = agree;
   }
-  counts.push({ family: (imported ? `${kind} (${imported})` : kind) + (params.length ? ` ${params.join(' ')}` : ''), dataset: name, rows: n, agree, labels, worst, bytes: summary.bytes, nodes: summary.nodes });
+  counts.push({ family: (imported ? `${kind} (${imported})` : kind) + (params.length ? ` ${params.join(' ')}` : '') + (keepMissing ? ' keep-missing' : ''), dataset: name, rows: n, agree, labels, worst, bytes: summary.bytes, nodes: summary.nodes });
   assert.equal(agree, n, `${kind} on ${name}: ${n - agree} of ${n} rows differ by more than ${TOLERANCE} (worst ${worst})`);
   assert.equal(labels, n, `${kind} on ${name}: ${n - labels} labels differ`);
 }
@@ -165,6 +166,10 @@ const cases = [
   { ...iris, kind: 'tree' },
   { ...fraud, kind: 'forest' },
   { ...iris, kind: 'forest' },
+  // missing cells left to the trees, which learned where they go (issue 15)
+  { ...fraud, kind: 'tree', keepMissing: true },
+  { ...iris, kind: 'forest', keepMissing: true },
+  { ...fraud, kind: 'boosting', keepMissing: true },
   { ...fraud, kind: 'boosting' },
   { ...iris, kind: 'boosting' },
   { ...diabetes, kind: 'boosting' },
@@ -189,7 +194,7 @@ const cases = [
 ];
 
 for (const c of cases) {
-  const label = `${c.imported ?? c.kind} on ${c.name}${c.features ? ' with crosses' : ''}: onnxruntime reproduces driftlab within 1e-6`;
+  const label = `${c.imported ?? c.kind} on ${c.name}${c.features ? ' with crosses' : ''}${c.keepMissing ? ' keeping missing cells' : ''}: onnxruntime reproduces driftlab within 1e-6`;
   test(label, () => parity(c));
 }
 

@@ -16,6 +16,7 @@ const NUMERIC_IMPUTE: Choice<NumericImpute>[] = [
   { value: 'median', label: 'median', explain: 'a missing number becomes the training median, which outliers do not pull', spec: 'median' },
   { value: 'most_frequent', label: 'most frequent', explain: 'a missing number becomes the most common training value', spec: 'most_frequent' },
   { value: 'zero', label: 'zero', explain: 'a missing number becomes 0 (right when missing means none)', spec: { constant: 0 } },
+  { value: 'keep', label: 'keep missing', explain: 'a missing number stays missing: tree, forest and boosting learn at each split which side it goes (other models refuse it)', spec: 'keep' },
 ];
 
 const SCALE: Choice<Scale>[] = [
@@ -69,7 +70,7 @@ function defaultFor(step: 'numeric' | 'one_hot'): ColumnSpec {
 
 /**
  * A column's step in a few URL-safe characters: `drop`, `<impute>.<scale>` for numbers
- * (`median.robust`, `zero.none`, `c2.5.standard` for a constant 2.5) and
+ * (`median.robust`, `zero.none`, `keep.none`, `c2.5.standard` for a constant 2.5) and
  * `<impute>.<unseen>` for categories (`most_frequent.error`). `null` when a spec has no
  * short form (a category constant other than “(missing)”).
  */
@@ -100,7 +101,7 @@ export function decodeStep(code: string, kind: ColumnInfo['kind']): ColumnSpec |
   }
   const scale = SCALE.find((c) => c.value === rest)?.spec;
   let imp: NumericImpute | null = null;
-  if (impute === 'mean' || impute === 'median' || impute === 'most_frequent') imp = impute;
+  if (impute === 'mean' || impute === 'median' || impute === 'most_frequent' || impute === 'keep') imp = impute;
   else if (impute === 'zero') imp = { constant: 0 };
   else if (/^c-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(impute) && Number.isFinite(Number(impute.slice(1)))) imp = { constant: Number(impute.slice(1)) };
   return imp !== null && scale ? { step: 'numeric', impute: imp, scale } : null;

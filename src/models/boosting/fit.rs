@@ -116,10 +116,20 @@ impl Loss<'_> {
                     )
                 }
             };
-            let s = &mut stats[r * 3..r * 3 + 3];
-            s[0] = g;
-            s[1] = h;
-            s[2] = 1.0;
+            match self {
+                // the hessian is 1: the stats are (g, n), see `Criterion::Gradient`
+                Loss::Squared(_) => stats[r * 2..r * 2 + 2].copy_from_slice(&[g, 1.0]),
+                _ => stats[r * 3..r * 3 + 3].copy_from_slice(&[g, h, 1.0]),
+            }
+        }
+    }
+
+    /// Numbers per row in the histograms: `(g, n)` for squared error (its hessian is 1),
+    /// `(g, h, n)` for the log losses.
+    fn stride(self) -> usize {
+        match self {
+            Loss::Squared(_) => 2,
+            _ => 3,
         }
     }
 
@@ -204,10 +214,12 @@ impl Trainer for Boosting {
             r.copy_from_slice(&base);
         }
         let mut probs = if m > 1 { vec![0.0; n * m] } else { Vec::new() };
-        let mut stats = vec![0.0; n * 3];
+        let stride = loss.stride();
+        let mut stats = vec![0.0; n * stride];
         let criterion = Criterion::Gradient {
             l2: params.l2,
             min_hessian: MIN_HESSIAN,
+            unit_hessian: stride == 2,
         };
         let lr = params.learning_rate;
         let iterations = params.n_iterations as usize;
@@ -254,7 +266,7 @@ impl Trainer for Boosting {
                     Partition {
                         binned: &binned,
                         stats: &stats,
-                        stride: 3,
+                        stride,
                         rows: rows.clone(),
                     },
                     criterion,

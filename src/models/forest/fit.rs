@@ -16,6 +16,8 @@ use crate::models::{FitData, Reference, Trainer};
 use crate::train::{Progress, TrainError};
 
 impl Trainer for Forest {
+    const ACCEPTS_MISSING: bool = true;
+
     fn fit(
         params: &ForestParams,
         data: &FitData<'_>,
@@ -36,6 +38,7 @@ impl Trainer for Forest {
             features: (0..cols).collect(),
             per_split: (per_split < cols).then_some(per_split),
         };
+        let with_missing = binned.has_missing();
         let mut rng = StdRng::seed_from_u64(data.seed);
         let mut weights = vec![0u32; rows];
         let mut grown = Vec::with_capacity(n_trees);
@@ -56,7 +59,7 @@ impl Trainer for Forest {
                 &grow_params,
                 &mut rng,
             );
-            trees.push(tree_model(&g, &binned.bins, k));
+            trees.push(tree_model(&g, &binned.bins, k, with_missing));
             grown.push(g.without_rows());
             progress(Progress::step(t as u64 + 1, n_trees as u64, None));
         }

@@ -262,6 +262,7 @@ mod tests {
             class: vec![0, usize::from(lo[1] > lo[0]), usize::from(hi[1] > hi[0])],
             distribution: [[0.0, 0.0], lo, hi].concat(),
             n_classes: 2,
+            missing: None,
         }
     }
 

@@ -20,11 +20,20 @@
 //! - **one pass per node over contiguous row indices**: the rows of a node sit in one range
 //!   of an index array that a split partitions in place (stably, so sums run in row order
 //!   and every build gives the same bits);
-//! - **column-wise histograms** (boosting and the tree, which search every feature): the
-//!   node's stats gathered once in row order, then one feature at a time over its codes
-//!   kept column-major too ([`Binned::by_column`]), so the slots being added to are one
-//!   feature's few kilobytes in the L1 cache rather than every feature's (see `grow.rs`'
-//!   `build_all`, with its measurements).
+//! - **column-wise histograms**: the node's stats gathered once in row order, then one
+//!   feature at a time over its codes kept column-major too ([`Binned::by_column`]), so
+//!   the slots being added to are one feature's few kilobytes in the L1 cache rather than
+//!   every feature's (see `grow.rs`' `build_all`, with its measurements);
+//! - **one addition per row and feature for class counts** (the tree and the forest): a
+//!   row's stats are its bootstrap count in its one class, so it adds that count to its
+//!   class's slot alone (`build_classes`) rather than `k` numbers of which `k − 1` are
+//!   zeros; counts are whole numbers, so the sums are exact and the trees the same bits;
+//! - **two numbers per row for squared error** (boosting regression): its hessian is 1, so
+//!   the hessian sum is the row count and the stats are `(g, n)` rather than `(g, h, n)`;
+//! - **no histogram for a node that may not split** (at the depth limit, too few rows,
+//!   pure): at depth 8 that is the last level, half of the nodes;
+//! - **per-split feature draws** (the forest's `feature_proportion` < 1) zero and fill
+//!   only the drawn features' slots of a buffer kept from node to node.
 //!
 //! On a table with at most 255 distinct values per feature (the four bundled tables but
 //! for a handful of columns), the histogram tree sees exactly the candidate cuts of an
@@ -43,11 +52,12 @@
 //! when a node has missing rows — missing rows left, and missing rows right — and keeps
 //! the better, so each split learns a default direction (LightGBM's and scikit-learn's
 //! rule); when a node had no missing rows, missing values follow the larger child.
-//! Boosting stores that direction per node (`missing` in its artifact) and is fitted on
-//! matrices with NaN (`driftlab::train::fit_matrix`); the table path imputes every column
-//! in the pipeline first (the same pipeline serves every family), so there the missing bin
-//! stays empty. The tree and the forest keep their artifact (`x < threshold` goes left,
-//! anything else — NaN included — right) and refuse NaN at training, as before.
+//! Boosting stores that direction per node (`missing` in its artifact), and so do the tree
+//! and the forest's trees (`missing`, the child a NaN goes to) — but only when a training
+//! row had a missing value: trained on complete rows (the pipeline imputes every column
+//! unless told `keep`), their artifacts keep the shape they always had (no `missing`, a
+//! NaN goes right, as `x < threshold` is false), and the trainer's own walk sends NaN
+//! right too. All three are fitted on matrices with NaN (`driftlab::train::fit_matrix`).
 //!
 //! # Categorical columns
 //!
@@ -248,6 +258,14 @@ impl Binned {
             bins,
             offsets,
         }
+    }
+
+    /// Whether any row has a missing value.
+    pub(crate) fn has_missing(&self) -> bool {
+        (0..self.cols).any(|j| {
+            let nb = self.bins.value_bins(j) as u8;
+            self.by_column[j * self.rows..(j + 1) * self.rows].contains(&nb)
+        })
     }
 
     /// Histogram slots of one node (every feature).

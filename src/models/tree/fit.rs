@@ -32,6 +32,8 @@ use crate::score::Prediction;
 use crate::train::{Progress, TrainError};
 
 impl Trainer for Tree {
+    const ACCEPTS_MISSING: bool = true;
+
     fn fit(
         params: &TreeParams,
         data: &FitData<'_>,
@@ -60,7 +62,7 @@ impl Trainer for Tree {
             &grow_params,
             &mut rng,
         );
-        let model = tree_model(&grown, &binned.bins, k);
+        let model = tree_model(&grown, &binned.bins, k, binned.has_missing());
         progress(Progress::fitted(None));
         let reference = BinWalk {
             bins: binned.bins,
@@ -92,7 +94,9 @@ pub(crate) fn min_gain(criterion: Criterion, decrease: f64, rows: usize) -> f64 
 }
 
 /// Grows one classification tree on the rows with a positive weight (the forest's
-/// bootstrap counts; 1 for the tree).
+/// bootstrap counts; 1 for the tree). When no training row has a missing value, every
+/// split sends missing values right, as the artifact's threshold walk does without
+/// `missing` (see [`tree_model`]), so the trainer's own walk agrees with it.
 pub(crate) fn grow_classes(
     binned: &Binned,
     y: &[usize],
@@ -114,7 +118,7 @@ pub(crate) fn grow_classes(
         Criterion::Gini => hist::Criterion::Gini,
         Criterion::Entropy => hist::Criterion::Entropy,
     };
-    grow(
+    let mut grown = grow(
         Partition {
             binned,
             stats: &stats,
@@ -124,12 +128,21 @@ pub(crate) fn grow_classes(
         criterion,
         params,
         rng,
-    )
+    );
+    if !binned.has_missing() {
+        for n in &mut grown.nodes {
+            n.missing_left = false;
+        }
+    }
+    grown
 }
 
 /// A grown classification tree as node arrays: thresholds from the bins, the leaves'
-/// class weights as frequencies, the most frequent class (the lowest on ties).
-pub(crate) fn tree_model(grown: &Grown, bins: &Bins, k: usize) -> TreeModel {
+/// class weights as frequencies, the most frequent class (the lowest on ties), and — when
+/// `with_missing` (the training rows had missing values) — the child each split sends a
+/// missing value to. Without, the artifact has no `missing` and keeps the shape of every
+/// tree trained before missing values were learned.
+pub(crate) fn tree_model(grown: &Grown, bins: &Bins, k: usize, with_missing: bool) -> TreeModel {
     let n = grown.nodes.len();
     let mut t = TreeModel {
         feature: Vec::with_capacity(n),
@@ -139,10 +152,13 @@ pub(crate) fn tree_model(grown: &Grown, bins: &Bins, k: usize) -> TreeModel {
         class: Vec::with_capacity(n),
         distribution: Vec::with_capacity(n * k),
         n_classes: k,
+        missing: None,
     };
+    let mut missing = Vec::with_capacity(if with_missing { n } else { 0 });
     for node in &grown.nodes {
         match node.children {
             Some((l, r)) => {
+                missing.push(if node.missing_left { l } else { r } as i64);
                 t.feature.push(node.feature);
                 t.threshold.push(bins.threshold(node.feature, node.bin));
                 t.left.push(l as i64);
@@ -151,6 +167,7 @@ pub(crate) fn tree_model(grown: &Grown, bins: &Bins, k: usize) -> TreeModel {
                 t.distribution.extend(std::iter::repeat_n(0.0, k));
             }
             None => {
+                missing.push(-1);
                 let (class, dist) = leaf_distribution(&node.stats);
                 t.feature.push(0);
                 t.threshold.push(0.0);
@@ -160,6 +177,9 @@ pub(crate) fn tree_model(grown: &Grown, bins: &Bins, k: usize) -> TreeModel {
                 t.distribution.extend(dist);
             }
         }
+    }
+    if with_missing {
+        t.missing = Some(missing);
     }
     t
 }
@@ -220,5 +240,127 @@ impl Reference for BinWalk {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::models::{ModelKind, ModelParams};
+    use crate::score::Model;
+    use crate::train::{fit_matrix, Target};
+    use crate::Matrix;
+
+    /// Column `b` is missing exactly when the label is 1; `a` is noise.
+    fn missing_means_one(n: usize) -> (Matrix, Target) {
+        let mut data = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..n {
+            let one = i % 3 == 0;
+            let a = ((i * 7919) % 1000) as f64;
+            let b = if one {
+                f64::NAN
+            } else {
+                ((i * 104_729) % 100) as f64
+            };
+            data.extend_from_slice(&[a, b]);
+            y.push(usize::from(one));
+        }
+        let x = Matrix::new(n, 2, data, vec!["a".into(), "b".into()]).unwrap();
+        let labels = vec!["0".into(), "1".into()];
+        (x, Target::Classes { indices: y, labels })
+    }
+
+    fn fit(kind: ModelKind, pairs: &[&str], x: &Matrix, y: &Target) -> Model {
+        let params = ModelParams::parse(kind, pairs).unwrap();
+        fit_matrix(kind, &params, x, y, 3, &mut |_| {})
+            .unwrap()
+            .model()
+            .clone()
+    }
+
+    /// The tree and the forest learn a column whose missingness is the label: the split on
+    /// it sends missing values to the side of the ones, both walks (row and block) agree.
+    #[test]
+    fn a_column_missing_exactly_when_the_label_is_one_is_learned() {
+        let (x, y) = missing_means_one(600);
+        for (kind, pairs) in [
+            (ModelKind::Tree, &["max_depth=3"][..]),
+            (
+                ModelKind::Forest,
+                &["n_trees=5", "feature_proportion=0.5"][..],
+            ),
+        ] {
+            let m = fit(kind, pairs, &x, &y);
+            let trees = match &m {
+                Model::Tree(t) => vec![t.clone()],
+                Model::Forest(f) => f.trees.clone(),
+                _ => unreachable!(),
+            };
+            assert!(trees.iter().all(|t| t.missing.is_some()), "{kind}");
+            for row in [
+                [5.0, f64::NAN],
+                [900.0, f64::NAN],
+                [5.0, 50.0],
+                [900.0, 7.0],
+            ] {
+                let want = f64::from(row[1].is_nan());
+                assert_eq!(m.predict_row(&row).unwrap().value, want, "{kind} {row:?}");
+            }
+            let (mut values, mut probs) = (Vec::new(), Vec::new());
+            m.predict_batch_into(x.data(), 2, &mut values, &mut probs)
+                .unwrap();
+            for (r, v) in x.data().chunks_exact(2).zip(&values) {
+                let one = m.predict_row(r).unwrap();
+                assert_eq!(one.value.to_bits(), v.to_bits());
+                assert_eq!(*v, f64::from(r[1].is_nan()), "{kind} {r:?}");
+            }
+        }
+    }
+
+    /// Without missing values in training, the artifact has no `missing` field (its JSON
+    /// is the shape every earlier tree has), and a NaN goes right as it always did.
+    #[test]
+    fn without_missing_values_the_artifact_keeps_its_shape() {
+        let (x, y) = missing_means_one(300);
+        let filled: Vec<f64> = x
+            .data()
+            .iter()
+            .map(|v| if v.is_nan() { 1000.0 } else { *v })
+            .collect();
+        let x = Matrix::new(300, 2, filled, vec!["a".into(), "b".into()]).unwrap();
+        let Model::Tree(t) = fit(ModelKind::Tree, &["max_depth=3"], &x, &y) else {
+            panic!()
+        };
+        assert!(t.missing.is_none());
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(!json.contains("missing"), "{json}");
+        // b ≥ 100 (the filled value) is the ones: a NaN goes right, to them
+        assert_eq!(
+            Model::Tree(t).predict_row(&[5.0, f64::NAN]).unwrap().value,
+            1.0
+        );
+    }
+
+    /// A tampered `missing` (wrong length, not a child of its node, set on a leaf) is
+    /// refused when the artifact is checked.
+    #[test]
+    fn a_tampered_missing_child_is_refused() {
+        let (x, y) = missing_means_one(300);
+        let Model::Tree(t) = fit(ModelKind::Tree, &["max_depth=2"], &x, &y) else {
+            panic!()
+        };
+        assert!(Model::Tree(t.clone()).validate(2).is_ok());
+        let tampers: [fn(&mut Vec<i64>); 3] = [
+            |m| {
+                m.pop();
+            },
+            |m| m[0] = 0,
+            |m| *m.last_mut().unwrap() = 0,
+        ];
+        for tamper in tampers {
+            let mut bad = t.clone();
+            tamper(bad.missing.as_mut().unwrap());
+            assert!(Model::Tree(bad).validate(2).is_err());
+        }
     }
 }

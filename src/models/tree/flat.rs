@@ -83,8 +83,6 @@ impl FlatTree {
     }
 
     /// The leaves of `out.len()` rows (`rows` holds them, `cols` wide), written to `out`.
-    // `!(v < threshold)` on purpose: a NaN (missing) value goes right, as in the row walk
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     #[inline]
     pub(crate) fn leaves(&self, rows: &[f64], cols: usize, out: &mut [u32]) {
         out.fill(0);
@@ -93,11 +91,10 @@ impl FlatTree {
             for (j, at) in out.iter_mut().enumerate() {
                 let n = nodes[*at as usize];
                 let v = rows[j * cols + n.feature as usize];
-                let right = if n.missing_left {
-                    v >= n.threshold
-                } else {
-                    !(v < n.threshold)
-                };
+                // without a branch on the node's missing side: boosted trees mix both sides,
+                // and a branch on it was mispredicted at every other level (for a number,
+                // `v >= threshold` is `!(v < threshold)`; a NaN goes left only if told to)
+                let right = (v >= n.threshold) | (v.is_nan() & !n.missing_left);
                 *at = n.kids[right as usize];
             }
             // deep, uneven trees: stop once the whole block sits on leaves

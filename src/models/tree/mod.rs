@@ -4,7 +4,9 @@
 //! which the forest's trees share, and scored in batches by [`flat`]'s block walk.
 //!
 //! The artifact kept its shape when linfa-trees gave way to the histogram trees: a tree
-//! trained before still loads and scores as it did (`x < threshold` goes left).
+//! trained before still loads and scores as it did (`x < threshold` goes left). A tree
+//! trained on rows with missing values adds one optional array, `missing` (the child a NaN
+//! goes to, learned per split as boosting's), absent otherwise.
 
 #[cfg(feature = "train")]
 pub(crate) mod fit;
@@ -53,7 +55,8 @@ impl Family for Tree {
 }
 
 /// A decision tree as node arrays; node 0 is the root. A row goes left when
-/// `x[feature] < threshold`, else right.
+/// `x[feature] < threshold`, else right — but for a missing (NaN) value, which goes to
+/// `missing[node]` when the tree learned where missing values go.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TreeModel {
     /// Split feature per node (unused for leaves).
@@ -71,6 +74,13 @@ pub struct TreeModel {
     pub distribution: Vec<f64>,
     /// Number of classes.
     pub n_classes: usize,
+    /// The child a missing (NaN) value goes to, per node (`-1` for leaves): present only
+    /// when the tree was trained on rows with missing values, each split then having
+    /// learned its side (see `models/hist`). Absent, a missing value goes right (NaN is not
+    /// less than any threshold), as every tree trained before scored it, so their
+    /// artifacts stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<i64>>,
 }
 
 impl TreeModel {
@@ -89,17 +99,17 @@ impl TreeModel {
             }
             let f = self.feature[node];
             let v = *x.get(f).ok_or_else(|| bad("tree feature out of range"))?;
-            node = if v < self.threshold[node] {
-                l as usize
-            } else {
-                self.right[node].max(0) as usize
+            node = match &self.missing {
+                Some(m) if v.is_nan() => m[node].max(0) as usize,
+                _ if v < self.threshold[node] => l as usize,
+                _ => self.right[node].max(0) as usize,
             };
         }
         Err(bad("tree has a cycle"))
     }
 
     /// Checks the node arrays: equal lengths, children after their parents, leaf classes
-    /// in range.
+    /// in range, a missing value's child one of the node's two.
     pub(crate) fn check_nodes(&self) -> Result<()> {
         let n = self.left.len();
         if n == 0
@@ -108,6 +118,7 @@ impl TreeModel {
             || self.threshold.len() != n
             || self.class.len() != n
             || n.checked_mul(self.n_classes) != Some(self.distribution.len())
+            || self.missing.as_ref().is_some_and(|m| m.len() != n)
         {
             return Err(bad("tree arrays have different lengths"));
         }
@@ -123,6 +134,13 @@ impl TreeModel {
             }
             if l < 0 && self.class[i] >= self.n_classes {
                 return Err(bad("tree leaf class out of range"));
+            }
+            if let Some(m) = &self.missing {
+                if (l < 0 && m[i] >= 0) || (l >= 0 && m[i] != l && m[i] != r) {
+                    return Err(bad(
+                        "tree missing-value child is not one of the node's children",
+                    ));
+                }
             }
         }
         Ok(())
@@ -210,7 +228,7 @@ impl TreeModel {
             &self.threshold,
             &self.left,
             &self.right,
-            None,
+            self.missing.as_deref(),
         )
     }
 }
@@ -229,6 +247,7 @@ mod tests {
             class: vec![0],
             distribution: vec![1.0],
             n_classes: 1,
+            missing: None,
         };
         assert!(crate::score::Model::Tree(t).validate(1).is_err());
     }

@@ -123,8 +123,8 @@ struct Nodes<'a> {
     threshold: &'a [f64],
     left: &'a [i64],
     right: &'a [i64],
-    /// The child a missing value goes to (boosted trees); `None`: the right one (NaN is not
-    /// less than any threshold).
+    /// The child a missing value goes to (boosted trees, and trees trained on missing
+    /// values); `None`: the right one (NaN is not less than any threshold).
     missing: Option<&'a [i64]>,
 }
 
@@ -203,7 +203,7 @@ fn tree_nodes(t: &TreeModel) -> Nodes<'_> {
         threshold: &t.threshold,
         left: &t.left,
         right: &t.right,
-        missing: None,
+        missing: t.missing.as_deref(),
     }
 }
 

@@ -280,13 +280,16 @@ fn features(
                 fill,
                 center,
                 scale,
+                keep,
                 ..
             } => {
+                // a kept column's missing cells stay NaN, for the trees' learned sides
+                let fill = if *keep { f64::NAN } else { *fill };
                 inputs.push(value_info(x, DataType::Double, Some(1)));
                 let nan = g.op("IsNaN", &[x], vec![]);
                 let inf = g.op("IsInf", &[x], vec![]);
                 let bad = g.op("Or", &[&nan, &inf], vec![]);
-                let fill = g.doubles("fill", &[], &[*fill]);
+                let fill = g.doubles("fill", &[], &[fill]);
                 let v = g.op("Where", &[&bad, &fill, x], vec![]);
                 let center = g.doubles("center", &[], &[*center]);
                 let v = g.op("Sub", &[&v, &center], vec![]);

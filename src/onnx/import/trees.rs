@@ -435,6 +435,7 @@ pub(super) fn ensemble(
                     class,
                     distribution,
                     n_classes: k,
+                    missing: None,
                 });
             }
             let model = if trees.len() == 1 {

@@ -46,6 +46,7 @@ pub(super) fn pipeline(
                     scale: 1.0 / scale,
                     min,
                     max,
+                    keep: false,
                 }
             }
             Some(Feat::Ind { .. }) => {
