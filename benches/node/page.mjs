@@ -53,9 +53,10 @@ const INIT = () => {
 };
 
 // svm and knn are left out: they refuse more than 10,000 / 20,000 training rows by design
-// (Family::MAX_ROWS), so 100,000 fraud rows would be an error row, not a measurement
+// (Family::MAX_ROWS), so 100,000 fraud rows would be an error row, not a measurement; the
+// regression-only families (linear, ridge, lasso, elasticnet) cannot take fraud's class target
 const FAMILIES = (process.env.PAGE_FAMILIES
-  ?? 'logistic,linear,tree,forest,boosting,gaussian-nb,mlp,kmeans').split(',');
+  ?? 'logistic,tree,forest,boosting,gaussian-nb,mlp,kmeans').split(',');
 const CONTROL_MS = 120;
 
 /** Blocks the main thread for CONTROL_MS in a task of its own; resolves with the longest
