@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the peers of `make bench` into ignored folders under .bench/ (idempotent):
-#   .bench/venv  Python with scikit-learn, SciPy, skl2onnx, onnx, LightGBM
+#   .bench/venv  Python with scikit-learn, SciPy, skl2onnx, onnx, LightGBM, River
 #   .bench/node  npm prefix with onnxruntime-web and TensorFlow.js
 # A peer that cannot be installed (no network, no python3-venv, ...) is reported and
 # skipped: the benchmark rows that need it then say "not measured".
@@ -15,7 +15,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" >/dev/null 2>&1 || { rm -rf "$venv"; echo "python: no python3 -m venv" >> "$status"; }
 fi
 if [ -x "$venv/bin/python" ]; then
-  for pkg in numpy scipy scikit-learn onnx skl2onnx lightgbm; do
+  for pkg in numpy scipy scikit-learn onnx skl2onnx lightgbm river; do
     mod=${pkg//-/_}; [ "$pkg" = scikit-learn ] && mod=sklearn
     if ! "$venv/bin/python" -c "import $mod" >/dev/null 2>&1; then
       echo "bench_env: pip install $pkg" >&2

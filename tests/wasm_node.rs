@@ -228,3 +228,60 @@ fn hostile_arrow_files_are_refused_without_a_panic() {
         }
     }
 }
+
+/// Issue 15: the batch scorers of multinomial logistic regression (its
+/// class sums four rows at a time, with Wasm SIMD) and k-means give the row scorer's bits in
+/// Wasm too, on sizes that leave remainders (rows not a multiple of 4, odd class counts,
+/// widths not a multiple of 8).
+#[wasm_bindgen_test]
+fn simd_batch_scorers_match_the_row_scorer() {
+    use driftlab::score::{KMeansModel, LogisticModel, Model};
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    let mut u = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    for (rows, p, k) in [(37, 50, 5), (9, 7, 3), (4, 20, 2), (3, 1, 4), (21, 13, 6)] {
+        let data: Vec<f64> = (0..rows * p).map(|_| u() * 6.0).collect();
+        let mut models = vec![Model::Kmeans(KMeansModel {
+            n_features: p,
+            centroids: (0..k * p).map(|_| u() * 6.0).collect(),
+        })];
+        if k > 2 {
+            models.push(Model::Logistic(LogisticModel {
+                n_classes: k,
+                weights: (0..p * k).map(|_| u() * 2.0).collect(),
+                intercepts: (0..k).map(|_| u()).collect(),
+                positive: 0,
+            }));
+        }
+        let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+        for m in &models {
+            let n = m
+                .predict_batch_into(&data, p, &mut values, &mut probabilities)
+                .unwrap();
+            for (i, x) in data.chunks_exact(p).enumerate() {
+                let r = m.predict_row(x).unwrap();
+                assert_eq!(
+                    values[i].to_bits(),
+                    r.value.to_bits(),
+                    "{} row {i}",
+                    m.kind()
+                );
+                for (a, b) in probabilities[i * n..(i + 1) * n]
+                    .iter()
+                    .zip(&r.probabilities)
+                {
+                    assert_eq!(
+                        a.to_bits(),
+                        b.to_bits(),
+                        "{} row {i} ({rows}×{p}, k={k})",
+                        m.kind()
+                    );
+                }
+            }
+        }
+    }
+}

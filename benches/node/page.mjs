@@ -1,16 +1,24 @@
 // The page in headless Chromium, for `make bench`: time from navigation to interactive,
-// and the longest main-thread task while a model trains.
+// and the longest main-thread task while models train on 100,000 fraud rows.
 //
 //   node benches/node/page.mjs OUT_DIR     (writes OUT_DIR/page.json)
+//   PAGE_RUNS=5 PAGE_FAMILIES=logistic,boosting,...   (the defaults below)
 //
 // It serves the production build (dist/, from `npm run build`) with `vite preview`, and
 // opens it in Debian's Chromium through playwright-core, several times with a fresh
 // browser context (no cache). "Interactive" is concrete: the dataset preview table has
 // rows (the Wasm worker loaded the default dataset and the page rendered it) and the Train
 // button is enabled; the time is `performance.now()` at the first animation frame where
-// both hold, that is milliseconds since the navigation started. During training (logistic
-// on the default fraud table, from the Model view) a PerformanceObserver records every
-// main-thread 'longtask' (≥ 50 ms); the figure is the longest, 0 when there is none.
+// both hold, that is milliseconds since the navigation started.
+//
+// Long tasks (issue 15: none over 200 ms while any family trains on 100,000 fraud rows):
+// a PerformanceObserver, installed before any page script with `buffered: true`, records
+// every main-thread 'longtask' (≥ 50 ms). Each family is opened by a link
+// (`#dataset=fraud&rows=100000&…&model=F`), trained with the Train button, and the figure
+// is the longest task that started after the click. Training runs in the Worker, so 0 ms
+// is the expected answer — and a 0 is only believed because every page first blocks its
+// own main thread for 120 ms (a control task) and the observer must report it; when it
+// does not, the row is an error, not a 0 (the last run's "0 ms" had no such check).
 import fs from 'node:fs';
 import path from 'node:path';
 import { servePage } from './browser.mjs';
@@ -44,11 +52,70 @@ const INIT = () => {
   requestAnimationFrame(probe);
 };
 
+// svm and knn are left out: they refuse more than 10,000 / 20,000 training rows by design
+// (Family::MAX_ROWS), so 100,000 fraud rows would be an error row, not a measurement; the
+// regression-only families (linear, ridge, lasso, elasticnet) cannot take fraud's class target
+const FAMILIES = (process.env.PAGE_FAMILIES
+  ?? 'logistic,tree,forest,boosting,gaussian-nb,mlp,kmeans').split(',');
+const CONTROL_MS = 120;
+
+/** Blocks the main thread for CONTROL_MS in a task of its own; resolves with the longest
+ *  long task the observer reported for it (null: the observer does not work here). */
+async function control(page) {
+  const t0 = await page.evaluate((ms) => new Promise((resolve) => setTimeout(() => {
+    const start = performance.now();
+    while (performance.now() - start < ms) { /* the control task */ }
+    resolve(start);
+  }, 0)), CONTROL_MS);
+  await page.waitForTimeout(150);
+  const seen = await page.evaluate((t) => window.__longtasks.filter((e) => e.start + e.duration >= t), t0);
+  return seen.length ? Math.max(...seen.map((e) => e.duration)) : null;
+}
+
+/** Trains `family` on 100,000 fraud rows from a link; the long tasks after the click. */
+async function trainFamily(browser, base, family) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(300_000);
+    await page.addInitScript(INIT);
+    const target = family === 'kmeans' ? '' : '&target=is_fraud';
+    await page.goto(`${base}#view=model&dataset=fraud&rows=100000&seed=42${target}&model=${family}`);
+    await page.waitForFunction((f) => document.querySelector('#model-kind')?.value === f
+      && !document.querySelector('#train')?.disabled
+      && /100.000 rows/.test(document.body.textContent ?? ''), family);
+    const controlMs = await control(page);
+    const started = await page.evaluate(() => performance.now());
+    await page.locator('#train').click();
+    await page.waitForFunction(() => /^Trained /.test(document.querySelector('#model-status')?.textContent ?? '')
+      || !document.querySelector('#model-error')?.hidden);
+    const trainMs = (await page.evaluate(() => performance.now())) - started;
+    if (await page.locator('#model-error').isVisible()) {
+      return { family, error: `training failed: ${(await page.locator('#model-error').innerText()).split('\n')[0]}` };
+    }
+    await page.waitForTimeout(200); // let the observer deliver the last entries
+    const during = await page.evaluate((t0) => window.__longtasks.filter((e) => e.start >= t0), started);
+    if (controlMs == null) {
+      return { family, error: `the long-task observer did not report a ${CONTROL_MS} ms control task` };
+    }
+    return {
+      family,
+      control_ms: controlMs,
+      train_ms: trainMs,
+      longest_ms: during.reduce((m, e) => Math.max(m, e.duration), 0),
+      tasks: during,
+    };
+  } catch (e) {
+    return { family, error: String(e?.message ?? e).split('\n')[0] };
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   const { base, browser, close } = await servePage();
   const interactive = [];
-  const longest = [];
-  const tasks = [];
+  const training = [];
   try {
     for (let run = 0; run < RUNS; run++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -58,36 +125,30 @@ async function main() {
       await page.goto(base);
       await page.waitForFunction(() => typeof window.__interactive === 'number');
       interactive.push(await page.evaluate(() => window.__interactive));
-
-      // train from the Model view; only long tasks that start after the click count
-      await page.getByRole('button', { name: 'Model' }).click();
-      await page.locator('#model-form').waitFor({ state: 'visible' });
-      const started = await page.evaluate(() => performance.now());
-      await page.locator('#train').click();
-      await page.waitForFunction(() => /^Trained /.test(document.querySelector('#model-status')?.textContent ?? '')
-        || !document.querySelector('#model-error')?.hidden);
-      if (await page.locator('#model-error').isVisible()) throw new Error(`training failed: ${await page.locator('#model-error').innerText()}`);
-      await page.waitForTimeout(100); // let the observer deliver the last entries
-      const during = await page.evaluate((t0) => window.__longtasks.filter((e) => e.start >= t0), started);
-      tasks.push(during);
-      longest.push(during.reduce((m, e) => Math.max(m, e.duration), 0));
       await context.close();
+    }
+    for (const family of FAMILIES) {
+      const r = await trainFamily(browser, base, family);
+      training.push(r);
+      console.error(`bench page: ${family} on 100,000 fraud rows: ${r.error ?? `trained in ${r.train_ms.toFixed(0)} ms, longest main-thread task ${r.longest_ms.toFixed(0)} ms (${r.tasks.length} over 50 ms; control ${r.control_ms.toFixed(0)} ms seen)`}`);
     }
   } finally {
     await close();
   }
+  const measured = training.filter((r) => !r.error);
   const result = {
     server: 'vite preview of dist/ (the production build)',
     runs: RUNS,
     interactive_ms: median(interactive),
     interactive_samples: interactive,
-    longest_task_ms: Math.max(...longest),
-    longest_task_median_ms: median(longest),
-    longest_task_samples: longest,
-    long_tasks_during_training: tasks,
+    // null unless every family was measured (a failed family must not read as "0 ms")
+    longest_task_ms: measured.length === training.length && measured.length
+      ? Math.max(...measured.map((r) => r.longest_ms)) : null,
+    training_rows: 100000,
+    training,
   };
   fs.writeFileSync(path.join(OUT, 'page.json'), JSON.stringify(result, null, 1));
-  console.error(`bench page: interactive ${result.interactive_ms?.toFixed(0)} ms (median of ${RUNS}); longest main-thread task while training ${result.longest_task_ms.toFixed(0)} ms`);
+  console.error(`bench page: interactive ${result.interactive_ms?.toFixed(0)} ms (median of ${RUNS}); longest main-thread task while training ${result.longest_task_ms == null ? 'not measured' : `${result.longest_task_ms.toFixed(0)} ms`}`);
 }
 
 main().catch((e) => {

@@ -167,6 +167,12 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
         let n = if d == "kswin" { 200_000 } else { 2_000_000 };
         let mut v = row(time(reps, || Bench::detector(d, n)));
         v["updates"] = json!(n);
+        // the alarms on River's shorter stream (benches/peers.py: the same generator), so
+        // the report can show both detectors see the same drifts
+        let peer_n = if d == "kswin" { 20_000 } else { 200_000 };
+        if let Ok(a) = Bench::detector(d, peer_n) {
+            v["alarms_at_peer_length"] = json!({"updates": peer_n, "alarms": a});
+        }
         detectors.insert(d.into(), v);
     }
     json!({"side": "native", "reps": reps, "parse": parse, "parquet": parquet, "train": train,

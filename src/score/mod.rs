@@ -25,6 +25,7 @@ mod lanes;
 mod stream;
 pub(crate) use exp::{exp, exp_inlined};
 pub(crate) use expf::expf;
+pub(crate) use lanes::class_sums;
 pub use lanes::{dot, scaled_sq_dist, sq_l2};
 pub use stream::{output_header, score_csv, StreamError, CHUNK_ROWS};
 #[cfg(feature = "parquet")]

@@ -175,24 +175,79 @@ struct Gram {
 }
 
 impl Gram {
+    /// One pass over the rows, four at a time: each entry of `XᶜᵀXᶜ` (and of `Xᶜᵀyᶜ`) is
+    /// loaded once per block, takes the block's four terms in row order, and is stored
+    /// once: the same sums in the same order as a row-by-row rank-one update, so the same
+    /// bits. Row by row, every one of the `p(p+1)/2` entries was loaded and stored once per
+    /// row (2.1 M loads and stores for each 10,000 rows of 20 features), and the Wasm build
+    /// (size-tuned, where the zipped iterators also stayed calls) took 3× native time: ridge
+    /// on 100,000 × 20 trained in 59.5 ms in Wasm before and 29.4 ms after (fastest of 10,
+    /// the two builds interleaved in one Node process), the elastic net 65.7 → 25.6 ms.
+    /// An `f64x2` form of the inner loop (two entries per vector, the same bits) was tried:
+    /// 1.8× slower in V8 than this scalar loop, so it is not used.
     fn new(x: &[f64], p: usize, y: &[f64], x_mean: &[f64], y_mean: f64) -> Gram {
+        const R: usize = 4;
         let mut xtx = vec![0.0; p * p];
         let mut q = vec![0.0; p];
         let mut y_norm2 = 0.0;
-        let mut xc = vec![0.0; p];
-        for (row, &yi) in x.chunks_exact(p).zip(y) {
-            for ((c, v), m) in xc.iter_mut().zip(row).zip(x_mean) {
-                *c = v - m;
+        let rows = x.len().checked_div(p).map_or(0, |r| r.min(y.len()));
+        let x_mean = &x_mean[..p];
+        let mut xc = vec![0.0; R * p];
+        let mut yc = [0.0; R];
+        let mut r0 = 0;
+        while r0 < rows {
+            let b = (rows - r0).min(R);
+            for i in 0..b {
+                let (row, c) = (
+                    &x[(r0 + i) * p..(r0 + i + 1) * p],
+                    &mut xc[i * p..(i + 1) * p],
+                );
+                for j in 0..p {
+                    c[j] = row[j] - x_mean[j];
+                }
+                yc[i] = y[r0 + i] - y_mean;
+                y_norm2 += yc[i] * yc[i];
             }
-            let yc = yi - y_mean;
-            y_norm2 += yc * yc;
-            for (j, &a) in xc.iter().enumerate() {
-                q[j] += a * yc;
-                // the upper triangle, row j from column j
-                for (g, &b) in xtx[j * p + j..(j + 1) * p].iter_mut().zip(&xc[j..]) {
-                    *g += a * b;
+            if b == R {
+                let (c0, c1, c2, c3) = (
+                    &xc[..p],
+                    &xc[p..2 * p],
+                    &xc[2 * p..3 * p],
+                    &xc[3 * p..4 * p],
+                );
+                for j in 0..p {
+                    let (a0, a1, a2, a3) = (c0[j], c1[j], c2[j], c3[j]);
+                    let mut qj = q[j];
+                    qj += a0 * yc[0];
+                    qj += a1 * yc[1];
+                    qj += a2 * yc[2];
+                    qj += a3 * yc[3];
+                    q[j] = qj;
+                    // the upper triangle, row j from column j
+                    let g = &mut xtx[j * p..(j + 1) * p];
+                    for l in j..p {
+                        let mut s = g[l];
+                        s += a0 * c0[l];
+                        s += a1 * c1[l];
+                        s += a2 * c2[l];
+                        s += a3 * c3[l];
+                        g[l] = s;
+                    }
+                }
+            } else {
+                for i in 0..b {
+                    let c = &xc[i * p..(i + 1) * p];
+                    for j in 0..p {
+                        let a = c[j];
+                        q[j] += a * yc[i];
+                        let g = &mut xtx[j * p..(j + 1) * p];
+                        for l in j..p {
+                            g[l] += a * c[l];
+                        }
+                    }
                 }
             }
+            r0 += b;
         }
         for j in 0..p {
             for l in 0..j {
@@ -429,6 +484,46 @@ mod tests {
             max_iterations: 10_000,
             tolerance: 1e-10,
             fit_intercept: true,
+        }
+    }
+
+    /// The Gram matrix built four rows at a time is the row-by-row rank-one update's, bit
+    /// for bit (every row count's remainder, several widths).
+    #[test]
+    fn gram_in_blocks_equals_row_by_row() {
+        let mut s = 11u64;
+        let mut u = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e3
+        };
+        for (n, p) in [(0, 3), (1, 1), (3, 2), (4, 5), (5, 5), (9, 20), (103, 7)] {
+            let x: Vec<f64> = (0..n * p).map(|_| u()).collect();
+            let y: Vec<f64> = (0..n).map(|_| u()).collect();
+            let (m, ym) = column_means(&x, p, &y);
+            let g = Gram::new(&x, p, &y, &m, ym);
+            let (mut xtx, mut q, mut yn) = (vec![0.0; p * p], vec![0.0; p], 0.0);
+            for (row, &yi) in x.chunks_exact(p).zip(&y) {
+                let xc: Vec<f64> = row.iter().zip(&m).map(|(v, m)| v - m).collect();
+                let yc = yi - ym;
+                yn += yc * yc;
+                for j in 0..p {
+                    q[j] += xc[j] * yc;
+                    for l in j..p {
+                        xtx[j * p + l] += xc[j] * xc[l];
+                    }
+                }
+            }
+            for j in 0..p {
+                for l in 0..j {
+                    xtx[j * p + l] = xtx[l * p + j];
+                }
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&g.xtx), bits(&xtx), "{n} × {p}");
+            assert_eq!(bits(&g.q), bits(&q), "{n} × {p}");
+            assert_eq!(g.y_norm2.to_bits(), yn.to_bits(), "{n} × {p}");
         }
     }
 

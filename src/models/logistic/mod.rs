@@ -13,7 +13,7 @@ mod fit;
 use serde::{Deserialize, Serialize};
 
 use super::{bad, family_params, finite, Family, ParamType, Predict, Tasks};
-use crate::score::{argmax, dot, exp, softmax_in_place, Prediction, Result, Task};
+use crate::score::{argmax, class_sums, dot, exp, softmax_in_place, Prediction, Result, Task};
 
 family_params! {
     /// Hyperparameters of logistic regression (scikit-learn's names in the docs).
@@ -208,8 +208,9 @@ fn overflowed_logit(x: &[f64], w: &[f64], b: f64) -> f64 {
     s * up * up
 }
 
-/// The multinomial rows of a batch into flat buffers: [`multinomial_logits`] into each
-/// row's slot, then the argmax and the softmax in place (the numbers of [`logistic_row`],
+/// The multinomial rows of a batch into flat buffers: every row's class sums at once
+/// ([`class_sums`], the sums of [`multinomial_logits`] bit for bit), then per row the
+/// intercepts, the argmax and the softmax in place (the numbers of [`logistic_row`],
 /// without its two allocations per row).
 fn multinomial_batch(
     m: &LogisticModel,
@@ -222,14 +223,19 @@ fn multinomial_batch(
     let rows = data.len() / cols.max(1);
     values.resize(rows, 0.0);
     probabilities.resize(rows * k, 0.0);
-    let mut raw = vec![0.0; k];
-    for ((x, v), z) in data
-        .chunks_exact(cols)
-        .zip(values.iter_mut())
-        .zip(probabilities.chunks_exact_mut(k))
-    {
-        multinomial_logits(m, x, &mut raw, z);
-        *v = argmax(z) as f64;
+    class_sums(data, cols, &m.weights, k, probabilities);
+    let b = &m.intercepts[..k];
+    // a counted loop: at the page's size-tuned opt-level a zip of chunk iterators stays a
+    // call per row
+    for r in 0..rows {
+        let z = &mut probabilities[r * k..r * k + k];
+        for c in 0..k {
+            z[c] += b[c];
+        }
+        if z.iter().any(|v| !v.is_finite()) {
+            overflowed_logits(m, &data[r * cols..r * cols + cols], z);
+        }
+        values[r] = argmax(z) as f64;
         softmax_in_place(z);
     }
     k
@@ -258,13 +264,23 @@ fn multinomial_logits(m: &LogisticModel, x: &[f64], raw: &mut [f64], z: &mut [f6
         *zc = b + r;
     }
     if z.iter().any(|v| !v.is_finite()) {
-        let mut wc = vec![0.0; x.len()];
-        for (c, zc) in z.iter_mut().enumerate() {
-            for (j, w) in wc.iter_mut().enumerate() {
-                *w = m.weights[j * k + c];
-            }
-            *zc = overflowed_logit(x, &wc, m.intercepts[c]);
+        overflowed_logits(m, x, z);
+    }
+}
+
+/// Every logit of row `x` recomputed on scaled terms (see [`overflowed_logit`]), for a row
+/// where one of them overflowed.
+#[cold]
+#[inline(never)]
+fn overflowed_logits(m: &LogisticModel, x: &[f64], z: &mut [f64]) {
+    let k = m.n_classes;
+    let x = &x[..x.len().min(m.weights.len() / k.max(1))];
+    let mut wc = vec![0.0; x.len()];
+    for (c, zc) in z.iter_mut().enumerate() {
+        for (j, w) in wc.iter_mut().enumerate() {
+            *w = m.weights[j * k + c];
         }
+        *zc = overflowed_logit(x, &wc, m.intercepts[c]);
     }
 }
 
