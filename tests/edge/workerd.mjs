@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WORKERD = join(ROOT, 'edge/test-tools/node_modules/.bin/workerd');
 
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort() {
+// ports already handed out in this process: a port is free again once its probe closes, so
+// two calls can draw the same one (seen under load: one bundle's server answered for another)
+const handedOut = new Set();
+
+async function probePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);
@@ -20,6 +23,17 @@ export function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** A free port on 127.0.0.1 that no earlier call in this process returned. */
+export async function freePort() {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** Starts a process whose stdout and stderr are kept (`p.output()`), remembered in `processes`. */
