@@ -42,7 +42,7 @@
 //! from the file on disk), handed out [`BATCH_ROWS`] rows at a time ([`ArrowBatches`],
 //! which `score` uses as it streams CSV and Parquet); [`read_arrow`] gathers them.
 
-use super::parquet::{date, decimal, widen, Builder};
+use super::parquet::{date, decimal, finish_table, widen, Builder};
 use super::{ColumnKind, CsvRead, Limits, ReadOptions, Table, TableError, BATCH_ROWS};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -94,21 +94,8 @@ pub fn read_arrow_with_progress(
         progress(batches.bytes_read().min(total), total);
     }
     progress(total, total);
-    if batches.rows_read == 0 {
-        return Err(TableError::NoRows {
-            columns: batches.plans.len(),
-        });
-    }
-    let columns = batches
-        .plans
-        .iter()
-        .zip(builders)
-        .map(|(p, b)| b.finish(&p.name))
-        .collect();
-    Ok(CsvRead {
-        table: Table::new(columns)?,
-        notes: batches.notes,
-    })
+    let names = batches.plans.iter().map(|p| p.name.as_str());
+    finish_table(names, builders, batches.rows_read, batches.notes)
 }
 
 /// Where the messages come from.

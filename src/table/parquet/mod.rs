@@ -121,21 +121,8 @@ pub fn read_parquet_with_progress(
         progress(batches.bytes_read().min(total), total);
     }
     progress(total, total);
-    if batches.rows_read == 0 {
-        return Err(TableError::NoRows {
-            columns: batches.plans.len(),
-        });
-    }
-    let columns = batches
-        .plans
-        .iter()
-        .zip(builders)
-        .map(|(p, b)| b.finish(&p.name))
-        .collect();
-    Ok(CsvRead {
-        table: Table::new(columns)?,
-        notes: batches.notes,
-    })
+    let names = batches.plans.iter().map(|p| p.name.as_str());
+    finish_table(names, builders, batches.rows_read, batches.notes)
 }
 
 /// A Parquet file read [`BATCH_ROWS`] rows at a time, each batch a [`Table`] of its own
@@ -850,6 +837,26 @@ fn read_typed<T: DataType>(
         done += records;
     }
     Ok(done)
+}
+
+/// The table a whole read made (the Parquet and the Arrow reader): every column's builder
+/// finished under its name, or `NoRows` when no batch held a row.
+pub(super) fn finish_table<'a>(
+    names: impl Iterator<Item = &'a str>,
+    builders: Vec<Builder>,
+    rows_read: usize,
+    notes: Vec<String>,
+) -> Result<CsvRead, TableError> {
+    if rows_read == 0 {
+        return Err(TableError::NoRows {
+            columns: builders.len(),
+        });
+    }
+    let columns = names.zip(builders).map(|(n, b)| b.finish(n)).collect();
+    Ok(CsvRead {
+        table: Table::new(columns)?,
+        notes,
+    })
 }
 
 /// One column being filled (the Arrow reader fills its columns with it too).
