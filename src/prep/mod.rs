@@ -33,7 +33,7 @@
 mod error;
 mod matrix;
 mod num;
-mod sin;
+pub(crate) mod sin;
 mod split;
 
 pub use error::PrepError;

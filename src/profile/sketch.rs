@@ -58,7 +58,9 @@ impl Sketch {
             let k = scale(before / total) + 1.0;
             // q where the scale function reaches k (k beyond δ/4 is past the end)
             let x = (2.0 * std::f64::consts::PI * k / DELTA).min(std::f64::consts::FRAC_PI_2);
-            (libm::sin(x) + 1.0) / 2.0 * total
+            // x is within ±π/2 (k₁ is within ±δ/4), where `sin_as_libm` is `libm::sin`
+            // without the reduction of large arguments, which the edge scorer cannot spare
+            (crate::prep::sin::sin_as_libm(x) + 1.0) / 2.0 * total
         };
         let mut centroids: Vec<[f64; 2]> = Vec::with_capacity(DELTA as usize);
         let mut before = 0.0;
