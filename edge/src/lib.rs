@@ -79,7 +79,7 @@ mod request;
 mod watch;
 
 use driftlab::{
-    prep::{FittedPipeline, PrepError, RowWarning},
+    prep::{FittedPipeline, PrepError, Quoted, RowWarning},
     score::{Model, Task},
     table::{Cell, ColumnKind},
 };
@@ -169,14 +169,13 @@ impl Scorer {
         let doc =
             json::parse(bytes).map_err(|e| refuse(format!("not a driftlab artifact: {e}")))?;
         if let Some(key) = doc.repeated_key() {
-            return Err(refuse(format!(
-                "not a driftlab artifact: the member {key:?} appears twice in one object; export the bundle again from the artifact driftlab wrote"
-            )));
+            return Err(refuse(format!("not a driftlab artifact: the member {} appears twice in one object; export the bundle again from the artifact driftlab wrote", Quoted(key))));
         }
         let format = doc.get("format").and_then(Json::as_str).unwrap_or_default();
         if format != FORMAT {
             return Err(refuse(format!(
-                "unknown artifact format {format:?}; expected \"driftlab.artifact\" (is this a model file from driftlab?)"
+                "unknown artifact format {}; expected \"driftlab.artifact\" (is this a model file from driftlab?)",
+                Quoted(format)
             )));
         }
         let version = doc.get("version").and_then(Json::as_u64).unwrap_or(0);
@@ -193,11 +192,16 @@ impl Scorer {
             )));
         }
         let part = |key: &str| {
-            doc.get(key)
-                .ok_or_else(|| refuse(format!("not a driftlab artifact: missing field {key:?}")))
+            doc.get(key).ok_or_else(|| {
+                refuse(format!(
+                    "not a driftlab artifact: missing field {}",
+                    Quoted(key)
+                ))
+            })
         };
-        let bad =
-            |key: &str, e: String| refuse(format!("not a driftlab artifact: in {key:?}: {e}"));
+        let bad = |key: &str, e: String| {
+            refuse(format!("not a driftlab artifact: in {}: {e}", Quoted(key)))
+        };
         let view = View {
             pipeline: model::pipeline(part("pipeline")?).map_err(|e| bad("pipeline", e))?,
             model: model::model(part("model")?).map_err(|e| bad("model", e))?,
@@ -314,8 +318,8 @@ impl Scorer {
                         return Err(EdgeError::new(
                             400,
                             format!(
-                                "row {i} has no column {:?}, which the model was trained with: add it (null is fine: it is imputed and flagged)",
-                                input.name
+                                "row {i} has no column {}, which the model was trained with: add it (null is fine: it is imputed and flagged)",
+                                Quoted(&input.name)
                             ),
                         )
                         .at(Some(i), Some(&input.name)))
@@ -327,7 +331,7 @@ impl Scorer {
                         None => {
                             return Err(EdgeError::new(
                                 400,
-                                format!("row {i}, column {:?}: the number is too large for a 64-bit float", input.name),
+                                format!("row {i}, column {}: the number is too large for a 64-bit float", Quoted(&input.name)),
                             )
                             .at(Some(i), Some(&input.name)))
                         }
@@ -337,8 +341,8 @@ impl Scorer {
                         return Err(EdgeError::new(
                             400,
                             format!(
-                                "row {i}, column {:?}: a value must be a number, a string, a boolean or null, not an array or an object",
-                                input.name
+                                "row {i}, column {}: a value must be a number, a string, a boolean or null, not an array or an object",
+                                Quoted(&input.name)
                             ),
                         )
                         .at(Some(i), Some(&input.name)))
@@ -386,8 +390,8 @@ impl Scorer {
                     EdgeError::new(
                         400,
                         format!(
-                            "the CSV header has no column {:?}, which the model was trained with: add it (empty cells are fine: they are imputed and flagged)",
-                            input.name
+                            "the CSV header has no column {}, which the model was trained with: add it (empty cells are fine: they are imputed and flagged)",
+                            Quoted(&input.name)
                         ),
                     )
                     .at(None, Some(&input.name))
@@ -410,8 +414,8 @@ impl Scorer {
                         return Err(EdgeError::new(
                             400,
                             format!(
-                                "row {i}, column {:?}: a table cell must be text",
-                                input.name
+                                "row {i}, column {}: a table cell must be text",
+                                Quoted(&input.name)
                             ),
                         )
                         .at(Some(i), Some(&input.name)))

@@ -16,38 +16,41 @@ use driftlab::models::mlp::{Activation, MlpModel};
 use driftlab::models::svm::{BinarySvm, Kernel, SvmModel};
 use driftlab::models::tree::TreeModel;
 use driftlab::models::{Model, ModelKind};
-use driftlab::prep::{CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Unseen};
+use driftlab::prep::{
+    CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Quoted, Unseen,
+};
 use driftlab::table::ColumnKind;
 
 type R<T> = Result<T, String>;
 
 fn field<'v, 'a>(v: &'v Json<'a>, key: &str) -> R<&'v Json<'a>> {
-    v.get(key).ok_or_else(|| format!("missing field {key:?}"))
+    v.get(key)
+        .ok_or_else(|| format!("missing field {}", Quoted(key)))
 }
 
 fn f64_of(v: &Json<'_>, key: &str) -> R<f64> {
     field(v, key)?
         .as_f64()
-        .ok_or_else(|| format!("{key:?} must be a finite number"))
+        .ok_or_else(|| format!("{} must be a finite number", Quoted(key)))
 }
 
 fn usize_of(v: &Json<'_>, key: &str) -> R<usize> {
     field(v, key)?
         .as_u64()
         .and_then(|n| usize::try_from(n).ok())
-        .ok_or_else(|| format!("{key:?} must be a non-negative integer"))
+        .ok_or_else(|| format!("{} must be a non-negative integer", Quoted(key)))
 }
 
 fn str_of<'v>(v: &'v Json<'_>, key: &str) -> R<&'v str> {
     field(v, key)?
         .as_str()
-        .ok_or_else(|| format!("{key:?} must be a string"))
+        .ok_or_else(|| format!("{} must be a string", Quoted(key)))
 }
 
 fn array_of<'v, 'a>(v: &'v Json<'a>, key: &str) -> R<&'v [Json<'a>]> {
     field(v, key)?
         .as_array()
-        .ok_or_else(|| format!("{key:?} must be an array"))
+        .ok_or_else(|| format!("{} must be an array", Quoted(key)))
 }
 
 /// `f` over every item, stopping at the first error. A plain loop: `collect::<Result<..>>`
@@ -62,7 +65,7 @@ fn map_all<'v, 'a, T>(items: &'v [Json<'a>], mut f: impl FnMut(&'v Json<'a>) -> 
 
 fn list<T>(v: &Json<'_>, key: &str, f: impl Fn(&Json<'_>) -> Option<T>) -> R<Vec<T>> {
     map_all(array_of(v, key)?, |x| {
-        f(x).ok_or_else(|| format!("{key:?} holds a value of the wrong type"))
+        f(x).ok_or_else(|| format!("{} holds a value of the wrong type", Quoted(key)))
     })
 }
 
@@ -101,7 +104,7 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
             "numeric" => ColumnKind::Numeric,
             "categorical" => ColumnKind::Categorical,
             "boolean" => ColumnKind::Boolean,
-            k => return Err(format!("unknown column kind {k:?}")),
+            k => return Err(format!("unknown column kind {}", Quoted(k))),
         };
         let s = field(c, "step")?;
         let step = match str_of(s, "step")? {
@@ -123,11 +126,11 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
                 unseen: match str_of(s, "unseen")? {
                     "ignore" => Unseen::Ignore,
                     "error" => Unseen::Error,
-                    u => return Err(format!("unknown unseen policy {u:?}")),
+                    u => return Err(format!("unknown unseen policy {}", Quoted(u))),
                 },
             },
             "drop" => FittedStep::Drop,
-            k => return Err(format!("unknown pipeline step {k:?}")),
+            k => return Err(format!("unknown pipeline step {}", Quoted(k))),
         };
         Ok(FittedColumn {
             name: str_of(c, "name")?.to_owned(),
@@ -143,7 +146,7 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
                 "square" => CrossOp::Square,
                 "product" => CrossOp::Product,
                 "sin" => CrossOp::Sin,
-                o => return Err(format!("unknown feature cross {o:?}")),
+                o => return Err(format!("unknown feature cross {}", Quoted(o))),
             };
             Ok(FittedCross {
                 op,
@@ -270,7 +273,7 @@ fn svm(v: &Json<'_>) -> R<SvmModel> {
             constant: f64_of(k, "constant")?,
             degree: f64_of(k, "degree")?,
         },
-        t => return Err(format!("unknown svm kernel {t:?}")),
+        t => return Err(format!("unknown svm kernel {}", Quoted(t))),
     };
     Ok(SvmModel {
         kernel,
@@ -301,10 +304,10 @@ fn mlp(v: &Json<'_>) -> R<MlpModel> {
         map_all(array_of(v, key)?, |layer| {
             let items = layer
                 .as_array()
-                .ok_or_else(|| format!("{key:?} must hold arrays"))?;
+                .ok_or_else(|| format!("{} must hold arrays", Quoted(key)))?;
             map_all(items, |x| {
                 x.as_f64()
-                    .ok_or_else(|| format!("{key:?} holds a value that is not a number"))
+                    .ok_or_else(|| format!("{} holds a value that is not a number", Quoted(key)))
             })
         })
     };
@@ -315,7 +318,7 @@ fn mlp(v: &Json<'_>) -> R<MlpModel> {
             "relu" => Ok(Activation::Relu),
             "sigmoid" => Ok(Activation::Sigmoid),
             "linear" => Ok(Activation::Linear),
-            word => Err(format!("unknown activation {word:?}")),
+            word => Err(format!("unknown activation {}", Quoted(word))),
         }
     })?;
     Ok(MlpModel {
@@ -331,7 +334,8 @@ fn mlp(v: &Json<'_>) -> R<MlpModel> {
 /// kind is a compile error here until its reader is written).
 pub(crate) fn model(v: &Json<'_>) -> R<Model> {
     let name = str_of(v, "kind")?;
-    let kind = ModelKind::from_name(name).ok_or_else(|| format!("unknown model kind {name:?}"))?;
+    let kind =
+        ModelKind::from_name(name).ok_or_else(|| format!("unknown model kind {}", Quoted(name)))?;
     Ok(match kind {
         ModelKind::Logistic => Model::Logistic(logistic(v)?),
         ModelKind::Linear => Model::Linear(linear(v)?),

@@ -3,6 +3,7 @@
 //! ([`PrepError::row_sentence`]) so that the edge scorer links only them.
 
 use super::num::Num;
+use super::quote::Quoted;
 use crate::table::ColumnKind;
 
 /// What went wrong fitting a pipeline or transforming rows. Rows are 1-based.
@@ -143,9 +144,9 @@ impl PrepError {
 
     fn write_row(&self, f: &mut std::fmt::Formatter<'_>) -> Option<std::fmt::Result> {
         Some(match self {
-            PrepError::MissingColumn { column } => write!(f, "the input has no column {column:?}, which the model was trained with: add it (an empty column is fine: its cells are imputed)"),
-            PrepError::BadCell { row, column, value, expected } => write!(f, "row {row}, column {column:?}: {value:?} is not {expected}: fix the cell or leave it empty"),
-            PrepError::UnseenCategory { row, column, value } => write!(f, "row {row}, column {column:?}: the category {value:?} was not seen in training and the pipeline refuses unseen categories: fix the cell, or set the column's unseen policy to ignore"),
+            PrepError::MissingColumn { column } => write!(f, "the input has no column {}, which the model was trained with: add it (an empty column is fine: its cells are imputed)", Quoted(column)),
+            PrepError::BadCell { row, column, value, expected } => write!(f, "row {row}, column {}: {} is not {expected}: fix the cell or leave it empty", Quoted(column), Quoted(value)),
+            PrepError::UnseenCategory { row, column, value } => write!(f, "row {row}, column {}: the category {} was not seen in training and the pipeline refuses unseen categories: fix the cell, or set the column's unseen policy to ignore", Quoted(column), Quoted(value)),
             PrepError::RowWidth { found, expected, columns } => write!(f, "the row has {found} values but the pipeline takes {expected} input columns ({columns})"),
             PrepError::Inconsistent(m) => write!(f, "the fitted pipeline is inconsistent: {m}"),
             _ => return None,

@@ -33,11 +33,13 @@
 mod error;
 mod matrix;
 mod num;
+mod quote;
 pub(crate) mod sin;
 mod split;
 
 pub use error::PrepError;
 pub use matrix::Matrix;
+pub use quote::Quoted;
 pub use split::split;
 
 use crate::profile::exact_quantile as quantile;
@@ -648,7 +650,8 @@ impl FittedPipeline {
     pub fn validate(&self) -> Result<(), PrepError> {
         let bad = |column: &str, what: &str| {
             Err(PrepError::Inconsistent(format!(
-                "column {column:?}: {what}"
+                "column {}: {what}",
+                Quoted(column)
             )))
         };
         for input in &self.inputs {
@@ -754,15 +757,23 @@ impl FittedPipeline {
             || PrepError::RowWidth {
                 found: 0,
                 expected: self.inputs.len(),
-                columns: self
-                    .inputs
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                columns: self.input_names(),
             },
         )?;
         Ok((m, warnings))
+    }
+
+    /// The input columns' names, comma-separated, for [`PrepError::RowWidth`] (a loop, not
+    /// `join`, whose generic copy costs the edge scorer about 0.2 KB gzipped).
+    fn input_names(&self) -> String {
+        let mut names = String::new();
+        for (k, input) in self.inputs.iter().enumerate() {
+            if k > 0 {
+                names.push_str(", ");
+            }
+            names.push_str(&input.name);
+        }
+        names
     }
 
     /// Transforms one row whose cells follow [`FittedPipeline::inputs`], appending
@@ -778,12 +789,7 @@ impl FittedPipeline {
             return Err(PrepError::RowWidth {
                 found: cells.len(),
                 expected: self.inputs.len(),
-                columns: self
-                    .inputs
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                columns: self.input_names(),
             });
         }
         let start = out.len();
@@ -836,7 +842,7 @@ impl FittedColumn {
                     Cell::Missing => {
                         warn(
                             "missing",
-                            format!("{:?} is missing and was {filled}", self.name),
+                            format!("{} is missing and was {filled}", Quoted(&self.name)),
                         );
                         fill
                     }
@@ -844,8 +850,8 @@ impl FittedColumn {
                         warn(
                             "not_finite",
                             format!(
-                                "{:?} is {}, treated as missing and {filled}",
-                                self.name,
+                                "{} is {}, treated as missing and {filled}",
+                                Quoted(&self.name),
                                 Num(x),
                             ),
                         );
@@ -869,8 +875,8 @@ impl FittedColumn {
                     warn(
                         "out_of_range",
                         format!(
-                            "{:?} = {} is outside the training range [{}, {}]",
-                            self.name,
+                            "{} = {} is outside the training range [{}, {}]",
+                            Quoted(&self.name),
                             Num(x),
                             Num(*min),
                             Num(*max)
@@ -895,7 +901,11 @@ impl FittedColumn {
                     Cell::Missing => {
                         warn(
                             "missing",
-                            format!("{:?} is missing and was filled with {fill:?}", self.name),
+                            format!(
+                                "{} is missing and was filled with {}",
+                                Quoted(&self.name),
+                                Quoted(fill)
+                            ),
                         );
                         fill
                     }
@@ -924,8 +934,9 @@ impl FittedColumn {
                     warn(
                         "unseen_category",
                         format!(
-                            "{:?} = {label:?} was not seen in training; encoded as all zeros",
-                            self.name
+                            "{} = {} was not seen in training; encoded as all zeros",
+                            Quoted(&self.name),
+                            Quoted(label)
                         ),
                     );
                 }

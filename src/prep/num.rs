@@ -24,42 +24,55 @@ impl fmt::Display for Num {
         if x.is_infinite() {
             return f.write_str(if x > 0.0 { "inf" } else { "-inf" });
         }
+        let mut out = String::with_capacity(24);
         if x.is_sign_negative() {
-            f.write_str("-")?;
+            out.push('-');
         }
         if x == 0.0 {
-            return f.write_str("0");
+            out.push('0');
+            return f.write_str(&out);
         }
-        // zmij writes `d.ddd`, `d.ddde±n` or `ddd.0`: take the digits and where the point goes
+        // zmij writes `d.ddd`, `d.ddde±n` or `ddd.0`: its digits, how many come before the
+        // point, and the exponent, read byte by byte (no `str` slicing and no integer
+        // parser: the edge scorer links neither for this)
         let mut buffer = zmij::Buffer::new();
-        let text = buffer.format_finite(x.abs());
-        let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-            Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-            None => (text, 0),
-        };
-        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        let digits = format!("{whole}{fraction}");
-        let digits = digits.trim_end_matches('0');
-        let lead = digits.len() - digits.trim_start_matches('0').len();
-        let digits = &digits[lead..];
-        // the value is 0.DIGITS × 10^point
-        let point = whole.len() as i32 + exponent - lead as i32;
-        if point <= 0 {
-            f.write_str("0.")?;
-            for _ in 0..-point {
-                f.write_str("0")?;
+        let mut digits: Vec<u8> = Vec::with_capacity(24);
+        let (mut whole, mut exponent, mut exponent_sign) = (0i32, 0i32, 1i32);
+        let (mut after_point, mut in_exponent) = (false, false);
+        for &b in buffer.format_finite(x.abs()).as_bytes() {
+            match b {
+                b'.' => after_point = true,
+                b'e' | b'E' => in_exponent = true,
+                b'-' => exponent_sign = -1,
+                b'+' => {}
+                d if in_exponent => {
+                    exponent = exponent * 10 + i32::from(d.wrapping_sub(b'0'));
+                }
+                d => {
+                    digits.push(d);
+                    whole += i32::from(!after_point);
+                }
             }
-            f.write_str(digits)
-        } else if point as usize >= digits.len() {
-            f.write_str(digits)?;
-            for _ in 0..point as usize - digits.len() {
-                f.write_str("0")?;
-            }
-            Ok(())
-        } else {
-            let (a, b) = digits.split_at(point as usize);
-            write!(f, "{a}.{b}")
         }
+        while digits.last() == Some(&b'0') {
+            digits.pop();
+        }
+        let lead = digits.iter().take_while(|&&d| d == b'0').count();
+        let len = (digits.len() - lead) as i32;
+        // the value is 0.DIGITS × 10^point
+        let point = whole + exponent_sign * exponent - lead as i32;
+        if point <= 0 {
+            out.push_str("0.");
+            out.extend((point..0).map(|_| '0'));
+        }
+        for (i, &d) in digits.iter().skip(lead).enumerate() {
+            if i > 0 && i as i32 == point {
+                out.push('.');
+            }
+            out.push(char::from(d));
+        }
+        out.extend((len..point).map(|_| '0'));
+        f.write_str(&out)
     }
 }
 

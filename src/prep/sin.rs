@@ -195,7 +195,9 @@ mod tests {
                 same(x);
             }
             let sign = next() & 1 << 63;
-            same(f64::from_bits(sign | 0x3ff9_21fb_u64 << 32 | next() & 0xffff_ffff));
+            same(f64::from_bits(
+                sign | 0x3ff9_21fb_u64 << 32 | next() & 0xffff_ffff,
+            ));
         }
         for x in [
             0.0,
@@ -213,7 +215,13 @@ mod tests {
             same(x);
             same(-x);
         }
-        for far in [f64::from_bits(0x4002_d97d_u64 << 32), 3.0, 1e300, f64::INFINITY, f64::NAN] {
+        for far in [
+            f64::from_bits(0x4002_d97d_u64 << 32),
+            3.0,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
             assert!(super::sin_as_libm(far).is_nan());
         }
     }
