@@ -35,7 +35,8 @@
 //! the halfway point below it, the largest double and the halfway point above it,
 //! overflow to infinity, long runs of zeros, exponents to ±400 and beyond 65,536, `-0`,
 //! the special words, malformed strings — then a seeded sweep of random strings in those
-//! shapes (1,000,000 in the default test run, more in an ignored run), and a fuzz target
+//! shapes (1,000,000 in an optimised build, `tests/decimal-sweep`, which `cargo test --workspace`
+//! runs; 20,000 in the core's debug build; more in an ignored run), and a fuzz target
 //! that asserts the same on whatever libFuzzer makes up.
 //!
 //! **Speed.** The slow path costs more time than Eisel-Lemire: numbers of 16 or 17 digits
@@ -418,5 +419,7 @@ fn shift_for(places: u32) -> u32 {
     }
 }
 
+// by path, so that `tests/decimal-sweep` (this file compiled again, optimised) finds it too
 #[cfg(test)]
+#[path = "decimal/tests.rs"]
 mod tests;
