@@ -34,30 +34,45 @@
 //! errors are 0-based positions in `rows` (JSON) or among the data records (CSV).
 //!
 //! # Size: where the bytes go
-//! The budget of issues #15/#16 is 64,000 B gzip -9; the scorer was 63,237 B (137,868 B raw;
-//! `make wasm`, opt-level z then wasm-opt -O3), down from 77,541 B (156,790 B raw), and is
-//! 64,277 B (139,834 B raw) with soft-voting forests (+227 B alone), learned missing sides
-//! (+322 B alone) and the multinomial class sums (+66 B alone) beside it — 277 B over:
+//! The budget of issues #15/#16 is 64,000 B gzip -9. The scorer was 77,541 B (156,790 B
+//! raw; `make wasm`, opt-level z then wasm-opt -O3), 63,237 B after the first two rows
+//! below, 64,279 B (139,834 B raw) once soft-voting forests (+227 B alone), learned missing
+//! sides (+322 B alone) and the multinomial class sums (+66 B alone) were beside it — 279 B
+//! over (64,277 B in the notes of then) — and is **57,270 B** (126,115 B raw) after the
+//! last three:
 //!
 //! | change | gzip -9 |
 //! | --- | --- |
 //! | every number read by `driftlab::decimal::parse_f64` instead of `str::parse::<f64>` (JSON numbers, CSV cells here, a number sent as text to a numeric input in the core's pipeline): core's table of 128-bit powers of five (10,416 B raw) and Eisel-Lemire's code out, a 3.6 KB parser in | 77,541 → 64,753 |
 //! | a row's error written by `PrepError::row_sentence` rather than `Display`, which linked every sentence of the CSV reader (`TableError`) and of fitting; the JSON reader's whole numbers (`as_u64`, `as_i64`) by its own digit loop rather than core's two generic integer parsers (0.9 KB raw) | 64,753 → 63,237 |
+//! | the monitoring sketch's bound by `prep::sin::sin_as_libm` rather than `libm::sin`: the same bits for its arguments (within ±π/2), without libm's reduction of huge arguments (Payne–Hanek, its table of 2/π, `floor`, `scalbn`: 3.7 KB of the optimised module) | 64,279 → 62,474 |
+//! | names and values in sentences quoted by `prep::Quoted` rather than `{:?}` (here, in `model.rs` and in the pipeline's warnings and row errors), and `prep::Num` written without `str` slicing: with no `{:?}` of a `str` and no `str` slicing that may fail left, core's escaping (`escape_debug_ext`), its Unicode printability and grapheme tables, `str`'s slicing error (which prints a `char` and a range with `{:?}`) and their `Debug` code leave (9.2 KB of the optimised module) | 62,474 → 57,479 |
+//! | the pipeline's list of input columns by a loop rather than `join` | 57,479 → 57,270 |
 //!
-//! The two sections, each gzipped alone (zlib level 9), before → after: code 55,233 →
-//! 53,435 B (123,674 → 119,144 raw), data 21,684 → 9,209 B (32,243 → 17,836 raw). What the
-//! code is, by part (raw bytes of the named build before wasm-opt, measured on the 79 KB
-//! build; 144,827 B now): the scorer's own sessions and ABI (18 %), the
-//! model families' scoring (13 %), formatting and panic messages (`core::fmt`, `Debug` of
-//! `str` for the quoted column names in messages, Unicode printability: 12 %), `Vec`/
-//! `String`/`BTreeMap` instances (12 %), slices, iterators and `str` (11 %), sorting (radsort,
-//! the sketches' stable sort, the trees': 8 %), the monitoring sketches (7 %), libm (`sin`
-//! with its large-argument reduction for the crosses, `pow` for the SVM's polynomial
-//! kernel, `tanh`: 6 %), the JSON reader and writer (6 %), the preprocessing (3 %), float
-//! printing (zmij, 1 %). Tried and left out: a 128-bit exact path in the parser for up
-//! to 19 digits (+1,094 B: compiler-rt's 128-bit division). wasm-opt's other levels change
-//! little (on the 79 KB build: -O3 79,465 B, -Oz 79,327 B, -Os 79,283 B; `--gufa` adds
-//! bytes); opt-level s made 81,256 B (168,493 raw) then.
+//! How they were found: the cargo build keeps the name section (the edge profile does not
+//! strip it), so a function's size by name is read from it, and who calls it from
+//! `wasm-dis`'s text; `{:?}` was kept linked by a single use anywhere (the unit is the
+//! cluster, not the call site: removing it from the scorer's own messages alone saved 19 B).
+//!
+//! The two sections, each gzipped alone (zlib level 9), before → after the parser: code
+//! 55,233 → 53,435 B (123,674 → 119,144 raw), data 21,684 → 9,209 B (32,243 → 17,836 raw).
+//! What the code was, by part (raw bytes of the named build before wasm-opt, measured on the
+//! 79 KB build): the scorer's own sessions and ABI (18 %), the model families' scoring
+//! (13 %), formatting and panic messages (`core::fmt`, `Debug` of `str` for the quoted
+//! column names in messages, Unicode printability: 12 %, since cut to `core::fmt`'s
+//! `Display` alone), `Vec`/`String`/`BTreeMap` instances (12 %), slices, iterators and
+//! `str` (11 %), sorting (radsort, the sketches' stable sort, the trees': 8 %), the
+//! monitoring sketches (7 %), libm (`sin` with its large-argument reduction, since cut;
+//! `pow` for the SVM's polynomial kernel, `tanh`, `asin`: 6 %), the JSON reader and writer
+//! (6 %), the preprocessing (3 %), float printing (zmij, 1 %). What is left that could go,
+//! and why it stays: `libm::pow` (2.2 KB raw; the SVM's polynomial kernel needs its bits
+//! for any degree), libm's software `sqrt` (0.5 KB raw, through `pow` and `asin`: libm
+//! uses Wasm's `f64.sqrt` only on nightly), six instances of core's sorts (9 KB raw; the
+//! sketches' and the trees' orders), `Formatter::pad`'s character counting (0.9 KB raw:
+//! `Display` of any `str` links it). Tried and left out: a 128-bit exact path in the
+//! parser for up to 19 digits (+1,094 B: compiler-rt's 128-bit division). wasm-opt's other
+//! levels change little (on the 79 KB build: -O3 79,465 B, -Oz 79,327 B, -Os 79,283 B;
+//! `--gufa` adds bytes); opt-level s made 81,256 B (168,493 raw) then.
 //!
 //! Speed at opt-level s and z (measured on the 79 KB build): in Node 20 (V8), the Wasm call
 //! for a 1,000-row request at s took 0.68 to 0.72 of the time at z without monitoring; with

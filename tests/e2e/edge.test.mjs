@@ -99,14 +99,14 @@ test('before any training the Edge panel says to train first and shows the score
   assert.match(await page.locator('#edge-size-raw').innerText(), new RegExp(raw.toLocaleString('en-US')));
   const gz = await page.locator('#edge-size-gzip').innerText();
   const gzBytes = Number(/\(([\d,]+) bytes\)/.exec(gz)?.[1].replaceAll(',', ''));
-  // a guard against growth, not the budget: #15/#16's budget is 64,000 B gzip -9 (63,237 B
-  // when the decimal parser landed; 64,277 B once soft-voting forests, learned missing sides
-  // and the multinomial class sums joined it — missed by 277 B, `make bench` reports it).
-  // Held within 1 % of what `make wasm` measures, so that it cannot grow back unnoticed; the
-  // page measures with the browser's gzip (zlib's default level, ~800 B more).
+  // #15/#16's budget, 64,000 B gzip -9: 57,270 B since the sketch's sine and the quoted
+  // names (edge/src/lib.rs says where the bytes went; it was 64,277 B, missed by 277 B).
+  // The guard is the budget itself rather than 1 % over the figure, so that the SVM's
+  // pairwise coupling and what comes next have the room; the page measures with the
+  // browser's gzip (zlib's default level, ~800 B more).
   const gz9 = execFileSync('gzip', ['-9c', EDGE_WASM], { maxBuffer: 1 << 24 }).length;
-  assert.ok(gz9 <= 64_900, `edge scorer ${gz9} B gzip -9, grew past the 64,900 B guard`);
-  assert.ok(gzBytes > 0 && gzBytes < raw && gzBytes <= 65_700, `gzipped ${gz} (raw ${raw})`);
+  assert.ok(gz9 <= 64_000, `edge scorer ${gz9} B gzip -9, over the 64,000 B budget`);
+  assert.ok(gzBytes > 0 && gzBytes < raw && gzBytes <= 64_800, `gzipped ${gz} (raw ${raw})`);
 });
 
 test('train logistic on fraud, open Edge: the model card, and a zip with the 7 files', async () => {
