@@ -190,13 +190,13 @@ mod tests {
             state
         };
         for _ in 0..200_000 {
-            let x = f64::from_bits(next() & !(0x7ff << 52) | (next() % 0x401 << 52));
+            let x = f64::from_bits((next() & !(0x7ff << 52)) | ((next() % 0x401) << 52));
             if x.abs() <= end {
                 same(x);
             }
-            let sign = next() & 1 << 63;
+            let sign = next() & (1 << 63);
             same(f64::from_bits(
-                sign | 0x3ff9_21fb_u64 << 32 | next() & 0xffff_ffff,
+                sign | (0x3ff9_21fb_u64 << 32) | (next() & 0xffff_ffff),
             ));
         }
         for x in [
