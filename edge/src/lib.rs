@@ -38,7 +38,7 @@
 //! raw; `make wasm`, opt-level z then wasm-opt -O3), 63,237 B after the first two rows
 //! below, 64,279 B (139,834 B raw) once soft-voting forests (+227 B alone), learned missing
 //! sides (+322 B alone) and the multinomial class sums (+66 B alone) were beside it — 279 B
-//! over (64,277 B in the notes of then) — and is **57,270 B** (126,115 B raw) after the
+//! over (64,277 B in the notes of then) — and is **57,271 B** (126,115 B raw) after the
 //! last three:
 //!
 //! | change | gzip -9 |
@@ -47,7 +47,7 @@
 //! | a row's error written by `PrepError::row_sentence` rather than `Display`, which linked every sentence of the CSV reader (`TableError`) and of fitting; the JSON reader's whole numbers (`as_u64`, `as_i64`) by its own digit loop rather than core's two generic integer parsers (0.9 KB raw) | 64,753 → 63,237 |
 //! | the monitoring sketch's bound by `prep::sin::sin_as_libm` rather than `libm::sin`: the same bits for its arguments (within ±π/2), without libm's reduction of huge arguments (Payne–Hanek, its table of 2/π, `floor`, `scalbn`: 3.7 KB of the optimised module) | 64,279 → 62,474 |
 //! | names and values in sentences quoted by `prep::Quoted` rather than `{:?}` (here, in `model.rs` and in the pipeline's warnings and row errors), and `prep::Num` written without `str` slicing: with no `{:?}` of a `str` and no `str` slicing that may fail left, core's escaping (`escape_debug_ext`), its Unicode printability and grapheme tables, `str`'s slicing error (which prints a `char` and a range with `{:?}`) and their `Debug` code leave (9.2 KB of the optimised module) | 62,474 → 57,479 |
-//! | the pipeline's list of input columns by a loop rather than `join` | 57,479 → 57,270 |
+//! | the pipeline's list of input columns by a loop rather than `join` | 57,479 → 57,271 |
 //!
 //! How they were found: the cargo build keeps the name section (the edge profile does not
 //! strip it), so a function's size by name is read from it, and who calls it from
