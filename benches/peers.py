@@ -219,6 +219,19 @@ def tree_peers(tables, reps, data, fitted):
         with open(path, "wb") as fh:
             fh.write(onx.SerializeToString())
         out["onnx"]["import_forest"] = {"path": path, "table": "regression"}
+        # and a 100-tree random forest classifier (soft voting: predict_proba averages the
+        # leaves' class frequencies), depth 8, fitted on 10,000 rows of the binary table: it
+        # imports as a soft-voting `forest`, where the regressor above imports as `boosting`
+        from sklearn.ensemble import RandomForestClassifier
+        x, y = tables["binary"]
+        rfc = RandomForestClassifier(n_estimators=100, max_depth=8, random_state=0, n_jobs=-1)
+        rfc.fit(x[:10000], y[:10000])
+        onx = to_onnx(rfc, x[:1].astype(np.float32), options={id(rfc): {"zipmap": False}},
+                      target_opset={"": 17, "ai.onnx.ml": 3})
+        path = f"{data}/import_forest_classifier.onnx"
+        with open(path, "wb") as fh:
+            fh.write(onx.SerializeToString())
+        out["onnx"]["import_forest_classifier"] = {"path": path, "table": "binary"}
     except ImportError as e:
         out["onnx"]["error"] = f"skl2onnx not installed: {e}"
     return out

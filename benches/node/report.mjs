@@ -335,6 +335,18 @@ const treeBudgets = [];
     [`native ${fmtN(nb, 'rows/s')}`, `wasm ${fmtN(wb, 'rows/s')}`, '', `ort-web ${fmtN(ob, 'rows/s')}`, `wasm/ort ${ratio(wb, ob)}`],
     { native: nb, wasm: wb, ort: ob, ort_error: o?.error });
   treeBudgets.push(['the imported forest\'s batch scoring in Wasm ≥ 3× onnxruntime-web on the same file', wb, ob, 3.0, 'ge']);
+  // the 100-tree RandomForestClassifier (soft voting), imported as a `forest`
+  const nc = native.onnx_import_classifier ?? {};
+  const wc = wasm.onnx_import_classifier ?? {};
+  const oc = ortTrees.import_forest_classifier;
+  const crows = wc.rows ?? nc.rows;
+  const ncb = rate(nc.batch_flat, crows);
+  const wcb = rate(wc.batch_flat, crows);
+  const ocb = oc && !oc.error ? rate(oc.batch, oc.rows) : null;
+  add('onnx import', 'an imported 100-tree RandomForestClassifier (soft voting, depth 8), batch scoring, rows/s — peer: onnxruntime-web on the same ONNX file',
+    [`native ${fmtN(ncb, 'rows/s')}`, `wasm ${fmtN(wcb, 'rows/s')}`, '', `ort-web ${fmtN(ocb, 'rows/s')}`, `wasm/ort ${ratio(wcb, ocb)}`],
+    { native: ncb, wasm: wcb, ort: ocb, error: wc.error ?? nc.error, ort_error: oc?.error });
+  treeBudgets.push(['the imported forest classifier\'s batch scoring in Wasm ≥ 3× onnxruntime-web on the same file', wcb, ocb, 3.0, 'ge']);
 }
 
 // --- Wasm SIMD: the same harness built without simd128 (benches/run.sh), in the same run --------

@@ -153,6 +153,20 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
         }
         Err(e) => json!({"error": format!("no {dir}/import_forest.onnx ({e}): peers.py writes it")}),
     };
+    // and peers.py's 100-tree forest classifier (soft voting), the binary table its reference
+    let classifier = match std::fs::read(format!("{dir}/import_forest_classifier.onnx")) {
+        Ok(bytes) => match b.import_onnx(0, &bytes) {
+            Ok(trees) => {
+                let rows = b.slots[0].as_ref().map_or(0, |l| l.x.rows());
+                json!({"bytes": bytes.len(), "trees": trees, "rows": rows,
+                       "batch_flat": row(time(reps, || b.score_imported()))})
+            }
+            Err(e) => json!({"error": e}),
+        },
+        Err(e) => json!({"error": format!(
+            "no {dir}/import_forest_classifier.onnx ({e}): peers.py writes it"
+        )}),
+    };
     eprintln!("driftlab-bench: ONNX import timed");
     let profile = row(time(reps, || b.build_profile()));
     let drift = json!({
@@ -176,7 +190,8 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
         detectors.insert(d.into(), v);
     }
     json!({"side": "native", "reps": reps, "parse": parse, "parquet": parquet, "train": train,
-           "score": score, "drift": drift, "detectors": detectors, "onnx_import": import})
+           "score": score, "drift": drift, "detectors": detectors, "onnx_import": import,
+           "onnx_import_classifier": classifier})
 }
 
 /// Each table read from CSV and from Parquet (the same table written by driftlab's

@@ -248,6 +248,7 @@ impl Bench {
         }
         let trees = match &a.model {
             Model::Boosting(b) => b.trees.len(),
+            Model::Forest(f) => f.trees.len(),
             _ => 1,
         };
         self.imported = Some((a.model, slot));

@@ -387,6 +387,44 @@ mod tests {
         }
     }
 
+    #[test]
+    fn batches_of_many_blocks_score_as_row_by_row_bit_for_bit() {
+        let mut m = stump();
+        // three outputs, two iterations: trees alternate over the classes
+        m.n_classes = 3;
+        m.base_score = vec![0.1, -0.2, 0.3];
+        let t = m.trees[0].clone();
+        let mut other = t.clone();
+        other.feature[0] = 0;
+        other.value = vec![0.0, 0.25, -0.5];
+        m.trees = vec![
+            t.clone(),
+            other.clone(),
+            t,
+            other.clone(),
+            other.clone(),
+            other,
+        ];
+        for m in [Model::Boosting(stump()), Model::Boosting(m)] {
+            let rows = 1_003; // 125 blocks of eight rows and a short one
+            let data: Vec<f64> = (0..2 * rows)
+                .map(|i| match i % 13 {
+                    0 => f64::NAN,
+                    r => r as f64 / 12.0,
+                })
+                .collect();
+            let (mut v, mut p) = (Vec::new(), Vec::new());
+            let k = m.predict_batch_into(&data, 2, &mut v, &mut p).unwrap();
+            for (i, x) in data.chunks_exact(2).enumerate() {
+                let r = m.predict_row(x).unwrap();
+                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
+                for (c, want) in r.probabilities.iter().enumerate() {
+                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
+                }
+            }
+        }
+    }
+
     /// A named way to break a model.
     type Breakage = (&'static str, fn(&mut BoostingModel));
 

@@ -309,6 +309,26 @@ mod tests {
     }
 
     #[test]
+    fn batches_of_many_blocks_score_as_row_by_row_bit_for_bit() {
+        let rows = 1_003; // 125 blocks of eight rows and a short one
+        let data: Vec<f64> = (0..rows).map(|i| ((i * 37) % 101) as f64 / 100.0).collect();
+        for soft in [false, true] {
+            let m = forest(soft);
+            let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+            m.predict_batch_into(&data, 1, &mut values, &mut probabilities);
+            for (i, x) in data.iter().enumerate() {
+                let one = m.predict(&[*x]).unwrap();
+                assert_eq!(one.value, values[i], "row {i}");
+                assert_eq!(
+                    one.probabilities,
+                    probabilities[i * 2..i * 2 + 2],
+                    "row {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_field_is_written_only_when_true() {
         let hard = serde_json::to_string(&forest(false)).unwrap();
         assert!(!hard.contains("soft_voting"), "{hard}");

@@ -117,3 +117,111 @@ pub(crate) fn blocks(data: &[f64], cols: usize, mut f: impl FnMut(usize, &[f64],
         start += n;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A seeded generator (xorshift64) in [0, 1).
+    fn uniform(s: &mut u64) -> f64 {
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        (*s >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Node arrays of a tree grown leaf-wise (a random leaf split each time, so depths are
+    /// uneven), `missing` drawn per split.
+    #[allow(clippy::type_complexity)]
+    fn tree(
+        s: &mut u64,
+        cols: usize,
+        leaves: usize,
+    ) -> (Vec<usize>, Vec<f64>, Vec<i64>, Vec<i64>, Vec<i64>) {
+        let (mut f, mut t, mut l, mut r, mut m) =
+            (vec![0], vec![0.0], vec![-1], vec![-1], vec![-1]);
+        let mut open = vec![0usize];
+        while open.len() < leaves {
+            let i = open.swap_remove((uniform(s) * open.len() as f64) as usize);
+            let n = f.len() as i64;
+            f[i] = (uniform(s) * cols as f64) as usize;
+            t[i] = (uniform(s) * 4.0).round() / 4.0; // ties with the rows' values
+            (l[i], r[i]) = (n, n + 1);
+            m[i] = if uniform(s) < 0.5 { n } else { n + 1 };
+            for _ in 0..2 {
+                f.push(0);
+                t.push(0.0);
+                l.push(-1);
+                r.push(-1);
+                m.push(-1);
+            }
+            open.extend([n as usize, n as usize + 1]);
+        }
+        (f, t, l, r, m)
+    }
+
+    /// The row walk the tree and boosting families score single rows with.
+    fn walk(f: &[usize], t: &[f64], l: &[i64], r: &[i64], m: Option<&[i64]>, x: &[f64]) -> u32 {
+        let mut i = 0;
+        while l[i] >= 0 {
+            let v = x[f[i]];
+            i = match m {
+                Some(m) if v.is_nan() => m[i],
+                _ if v < t[i] => l[i],
+                _ => r[i],
+            } as usize;
+        }
+        i as u32
+    }
+
+    #[test]
+    fn the_block_walk_reaches_the_row_walks_leaf() {
+        let mut s = 0x2545F4914F6CDD1D;
+        let cols = 5;
+        // 29 rows: three whole blocks and a short one; values on and off the thresholds
+        let rows: Vec<f64> = (0..29 * cols)
+            .map(|_| match uniform(&mut s) {
+                u if u < 0.15 => f64::NAN,
+                u => (u * 5.0).floor() / 4.0,
+            })
+            .collect();
+        for leaves in [1, 2, 3, 31, 200] {
+            let (f, t, l, r, m) = tree(&mut s, cols, leaves);
+            for missing in [None, Some(&m[..])] {
+                let flat = FlatTree::new(&f, &t, &l, &r, missing);
+                let mut got = Vec::new();
+                blocks(&rows, cols, |_, block, n| {
+                    let mut out = [0u32; BLOCK];
+                    flat.leaves(block, cols, &mut out[..n]);
+                    got.extend_from_slice(&out[..n]);
+                });
+                let want: Vec<u32> = rows
+                    .chunks_exact(cols)
+                    .map(|x| walk(&f, &t, &l, &r, missing, x))
+                    .collect();
+                assert_eq!(got, want, "{leaves} leaves, missing {}", missing.is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn a_node_reached_twice_keeps_its_children() {
+        // 0 → (1, 2); 1 and 2 both → (3, 4): not a tree, but children after parents
+        let f = [0, 1, 1, 0, 0];
+        let t = [0.5, 0.5, 0.25, 0.0, 0.0];
+        let l = [1, 3, 3, -1, -1];
+        let r = [2, 4, 4, -1, -1];
+        let flat = FlatTree::new(&f, &t, &l, &r, None);
+        for x in [
+            [0.0, 0.0],
+            [0.0, 0.4],
+            [0.9, 0.1],
+            [0.9, 0.3],
+            [f64::NAN, f64::NAN],
+        ] {
+            let mut out = [0u32];
+            flat.leaves(&x, 2, &mut out);
+            assert_eq!(out[0], walk(&f, &t, &l, &r, None, &x), "{x:?}");
+        }
+    }
+}
