@@ -322,6 +322,14 @@ def main():
     sk("gboost_regressor", "reg", GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), "boosting")
     sk("svr_linear", "reg", make_pipeline(StandardScaler(), SVR(kernel="linear", C=1.0)), "svm")
     sk("svr_rbf", "reg", make_pipeline(StandardScaler(), SVR(kernel="rbf", C=10)), "svm")
+    # scikit-learn's SVC(probability=True): libsvm's one-vs-one machines, pairwise Platt and
+    # (for more than two classes) pairwise coupling, behind the scaler sklearn users put first
+    for kernel in ["linear", "rbf"]:
+        for data in ["binary", "multi"]:
+            sk(f"svc_{kernel}_{data}", data,
+               make_pipeline(StandardScaler(), SVC(kernel=kernel, probability=True, random_state=0)), "svm")
+    sk("svc_poly_multi", "multi",
+       make_pipeline(StandardScaler(), SVC(kernel="poly", degree=3, probability=True, random_state=0)), "svm")
     sk("mlp_binary", "binary", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=400, random_state=0)), "mlp")
     sk("mlp_multi", "multi", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", max_iter=400, random_state=0)), "mlp")
     sk("mlp_regressor", "reg", make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), max_iter=400, random_state=0)), "mlp")
@@ -358,7 +366,7 @@ def main():
         print("xgboost skipped:", e, file=sys.stderr)
     # refused by the import, with the reason (tests/onnx_import.rs checks the message)
     x, y, _ = DATA["binary"]
-    svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=True, random_state=0)).fit(x, y)
+    svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=False, random_state=0)).fit(x, y)
     with open(os.path.join(OUT, "refused_svc.onnx"), "wb") as f:
         f.write(to_onnx(svc, f32(x[:1]), target_opset=OPSET).SerializeToString())
     hostile()

@@ -139,9 +139,10 @@ fn every_fixture_model_reproduces_onnxruntime() {
 /// What the import refuses, it refuses by name, with the reason.
 #[test]
 fn refused_models_say_why() {
+    // SVC(probability=False): votes and decision values, no probabilities
     let svc = import("refused_svc", "binary").unwrap_err().to_string();
     assert!(
-        svc.contains("SVMClassifier") && svc.contains("pairwise coupling"),
+        svc.contains("SVMClassifier") && svc.contains("probability=True"),
         "{svc}"
     );
 }

@@ -2,9 +2,18 @@
 //! one-vs-rest machines with Platt's probabilities, or regression in an ε-insensitive
 //! tube. Fitted by linfa-svm (SMO); the fitted form keeps the support vectors and their
 //! signed coefficients (or, for the linear kernel, the combined hyperplane).
+//!
+//! An SVM classifier imported from scikit-learn (`SVC(probability=True)` through ONNX) is
+//! libsvm's one-vs-one instead: its machines and its pairwise-coupled probabilities live in
+//! the optional `one_vs_one` field ([`OneVsOne`], `pairwise.rs`, which says why and how it
+//! follows onnxruntime's `f32` arithmetic). The field is absent from every artifact
+//! driftlab trains, so theirs are unchanged.
 
 #[cfg(feature = "train")]
 mod fit;
+mod pairwise;
+
+pub use pairwise::OneVsOne;
 
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +120,10 @@ pub struct SvmModel {
     pub machines: Vec<BinarySvm>,
     /// Number of classes (0 for regression).
     pub n_classes: usize,
+    /// libsvm's one-vs-one machines of an imported scikit-learn `SVC` (then `machines` is
+    /// empty); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_vs_one: Option<OneVsOne>,
 }
 
 impl Predict for SvmModel {
@@ -127,6 +140,17 @@ impl Predict for SvmModel {
     }
 
     fn validate(&self, p: usize) -> Result<()> {
+        if let Some(o) = &self.one_vs_one {
+            if self.n_features != p
+                || !self.machines.is_empty()
+                || !o.fits(&self.kernel, self.n_classes, p)
+            {
+                return Err(bad(
+                    "svm one_vs_one arrays do not match its classes, support vectors and features",
+                ));
+            }
+            return Ok(());
+        }
         if self.n_features != p || self.machines.is_empty() {
             return Err(bad("svm does not match the features"));
         }
@@ -151,6 +175,9 @@ impl Predict for SvmModel {
     }
 
     fn predict(&self, x: &[f64]) -> Result<Prediction> {
+        if let Some(o) = &self.one_vs_one {
+            return Ok(o.predict(&self.kernel, self.n_classes, x));
+        }
         if self.n_classes == 0 {
             return Ok(Prediction {
                 value: svm_decision(&self.kernel, &self.machines[0], x),

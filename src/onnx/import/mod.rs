@@ -85,6 +85,7 @@
 mod build;
 mod graph;
 mod own;
+mod svm;
 mod trees;
 
 use serde_json::json;
