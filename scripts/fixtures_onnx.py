@@ -280,6 +280,26 @@ def hostile():
                    nodes_truenodeids=true_ids, nodes_falsenodeids=false_ids),
               dict(target_treeids=[0] * len(leaves), target_nodeids=leaves,
                    target_ids=[0] * len(leaves), target_weights=[1.0] * len(leaves)))
+    # SVM classifiers whose arrays disagree: counts for the wrong number of classes, no
+    # support vector at all, counts that add up past any size, vectors that are not rows
+    L = helper.make_tensor_value_info("L", TensorProto.INT64, [None])
+
+    def svc(name, **kw):
+        a = dict(classlabels_ints=[0, 1], vectors_per_class=[1, 1], support_vectors=[0.0] * 8,
+                 coefficients=[1.0, -1.0], rho=[0.0], prob_a=[-1.0], prob_b=[0.0],
+                 kernel_type="RBF", kernel_params=[0.5, 0.0, 3.0])
+        a.update(kw)
+        a = {k: v for k, v in a.items() if v is not None}  # None: the attribute left out
+        node = helper.make_node("SVMClassifier", ["X"], ["L", "Y"], domain="ai.onnx.ml", **a)
+        write(name, helper.make_graph([node], name, [X], [L, Y]))
+
+    svc("svc_ok")
+    svc("svc_classes_mismatch", vectors_per_class=[1, 1, 0])
+    svc("svc_empty_classes", vectors_per_class=[0, 0], support_vectors=None, coefficients=None)
+    svc("svc_huge_counts", vectors_per_class=[1 << 62, 1 << 62])
+    svc("svc_short_vectors", support_vectors=[0.0] * 7)
+    svc("svc_wrong_pairs", rho=[0.0, 1.0])
+    svc("svc_poly_degree", kernel_type="POLY", kernel_params=[0.5, 0.0, 4.0])
     # a weight tensor that declares 2^29 floats (2 GB) and holds none
     w = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[1 << 29, 1])
     mm = helper.make_node("MatMul", ["X", "W"], ["Y"])
