@@ -149,8 +149,7 @@ impl OneVsOne {
                 votes[if sum > 0.0 { i } else { j }] += 1;
                 let score = sum as f32;
                 let val = score * self.prob_a[pair] as f32 + self.prob_b[pair] as f32;
-                // (not `clamp`, whose assertion would link float formatting into the edge scorer)
-                let prob = (1.0 - logistic(val)).max(1.0e-7).min(1.0 - 1.0e-7);
+                let prob = (1.0 - logistic(val)).clamp(1.0e-7, 1.0 - 1.0e-7);
                 r[i * k + j] = prob;
                 r[j * k + i] = 1.0 - prob;
                 pair += 1;
