@@ -29,6 +29,19 @@ for m in linear ridge lasso elasticnet; do
   train $C/csv/diabetes.csv progression $m $C/artifact/diabetes_$m.json
 done
 train $C/csv/moons.csv "" kmeans $C/artifact/moons_kmeans.json
+# scikit-learn's SVC imported from ONNX (libsvm's one-vs-one), and copies whose one_vs_one
+# was tampered with: counts that disagree with the vectors, an empty class, a huge count
+O=../tests/fixtures/onnx
+$D import --model $O/svc_rbf_multi.onnx --reference $O/multi.train.csv --target y \
+  --out $C/artifact/svc_rbf_multi.json > /dev/null
+python3 - $C/artifact/svc_rbf_multi.json <<'PY'
+import json, sys
+path = sys.argv[1]
+for name, counts in [("counts", [1, 2, 3]), ("empty", [0, 0, 156]), ("huge", [2 ** 40, 1, 1])]:
+    a = json.load(open(path))
+    a["model"]["one_vs_one"]["vectors_per_class"] = counts
+    json.dump(a, open(path.replace(".json", f"_tampered_{name}.json"), "w"))
+PY
 cp $C/artifact/*.json $C/edge_artifact/
 
 # pipelines: the `pipeline` member, a 0 byte, then cells (see fuzz_targets/pipeline.rs)

@@ -280,6 +280,26 @@ def hostile():
                    nodes_truenodeids=true_ids, nodes_falsenodeids=false_ids),
               dict(target_treeids=[0] * len(leaves), target_nodeids=leaves,
                    target_ids=[0] * len(leaves), target_weights=[1.0] * len(leaves)))
+    # SVM classifiers whose arrays disagree: counts for the wrong number of classes, no
+    # support vector at all, counts that add up past any size, vectors that are not rows
+    L = helper.make_tensor_value_info("L", TensorProto.INT64, [None])
+
+    def svc(name, **kw):
+        a = dict(classlabels_ints=[0, 1], vectors_per_class=[1, 1], support_vectors=[0.0] * 8,
+                 coefficients=[1.0, -1.0], rho=[0.0], prob_a=[-1.0], prob_b=[0.0],
+                 kernel_type="RBF", kernel_params=[0.5, 0.0, 3.0])
+        a.update(kw)
+        a = {k: v for k, v in a.items() if v is not None}  # None: the attribute left out
+        node = helper.make_node("SVMClassifier", ["X"], ["L", "Y"], domain="ai.onnx.ml", **a)
+        write(name, helper.make_graph([node], name, [X], [L, Y]))
+
+    svc("svc_ok")
+    svc("svc_classes_mismatch", vectors_per_class=[1, 1, 0])
+    svc("svc_empty_classes", vectors_per_class=[0, 0], support_vectors=None, coefficients=None)
+    svc("svc_huge_counts", vectors_per_class=[1 << 62, 1 << 62])
+    svc("svc_short_vectors", support_vectors=[0.0] * 7)
+    svc("svc_wrong_pairs", rho=[0.0, 1.0])
+    svc("svc_poly_degree", kernel_type="POLY", kernel_params=[0.5, 0.0, 4.0])
     # a weight tensor that declares 2^29 floats (2 GB) and holds none
     w = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[1 << 29, 1])
     mm = helper.make_node("MatMul", ["X", "W"], ["Y"])
@@ -322,6 +342,14 @@ def main():
     sk("gboost_regressor", "reg", GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), "boosting")
     sk("svr_linear", "reg", make_pipeline(StandardScaler(), SVR(kernel="linear", C=1.0)), "svm")
     sk("svr_rbf", "reg", make_pipeline(StandardScaler(), SVR(kernel="rbf", C=10)), "svm")
+    # scikit-learn's SVC(probability=True): libsvm's one-vs-one machines, pairwise Platt and
+    # (for more than two classes) pairwise coupling, behind the scaler sklearn users put first
+    for kernel in ["linear", "rbf"]:
+        for data in ["binary", "multi"]:
+            sk(f"svc_{kernel}_{data}", data,
+               make_pipeline(StandardScaler(), SVC(kernel=kernel, probability=True, random_state=0)), "svm")
+    sk("svc_poly_multi", "multi",
+       make_pipeline(StandardScaler(), SVC(kernel="poly", degree=3, probability=True, random_state=0)), "svm")
     sk("mlp_binary", "binary", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=400, random_state=0)), "mlp")
     sk("mlp_multi", "multi", make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", max_iter=400, random_state=0)), "mlp")
     sk("mlp_regressor", "reg", make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(8,), max_iter=400, random_state=0)), "mlp")
@@ -358,7 +386,7 @@ def main():
         print("xgboost skipped:", e, file=sys.stderr)
     # refused by the import, with the reason (tests/onnx_import.rs checks the message)
     x, y, _ = DATA["binary"]
-    svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=True, random_state=0)).fit(x, y)
+    svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=False, random_state=0)).fit(x, y)
     with open(os.path.join(OUT, "refused_svc.onnx"), "wb") as f:
         f.write(to_onnx(svc, f32(x[:1]), target_opset=OPSET).SerializeToString())
     hostile()

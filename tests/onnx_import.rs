@@ -139,9 +139,10 @@ fn every_fixture_model_reproduces_onnxruntime() {
 /// What the import refuses, it refuses by name, with the reason.
 #[test]
 fn refused_models_say_why() {
+    // SVC(probability=False): votes and decision values, no probabilities
     let svc = import("refused_svc", "binary").unwrap_err().to_string();
     assert!(
-        svc.contains("SVMClassifier") && svc.contains("pairwise coupling"),
+        svc.contains("SVMClassifier") && svc.contains("probability=True"),
         "{svc}"
     );
 }
@@ -152,7 +153,7 @@ fn refused_models_say_why() {
 #[test]
 fn hostile_files_get_clear_errors() {
     let reference = table("binary.train.csv");
-    let cases: [(&str, &[&str]); 12] = [
+    let cases: [(&str, &[&str]); 19] = [
         ("truncated", &["not a readable ONNX model"]),
         ("cycle", &["cycle", "first"]),
         ("unknown_domain", &["com.example.secret"]),
@@ -171,6 +172,26 @@ fn hostile_files_get_clear_errors() {
         ("huge_tensor", &["declares 536870912 elements", "holds 0"]),
         ("huge_length", &["not a readable ONNX model"]),
         ("ok_linear", &[]),
+        // SVM classifiers whose arrays disagree
+        ("svc_ok", &[]),
+        (
+            "svc_classes_mismatch",
+            &["vectors_per_class has 3 counts for 2 class labels"],
+        ),
+        ("svc_empty_classes", &["counts no support vector"]),
+        (
+            "svc_huge_counts",
+            &["support_vectors holds 8 values", "more than any file holds"],
+        ),
+        (
+            "svc_short_vectors",
+            &["7 support vector values are not rows of 4 features"],
+        ),
+        ("svc_wrong_pairs", &["rho holds 2 values", "2 classes"]),
+        (
+            "svc_poly_degree",
+            &["polynomial kernel of degree 4", "degrees 2 and 3"],
+        ),
     ];
     for (name, needles) in cases {
         let bytes = std::fs::read(dir().join(format!("hostile/{name}.onnx"))).unwrap();
@@ -426,4 +447,15 @@ fn damaged_files_never_panic() {
         }
     }
     println!("{imported} damaged files still imported");
+}
+
+/// The edge scorer is built without the `svc` feature (its size budget): an edge bundle of
+/// an imported SVC is refused when it is made, with the reason, rather than at the edge.
+#[test]
+fn an_imported_svc_is_not_bundled_for_the_edge() {
+    let a = import("svc_rbf_binary", "binary").unwrap();
+    let e = driftlab::export::files(&a.to_bytes().unwrap(), b"\0asm")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("one-vs-one") && e.contains("size budget"), "{e}");
 }

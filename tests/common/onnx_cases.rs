@@ -27,6 +27,8 @@ fixtures! {
     "forest_regressor" / "reg", "forest_binary" / "binary", "forest_multi" / "multi",
     "extra_binary" / "binary", "extra_multi" / "multi", "gboost_binary" / "binary", "gboost_multi" / "multi",
     "gboost_regressor" / "reg", "svr_linear" / "reg", "svr_rbf" / "reg",
+    "svc_linear_binary" / "binary", "svc_linear_multi" / "multi", "svc_rbf_binary" / "binary",
+    "svc_rbf_multi" / "multi", "svc_poly_multi" / "multi",
     "mlp_binary" / "binary", "mlp_multi" / "multi", "mlp_regressor" / "reg",
     "gboost_regressor_v5" / "reg",
     "lightgbm_binary" / "binary", "lightgbm_multi" / "multi", "lightgbm_regressor" / "reg",

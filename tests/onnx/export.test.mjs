@@ -191,6 +191,10 @@ const cases = [
   // scikit-learn's forests, imported (soft voting), exported again
   { name: 'binary', target: 'y', kind: 'forest', imported: 'forest_binary' },
   { name: 'multi', target: 'y', kind: 'forest', imported: 'extra_multi' },
+  // scikit-learn's SVCs, imported (one-vs-one), written back as their SVMClassifier
+  { name: 'binary', target: 'y', kind: 'svm', imported: 'svc_rbf_binary' },
+  { name: 'multi', target: 'y', kind: 'svm', imported: 'svc_poly_multi' },
+  { name: 'multi', target: 'y', kind: 'svm', imported: 'svc_linear_multi' },
 ];
 
 for (const c of cases) {

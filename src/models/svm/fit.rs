@@ -53,6 +53,7 @@ impl Trainer for Svm {
                     n_features: x.ncols(),
                     machines,
                     n_classes: k,
+                    one_vs_one: None,
                 };
                 Ok((model, Box::new(Classes(fitted, k))))
             }
@@ -69,6 +70,7 @@ impl Trainer for Svm {
                     n_features: x.ncols(),
                     machines: vec![m],
                     n_classes: 0,
+                    one_vs_one: None,
                 };
                 Ok((model, Box::new(Values(svm))))
             }

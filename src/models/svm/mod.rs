@@ -2,9 +2,19 @@
 //! one-vs-rest machines with Platt's probabilities, or regression in an ε-insensitive
 //! tube. Fitted by linfa-svm (SMO); the fitted form keeps the support vectors and their
 //! signed coefficients (or, for the linear kernel, the combined hyperplane).
+//!
+//! An SVM classifier imported from scikit-learn (`SVC(probability=True)` through ONNX) is
+//! libsvm's one-vs-one instead: its machines and its pairwise-coupled probabilities live in
+//! the optional `one_vs_one` field ([`OneVsOne`], `pairwise.rs`, which says why and how it
+//! follows onnxruntime's `f32` arithmetic). The field is absent from every artifact
+//! driftlab trains, so theirs are unchanged.
 
 #[cfg(feature = "train")]
 mod fit;
+#[cfg_attr(not(feature = "svc"), allow(dead_code, unused_imports))]
+mod pairwise;
+
+pub use pairwise::OneVsOne;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +53,9 @@ family_params! {
         pub tolerance: f64 = 0.001, ParamType::POSITIVE;
     }
 }
+
+/// Why a build without the `svc` feature (the edge scorer's) refuses a one-vs-one SVM.
+pub const NO_SVC: &str = "this svm is libsvm's one-vs-one (scikit-learn's SVC imported from ONNX), which this build does not score: the edge scorer leaves it out for its size budget; score it with the CLI, the page or the npm package's core entry";
 
 /// The `svm` kind.
 #[derive(Debug)]
@@ -111,6 +124,10 @@ pub struct SvmModel {
     pub machines: Vec<BinarySvm>,
     /// Number of classes (0 for regression).
     pub n_classes: usize,
+    /// libsvm's one-vs-one machines of an imported scikit-learn `SVC` (then `machines` is
+    /// empty); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_vs_one: Option<OneVsOne>,
 }
 
 impl Predict for SvmModel {
@@ -127,6 +144,20 @@ impl Predict for SvmModel {
     }
 
     fn validate(&self, p: usize) -> Result<()> {
+        if let Some(o) = &self.one_vs_one {
+            if !cfg!(feature = "svc") {
+                return Err(bad(NO_SVC));
+            }
+            if self.n_features != p
+                || !self.machines.is_empty()
+                || !o.fits(&self.kernel, self.n_classes, p)
+            {
+                return Err(bad(
+                    "svm one_vs_one arrays do not match its classes, support vectors and features",
+                ));
+            }
+            return Ok(());
+        }
         if self.n_features != p || self.machines.is_empty() {
             return Err(bad("svm does not match the features"));
         }
@@ -151,6 +182,14 @@ impl Predict for SvmModel {
     }
 
     fn predict(&self, x: &[f64]) -> Result<Prediction> {
+        #[cfg(feature = "svc")]
+        if let Some(o) = &self.one_vs_one {
+            return Ok(o.predict(&self.kernel, self.n_classes, x));
+        }
+        #[cfg(not(feature = "svc"))]
+        if self.one_vs_one.is_some() {
+            return Err(bad(NO_SVC));
+        }
         if self.n_classes == 0 {
             return Ok(Prediction {
                 value: svm_decision(&self.kernel, &self.machines[0], x),

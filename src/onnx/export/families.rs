@@ -8,7 +8,7 @@ use crate::models::knn::KnnModel;
 use crate::models::linear::LinearModel;
 use crate::models::logistic::LogisticModel;
 use crate::models::mlp::{Activation, MlpModel};
-use crate::models::svm::{Kernel, SvmModel};
+use crate::models::svm::{Kernel, OneVsOne, SvmModel};
 use crate::models::tree::TreeModel;
 use crate::models::Model;
 use crate::onnx::proto::tensor_proto::DataType;
@@ -21,6 +21,9 @@ pub(super) enum Scores {
         probabilities: String,
         /// Whether it is double (else float).
         double: bool,
+        /// The predicted class index `[N]` (int64) when it is not the most probable class
+        /// (libsvm's one-vs-one votes); `None`: the most probable.
+        votes: Option<String>,
     },
     /// The predicted value `[N, 1]`, float.
     Value(String),
@@ -93,6 +96,7 @@ fn logistic(g: &mut Graph, x: &str, p: usize, m: &LogisticModel) -> Scores {
     Scores::Classes {
         probabilities: out[1].clone(),
         double: false,
+        votes: None,
     }
 }
 
@@ -219,6 +223,7 @@ fn tree(g: &mut Graph, x: &str, m: &TreeModel) -> Scores {
     Scores::Classes {
         probabilities,
         double: false,
+        votes: None,
     }
 }
 
@@ -245,6 +250,7 @@ fn forest(g: &mut Graph, x: &str, trees: &[TreeModel], k: usize, soft: bool) -> 
     Scores::Classes {
         probabilities: g.op("Div", &[&votes, &n], vec![]),
         double: false,
+        votes: None,
     }
 }
 
@@ -276,6 +282,7 @@ fn boosting(g: &mut Graph, x: &str, m: &BoostingModel) -> Scores {
             Scores::Classes {
                 probabilities: g.op("Concat", &[&q, &p], vec![int("axis", 1)]),
                 double: true,
+                votes: None,
             }
         }
         _ => {
@@ -283,6 +290,7 @@ fn boosting(g: &mut Graph, x: &str, m: &BoostingModel) -> Scores {
             Scores::Classes {
                 probabilities: g.op("Softmax", &[&raw], vec![int("axis", 1)]),
                 double: true,
+                votes: None,
             }
         }
     }
@@ -331,6 +339,7 @@ fn gaussian_nb(g: &mut Graph, x: &str, p: usize, m: &GaussianNbModel) -> Scores 
     Scores::Classes {
         probabilities: g.op("Softmax", &[&jll], vec![int("axis", 1)]),
         double: true,
+        votes: None,
     }
 }
 
@@ -368,6 +377,7 @@ fn mlp(g: &mut Graph, x: &str, m: &MlpModel) -> Scores {
         Scores::Classes {
             probabilities: g.op("Softmax", &[&h], vec![int("axis", 1)]),
             double: true,
+            votes: None,
         }
     }
 }
@@ -380,6 +390,9 @@ fn mlp(g: &mut Graph, x: &str, m: &MlpModel) -> Scores {
 /// (driftlab computes Platt's probability in float, as linfa does: onnxruntime's double
 /// differs from it by float's rounding, a few 1e-8.)
 fn svm(g: &mut Graph, x: &str, p: usize, m: &SvmModel) -> Scores {
+    if let Some(o) = &m.one_vs_one {
+        return svm_one_vs_one(g, x, m, o);
+    }
     let machines = m.machines.len();
     let decision = match m.kernel {
         Kernel::Linear => {
@@ -451,6 +464,41 @@ fn svm(g: &mut Graph, x: &str, p: usize, m: &SvmModel) -> Scores {
     Scores::Classes {
         probabilities,
         double: true,
+        votes: None,
+    }
+}
+
+/// An imported scikit-learn SVC written back as the SVMClassifier it came from: its
+/// attributes are `f32` values, kept exactly, so onnxruntime scores it as it scored the
+/// original (its class index is the vote winner, which the label follows).
+fn svm_one_vs_one(g: &mut Graph, x: &str, m: &SvmModel, o: &OneVsOne) -> Scores {
+    let f32s = |v: &[f64]| v.iter().map(|x| *x as f32).collect::<Vec<f32>>();
+    let (kernel, constant, degree) = match m.kernel {
+        Kernel::Linear => ("LINEAR", 0.0, 0.0),
+        Kernel::Gaussian { .. } => ("RBF", 0.0, 0.0),
+        Kernel::Polynomial { constant, degree } => ("POLY", constant, degree),
+    };
+    let attrs = vec![
+        ints("classlabels_ints", (0..m.n_classes as i64).collect()),
+        floats("coefficients", f32s(&o.coefficients)),
+        floats("kernel_params", f32s(&[o.gamma, constant, degree])),
+        string("kernel_type", kernel),
+        string("post_transform", "NONE"),
+        floats("prob_a", f32s(&o.prob_a)),
+        floats("prob_b", f32s(&o.prob_b)),
+        floats("rho", f32s(&o.rho)),
+        floats("support_vectors", f32s(&o.support_vectors)),
+        ints(
+            "vectors_per_class",
+            o.vectors_per_class.iter().map(|v| *v as i64).collect(),
+        ),
+    ];
+    let mut out = g.node(ML, "SVMClassifier", &[x], 2, attrs);
+    let probabilities = out.remove(1);
+    Scores::Classes {
+        probabilities,
+        double: false,
+        votes: Some(out.remove(0)),
     }
 }
 
@@ -507,5 +555,6 @@ fn knn(g: &mut Graph, x: &str, p: usize, m: &KnnModel) -> Scores {
     Scores::Classes {
         probabilities: g.op("Div", &[&votes, &total], vec![]),
         double: true,
+        votes: None,
     }
 }

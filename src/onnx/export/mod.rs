@@ -164,13 +164,17 @@ pub fn export(artifact: &Artifact) -> Result<ModelProto, ExportError> {
         Scores::Classes {
             probabilities,
             double,
+            votes,
         } => {
             let k = artifact.classes.len();
-            let index = g.op(
-                "ArgMax",
-                &[&probabilities],
-                vec![int("axis", 1), int("keepdims", 0)],
-            );
+            // the class index: the most probable class, or the SVMClassifier's vote winner
+            let index = votes.unwrap_or_else(|| {
+                g.op(
+                    "ArgMax",
+                    &[&probabilities],
+                    vec![int("axis", 1), int("keepdims", 0)],
+                )
+            });
             let classes = g.strings("classes", &[k], &artifact.classes);
             g.node_into(
                 "",

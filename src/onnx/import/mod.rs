@@ -35,9 +35,10 @@
 //! | TreeEnsembleClassifier: several trees, NONE (scikit-learn's random forest, extra trees) | `forest` with soft voting (the mean of the trees' class frequencies) |
 //! | MatMul/Gemm + Add (bias) + Relu/Tanh/Sigmoid …, Softmax or Sigmoid (+ Sub 1 − p, Concat), ArgMax + ArrayFeatureExtractor (labels) | `mlp` (classifier, or regressor when the last layer is linear with one output) |
 //! | SVMRegressor (LINEAR, RBF) | `svm` regressor |
+//! | SVMClassifier with Platt's prob_a/prob_b (scikit-learn's `SVC(probability=True)`; LINEAR, RBF, POLY of degree 2 or 3) | `svm` classifier with libsvm's one-vs-one machines (`one_vs_one`, `svm.rs`) |
 //! | Normalizer L1 after probabilities | a no-op (it is one) |
 //! | LabelEncoder on the label | the class names |
-//! | **refused**: SVMClassifier (onnxruntime's pairwise-coupling probabilities); LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
+//! | **refused**: SVMClassifier without probabilities (`SVC(probability=False)`), in liblinear's mode, with a SIGMOID kernel or a post-transform; LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
 //!
 //! # driftlab's own exports
 //!
@@ -85,6 +86,7 @@
 mod build;
 mod graph;
 mod own;
+mod svm;
 mod trees;
 
 use serde_json::json;
@@ -250,6 +252,7 @@ pub const SUPPORTED: &str =
     "ai.onnx.ml: Scaler, Imputer, OneHotEncoder, LabelEncoder (on labels), \
 ArrayFeatureExtractor, FeatureVectorizer, ZipMap, CastMap, Normalizer (L1, after probabilities), \
 LinearClassifier, LinearRegressor, SVMRegressor (linear, RBF), \
+SVMClassifier (scikit-learn's SVC with probabilities: linear, RBF, polynomial of degree 2 or 3), \
 TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble (opset 5: a regressor); default domain: Cast, Concat, Gemm, \
 MatMul, Add, Mul, Sub, Div (constant shifts and scales of features; Sub also as 1 − p), Gather (columns), Relu, Tanh, Sigmoid, Softmax, Identity, Reshape, Flatten, \
 ArgMax, Constant";

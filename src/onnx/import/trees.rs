@@ -1,5 +1,5 @@
-//! Tree ensembles and support vector machines: ONNX-ML's node lists onto driftlab's tree,
-//! boosting and svm families.
+//! Tree ensembles: ONNX-ML's node lists onto driftlab's tree, forest and boosting families
+//! (`svm.rs` reads the SVMs; [`remap`] serves both).
 //!
 //! # Which family
 //!
@@ -10,8 +10,6 @@
 //! | TreeEnsembleClassifier, k classes, post SOFTMAX, each tree one class | `boosting` multiclass (trees ordered iteration by class, a zero stump where a class has fewer) |
 //! | TreeEnsembleClassifier, one tree, post NONE | `tree`: the leaf's class weights are its distribution |
 //! | TreeEnsembleClassifier, several trees, post NONE (scikit-learn's random forest, extra trees) | `forest` with soft voting: the leaves' weights (each tree's frequencies ÷ trees, which onnxruntime sums in f32) times the number of trees are each tree's distribution, averaged back in f64 |
-//! | SVMClassifier | refused: onnxruntime's probabilities come from libsvm's pairwise-coupling iteration (stopped at a tolerance), which the svm family does not compute |
-//! | SVMRegressor, linear or RBF | `svm` regressor |
 //!
 //! Two classes whose weights all name class 0 are onnxruntime's binary case: the sum `s`
 //! is class 1's probability, output `[1 − s, s]` (skl2onnx writes trees and forests so;
@@ -45,7 +43,7 @@ use super::graph::Node;
 use super::ImportError;
 use crate::models::boosting::{BoostedTree, BoostingModel};
 use crate::models::forest::ForestModel;
-use crate::score::{BinarySvm, Kernel, Model, SvmModel, TreeModel};
+use crate::score::{Model, TreeModel};
 
 /// The deepest tree read (scikit-learn's deepest trees on large tables reach a few dozen
 /// levels; LightGBM's 31 leaves at most 30).
@@ -839,92 +837,6 @@ fn walk(node: &Node<'_>, tree: i64, nodes: &HashMap<i64, Raw>) -> Result<Walked,
     Ok(w)
 }
 
-/// Reads an SVMRegressor, linear or RBF (an SVMClassifier is refused, see the module docs).
-pub(super) fn svm(node: &Node<'_>, feats: Vec<Feat>) -> Result<(Found, Vec<Out>), ImportError> {
-    let p = feats.len();
-    let kernel_type = node.string("kernel_type", "LINEAR")?;
-    let params = node.floats("kernel_params")?;
-    let sv = node.floats("support_vectors")?;
-    let coef = node.floats("coefficients")?;
-    let rho = node.floats("rho")?;
-    if p == 0 || sv.len() % p != 0 {
-        return Err(node.bad(format!(
-            "{} support vector values are not rows of {p} features",
-            sv.len()
-        )));
-    }
-    let n_sv = sv.len() / p;
-    let kernel = match kernel_type.as_str() {
-        "LINEAR" => Kernel::Linear,
-        "RBF" => {
-            let gamma = params.first().copied().unwrap_or(0.0);
-            if !(gamma.is_finite() && gamma > 0.0) {
-                return Err(node.bad(format!("RBF gamma {gamma}")));
-            }
-            Kernel::Gaussian { eps: 1.0 / gamma }
-        }
-        other => {
-            return Err(unsupported(
-                node,
-                &format!("kernel {other}; the svm family scores LINEAR and RBF kernels here"),
-            ))
-        }
-    };
-    if coef.len() != n_sv || rho.len() != 1 || n_sv == 0 {
-        return Err(unsupported(
-            node,
-            &format!(
-                "{} coefficients and {} offsets for {n_sv} support vectors: read is one machine (two classes, or a regressor)",
-                coef.len(),
-                rho.len()
-            ),
-        ));
-    }
-    // ONNX: Σ cᵢ K(svᵢ, x) + ρ; driftlab: Σ αᵢ K(svᵢ, x) − ρ'
-    let mut machine = BinarySvm {
-        alpha: coef.clone(),
-        support_vectors: Vec::new(),
-        weights: Vec::new(),
-        rho: -rho[0],
-        platt: None,
-    };
-    match kernel {
-        Kernel::Linear => {
-            let mut w = vec![0.0; p];
-            for (c, row) in coef.iter().zip(sv.chunks_exact(p)) {
-                for (wi, x) in w.iter_mut().zip(row) {
-                    *wi += c * x;
-                }
-            }
-            machine.weights = w;
-        }
-        _ => machine.support_vectors = sv,
-    }
-    if node.op == "SVMRegressor" {
-        if node.int("one_class", 0) != 0 {
-            return Err(unsupported(node, "a one-class SVM (novelty detection)"));
-        }
-        let model = SvmModel {
-            kernel,
-            n_features: p,
-            machines: vec![machine],
-            n_classes: 0,
-        };
-        return Ok((
-            Found {
-                model: Model::Svm(model),
-                feats,
-                classes: Vec::new(),
-            },
-            vec![Out::Value],
-        ));
-    }
-    Err(unsupported(
-        node,
-        "an SVM classifier: onnxruntime turns its decision values into probabilities by libsvm's pairwise coupling, an iteration that stops at a tolerance of 0.005 / classes, and labels rows by votes; driftlab's svm family computes Platt's probability directly, so the import would differ from onnxruntime by up to 1e-2 — SVMRegressor is read",
-    ))
-}
-
 /// Remaps a tree, boosting or svm model's feature indices onto the pipeline's: graph
 /// feature `i` is pipeline feature `map[i]`, `width` features in all.
 pub(super) fn remap(model: Model, map: &[usize], width: usize) -> Result<Model, ImportError> {
@@ -957,6 +869,15 @@ pub(super) fn remap(model: Model, map: &[usize], width: usize) -> Result<Model, 
                 ));
             }
             let p = map.len();
+            let rows = |vectors: &mut Vec<f64>| {
+                let mut sv = vec![0.0; vectors.len()];
+                for (row, out) in vectors.chunks_exact(p).zip(sv.chunks_exact_mut(p)) {
+                    for (i, v) in row.iter().enumerate() {
+                        out[map[i]] = *v;
+                    }
+                }
+                *vectors = sv;
+            };
             for m in &mut s.machines {
                 if !m.weights.is_empty() {
                     let mut w = vec![0.0; width];
@@ -965,19 +886,12 @@ pub(super) fn remap(model: Model, map: &[usize], width: usize) -> Result<Model, 
                     }
                     m.weights = w;
                 }
-                if !m.support_vectors.is_empty() {
-                    let mut sv = vec![0.0; m.support_vectors.len()];
-                    for (row, out) in m
-                        .support_vectors
-                        .chunks_exact(p)
-                        .zip(sv.chunks_exact_mut(p))
-                    {
-                        for (i, v) in row.iter().enumerate() {
-                            out[map[i]] = *v;
-                        }
-                    }
-                    m.support_vectors = sv;
-                }
+                rows(&mut m.support_vectors);
+            }
+            // (reordered features sum the f32 kernels in another order than onnxruntime:
+            // the same value to an f32 rounding)
+            if let Some(o) = &mut s.one_vs_one {
+                rows(&mut o.support_vectors);
             }
             s.n_features = width;
             Model::Svm(s)

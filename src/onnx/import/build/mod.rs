@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::graph::{Graph, Node, Tensor, Values};
-use super::{trees, ImportError, SUPPORTED};
+use super::{svm, trees, ImportError, SUPPORTED};
 use crate::models::mlp::{Activation, MlpModel};
 use crate::prep::{FittedColumn, FittedPipeline, FittedStep, Unseen};
 use crate::score::{LinearModel, LogisticModel, Model};
@@ -511,7 +511,7 @@ impl<'g> Walk<'g> {
             }
             ("ai.onnx.ml", "SVMClassifier" | "SVMRegressor") => {
                 let feats = self.feats(node, 0)?;
-                let (found, outputs) = trees::svm(node, feats)?;
+                let (found, outputs) = svm::svm(node, feats)?;
                 self.found(node, found)?;
                 for (i, v) in outputs.into_iter().enumerate() {
                     self.set(node, i, v.into_val());
