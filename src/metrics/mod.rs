@@ -960,9 +960,7 @@ pub fn binary_curves(
         .collect();
     Ok(BinaryCurves {
         positive: label.to_string(),
-        roc: roc_curve(&y, &s)
-            .ok()
-            .map(|c| c.thinned(CURVE_TOLERANCE)),
+        roc: roc_curve(&y, &s).ok().map(|c| c.thinned(CURVE_TOLERANCE)),
         pr: precision_recall_curve(&y, &s)
             .ok()
             .map(|c| c.thinned(CURVE_TOLERANCE)),
@@ -1030,12 +1028,23 @@ mod tests {
         let curves = binary_curves(&y, &proba, 2, 1, "1").unwrap();
         let yb: Vec<bool> = y.iter().map(|&t| t == 1).collect();
         let s: Vec<f64> = (0..n).map(|i| proba[2 * i + 1]).collect();
-        let (roc, pr) = (roc_curve(&yb, &s).unwrap(), precision_recall_curve(&yb, &s).unwrap());
+        let (roc, pr) = (
+            roc_curve(&yb, &s).unwrap(),
+            precision_recall_curve(&yb, &s).unwrap(),
+        );
         let (thin_roc, thin_pr) = (curves.roc.unwrap(), curves.pr.unwrap());
         assert!(roc.fpr.len() > 5_000, "{} ROC points", roc.fpr.len());
         assert!(pr.recall.len() > 20_000, "{} PR points", pr.recall.len());
-        assert!(thin_roc.fpr.len() <= 2_002, "{} drawn ROC points", thin_roc.fpr.len());
-        assert!(thin_pr.recall.len() <= 3_000, "{} drawn PR points", thin_pr.recall.len());
+        assert!(
+            thin_roc.fpr.len() <= 2_002,
+            "{} drawn ROC points",
+            thin_roc.fpr.len()
+        );
+        assert!(
+            thin_pr.recall.len() <= 3_000,
+            "{} drawn PR points",
+            thin_pr.recall.len()
+        );
         assert_eq!(thin_pr.thresholds.len() + 1, thin_pr.recall.len());
         let near = |xs: &[f64], ys: &[f64], kx: &[f64], ky: &[f64], th: &[f64], kth: &[f64]| {
             let mut k = 0;
@@ -1051,8 +1060,22 @@ mod tests {
             }
             assert_eq!(k + 1, kx.len(), "every kept point is one of the curve's");
         };
-        near(&roc.fpr, &roc.tpr, &thin_roc.fpr, &thin_roc.tpr, &roc.thresholds, &thin_roc.thresholds);
-        near(&pr.recall, &pr.precision, &thin_pr.recall, &thin_pr.precision, &pr.thresholds, &thin_pr.thresholds);
+        near(
+            &roc.fpr,
+            &roc.tpr,
+            &thin_roc.fpr,
+            &thin_roc.tpr,
+            &roc.thresholds,
+            &thin_roc.thresholds,
+        );
+        near(
+            &pr.recall,
+            &pr.precision,
+            &thin_pr.recall,
+            &thin_pr.precision,
+            &pr.thresholds,
+            &thin_pr.thresholds,
+        );
         let m = classification(&y, &y, Some(&proba), &["0".into(), "1".into()], None).unwrap();
         assert_eq!(m.roc_auc, Some(roc_auc(&yb, &s).unwrap()));
     }
