@@ -215,61 +215,24 @@ impl Gram {
                     &xc[2 * p..3 * p],
                     &xc[3 * p..4 * p],
                 );
-                for (j, qj) in q.iter_mut().enumerate() {
-                    let mut s = *qj;
-                    s += c0[j] * yc[0];
-                    s += c1[j] * yc[1];
-                    s += c2[j] * yc[2];
-                    s += c3[j] * yc[3];
-                    *qj = s;
-                }
-                // the upper triangle, two rows of it at a time (j and j + 1 from column
-                // j + 1 share the four loads of each column l)
-                let mut j = 0;
-                while j < p {
+                for j in 0..p {
                     let (a0, a1, a2, a3) = (c0[j], c1[j], c2[j], c3[j]);
-                    let (upper, lower) = xtx.split_at_mut((j + 1) * p);
-                    let g = &mut upper[j * p..];
-                    let mut s = g[j];
-                    s += a0 * c0[j];
-                    s += a1 * c1[j];
-                    s += a2 * c2[j];
-                    s += a3 * c3[j];
-                    g[j] = s;
-                    if j + 1 == p {
-                        break;
-                    }
-                    // column j + 1: row j's entry and row j + 1's diagonal
-                    let (b0, b1, b2, b3) = (c0[j + 1], c1[j + 1], c2[j + 1], c3[j + 1]);
-                    let h = &mut lower[..p];
-                    let mut s = g[j + 1];
-                    s += a0 * b0;
-                    s += a1 * b1;
-                    s += a2 * b2;
-                    s += a3 * b3;
-                    g[j + 1] = s;
-                    let mut t = h[j + 1];
-                    t += b0 * b0;
-                    t += b1 * b1;
-                    t += b2 * b2;
-                    t += b3 * b3;
-                    h[j + 1] = t;
-                    for l in j + 2..p {
-                        let (x0, x1, x2, x3) = (c0[l], c1[l], c2[l], c3[l]);
+                    let mut qj = q[j];
+                    qj += a0 * yc[0];
+                    qj += a1 * yc[1];
+                    qj += a2 * yc[2];
+                    qj += a3 * yc[3];
+                    q[j] = qj;
+                    // the upper triangle, row j from column j
+                    let g = &mut xtx[j * p..(j + 1) * p];
+                    for l in j..p {
                         let mut s = g[l];
-                        s += a0 * x0;
-                        s += a1 * x1;
-                        s += a2 * x2;
-                        s += a3 * x3;
+                        s += a0 * c0[l];
+                        s += a1 * c1[l];
+                        s += a2 * c2[l];
+                        s += a3 * c3[l];
                         g[l] = s;
-                        let mut t = h[l];
-                        t += b0 * x0;
-                        t += b1 * x1;
-                        t += b2 * x2;
-                        t += b3 * x3;
-                        h[l] = t;
                     }
-                    j += 2;
                 }
             } else {
                 for i in 0..b {

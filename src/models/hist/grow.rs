@@ -637,39 +637,15 @@ fn build_all<const S: usize>(b: &Binned, stats: &[f64], rows: &[u32], hist: &mut
         s
     }));
     let n = b.rows;
-    let add = |slots: &mut [f64], code: u8, s: &[f64; S]| {
-        let at = code as usize * S;
-        let h: &mut [f64; S] = (&mut slots[at..at + S]).try_into().expect("S slots");
-        for i in 0..S {
-            h[i] += s[i];
-        }
-    };
-    // four features per pass over the rows: four independent chains of additions, where
-    // one feature's rows that fall in the same bin one after the other wait for each
-    // other's store; every bin still sums its rows in row order (the same bits)
-    let mut j = 0;
-    while j + 4 <= b.cols {
-        let c = |f: usize| &b.by_column[f * n..(f + 1) * n];
-        let (c0, c1, c2, c3) = (c(j), c(j + 1), c(j + 2), c(j + 3));
-        let at = |f: usize| (b.offsets[f] - b.offsets[j]) * S;
-        let block = &mut hist[b.offsets[j] * S..b.offsets[j + 4] * S];
-        let (h0, rest) = block.split_at_mut(at(j + 1));
-        let (h1, rest) = rest.split_at_mut(at(j + 2) - at(j + 1));
-        let (h2, h3) = rest.split_at_mut(at(j + 3) - at(j + 2));
-        for (&r, s) in rows.iter().zip(&ordered) {
-            let r = r as usize;
-            add(h0, c0[r], s);
-            add(h1, c1[r], s);
-            add(h2, c2[r], s);
-            add(h3, c3[r], s);
-        }
-        j += 4;
-    }
-    for j in j..b.cols {
+    for j in 0..b.cols {
         let column = &b.by_column[j * n..(j + 1) * n];
         let slots = &mut hist[b.offsets[j] * S..b.offsets[j + 1] * S];
         for (&r, s) in rows.iter().zip(&ordered) {
-            add(slots, column[r as usize], s);
+            let at = column[r as usize] as usize * S;
+            let h: &mut [f64; S] = (&mut slots[at..at + S]).try_into().expect("S slots");
+            for i in 0..S {
+                h[i] += s[i];
+            }
         }
     }
 }
@@ -698,28 +674,8 @@ fn build_classes(
         })
         .collect();
     let n = b.rows;
-    let column = |j: usize| &b.by_column[j * n..(j + 1) * n];
-    // four features per pass over the rows, as in `build_all` (`features` ascend, so their
-    // slots are four disjoint ranges in order)
-    let mut quads = features.chunks_exact(4);
-    for q in quads.by_ref() {
-        let (c0, c1, c2, c3) = (column(q[0]), column(q[1]), column(q[2]), column(q[3]));
-        let base = b.offsets[q[0]] * k;
-        let at = |f: usize| b.offsets[f] * k - base;
-        let block = &mut hist[base..b.offsets[q[3] + 1] * k];
-        let (h0, rest) = block.split_at_mut(at(q[1]));
-        let (h1, rest) = rest.split_at_mut(at(q[2]) - at(q[1]));
-        let (h2, h3) = rest.split_at_mut(at(q[3]) - at(q[2]));
-        for (&r, &(c, w)) in rows.iter().zip(&ordered) {
-            let r = r as usize;
-            h0[c0[r] as usize * k + c] += w;
-            h1[c1[r] as usize * k + c] += w;
-            h2[c2[r] as usize * k + c] += w;
-            h3[c3[r] as usize * k + c] += w;
-        }
-    }
-    for &j in quads.remainder() {
-        let column = column(j);
+    for &j in features {
+        let column = &b.by_column[j * n..(j + 1) * n];
         let slots = &mut hist[b.offsets[j] * k..b.offsets[j + 1] * k];
         for (&r, &(c, w)) in rows.iter().zip(&ordered) {
             slots[column[r as usize] as usize * k + c] += w;
