@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 CARGO      ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
-WASM_DIR   := target/$(WASM_TARGET)/wasm
+WASM_DIR   := target/$(WASM_TARGET)/wasm-full
 BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3}' Cargo.lock 2>/dev/null)
 WASM_OPT   := node_modules/.bin/wasm-opt
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
@@ -58,7 +58,8 @@ browser:
 # --- builds -----------------------------------------------------------------------------
 
 # Two builds of the page's core: pkg/light (no trainers: what the page needs to open and
-# show data) and pkg/ (everything), which the worker loads on the first call that needs it.
+# show data, size-tuned) and pkg/ (everything, at opt-level 3: Cargo.toml's profile.wasm-full
+# says why), which the worker loads on the first call that needs it.
 # The light build has its own target dir: a cdylib's file name carries no feature hash, so
 # the two builds would overwrite each other's output and rebuild every time.
 # The edge scorer is compiled at opt-level z (profile.edge) and then optimised by wasm-opt
@@ -95,7 +96,7 @@ $(LIGHT_RAW): FORCE | rust-tools
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm --no-default-features --features browser \
 	  --target-dir target/light
 $(FULL_RAW): FORCE | rust-tools
-	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm
+	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm-full
 $(EDGE_RAW): FORCE | rust-tools
 	$(CARGO) build -p driftlab-edge --target $(WASM_TARGET) --profile edge
 $(MONITOR_RAW): FORCE | rust-tools

@@ -61,7 +61,8 @@ def main():
     n = binary.shape[0]
     # driftlab defaults: logistic alpha=1 (C = 1/alpha), max_iterations 100, tolerance 1e-4;
     # ridge/lasso alpha=1 on the elastic-net scale (sklearn Ridge's alpha = n · alpha);
-    # tree/forest max_depth 8 (the harness's setting), forest 10 trees; k-means k=5, 1 run.
+    # tree/forest max_depth 8 (the harness's setting), forest 10 trees with bootstraps and
+    # ⌊√50⌋ = 7 features per split (the harness's feature_proportion 0.13); k-means k=5, 1 run.
     families = {
         "logistic": ("binary", lambda: LogisticRegression(C=1.0, tol=1e-4, max_iter=100)),
         "logistic-multinomial": ("multiclass",
@@ -74,7 +75,8 @@ def main():
         "kmeans": ("multiclass", lambda: KMeans(n_clusters=5, n_init=1, max_iter=300,
                                                 tol=1e-4, random_state=42)),
         "forest": ("multiclass", lambda: RandomForestClassifier(
-            n_estimators=10, max_depth=8, n_jobs=1, random_state=42)),
+            n_estimators=10, max_depth=8, max_features="sqrt", bootstrap=True, n_jobs=1,
+            random_state=42)),
         "elasticnet": ("regression", lambda: ElasticNet(alpha=1.0, l1_ratio=0.5, tol=1e-4,
                                                         max_iter=1000)),
         # k = 5, exact; "auto" takes a k-d tree at 4 features, as driftlab's batch search

@@ -22,10 +22,10 @@ scripts/bench_env.sh
 
 echo "bench: building the native harness" >&2
 (cd benches && cargo build -q --release --target-dir "../$TARGET_DIR" --bin driftlab-bench) || exit 1
-echo "bench: building the Wasm harness (the playground's profile and wasm-opt -O3)" >&2
-if (cd benches && cargo build -q --lib --target wasm32-unknown-unknown --profile wasm --target-dir "../$TARGET_DIR") \
+echo "bench: building the Wasm harness (the full module's profile and wasm-opt -O3)" >&2
+if (cd benches && cargo build -q --lib --target wasm32-unknown-unknown --profile wasm-full --target-dir "../$TARGET_DIR") \
   && wasm-bindgen --target web --out-dir .bench/wasm --out-name bench \
-       "$TARGET_DIR/wasm32-unknown-unknown/wasm/driftlab_bench.wasm"; then
+       "$TARGET_DIR/wasm32-unknown-unknown/wasm-full/driftlab_bench.wasm"; then
   if [ -x node_modules/.bin/wasm-opt ]; then
     # shellcheck disable=SC2086
     node_modules/.bin/wasm-opt -O3 $WASM_FEATURES .bench/wasm/bench_bg.wasm -o .bench/wasm/bench_bg.wasm
@@ -39,9 +39,9 @@ fi
 # flags, so the getrandom cfg is repeated), for the SIMD gain rows; its own target dir
 echo "bench: building the Wasm harness without simd128" >&2
 if (cd benches && RUSTFLAGS='--cfg getrandom_backend="wasm_js"' cargo build -q --lib \
-      --target wasm32-unknown-unknown --profile wasm --target-dir "../$TARGET_DIR-nosimd") \
+      --target wasm32-unknown-unknown --profile wasm-full --target-dir "../$TARGET_DIR-nosimd") \
   && wasm-bindgen --target web --out-dir .bench/wasm-nosimd --out-name bench \
-       "$TARGET_DIR-nosimd/wasm32-unknown-unknown/wasm/driftlab_bench.wasm"; then
+       "$TARGET_DIR-nosimd/wasm32-unknown-unknown/wasm-full/driftlab_bench.wasm"; then
   if [ -x node_modules/.bin/wasm-opt ]; then
     # shellcheck disable=SC2086
     node_modules/.bin/wasm-opt -O3 ${WASM_FEATURES/--enable-simd/} .bench/wasm-nosimd/bench_bg.wasm \

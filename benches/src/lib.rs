@@ -160,6 +160,10 @@ impl Bench {
             ModelParams::Forest(p) => {
                 p.n_trees = 10;
                 p.max_depth = 8;
+                // scikit-learn's RandomForestClassifier (peers.py) draws ⌊√50⌋ = 7 of the 50
+                // features per split; the forest draws ⌈50 · proportion⌉, and 0.13 gives 7
+                // (0.14 would give 8: 50 · 0.14 is 7.000000000000001 in binary)
+                p.feature_proportion = 0.13;
             }
             ModelParams::Tree(p) => p.max_depth = 8,
             ModelParams::Boosting(p) => {

@@ -1,4 +1,6 @@
 // ROC and precision–recall curves of one class's score, drawn from the core's curve points.
+// The core sends them thinned for drawing (`src/metrics/thin.rs`: at most ~2,000 points,
+// within half a pixel of the full curve); the AUC and AP it sends come from the full curves.
 import * as Plot from '@observablehq/plot';
 import type { BinaryCurves } from '../protocol';
 import { stat } from '../format';
@@ -28,9 +30,9 @@ function points(xs: number[], ys: number[], thresholds: number[]): Point[] {
 
 /** At most `max` of `data`, evenly spread by index, the first and the last kept: the points
  *  the pointer can land on. Every point would cost a `title` (three number formats) and
- *  Plot's channels each: a fraud model tested on 25,000 rows has a curve point per distinct
- *  score, and drawing its curves held the page's main thread for 457 ms in one task
- *  (`benches/node/page.mjs`); the line itself still goes through every point. */
+ *  Plot's channels each: a pointer dot per point of a fraud model's 25,000-point curves
+ *  held the page's main thread for 457 ms in one task (`benches/node/page.mjs`); the line
+ *  itself goes through every point the core sent. */
 export function thin<T>(data: T[], max = 400): T[] {
   if (data.length <= max) return data;
   const out: T[] = [];
