@@ -187,6 +187,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, model, data) in [
         // scikit-learn's extra trees (a soft-voting forest), three classes
         ("imported-extra-multi", "extra_multi", "multi"),
+        // scikit-learn's SVC (RBF, behind a scaler): libsvm's one-vs-one machines, three classes
+        ("imported-svc-multi", "svc_rbf_multi", "multi"),
         // imputation, scaling and one-hot encoding in the graph, before a logistic regression
         ("imported-logistic-mixed", "logistic_mixed", "mixed"),
     ] {

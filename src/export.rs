@@ -46,13 +46,6 @@ pub fn files_with_monitor(
             format!("the model is not JSON: {e}"),
         )
     })?;
-    if !doc["model"]["one_vs_one"].is_null() {
-        // the edge scorer is built without the `svc` feature (its size budget)
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            crate::models::svm::NO_SVC,
-        ));
-    }
     let kind = doc["model"]["kind"].as_str().unwrap_or("model");
     let task = doc["schema"]["task"].as_str().unwrap_or("");
     let hash = doc["hash"].as_str().unwrap_or("");

@@ -48,6 +48,7 @@
 //! | the monitoring sketch's bound by `prep::sin::sin_as_libm` rather than `libm::sin`: the same bits for its arguments (within ±π/2), without libm's reduction of huge arguments (Payne–Hanek, its table of 2/π, `floor`, `scalbn`: 3.7 KB of the optimised module) | 64,279 → 62,474 |
 //! | names and values in sentences quoted by `prep::Quoted` rather than `{:?}` (here, in `model.rs` and in the pipeline's warnings and row errors), and `prep::Num` written without `str` slicing: with no `{:?}` of a `str` and no `str` slicing that may fail left, core's escaping (`escape_debug_ext`), its Unicode printability and grapheme tables, `str`'s slicing error (which prints a `char` and a range with `{:?}`) and their `Debug` code leave (9.2 KB of the optimised module) | 62,474 → 57,479 |
 //! | the pipeline's list of input columns by a loop rather than `join` | 57,479 → 57,271 |
+//! | then scikit-learn's SVC imported from ONNX scored here too (libsvm's one-vs-one machines in `f32` and their pairwise coupling, `driftlab::models::svm::OneVsOne`) | 57,271 → 59,510 |
 //!
 //! How they were found: the cargo build keeps the name section (the edge profile does not
 //! strip it), so a function's size by name is read from it, and who calls it from

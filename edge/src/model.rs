@@ -13,9 +13,7 @@ use driftlab::models::knn::KnnModel;
 use driftlab::models::linear::LinearModel;
 use driftlab::models::logistic::LogisticModel;
 use driftlab::models::mlp::{Activation, MlpModel};
-#[cfg(feature = "svc")]
-use driftlab::models::svm::OneVsOne;
-use driftlab::models::svm::{BinarySvm, Kernel, SvmModel};
+use driftlab::models::svm::{BinarySvm, Kernel, OneVsOne, SvmModel};
 use driftlab::models::tree::TreeModel;
 use driftlab::models::{Model, ModelKind};
 use driftlab::prep::{
@@ -282,13 +280,9 @@ fn svm(v: &Json<'_>) -> R<SvmModel> {
         n_features: usize_of(v, "n_features")?,
         machines: map_all(array_of(v, "machines")?, machine)?,
         n_classes: usize_of(v, "n_classes")?,
-        // absent but from scikit-learn's SVC imported through ONNX (read with the `svc`
-        // feature only, see Cargo.toml)
+        // absent but from scikit-learn's SVC imported through ONNX
         one_vs_one: match v.get("one_vs_one") {
             None => None,
-            #[cfg(not(feature = "svc"))]
-            Some(_) => return Err(driftlab::models::svm::NO_SVC.into()),
-            #[cfg(feature = "svc")]
             Some(o) => Some(OneVsOne {
                 vectors_per_class: usizes(o, "vectors_per_class")?,
                 support_vectors: f64s(o, "support_vectors")?,

@@ -11,7 +11,6 @@
 
 #[cfg(feature = "train")]
 mod fit;
-#[cfg_attr(not(feature = "svc"), allow(dead_code, unused_imports))]
 mod pairwise;
 
 pub use pairwise::OneVsOne;
@@ -53,9 +52,6 @@ family_params! {
         pub tolerance: f64 = 0.001, ParamType::POSITIVE;
     }
 }
-
-/// Why a build without the `svc` feature (the edge scorer's) refuses a one-vs-one SVM.
-pub const NO_SVC: &str = "this svm is libsvm's one-vs-one (scikit-learn's SVC imported from ONNX), which this build does not score: the edge scorer leaves it out for its size budget; score it with the CLI, the page or the npm package's core entry";
 
 /// The `svm` kind.
 #[derive(Debug)]
@@ -145,9 +141,6 @@ impl Predict for SvmModel {
 
     fn validate(&self, p: usize) -> Result<()> {
         if let Some(o) = &self.one_vs_one {
-            if !cfg!(feature = "svc") {
-                return Err(bad(NO_SVC));
-            }
             if self.n_features != p
                 || !self.machines.is_empty()
                 || !o.fits(&self.kernel, self.n_classes, p)
@@ -182,13 +175,8 @@ impl Predict for SvmModel {
     }
 
     fn predict(&self, x: &[f64]) -> Result<Prediction> {
-        #[cfg(feature = "svc")]
         if let Some(o) = &self.one_vs_one {
             return Ok(o.predict(&self.kernel, self.n_classes, x));
-        }
-        #[cfg(not(feature = "svc"))]
-        if self.one_vs_one.is_some() {
-            return Err(bad(NO_SVC));
         }
         if self.n_classes == 0 {
             return Ok(Prediction {
