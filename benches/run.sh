@@ -77,10 +77,9 @@ node --no-liftoff benches/node/bench.mjs "$DATA" --reps "$REPS" --wasm .bench/wa
   --only logistic,logistic-multinomial,linear,gaussian-nb,kmeans,knn,tree,forest,boosting \
   > "$OUT/wasm-nosimd.json" || echo '{"error": "bench.mjs (no SIMD) failed"}' > "$OUT/wasm-nosimd.json"
 
-if [ ! -d dist ]; then
-  echo "bench: npm run build (for the page's JS size)" >&2
-  npm run -s build >/dev/null 2>&1 || echo "bench: npm run build failed; the page JS size is not measured" >&2
-fi
+# always rebuilt: a dist/ left from an earlier build would time an old page (and its size)
+echo "bench: npm run build (the page the page and live-view benches serve, and its JS size)" >&2
+npm run -s build >/dev/null 2>&1 || echo "bench: npm run build failed; the page rows are not measured" >&2
 
 # the page (dist/, served by vite preview) in headless Chromium
 echo "bench: page in headless Chromium" >&2
