@@ -1013,7 +1013,14 @@ pub fn evaluate(
                 _ => &[],
             };
             let inertia = metrics::inertia(x.data(), x.cols(), &labels, centroids)?;
-            let silhouette = metrics::silhouette(x.data(), x.cols(), &labels).ok();
+            let silhouette = metrics::silhouette_sampled(
+                x.data(),
+                x.cols(),
+                &labels,
+                metrics::SILHOUETTE_SAMPLE,
+                metrics::SILHOUETTE_SEED,
+            )
+            .ok();
             Ok((
                 TestMetrics::Clustering(metrics::ClusteringMetrics {
                     inertia,
