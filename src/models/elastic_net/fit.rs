@@ -188,7 +188,35 @@ impl Gram {
     /// Natively LLVM vectorises the loop over `l` two entries wide; a `perf` profile of the
     /// four-row form showed the per-`j` set-up and the odd tail of each triangle row next
     /// to the arithmetic, hence eight rows a block and rows started at an even column.
+    ///
+    /// On x86-64 with AVX2 the same code is compiled a second time for AVX2 and taken at
+    /// run time: LLVM then vectorises the loop over `l` four entries wide instead of two.
+    /// Every lane still computes the scalar code's additions and multiplications, each
+    /// rounded once, in the same order (Rust never fuses a multiply and an add, AVX2 or
+    /// not), so the Gram matrix and the fit are the same bits on every x86-64, in Wasm and
+    /// on other targets (`tests/consistency.rs` and the edge tests compare the builds).
     fn new(x: &[f64], p: usize, y: &[f64], x_mean: &[f64], y_mean: f64) -> Gram {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above
+            return unsafe { Gram::new_avx2(x, p, y, x_mean, y_mean) };
+        }
+        Gram::new_any(x, p, y, x_mean, y_mean)
+    }
+
+    /// [`Gram::new_any`] compiled for AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn new_avx2(x: &[f64], p: usize, y: &[f64], x_mean: &[f64], y_mean: f64) -> Gram {
+        Gram::new_any(x, p, y, x_mean, y_mean)
+    }
+
+    /// The pass itself, for any target (see [`Gram::new`]).
+    #[inline(always)]
+    fn new_any(x: &[f64], p: usize, y: &[f64], x_mean: &[f64], y_mean: f64) -> Gram {
         const R: usize = 8;
         let mut xtx = vec![0.0; p * p];
         let mut q = vec![0.0; p];
@@ -537,6 +565,10 @@ mod tests {
             assert_eq!(bits(&g.xtx), bits(&xtx), "{n} × {p}");
             assert_eq!(bits(&g.q), bits(&q), "{n} × {p}");
             assert_eq!(g.y_norm2.to_bits(), yn.to_bits(), "{n} × {p}");
+            // and the portable pass equals the one taken here (AVX2 on most x86-64)
+            let any = Gram::new_any(&x, p, &y, &m, ym);
+            assert_eq!(bits(&any.xtx), bits(&g.xtx), "{n} × {p}");
+            assert_eq!(bits(&any.q), bits(&g.q), "{n} × {p}");
         }
     }
 
