@@ -339,25 +339,27 @@ mod imp {
         lanes(a0, a1, a2, a3)
     }
 
+    /// `(x − y)²` in both lanes.
+    #[inline(always)]
+    fn sq_term(x: v128, y: v128) -> v128 {
+        let d = f64x2_sub(x, y);
+        f64x2_mul(d, d)
+    }
+
     #[inline(always)]
     pub fn sq8(x: &[f64], y: &[f64]) -> [f64; 8] {
         let blocks = x.len().min(y.len()) / 8;
         let (px, py) = (x.as_ptr(), y.as_ptr());
         let z = f64x2_splat(0.0);
         let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-        #[inline(always)]
-        fn term(x: v128, y: v128) -> v128 {
-            let d = f64x2_sub(x, y);
-            f64x2_mul(d, d)
-        }
         for b in 0..blocks {
             // SAFETY: block `b < blocks` spans elements `8b .. 8b + 8`, inside both slices
             unsafe {
                 let (x, y) = (px.add(8 * b), py.add(8 * b));
-                a0 = f64x2_add(a0, term(at(x), at(y)));
-                a1 = f64x2_add(a1, term(at(x.add(2)), at(y.add(2))));
-                a2 = f64x2_add(a2, term(at(x.add(4)), at(y.add(4))));
-                a3 = f64x2_add(a3, term(at(x.add(6)), at(y.add(6))));
+                a0 = f64x2_add(a0, sq_term(at(x), at(y)));
+                a1 = f64x2_add(a1, sq_term(at(x.add(2)), at(y.add(2))));
+                a2 = f64x2_add(a2, sq_term(at(x.add(4)), at(y.add(4))));
+                a3 = f64x2_add(a3, sq_term(at(x.add(6)), at(y.add(6))));
             }
         }
         lanes(a0, a1, a2, a3)
@@ -370,25 +372,20 @@ mod imp {
         let z = f64x2_splat(0.0);
         let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
         let (mut c0, mut c1, mut c2, mut c3) = (z, z, z, z);
-        #[inline(always)]
-        fn term(x: v128, y: v128) -> v128 {
-            let d = f64x2_sub(x, y);
-            f64x2_mul(d, d)
-        }
         for blk in 0..blocks {
             // SAFETY: block `blk < blocks` spans elements `8blk .. 8blk + 8`, inside the
             // three slices
             unsafe {
                 let (x, y, b) = (p0.add(8 * blk), p1.add(8 * blk), pb.add(8 * blk));
                 let (b0, b1, b2, b3) = (at(b), at(b.add(2)), at(b.add(4)), at(b.add(6)));
-                a0 = f64x2_add(a0, term(at(x), b0));
-                c0 = f64x2_add(c0, term(at(y), b0));
-                a1 = f64x2_add(a1, term(at(x.add(2)), b1));
-                c1 = f64x2_add(c1, term(at(y.add(2)), b1));
-                a2 = f64x2_add(a2, term(at(x.add(4)), b2));
-                c2 = f64x2_add(c2, term(at(y.add(4)), b2));
-                a3 = f64x2_add(a3, term(at(x.add(6)), b3));
-                c3 = f64x2_add(c3, term(at(y.add(6)), b3));
+                a0 = f64x2_add(a0, sq_term(at(x), b0));
+                c0 = f64x2_add(c0, sq_term(at(y), b0));
+                a1 = f64x2_add(a1, sq_term(at(x.add(2)), b1));
+                c1 = f64x2_add(c1, sq_term(at(y.add(2)), b1));
+                a2 = f64x2_add(a2, sq_term(at(x.add(4)), b2));
+                c2 = f64x2_add(c2, sq_term(at(y.add(4)), b2));
+                a3 = f64x2_add(a3, sq_term(at(x.add(6)), b3));
+                c3 = f64x2_add(c3, sq_term(at(y.add(6)), b3));
             }
         }
         (lanes(a0, a1, a2, a3), lanes(c0, c1, c2, c3))
