@@ -230,7 +230,9 @@ fn hostile_arrow_files_are_refused_without_a_panic() {
 }
 
 /// Issue 15: the batch scorers of multinomial logistic regression (its
-/// class sums four rows at a time, with Wasm SIMD) and k-means give the row scorer's bits in
+/// class sums four rows at a time, with Wasm SIMD), binary logistic regression (two rows'
+/// exponentials in one `f64x2`, checked also at the exponential's edges) and k-means (two
+/// centroids per pass) give the row scorer's bits in
 /// Wasm too, on sizes that leave remainders (rows not a multiple of 4, odd class counts,
 /// widths not a multiple of 8).
 #[wasm_bindgen_test]
@@ -257,6 +259,13 @@ fn simd_batch_scorers_match_the_row_scorer() {
                 positive: 0,
             }));
         }
+        // the binary sigmoid, two rows' exponentials side by side in the batch
+        models.push(Model::Logistic(LogisticModel {
+            n_classes: 2,
+            weights: (0..p).map(|_| u() * 2.0).collect(),
+            intercepts: vec![u()],
+            positive: k % 2,
+        }));
         let (mut values, mut probabilities) = (Vec::new(), Vec::new());
         for m in &models {
             let n = m
@@ -281,6 +290,35 @@ fn simd_batch_scorers_match_the_row_scorer() {
                         m.kind()
                     );
                 }
+            }
+        }
+    }
+    // logits at the exponential's edges (overflow, subnormal results, saturation), in
+    // pairs with ordinary ones and with each other: the first feature is the logit
+    let edges = [
+        -800.0, -745.2, -745.0, -744.0, -709.8, -709.7, -708.5, -700.0, -37.0, -1.0, 0.0, 1e-300,
+        1.0, 36.0, 700.0, 708.0, 709.0, 709.8, 710.0, 744.0, 745.1, 746.0, 800.0,
+    ];
+    let p = 3;
+    let m = Model::Logistic(LogisticModel {
+        n_classes: 2,
+        weights: vec![1.0, 0.0, 0.0],
+        intercepts: vec![0.0],
+        positive: 1,
+    });
+    for shift in 0..2 {
+        let data: Vec<f64> = edges[shift..]
+            .iter()
+            .flat_map(|&z| [z, 0.5, -0.5])
+            .collect();
+        let (mut values, mut probabilities) = (Vec::new(), Vec::new());
+        m.predict_batch_into(&data, p, &mut values, &mut probabilities)
+            .unwrap();
+        for (i, x) in data.chunks_exact(p).enumerate() {
+            let r = m.predict_row(x).unwrap();
+            assert_eq!(values[i].to_bits(), r.value.to_bits(), "logit {}", x[0]);
+            for (a, b) in probabilities[2 * i..2 * i + 2].iter().zip(&r.probabilities) {
+                assert_eq!(a.to_bits(), b.to_bits(), "logit {}", x[0]);
             }
         }
     }

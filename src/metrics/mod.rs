@@ -23,12 +23,16 @@
 //!   the true or the predicted labels, as scikit-learn does when `labels` is not given.
 //! - **MAPE** divides by `max(|y|, ε)` (`mean_absolute_percentage_error`); it is a fraction,
 //!   not a percentage.
-//! - **Silhouette** uses Euclidean distance; a row alone in its cluster scores 0.
+//! - **Silhouette** uses Euclidean distance; a row alone in its cluster scores 0. A
+//!   clustering's test metrics measure it on a seeded sample of [`SILHOUETTE_SAMPLE`] rows
+//!   when the test split is larger (`silhouette_score(sample_size=…)`).
 //! - **Calibration** bins are `n_bins` equal-width bins of `[0, 1]`; a probability equal to an
 //!   inner edge falls in the lower bin (`calibration_curve(strategy="uniform")`).
 
 mod columns;
 pub use columns::{from_table, Predicted};
+mod cluster;
+pub use cluster::{inertia, silhouette, silhouette_sampled, SILHOUETTE_SAMPLE, SILHOUETTE_SEED};
 mod thin;
 pub use thin::{thin, CURVE_TOLERANCE};
 
@@ -792,74 +796,10 @@ pub fn calibration(y_true: &[bool], proba: &[f64], n_bins: usize) -> Result<Vec<
 pub struct ClusteringMetrics {
     /// Sum of squared distances of rows to their assigned centroid.
     pub inertia: f64,
-    /// Mean silhouette coefficient; `None` unless `2 <= clusters used <= rows - 1`.
+    /// Mean silhouette coefficient; `None` unless `2 <= clusters used <= rows - 1`. Above
+    /// [`SILHOUETTE_SAMPLE`] test rows it is measured on a seeded sample of that many
+    /// ([`silhouette_sampled`]).
     pub silhouette: Option<f64>,
-}
-
-fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
-/// Sum of squared Euclidean distances from each row of `x` (row-major, `cols` wide) to the
-/// centroid its label names (`centroids` row-major, same width).
-pub fn inertia(x: &[f64], cols: usize, labels: &[usize], centroids: &[f64]) -> Result<f64> {
-    check_len("labels", x.len() / cols.max(1), labels.len())?;
-    let k = centroids.len() / cols.max(1);
-    check_labels(labels, k)?;
-    Ok(labels
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| {
-            sq_dist(
-                &x[i * cols..(i + 1) * cols],
-                &centroids[l * cols..(l + 1) * cols],
-            )
-        })
-        .sum())
-}
-
-/// Mean silhouette coefficient of a clustering (Euclidean distance; `O(n²)` time). Needs at
-/// least 2 distinct labels and fewer labels than rows.
-pub fn silhouette(x: &[f64], cols: usize, labels: &[usize]) -> Result<f64> {
-    let n = labels.len();
-    check_len("rows of x", n * cols, x.len())?;
-    if n == 0 {
-        return Err(MetricsError::Empty);
-    }
-    let k = labels.iter().copied().max().unwrap_or(0) + 1;
-    let mut sizes = vec![0usize; k];
-    for &l in labels {
-        sizes[l] += 1;
-    }
-    let used = sizes.iter().filter(|&&s| s > 0).count();
-    if used < 2 || used > n - 1 {
-        return Err(MetricsError::InvalidParameter(format!(
-            "silhouette needs between 2 and rows - 1 clusters, got {used} clusters for {n} rows"
-        )));
-    }
-    let mut total = 0.0;
-    let mut sums = vec![0.0; k];
-    for i in 0..n {
-        sums.iter_mut().for_each(|s| *s = 0.0);
-        let xi = &x[i * cols..(i + 1) * cols];
-        for j in 0..n {
-            if i != j {
-                sums[labels[j]] += sq_dist(xi, &x[j * cols..(j + 1) * cols]).sqrt();
-            }
-        }
-        let own = labels[i];
-        if sizes[own] <= 1 {
-            continue;
-        }
-        let a = sums[own] / (sizes[own] - 1) as f64;
-        let b = (0..k)
-            .filter(|&c| c != own && sizes[c] > 0)
-            .map(|c| sums[c] / sizes[c] as f64)
-            .fold(f64::INFINITY, f64::min);
-        let m = a.max(b);
-        total += if m > 0.0 { (b - a) / m } else { 0.0 };
-    }
-    Ok(total / n as f64)
 }
 
 /// Test metrics by task, as stored in artifacts and shown by `evaluate`.

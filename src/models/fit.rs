@@ -39,8 +39,9 @@ pub trait Trainer: Family {
 pub struct FitData<'a> {
     /// The kind being fitted (for messages, and for families with several kinds).
     pub kind: ModelKind,
-    /// The transformed features, rows × columns, standard layout.
-    pub x: &'a Array2<f64>,
+    /// The transformed features, rows × columns, standard layout: a view of the caller's
+    /// matrix, not a copy (copying 100,000 × 20 rows cost about a third of ridge's fit).
+    pub x: ArrayView2<'a, f64>,
     /// The target.
     pub y: &'a Target,
     /// The seed of randomised trainers.
@@ -90,9 +91,17 @@ pub(crate) fn regression(v: Array1<f64>) -> Vec<Prediction> {
         .collect()
 }
 
+/// A row-major slice as a standard-layout view.
+pub(crate) fn to_view(
+    rows: usize,
+    cols: usize,
+    data: &[f64],
+) -> Result<ArrayView2<'_, f64>, TrainError> {
+    ArrayView2::from_shape((rows, cols), data)
+        .map_err(|e| TrainError::Invalid(format!("feature matrix shape: {e}")))
+}
+
 /// A view as an owned standard-layout matrix.
 pub(crate) fn to_array(rows: usize, cols: usize, data: &[f64]) -> Result<Array2<f64>, TrainError> {
-    ArrayView2::from_shape((rows, cols), data)
-        .map(|v| v.to_owned())
-        .map_err(|e| TrainError::Invalid(format!("feature matrix shape: {e}")))
+    to_view(rows, cols, data).map(|v| v.to_owned())
 }

@@ -63,6 +63,25 @@ pub fn sq_l2(a: &[f64], b: &[f64]) -> f64 {
     sum
 }
 
+/// `(Σ (a0 − b)², Σ (a1 − b)²)`, each in the eight-lane order: [`sq_l2`] of two rows
+/// against one, in one pass that loads `b` once for both and keeps sixteen chains in
+/// flight (k-means' nearest centroid, two centroids at a time). The same bits as two calls.
+#[inline(always)]
+pub fn sq_l2_pair(a0: &[f64], a1: &[f64], b: &[f64]) -> (f64, f64) {
+    let len = a0.len().min(a1.len()).min(b.len());
+    let (a0, a1, b) = (&a0[..len], &a1[..len], &b[..len]);
+    let body = len - len % 8;
+    let (p0, p1) = imp::sq8_pair(a0, a1, b);
+    let (mut s0, mut s1) = (fold(p0), fold(p1));
+    for i in body..len {
+        let d0 = a0[i] - b[i];
+        let d1 = a1[i] - b[i];
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+    }
+    (s0, s1)
+}
+
 /// The fold of the eight partial sums (the tail's terms are added after it, in order).
 #[inline(always)]
 fn fold(p: [f64; 8]) -> f64 {
@@ -173,6 +192,23 @@ mod imp {
             let d = a[i] - b[i];
             d * d
         })
+    }
+
+    #[inline(always)]
+    pub fn sq8_pair(a0: &[f64], a1: &[f64], b: &[f64]) -> ([f64; 8], [f64; 8]) {
+        let len = a0.len().min(a1.len()).min(b.len());
+        let (a0, a1, b) = (&a0[..len], &a1[..len], &b[..len]);
+        let (mut p, mut q) = ([0.0; 8], [0.0; 8]);
+        for blk in 0..len / 8 {
+            let i = 8 * blk;
+            for l in 0..8 {
+                let d = a0[i + l] - b[i + l];
+                p[l] += d * d;
+                let e = a1[i + l] - b[i + l];
+                q[l] += e * e;
+            }
+        }
+        (p, q)
     }
 
     /// Classes `c` and `c + 1` (only `c` when `!PAIR`) of four rows (see `class_sums`):
@@ -303,28 +339,56 @@ mod imp {
         lanes(a0, a1, a2, a3)
     }
 
+    /// `(x − y)²` in both lanes.
+    #[inline(always)]
+    fn sq_term(x: v128, y: v128) -> v128 {
+        let d = f64x2_sub(x, y);
+        f64x2_mul(d, d)
+    }
+
     #[inline(always)]
     pub fn sq8(x: &[f64], y: &[f64]) -> [f64; 8] {
         let blocks = x.len().min(y.len()) / 8;
         let (px, py) = (x.as_ptr(), y.as_ptr());
         let z = f64x2_splat(0.0);
         let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-        #[inline(always)]
-        fn term(x: v128, y: v128) -> v128 {
-            let d = f64x2_sub(x, y);
-            f64x2_mul(d, d)
-        }
         for b in 0..blocks {
             // SAFETY: block `b < blocks` spans elements `8b .. 8b + 8`, inside both slices
             unsafe {
                 let (x, y) = (px.add(8 * b), py.add(8 * b));
-                a0 = f64x2_add(a0, term(at(x), at(y)));
-                a1 = f64x2_add(a1, term(at(x.add(2)), at(y.add(2))));
-                a2 = f64x2_add(a2, term(at(x.add(4)), at(y.add(4))));
-                a3 = f64x2_add(a3, term(at(x.add(6)), at(y.add(6))));
+                a0 = f64x2_add(a0, sq_term(at(x), at(y)));
+                a1 = f64x2_add(a1, sq_term(at(x.add(2)), at(y.add(2))));
+                a2 = f64x2_add(a2, sq_term(at(x.add(4)), at(y.add(4))));
+                a3 = f64x2_add(a3, sq_term(at(x.add(6)), at(y.add(6))));
             }
         }
         lanes(a0, a1, a2, a3)
+    }
+
+    #[inline(always)]
+    pub fn sq8_pair(a0: &[f64], a1: &[f64], b: &[f64]) -> ([f64; 8], [f64; 8]) {
+        let blocks = a0.len().min(a1.len()).min(b.len()) / 8;
+        let (p0, p1, pb) = (a0.as_ptr(), a1.as_ptr(), b.as_ptr());
+        let z = f64x2_splat(0.0);
+        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+        let (mut c0, mut c1, mut c2, mut c3) = (z, z, z, z);
+        for blk in 0..blocks {
+            // SAFETY: block `blk < blocks` spans elements `8blk .. 8blk + 8`, inside the
+            // three slices
+            unsafe {
+                let (x, y, b) = (p0.add(8 * blk), p1.add(8 * blk), pb.add(8 * blk));
+                let (b0, b1, b2, b3) = (at(b), at(b.add(2)), at(b.add(4)), at(b.add(6)));
+                a0 = f64x2_add(a0, sq_term(at(x), b0));
+                c0 = f64x2_add(c0, sq_term(at(y), b0));
+                a1 = f64x2_add(a1, sq_term(at(x.add(2)), b1));
+                c1 = f64x2_add(c1, sq_term(at(y.add(2)), b1));
+                a2 = f64x2_add(a2, sq_term(at(x.add(4)), b2));
+                c2 = f64x2_add(c2, sq_term(at(y.add(4)), b2));
+                a3 = f64x2_add(a3, sq_term(at(x.add(6)), b3));
+                c3 = f64x2_add(c3, sq_term(at(y.add(6)), b3));
+            }
+        }
+        (lanes(a0, a1, a2, a3), lanes(c0, c1, c2, c3))
     }
 
     /// Classes `c` and `c + 1` (only `c` when `!PAIR`: the second lane is 0 and dropped)
@@ -397,6 +461,26 @@ mod tests {
             sum += t;
         }
         sum
+    }
+
+    #[test]
+    fn sq_l2_pair_is_two_sq_l2() {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut u = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e3
+        };
+        for len in [0, 1, 7, 8, 9, 16, 20, 50, 51] {
+            let v: Vec<f64> = (0..3 * len).map(|_| u()).collect();
+            let (a0, a1, b) = (&v[..len], &v[len..2 * len], &v[2 * len..]);
+            let (s0, s1) = sq_l2_pair(a0, a1, b);
+            assert_eq!(s0.to_bits(), sq_l2(a0, b).to_bits(), "{len}");
+            assert_eq!(s1.to_bits(), sq_l2(a1, b).to_bits(), "{len}");
+            let terms: Vec<f64> = a0.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).collect();
+            assert_eq!(s0.to_bits(), reference(&terms).to_bits(), "{len}");
+        }
     }
 
     #[test]

@@ -23,10 +23,10 @@ mod exp;
 mod expf;
 mod lanes;
 mod stream;
-pub(crate) use exp::{exp, exp_inlined};
+pub(crate) use exp::{exp, exp_inlined, exp_pair};
 pub(crate) use expf::expf;
 pub(crate) use lanes::class_sums;
-pub use lanes::{dot, scaled_sq_dist, sq_l2};
+pub use lanes::{dot, scaled_sq_dist, sq_l2, sq_l2_pair};
 pub use stream::{output_header, score_csv, StreamError, CHUNK_ROWS};
 #[cfg(feature = "parquet")]
 pub use stream::{score_stream, ScoreInput, ScoreOutput};

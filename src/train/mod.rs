@@ -336,11 +336,7 @@ pub fn fit_matrix(
         return Err(TrainError::Prep(PrepError::NoFeatures));
     }
     let missing_ok = params.accepts_missing();
-    if let Some(i) = x
-        .data()
-        .iter()
-        .position(|v| !(v.is_finite() || (missing_ok && v.is_nan())))
-    {
+    if let Some(i) = first_not_finite(x.data(), missing_ok) {
         return Err(TrainError::NotFinite {
             row: i / x.cols(),
             what: "a feature",
@@ -390,10 +386,9 @@ pub fn fit_matrix(
     kind.check_size(n, x.cols())?;
     // the fit stage starts now (some trainers report nothing until they are done)
     progress(Progress::stage("fit"));
-    let a = crate::models::fit::to_array(n, x.cols(), x.data())?;
     let data = FitData {
         kind,
-        x: &a,
+        x: crate::models::fit::to_view(n, x.cols(), x.data())?,
         y,
         seed,
     };
@@ -403,6 +398,31 @@ pub fn fit_matrix(
         cols: x.cols(),
         reference,
     })
+}
+
+/// The index of the first value that is not finite (NaN allowed when `missing_ok`).
+///
+/// Blocks of 256 values are first tested without an early exit (an OR of "the exponent
+/// bits are all ones" over the block, which LLVM vectorises); only a block that holds an
+/// infinity or a NaN is searched value by value. The plain `position` search took a fifth
+/// of ridge's whole fit on 100,000 × 20 (a `perf` profile of the benchmark's training).
+fn first_not_finite(data: &[f64], missing_ok: bool) -> Option<usize> {
+    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    const BLOCK: usize = 256;
+    for (b, block) in data.chunks(BLOCK).enumerate() {
+        let special = block
+            .iter()
+            .fold(false, |acc, v| acc | (v.to_bits() & EXPONENT == EXPONENT));
+        if special {
+            if let Some(i) = block
+                .iter()
+                .position(|v| !(v.is_finite() || (missing_ok && v.is_nan())))
+            {
+                return Some(b * BLOCK + i);
+            }
+        }
+    }
+    None
 }
 
 /// Which task a numeric target means for kinds that do both (svm, knn).
@@ -1013,7 +1033,14 @@ pub fn evaluate(
                 _ => &[],
             };
             let inertia = metrics::inertia(x.data(), x.cols(), &labels, centroids)?;
-            let silhouette = metrics::silhouette(x.data(), x.cols(), &labels).ok();
+            let silhouette = metrics::silhouette_sampled(
+                x.data(),
+                x.cols(),
+                &labels,
+                metrics::SILHOUETTE_SAMPLE,
+                metrics::SILHOUETTE_SEED,
+            )
+            .ok();
             Ok((
                 TestMetrics::Clustering(metrics::ClusteringMetrics {
                     inertia,
@@ -1025,5 +1052,29 @@ pub fn evaluate(
         _ => Err(TrainError::Invalid(
             "the target does not match the model's task".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_not_finite;
+
+    #[test]
+    fn first_not_finite_finds_the_first_across_blocks() {
+        let mut x = vec![1.5; 1000];
+        assert_eq!(first_not_finite(&x, false), None);
+        for at in [0, 255, 256, 511, 999] {
+            let mut y = x.clone();
+            y[at] = f64::INFINITY;
+            y[(at + 300).min(999)] = f64::NEG_INFINITY;
+            assert_eq!(first_not_finite(&y, false), Some(at), "{at}");
+        }
+        // NaN is refused unless missing values are accepted; an infinity never is
+        x[300] = f64::NAN;
+        assert_eq!(first_not_finite(&x, false), Some(300));
+        assert_eq!(first_not_finite(&x, true), None);
+        x[700] = f64::INFINITY;
+        assert_eq!(first_not_finite(&x, true), Some(700));
+        assert_eq!(first_not_finite(&[], false), None);
     }
 }

@@ -188,6 +188,18 @@ test('diabetes: linear regression shows R² and no curves', async () => {
   await page.screenshot({ path: join(shots, 'model-regression.png'), fullPage: true });
 });
 
+test('iris: k-means shows the silhouette and says when it is sampled', async () => {
+  await openModel('iris');
+  await page.selectOption('#model-target', '');
+  assert.equal(await page.locator('#model-kind').inputValue(), 'kmeans');
+  await train(page);
+  const row = page.locator('#metrics tr[data-metric="silhouette"]');
+  const value = Number(await row.locator('td.num').innerText());
+  assert.ok(value > -1 && value <= 1, `silhouette ${value}`);
+  // iris has 38 test rows, measured exactly; the explanation says where sampling starts
+  assert.match(await row.locator('td.explain').innerText(), /over 2,000 test rows, measured on a seeded sample of 2,000/);
+});
+
 test('iris: linear on species is refused in words, and nothing is lost', async () => {
   await openModel('iris');
   assert.equal(await page.locator('#model-target').inputValue(), 'species');

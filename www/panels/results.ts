@@ -43,7 +43,7 @@ const REGRESSION: Array<[keyof RegressionMetrics, string, string]> = [
 
 const CLUSTERING: Array<[keyof ClusteringMetrics, string, string]> = [
   ['inertia', 'inertia', 'sum of squared distances of rows to their cluster centre; lower is tighter'],
-  ['silhouette', 'silhouette', 'from −1 to 1: how much closer rows are to their own cluster than to the next'],
+  ['silhouette', 'silhouette', 'from −1 to 1: how much closer rows are to their own cluster than to the next; over 2,000 test rows, measured on a seeded sample of 2,000 (it compares every pair of rows)'],
 ];
 
 function metricsTable(rows: Row[]): HTMLElement {

@@ -175,18 +175,49 @@ struct Gram {
 }
 
 impl Gram {
-    /// One pass over the rows, four at a time: each entry of `XᶜᵀXᶜ` (and of `Xᶜᵀyᶜ`) is
-    /// loaded once per block, takes the block's four terms in row order, and is stored
+    /// One pass over the rows, eight at a time: each entry of `XᶜᵀXᶜ` (and of `Xᶜᵀyᶜ`) is
+    /// loaded once per block, takes the block's eight terms in row order, and is stored
     /// once: the same sums in the same order as a row-by-row rank-one update, so the same
     /// bits. Row by row, every one of the `p(p+1)/2` entries was loaded and stored once per
     /// row (2.1 M loads and stores for each 10,000 rows of 20 features), and the Wasm build
     /// (size-tuned, where the zipped iterators also stayed calls) took 3× native time: ridge
-    /// on 100,000 × 20 trained in 59.5 ms in Wasm before and 29.4 ms after (fastest of 10,
-    /// the two builds interleaved in one Node process), the elastic net 65.7 → 25.6 ms.
-    /// An `f64x2` form of the inner loop (two entries per vector, the same bits) was tried:
-    /// 1.8× slower in V8 than this scalar loop, so it is not used.
+    /// on 100,000 × 20 trained in 59.5 ms in Wasm before and 29.4 ms after four-row blocks
+    /// (fastest of 10, the two builds interleaved in one Node process), the elastic net
+    /// 65.7 → 25.6 ms. An `f64x2` form of the inner loop (two entries per vector, the same
+    /// bits) was tried then: 1.8× slower in V8 than this scalar loop, so it is not used.
+    /// Natively LLVM vectorises the loop over `l` two entries wide; a `perf` profile of the
+    /// four-row form showed the per-`j` set-up and the odd tail of each triangle row next
+    /// to the arithmetic, hence eight rows a block and rows started at an even column.
+    ///
+    /// On x86-64 with AVX2 the same code is compiled a second time for AVX2 and taken at
+    /// run time: LLVM then vectorises the loop over `l` four entries wide instead of two.
+    /// Every lane still computes the scalar code's additions and multiplications, each
+    /// rounded once, in the same order (Rust never fuses a multiply and an add, AVX2 or
+    /// not), so the Gram matrix and the fit are the same bits on every x86-64, in Wasm and
+    /// on other targets (`tests/consistency.rs` and the edge tests compare the builds).
     fn new(x: &[f64], p: usize, y: &[f64], x_mean: &[f64], y_mean: f64) -> Gram {
-        const R: usize = 4;
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above
+            return unsafe { Gram::new_avx2(x, p, y, x_mean, y_mean) };
+        }
+        Gram::new_any(x, p, y, x_mean, y_mean)
+    }
+
+    /// [`Gram::new_any`] compiled for AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn new_avx2(x: &[f64], p: usize, y: &[f64], x_mean: &[f64], y_mean: f64) -> Gram {
+        Gram::new_any(x, p, y, x_mean, y_mean)
+    }
+
+    /// The pass itself, for any target (see [`Gram::new`]).
+    #[inline(always)]
+    fn new_any(x: &[f64], p: usize, y: &[f64], x_mean: &[f64], y_mean: f64) -> Gram {
+        const R: usize = 8;
         let mut xtx = vec![0.0; p * p];
         let mut q = vec![0.0; p];
         let mut y_norm2 = 0.0;
@@ -209,28 +240,28 @@ impl Gram {
                 y_norm2 += yc[i] * yc[i];
             }
             if b == R {
-                let (c0, c1, c2, c3) = (
-                    &xc[..p],
-                    &xc[p..2 * p],
-                    &xc[2 * p..3 * p],
-                    &xc[3 * p..4 * p],
-                );
+                let c: [&[f64]; R] = std::array::from_fn(|i| &xc[i * p..(i + 1) * p]);
                 for j in 0..p {
-                    let (a0, a1, a2, a3) = (c0[j], c1[j], c2[j], c3[j]);
+                    let a: [f64; R] = std::array::from_fn(|i| c[i][j]);
                     let mut qj = q[j];
-                    qj += a0 * yc[0];
-                    qj += a1 * yc[1];
-                    qj += a2 * yc[2];
-                    qj += a3 * yc[3];
+                    for i in 0..R {
+                        qj += a[i] * yc[i];
+                    }
                     q[j] = qj;
-                    // the upper triangle, row j from column j
+                    // the upper triangle, row j from an even column at or below j (the
+                    // entry left of the diagonal, when j is odd, is overwritten by the
+                    // mirror below): the vector loop then has no odd tail
                     let g = &mut xtx[j * p..(j + 1) * p];
-                    for l in j..p {
+                    for l in (j & !1)..p {
                         let mut s = g[l];
-                        s += a0 * c0[l];
-                        s += a1 * c1[l];
-                        s += a2 * c2[l];
-                        s += a3 * c3[l];
+                        s += a[0] * c[0][l];
+                        s += a[1] * c[1][l];
+                        s += a[2] * c[2][l];
+                        s += a[3] * c[3][l];
+                        s += a[4] * c[4][l];
+                        s += a[5] * c[5][l];
+                        s += a[6] * c[6][l];
+                        s += a[7] * c[7][l];
                         g[l] = s;
                     }
                 }
@@ -498,7 +529,17 @@ mod tests {
             s ^= s << 17;
             ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e3
         };
-        for (n, p) in [(0, 3), (1, 1), (3, 2), (4, 5), (5, 5), (9, 20), (103, 7)] {
+        for (n, p) in [
+            (0, 3),
+            (1, 1),
+            (3, 2),
+            (4, 5),
+            (5, 5),
+            (8, 3),
+            (9, 20),
+            (17, 4),
+            (103, 7),
+        ] {
             let x: Vec<f64> = (0..n * p).map(|_| u()).collect();
             let y: Vec<f64> = (0..n).map(|_| u()).collect();
             let (m, ym) = column_means(&x, p, &y);
@@ -524,6 +565,10 @@ mod tests {
             assert_eq!(bits(&g.xtx), bits(&xtx), "{n} × {p}");
             assert_eq!(bits(&g.q), bits(&q), "{n} × {p}");
             assert_eq!(g.y_norm2.to_bits(), yn.to_bits(), "{n} × {p}");
+            // and the portable pass equals the one taken here (AVX2 on most x86-64)
+            let any = Gram::new_any(&x, p, &y, &m, ym);
+            assert_eq!(bits(&any.xtx), bits(&g.xtx), "{n} × {p}");
+            assert_eq!(bits(&any.q), bits(&g.q), "{n} × {p}");
         }
     }
 

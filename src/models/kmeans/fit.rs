@@ -20,7 +20,7 @@
 //! Its inertia on the bundled tables is scikit-learn's (`tests/parity_sklearn.rs`). The
 //! parity reference assigns rows with ndarray's arithmetic, independently of the scorer.
 
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -83,7 +83,7 @@ impl Trainer for KMeans {
 }
 
 /// The mean over features of the population variance (scikit-learn scales `tol` by it).
-fn mean_variance(x: &Array2<f64>) -> f64 {
+fn mean_variance(x: ArrayView2<'_, f64>) -> f64 {
     let v = x.var_axis(Axis(0), 0.0);
     v.sum() / v.len().max(1) as f64
 }

@@ -9,7 +9,7 @@ mod fit;
 use serde::{Deserialize, Serialize};
 
 use super::{bad, family_params, Family, ParamType, Predict, Tasks};
-use crate::score::{sq_l2, Prediction, Result, Task};
+use crate::score::{sq_l2, sq_l2_pair, Prediction, Result, Task};
 
 family_params! {
     /// Hyperparameters of k-means.
@@ -95,10 +95,25 @@ impl Predict for KMeansModel {
 
 /// Index and squared distance of the nearest centroid (first on ties; distances by
 /// [`sq_l2`], in the scorers' eight-lane order).
+///
+/// Two centroids at a time ([`sq_l2_pair`]): the row's values are loaded once for both and
+/// sixteen partial sums are in flight instead of eight, the same distances bit for bit.
 pub fn nearest_centroid(centroids: &[f64], x: &[f64]) -> (usize, f64) {
     let p = x.len().max(1);
     let mut best = (0, f64::INFINITY);
-    for (i, c) in centroids.chunks_exact(p).enumerate() {
+    let mut pairs = centroids.chunks_exact(2 * p);
+    let mut i = 0;
+    for c in &mut pairs {
+        let (d0, d1) = sq_l2_pair(&c[..p], &c[p..], x);
+        if i == 0 || d0 < best.1 {
+            best = (i, d0);
+        }
+        if d1 < best.1 {
+            best = (i + 1, d1);
+        }
+        i += 2;
+    }
+    if let Some(c) = pairs.remainder().chunks_exact(p).next() {
         let d = sq_l2(c, x);
         if i == 0 || d < best.1 {
             best = (i, d);

@@ -135,8 +135,21 @@ impl Predict for LogisticModel {
             for (zi, x) in z.iter_mut().zip(xs.chunks_exact(cols)) {
                 *zi = linear_logit(x, w, b);
             }
-            for ((zi, v), pr) in z.iter().zip(vs.iter_mut()).zip(ps.chunks_exact_mut(2)) {
-                let q = logistic_with(*zi, crate::score::exp_inlined);
+            // two rows' sigmoids at a time (their exponentials side by side in Wasm)
+            let mut q = [0.0f64; BLOCK];
+            let m = vs.len();
+            let mut i = 0;
+            while i + 2 <= m {
+                let (e0, e1) = crate::score::exp_pair(-z[i], -z[i + 1]);
+                q[i] = sigmoid_of(e0);
+                q[i + 1] = sigmoid_of(e1);
+                i += 2;
+            }
+            if i < m {
+                q[i] = logistic_with(z[i], crate::score::exp_inlined);
+            }
+            for ((qi, v), pr) in q.iter().zip(vs.iter_mut()).zip(ps.chunks_exact_mut(2)) {
+                let q = *qi;
                 *v = if q >= 0.5 { hit } else { miss };
                 pr[1 - pos] = 1.0 - q;
                 pr[pos] = q;
@@ -158,7 +171,13 @@ fn logistic(x: f64) -> f64 {
 /// [`exp_inlined`](crate::score::exp_inlined) (the same bits).
 #[inline(always)]
 fn logistic_with(x: f64, exp: impl Fn(f64) -> f64) -> f64 {
-    let p = 1.0 / (1.0 + exp(-x));
+    sigmoid_of(exp(-x))
+}
+
+/// The sigmoid from `e^−x`: `1 / (1 + e^−x)`, 0.5 for NaN.
+#[inline(always)]
+fn sigmoid_of(e: f64) -> f64 {
+    let p = 1.0 / (1.0 + e);
     if p.is_nan() {
         0.5
     } else {

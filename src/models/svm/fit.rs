@@ -17,7 +17,8 @@ impl Trainer for Svm {
         data: &FitData<'_>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(SvmModel, Box<dyn Reference>), TrainError> {
-        let x = data.x;
+        // linfa-svm fits owned matrices only
+        let x = &data.x.to_owned();
         let kernel = kernel_of(params, x);
         let c = params.c;
         match data.y {
