@@ -86,6 +86,7 @@
 mod build;
 mod graph;
 mod own;
+mod stripped;
 mod svm;
 mod trees;
 
@@ -177,14 +178,14 @@ pub fn import_model(
         .as_ref()
         .ok_or_else(|| ImportError::Graph("the model has no graph".into()))?;
     let own = own::embedded(&model);
+    let ours = own.is_none() && stripped::is_driftlab(&model);
     let imported = match own {
         Some(text) => own::read(&model, text, reference, target)?,
+        None if ours => stripped::read(&model, &graph::Graph::new(g)?, reference, target)?,
         None => build::build(&graph::Graph::new(g)?, reference, target)?,
     };
-    let target = match own {
-        Some(_) => imported.pipeline.target.as_deref(),
-        None => target,
-    };
+    // the embedded model's target, the one the stripped graph's metadata names, or the caller's
+    let target = imported.pipeline.target.as_deref();
     let profile = Profile::from_table(reference, target)?;
     let opsets: serde_json::Map<String, serde_json::Value> = model
         .opset_import
@@ -233,6 +234,8 @@ pub fn import_model(
     )?;
     if own.is_some() {
         own::check(&model, &artifact)?;
+    } else if ours {
+        stripped::verify(&model, &artifact)?;
     }
     Ok(artifact)
 }

@@ -15,6 +15,7 @@ mod assemble;
 mod network;
 mod steps;
 
+pub(super) use assemble::range_of;
 use assemble::{pipeline, remap};
 
 /// One feature of a `[N, k]` tensor, in terms of the reference columns.
