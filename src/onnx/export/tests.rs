@@ -433,6 +433,67 @@ fn every_family_reads_back_without_the_metadata_entry() {
     assert_eq!(back.pipeline.crosses, a.pipeline.crosses);
     assert_eq!(back.model, a.model);
 
+    // the SVM's other kernels, and trees and boosting that keep missing values
+    let fraud = || {
+        let mut spec = crate::prep::PipelineSpec::default_for(&t, Some("is_fraud")).unwrap();
+        spec.keep_missing();
+        spec
+    };
+    let cases: [(&str, &str, ModelKind, &[&str], bool); 6] = [
+        ("iris", "species", ModelKind::Svm, &["kernel=linear"], false),
+        (
+            "iris",
+            "species",
+            ModelKind::Svm,
+            &["kernel=poly", "degree=2"],
+            false,
+        ),
+        (
+            "diabetes",
+            "progression",
+            ModelKind::Svm,
+            &["kernel=poly"],
+            false,
+        ),
+        ("fraud", "is_fraud", ModelKind::Tree, &[], true),
+        ("fraud", "is_fraud", ModelKind::Forest, &[], true),
+        ("fraud", "is_fraud", ModelKind::Boosting, &[], true),
+    ];
+    for (dataset, target, kind, params, keep) in cases {
+        let reference = table(dataset);
+        let mut request = crate::train::TrainRequest::new(target, kind);
+        request.target = Some(target.into());
+        request.params = crate::models::ModelParams::parse(kind, params).unwrap();
+        if keep {
+            request.pipeline = Some(fraud());
+        }
+        let a = crate::train::train(&reference, &request, &mut |_| {})
+            .unwrap()
+            .0;
+        let back = import_model(&strip(&a), &reference, Some(target), &options)
+            .unwrap_or_else(|e| panic!("{kind:?} {params:?}: {e}"));
+        if keep {
+            assert!(back
+                .pipeline
+                .inputs
+                .iter()
+                .any(|c| matches!(c.step, crate::prep::FittedStep::Numeric { keep: true, .. })));
+        }
+        let (mine, theirs) = (
+            a.score_table(&reference).unwrap(),
+            back.score_table(&reference).unwrap(),
+        );
+        for (x, y) in mine.iter().zip(&theirs) {
+            assert_eq!(x.prediction.value.to_bits(), y.prediction.value.to_bits());
+            let bits = |p: &[f64]| p.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&x.prediction.probabilities),
+                bits(&y.prediction.probabilities),
+                "{kind:?} {params:?}"
+            );
+        }
+    }
+
     // a weight edited after the export: refused, naming the node
     let a = trained("fraud", Some("is_fraud"), ModelKind::Logistic);
     let mut m = decode_model(&strip(&a)).unwrap();
