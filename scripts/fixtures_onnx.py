@@ -25,7 +25,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler, MinMaxScaler
+from sklearn.preprocessing import (Binarizer, MinMaxScaler, Normalizer, OneHotEncoder,
+                                   OrdinalEncoder, StandardScaler)
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -342,6 +343,8 @@ def main():
     sk("gboost_regressor", "reg", GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), "boosting")
     sk("svr_linear", "reg", make_pipeline(StandardScaler(), SVR(kernel="linear", C=1.0)), "svm")
     sk("svr_rbf", "reg", make_pipeline(StandardScaler(), SVR(kernel="rbf", C=10)), "svm")
+    sk("svr_poly", "reg", make_pipeline(StandardScaler(), SVR(kernel="poly", degree=3)), "svm")
+    sk("svr_poly2", "reg", make_pipeline(StandardScaler(), SVR(kernel="poly", degree=2, gamma=0.3, coef0=1.0)), "svm")
     # scikit-learn's SVC(probability=True): libsvm's one-vs-one machines, pairwise Platt and
     # (for more than two classes) pairwise coupling, behind the scaler sklearn users put first
     for kernel in ["linear", "rbf"]:
@@ -389,6 +392,22 @@ def main():
     svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=False, random_state=0)).fit(x, y)
     with open(os.path.join(OUT, "refused_svc.onnx"), "wb") as f:
         f.write(to_onnx(svc, f32(x[:1]), target_opset=OPSET).SerializeToString())
+    # row-wise and ordinal steps on the inputs, refused with the fix (tests/onnx_import.rs)
+    for name, step in [("refused_normalizer", Normalizer(norm="l2")),
+                       ("refused_binarizer", Binarizer(threshold=0.0))]:
+        m = make_pipeline(StandardScaler(), step, LogisticRegression()).fit(x, y)
+        with open(os.path.join(OUT, f"{name}.onnx"), "wb") as f:
+            f.write(to_onnx(m, f32(x[:1]), target_opset=OPSET).SerializeToString())
+    xm, ym, _ = DATA["mixed"]
+    ordinal = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(), StandardScaler()), [0, 1]),
+        ("cat", OrdinalEncoder(), [2]),
+    ])
+    m = make_pipeline(ordinal, LogisticRegression()).fit(xm, ym)
+    types = [("a", FloatTensorType([None, 1])), ("b", FloatTensorType([None, 1])),
+             ("c", StringTensorType([None, 1]))]
+    with open(os.path.join(OUT, "refused_ordinal.onnx"), "wb") as f:
+        f.write(to_onnx(m, initial_types=types, target_opset=OPSET).SerializeToString())
     hostile()
     with open(os.path.join(OUT, "models.json"), "w") as f:
         json.dump(MODELS, f, indent=1)

@@ -188,6 +188,44 @@ fn refused_models_say_why() {
         svc.contains("SVMClassifier") && svc.contains("probability=True"),
         "{svc}"
     );
+    // steps on the inputs driftlab's column-by-column pipeline has no place for: refused
+    // with the operator, its node and the fix
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (
+            "refused_normalizer",
+            "binary",
+            &[
+                "operator Normalizer",
+                "divides each row by its norm",
+                "without the Normalizer",
+            ],
+        ),
+        (
+            "refused_binarizer",
+            "binary",
+            &[
+                "operator Binarizer",
+                "0 or 1 by a threshold",
+                "compute the 0/1 column",
+            ],
+        ),
+        (
+            "refused_ordinal",
+            "mixed",
+            &[
+                "operator LabelEncoder",
+                "ordinal codes",
+                "OneHotEncoder(handle_unknown=\"ignore\")",
+            ],
+        ),
+    ];
+    for (model, data, words) in cases {
+        let e = import(model, data).unwrap_err().to_string();
+        for w in words {
+            assert!(e.contains(w), "{model}: {w:?} not in {e}");
+        }
+        assert!(e.contains("at node \""), "{model}: names the node: {e}");
+    }
 }
 
 /// Hostile files (`scripts/fixtures_onnx.py`'s `hostile/`, also the fuzz corpus's seeds):
