@@ -234,7 +234,7 @@ fn refused_models_say_why() {
 #[test]
 fn hostile_files_get_clear_errors() {
     let reference = table("binary.train.csv");
-    let cases: [(&str, &[&str]); 19] = [
+    let cases: [(&str, &[&str]); 25] = [
         ("truncated", &["not a readable ONNX model"]),
         ("cycle", &["cycle", "first"]),
         ("unknown_domain", &["com.example.secret"]),
@@ -272,6 +272,28 @@ fn hostile_files_get_clear_errors() {
         (
             "svc_poly_degree",
             &["polynomial kernel of degree 4", "degrees 2 and 3"],
+        ),
+        // driftlab's export's shapes without the driftlab.model entry, damaged
+        (
+            "own_topk_beyond_rows",
+            &["(TopK)", "k (the neighbours) 500 is not in 0..3"],
+        ),
+        (
+            "own_where_wide_fill",
+            &["(Where)", "holds 3 numbers where driftlab's export writes one"],
+        ),
+        (
+            "own_out_of_place",
+            &["operator Abs", "driftlab's export writes Unsqueeze at this point", "TopK"],
+        ),
+        ("own_unknown_family", &["driftlab_gradient_magic", "names no driftlab family"]),
+        (
+            "own_hand_written",
+            &["is not what driftlab's export writes", "export the model from driftlab again"],
+        ),
+        (
+            "normalizer_unknown_norm",
+            &["(Normalizer)", "norm \"L7\" is none of ONNX's MAX, L1 and L2"],
         ),
     ];
     for (name, needles) in cases {
