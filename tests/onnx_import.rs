@@ -280,20 +280,36 @@ fn hostile_files_get_clear_errors() {
         ),
         (
             "own_where_wide_fill",
-            &["(Where)", "holds 3 numbers where driftlab's export writes one"],
+            &[
+                "(Where)",
+                "holds 3 numbers where driftlab's export writes one",
+            ],
         ),
         (
             "own_out_of_place",
-            &["operator Abs", "driftlab's export writes Unsqueeze at this point", "TopK"],
+            &[
+                "operator Abs",
+                "driftlab's export writes Unsqueeze at this point",
+                "TopK",
+            ],
         ),
-        ("own_unknown_family", &["driftlab_gradient_magic", "names no driftlab family"]),
+        (
+            "own_unknown_family",
+            &["driftlab_gradient_magic", "names no driftlab family"],
+        ),
         (
             "own_hand_written",
-            &["is not what driftlab's export writes", "export the model from driftlab again"],
+            &[
+                "is not what driftlab's export writes",
+                "export the model from driftlab again",
+            ],
         ),
         (
             "normalizer_unknown_norm",
-            &["(Normalizer)", "norm \"L7\" is none of ONNX's MAX, L1 and L2"],
+            &[
+                "(Normalizer)",
+                "norm \"L7\" is none of ONNX's MAX, L1 and L2",
+            ],
         ),
     ];
     for (name, needles) in cases {

@@ -1157,9 +1157,12 @@ pub(super) fn verify(model: &ModelProto, artifact: &Artifact) -> Result<(), Impo
     };
     for (i, n) in m.node.iter().enumerate() {
         if a.node.get(i).map(enc) != Some(enc(n)) {
+            let name = match n.name.as_deref() {
+                Some(s) if !s.is_empty() => s.to_owned(),
+                _ => format!("#{i} (unnamed)"),
+            };
             return Err(differ(format!(
-                "node {:?} ({})",
-                n.name.as_deref().unwrap_or(""),
+                "node {name:?} ({})",
                 n.op_type.as_deref().unwrap_or("")
             )));
         }
