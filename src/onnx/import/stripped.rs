@@ -67,6 +67,9 @@ TopK, Gather, Equal, ReduceSum, ReduceMean (knn); ArgMax, Gather, Cast, Identity
 
 /// The most targets (classes) a tree ensemble may declare here.
 const MAX_TARGETS: usize = 4096;
+/// The most numbers the trees' per-node class distributions may take (nodes × targets, all
+/// trees): 256 MB of `f64`; a 100-tree forest of depth 8 over 10 classes takes 511,000.
+const MAX_CELLS: usize = 1 << 25;
 
 /// Whether the file says driftlab wrote it.
 pub(super) fn is_driftlab(model: &ModelProto) -> bool {
@@ -693,16 +696,26 @@ fn ensemble(
         tree.track.push(tracks[i] != 0);
         tree.leaves.push(Vec::new());
     }
-    for tree in &trees {
+    // children come after their node, as the export numbers them (no cycle, no reuse of
+    // the root), within the tree
+    let mut cells = 0usize;
+    for (t, tree) in trees.iter().enumerate() {
         let size = tree.left.len() as i64;
-        if tree
-            .left
-            .iter()
-            .chain(&tree.right)
-            .any(|&child| child >= size || child == 0)
-        {
-            return Err(n.bad("a child node id is out of its tree"));
+        for (i, (&l, &r)) in tree.left.iter().zip(&tree.right).enumerate() {
+            let i = i as i64;
+            if (l >= 0 || r >= 0) && !(l > i && l < size && r > i && r < size) {
+                return Err(n.bad(format!(
+                    "tree {t} node {i} has children {l} and {r}; driftlab's export numbers a node's children after it, within its {size} nodes"
+                )));
+            }
         }
+        cells = cells.saturating_add(tree.left.len().saturating_mul(k));
+    }
+    // a tree's class distributions take nodes × targets numbers: bounded before any is made
+    if cells > MAX_CELLS {
+        return Err(n.bad(format!(
+            "{len} nodes of {k} targets would take {cells} numbers; the import reads at most {MAX_CELLS}"
+        )));
     }
     let t_trees = n.ints("target_treeids");
     let t_nodes = n.ints("target_nodeids");
@@ -1016,9 +1029,9 @@ fn svm(c: &mut Cursor<'_, '_>, x: &str, p: usize) -> Result<(Model, Shape), Impo
                 "{rows} weights per machine for {p} features"
             )));
         }
-        for (j, row) in alpha.chunks_exact(machines).enumerate() {
+        // W is p × machines: row j holds every machine's weight of feature j
+        for row in alpha.chunks_exact(machines) {
             for (m, w) in ms.iter_mut().zip(row) {
-                let _ = j;
                 m.weights.push(*w);
             }
         }
