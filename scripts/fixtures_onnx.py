@@ -354,6 +354,16 @@ def hostile():
     # node names differ from the export's
     own("own_hand_written", "knn", knn_tail,
         [t if t.name != "k" else helper.make_tensor("k", TensorProto.INT64, [1], [1]) for t in knn_init])
+    # a tree ensemble declaring 4096 targets over 10,000 nodes: 41 million class
+    # frequencies, refused before they are allocated
+    n = 10000
+    big = helper.make_node("TreeEnsembleRegressor", ["x"], ["raw"], domain="ai.onnx.ml",
+                           aggregate_function="SUM", n_targets=4096, post_transform="NONE",
+                           nodes_treeids=[0] * n, nodes_nodeids=list(range(n)), nodes_modes=["LEAF"] * n,
+                           nodes_featureids=[0] * n, nodes_values=[0.0] * n, nodes_truenodeids=[0] * n,
+                           nodes_falsenodeids=[0] * n, nodes_missing_value_tracks_true=[0] * n,
+                           target_ids=[0], target_nodeids=[0], target_treeids=[0], target_weights=[1.0])
+    own("own_tree_huge_targets", "tree", [big], [])
     norm = helper.make_node("Normalizer", ["X"], ["N"], domain="ai.onnx.ml", norm="L7")
     lin = helper.make_node("LinearRegressor", ["N"], ["Y"], domain="ai.onnx.ml",
                            coefficients=[1.0, 0.0, 0.0, 0.0], intercepts=[0.0])

@@ -234,7 +234,7 @@ fn refused_models_say_why() {
 #[test]
 fn hostile_files_get_clear_errors() {
     let reference = table("binary.train.csv");
-    let cases: [(&str, &[&str]); 25] = [
+    let cases: [(&str, &[&str]); 26] = [
         ("truncated", &["not a readable ONNX model"]),
         ("cycle", &["cycle", "first"]),
         ("unknown_domain", &["com.example.secret"]),
@@ -303,6 +303,10 @@ fn hostile_files_get_clear_errors() {
                 "is not what driftlab's export writes",
                 "export the model from driftlab again",
             ],
+        ),
+        (
+            "own_tree_huge_targets",
+            &["10000 nodes of 4096 targets", "reads at most 33554432"],
         ),
         (
             "normalizer_unknown_norm",
