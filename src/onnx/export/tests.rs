@@ -17,10 +17,10 @@ fn names(v: &[ValueInfoProto]) -> Vec<String> {
         .collect()
 }
 
+/// A bundled dataset as a table (fraud cut to 300 rows).
 #[cfg(feature = "train")]
-fn trained(dataset: &str, target: Option<&str>, kind: crate::models::ModelKind) -> Artifact {
+fn bundled(dataset: &str) -> crate::table::Table {
     use crate::table::{read_csv, ReadOptions};
-    use crate::train::{train, TrainRequest};
     let csv = crate::dataset::generate(
         dataset,
         &crate::dataset::DatasetOptions {
@@ -29,7 +29,13 @@ fn trained(dataset: &str, target: Option<&str>, kind: crate::models::ModelKind) 
         },
     )
     .unwrap();
-    let table = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    read_csv(&csv, &ReadOptions::default()).unwrap().table
+}
+
+#[cfg(feature = "train")]
+fn trained(dataset: &str, target: Option<&str>, kind: crate::models::ModelKind) -> Artifact {
+    use crate::train::{train, TrainRequest};
+    let table = bundled(dataset);
     let mut request = TrainRequest::new(target.unwrap_or(""), kind);
     request.target = target.map(str::to_owned);
     train(&table, &request, &mut |_| {}).unwrap().0
@@ -192,18 +198,7 @@ fn an_unseen_error_column_and_an_input_named_like_an_output_are_refused() {
 fn every_exported_family_imports_back_to_the_same_model() {
     use crate::models::ModelKind;
     use crate::onnx::import::{import_model, ImportOptions};
-    use crate::table::{read_csv, ReadOptions};
-    let table = |dataset: &str| {
-        let csv = crate::dataset::generate(
-            dataset,
-            &crate::dataset::DatasetOptions {
-                rows: (dataset == "fraud").then_some(300),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        read_csv(&csv, &ReadOptions::default()).unwrap().table
-    };
+    let table = bundled;
     let options = ImportOptions {
         created: "fixed".into(),
     };
@@ -310,18 +305,7 @@ fn every_exported_family_imports_back_to_the_same_model() {
 fn every_family_reads_back_without_the_metadata_entry() {
     use crate::models::ModelKind;
     use crate::onnx::import::{import_model, ImportOptions};
-    use crate::table::{read_csv, ReadOptions};
-    let table = |dataset: &str| {
-        let csv = crate::dataset::generate(
-            dataset,
-            &crate::dataset::DatasetOptions {
-                rows: (dataset == "fraud").then_some(300),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        read_csv(&csv, &ReadOptions::default()).unwrap().table
-    };
+    let table = bundled;
     let strip = |a: &Artifact| {
         let mut m = export(a).unwrap();
         m.metadata_props
@@ -405,15 +389,7 @@ fn every_family_reads_back_without_the_metadata_entry() {
     assert!(report.len() >= ModelKind::ALL.len());
 
     // a pipeline with crosses and one-hot columns
-    let csv = crate::dataset::generate(
-        "fraud",
-        &crate::dataset::DatasetOptions {
-            rows: Some(300),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let t = read_csv(&csv, &ReadOptions::default()).unwrap().table;
+    let t = bundled("fraud");
     let mut request = crate::train::TrainRequest::new("is_fraud", ModelKind::Tree);
     request.target = Some("is_fraud".into());
     let mut spec = crate::prep::PipelineSpec::default_for(&t, Some("is_fraud")).unwrap();

@@ -86,6 +86,20 @@ enum Shape {
     Clusters,
 }
 
+impl Shape {
+    /// A regressor's value (`n_classes` 0), or double class probabilities.
+    fn of(n_classes: usize) -> Shape {
+        if n_classes == 0 {
+            Shape::Value
+        } else {
+            Shape::Classes {
+                double: true,
+                votes: false,
+            }
+        }
+    }
+}
+
 /// The nodes in the exporter's order.
 struct Cursor<'a, 'g> {
     graph: &'a Graph<'g>,
@@ -93,17 +107,7 @@ struct Cursor<'a, 'g> {
 }
 
 fn refused(node: &Node<'_>, why: &str) -> ImportError {
-    ImportError::Unsupported {
-        op: node.op.to_owned(),
-        domain: if node.domain.is_empty() {
-            "ai.onnx".into()
-        } else {
-            node.domain.to_owned()
-        },
-        node: node.name.clone(),
-        why: format!(" ({why})"),
-        supported: OWN.into(),
-    }
+    super::build::unsupported_from(node, why, OWN)
 }
 
 impl<'a, 'g> Cursor<'a, 'g> {
@@ -797,14 +801,7 @@ fn boosting(c: &mut Cursor<'_, '_>, p: usize) -> Result<(Model, Shape), ImportEr
             value,
         });
     }
-    let shape = if n_classes == 0 {
-        Shape::Value
-    } else {
-        Shape::Classes {
-            double: true,
-            votes: false,
-        }
-    };
+    let shape = Shape::of(n_classes);
     Ok((
         Model::Boosting(BoostingModel {
             n_features: p,
@@ -1085,14 +1082,7 @@ fn svm(c: &mut Cursor<'_, '_>, x: &str, p: usize) -> Result<(Model, Shape), Impo
         c.next("Cast")?;
         0
     };
-    let shape = if n_classes == 0 {
-        Shape::Value
-    } else {
-        Shape::Classes {
-            double: true,
-            votes: false,
-        }
-    };
+    let shape = Shape::of(n_classes);
     Ok((
         Model::Svm(SvmModel {
             kernel,

@@ -119,6 +119,11 @@ pub(super) fn unsupported_pub(node: &Node<'_>, why: &str) -> ImportError {
 }
 
 fn unsupported(node: &Node<'_>, why: &str) -> ImportError {
+    unsupported_from(node, why, SUPPORTED)
+}
+
+/// An unsupported operator, with `supported`: what the reader that met it reads.
+pub(super) fn unsupported_from(node: &Node<'_>, why: &str, supported: &str) -> ImportError {
     ImportError::Unsupported {
         op: node.op.to_owned(),
         domain: if node.domain.is_empty() {
@@ -132,7 +137,7 @@ fn unsupported(node: &Node<'_>, why: &str) -> ImportError {
         } else {
             format!(" ({why})")
         },
-        supported: SUPPORTED.into(),
+        supported: supported.into(),
     }
 }
 
