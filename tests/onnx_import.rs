@@ -234,7 +234,7 @@ fn refused_models_say_why() {
 #[test]
 fn hostile_files_get_clear_errors() {
     let reference = table("binary.train.csv");
-    let cases: [(&str, &[&str]); 26] = [
+    let cases: [(&str, &[&str]); 27] = [
         ("truncated", &["not a readable ONNX model"]),
         ("cycle", &["cycle", "first"]),
         ("unknown_domain", &["com.example.secret"]),
@@ -307,6 +307,12 @@ fn hostile_files_get_clear_errors() {
         (
             "own_tree_huge_targets",
             &["10000 nodes of 4096 targets", "reads at most 33554432"],
+        ),
+        // found by `make fuzz`: a driftlab-shaped SVM with a NaN support vector, whose
+        // artifact then could not be read back (NaN is written as null)
+        (
+            "fuzz_own_svm_nan",
+            &["(Sub)", "holds NaN at position 4", "finite numbers"],
         ),
         (
             "normalizer_unknown_norm",

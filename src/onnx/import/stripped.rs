@@ -147,8 +147,26 @@ impl<'a, 'g> Cursor<'a, 'g> {
             })
     }
 
+    /// Input `i`'s numbers, every one finite (the export writes no NaN or infinity into a
+    /// model; a kept column's NaN fill is read by [`Cursor::fill`]).
     fn numbers(&self, node: &Node<'_>, i: usize) -> Result<&'a [f64], ImportError> {
-        self.constant(node, i)?.numbers(&node.name)
+        let v = self.constant(node, i)?.numbers(&node.name)?;
+        finite(node, &format!("input {i}"), v)?;
+        Ok(v)
+    }
+
+    /// A numeric column's fill: one number, NaN when the column keeps missing values.
+    fn fill(&self, node: &Node<'_>) -> Result<f64, ImportError> {
+        match self.constant(node, 1)?.numbers(&node.name)? {
+            [v] if v.is_infinite() => Err(node.bad(format!(
+                "input 1 holds the fill {v}, where driftlab's export writes a finite number or NaN"
+            ))),
+            [v] => Ok(*v),
+            v => Err(node.bad(format!(
+                "input 1 holds {} numbers where driftlab's export writes one fill",
+                v.len()
+            ))),
+        }
     }
 
     fn number(&self, node: &Node<'_>, i: usize) -> Result<f64, ImportError> {
@@ -167,6 +185,24 @@ impl<'a, 'g> Cursor<'a, 'g> {
             Values::Numbers(_) => Err(node.bad(format!("input {i} holds numbers, not text"))),
         }
     }
+}
+
+/// Refuses a NaN or an infinity among `what`'s numbers.
+fn finite(node: &Node<'_>, what: &str, v: &[f64]) -> Result<(), ImportError> {
+    match v.iter().position(|x| !x.is_finite()) {
+        Some(i) => Err(node.bad(format!(
+            "{what} holds {} at position {i}, where driftlab's export writes finite numbers",
+            v[i]
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// An attribute's numbers, every one finite.
+fn floats(node: &Node<'_>, name: &str) -> Result<Vec<f64>, ImportError> {
+    let v = node.floats(name)?;
+    finite(node, name, &v)?;
+    Ok(v)
 }
 
 /// A node's first output.
@@ -301,7 +337,7 @@ fn pipeline(
                 c.next("IsInf")?;
                 c.next("Or")?;
                 let w = c.next("Where")?;
-                let fill = c.number(w, 1)?;
+                let fill = c.fill(w)?;
                 let s = c.next("Sub")?;
                 let center = c.number(s, 1)?;
                 let d = c.next("Div")?;
@@ -441,8 +477,8 @@ fn family(
         "linear" | "ridge" | "lasso" | "elasticnet" => {
             c.next("Cast")?;
             let n = c.next("LinearRegressor")?;
-            let weights = n.floats("coefficients")?;
-            let intercept = n.floats("intercepts")?;
+            let weights = floats(n, "coefficients")?;
+            let intercept = floats(n, "intercepts")?;
             if weights.len() != p || intercept.len() != 1 {
                 return Err(n.bad(format!(
                     "{} coefficients and {} intercepts for {p} features; driftlab's export writes p and 1",
@@ -522,8 +558,8 @@ fn family(
 
 fn logistic(c: &mut Cursor<'_, '_>, p: usize) -> Result<Model, ImportError> {
     let n = c.next("LinearClassifier")?;
-    let coef = n.floats("coefficients")?;
-    let icpt = n.floats("intercepts")?;
+    let coef = floats(n, "coefficients")?;
+    let icpt = floats(n, "intercepts")?;
     let k = n.ints("classlabels_ints").len();
     if k < 2 || coef.len() != k * p || icpt.len() != k {
         return Err(n.bad(format!(
@@ -629,7 +665,7 @@ fn ensemble(
     let node_ids = n.ints("nodes_nodeids");
     let modes = n.strings("nodes_modes")?;
     let features = n.ints("nodes_featureids");
-    let values = n.floats("nodes_values")?;
+    let values = floats(n, "nodes_values")?;
     let trues = n.ints("nodes_truenodeids");
     let falses = n.ints("nodes_falsenodeids");
     let tracks = n.ints("nodes_missing_value_tracks_true");
@@ -724,7 +760,7 @@ fn ensemble(
     let t_trees = n.ints("target_treeids");
     let t_nodes = n.ints("target_nodeids");
     let t_ids = n.ints("target_ids");
-    let weights = n.floats("target_weights")?;
+    let weights = floats(n, "target_weights")?;
     if [t_nodes.len(), t_ids.len(), weights.len()]
         .iter()
         .any(|&l| l != t_trees.len())
@@ -745,7 +781,7 @@ fn ensemble(
         }
         trees[tree].leaves[node].push((target, weights[i]));
     }
-    let base_values = n.floats("base_values")?;
+    let base_values = floats(n, "base_values")?;
     if base && base_values.len() != k || !base && !base_values.is_empty() {
         return Err(refused(
             n,
@@ -868,7 +904,7 @@ fn gaussian_nb(c: &mut Cursor<'_, '_>, x: &str, p: usize) -> Result<Model, Impor
         )));
     }
     let variances: Vec<f64> = inverse.iter().map(|v| 1.0 / v).collect();
-    let priors = (0..k)
+    let priors: Vec<f64> = (0..k)
         .map(|class| {
             let logs: f64 = variances[class * p..(class + 1) * p]
                 .iter()
@@ -877,6 +913,15 @@ fn gaussian_nb(c: &mut Cursor<'_, '_>, x: &str, p: usize) -> Result<Model, Impor
             libm::exp(constants[class] + 0.5 * logs)
         })
         .collect();
+    if variances
+        .iter()
+        .chain(&priors)
+        .any(|v: &f64| !(v.is_finite() && *v > 0.0))
+    {
+        return Err(sub.bad(
+            "the inverse variances and class constants give a variance or prior that is not a positive finite number",
+        ));
+    }
     Ok(Model::GaussianNb(GaussianNbModel {
         means,
         variances,
@@ -904,7 +949,9 @@ fn mlp(c: &mut Cursor<'_, '_>, p: usize) -> Result<(Model, Shape), ImportError> 
         if b.len() != n_out {
             return Err(g.bad("the biases do not match the weights"));
         }
-        weights.push(w.numbers(&g.name)?.to_vec());
+        let w = w.numbers(&g.name)?;
+        finite(g, "the weights", w)?;
+        weights.push(w.to_vec());
         biases.push(b.to_vec());
         sizes.push(n_out);
         let a = match c.peek().map(|n| n.op) {
@@ -1005,6 +1052,11 @@ fn svm(c: &mut Cursor<'_, '_>, x: &str, p: usize) -> Result<(Model, Shape), Impo
         }
     };
     let alpha = alpha.numbers("MatMul")?;
+    if alpha.iter().any(|a| !a.is_finite()) {
+        return Err(ImportError::Graph(
+            "the machines' coefficients hold a number that is not finite; driftlab's export writes finite ones".into(),
+        ));
+    }
     let sub = c.next("Sub")?;
     let rho = c.numbers(sub, 1)?;
     if rho.len() != machines {
