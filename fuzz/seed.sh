@@ -73,7 +73,7 @@ for f in ../tests/fixtures/onnx/*.onnx ../tests/fixtures/onnx/hostile/*.onnx; do
   { printf "$p"; cat "$f"; } > "$C/onnx/$n"
 done
 # driftlab's own exports with their driftlab.model metadata entry removed, read by the
-# import operator by operator (src/onnx/import/stripped.rs), on the fixtures' x1..x4, y
+# import operator by operator (src/onnx/import/stripped/), on the fixtures' x1..x4, y
 mkdir -p $C/own
 for case in multi:logistic multi:tree multi:forest multi:boosting multi:gaussian-nb multi:svm \
   multi:knn multi:mlp reg:linear reg:boosting reg:svm; do

@@ -294,7 +294,7 @@ fn every_exported_family_imports_back_to_the_same_model() {
 }
 
 /// Every family's export with its `driftlab.model` entry removed is read operator by
-/// operator (`crate::onnx::import`'s `stripped.rs`) and scores as the artifact exported:
+/// operator (`crate::onnx::import`'s `stripped/`) and scores as the artifact exported:
 /// bit for bit where the graph holds the model's doubles, within 1e-12 for naive Bayes
 /// (variances and priors recovered from the graph's inverse variances and constants),
 /// within the `f32` rounding of the coefficients for the LinearClassifier and

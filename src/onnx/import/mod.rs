@@ -64,7 +64,7 @@
 //! a reference table with the columns it was trained on.
 //!
 //! Without that entry (a tool kept only the graph), a file whose producer is `driftlab` is
-//! read operator by operator (`stripped.rs`): the exporter's subgraphs — `IsNaN`, `IsInf`,
+//! read operator by operator (`stripped/`): the exporter's subgraphs — `IsNaN`, `IsInf`,
 //! `Or`, `Where`, `Sub`, `Div` per numeric column; `Equal`, `Where`, `Equal`, `Cast` per
 //! one-hot column; `Slice`, `Mul`, `Sin` crosses; `LinearClassifier`, `LinearRegressor`,
 //! `TreeEnsembleRegressor` (+ `Div` for a forest, + `Sigmoid` or `Softmax` for boosting),
