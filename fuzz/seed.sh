@@ -72,6 +72,37 @@ for f in ../tests/fixtures/onnx/*.onnx ../tests/fixtures/onnx/hostile/*.onnx; do
   case $n in *mixed*) p='\x01' ;; *) p='\x00' ;; esac
   { printf "$p"; cat "$f"; } > "$C/onnx/$n"
 done
+# driftlab's own exports with their driftlab.model metadata entry removed, read by the
+# import operator by operator (src/onnx/import/stripped/), on the fixtures' x1..x4, y
+mkdir -p $C/own
+for case in multi:logistic multi:tree multi:forest multi:boosting multi:gaussian-nb multi:svm \
+  multi:knn multi:mlp reg:linear reg:boosting reg:svm; do
+  data=${case%%:*} m=${case#*:}
+  train $O/$data.train.csv y $m $C/own/${data}_$m.json
+  $D export --model $C/own/${data}_$m.json --format onnx --out $C/own/${data}_$m.onnx > /dev/null
+  python3 - $C/own/${data}_$m.onnx $C/onnx/own_${data}_$m <<'PY'
+import sys
+# ModelProto's top-level fields, the metadata entries (field 14) naming driftlab.model left out
+data, out, i = open(sys.argv[1], "rb").read(), bytearray(b"\0"), 0
+def varint(i):
+    v = s = 0
+    while True:
+        b = data[i]; i += 1; v |= (b & 0x7F) << s; s += 7
+        if b < 0x80: return v, i
+while i < len(data):
+    start = i
+    key, i = varint(i)
+    kind = key & 7
+    if kind == 0: _, i = varint(i)
+    elif kind == 2:
+        n, i = varint(i); i += n
+    elif kind == 1: i += 8
+    elif kind == 5: i += 4
+    if not (key >> 3 == 14 and b"driftlab.model" in data[start:i]):
+        out += data[start:i]
+open(sys.argv[2], "wb").write(bytes(out))
+PY
+done
 # decimals: halfway cases, subnormals, the largest double, long mantissas, the special words
 i=0
 for x in 0 -0 1.5 0.1 5e-324 2.4703282292062328e-324 2.2250738585072011e-308 \

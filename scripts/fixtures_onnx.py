@@ -25,7 +25,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler, MinMaxScaler
+from sklearn.preprocessing import (Binarizer, MinMaxScaler, Normalizer, OneHotEncoder,
+                                   OrdinalEncoder, StandardScaler)
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -300,6 +301,73 @@ def hostile():
     svc("svc_short_vectors", support_vectors=[0.0] * 7)
     svc("svc_wrong_pairs", rho=[0.0, 1.0])
     svc("svc_poly_degree", kernel_type="POLY", kernel_params=[0.5, 0.0, 4.0])
+    # graphs in the shape driftlab's export writes (producer "driftlab"), with no
+    # driftlab.model entry, so that the import reads them operator by operator: a Where
+    # whose fill is three values wide, a TopK asking for more neighbours than rows stored,
+    # an operator out of place; and a Normalizer with a norm ONNX does not have
+    D = TensorProto.DOUBLE
+
+    def own(name, family, tail, inits, fill=(0.0,), outputs=None):
+        nodes, parts, init = [], [], list(inits)
+        cols = ["x1", "x2", "x3", "x4"]
+        for i, c in enumerate(cols):
+            init += [helper.make_tensor(f"fill_{i}", D, [len(fill)] if len(fill) > 1 else [], list(fill)),
+                     helper.make_tensor(f"center_{i}", D, [], [0.0]),
+                     helper.make_tensor(f"scale_{i}", D, [], [1.0])]
+            nodes += [helper.make_node("IsNaN", [c], [f"nan_{i}"]),
+                      helper.make_node("IsInf", [c], [f"inf_{i}"]),
+                      helper.make_node("Or", [f"nan_{i}", f"inf_{i}"], [f"bad_{i}"]),
+                      helper.make_node("Where", [f"bad_{i}", f"fill_{i}", c], [f"v_{i}"]),
+                      helper.make_node("Sub", [f"v_{i}", f"center_{i}"], [f"s_{i}"]),
+                      helper.make_node("Div", [f"s_{i}", f"scale_{i}"], [f"d_{i}"])]
+            parts.append(f"d_{i}")
+        nodes.append(helper.make_node("Concat", parts, ["x"], axis=1))
+        nodes += tail
+        inputs = [helper.make_tensor_value_info(c, D, [None, 1]) for c in cols]
+        outs = outputs or [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])]
+        m = helper.make_model(helper.make_graph(nodes, f"driftlab_{family}", inputs, outs, initializer=init),
+                              opset_imports=[helper.make_opsetid("", 19), helper.make_opsetid("ai.onnx.ml", 3)],
+                              producer_name="driftlab")
+        with open(os.path.join(d, name + ".onnx"), "wb") as f:
+            f.write(m.SerializeToString())
+
+    knn_init = [helper.make_tensor("axis1", TensorProto.INT64, [1], [1]),
+                helper.make_tensor("points", D, [2, 4], [0.0] * 8),
+                helper.make_tensor("axis2", TensorProto.INT64, [1], [2]),
+                helper.make_tensor("k", TensorProto.INT64, [1], [500]),
+                helper.make_tensor("targets", D, [2], [1.0, 2.0]),
+                helper.make_tensor("axis3", TensorProto.INT64, [1], [1])]
+    knn_tail = [helper.make_node("Unsqueeze", ["x", "axis1"], ["xu"]),
+                helper.make_node("Sub", ["xu", "points"], ["diff"]),
+                helper.make_node("Mul", ["diff", "diff"], ["sq"]),
+                helper.make_node("ReduceSum", ["sq", "axis2"], ["dist"], keepdims=0),
+                helper.make_node("TopK", ["dist", "k"], ["near_d", "near_i"], axis=1, largest=0, sorted=1),
+                helper.make_node("Gather", ["targets", "near_i"], ["near"], axis=0),
+                helper.make_node("ReduceMean", ["near", "axis3"], ["mean"], keepdims=1),
+                helper.make_node("Cast", ["mean"], ["meanf"], to=TensorProto.FLOAT),
+                helper.make_node("Identity", ["meanf"], ["variable"])]
+    own("own_topk_beyond_rows", "knn", knn_tail, knn_init)
+    own("own_where_wide_fill", "knn", knn_tail, knn_init, fill=(0.0, 1.0, 2.0))
+    own("own_out_of_place", "knn", [helper.make_node("Abs", ["x"], ["xu"])] + knn_tail[1:], knn_init)
+    own("own_unknown_family", "gradient_magic", knn_tail, knn_init)
+    # well formed, but written by hand: the reading is proven by exporting again, and the
+    # node names differ from the export's
+    own("own_hand_written", "knn", knn_tail,
+        [t if t.name != "k" else helper.make_tensor("k", TensorProto.INT64, [1], [1]) for t in knn_init])
+    # a tree ensemble declaring 4096 targets over 10,000 nodes: 41 million class
+    # frequencies, refused before they are allocated
+    n = 10000
+    big = helper.make_node("TreeEnsembleRegressor", ["x"], ["raw"], domain="ai.onnx.ml",
+                           aggregate_function="SUM", n_targets=4096, post_transform="NONE",
+                           nodes_treeids=[0] * n, nodes_nodeids=list(range(n)), nodes_modes=["LEAF"] * n,
+                           nodes_featureids=[0] * n, nodes_values=[0.0] * n, nodes_truenodeids=[0] * n,
+                           nodes_falsenodeids=[0] * n, nodes_missing_value_tracks_true=[0] * n,
+                           target_ids=[0], target_nodeids=[0], target_treeids=[0], target_weights=[1.0])
+    own("own_tree_huge_targets", "tree", [big], [])
+    norm = helper.make_node("Normalizer", ["X"], ["N"], domain="ai.onnx.ml", norm="L7")
+    lin = helper.make_node("LinearRegressor", ["N"], ["Y"], domain="ai.onnx.ml",
+                           coefficients=[1.0, 0.0, 0.0, 0.0], intercepts=[0.0])
+    write("normalizer_unknown_norm", helper.make_graph([norm, lin], "g", [X], [Y]))
     # a weight tensor that declares 2^29 floats (2 GB) and holds none
     w = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[1 << 29, 1])
     mm = helper.make_node("MatMul", ["X", "W"], ["Y"])
@@ -342,6 +410,8 @@ def main():
     sk("gboost_regressor", "reg", GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), "boosting")
     sk("svr_linear", "reg", make_pipeline(StandardScaler(), SVR(kernel="linear", C=1.0)), "svm")
     sk("svr_rbf", "reg", make_pipeline(StandardScaler(), SVR(kernel="rbf", C=10)), "svm")
+    sk("svr_poly", "reg", make_pipeline(StandardScaler(), SVR(kernel="poly", degree=3)), "svm")
+    sk("svr_poly2", "reg", make_pipeline(StandardScaler(), SVR(kernel="poly", degree=2, gamma=0.3, coef0=1.0)), "svm")
     # scikit-learn's SVC(probability=True): libsvm's one-vs-one machines, pairwise Platt and
     # (for more than two classes) pairwise coupling, behind the scaler sklearn users put first
     for kernel in ["linear", "rbf"]:
@@ -389,6 +459,22 @@ def main():
     svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=False, random_state=0)).fit(x, y)
     with open(os.path.join(OUT, "refused_svc.onnx"), "wb") as f:
         f.write(to_onnx(svc, f32(x[:1]), target_opset=OPSET).SerializeToString())
+    # row-wise and ordinal steps on the inputs, refused with the fix (tests/onnx_import.rs)
+    for name, step in [("refused_normalizer", Normalizer(norm="l2")),
+                       ("refused_binarizer", Binarizer(threshold=0.0))]:
+        m = make_pipeline(StandardScaler(), step, LogisticRegression()).fit(x, y)
+        with open(os.path.join(OUT, f"{name}.onnx"), "wb") as f:
+            f.write(to_onnx(m, f32(x[:1]), target_opset=OPSET).SerializeToString())
+    xm, ym, _ = DATA["mixed"]
+    ordinal = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(), StandardScaler()), [0, 1]),
+        ("cat", OrdinalEncoder(), [2]),
+    ])
+    m = make_pipeline(ordinal, LogisticRegression()).fit(xm, ym)
+    types = [("a", FloatTensorType([None, 1])), ("b", FloatTensorType([None, 1])),
+             ("c", StringTensorType([None, 1]))]
+    with open(os.path.join(OUT, "refused_ordinal.onnx"), "wb") as f:
+        f.write(to_onnx(m, initial_types=types, target_opset=OPSET).SerializeToString())
     hostile()
     with open(os.path.join(OUT, "models.json"), "w") as f:
         json.dump(MODELS, f, indent=1)

@@ -26,7 +26,7 @@ fixtures! {
     "linear" / "reg", "ridge_mixed" / "mixed", "tree" / "multi", "tree_binary" / "binary", "tree_regressor" / "reg",
     "forest_regressor" / "reg", "forest_binary" / "binary", "forest_multi" / "multi",
     "extra_binary" / "binary", "extra_multi" / "multi", "gboost_binary" / "binary", "gboost_multi" / "multi",
-    "gboost_regressor" / "reg", "svr_linear" / "reg", "svr_rbf" / "reg",
+    "gboost_regressor" / "reg", "svr_linear" / "reg", "svr_rbf" / "reg", "svr_poly" / "reg", "svr_poly2" / "reg",
     "svc_linear_binary" / "binary", "svc_linear_multi" / "multi", "svc_rbf_binary" / "binary",
     "svc_rbf_multi" / "multi", "svc_poly_multi" / "multi",
     "mlp_binary" / "binary", "mlp_multi" / "multi", "mlp_regressor" / "reg",

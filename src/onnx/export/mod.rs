@@ -51,7 +51,8 @@
 //! The model's metadata names the artifact's hash, its kind and target, and carries the
 //! artifact itself as JSON ([`MODEL_KEY`]): `driftlab import` reads a
 //! file driftlab wrote back from that entry, once it has checked that the entry exports to
-//! the file's graph (`crate::onnx::import`'s `own.rs`). It doubles the file for the tree
+//! the file's graph (`crate::onnx::import`'s `own.rs`); a file that lost the entry is
+//! read from its graph, these subgraphs recognised (`stripped/`). It doubles the file for the tree
 //! families (the trees are written twice, and the artifact's profile with them: 86,626 →
 //! 181,534 B for the 100-tree forest of `tests/onnx/` on fraud) — the cost of an exact
 //! round trip.

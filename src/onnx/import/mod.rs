@@ -34,11 +34,26 @@
 //! | TreeEnsembleClassifier: one tree, NONE | `tree` |
 //! | TreeEnsembleClassifier: several trees, NONE (scikit-learn's random forest, extra trees) | `forest` with soft voting (the mean of the trees' class frequencies) |
 //! | MatMul/Gemm + Add (bias) + Relu/Tanh/Sigmoid …, Softmax or Sigmoid (+ Sub 1 − p, Concat), ArgMax + ArrayFeatureExtractor (labels) | `mlp` (classifier, or regressor when the last layer is linear with one output) |
-//! | SVMRegressor (LINEAR, RBF) | `svm` regressor |
+//! | SVMRegressor (LINEAR, RBF, POLY of a whole degree 1–10) | `svm` regressor |
 //! | SVMClassifier with Platt's prob_a/prob_b (scikit-learn's `SVC(probability=True)`; LINEAR, RBF, POLY of degree 2 or 3) | `svm` classifier with libsvm's one-vs-one machines (`one_vs_one`, `svm.rs`) |
 //! | Normalizer L1 after probabilities | a no-op (it is one) |
 //! | LabelEncoder on the label | the class names |
-//! | **refused**: SVMClassifier without probabilities (`SVC(probability=False)`), in liblinear's mode, with a SIGMOID kernel or a post-transform; LinearClassifier one-vs-rest or NONE; Normalizer, Binarizer, LabelEncoder on inputs, OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
+//! | **refused**: SVMClassifier without probabilities (`SVC(probability=False)`), in liblinear's mode, with a SIGMOID kernel or a post-transform; LinearClassifier one-vs-rest or NONE; OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
+//! | **refused with the fix**: Normalizer on inputs (a row norm), Binarizer, LabelEncoder on inputs (skl2onnx's OrdinalEncoder) | see below |
+//!
+//! ## Normalizer, Binarizer and LabelEncoder on the inputs: refused, with the fix
+//!
+//! They are refused, not mapped, and the error says what to do instead. A Normalizer
+//! divides each row by its norm: every feature then depends on every other, while
+//! driftlab's pipeline, its input warnings (a column's range), its drift monitor (a
+//! column's profile) and the edge scorer all work column by column, and a row step would be
+//! a new artifact step the edge scorer must carry within its size budget. A Binarizer and
+//! an ordinal LabelEncoder are column steps driftlab's pipeline does not have (a column is
+//! imputed, centred and scaled, or one-hot encoded); adding them would change the artifact
+//! format the edge and older readers share, for steps an engineer can move before the
+//! model: compute the 0/1 column, or one-hot encode the category, in the scikit-learn
+//! pipeline and the reference table. The errors name the operator, its node and that fix
+//! (`tests/fixtures/onnx/refused_*.onnx`, written by the fixture script, hold each case).
 //!
 //! # driftlab's own exports
 //!
@@ -47,6 +62,24 @@
 //! that they export to the very graph the file holds (`own.rs`), so every family driftlab
 //! exports comes back as the same model, scoring bit for bit as before. Such a file needs
 //! a reference table with the columns it was trained on.
+//!
+//! Without that entry (a tool kept only the graph), a file whose producer is `driftlab` is
+//! read operator by operator (`stripped/`): the exporter's subgraphs — `IsNaN`, `IsInf`,
+//! `Or`, `Where`, `Sub`, `Div` per numeric column; `Equal`, `Where`, `Equal`, `Cast` per
+//! one-hot column; `Slice`, `Mul`, `Sin` crosses; `LinearClassifier`, `LinearRegressor`,
+//! `TreeEnsembleRegressor` (+ `Div` for a forest, + `Sigmoid` or `Softmax` for boosting),
+//! `Unsqueeze`/`Sub`/`Mul`/`ReduceSum`/`Softmax` (naive Bayes), `ArgMin`/`Sqrt`
+//! (k-means), `Gemm` and activations (mlp), `MatMul`/`Exp`/`Pow`/`Sigmoid` or
+//! `SVMClassifier` (svm), `TopK`/`Gather`/`Equal`/`ReduceSum`/`ReduceMean` (kNN), then
+//! `ArgMax`/`Gather`/`Identity` — are recognised in the order the exporter writes them,
+//! the family is rebuilt from their constants, and the result is exported again and
+//! compared with the file node for node (so what is recognised is proven, not guessed).
+//! Scores: bit for bit for every family but those the graph rounds (logistic and the
+//! linear family keep `f32` coefficients: within 1.1e-7; naive Bayes' variances and priors
+//! are recovered from inverse variances and constants: bit for bit on the test's data,
+//! held to 1e-12). An operator out of place is refused naming it, its node and the shapes
+//! that are read. These operators are read only there: a skl2onnx graph with an `IsNaN`
+//! is still refused by the general walk.
 //!
 //! # Inputs and the reference table
 //!
@@ -86,6 +119,7 @@
 mod build;
 mod graph;
 mod own;
+mod stripped;
 mod svm;
 mod trees;
 
@@ -177,14 +211,14 @@ pub fn import_model(
         .as_ref()
         .ok_or_else(|| ImportError::Graph("the model has no graph".into()))?;
     let own = own::embedded(&model);
+    let ours = own.is_none() && stripped::is_driftlab(&model);
     let imported = match own {
         Some(text) => own::read(&model, text, reference, target)?,
+        None if ours => stripped::read(&model, &graph::Graph::new(g)?, reference, target)?,
         None => build::build(&graph::Graph::new(g)?, reference, target)?,
     };
-    let target = match own {
-        Some(_) => imported.pipeline.target.as_deref(),
-        None => target,
-    };
+    // the embedded model's target, the one the stripped graph's metadata names, or the caller's
+    let target = imported.pipeline.target.as_deref();
     let profile = Profile::from_table(reference, target)?;
     let opsets: serde_json::Map<String, serde_json::Value> = model
         .opset_import
@@ -233,6 +267,8 @@ pub fn import_model(
     )?;
     if own.is_some() {
         own::check(&model, &artifact)?;
+    } else if ours {
+        stripped::verify(&model, &artifact)?;
     }
     Ok(artifact)
 }
@@ -251,7 +287,7 @@ pub fn is_imported(artifact: &Artifact) -> bool {
 pub const SUPPORTED: &str =
     "ai.onnx.ml: Scaler, Imputer, OneHotEncoder, LabelEncoder (on labels), \
 ArrayFeatureExtractor, FeatureVectorizer, ZipMap, CastMap, Normalizer (L1, after probabilities), \
-LinearClassifier, LinearRegressor, SVMRegressor (linear, RBF), \
+LinearClassifier, LinearRegressor, SVMRegressor (linear, RBF, polynomial), \
 SVMClassifier (scikit-learn's SVC with probabilities: linear, RBF, polynomial of degree 2 or 3), \
 TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble (opset 5: a regressor); default domain: Cast, Concat, Gemm, \
 MatMul, Add, Mul, Sub, Div (constant shifts and scales of features; Sub also as 1 − p), Gather (columns), Relu, Tanh, Sigmoid, Softmax, Identity, Reshape, Flatten, \

@@ -3,10 +3,9 @@
 //! An export (`crate::onnx::export`) writes its graph from the artifact's pipeline and
 //! model, and also keeps the artifact itself, as JSON, in the model's metadata
 //! (`driftlab.model`). Reading
-//! that graph back operator by operator would mean recognising every family's subgraph —
-//! naive Bayes, k-means, the SVMs and kNN are written as plain tensor arithmetic (`IsNaN`,
-//! `Where`, string `Equal`, `TopK`, `ReduceSum`, …), not as one ONNX-ML operator each — and
-//! would still lose what the graph rounds to float. So a file that carries the entry is
+//! that graph back operator by operator (`stripped/`, for a file that lost the entry)
+//! loses what the graph rounds to float (the linear families' `f32` coefficients) and what
+//! it never held (training ranges, a kept column's fill). So a file that carries the entry is
 //! read from it (by the artifact's own reader, which checks its hash): the pipeline, the
 //! model and the class names are the artifact's own (its profile and lineage are not
 //! taken: the reference table and the import give those, as for any import), and
@@ -16,8 +15,8 @@
 //! exported again and the new graph must equal the file's, node for node and weight for
 //! weight (all but the graph's doc string, which names the artifact's hash). A graph edited
 //! after the export, or an entry edited to say something else, is refused with a sentence
-//! that says so; a file without the entry goes through the graph walk (`build`) as any
-//! other producer's.
+//! that says so; a file without the entry is read operator by operator (`stripped/`) when
+//! its producer is driftlab, and by the general graph walk (`build`) otherwise.
 
 use super::build::Imported;
 use super::ImportError;

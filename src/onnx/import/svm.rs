@@ -2,7 +2,7 @@
 //!
 //! | ONNX | driftlab |
 //! | --- | --- |
-//! | SVMRegressor, LINEAR or RBF | `svm` regressor (one machine, f64 arithmetic) |
+//! | SVMRegressor, LINEAR, RBF or POLY (whole degrees 1–10; γ folded into the support vectors) | `svm` regressor (one machine, f64 arithmetic) |
 //! | SVMClassifier with `vectors_per_class`, `prob_a`/`prob_b`, post NONE; LINEAR, RBF, or POLY of degree 2 or 3 (scikit-learn's `SVC(probability=True)`) | `svm` classifier with libsvm's one-vs-one machines ([`OneVsOne`]): onnxruntime's `f32` kernels, votes, pairwise Platt and pairwise coupling |
 //! | SVMClassifier without `prob_a`/`prob_b` (`SVC(probability=False)`) | refused: onnxruntime outputs votes and raw decision values there, not probabilities, and driftlab's scorer, monitor and edge speak probabilities |
 //! | SVMClassifier without `vectors_per_class` (liblinear's mode), SIGMOID kernels, other polynomial degrees, a post-transform | refused, naming what is read |
@@ -50,12 +50,19 @@ pub(super) fn svm(node: &Node<'_>, feats: Vec<Feat>) -> Result<(Found, Vec<Out>)
             }
             Kernel::Gaussian { eps: 1.0 / gamma }
         }
-        "POLY" if node.op == "SVMClassifier" => {
+        "POLY" => {
             let degree = params.get(2).copied().unwrap_or(0.0);
-            if degree != 2.0 && degree != 3.0 {
+            if node.op == "SVMClassifier" && degree != 2.0 && degree != 3.0 {
                 return Err(unsupported(
                     node,
                     &format!("a polynomial kernel of degree {degree}; degrees 2 and 3 are read"),
+                ));
+            }
+            // the regressor scores in f64 with `pow`: any whole degree from 1 to 10
+            if !(degree.fract() == 0.0 && (1.0..=10.0).contains(&degree)) {
+                return Err(unsupported(
+                    node,
+                    &format!("a polynomial kernel of degree {degree}; whole degrees from 1 to 10 are read"),
                 ));
             }
             Kernel::Polynomial {
@@ -67,7 +74,7 @@ pub(super) fn svm(node: &Node<'_>, feats: Vec<Feat>) -> Result<(Found, Vec<Out>)
             return Err(unsupported(
                 node,
                 &format!(
-                    "kernel {other}; read are LINEAR and RBF kernels (SVMClassifier: POLY of degree 2 or 3 too)"
+                    "kernel {other}; read are LINEAR, RBF and POLY kernels (SVMClassifier: POLY of degree 2 or 3)"
                 ),
             ))
         }
@@ -105,6 +112,11 @@ pub(super) fn svm(node: &Node<'_>, feats: Vec<Feat>) -> Result<(Found, Vec<Out>)
                 }
             }
             machine.weights = w;
+        }
+        // ONNX's (γ·x·sv + c)^d as driftlab's (x·sv' + c)^d with sv' = γ·sv (the product of
+        // two f32 values is exact in f64)
+        Kernel::Polynomial { .. } => {
+            machine.support_vectors = sv.iter().map(|v| gamma * v).collect()
         }
         _ => machine.support_vectors = sv,
     }

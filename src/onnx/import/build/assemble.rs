@@ -119,7 +119,7 @@ pub(super) fn pipeline(
 }
 
 /// The smallest and largest finite values and the mean of a reference column.
-pub(super) fn range_of(data: &ColumnData) -> (f64, f64, f64) {
+pub(in crate::onnx::import) fn range_of(data: &ColumnData) -> (f64, f64, f64) {
     let values: Vec<f64> = match data {
         ColumnData::Numeric(v) => v.iter().copied().filter(|x| x.is_finite()).collect(),
         ColumnData::Boolean(v) => v.iter().flatten().map(|b| f64::from(*b)).collect(),

@@ -15,6 +15,7 @@ mod assemble;
 mod network;
 mod steps;
 
+pub(super) use assemble::range_of;
 use assemble::{pipeline, remap};
 
 /// One feature of a `[N, k]` tensor, in terms of the reference columns.
@@ -106,11 +107,23 @@ struct Walk<'g> {
     categories: HashMap<usize, (Vec<String>, Unseen)>,
 }
 
+/// Why a Normalizer on the inputs is refused, and what to do.
+const NORMALIZER: &str = "a Normalizer divides each row by its norm (scikit-learn's Normalizer), so every feature depends on every other; driftlab's pipeline, its input warnings, its drift monitor and its edge scorer work column by column, and read only the L1 Normalizer after class probabilities (a no-op). Fit the scikit-learn pipeline without the Normalizer (a StandardScaler is read), or normalise the rows before they reach driftlab — in the reference table and in every row scored — and export the model without it";
+/// Why a Binarizer is refused, and what to do.
+const BINARIZER: &str = "a Binarizer turns a number into 0 or 1 by a threshold, and driftlab's pipeline has no such step (a column is imputed, centred and scaled, or one-hot encoded); compute the 0/1 column before the model — in the reference table and in the rows — and fit the scikit-learn pipeline on it, or drop the Binarizer: a tree splits on the raw number as well";
+/// Why a LabelEncoder on the inputs is refused, and what to do.
+const LABEL_ENCODER: &str = "a LabelEncoder on an input (skl2onnx writes one for an OrdinalEncoder) turns categories into ordinal codes, which driftlab's pipeline does not make: it one-hot encodes a category column. Encode the column with OneHotEncoder(handle_unknown=\"ignore\") in the scikit-learn pipeline, or give the codes as a numeric column of the reference table and of the rows; a LabelEncoder is read on a classifier's labels";
+
 pub(super) fn unsupported_pub(node: &Node<'_>, why: &str) -> ImportError {
     unsupported(node, why)
 }
 
 fn unsupported(node: &Node<'_>, why: &str) -> ImportError {
+    unsupported_from(node, why, SUPPORTED)
+}
+
+/// An unsupported operator, with `supported`: what the reader that met it reads.
+pub(super) fn unsupported_from(node: &Node<'_>, why: &str, supported: &str) -> ImportError {
     ImportError::Unsupported {
         op: node.op.to_owned(),
         domain: if node.domain.is_empty() {
@@ -124,7 +137,7 @@ fn unsupported(node: &Node<'_>, why: &str) -> ImportError {
         } else {
             format!(" ({why})")
         },
-        supported: SUPPORTED.into(),
+        supported: supported.into(),
     }
 }
 
@@ -435,7 +448,8 @@ impl<'g> Walk<'g> {
 
     fn node(&mut self, node: &Node<'g>) -> Result<(), ImportError> {
         match (node.domain, node.op) {
-            ("", "Identity" | "Cast" | "Flatten" | "Reshape") | ("ai.onnx.ml", "ZipMap" | "CastMap") => {
+            ("", "Identity" | "Cast" | "Flatten" | "Reshape")
+            | ("ai.onnx.ml", "ZipMap" | "CastMap") => {
                 let v = self.get(node, 0)?;
                 if let Val::Text(_) = v {
                     if node.op == "Cast" && node.int("to", 8) != 8 {
@@ -462,27 +476,25 @@ impl<'g> Walk<'g> {
             ("ai.onnx.ml", "FeatureVectorizer") | ("", "Concat") => self.concat(node)?,
             ("ai.onnx.ml", "ArrayFeatureExtractor") => self.extract(node)?,
             ("", "Gather") if matches!(node.int("axis", 0), 1 | -1) => self.extract(node)?,
-            ("ai.onnx.ml", "Normalizer") => match self.get(node, 0)? {
-                Val::Probs if node.string("norm", "MAX")? == "L1" => self.set(node, 0, Val::Probs),
-                Val::Raw(why) => {
-                    return Err(unsupported(
-                        node,
-                        &format!("it normalises {why}, which no driftlab family computes"),
-                    ))
+            ("ai.onnx.ml", "Normalizer") => {
+                let norm = node.string("norm", "MAX")?;
+                if !matches!(norm.as_str(), "MAX" | "L1" | "L2") {
+                    return Err(node.bad(format!(
+                        "norm {norm:?} is none of ONNX's MAX, L1 and L2; the file is damaged or not an ONNX-ML graph"
+                    )));
                 }
-                _ => {
-                    return Err(unsupported(
-                        node,
-                        "a Normalizer scales each row by its norm; driftlab's pipeline scales each column on its own, so only the L1 Normalizer after class probabilities (a no-op) is read",
-                    ))
+                match self.get(node, 0)? {
+                    Val::Probs if norm == "L1" => self.set(node, 0, Val::Probs),
+                    Val::Raw(why) => {
+                        return Err(unsupported(
+                            node,
+                            &format!("it normalises {why}, which no driftlab family computes"),
+                        ))
+                    }
+                    _ => return Err(unsupported(node, NORMALIZER)),
                 }
-            },
-            ("ai.onnx.ml", "Binarizer") => {
-                return Err(unsupported(
-                    node,
-                    "driftlab's pipeline has no step that turns a number into 0/1 by a threshold",
-                ))
             }
+            ("ai.onnx.ml", "Binarizer") => return Err(unsupported(node, BINARIZER)),
             ("ai.onnx.ml", "LabelEncoder") => match self.get(node, 0)? {
                 Val::Label => {
                     let found = self
@@ -492,12 +504,7 @@ impl<'g> Walk<'g> {
                     relabel(node, &mut found.classes)?;
                     self.set(node, 0, Val::Label);
                 }
-                _ => {
-                    return Err(unsupported(
-                        node,
-                        "a LabelEncoder on inputs makes ordinal codes, which driftlab's pipeline does not (it one-hot encodes categories); it is read on a classifier's labels",
-                    ))
-                }
+                _ => return Err(unsupported(node, LABEL_ENCODER)),
             },
             ("ai.onnx.ml", "LinearClassifier") => self.linear_classifier(node)?,
             ("ai.onnx.ml", "LinearRegressor") => self.linear_regressor(node)?,
@@ -535,22 +542,29 @@ impl<'g> Walk<'g> {
                 }
             },
             ("", "Sub" | "Div") if self.affine(node)? => {}
-            ("", "Sub") => match (self.get(node, 0)?, self.positive(node, 1)?) {
-                (Val::Const(c), Val::Positive) if c.numbers(&node.name)?.iter().all(|&v| v == 1.0) => {
-                    self.set(node, 0, Val::Negative)
-                }
-                _ => {
-                    return Err(unsupported(
+            ("", "Sub") => {
+                match (self.get(node, 0)?, self.positive(node, 1)?) {
+                    (Val::Const(c), Val::Positive)
+                        if c.numbers(&node.name)?.iter().all(|&v| v == 1.0) =>
+                    {
+                        self.set(node, 0, Val::Negative)
+                    }
+                    _ => return Err(unsupported(
                         node,
                         "Sub is read only as 1 − p, the other class's probability after a sigmoid",
-                    ))
+                    )),
                 }
-            },
+            }
             ("", "ArgMax") => match self.get(node, 0)? {
                 Val::Probs if node.int("axis", 0) == 1 || node.int("axis", 0) == -1 => {
                     self.set(node, 0, Val::ArgMax)
                 }
-                _ => return Err(unsupported(node, "ArgMax is read over class probabilities (axis 1)")),
+                _ => {
+                    return Err(unsupported(
+                        node,
+                        "ArgMax is read over class probabilities (axis 1)",
+                    ))
+                }
             },
             _ => return Err(unsupported(node, "")),
         }
