@@ -77,7 +77,7 @@
 
 mod grow;
 
-pub(crate) use grow::{grow, Criterion, GrowParams, Grown, Partition};
+pub(crate) use grow::{grow, grow_pooled, Criterion, GrowParams, Grown, Partition, Pool};
 
 use crate::numeric::sort_f64;
 
