@@ -37,7 +37,9 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
 use super::{sigmoid, BoostedTree, Boosting, BoostingModel, BoostingParams};
-use crate::models::hist::{grow, Binned, Bins, Criterion, GrowParams, Grown, Partition};
+use crate::models::hist::{
+    grow_pooled, Binned, Bins, Criterion, GrowParams, Grown, Partition, Pool,
+};
 use crate::models::tree::fit::matrix;
 use crate::models::{FitData, Reference, Trainer};
 use crate::score::{exp, Prediction};
@@ -230,6 +232,8 @@ impl Trainer for Boosting {
         let mut grown: Vec<Grown> = Vec::with_capacity(iterations * m);
         let (mut best, mut best_iteration) = (f64::INFINITY, 0usize);
         let mut sampled = train.clone();
+        // one pool of histogram buffers for every tree (see `hist::Pool`)
+        let mut pool = Pool::default();
         for it in 0..iterations {
             let rows: Vec<u32> = if per_iteration < train.len() {
                 sampled.shuffle(&mut rng);
@@ -262,7 +266,7 @@ impl Trainer for Boosting {
                     per_split: None,
                 };
                 loss.gradients(&rows_usize, &raw, &probs, c, &mut stats);
-                let g = grow(
+                let g = grow_pooled(
                     Partition {
                         binned: &binned,
                         stats: &stats,
@@ -272,6 +276,7 @@ impl Trainer for Boosting {
                     criterion,
                     &grow_params,
                     &mut rng,
+                    &mut pool,
                 );
                 let cap = (n_classes > 0).then_some(MAX_STEP);
                 let tree = boosted_tree(&g, &binned.bins, params.l2, lr, cap);

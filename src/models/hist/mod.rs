@@ -33,7 +33,14 @@
 //! - **no histogram for a node that may not split** (at the depth limit, too few rows,
 //!   pure): at depth 8 that is the last level, half of the nodes;
 //! - **per-split feature draws** (the forest's `feature_proportion` < 1) zero and fill
-//!   only the drawn features' slots of a buffer kept from node to node.
+//!   only the drawn features' slots of a buffer kept from node to node;
+//! - **a split scan of its own for boosting's stats** (`grow.rs`' `best_gradient_split`):
+//!   the side sums in registers, no dispatch on the criterion per bin, and a feature's scan
+//!   stopped where the right side falls under `min_samples_leaf` rows — the same
+//!   candidates, arithmetic and ties, so the same trees to the bit;
+//! - **a branchless partition** of a split node's rows (a row's side is unpredictable);
+//! - **histogram buffers pooled** across boosting's trees ([`Pool`]), not allocated and
+//!   zeroed by the kernel for each node.
 //!
 //! On a table with at most 255 distinct values per feature (the four bundled tables but
 //! for a handful of columns), the histogram tree sees exactly the candidate cuts of an
@@ -77,7 +84,7 @@
 
 mod grow;
 
-pub(crate) use grow::{grow, Criterion, GrowParams, Grown, Partition};
+pub(crate) use grow::{grow, grow_pooled, Criterion, GrowParams, Grown, Partition, Pool};
 
 use crate::numeric::sort_f64;
 
