@@ -198,6 +198,7 @@ test('iris: k-means shows the silhouette and says when it is sampled', async () 
   assert.ok(value > -1 && value <= 1, `silhouette ${value}`);
   // iris has 38 test rows, measured exactly; the explanation says where sampling starts
   assert.match(await row.locator('td.explain').innerText(), /over 2,000 test rows, measured on a seeded sample of 2,000/);
+  await page.selectOption('#model-target', 'species'); // the tests below train on the target
 });
 
 test('iris: linear on species is refused in words, and nothing is lost', async () => {
