@@ -37,7 +37,7 @@ mod fit;
 
 use serde::{Deserialize, Serialize};
 
-use super::tree::flat;
+use super::tree::{flat, quick};
 use super::{bad, family_params, finite, Family, ParamType, Predict, Tasks};
 use crate::score::{argmax, exp, softmax_in_place, Prediction, Result, Task};
 
@@ -134,6 +134,11 @@ impl BoostingModel {
         m
     }
 
+    /// The trees laid out for QuickScorer when every one has at most 64 leaves.
+    fn quick(&self) -> Option<quick::QuickForest> {
+        quick::QuickForest::new(self.trees.iter().map(BoostedTree::arrays))
+    }
+
     /// The prediction from raw scores (one per output).
     fn link(&self, raw: &mut [f64]) -> f64 {
         match self.n_classes {
@@ -226,6 +231,16 @@ impl BoostedTree {
         Ok(())
     }
 
+    fn arrays(&self) -> quick::TreeArrays<'_> {
+        (
+            &self.feature,
+            &self.threshold,
+            &self.left,
+            &self.right,
+            Some(&self.missing),
+        )
+    }
+
     fn flat(&self) -> flat::FlatTree {
         flat::FlatTree::new(
             &self.feature,
@@ -307,20 +322,8 @@ impl Predict for BoostingModel {
         let rows = data.len() / cols.max(1);
         values.resize(rows, 0.0);
         probabilities.resize(rows * k, 0.0);
-        let flats: Vec<flat::FlatTree> = self.trees.iter().map(BoostedTree::flat).collect();
-        let mut leaves = [0u32; flat::BLOCK];
         let mut raw = vec![0.0; flat::BLOCK * m];
-        flat::blocks(data, cols, |start, block, n| {
-            for r in raw.chunks_exact_mut(m) {
-                r.copy_from_slice(&self.base_score);
-            }
-            for (i, (t, f)) in self.trees.iter().zip(&flats).enumerate() {
-                let c = i % m;
-                f.leaves(block, cols, &mut leaves[..n]);
-                for (j, &leaf) in leaves[..n].iter().enumerate() {
-                    raw[j * m + c] += t.value[leaf as usize];
-                }
-            }
+        let mut emit = |start: usize, n: usize, raw: &mut [f64]| {
             for j in 0..n {
                 let r = &mut raw[j * m..(j + 1) * m];
                 values[start + j] = self.link(r);
@@ -334,6 +337,37 @@ impl Predict for BoostingModel {
                     _ => out.copy_from_slice(r),
                 }
             }
+        };
+        if let Some(q) = self.quick().filter(|q| q.width() <= cols) {
+            // trees of at most 64 leaves: no walk (`tree/quick.rs`); each row's leaves
+            // are added tree by tree in the stored order, as below and in `predict`
+            let t = self.trees.len();
+            let (mut bits, mut leaves) = (vec![0u64; t], vec![0u32; t]);
+            for (row, x) in data.chunks_exact(cols.max(1)).enumerate() {
+                q.leaves(x, &mut bits, &mut leaves);
+                let r = &mut raw[..m];
+                r.copy_from_slice(&self.base_score);
+                for (i, (tree, &leaf)) in self.trees.iter().zip(&leaves).enumerate() {
+                    r[i % m] += tree.value[leaf as usize];
+                }
+                emit(row, 1, &mut raw);
+            }
+            return Some(k);
+        }
+        let flats: Vec<flat::FlatTree> = self.trees.iter().map(BoostedTree::flat).collect();
+        let mut leaves = [0u32; flat::BLOCK];
+        flat::blocks(data, cols, |start, block, n| {
+            for r in raw.chunks_exact_mut(m) {
+                r.copy_from_slice(&self.base_score);
+            }
+            for (i, (t, f)) in self.trees.iter().zip(&flats).enumerate() {
+                let c = i % m;
+                f.leaves(block, cols, &mut leaves[..n]);
+                for (j, &leaf) in leaves[..n].iter().enumerate() {
+                    raw[j * m + c] += t.value[leaf as usize];
+                }
+            }
+            emit(start, n, &mut raw);
         });
         Some(k)
     }
