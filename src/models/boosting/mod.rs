@@ -29,8 +29,19 @@
 //!
 //! # Batch scoring
 //!
-//! Trees are walked in blocks of rows (`tree/flat.rs`): 100 trees of 31 leaves cost about
-//! what 100 depth-5 walks cost, with no allocation per row.
+//! When every tree has at most 64 leaves (the defaults grow 31), no tree is walked: the
+//! ensemble is laid out once per call for QuickScorer (`tree/quick.rs`: per feature, the
+//! nodes sorted by threshold, each clearing its left subtree's leaves from its tree's 64-bit
+//! word), and a row's leaf per tree is the lowest bit left. Measured natively by thread CPU
+//! time, same build, same binary table, interleaved runs at load 8–9 (2026-12-06): 100 trees
+//! of 31 leaves on 100k × 20 score at 498 k rows/s against 216–225 k rows/s for the block
+//! walk (2.2–2.3×). Deeper trees (imported forests of depth 8, up to 256 leaves) keep the
+//! block walk of `tree/flat.rs`, where QuickScorer's one `and` per node that sends a row
+//! right (about half of all nodes) would cost more than eight levels of walk.
+//!
+//! Either way each row's leaf values are added tree by tree in the stored order, as
+//! [`BoostingModel::predict`] adds them, so the bits are the same in every build and on
+//! every path; no allocation per row.
 
 #[cfg(feature = "train")]
 mod fit;

@@ -62,7 +62,12 @@ impl QuickForest {
         let mut width = 0;
         for (t, tree) in trees.enumerate() {
             let before = entries.len();
-            lay_out(&tree, t as u32, &mut entries, &mut leaves[64 * t..64 * (t + 1)])?;
+            lay_out(
+                &tree,
+                t as u32,
+                &mut entries,
+                &mut leaves[64 * t..64 * (t + 1)],
+            )?;
             width = entries[before..]
                 .iter()
                 .map(|e| e.0 + 1)
@@ -140,7 +145,13 @@ impl QuickForest {
 }
 
 /// One tree's node arrays: feature, threshold, left, right, and the missing-value child.
-pub(crate) type TreeArrays<'a> = (&'a [usize], &'a [f64], &'a [i64], &'a [i64], Option<&'a [i64]>);
+pub(crate) type TreeArrays<'a> = (
+    &'a [usize],
+    &'a [f64],
+    &'a [i64],
+    &'a [i64],
+    Option<&'a [i64]>,
+);
 
 /// Numbers the leaves reachable from the root left to right into `leaves` and pushes one
 /// entry per internal node with the run of its left subtree's leaves cleared; `None` when
@@ -295,9 +306,9 @@ mod tests {
                 .iter()
                 .map(|&n| tree(&mut s, cols, n))
                 .collect();
-            let arrays = trees.iter().map(|(f, t, l, r, m)| {
-                (&f[..], &t[..], &l[..], &r[..], missing.then_some(&m[..]))
-            });
+            let arrays = trees
+                .iter()
+                .map(|(f, t, l, r, m)| (&f[..], &t[..], &l[..], &r[..], missing.then_some(&m[..])));
             let q = QuickForest::new(arrays).expect("trees of at most 64 leaves");
             let mut bits = vec![0; trees.len()];
             let mut got = vec![0; trees.len()];
