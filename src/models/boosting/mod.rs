@@ -352,14 +352,20 @@ impl Predict for BoostingModel {
         if let Some(q) = self.quick().filter(|q| q.width() <= cols) {
             // trees of at most 64 leaves: no walk (`tree/quick.rs`); each row's leaves
             // are added tree by tree in the stored order, as below and in `predict`
-            let t = self.trees.len();
-            let (mut bits, mut leaves) = (vec![0u64; t], vec![0u32; t]);
+            // each tree's leaf values by leaf bit, so a row's sum reads one table
+            let by_bit: Vec<f64> = q
+                .leaf_nodes()
+                .chunks_exact(64)
+                .zip(&self.trees)
+                .flat_map(|(nodes, t)| nodes.iter().map(|&i| t.value[i as usize]))
+                .collect();
+            let mut bits = vec![0u64; self.trees.len()];
             for (row, x) in data.chunks_exact(cols.max(1)).enumerate() {
-                q.leaves(x, &mut bits, &mut leaves);
+                q.words(x, &mut bits);
                 let r = &mut raw[..m];
                 r.copy_from_slice(&self.base_score);
-                for (i, (tree, &leaf)) in self.trees.iter().zip(&leaves).enumerate() {
-                    r[i % m] += tree.value[leaf as usize];
+                for (i, (values, &b)) in by_bit.chunks_exact(64).zip(&bits).enumerate() {
+                    r[i % m] += values[b.trailing_zeros() as usize & 63];
                 }
                 emit(row, 1, &mut raw);
             }

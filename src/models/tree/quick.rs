@@ -31,18 +31,25 @@
 /// The ensemble laid out for QuickScorer (see the module docs).
 #[derive(Clone, Debug)]
 pub(crate) struct QuickForest {
-    /// Per feature `f`, its nodes are `starts[f]..starts[f + 1]` of the three arrays below,
-    /// sorted by threshold (all numbers: a tree with a NaN threshold is not laid out).
+    /// Per feature `f`, its nodes are `starts[f]..starts[f + 1]` of `nodes`, sorted by
+    /// threshold (all numbers: a tree with a NaN threshold is not laid out).
     starts: Vec<u32>,
-    thresholds: Vec<f64>,
-    trees: Vec<u32>,
-    masks: Vec<u64>,
+    nodes: Vec<Split>,
     /// Per feature, the nodes a missing value turns right: `nan_starts[f]..nan_starts[f + 1]`.
     nan_starts: Vec<u32>,
     nan_trees: Vec<u32>,
     nan_masks: Vec<u64>,
     /// Per tree `t`, `leaves[64 * t + p]` is the node index of its `p`-th leaf from the left.
     leaves: Vec<u32>,
+}
+
+/// One split node: the row goes right when `threshold <= x`; then `mask` clears its left
+/// subtree's leaves from tree `tree`'s word.
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    threshold: f64,
+    mask: u64,
+    tree: u32,
 }
 
 /// One node's entry before grouping: feature, threshold, tree, mask, missing goes right.
@@ -80,9 +87,7 @@ impl QuickForest {
         });
         let mut q = QuickForest {
             starts: Vec::with_capacity(width + 1),
-            thresholds: Vec::with_capacity(entries.len()),
-            trees: Vec::with_capacity(entries.len()),
-            masks: Vec::with_capacity(entries.len()),
+            nodes: Vec::with_capacity(entries.len()),
             nan_starts: Vec::with_capacity(width + 1),
             nan_trees: Vec::new(),
             nan_masks: Vec::new(),
@@ -90,15 +95,17 @@ impl QuickForest {
         };
         let mut at = 0;
         for f in 0..width {
-            q.starts.push(q.thresholds.len() as u32);
+            q.starts.push(q.nodes.len() as u32);
             q.nan_starts.push(q.nan_trees.len() as u32);
             while let Some(&(ef, threshold, tree, mask, nan_right)) = entries.get(at) {
                 if ef != f {
                     break;
                 }
-                q.thresholds.push(threshold);
-                q.trees.push(tree);
-                q.masks.push(mask);
+                q.nodes.push(Split {
+                    threshold,
+                    mask,
+                    tree,
+                });
                 if nan_right {
                     q.nan_trees.push(tree);
                     q.nan_masks.push(mask);
@@ -106,7 +113,7 @@ impl QuickForest {
                 at += 1;
             }
         }
-        q.starts.push(q.thresholds.len() as u32);
+        q.starts.push(q.nodes.len() as u32);
         q.nan_starts.push(q.nan_trees.len() as u32);
         Some(q)
     }
@@ -116,11 +123,11 @@ impl QuickForest {
         self.starts.len() - 1
     }
 
-    /// The leaf (node index) each tree sends row `x` to, tree by tree into `out`
-    /// (`out.len()` is the number of trees; `bits` is scratch of the same length). `x` must
-    /// hold at least [`Self::width`] values.
+    /// Each tree's word for row `x` into `bits` (one per tree): its lowest set bit `p` is
+    /// the tree's leaf, node `self.leaf_nodes()[64 * t + p]`. `x` must hold at least
+    /// [`Self::width`] values.
     #[inline]
-    pub(crate) fn leaves(&self, x: &[f64], bits: &mut [u64], out: &mut [u32]) {
+    pub(crate) fn words(&self, x: &[f64], bits: &mut [u64]) {
         bits.fill(u64::MAX);
         for (f, &v) in x[..self.width()].iter().enumerate() {
             if v.is_nan() {
@@ -132,11 +139,26 @@ impl QuickForest {
             }
             let (s, e) = (self.starts[f] as usize, self.starts[f + 1] as usize);
             // the nodes that send `v` right: those with `threshold <= v`, a prefix
-            let n = self.thresholds[s..e].partition_point(|&t| t <= v);
-            for (&t, &m) in self.trees[s..s + n].iter().zip(&self.masks[s..s + n]) {
-                bits[t as usize] &= m;
+            for n in &self.nodes[s..e] {
+                if n.threshold > v {
+                    break;
+                }
+                bits[n.tree as usize] &= n.mask;
             }
         }
+    }
+
+    /// Per tree `t`, `[64 * t + p]` is the node index of its `p`-th leaf from the left (0
+    /// past its last leaf).
+    pub(crate) fn leaf_nodes(&self) -> &[u32] {
+        &self.leaves
+    }
+
+    /// The leaf (node index) each tree sends row `x` to, tree by tree into `out`
+    /// (`out.len()` is the number of trees; `bits` is scratch of the same length).
+    #[cfg(test)]
+    fn leaves(&self, x: &[f64], bits: &mut [u64], out: &mut [u32]) {
+        self.words(x, bits);
         for (t, (o, &b)) in out.iter_mut().zip(bits.iter()).enumerate() {
             // the rightmost leaf is in no left subtree, so some bit below 64 is always set
             *o = self.leaves[64 * t + (b.trailing_zeros() as usize & 63)];
