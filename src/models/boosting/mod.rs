@@ -32,10 +32,14 @@
 //! When every tree has at most 64 leaves (the defaults grow 31), no tree is walked: the
 //! ensemble is laid out once per call for QuickScorer (`tree/quick.rs`: per feature, the
 //! nodes sorted by threshold, each clearing its left subtree's leaves from its tree's 64-bit
-//! word), and a row's leaf per tree is the lowest bit left. Measured natively by thread CPU
-//! time, same build, same binary table, interleaved runs at load 8–9 (2026-12-06): 100 trees
-//! of 31 leaves on 100k × 20 score at 498 k rows/s against 216–225 k rows/s for the block
-//! walk (2.2–2.3×). Deeper trees (imported forests of depth 8, up to 256 leaves) keep the
+//! word), and a row's leaf per tree is the lowest bit left, whose leaf value a table by
+//! leaf bit gives. Measured by thread CPU time on 100 trees of 31 leaves over 100k × 20
+//! (2026-12-06): in Wasm (Node) 491 k rows/s, where the block walk took 366 k (by CPU, at
+//! load 9–13) and 380 k (wall clock, quiet); natively 625 k rows/s at load 1 against
+//! 216–225 k for the block walk by CPU (its native code ran slower than its Wasm: the reason
+//! the native harness had scored boosting slower than Wasm). A first version, with a binary
+//! search per feature and the leaf values read through each tree, took 381–421 k in Wasm
+//! (494 k for this one in the same, interleaved run). Deeper trees (imported forests of depth 8, up to 256 leaves) keep the
 //! block walk of `tree/flat.rs`, where QuickScorer's one `and` per node that sends a row
 //! right (about half of all nodes) would cost more than eight levels of walk.
 //!
