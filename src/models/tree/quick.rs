@@ -233,15 +233,8 @@ fn lay_out(
 
 #[cfg(test)]
 mod tests {
+    use super::super::flat::tests::{tree, uniform, walk};
     use super::*;
-
-    /// A seeded generator (xorshift64) in [0, 1).
-    fn uniform(s: &mut u64) -> f64 {
-        *s ^= *s << 13;
-        *s ^= *s >> 7;
-        *s ^= *s << 17;
-        (*s >> 11) as f64 / (1u64 << 53) as f64
-    }
 
     /// The thresholds and values the comparisons must get right.
     const UGLY: [f64; 12] = [
@@ -263,51 +256,6 @@ mod tests {
         UGLY[(uniform(s) * UGLY.len() as f64) as usize]
     }
 
-    /// Node arrays of a tree grown leaf-wise (a random leaf split each time, so depths are
-    /// uneven), thresholds from [`UGLY`], the missing side drawn per split.
-    #[allow(clippy::type_complexity)]
-    fn tree(
-        s: &mut u64,
-        cols: usize,
-        leaves: usize,
-    ) -> (Vec<usize>, Vec<f64>, Vec<i64>, Vec<i64>, Vec<i64>) {
-        let (mut f, mut t, mut l, mut r, mut m) =
-            (vec![0], vec![0.0], vec![-1], vec![-1], vec![-1]);
-        let mut open = vec![0usize];
-        while open.len() < leaves {
-            let i = open.swap_remove((uniform(s) * open.len() as f64) as usize);
-            let n = f.len() as i64;
-            f[i] = (uniform(s) * cols as f64) as usize;
-            t[i] = pick(s);
-            (l[i], r[i]) = (n, n + 1);
-            m[i] = if uniform(s) < 0.5 { n } else { n + 1 };
-            for _ in 0..2 {
-                f.push(0);
-                t.push(0.0);
-                l.push(-1);
-                r.push(-1);
-                m.push(-1);
-            }
-            open.extend([n as usize, n as usize + 1]);
-        }
-        (f, t, l, r, m)
-    }
-
-    /// The row walk the families score single rows with (a NaN goes right when no missing
-    /// sides are given, as `!(NaN < t)` does).
-    fn walk(f: &[usize], t: &[f64], l: &[i64], r: &[i64], m: Option<&[i64]>, x: &[f64]) -> u32 {
-        let mut i = 0;
-        while l[i] >= 0 {
-            let v = x[f[i]];
-            i = match m {
-                Some(m) if v.is_nan() => m[i],
-                _ if v < t[i] => l[i],
-                _ => r[i],
-            } as usize;
-        }
-        i as u32
-    }
-
     #[test]
     fn every_row_reaches_the_row_walks_leaf() {
         let mut s = 0x2545F4914F6CDD1D;
@@ -326,7 +274,7 @@ mod tests {
         for missing in [false, true] {
             let trees: Vec<_> = [1, 2, 3, 17, 31, 63, 64]
                 .iter()
-                .map(|&n| tree(&mut s, cols, n))
+                .map(|&n| tree(&mut s, cols, n, pick))
                 .collect();
             let arrays = trees
                 .iter()
@@ -347,7 +295,7 @@ mod tests {
     #[test]
     fn big_trees_and_shared_nodes_keep_the_block_walk() {
         let mut s = 7;
-        let (f, t, l, r, _) = tree(&mut s, 3, 65);
+        let (f, t, l, r, _) = tree(&mut s, 3, 65, pick);
         assert!(QuickForest::new([(&f[..], &t[..], &l[..], &r[..], None)].into_iter()).is_none());
         // 0 → (1, 2); 1 and 2 both → (3, 4): children after parents, but not a tree
         let f = [0, 1, 1, 0, 0];
