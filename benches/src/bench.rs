@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! driftlab-bench gen DIR             write the seeded tables (skips files that exist)
-//! driftlab-bench run DIR [--reps N] [--only logistic,...] [--train-only]
-//!                                    time every workload (or the training only); JSON on stdout
+//! driftlab-bench run DIR [--reps N] [--only logistic,...] [--train-only | --score-only]
+//!                                    time every workload (or the training only, or no
+//!                                    Parquet, drift or detectors); JSON on stdout
 //! ```
 //! Each figure is the median of `N` repetitions (default 5; 3 for the slow trainers).
 
@@ -42,6 +43,26 @@ fn thread_cpu() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
     Some(ns * 1e-9)
+}
+
+/// [`time`]'s row with the median thread CPU seconds beside the wall clock (`cpu_seconds`):
+/// the scoring rows, so that a loaded machine's run queue can be told from the code.
+fn timed_row(reps: usize, mut f: impl FnMut() -> Result<f64, String>) -> Value {
+    let mut cpu = Vec::new();
+    let r = time(reps, || {
+        let start = thread_cpu();
+        let check = f();
+        if let (Some(a), Some(z)) = (start, thread_cpu()) {
+            cpu.push(z - a);
+        }
+        check
+    });
+    let failed = r.is_err();
+    let mut v = row(r);
+    if !failed && !cpu.is_empty() {
+        v["cpu_seconds"] = json!(median(cpu));
+    }
+    v
 }
 
 fn row(r: Result<(f64, f64), String>) -> Value {
@@ -87,7 +108,10 @@ fn main() {
                 .map(|s| s.split(',').map(str::to_owned).collect());
             // --train-only: train the families and time nothing else (for profiling)
             let train_only = args.iter().any(|a| a == "--train-only");
-            let out = run(&dir, reps, only.as_deref(), train_only);
+            // --score-only: train and score the families and time the ONNX imports, but
+            // skip Parquet, drift and the detectors (a scoring section's quick run)
+            let score_only = args.iter().any(|a| a == "--score-only");
+            let out = run(&dir, reps, only.as_deref(), train_only, score_only);
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         _ => {
@@ -97,7 +121,13 @@ fn main() {
     }
 }
 
-fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Value {
+fn run(
+    dir: &str,
+    reps: usize,
+    only: Option<&[String]>,
+    train_only: bool,
+    score_only: bool,
+) -> Value {
     let mut b = Bench::new();
     let mut parse = serde_json::Map::new();
     for (slot, name) in SLOTS.iter().enumerate() {
@@ -114,7 +144,11 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
         parse.insert((*name).into(), v);
     }
     eprintln!("driftlab-bench: tables parsed");
-    let parquet = parquet_rows(dir, reps);
+    let parquet = if score_only {
+        json!({"error": "not run (--score-only)"})
+    } else {
+        parquet_rows(dir, reps)
+    };
     eprintln!("driftlab-bench: Parquet read");
     let mut train = serde_json::Map::new();
     let mut score = serde_json::Map::new();
@@ -150,7 +184,7 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
         let rows = b.slots[*slot].as_ref().map_or(0, |l| l.x.rows());
         let single = 20_000.min(rows);
         let batch = row(time(reps, || b.score_batch(f)));
-        let flat = row(time(reps, || b.score_batch_flat(f)));
+        let flat = timed_row(reps, || b.score_batch_flat(f));
         let one = row(time(reps, || b.score_rows(f, single)));
         score.insert(
             (*name).into(),
@@ -170,7 +204,7 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
             let rows = b.slots[1].as_ref().map_or(0, |l| l.x.rows());
             json!({"bytes": bytes.len(), "import": import, "reference": reference,
                    "reference_rows": driftlab_bench::Bench::IMPORT_REFERENCE_ROWS, "rows": rows,
-                   "batch_flat": row(time(reps, || b.score_imported()))})
+                   "batch_flat": timed_row(reps, || b.score_imported())})
         }
         Err(e) => json!({"error": format!("no {dir}/import_forest.onnx ({e}): peers.py writes it")}),
     };
@@ -180,7 +214,7 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
             Ok(trees) => {
                 let rows = b.slots[0].as_ref().map_or(0, |l| l.x.rows());
                 json!({"bytes": bytes.len(), "trees": trees, "rows": rows,
-                       "batch_flat": row(time(reps, || b.score_imported()))})
+                       "batch_flat": timed_row(reps, || b.score_imported())})
             }
             Err(e) => json!({"error": e}),
         },
@@ -189,6 +223,11 @@ fn run(dir: &str, reps: usize, only: Option<&[String]>, train_only: bool) -> Val
         )}),
     };
     eprintln!("driftlab-bench: ONNX import timed");
+    if score_only {
+        return json!({"side": "native", "reps": reps, "parse": parse, "train": train,
+                      "score": score, "onnx_import": import,
+                      "onnx_import_classifier": classifier});
+    }
     let profile = row(time(reps, || b.build_profile()));
     let drift = json!({
         "profile_build": profile,

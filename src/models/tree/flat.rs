@@ -119,11 +119,11 @@ pub(crate) fn blocks(data: &[f64], cols: usize, mut f: impl FnMut(usize, &[f64],
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A seeded generator (xorshift64) in [0, 1).
-    fn uniform(s: &mut u64) -> f64 {
+    pub(in crate::models::tree) fn uniform(s: &mut u64) -> f64 {
         *s ^= *s << 13;
         *s ^= *s >> 7;
         *s ^= *s << 17;
@@ -131,12 +131,13 @@ mod tests {
     }
 
     /// Node arrays of a tree grown leaf-wise (a random leaf split each time, so depths are
-    /// uneven), `missing` drawn per split.
+    /// uneven), thresholds by `draw`, `missing` drawn per split.
     #[allow(clippy::type_complexity)]
-    fn tree(
+    pub(in crate::models::tree) fn tree(
         s: &mut u64,
         cols: usize,
         leaves: usize,
+        draw: fn(&mut u64) -> f64,
     ) -> (Vec<usize>, Vec<f64>, Vec<i64>, Vec<i64>, Vec<i64>) {
         let (mut f, mut t, mut l, mut r, mut m) =
             (vec![0], vec![0.0], vec![-1], vec![-1], vec![-1]);
@@ -145,7 +146,7 @@ mod tests {
             let i = open.swap_remove((uniform(s) * open.len() as f64) as usize);
             let n = f.len() as i64;
             f[i] = (uniform(s) * cols as f64) as usize;
-            t[i] = (uniform(s) * 4.0).round() / 4.0; // ties with the rows' values
+            t[i] = draw(s);
             (l[i], r[i]) = (n, n + 1);
             m[i] = if uniform(s) < 0.5 { n } else { n + 1 };
             for _ in 0..2 {
@@ -160,8 +161,16 @@ mod tests {
         (f, t, l, r, m)
     }
 
-    /// The row walk the tree and boosting families score single rows with.
-    fn walk(f: &[usize], t: &[f64], l: &[i64], r: &[i64], m: Option<&[i64]>, x: &[f64]) -> u32 {
+    /// The row walk the tree and boosting families score single rows with (a NaN goes right
+    /// when no missing sides are given, as `!(NaN < t)` does).
+    pub(in crate::models::tree) fn walk(
+        f: &[usize],
+        t: &[f64],
+        l: &[i64],
+        r: &[i64],
+        m: Option<&[i64]>,
+        x: &[f64],
+    ) -> u32 {
         let mut i = 0;
         while l[i] >= 0 {
             let v = x[f[i]];
@@ -186,7 +195,8 @@ mod tests {
             })
             .collect();
         for leaves in [1, 2, 3, 31, 200] {
-            let (f, t, l, r, m) = tree(&mut s, cols, leaves);
+            // quarter steps: ties with the rows' values
+            let (f, t, l, r, m) = tree(&mut s, cols, leaves, |s| (uniform(s) * 4.0).round() / 4.0);
             for missing in [None, Some(&m[..])] {
                 let flat = FlatTree::new(&f, &t, &l, &r, missing);
                 let mut got = Vec::new();

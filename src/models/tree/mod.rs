@@ -11,6 +11,7 @@
 #[cfg(feature = "train")]
 pub(crate) mod fit;
 pub(crate) mod flat;
+pub(crate) mod quick;
 
 use serde::{Deserialize, Serialize};
 
