@@ -449,6 +449,16 @@ mod imp {
 mod tests {
     use super::*;
 
+    /// A seeded xorshift stream of numbers in [-500, 500).
+    fn uniform(mut s: u64) -> impl FnMut() -> f64 {
+        move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e3
+        }
+    }
+
     /// The eight-lane order written out term by term, as ndarray's `unrolled_dot`.
     fn reference(terms: &[f64]) -> f64 {
         let mut p = [0.0; 8];
@@ -465,13 +475,7 @@ mod tests {
 
     #[test]
     fn sq_l2_pair_is_two_sq_l2() {
-        let mut s = 0x9e37_79b9_7f4a_7c15u64;
-        let mut u = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e3
-        };
+        let mut u = uniform(0x9e37_79b9_7f4a_7c15u64);
         for len in [0, 1, 7, 8, 9, 16, 20, 50, 51] {
             let v: Vec<f64> = (0..3 * len).map(|_| u()).collect();
             let (a0, a1, b) = (&v[..len], &v[len..2 * len], &v[2 * len..]);
@@ -485,13 +489,7 @@ mod tests {
 
     #[test]
     fn class_sums_add_in_feature_order_for_every_row_and_class() {
-        let mut s = 0x2545_f491_4f6c_dd1du64;
-        let mut u = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e3
-        };
+        let mut u = uniform(0x2545_f491_4f6c_dd1du64);
         for (rows, cols, k) in [
             (0, 3, 2),
             (1, 1, 2),
@@ -523,13 +521,7 @@ mod tests {
 
     #[test]
     fn every_reduction_sums_in_the_eight_lane_order() {
-        let mut s = 0x9e37_79b9_7f4a_7c15u64;
-        let mut u = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e3
-        };
+        let mut u = uniform(0x9e37_79b9_7f4a_7c15u64);
         for n in [0, 1, 7, 8, 9, 20, 50, 63] {
             let a: Vec<f64> = (0..n).map(|_| u()).collect();
             let b: Vec<f64> = (0..n).map(|_| u()).collect();
