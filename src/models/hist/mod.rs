@@ -12,7 +12,8 @@
 //! ([`Binned`]), and then finds a node's best split by adding the node's rows into one
 //! histogram per feature (a few additions per row and feature) and scanning the ≤ 255 bins
 //! of each — the method of LightGBM and scikit-learn's `HistGradientBoosting*`. Two more
-//! savings follow (`grow.rs`):
+//! savings follow (`grow.rs`; its histogram build is `grow/build.rs`, its split scans
+//! `grow/scan.rs`):
 //!
 //! - **sibling subtraction**: a split's two children together hold their parent's rows, so
 //!   only the smaller child's histogram is built from rows; the larger one's is the
@@ -23,7 +24,7 @@
 //! - **column-wise histograms**: the node's stats gathered once in row order, then one
 //!   feature at a time over its codes kept column-major too ([`Binned::by_column`]), so
 //!   the slots being added to are one feature's few kilobytes in the L1 cache rather than
-//!   every feature's (see `grow.rs`' `build_all`, with its measurements);
+//!   every feature's (see `grow/build.rs`' `build_all`, with its measurements);
 //! - **one addition per row and feature for class counts** (the tree and the forest): a
 //!   row's stats are its bootstrap count in its one class, so it adds that count to its
 //!   class's slot alone (`build_classes`) rather than `k` numbers of which `k − 1` are
@@ -34,7 +35,7 @@
 //!   pure): at depth 8 that is the last level, half of the nodes;
 //! - **per-split feature draws** (the forest's `feature_proportion` < 1) zero and fill
 //!   only the drawn features' slots of a buffer kept from node to node;
-//! - **a split scan of its own for boosting's stats** (`grow.rs`' `best_gradient_split`):
+//! - **a split scan of its own for boosting's stats** (`grow/scan.rs`' `best_gradient_split`):
 //!   the side sums in registers, no dispatch on the criterion per bin, and a feature's scan
 //!   stopped where the right side falls under `min_samples_leaf` rows — the same
 //!   candidates, arithmetic and ties, so the same trees to the bit;
@@ -222,7 +223,7 @@ pub(crate) struct Binned {
     /// Bin codes, row-major.
     pub codes: Vec<u8>,
     /// The same codes column-major (`by_column[j * rows + r]`), for the histogram build
-    /// (`grow.rs`' `build_all`).
+    /// (`grow/build.rs`' `build_all`).
     pub by_column: Vec<u8>,
     /// Rows.
     pub rows: usize,
