@@ -13,6 +13,19 @@ fn params(features: usize) -> GrowParams {
     }
 }
 
+/// A Gini tree over `y`'s two classes on every row of `b`, grown with seed 1.
+fn gini_tree(b: &Binned, y: &[usize], p: &GrowParams) -> Grown {
+    let stats = onehot(y, 2);
+    let rows = (0..y.len() as u32).collect();
+    let part = Partition {
+        binned: b,
+        stats: &stats,
+        stride: 2,
+        rows,
+    };
+    grow(part, Criterion::Gini, p, &mut StdRng::seed_from_u64(1))
+}
+
 /// Class-weight stats (one-hot rows).
 fn onehot(y: &[usize], k: usize) -> Vec<f64> {
     let mut s = vec![0.0; y.len() * k];
@@ -28,19 +41,7 @@ fn a_separable_feature_gives_pure_leaves() {
     let x = [5.0, 1.0, 3.0, 2.0, 4.0, 3.0, 1.0, 4.0];
     let y = [0, 0, 1, 1];
     let b = Binned::new(&x, 4, 2, 255);
-    let stats = onehot(&y, 2);
-    let mut rng = StdRng::seed_from_u64(1);
-    let t = grow(
-        Partition {
-            binned: &b,
-            stats: &stats,
-            stride: 2,
-            rows: (0..4).collect(),
-        },
-        Criterion::Gini,
-        &params(2),
-        &mut rng,
-    );
+    let t = gini_tree(&b, &y, &params(2));
     assert_eq!(t.nodes.len(), 3);
     assert_eq!(t.nodes[0].feature, 1);
     assert_eq!(b.bins.threshold(1, t.nodes[0].bin), 2.5);
@@ -70,20 +71,13 @@ fn subtraction_gives_the_histogram_built_from_rows() {
         work: Vec::new(),
         spare: Vec::new(),
     };
-    let mut rng = StdRng::seed_from_u64(1);
-    let t = grow(
-        Partition {
-            binned: &b,
-            stats: &stats,
-            stride: 2,
-            rows: (0..rows as u32).collect(),
-        },
-        Criterion::Gini,
+    let t = gini_tree(
+        &b,
+        &y,
         &GrowParams {
             max_depth: 1,
             ..p.clone()
         },
-        &mut rng,
     );
     let (root, l, r) = (
         g.build(&t, 0, None),
@@ -175,19 +169,7 @@ fn missing_rows_learn_their_side() {
     let x = [1.0, 2.0, 3.0, 8.0, 9.0, f64::NAN, f64::NAN, 1.5];
     let y = [0, 0, 0, 1, 1, 1, 1, 0];
     let b = Binned::new(&x, 8, 1, 255);
-    let stats = onehot(&y, 2);
-    let mut rng = StdRng::seed_from_u64(1);
-    let t = grow(
-        Partition {
-            binned: &b,
-            stats: &stats,
-            stride: 2,
-            rows: (0..8).collect(),
-        },
-        Criterion::Gini,
-        &params(1),
-        &mut rng,
-    );
+    let t = gini_tree(&b, &y, &params(1));
     assert_eq!(t.nodes.len(), 3);
     assert!(!t.nodes[0].missing_left);
     assert_eq!(t.nodes[2].stats, vec![0.0, 4.0]);
