@@ -144,12 +144,31 @@ def main():
     print(json.dumps(result, indent=1))
 
 
+def skl2onnx_bool_flags():
+    """skl2onnx (1.20) writes a HistGradientBoosting leaf's `nodes_missing_value_tracks_true`
+    as Python's `False` beside the split nodes' integers, and protobuf refuses a boolean in
+    an INTS attribute ("Expected an int, got a boolean"), so the boosted model did not
+    export. Its converter calls the module's `add_node`; wrapping it to pass the flag as an
+    int changes nothing else in the graph."""
+    import skl2onnx.common.tree_ensemble as te
+    if getattr(te.add_node, "bool_flags_as_ints", False):
+        return
+    add_node = te.add_node
+
+    def patched(*args, nodes_missing_value_tracks_true=0, **kwargs):
+        return add_node(*args, nodes_missing_value_tracks_true=int(nodes_missing_value_tracks_true),
+                        **kwargs)
+    patched.bool_flags_as_ints = True
+    te.add_node = patched
+
+
 def tree_peers(tables, reps, data, fitted):
     """Issue 15's peers of the tree families: scikit-learn's HistGradientBoosting* (both
     cores) and LightGBM (both cores, and one thread) with driftlab's bench settings for
     boosting (100 iterations of 31 leaves, 255 bins, 20 rows per leaf, learning rate 0.1,
     no early stopping), their batch predict_proba, and skl2onnx exports of the tree, the
-    forest and the boosted model for onnxruntime-web (DATA_DIR/{tree,forest,boosting}.onnx)."""
+    forest and the three boosted models for onnxruntime-web (DATA_DIR/{tree,forest,boosting,
+    boosting-regression,boosting-multiclass}.onnx)."""
     import numpy as np
 
     out = {"train": {}, "score": {}, "onnx": {}}
@@ -193,15 +212,21 @@ def tree_peers(tables, reps, data, fitted):
                 out["train"].setdefault(name, {})[peer] = {"error": str(e)}
     try:
         from skl2onnx import to_onnx
+        skl2onnx_bool_flags()
         for name, model, table in [("tree", fitted.get("tree"), "binary"),
                                    ("forest", fitted.get("forest"), "multiclass"),
-                                   ("boosting", boosted.get("boosting"), "binary")]:
+                                   ("boosting", boosted.get("boosting"), "binary"),
+                                   ("boosting-regression", boosted.get("boosting-regression"),
+                                    "regression"),
+                                   ("boosting-multiclass", boosted.get("boosting-multiclass"),
+                                    "multiclass")]:
             if model is None:
                 continue
             x = tables[table][0]
             try:
-                onx = to_onnx(model, x[:1].astype(np.float32),
-                              options={id(model): {"zipmap": False}}, target_opset=17)
+                options = ({id(model): {"zipmap": False}} if hasattr(model, "predict_proba")
+                           else None)
+                onx = to_onnx(model, x[:1].astype(np.float32), options=options, target_opset=17)
                 path = f"{data}/{name}.onnx"
                 with open(path, "wb") as fh:
                     fh.write(onx.SerializeToString())

@@ -224,8 +224,8 @@ async function onnx() {
 }
 
 // Issue 15: onnxruntime-web on the skl2onnx exports of scikit-learn's tree, forest and
-// boosted model (DATA_DIR/{tree,forest,boosting}.onnx, written by peers.py), one thread,
-// batch scoring of the same table the driftlab rows score.
+// boosted models (DATA_DIR/{tree,forest,boosting,boosting-regression,boosting-multiclass}.onnx,
+// written by peers.py), one thread, batch scoring of the same table the driftlab rows score.
 async function onnxTrees() {
   const pkg = path.join(root, '.bench/node/node_modules/onnxruntime-web/dist/ort.node.min.mjs');
   if (!fs.existsSync(pkg)) return { error: 'onnxruntime-web is not installed (scripts/bench_env.sh)' };
@@ -234,6 +234,7 @@ async function onnxTrees() {
   ort.env.logLevel = 'error';
   const out = {};
   for (const [name, table] of [['tree', 'binary'], ['forest', 'multiclass'], ['boosting', 'binary'],
+    ['boosting-regression', 'regression'], ['boosting-multiclass', 'multiclass'],
     ['import_forest', 'regression'], ['import_forest_classifier', 'binary']]) {
     const model = path.join(dir, `${name}.onnx`);
     if (!fs.existsSync(model)) { out[name] = { error: `no skl2onnx export ${model}` }; continue; }
