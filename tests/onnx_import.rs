@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use driftlab::artifact::Artifact;
 use driftlab::onnx::import::{import_model, ImportError, ImportOptions};
+use driftlab::prep::FittedStep;
 use driftlab::table::{read_csv, ReadOptions, Table};
 use serde_json::Value;
 
@@ -130,6 +131,33 @@ fn stripped_round_trip(
     };
     m.metadata_props
         .retain(|p| p.key.as_deref() != Some(driftlab::onnx::export::MODEL_KEY));
+    let p = &artifact.pipeline;
+    let steps = p.normalize.is_some()
+        || p.inputs.iter().any(|c| {
+            matches!(
+                c.step,
+                FittedStep::Ordinal { .. }
+                    | FittedStep::Numeric {
+                        binarize: Some(_),
+                        ..
+                    }
+            )
+        });
+    if steps {
+        // the graph-only reading does not know the exporter's subgraphs for these steps
+        // yet: it refuses, naming the operator
+        let e = import_model(
+            &driftlab::onnx::encode_model(&m),
+            &table(&format!("{data}.train.csv")),
+            Some("y"),
+            &ImportOptions::default(),
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("operator "), "{model}: {e}");
+        return;
+    }
     let back = import_model(
         &driftlab::onnx::encode_model(&m),
         &table(&format!("{data}.train.csv")),
@@ -188,43 +216,27 @@ fn refused_models_say_why() {
         svc.contains("SVMClassifier") && svc.contains("probability=True"),
         "{svc}"
     );
-    // steps on the inputs driftlab's column-by-column pipeline has no place for: refused
-    // with the operator, its node and the fix
-    let cases: [(&str, &str, &[&str]); 3] = [
+    // the steps on the inputs import (they are parity fixtures) into version-3 artifacts
+    for (model, data, path, value) in [
+        ("normalizer_l2", "binary", "/pipeline/normalize", "\"l2\""),
         (
-            "refused_normalizer",
+            "binarizer",
             "binary",
-            &[
-                "operator Normalizer",
-                "divides each row by its norm",
-                "without the Normalizer",
-            ],
+            "/pipeline/inputs/0/step/binarize",
+            "0.0",
         ),
         (
-            "refused_binarizer",
-            "binary",
-            &[
-                "operator Binarizer",
-                "0 or 1 by a threshold",
-                "compute the 0/1 column",
-            ],
-        ),
-        (
-            "refused_ordinal",
+            "ordinal_mixed",
             "mixed",
-            &[
-                "operator LabelEncoder",
-                "ordinal codes",
-                "OneHotEncoder(handle_unknown=\"ignore\")",
-            ],
+            "/pipeline/inputs/2/step/step",
+            "\"ordinal\"",
         ),
-    ];
-    for (model, data, words) in cases {
-        let e = import(model, data).unwrap_err().to_string();
-        for w in words {
-            assert!(e.contains(w), "{model}: {w:?} not in {e}");
-        }
-        assert!(e.contains("at node \""), "{model}: names the node: {e}");
+    ] {
+        let a = import(model, data).unwrap();
+        assert_eq!(a.version, 3, "{model}");
+        let doc: Value = serde_json::from_slice(&a.to_bytes().unwrap()).unwrap();
+        let found = doc.pointer(path).map(|v| v.to_string());
+        assert_eq!(found.as_deref(), Some(value), "{model}: {path}");
     }
 }
 

@@ -108,7 +108,7 @@ pub use canonical::content_hash;
 /// The artifact `format` this scorer reads.
 pub const FORMAT: &str = "driftlab.artifact";
 /// The newest artifact version this scorer reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// An error for the host: an HTTP status, a sentence, and where (0-based row, column).
 #[derive(Clone, Debug, PartialEq)]

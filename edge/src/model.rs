@@ -17,7 +17,7 @@ use driftlab::models::svm::{BinarySvm, Kernel, OneVsOne, SvmModel};
 use driftlab::models::tree::TreeModel;
 use driftlab::models::{Model, ModelKind};
 use driftlab::prep::{
-    CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Quoted, Unseen,
+    CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Norm, Quoted, Unseen,
 };
 use driftlab::table::ColumnKind;
 
@@ -119,6 +119,15 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
                     Some(Json::Bool(true)) => true,
                     _ => return Err("\"keep\" must be true or false".into()),
                 },
+                binarize: match s.get("binarize") {
+                    None => None,
+                    Some(_) => Some(f64_of(s, "binarize")?),
+                },
+            },
+            "ordinal" => FittedStep::Ordinal {
+                categories: strings(s, "categories")?,
+                codes: f64s(s, "codes")?,
+                default: f64_of(s, "default")?,
             },
             "one_hot" => FittedStep::OneHot {
                 fill: str_of(s, "fill")?.to_owned(),
@@ -159,6 +168,16 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
         inputs,
         features: strings(v, "features")?,
         crosses,
+        // a row norm, absent from pipelines without one
+        normalize: match v.get("normalize") {
+            None => None,
+            Some(_) => Some(match str_of(v, "normalize")? {
+                "l1" => Norm::L1,
+                "l2" => Norm::L2,
+                "max" => Norm::Max,
+                n => return Err(format!("unknown row norm {}", Quoted(n))),
+            }),
+        },
     })
 }
 

@@ -407,6 +407,7 @@ impl PipelineSpec {
             inputs,
             features,
             crosses,
+            normalize: None,
         })
     }
 }
@@ -424,6 +425,52 @@ pub struct FittedPipeline {
     /// which therefore read and hash as before).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crosses: Vec<FittedCross>,
+    /// A row step after the columns' steps: the columns' features divided by the row's
+    /// norm (an imported ONNX Normalizer; see [`Norm`]). Absent from every other pipeline,
+    /// which therefore reads and hashes as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalize: Option<Norm>,
+}
+
+/// The norm a row is divided by ([`FittedPipeline::normalize`]), as ONNX-ML's Normalizer
+/// (and onnxruntime) computes it. A row whose norm is 0 (or not finite: values near
+/// `f64::MAX`) is left as it is, as onnxruntime leaves an all-zero row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Norm {
+    /// Σ|x|.
+    L1,
+    /// √Σx².
+    L2,
+    /// The largest value, signed: ONNX's `MAX` (`X / max(X)`), which onnxruntime computes as
+    /// written — not scikit-learn's `norm="max"` (the largest magnitude), which skl2onnx
+    /// exports as this operator; the two differ on a row whose largest magnitude is negative.
+    Max,
+}
+
+impl Norm {
+    /// The ONNX-ML name: `L1`, `L2`, `MAX`.
+    pub fn onnx_name(self) -> &'static str {
+        match self {
+            Norm::L1 => "L1",
+            Norm::L2 => "L2",
+            Norm::Max => "MAX",
+        }
+    }
+
+    /// Divides `row` by its norm, in place (a zero or non-finite norm leaves it).
+    pub fn apply(self, row: &mut [f64]) {
+        let norm = match self {
+            Norm::L1 => row.iter().map(|x| x.abs()).sum::<f64>(),
+            Norm::L2 => row.iter().map(|x| x * x).sum::<f64>().sqrt(),
+            Norm::Max => row.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        };
+        if norm != 0.0 && norm.is_finite() {
+            for x in row.iter_mut() {
+                *x /= norm;
+            }
+        }
+    }
 }
 
 /// One input column and what was learned for it.
@@ -457,6 +504,22 @@ pub enum FittedStep {
         /// `fill` is then unused. Absent (false) in every other pipeline.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         keep: bool,
+        /// After centring and scaling, the value becomes 1 when it is greater than this
+        /// threshold and 0 otherwise (an imported ONNX Binarizer, which follows the Scaler
+        /// and the Imputer). Absent from every other pipeline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        binarize: Option<f64>,
+    },
+    /// One feature: the number of the cell's category (an imported ONNX LabelEncoder on a
+    /// text input, which skl2onnx writes for scikit-learn's OrdinalEncoder).
+    Ordinal {
+        /// The categories, sorted and distinct.
+        categories: Vec<String>,
+        /// The number of each category, in the same order.
+        codes: Vec<f64>,
+        /// The number of a category not in the list, and of a missing cell (which ONNX
+        /// sees as the empty string, itself looked up first): the encoder's default.
+        default: f64,
     },
     /// One feature per training category.
     OneHot {
@@ -568,6 +631,7 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
                 min,
                 max,
                 keep,
+                binarize: None,
             })
         }
         ColumnSpec::OneHot { impute, unseen } => {
@@ -613,7 +677,7 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
 impl FittedColumn {
     fn width(&self) -> usize {
         match &self.step {
-            FittedStep::Numeric { .. } => 1,
+            FittedStep::Numeric { .. } | FittedStep::Ordinal { .. } => 1,
             FittedStep::OneHot { categories, .. } => categories.len(),
             FittedStep::Drop => 0,
         }
@@ -621,7 +685,7 @@ impl FittedColumn {
 
     fn feature_names(&self) -> Vec<String> {
         match &self.step {
-            FittedStep::Numeric { .. } => vec![self.name.clone()],
+            FittedStep::Numeric { .. } | FittedStep::Ordinal { .. } => vec![self.name.clone()],
             FittedStep::OneHot { categories, .. } => categories
                 .iter()
                 .map(|c| format!("{}={c}", self.name))
@@ -659,6 +723,29 @@ impl FittedPipeline {
                 FittedStep::Numeric { scale, .. } if scale.is_nan() || *scale <= 0.0 => {
                     return bad(&input.name, "the scale must be a positive number");
                 }
+                FittedStep::Numeric {
+                    binarize: Some(t), ..
+                } if !t.is_finite() => {
+                    return bad(
+                        &input.name,
+                        "the binarize threshold must be a finite number",
+                    );
+                }
+                FittedStep::Ordinal {
+                    categories,
+                    codes,
+                    default,
+                } => {
+                    if categories.windows(2).any(|w| w[0] >= w[1]) {
+                        return bad(&input.name, "the categories must be sorted and distinct");
+                    }
+                    if codes.len() != categories.len() {
+                        return bad(&input.name, "there must be one code per category");
+                    }
+                    if !default.is_finite() || !codes.iter().all(|c| c.is_finite()) {
+                        return bad(&input.name, "the codes and the default must be finite");
+                    }
+                }
                 FittedStep::OneHot { categories, .. }
                     if categories.windows(2).any(|w| w[0] >= w[1]) =>
                 {
@@ -668,6 +755,11 @@ impl FittedPipeline {
             }
         }
         let base = self.columns_width();
+        if self.normalize.is_some() && !self.crosses.is_empty() {
+            return Err(PrepError::Inconsistent(
+                "a pipeline that normalises its rows has no feature crosses".into(),
+            ));
+        }
         for cross in &self.crosses {
             let numeric = |&i: &usize| {
                 let mut at = 0;
@@ -799,6 +891,9 @@ impl FittedPipeline {
                 return Err(e);
             }
         }
+        if let Some(norm) = self.normalize {
+            norm.apply(&mut out[start..]);
+        }
         for cross in &self.crosses {
             let v = cross.value(&out[start..]);
             out.push(v);
@@ -831,6 +926,7 @@ impl FittedColumn {
                 min,
                 max,
                 keep,
+                binarize,
             } => {
                 // a kept column leaves missing cells to the model, as NaN
                 let (fill, filled) = if *keep {
@@ -885,11 +981,59 @@ impl FittedColumn {
                 }
                 let z = (x - center) / scale;
                 // a value far outside the training range can overflow: saturate, never emit ±inf
-                out.push(if z.is_finite() || x.is_nan() {
+                let z = if z.is_finite() || x.is_nan() {
                     z
                 } else {
                     f64::MAX.copysign(x - center)
+                };
+                // ONNX's Binarizer: NaN (a kept missing cell) is not greater, so 0
+                out.push(match binarize {
+                    Some(t) => f64::from(u8::from(z > *t)),
+                    None => z,
                 });
+            }
+            FittedStep::Ordinal {
+                categories,
+                codes,
+                default,
+            } => {
+                let number;
+                let label: &str = match cell {
+                    Cell::Missing => "",
+                    Cell::Category(s) => s,
+                    Cell::Bool(b) => {
+                        if b {
+                            "true"
+                        } else {
+                            "false"
+                        }
+                    }
+                    Cell::Number(x) => {
+                        number = Num(x).to_string();
+                        &number
+                    }
+                };
+                let hit = categories.binary_search_by(|c| c.as_str().cmp(label)).ok();
+                let code = match hit.and_then(|i| codes.get(i)) {
+                    Some(&c) => c,
+                    None => {
+                        let (kind, what) = if matches!(cell, Cell::Missing) {
+                            ("missing", format!("{} is missing", Quoted(&self.name)))
+                        } else {
+                            (
+                                "unseen_category",
+                                format!(
+                                    "{} = {} was not seen in training",
+                                    Quoted(&self.name),
+                                    Quoted(label)
+                                ),
+                            )
+                        };
+                        warn(kind, format!("{what}; encoded as {}", Num(*default)));
+                        *default
+                    }
+                };
+                out.push(code);
             }
             FittedStep::OneHot {
                 fill,

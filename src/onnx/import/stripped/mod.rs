@@ -361,6 +361,7 @@ fn pipeline(
                     min,
                     max,
                     keep: fill.is_nan(),
+                    binarize: None,
                 }
             }
             // text: a one-hot column
@@ -458,6 +459,7 @@ fn pipeline(
             inputs,
             features,
             crosses,
+            normalize: None,
         },
         x,
     ))
