@@ -26,6 +26,14 @@
 //! - a feature cross ([`Cross`]: `x²`, `x·y`, `sin x`) is computed from the columns'
 //!   transformed (imputed and scaled) values and appended after every column's features,
 //!   so serving computes it as training did;
+//! - three steps only an ONNX import makes (`crate::onnx::import`), each absent from other
+//!   artifacts so that they read and hash as before: a numeric step's `binarize` threshold
+//!   (after imputation and scaling: `z > t` → 1, else 0, as ONNX-ML's Binarizer after its
+//!   Scaler), an [`FittedStep::Ordinal`] step (a category's number; unseen and missing
+//!   cells take the default, as onnxruntime's LabelEncoder does, and are flagged), and the
+//!   pipeline's row norm ([`Norm`], applied to the columns' features after their steps; a
+//!   pipeline with a norm has no crosses). Input warnings are about the raw cells, so a row
+//!   norm does not change them;
 //! - a numeric column read as categorical at serving time is converted when every label
 //!   is a number; a numeric value in a categorical column is matched by its shortest
 //!   decimal form (`1`, `2.5`).

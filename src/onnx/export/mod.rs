@@ -31,6 +31,9 @@
 //! | numeric step: impute (NaN and ±∞), then `(x − center) / scale` | `IsNaN`, `IsInf`, `Or`, `Where`, `Sub`, `Div` (double) |
 //! | one-hot step: a missing category imputed, unseen ones all zeros | `Equal` with `""`, `Where`, `Equal` against the categories, `Cast` |
 //! | crosses `x²`, `x·y`, `sin x` | `Slice`, `Mul`, `Sin` (appended after the columns' features, as in driftlab) |
+//! | numeric step's `binarize` threshold | `Greater` and `Cast` to double (onnxruntime has no double kernel for ONNX-ML's Binarizer) |
+//! | ordinal step | ONNX-ML's `LabelEncoder` (`keys_strings` → `values_floats`, `default_float`), `Cast` to double; refused when a code is not exact in `float32` |
+//! | row norm (`normalize`) | `ReduceL1`, `ReduceL2` or `ReduceMax` over the features, a norm of 0 or not finite replaced by 1, `Div` (double: ONNX-ML's Normalizer outputs floats) |
 //! | logistic (two classes, multinomial) | `LinearClassifier` (`LOGISTIC` over `±w`, `SOFTMAX`) |
 //! | linear, ridge, lasso, elastic net | `LinearRegressor` |
 //! | tree | `TreeEnsembleRegressor` with one target per class (the leaf's class distribution) |
