@@ -144,6 +144,17 @@ fn stripped_round_trip(
             )
         });
     if steps {
+        // with its entry, the export imports back to the same pipeline and model
+        let full = driftlab::onnx::export::to_bytes(artifact).unwrap();
+        let back = import_model(
+            &full,
+            &table(&format!("{data}.train.csv")),
+            Some("y"),
+            &ImportOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{model}: driftlab's own export: {e}"));
+        assert_eq!(back.pipeline, artifact.pipeline, "{model}");
+        assert_eq!(back.model, artifact.model, "{model}");
         // the graph-only reading does not know the exporter's subgraphs for these steps
         // yet: it refuses, naming the operator
         let e = import_model(

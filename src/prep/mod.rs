@@ -726,41 +726,24 @@ impl FittedPipeline {
                 Quoted(column)
             )))
         };
+        // (numbers are finite: JSON has no NaN or infinity, and both loaders refuse a
+        // literal that overflows)
         for input in &self.inputs {
-            match &input.step {
+            let why = match &input.step {
                 FittedStep::Numeric { scale, .. } if scale.is_nan() || *scale <= 0.0 => {
-                    return bad(&input.name, "the scale must be a positive number");
+                    "the scale must be a positive number"
                 }
-                FittedStep::Numeric {
-                    binarize: Some(t), ..
-                } if !t.is_finite() => {
-                    return bad(
-                        &input.name,
-                        "the binarize threshold must be a finite number",
-                    );
-                }
-                FittedStep::Ordinal {
-                    categories,
-                    codes,
-                    default,
-                } => {
-                    if categories.windows(2).any(|w| w[0] >= w[1]) {
-                        return bad(&input.name, "the categories must be sorted and distinct");
-                    }
-                    if codes.len() != categories.len() {
-                        return bad(&input.name, "there must be one code per category");
-                    }
-                    if !default.is_finite() || !codes.iter().all(|c| c.is_finite()) {
-                        return bad(&input.name, "the codes and the default must be finite");
-                    }
-                }
-                FittedStep::OneHot { categories, .. }
+                FittedStep::OneHot { categories, .. } | FittedStep::Ordinal { categories, .. }
                     if categories.windows(2).any(|w| w[0] >= w[1]) =>
                 {
-                    return bad(&input.name, "the categories must be sorted and distinct");
+                    "the categories must be sorted and distinct"
                 }
-                _ => {}
-            }
+                FittedStep::Ordinal {
+                    categories, codes, ..
+                } if codes.len() != categories.len() => "there must be one code per category",
+                _ => continue,
+            };
+            return bad(&input.name, why);
         }
         let base = self.columns_width();
         if self.normalize.is_some() && !self.crosses.is_empty() {
@@ -1000,57 +983,26 @@ impl FittedColumn {
                     None => z,
                 });
             }
-            FittedStep::Ordinal {
-                categories,
-                codes,
-                default,
-            } => {
-                let number;
-                let label: &str = match cell {
-                    Cell::Missing => "",
-                    Cell::Category(s) => s,
-                    Cell::Bool(b) => {
-                        if b {
-                            "true"
-                        } else {
-                            "false"
-                        }
-                    }
-                    Cell::Number(x) => {
-                        number = Num(x).to_string();
-                        &number
-                    }
+            // one lookup for both categorical steps: a one-hot column's indicators, or an
+            // ordinal column's number
+            FittedStep::OneHot { .. } | FittedStep::Ordinal { .. } => {
+                let (categories, fill, codes, unseen) = match &self.step {
+                    FittedStep::OneHot {
+                        fill,
+                        categories,
+                        unseen,
+                    } => (categories, Some(fill.as_str()), None, *unseen),
+                    FittedStep::Ordinal {
+                        categories,
+                        codes,
+                        default,
+                    } => (categories, None, Some((codes, *default)), Unseen::Ignore),
+                    _ => return Ok(()),
                 };
-                let hit = categories.binary_search_by(|c| c.as_str().cmp(label)).ok();
-                let code = match hit.and_then(|i| codes.get(i)) {
-                    Some(&c) => c,
-                    None => {
-                        let (kind, what) = if matches!(cell, Cell::Missing) {
-                            ("missing", format!("{} is missing", Quoted(&self.name)))
-                        } else {
-                            (
-                                "unseen_category",
-                                format!(
-                                    "{} = {} was not seen in training",
-                                    Quoted(&self.name),
-                                    Quoted(label)
-                                ),
-                            )
-                        };
-                        warn(kind, format!("{what}; encoded as {}", Num(*default)));
-                        *default
-                    }
-                };
-                out.push(code);
-            }
-            FittedStep::OneHot {
-                fill,
-                categories,
-                unseen,
-            } => {
-                let number;
-                let label: &str = match cell {
-                    Cell::Missing => {
+                let mut number = String::new();
+                let label: &str = match (label_of(cell, &mut number), fill) {
+                    (Some(label), _) => label,
+                    (None, Some(fill)) => {
                         warn(
                             "missing",
                             format!(
@@ -1061,46 +1013,72 @@ impl FittedColumn {
                         );
                         fill
                     }
-                    Cell::Category(s) => s,
-                    Cell::Bool(b) => {
-                        if b {
-                            "true"
-                        } else {
-                            "false"
-                        }
-                    }
-                    Cell::Number(x) => {
-                        number = Num(x).to_string();
-                        &number
-                    }
+                    // an ordinal column's missing cell is the empty string to ONNX
+                    (None, None) => "",
                 };
-                let hit = categories.binary_search_by(|c| c.as_str().cmp(label)).ok();
+                let hit = find(categories, label);
                 if hit.is_none() {
-                    if *unseen == Unseen::Error {
+                    if unseen == Unseen::Error {
                         return Err(PrepError::UnseenCategory {
                             row,
                             column: self.name.clone(),
                             value: label.chars().take(40).collect(),
                         });
                     }
+                    let encoded = match codes {
+                        Some((_, default)) => Num(default).to_string(),
+                        None => "all zeros".to_owned(),
+                    };
+                    let missing = fill.is_none() && matches!(cell, Cell::Missing);
                     warn(
-                        "unseen_category",
+                        if missing {
+                            "missing"
+                        } else {
+                            "unseen_category"
+                        },
                         format!(
-                            "{} = {} was not seen in training; encoded as all zeros",
+                            "{} = {} was not seen in training; encoded as {encoded}",
                             Quoted(&self.name),
                             Quoted(label)
                         ),
                     );
                 }
-                let base = out.len();
-                out.resize(base + categories.len(), 0.0);
-                if let Some(i) = hit {
-                    out[base + i] = 1.0;
+                match codes {
+                    Some((codes, default)) => {
+                        out.push(hit.and_then(|i| codes.get(i)).copied().unwrap_or(default))
+                    }
+                    None => {
+                        let base = out.len();
+                        out.resize(base + categories.len(), 0.0);
+                        if let Some(i) = hit {
+                            out[base + i] = 1.0;
+                        }
+                    }
                 }
             }
         }
         Ok(())
     }
+}
+
+/// A cell as a category: text as is, a boolean as `true` or `false`, a number by its
+/// shortest decimal form (written into `number`); `None` when missing.
+fn label_of<'a>(cell: Cell<'a>, number: &'a mut String) -> Option<&'a str> {
+    match cell {
+        Cell::Missing => None,
+        Cell::Category(s) => Some(s),
+        Cell::Bool(true) => Some("true"),
+        Cell::Bool(false) => Some("false"),
+        Cell::Number(x) => {
+            *number = Num(x).to_string();
+            Some(number)
+        }
+    }
+}
+
+/// Where `label` is among sorted `categories`.
+fn find(categories: &[String], label: &str) -> Option<usize> {
+    categories.binary_search_by(|c| c.as_str().cmp(label)).ok()
 }
 
 /// The mean, computed as Σx/n, or as Σ(x/n) when the sum overflows (values near ±f64::MAX).
