@@ -54,18 +54,7 @@ fn version_for(pipeline: &FittedPipeline, model: &Model) -> u32 {
         Model::Forest(f) => f.trees.iter().any(|t| t.missing.is_some()),
         _ => false,
     };
-    let steps = pipeline.normalize.is_some()
-        || pipeline.inputs.iter().any(|c| {
-            matches!(
-                c.step,
-                FittedStep::Ordinal { .. }
-                    | FittedStep::Numeric {
-                        binarize: Some(_),
-                        ..
-                    }
-            )
-        });
-    if steps {
+    if pipeline.has_onnx_steps() {
         3
     } else if keeps || learned {
         2

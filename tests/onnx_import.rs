@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use driftlab::artifact::Artifact;
 use driftlab::onnx::import::{import_model, ImportError, ImportOptions};
-use driftlab::prep::FittedStep;
 use driftlab::table::{read_csv, ReadOptions, Table};
 use serde_json::Value;
 
@@ -131,19 +130,7 @@ fn stripped_round_trip(
     };
     m.metadata_props
         .retain(|p| p.key.as_deref() != Some(driftlab::onnx::export::MODEL_KEY));
-    let p = &artifact.pipeline;
-    let steps = p.normalize.is_some()
-        || p.inputs.iter().any(|c| {
-            matches!(
-                c.step,
-                FittedStep::Ordinal { .. }
-                    | FittedStep::Numeric {
-                        binarize: Some(_),
-                        ..
-                    }
-            )
-        });
-    if steps {
+    if artifact.pipeline.has_onnx_steps() {
         // with its entry, the export imports back to the same pipeline and model
         let full = driftlab::onnx::export::to_bytes(artifact).unwrap();
         let back = import_model(

@@ -709,6 +709,22 @@ impl FittedPipeline {
         self.features.len()
     }
 
+    /// Whether it holds a step only an ONNX import makes: a binarize threshold, an ordinal
+    /// column or a row norm (such an artifact is version 3).
+    pub fn has_onnx_steps(&self) -> bool {
+        self.normalize.is_some()
+            || self.inputs.iter().any(|c| {
+                matches!(
+                    c.step,
+                    FittedStep::Ordinal { .. }
+                        | FittedStep::Numeric {
+                            binarize: Some(_),
+                            ..
+                        }
+                )
+            })
+    }
+
     /// Number of features the columns make (before the crosses).
     fn columns_width(&self) -> usize {
         self.inputs.iter().map(FittedColumn::width).sum()
