@@ -84,8 +84,10 @@
 //!
 //! Without that entry (a tool kept only the graph), a file whose producer is `driftlab` is
 //! read operator by operator (`stripped/`): the exporter's subgraphs — `IsNaN`, `IsInf`,
-//! `Or`, `Where`, `Sub`, `Div` per numeric column; `Equal`, `Where`, `Equal`, `Cast` per
-//! one-hot column; `Slice`, `Mul`, `Sin` crosses; `LinearClassifier`, `LinearRegressor`,
+//! `Or`, `Where`, `Sub`, `Div` per numeric column (then `Greater`, `Cast` when it is
+//! binarized); `Equal`, `Where`, `Equal`, `Cast` per one-hot column; `LabelEncoder`,
+//! `Cast` per ordinal column; `ReduceL1`/`ReduceL2`/`ReduceMax` and its guard, `Div` (the row
+//! norm); `Slice`, `Mul`, `Sin` crosses; `LinearClassifier`, `LinearRegressor`,
 //! `TreeEnsembleRegressor` (+ `Div` for a forest, + `Sigmoid` or `Softmax` for boosting),
 //! `Unsqueeze`/`Sub`/`Mul`/`ReduceSum`/`Softmax` (naive Bayes), `ArgMin`/`Sqrt`
 //! (k-means), `Gemm` and activations (mlp), `MatMul`/`Exp`/`Pow`/`Sigmoid` or
