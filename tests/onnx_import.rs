@@ -223,6 +223,17 @@ fn refused_models_say_why() {
         let found = doc.pointer(path).map(|v| v.to_string());
         assert_eq!(found.as_deref(), Some(value), "{model}: {path}");
     }
+    // an ordinal code ONNX-ML's LabelEncoder cannot hold (values_floats are float32): the
+    // export refuses, naming the column and the fix
+    let mut a = import("ordinal_mixed", "mixed").unwrap();
+    if let driftlab::prep::FittedStep::Ordinal { codes, .. } = &mut a.pipeline.inputs[2].step {
+        codes[0] = 0.1;
+    }
+    let e = driftlab::onnx::export::export(&a).unwrap_err().to_string();
+    assert!(
+        e.contains("\"c\"") && e.contains("ordinal codes") && e.contains("whole numbers"),
+        "{e}"
+    );
 }
 
 /// Hostile files (`scripts/fixtures_onnx.py`'s `hostile/`, also the fuzz corpus's seeds):
