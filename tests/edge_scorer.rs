@@ -139,39 +139,6 @@ fn reads_learned_missing_sides_and_scores_them_identically() {
     }
 }
 
-/// The steps an imported ONNX Normalizer, Binarizer or LabelEncoder becomes (issue 17):
-/// the fixture models imported with their reference, read and scored by the edge as by
-/// the core, on their stored rows (an unseen category among them).
-#[cfg(feature = "onnx")]
-#[test]
-fn reads_imported_steps_and_scores_them_identically() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
-    let csv = |name: &str| {
-        read_csv(
-            &std::fs::read(dir.join(name)).unwrap(),
-            &ReadOptions::default(),
-        )
-        .unwrap()
-        .table
-    };
-    for (model, data) in [
-        ("normalizer_l2", "binary"),
-        ("normalizer_max", "binary"),
-        ("binarizer", "binary"),
-        ("ordinal_mixed", "mixed"),
-    ] {
-        let a = driftlab::onnx::import::import_model(
-            &std::fs::read(dir.join(format!("{model}.onnx"))).unwrap(),
-            &csv(&format!("{data}.train.csv")),
-            Some("y"),
-            &Default::default(),
-        )
-        .unwrap();
-        assert_eq!(a.version, 3, "{model}");
-        same_as_the_core(&a.to_bytes().unwrap(), &csv(&format!("{data}.rows.csv")));
-    }
-}
-
 /// Feature crosses (issue 16) in the fitted pipeline: the edge reads them as the core does
 /// and a network over `x, y, x^2, y^2, x*y, sin(x), sin(y)` scores the same bits.
 #[test]
