@@ -191,6 +191,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("imported-svc-multi", "svc_rbf_multi", "multi"),
         // imputation, scaling and one-hot encoding in the graph, before a logistic regression
         ("imported-logistic-mixed", "logistic_mixed", "mixed"),
+        // the steps an import maps onto driftlab's pipeline (issue 17): a Normalizer (MAX),
+        // a Binarizer, an OrdinalEncoder (a LabelEncoder on a text input)
+        ("imported-normalizer-max", "normalizer_max", "binary"),
+        ("imported-binarizer", "binarizer", "binary"),
+        ("imported-ordinal-mixed", "ordinal_mixed", "mixed"),
     ] {
         let fixtures = root.join("tests/fixtures/onnx");
         let csv = std::fs::read(fixtures.join(format!("{data}.train.csv")))?;

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""The ONNX model the page's end-to-end test opens (tests/e2e/onnx.test.mjs):
-tests/fixtures/onnx_page/fraud_logistic.onnx.
+"""The ONNX models the page's end-to-end test opens (tests/e2e/onnx.test.mjs):
+tests/fixtures/onnx_page/fraud_logistic.onnx, and fraud_steps.onnx (issue 17: the same
+table through a Binarizer on one column, an OrdinalEncoder on the categories and a
+Normalizer before the model, the pipeline steps an import maps onto driftlab's).
 
 A scikit-learn pipeline as an onnxruntime user would have it, trained on driftlab's bundled
 `fraud` table (2,000 rows, seed 42, as `driftlab dataset fraud --rows 2000 --seed 42`
@@ -25,7 +27,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (Binarizer, Normalizer, OneHotEncoder, OrdinalEncoder,
+                                   StandardScaler)
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 OUT = os.path.join(ROOT, "tests", "fixtures", "onnx_page")
@@ -59,3 +62,21 @@ with open(os.path.join(OUT, "fraud_logistic.onnx"), "wb") as f:
     f.write(onx.SerializeToString())
 print("fraud_logistic.onnx:", len(onx.SerializeToString()), "bytes; training accuracy",
       round(model.score(x, y), 4))
+
+steps = make_pipeline(
+    ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), NUM[:-1]),
+        ("far", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler(), Binarizer(threshold=0.0)),
+         NUM[-1:]),
+        ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), CAT),
+    ]),
+    Normalizer(norm="l2"),
+    LogisticRegression(max_iter=1000),
+)
+steps.fit(x, y)
+onx = to_onnx(steps, initial_types=types, options={LogisticRegression: {"zipmap": False}},
+              target_opset={"": 17, "ai.onnx.ml": 3})
+with open(os.path.join(OUT, "fraud_steps.onnx"), "wb") as f:
+    f.write(onx.SerializeToString())
+print("fraud_steps.onnx:", len(onx.SerializeToString()), "bytes; training accuracy",
+      round(steps.score(x, y), 4))

@@ -378,6 +378,29 @@ def hostile():
         f.write(bytes([0x08, 0x08, 0x3A, 0x80, 0x80, 0x80, 0x80, 0x08]) + b"\0" * 16)
 
 
+def steps():
+    """Normalizer (l1, l2, max), Binarizer and OrdinalEncoder on the inputs: the pipeline
+    steps an import maps onto driftlab's `normalize`, `binarize` and `ordinal`. onnxruntime's
+    MAX divides by the largest value, signed (ONNX's X / max(X)), where scikit-learn's
+    norm="max" divides by the largest magnitude: the expected scores are onnxruntime's."""
+    for name, data, norm in [("normalizer_l2", "binary", "l2"), ("normalizer_l1", "multi", "l1"),
+                             ("normalizer_max", "binary", "max")]:
+        sk(name, data, make_pipeline(StandardScaler(), Normalizer(norm=norm), LogisticRegression()),
+           "logistic")
+    sk("binarizer", "binary",
+       make_pipeline(StandardScaler(), Binarizer(threshold=0.0), LogisticRegression()), "logistic")
+    sk("binarizer_tree", "multi",
+       make_pipeline(Binarizer(threshold=0.5), DecisionTreeClassifier(max_depth=4, random_state=0)),
+       "tree")
+    ordinal = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(), StandardScaler()), [0, 1]),
+        ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), [2]),
+    ])
+    sk("ordinal_mixed", "mixed", make_pipeline(ordinal, LogisticRegression()), "logistic")
+    sk("ordinal_forest", "mixed", make_pipeline(ordinal, RandomForestClassifier(
+        n_estimators=10, max_depth=5, random_state=0)), "forest")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     numeric_dataset("binary", "binary")
@@ -459,22 +482,7 @@ def main():
     svc = make_pipeline(StandardScaler(), SVC(kernel="rbf", probability=False, random_state=0)).fit(x, y)
     with open(os.path.join(OUT, "refused_svc.onnx"), "wb") as f:
         f.write(to_onnx(svc, f32(x[:1]), target_opset=OPSET).SerializeToString())
-    # row-wise and ordinal steps on the inputs, refused with the fix (tests/onnx_import.rs)
-    for name, step in [("refused_normalizer", Normalizer(norm="l2")),
-                       ("refused_binarizer", Binarizer(threshold=0.0))]:
-        m = make_pipeline(StandardScaler(), step, LogisticRegression()).fit(x, y)
-        with open(os.path.join(OUT, f"{name}.onnx"), "wb") as f:
-            f.write(to_onnx(m, f32(x[:1]), target_opset=OPSET).SerializeToString())
-    xm, ym, _ = DATA["mixed"]
-    ordinal = ColumnTransformer([
-        ("num", make_pipeline(SimpleImputer(), StandardScaler()), [0, 1]),
-        ("cat", OrdinalEncoder(), [2]),
-    ])
-    m = make_pipeline(ordinal, LogisticRegression()).fit(xm, ym)
-    types = [("a", FloatTensorType([None, 1])), ("b", FloatTensorType([None, 1])),
-             ("c", StringTensorType([None, 1]))]
-    with open(os.path.join(OUT, "refused_ordinal.onnx"), "wb") as f:
-        f.write(to_onnx(m, initial_types=types, target_opset=OPSET).SerializeToString())
+    steps()
     hostile()
     with open(os.path.join(OUT, "models.json"), "w") as f:
         json.dump(MODELS, f, indent=1)
@@ -484,6 +492,17 @@ def main():
 if __name__ == "__main__":
     if sys.argv[1:] == ["--hostile"]:
         hostile()  # only the hostile files (the models need not be rewritten)
+    elif sys.argv[1:] == ["--steps"]:
+        # only the pipeline-step fixtures, appended to models.json (datasets rewritten,
+        # identically)
+        for n, t in [("binary", "binary"), ("multi", "multi"), ("reg", "reg")]:
+            numeric_dataset(n, t)
+        mixed_dataset("mixed")
+        with open(os.path.join(OUT, "models.json")) as f:
+            old = json.load(f)
+        steps()
+        with open(os.path.join(OUT, "models.json"), "w") as f:
+            json.dump(old + [m for m in MODELS if m not in old], f, indent=1)
     elif sys.argv[1:] == ["--v5"]:
         # only the TreeEnsemble rewrite (the datasets are rewritten, identically)
         for n, t in [("binary", "binary"), ("multi", "multi"), ("reg", "reg")]:

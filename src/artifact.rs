@@ -36,7 +36,12 @@ pub const FORMAT: &str = "driftlab.artifact";
 /// in a tree or a forest's tree) is written as version 2, so that an older driftlab refuses
 /// it ("upgrade driftlab") rather than ignoring those members and scoring missing cells
 /// otherwise. Every other artifact is written as version 1, byte for byte as before.
-pub const VERSION: u32 = 2;
+///
+/// Version 3 (issue 17): an artifact whose pipeline binarizes a numeric column
+/// (`binarize`), encodes a category as its number (an `ordinal` step) or normalises its
+/// rows (`normalize`) — the steps an imported ONNX Binarizer, LabelEncoder or Normalizer
+/// becomes — is written as version 3, for the same reason.
+pub const VERSION: u32 = 3;
 
 /// The version an artifact of this pipeline and model is written as (see [`VERSION`]).
 fn version_for(pipeline: &FittedPipeline, model: &Model) -> u32 {
@@ -49,7 +54,9 @@ fn version_for(pipeline: &FittedPipeline, model: &Model) -> u32 {
         Model::Forest(f) => f.trees.iter().any(|t| t.missing.is_some()),
         _ => false,
     };
-    if keeps || learned {
+    if pipeline.has_onnx_steps() {
+        3
+    } else if keeps || learned {
         2
     } else {
         1

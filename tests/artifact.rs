@@ -22,9 +22,10 @@ fn trained() -> Artifact {
 fn round_trip_keeps_everything() {
     let a = trained();
     assert_eq!(a.format, FORMAT);
-    // version 2 only for what needs it (missing values kept for the model, issue 15)
+    // version 2 or 3 only for what needs it (missing values kept for the model, issue 15;
+    // the steps of an ONNX import, issue 17)
     assert_eq!(a.version, 1);
-    assert_eq!(VERSION, 2);
+    assert_eq!(VERSION, 3);
     assert!(a.hash.starts_with("fnv1a64:"));
     assert_eq!(a.lineage.driftlab_version, driftlab::VERSION);
     assert_eq!(a.lineage.created, "2025-01-01T00:00:00Z");
@@ -37,14 +38,14 @@ fn round_trip_keeps_everything() {
 fn refusals_are_clear() {
     let a = trained();
     let mut v: serde_json::Value = serde_json::from_slice(&a.to_bytes().unwrap()).unwrap();
-    v["version"] = 3.into();
+    v["version"] = 4.into();
     let e = Artifact::from_bytes(v.to_string().as_bytes()).unwrap_err();
     assert!(
         matches!(
             e,
             ArtifactError::NewerVersion {
-                found: 3,
-                supported: 2
+                found: 4,
+                supported: 3
             }
         ),
         "{e}"

@@ -498,11 +498,11 @@ fn format_and_version_are_checked_first() {
     w.as_object_mut().unwrap().remove("format");
     refused("no format", &rehashed(w), &["unknown artifact format"]);
     let mut w = v.clone();
-    w["version"] = json!(3);
+    w["version"] = json!(4);
     refused(
         "newer version",
         &rehashed(w),
-        &["version 3 is newer", "upgrade driftlab"],
+        &["version 4 is newer", "upgrade driftlab"],
     );
     let mut w = v.clone();
     w["version"] = json!(u64::MAX);
@@ -738,4 +738,72 @@ fn broken_boosted_trees_are_refused() {
         &|m| m["n_classes"] = json!(u64::MAX),
         &["class labels"],
     );
+}
+
+/// The steps an imported ONNX Binarizer, LabelEncoder or Normalizer becomes (issue 17):
+/// damaged values are refused as other tampering is, and a sound one loads and scores.
+#[test]
+fn broken_imported_steps_are_refused() {
+    let v = doc(&trained(ModelKind::Logistic));
+    let mut base = v.clone();
+    base["version"] = json!(3);
+    let ordinal = |categories: Value, codes: Value, default: Value| json!({"step": "ordinal", "categories": categories, "codes": codes, "default": default});
+    let cases: [(&str, &str, Value, &[&str]); 6] = [
+        (
+            "a threshold that is not a number",
+            "/pipeline/inputs/0/step/binarize",
+            json!("high"),
+            &["not a driftlab artifact"],
+        ),
+        (
+            "an unknown norm",
+            "/pipeline/normalize",
+            json!("l7"),
+            &["not a driftlab artifact", "l7"],
+        ),
+        (
+            "duplicate categories",
+            "/pipeline/inputs/0/step",
+            ordinal(json!(["a", "a"]), json!([1.0, 2.0]), json!(-1.0)),
+            &["sorted and distinct", "sepal_length_cm"],
+        ),
+        (
+            "unsorted categories",
+            "/pipeline/inputs/0/step",
+            ordinal(json!(["b", "a"]), json!([1.0, 2.0]), json!(-1.0)),
+            &["sorted and distinct"],
+        ),
+        (
+            "fewer codes than categories",
+            "/pipeline/inputs/0/step",
+            ordinal(json!(["a", "b"]), json!([1.0]), json!(-1.0)),
+            &["one code per category"],
+        ),
+        (
+            "a default that is not a number",
+            "/pipeline/inputs/0/step",
+            ordinal(json!(["a"]), json!([1.0]), Value::Null),
+            &["not a driftlab artifact"],
+        ),
+    ];
+    for (case, path, value, words) in cases {
+        let mut w = base.clone();
+        let (parent, key) = path.rsplit_once('/').unwrap();
+        w.pointer_mut(parent).unwrap()[key] = value;
+        refused(case, &rehashed(w), words);
+    }
+    // sound steps load and score: a row norm, a binarized column, an ordinal column
+    let mut w = base.clone();
+    w["pipeline"]["normalize"] = json!("l2");
+    w["pipeline"]["inputs"][1]["step"]["binarize"] = json!(0.0);
+    w["pipeline"]["inputs"][0]["step"] =
+        ordinal(json!(["5.1", "6"]), json!([1.0, 2.0]), json!(0.0));
+    let a = Artifact::from_bytes(&rehashed(w)).unwrap();
+    let scored = a.score_table(&iris()).unwrap();
+    assert_eq!(scored.len(), 150);
+    // the first row (5.1) is unseen nowhere: its code is 1, the others' 2 or 0, flagged
+    assert!(scored[0].warnings.is_empty(), "{:?}", scored[0].warnings);
+    assert!(scored
+        .iter()
+        .any(|s| s.warnings.iter().any(|w| w.kind == "unseen_category")));
 }

@@ -17,7 +17,7 @@ use driftlab::models::svm::{BinarySvm, Kernel, OneVsOne, SvmModel};
 use driftlab::models::tree::TreeModel;
 use driftlab::models::{Model, ModelKind};
 use driftlab::prep::{
-    CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Quoted, Unseen,
+    CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Norm, Quoted, Unseen,
 };
 use driftlab::table::ColumnKind;
 
@@ -32,6 +32,15 @@ fn f64_of(v: &Json<'_>, key: &str) -> R<f64> {
     field(v, key)?
         .as_f64()
         .ok_or_else(|| format!("{} must be a finite number", Quoted(key)))
+}
+
+/// Where `word` is among `options`, or "unknown {what} \"word\"" (one reader for every
+/// closed list of names: a `match` with its own message each costs more bytes).
+fn pick(word: &str, what: &str, options: &[&str]) -> R<usize> {
+    options
+        .iter()
+        .position(|o| *o == word)
+        .ok_or_else(|| format!("unknown {what} {}", Quoted(word)))
 }
 
 fn usize_of(v: &Json<'_>, key: &str) -> R<usize> {
@@ -100,15 +109,19 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
         ),
     };
     let inputs = map_all(array_of(v, "inputs")?, |c| {
-        let kind = match str_of(c, "kind")? {
-            "numeric" => ColumnKind::Numeric,
-            "categorical" => ColumnKind::Categorical,
-            "boolean" => ColumnKind::Boolean,
-            k => return Err(format!("unknown column kind {}", Quoted(k))),
-        };
+        let kind = [
+            ColumnKind::Numeric,
+            ColumnKind::Categorical,
+            ColumnKind::Boolean,
+        ][pick(
+            str_of(c, "kind")?,
+            "column kind",
+            &["numeric", "categorical", "boolean"],
+        )?];
         let s = field(c, "step")?;
-        let step = match str_of(s, "step")? {
-            "numeric" => FittedStep::Numeric {
+        let names = ["numeric", "ordinal", "one_hot", "drop"];
+        let step = match pick(str_of(s, "step")?, "pipeline step", &names)? {
+            0 => FittedStep::Numeric {
                 fill: f64_of(s, "fill")?,
                 center: f64_of(s, "center")?,
                 scale: f64_of(s, "scale")?,
@@ -119,18 +132,23 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
                     Some(Json::Bool(true)) => true,
                     _ => return Err("\"keep\" must be true or false".into()),
                 },
-            },
-            "one_hot" => FittedStep::OneHot {
-                fill: str_of(s, "fill")?.to_owned(),
-                categories: strings(s, "categories")?,
-                unseen: match str_of(s, "unseen")? {
-                    "ignore" => Unseen::Ignore,
-                    "error" => Unseen::Error,
-                    u => return Err(format!("unknown unseen policy {}", Quoted(u))),
+                binarize: match s.get("binarize") {
+                    None => None,
+                    Some(_) => Some(f64_of(s, "binarize")?),
                 },
             },
-            "drop" => FittedStep::Drop,
-            k => return Err(format!("unknown pipeline step {}", Quoted(k))),
+            1 => FittedStep::Ordinal {
+                categories: strings(s, "categories")?,
+                codes: f64s(s, "codes")?,
+                default: f64_of(s, "default")?,
+            },
+            2 => FittedStep::OneHot {
+                fill: str_of(s, "fill")?.to_owned(),
+                categories: strings(s, "categories")?,
+                unseen: [Unseen::Ignore, Unseen::Error]
+                    [pick(str_of(s, "unseen")?, "unseen policy", &["ignore", "error"])?],
+            },
+            _ => FittedStep::Drop,
         };
         Ok(FittedColumn {
             name: str_of(c, "name")?.to_owned(),
@@ -142,12 +160,11 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
     let crosses = match v.get("crosses") {
         None => Vec::new(),
         Some(_) => map_all(array_of(v, "crosses")?, |c| {
-            let op = match str_of(c, "op")? {
-                "square" => CrossOp::Square,
-                "product" => CrossOp::Product,
-                "sin" => CrossOp::Sin,
-                o => return Err(format!("unknown feature cross {}", Quoted(o))),
-            };
+            let op = [CrossOp::Square, CrossOp::Product, CrossOp::Sin][pick(
+                str_of(c, "op")?,
+                "feature cross",
+                &["square", "product", "sin"],
+            )?];
             Ok(FittedCross {
                 op,
                 of: usizes(c, "of")?,
@@ -159,6 +176,14 @@ pub(crate) fn pipeline(v: &Json<'_>) -> R<FittedPipeline> {
         inputs,
         features: strings(v, "features")?,
         crosses,
+        // a row norm, absent from pipelines without one
+        normalize: match v.get("normalize") {
+            None => None,
+            Some(_) => Some(
+                [Norm::L1, Norm::L2, Norm::Max]
+                    [pick(str_of(v, "normalize")?, "row norm", &["l1", "l2", "max"])?],
+            ),
+        },
     })
 }
 
@@ -326,13 +351,17 @@ fn mlp(v: &Json<'_>) -> R<MlpModel> {
     };
     let activations = map_all(array_of(v, "activations")?, |a| {
         // the fitted form's serde names (lowercase words)
-        match a.as_str().unwrap_or("") {
-            "tanh" => Ok(Activation::Tanh),
-            "relu" => Ok(Activation::Relu),
-            "sigmoid" => Ok(Activation::Sigmoid),
-            "linear" => Ok(Activation::Linear),
-            word => Err(format!("unknown activation {}", Quoted(word))),
-        }
+        let i = pick(
+            a.as_str().unwrap_or(""),
+            "activation",
+            &["tanh", "relu", "sigmoid", "linear"],
+        )?;
+        Ok([
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::Sigmoid,
+            Activation::Linear,
+        ][i])
     })?;
     Ok(MlpModel {
         sizes: usizes(v, "sizes")?,

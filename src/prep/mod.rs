@@ -26,6 +26,14 @@
 //! - a feature cross ([`Cross`]: `x²`, `x·y`, `sin x`) is computed from the columns'
 //!   transformed (imputed and scaled) values and appended after every column's features,
 //!   so serving computes it as training did;
+//! - three steps only an ONNX import makes (`crate::onnx::import`), each absent from other
+//!   artifacts so that they read and hash as before: a numeric step's `binarize` threshold
+//!   (after imputation and scaling: `z > t` → 1, else 0, as ONNX-ML's Binarizer after its
+//!   Scaler), an [`FittedStep::Ordinal`] step (a category's number; unseen and missing
+//!   cells take the default, as onnxruntime's LabelEncoder does, and are flagged), and the
+//!   pipeline's row norm ([`Norm`], applied to the columns' features after their steps; a
+//!   pipeline with a norm has no crosses). Input warnings are about the raw cells, so a row
+//!   norm does not change them;
 //! - a numeric column read as categorical at serving time is converted when every label
 //!   is a number; a numeric value in a categorical column is matched by its shortest
 //!   decimal form (`1`, `2.5`).
@@ -407,6 +415,7 @@ impl PipelineSpec {
             inputs,
             features,
             crosses,
+            normalize: None,
         })
     }
 }
@@ -424,6 +433,52 @@ pub struct FittedPipeline {
     /// which therefore read and hash as before).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crosses: Vec<FittedCross>,
+    /// A row step after the columns' steps: the columns' features divided by the row's
+    /// norm (an imported ONNX Normalizer; see [`Norm`]). Absent from every other pipeline,
+    /// which therefore reads and hashes as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalize: Option<Norm>,
+}
+
+/// The norm a row is divided by ([`FittedPipeline::normalize`]), as ONNX-ML's Normalizer
+/// (and onnxruntime) computes it. A row whose norm is 0 (or not finite: values near
+/// `f64::MAX`) is left as it is, as onnxruntime leaves an all-zero row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Norm {
+    /// Σ|x|.
+    L1,
+    /// √Σx².
+    L2,
+    /// The largest value, signed: ONNX's `MAX` (`X / max(X)`), which onnxruntime computes as
+    /// written — not scikit-learn's `norm="max"` (the largest magnitude), which skl2onnx
+    /// exports as this operator; the two differ on a row whose largest magnitude is negative.
+    Max,
+}
+
+impl Norm {
+    /// The ONNX-ML name: `L1`, `L2`, `MAX`.
+    pub fn onnx_name(self) -> &'static str {
+        match self {
+            Norm::L1 => "L1",
+            Norm::L2 => "L2",
+            Norm::Max => "MAX",
+        }
+    }
+
+    /// Divides `row` by its norm, in place (a zero or non-finite norm leaves it).
+    pub fn apply(self, row: &mut [f64]) {
+        let norm = match self {
+            Norm::L1 => row.iter().map(|x| x.abs()).sum::<f64>(),
+            Norm::L2 => row.iter().map(|x| x * x).sum::<f64>().sqrt(),
+            Norm::Max => row.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        };
+        if norm != 0.0 && norm.is_finite() {
+            for x in row.iter_mut() {
+                *x /= norm;
+            }
+        }
+    }
 }
 
 /// One input column and what was learned for it.
@@ -457,6 +512,22 @@ pub enum FittedStep {
         /// `fill` is then unused. Absent (false) in every other pipeline.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         keep: bool,
+        /// After centring and scaling, the value becomes 1 when it is greater than this
+        /// threshold and 0 otherwise (an imported ONNX Binarizer, which follows the Scaler
+        /// and the Imputer). Absent from every other pipeline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        binarize: Option<f64>,
+    },
+    /// One feature: the number of the cell's category (an imported ONNX LabelEncoder on a
+    /// text input, which skl2onnx writes for scikit-learn's OrdinalEncoder).
+    Ordinal {
+        /// The categories, sorted and distinct.
+        categories: Vec<String>,
+        /// The number of each category, in the same order.
+        codes: Vec<f64>,
+        /// The number of a category not in the list, and of a missing cell (which ONNX
+        /// sees as the empty string, itself looked up first): the encoder's default.
+        default: f64,
     },
     /// One feature per training category.
     OneHot {
@@ -568,6 +639,7 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
                 min,
                 max,
                 keep,
+                binarize: None,
             })
         }
         ColumnSpec::OneHot { impute, unseen } => {
@@ -613,7 +685,7 @@ fn fit_column(column: &Column, spec: &ColumnSpec) -> Result<FittedStep, PrepErro
 impl FittedColumn {
     fn width(&self) -> usize {
         match &self.step {
-            FittedStep::Numeric { .. } => 1,
+            FittedStep::Numeric { .. } | FittedStep::Ordinal { .. } => 1,
             FittedStep::OneHot { categories, .. } => categories.len(),
             FittedStep::Drop => 0,
         }
@@ -621,7 +693,7 @@ impl FittedColumn {
 
     fn feature_names(&self) -> Vec<String> {
         match &self.step {
-            FittedStep::Numeric { .. } => vec![self.name.clone()],
+            FittedStep::Numeric { .. } | FittedStep::Ordinal { .. } => vec![self.name.clone()],
             FittedStep::OneHot { categories, .. } => categories
                 .iter()
                 .map(|c| format!("{}={c}", self.name))
@@ -635,6 +707,22 @@ impl FittedPipeline {
     /// Number of output features.
     pub fn width(&self) -> usize {
         self.features.len()
+    }
+
+    /// Whether it holds a step only an ONNX import makes: a binarize threshold, an ordinal
+    /// column or a row norm (such an artifact is version 3).
+    pub fn has_onnx_steps(&self) -> bool {
+        self.normalize.is_some()
+            || self.inputs.iter().any(|c| {
+                matches!(
+                    c.step,
+                    FittedStep::Ordinal { .. }
+                        | FittedStep::Numeric {
+                            binarize: Some(_),
+                            ..
+                        }
+                )
+            })
     }
 
     /// Number of features the columns make (before the crosses).
@@ -654,20 +742,31 @@ impl FittedPipeline {
                 Quoted(column)
             )))
         };
+        // (numbers are finite: JSON has no NaN or infinity, and both loaders refuse a
+        // literal that overflows)
         for input in &self.inputs {
-            match &input.step {
+            let why = match &input.step {
                 FittedStep::Numeric { scale, .. } if scale.is_nan() || *scale <= 0.0 => {
-                    return bad(&input.name, "the scale must be a positive number");
+                    "the scale must be a positive number"
                 }
-                FittedStep::OneHot { categories, .. }
+                FittedStep::OneHot { categories, .. } | FittedStep::Ordinal { categories, .. }
                     if categories.windows(2).any(|w| w[0] >= w[1]) =>
                 {
-                    return bad(&input.name, "the categories must be sorted and distinct");
+                    "the categories must be sorted and distinct"
                 }
-                _ => {}
-            }
+                FittedStep::Ordinal {
+                    categories, codes, ..
+                } if codes.len() != categories.len() => "there must be one code per category",
+                _ => continue,
+            };
+            return bad(&input.name, why);
         }
         let base = self.columns_width();
+        if self.normalize.is_some() && !self.crosses.is_empty() {
+            return Err(PrepError::Inconsistent(
+                "a pipeline that normalises its rows has no feature crosses".into(),
+            ));
+        }
         for cross in &self.crosses {
             let numeric = |&i: &usize| {
                 let mut at = 0;
@@ -799,6 +898,9 @@ impl FittedPipeline {
                 return Err(e);
             }
         }
+        if let Some(norm) = self.normalize {
+            norm.apply(&mut out[start..]);
+        }
         for cross in &self.crosses {
             let v = cross.value(&out[start..]);
             out.push(v);
@@ -831,6 +933,7 @@ impl FittedColumn {
                 min,
                 max,
                 keep,
+                binarize,
             } => {
                 // a kept column leaves missing cells to the model, as NaN
                 let (fill, filled) = if *keep {
@@ -885,20 +988,37 @@ impl FittedColumn {
                 }
                 let z = (x - center) / scale;
                 // a value far outside the training range can overflow: saturate, never emit ±inf
-                out.push(if z.is_finite() || x.is_nan() {
+                let z = if z.is_finite() || x.is_nan() {
                     z
                 } else {
                     f64::MAX.copysign(x - center)
+                };
+                // ONNX's Binarizer: NaN (a kept missing cell) is not greater, so 0
+                out.push(match binarize {
+                    Some(t) => f64::from(u8::from(z > *t)),
+                    None => z,
                 });
             }
-            FittedStep::OneHot {
-                fill,
-                categories,
-                unseen,
-            } => {
-                let number;
-                let label: &str = match cell {
-                    Cell::Missing => {
+            // one lookup for both categorical steps: a one-hot column's indicators, or an
+            // ordinal column's number
+            FittedStep::OneHot { .. } | FittedStep::Ordinal { .. } => {
+                let (categories, fill, codes, unseen) = match &self.step {
+                    FittedStep::OneHot {
+                        fill,
+                        categories,
+                        unseen,
+                    } => (categories, Some(fill.as_str()), None, *unseen),
+                    FittedStep::Ordinal {
+                        categories,
+                        codes,
+                        default,
+                    } => (categories, None, Some((codes, *default)), Unseen::Ignore),
+                    _ => return Ok(()),
+                };
+                let mut number = String::new();
+                let label: &str = match (label_of(cell, &mut number), fill) {
+                    (Some(label), _) => label,
+                    (None, Some(fill)) => {
                         warn(
                             "missing",
                             format!(
@@ -909,46 +1029,72 @@ impl FittedColumn {
                         );
                         fill
                     }
-                    Cell::Category(s) => s,
-                    Cell::Bool(b) => {
-                        if b {
-                            "true"
-                        } else {
-                            "false"
-                        }
-                    }
-                    Cell::Number(x) => {
-                        number = Num(x).to_string();
-                        &number
-                    }
+                    // an ordinal column's missing cell is the empty string to ONNX
+                    (None, None) => "",
                 };
-                let hit = categories.binary_search_by(|c| c.as_str().cmp(label)).ok();
+                let hit = find(categories, label);
                 if hit.is_none() {
-                    if *unseen == Unseen::Error {
+                    if unseen == Unseen::Error {
                         return Err(PrepError::UnseenCategory {
                             row,
                             column: self.name.clone(),
                             value: label.chars().take(40).collect(),
                         });
                     }
+                    let encoded = match codes {
+                        Some((_, default)) => Num(default).to_string(),
+                        None => "all zeros".to_owned(),
+                    };
+                    let missing = fill.is_none() && matches!(cell, Cell::Missing);
                     warn(
-                        "unseen_category",
+                        if missing {
+                            "missing"
+                        } else {
+                            "unseen_category"
+                        },
                         format!(
-                            "{} = {} was not seen in training; encoded as all zeros",
+                            "{} = {} was not seen in training; encoded as {encoded}",
                             Quoted(&self.name),
                             Quoted(label)
                         ),
                     );
                 }
-                let base = out.len();
-                out.resize(base + categories.len(), 0.0);
-                if let Some(i) = hit {
-                    out[base + i] = 1.0;
+                match codes {
+                    Some((codes, default)) => {
+                        out.push(hit.and_then(|i| codes.get(i)).copied().unwrap_or(default))
+                    }
+                    None => {
+                        let base = out.len();
+                        out.resize(base + categories.len(), 0.0);
+                        if let Some(i) = hit {
+                            out[base + i] = 1.0;
+                        }
+                    }
                 }
             }
         }
         Ok(())
     }
+}
+
+/// A cell as a category: text as is, a boolean as `true` or `false`, a number by its
+/// shortest decimal form (written into `number`); `None` when missing.
+fn label_of<'a>(cell: Cell<'a>, number: &'a mut String) -> Option<&'a str> {
+    match cell {
+        Cell::Missing => None,
+        Cell::Category(s) => Some(s),
+        Cell::Bool(true) => Some("true"),
+        Cell::Bool(false) => Some("false"),
+        Cell::Number(x) => {
+            *number = Num(x).to_string();
+            Some(number)
+        }
+    }
+}
+
+/// Where `label` is among sorted `categories`.
+fn find(categories: &[String], label: &str) -> Option<usize> {
+    categories.binary_search_by(|c| c.as_str().cmp(label)).ok()
 }
 
 /// The mean, computed as Σx/n, or as Σ(x/n) when the sum overflows (values near ±f64::MAX).

@@ -399,3 +399,110 @@ fn row_sentences_are_display() {
         crate::table::TableError::Empty.to_string()
     );
 }
+
+/// The steps an ONNX import makes (issue 17): a binarize threshold, an ordinal column and
+/// a row norm, as ONNX-ML's Binarizer, LabelEncoder and Normalizer (onnxruntime) compute.
+#[test]
+fn imported_steps_binarize_encode_and_normalise() {
+    let t = table("x,z,c,y\n1,0,a,0\n2,4,b,1\n3,-3,a,0\n");
+    let mut p = PipelineSpec {
+        target: Some("y".into()),
+        columns: [
+            (
+                "x".to_owned(),
+                ColumnSpec::Numeric {
+                    impute: NumericImpute::Mean,
+                    scale: Scale::None,
+                },
+            ),
+            (
+                "z".to_owned(),
+                ColumnSpec::Numeric {
+                    impute: NumericImpute::Mean,
+                    scale: Scale::None,
+                },
+            ),
+        ]
+        .into(),
+        ..PipelineSpec::default()
+    }
+    .fit(&table("x,z,y\n1,0,0\n2,4,1\n"))
+    .unwrap();
+    if let FittedStep::Numeric { binarize, .. } = &mut p.inputs[0].step {
+        *binarize = Some(1.5);
+    }
+    p.inputs.push(FittedColumn {
+        name: "c".into(),
+        kind: ColumnKind::Categorical,
+        step: FittedStep::Ordinal {
+            categories: vec!["a".into(), "b".into()],
+            codes: vec![2.0, 7.0],
+            default: -1.0,
+        },
+    });
+    p.features.push("c".into());
+    p.validate().unwrap();
+    let m = p.transform(&t).unwrap();
+    // x > 1.5 → 1; c: a → 2, b → 7
+    assert_eq!(m.row(0), [0.0, 0.0, 2.0]);
+    assert_eq!(m.row(1), [1.0, 4.0, 7.0]);
+    assert_eq!(m.row(2), [1.0, -3.0, 2.0]);
+    // unseen and missing categories take the default, flagged
+    let (m, w) = p
+        .transform_with_warnings(&table("x,z,c\n1,0,zz\n1,0,\n"))
+        .unwrap();
+    assert_eq!((m.row(0)[2], m.row(1)[2]), (-1.0, -1.0));
+    assert_eq!(w[0][0].kind, "unseen_category");
+    assert_eq!(w[1][0].kind, "missing");
+    assert!(
+        w[0][0].message.contains("encoded as -1"),
+        "{}",
+        w[0][0].message
+    );
+    // the row norms: L1, L2, and ONNX's MAX (the largest value, signed)
+    for norm in [Norm::L1, Norm::L2, Norm::Max] {
+        p.normalize = Some(norm);
+        p.validate().unwrap();
+        let m = p.transform(&table("x,z,c\n3,-3,c\n")).unwrap();
+        // x binarized to 1, z = -3, c unseen → -1: the row [1, -3, -1] divided by its norm
+        let raw = [1.0, -3.0, -1.0];
+        let n = match norm {
+            Norm::L1 => 5.0,
+            Norm::L2 => 11f64.sqrt(),
+            Norm::Max => 1.0,
+        };
+        let want: Vec<f64> = raw.iter().map(|x| x / n).collect();
+        assert_eq!(m.row(0), want.as_slice(), "{norm:?}");
+    }
+    // MAX of a row whose values are all negative divides by the largest (signed), and a
+    // zero norm leaves the row as it is
+    let mut row = [-1.0, -2.0, -4.0];
+    Norm::Max.apply(&mut row);
+    assert_eq!(row, [1.0, 2.0, 4.0]);
+    let mut zero = [0.0, 0.0];
+    Norm::L2.apply(&mut zero);
+    assert_eq!(zero, [0.0, 0.0]);
+    // a row norm and crosses together are refused, as are ordinal codes that do not fit
+    let mut q = p.clone();
+    q.crosses.push(FittedCross {
+        op: CrossOp::Square,
+        of: vec![1],
+    });
+    q.features.push("z^2".into());
+    assert!(q
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("no feature crosses"));
+    let mut q = p.clone();
+    q.inputs[2].step = FittedStep::Ordinal {
+        categories: vec!["a".into(), "b".into()],
+        codes: vec![1.0],
+        default: 0.0,
+    };
+    assert!(q
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("one code per category"));
+}

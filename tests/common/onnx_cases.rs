@@ -33,6 +33,9 @@ fixtures! {
     "gboost_regressor_v5" / "reg",
     "lightgbm_binary" / "binary", "lightgbm_multi" / "multi", "lightgbm_regressor" / "reg",
     "xgboost_binary" / "binary", "xgboost_multi" / "multi", "xgboost_regressor" / "reg",
+    "normalizer_l2" / "binary", "normalizer_l1" / "multi", "normalizer_max" / "binary",
+    "binarizer" / "binary", "binarizer_tree" / "multi", "ordinal_mixed" / "mixed",
+    "ordinal_forest" / "mixed",
 }
 
 /// The committed fingerprint.

@@ -5,7 +5,9 @@
 // real-time form, is monitored while the fraud-abrupt scenario plays, and is bundled for
 // the edge; a file that is not ONNX gets an error. Then a model
 // trained in the Model panel is deployed as the challenger, the two are compared, and the
-// trained model downloads as an .onnx file. Needs `make wasm` and /usr/bin/chromium.
+// trained model downloads as an .onnx file; last, a model with a Binarizer, an
+// OrdinalEncoder and a Normalizer on its inputs (fraud_steps.onnx) is imported and its
+// steps named on the Edge panel's card. Needs `make wasm` and /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ after(async () => {
 });
 
 const FIXTURE = join(root, 'tests/fixtures/onnx_page/fraud_logistic.onnx');
+const STEPS = join(root, 'tests/fixtures/onnx_page/fraud_steps.onnx');
 
 test('an ONNX model is imported, registered, scored, monitored and compared; a trained one downloads as .onnx', async () => {
   // the Model panel's form shows once the fraud table is loaded
@@ -124,6 +127,25 @@ test('an ONNX model is imported, registered, scored, monitored and compared; a t
   if (await error.isVisible()) assert.fail(`re-import failed: ${await error.innerText()}`);
   assert.match(await page.locator('#onnx-status').innerText(), /Imported driftlab-model\.onnx as a logistic model .* registered as v3/);
   assert.match(await page.locator('#registry tr[data-version="v3"]').innerText(), /imported from ONNX: driftlab-model\.onnx/);
+
+  // Steps on the inputs (issue 17): a Binarizer, an OrdinalEncoder and a Normalizer before
+  // the model import as pipeline steps, which the Edge panel's card names
+  await page.locator('#onnx-file').setInputFiles(STEPS);
+  await page.locator('#onnx-open').click();
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#onnx-status');
+    const e = document.querySelector('#onnx-error');
+    return (s && s.dataset.version === 'v4') || (e && !e.hidden);
+  }, null, { timeout: 60_000 });
+  if (await error.isVisible()) assert.fail(`import of the steps failed: ${await error.innerText()}`);
+  await page.getByRole('button', { name: 'Edge', exact: true }).click();
+  await page.waitForFunction(() => /row norm/.test(document.querySelector('#edge-card')?.textContent ?? ''));
+  const card = await page.locator('#edge-card').innerText();
+  assert.match(card, /L2: each row's features divided by it before the model/);
+  assert.match(card, /binarized: scaled value > 0 → 1, else 0/);
+  assert.match(card, /others → -1 \(ordinal\)/);
+  assert.match(card, /v3/);
+  await page.screenshot({ path: join(shots, 'onnx-3-steps.png'), fullPage: true });
 
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.foreign, []);

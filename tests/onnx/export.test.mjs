@@ -5,7 +5,8 @@
 // `driftlab score`'s probabilities within 1e-6 on every row (a regressor's value within a
 // relative 1e-6), and name the same label wherever driftlab's top two classes are more
 // than 1e-6 apart. scikit-learn's forests (soft voting, which driftlab's trainer does not
-// offer) come imported from their ONNX fixtures and are exported again.
+// offer) come imported from their ONNX fixtures and are exported again, as do the
+// imported Normalizer, Binarizer and LabelEncoder steps (issue 17).
 //
 // Run: make test-onnx (builds target/debug/driftlab, installs onnxruntime-node), or
 // DRIFTLAB_BIN=path node --test tests/onnx/
@@ -195,6 +196,13 @@ const cases = [
   { name: 'binary', target: 'y', kind: 'svm', imported: 'svc_rbf_binary' },
   { name: 'multi', target: 'y', kind: 'svm', imported: 'svc_poly_multi' },
   { name: 'multi', target: 'y', kind: 'svm', imported: 'svc_linear_multi' },
+  // imported ONNX steps on the inputs, written back: a row norm (ReduceMax / ReduceL1),
+  // a binarized column (Greater), an ordinal column (LabelEncoder) under two families
+  { name: 'binary', target: 'y', kind: 'logistic', imported: 'normalizer_max' },
+  { name: 'multi', target: 'y', kind: 'logistic', imported: 'normalizer_l1' },
+  { name: 'binary', target: 'y', kind: 'logistic', imported: 'binarizer' },
+  { name: 'mixed', target: 'y', kind: 'logistic', imported: 'ordinal_mixed' },
+  { name: 'mixed', target: 'y', kind: 'forest', imported: 'ordinal_forest' },
 ];
 
 for (const c of cases) {

@@ -19,7 +19,7 @@ interface ArtifactDoc {
   version?: number;
   hash?: string;
   schema?: { task?: string; target?: string | null };
-  pipeline?: { inputs?: InputDoc[] };
+  pipeline?: { inputs?: InputDoc[]; normalize?: string };
   model?: { kind?: string };
   classes?: string[];
   metrics?: Record<string, unknown> | null;
@@ -29,7 +29,7 @@ interface ArtifactDoc {
 interface InputDoc {
   name: string;
   kind: string;
-  step?: { step?: string; fill?: unknown; min?: number; max?: number; categories?: string[] };
+  step?: { step?: string; fill?: unknown; min?: number; max?: number; categories?: string[]; codes?: number[]; default?: number; binarize?: number };
 }
 
 /** An ES module worker's default export. */
@@ -135,7 +135,7 @@ function exampleRow(doc: ArtifactDoc, loaded: Loaded | null): Record<string, Cel
       continue;
     }
     const step = input.step ?? {};
-    if (step.step === 'one_hot') row[input.name] = step.categories?.[0] ?? null;
+    if (step.step === 'one_hot' || step.step === 'ordinal') row[input.name] = step.categories?.[0] ?? null;
     else if (input.kind === 'boolean') row[input.name] = typeof step.fill === 'number' ? step.fill >= 0.5 : null;
     else row[input.name] = typeof step.fill === 'number' ? step.fill : null;
   }
@@ -352,6 +352,7 @@ export class EdgePanel {
       lineage.driftlab_version ? line('driftlab', lineage.driftlab_version) : null,
       lineage.created ? line('created', lineage.created) : null,
       typeof lineage.train_rows === 'number' ? line('train rows', count(lineage.train_rows)) : null,
+      doc.pipeline?.normalize ? line('row norm', `${doc.pipeline.normalize.toUpperCase()}: each row's features divided by it before the model`) : null,
       ...shown,
     );
     const inputs = doc.pipeline?.inputs ?? [];
@@ -360,11 +361,14 @@ export class EdgePanel {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'column'), h('th', { scope: 'col' }, 'kind'), h('th', { scope: 'col' }, 'reference'))),
       h('tbody', {}, ...inputs.map((c) => {
         const s = c.step ?? {};
+        // an imported ONNX LabelEncoder (ordinal) or Binarizer (binarize) says so
         const ref = s.step === 'one_hot'
           ? (s.categories ?? []).join(', ')
-          : s.step === 'numeric' && typeof s.min === 'number' && typeof s.max === 'number'
-            ? `${stat(s.min)} to ${stat(s.max)}`
-            : s.step ?? '';
+          : s.step === 'ordinal'
+            ? `${(s.categories ?? []).map((c, i) => `${c} → ${s.codes?.[i] ?? '?'}`).join(', ')}; others → ${s.default ?? '?'} (ordinal)`
+            : s.step === 'numeric' && typeof s.min === 'number' && typeof s.max === 'number'
+              ? `${stat(s.min)} to ${stat(s.max)}${typeof s.binarize === 'number' ? `; binarized: scaled value > ${s.binarize} → 1, else 0` : ''}`
+              : s.step ?? '';
         return h('tr', {}, h('td', {}, c.name), h('td', {}, c.kind), h('td', { title: ref }, ref));
       })),
     );

@@ -185,6 +185,14 @@ pub(super) fn floats(name: &str, v: Vec<f32>) -> AttributeProto {
     }
 }
 
+/// A `float` attribute.
+pub(super) fn float(name: &str, v: f32) -> AttributeProto {
+    AttributeProto {
+        f: Some(v),
+        ..attr(name, AttributeType::Float)
+    }
+}
+
 /// A `string` attribute.
 pub(super) fn string(name: &str, v: &str) -> AttributeProto {
     AttributeProto {

@@ -31,6 +31,9 @@
 //! | numeric step: impute (NaN and ±∞), then `(x − center) / scale` | `IsNaN`, `IsInf`, `Or`, `Where`, `Sub`, `Div` (double) |
 //! | one-hot step: a missing category imputed, unseen ones all zeros | `Equal` with `""`, `Where`, `Equal` against the categories, `Cast` |
 //! | crosses `x²`, `x·y`, `sin x` | `Slice`, `Mul`, `Sin` (appended after the columns' features, as in driftlab) |
+//! | numeric step's `binarize` threshold | `Greater` and `Cast` to double (onnxruntime has no double kernel for ONNX-ML's Binarizer) |
+//! | ordinal step | ONNX-ML's `LabelEncoder` (`keys_strings` → `values_floats`, `default_float`), `Cast` to double; refused when a code is not exact in `float32` |
+//! | row norm (`normalize`) | `ReduceL1`, `ReduceL2` or `ReduceMax` over the features, a norm of 0 or not finite replaced by 1, `Div` (double: ONNX-ML's Normalizer outputs floats) |
 //! | logistic (two classes, multinomial) | `LinearClassifier` (`LOGISTIC` over `±w`, `SOFTMAX`) |
 //! | linear, ridge, lasso, elastic net | `LinearRegressor` |
 //! | tree | `TreeEnsembleRegressor` with one target per class (the leaf's class distribution) |
@@ -94,7 +97,7 @@ use crate::artifact::Artifact;
 use crate::onnx::proto::{
     tensor_proto::DataType, GraphProto, ModelProto, OperatorSetIdProto, StringStringEntryProto,
 };
-use crate::prep::{FittedCross, FittedPipeline, FittedStep, Unseen};
+use crate::prep::{FittedCross, FittedPipeline, FittedStep, Norm, Unseen};
 use families::{cast, Scores};
 use graph::{int, value_info, Graph, ML};
 
@@ -286,6 +289,7 @@ fn features(
                 center,
                 scale,
                 keep,
+                binarize,
                 ..
             } => {
                 // a kept column's missing cells stay NaN, for the trees' learned sides
@@ -299,7 +303,45 @@ fn features(
                 let center = g.doubles("center", &[], &[*center]);
                 let v = g.op("Sub", &[&v, &center], vec![]);
                 let scale = g.doubles("scale", &[], &[*scale]);
-                parts.push(g.op("Div", &[&v, &scale], vec![]));
+                let v = g.op("Div", &[&v, &scale], vec![]);
+                parts.push(match binarize {
+                    // ONNX-ML's Binarizer has no double kernel in onnxruntime: x > t as 1 or 0
+                    Some(t) => {
+                        let t = g.doubles("threshold", &[], &[*t]);
+                        let above = g.op("Greater", &[&v, &t], vec![]);
+                        cast(g, &above, DataType::Double)
+                    }
+                    None => v,
+                });
+            }
+            FittedStep::Ordinal {
+                categories,
+                codes,
+                default,
+            } => {
+                // ONNX-ML's LabelEncoder (opset 2) maps strings to floats: the codes must
+                // be floats exactly for the graph to compute driftlab's numbers
+                let exact = |v: f64| f64::from(v as f32) == v;
+                if !codes.iter().all(|&c| exact(c)) || !exact(*default) {
+                    return Err(ExportError::Step {
+                        column: column.name.clone(),
+                        why: "its ordinal codes are not all exact as 32-bit floats, which ONNX-ML's LabelEncoder writes: number the categories with whole numbers below 2^24".into(),
+                    });
+                }
+                inputs.push(value_info(x, DataType::String, Some(1)));
+                let keys: Vec<&str> = categories.iter().map(String::as_str).collect();
+                let coded = g.node(
+                    ML,
+                    "LabelEncoder",
+                    &[x],
+                    1,
+                    vec![
+                        graph::strings("keys_strings", &keys),
+                        graph::floats("values_floats", codes.iter().map(|&c| c as f32).collect()),
+                        graph::float("default_float", *default as f32),
+                    ],
+                );
+                parts.push(cast(g, &coded[0], DataType::Double));
             }
             FittedStep::OneHot {
                 fill,
@@ -339,6 +381,9 @@ fn features(
     }
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     let mut x = g.op("Concat", &refs, vec![int("axis", 1)]);
+    if let Some(norm) = pipeline.normalize {
+        x = normalize(g, &x, norm);
+    }
     if !pipeline.crosses.is_empty() {
         let mut all = vec![x.clone()];
         for cross in &pipeline.crosses {
@@ -348,6 +393,28 @@ fn features(
         x = g.op("Concat", &refs, vec![int("axis", 1)]);
     }
     Ok((inputs, x))
+}
+
+/// The row norm ([`Norm`]) in double: ONNX-ML's Normalizer outputs floats, so the graph
+/// divides by `ReduceL1`, `ReduceL2` or `ReduceMax` over the features, a norm that is 0 or
+/// not finite replaced by 1 (driftlab leaves such a row as it is).
+fn normalize(g: &mut Graph, x: &str, norm: Norm) -> String {
+    let axes = g.ints("axes", &[1], &[1]);
+    let reduce = match norm {
+        Norm::L1 => "ReduceL1",
+        Norm::L2 => "ReduceL2",
+        Norm::Max => "ReduceMax",
+    };
+    let n = g.op(reduce, &[x, &axes], vec![int("keepdims", 1)]);
+    let zero = g.doubles("zero", &[], &[0.0]);
+    let is_zero = g.op("Equal", &[&n, &zero], vec![]);
+    let nan = g.op("IsNaN", &[&n], vec![]);
+    let inf = g.op("IsInf", &[&n], vec![]);
+    let bad = g.op("Or", &[&is_zero, &nan], vec![]);
+    let bad = g.op("Or", &[&bad, &inf], vec![]);
+    let one = g.doubles("one", &[], &[1.0]);
+    let n = g.op("Where", &[&bad, &one, &n], vec![]);
+    g.op("Div", &[x, &n], vec![])
 }
 
 /// One cross: `x²`, `x·y` or `sin x` of features by index, `[N, 1]`.

@@ -37,23 +37,42 @@
 //! | SVMRegressor (LINEAR, RBF, POLY of a whole degree 1–10) | `svm` regressor |
 //! | SVMClassifier with Platt's prob_a/prob_b (scikit-learn's `SVC(probability=True)`; LINEAR, RBF, POLY of degree 2 or 3) | `svm` classifier with libsvm's one-vs-one machines (`one_vs_one`, `svm.rs`) |
 //! | Normalizer L1 after probabilities | a no-op (it is one) |
+//! | Normalizer (L1, L2, MAX) on the features the model reads | the pipeline's row norm (`normalize`), after every column's step |
+//! | Binarizer (after the Imputer and the Scaler) | the numeric step's `binarize` threshold (a one-hot indicator cut in [0, 1) is left as it is) |
+//! | LabelEncoder on a text input (`keys_strings` → `values_int64s` or `values_floats`; skl2onnx's OrdinalEncoder) | an `ordinal` step: category → number, unseen or missing → `default_int64` (−1) or `default_float` |
 //! | LabelEncoder on the label | the class names |
 //! | **refused**: SVMClassifier without probabilities (`SVC(probability=False)`), in liblinear's mode, with a SIGMOID kernel or a post-transform; LinearClassifier one-vs-rest or NONE; OneHotEncoder on numbers; TreeEnsemble with a post-transform or several targets, or EQ/NEQ/MEMBER splits; every other operator | an error naming the operator, its node, the reason and what is read |
-//! | **refused with the fix**: Normalizer on inputs (a row norm), Binarizer, LabelEncoder on inputs (skl2onnx's OrdinalEncoder) | see below |
+//! | **refused**: a Normalizer whose output anything but the model reads (a Scaler, a Concat with other features, a column pick); a Binarizer on a binarized feature or an ordinal code, or before a Scaler; a LabelEncoder from numbers (`keys_int64s`) or to strings | an error naming the operator, its node and the reason |
 //!
-//! ## Normalizer, Binarizer and LabelEncoder on the inputs: refused, with the fix
+//! ## Normalizer, Binarizer and LabelEncoder on the inputs
 //!
-//! They are refused, not mapped, and the error says what to do instead. A Normalizer
-//! divides each row by its norm: every feature then depends on every other, while
-//! driftlab's pipeline, its input warnings (a column's range), its drift monitor (a
-//! column's profile) and the edge scorer all work column by column, and a row step would be
-//! a new artifact step the edge scorer must carry within its size budget. A Binarizer and
-//! an ordinal LabelEncoder are column steps driftlab's pipeline does not have (a column is
-//! imputed, centred and scaled, or one-hot encoded); adding them would change the artifact
-//! format the edge and older readers share, for steps an engineer can move before the
-//! model: compute the 0/1 column, or one-hot encode the category, in the scikit-learn
-//! pipeline and the reference table. The errors name the operator, its node and that fix
-//! (`tests/fixtures/onnx/refused_*.onnx`, written by the fixture script, hold each case).
+//! Each becomes a pipeline step (`crate::prep`), so the page, the CLI and the edge scorer
+//! transform with the same code; an artifact that carries one is written as version 3.
+//! - **Binarizer** is an optional threshold on the numeric step, applied after its
+//!   imputation, centring and scaling — where ONNX-ML graphs put it (after the Imputer and
+//!   the Scaler); a Scaler or an Imputer after it is refused, because the step cannot
+//!   express it. onnxruntime compares its `float32` value with the threshold, driftlab its
+//!   `float64` one: they agree but for a value within `float32` rounding of the threshold
+//!   (never at the threshold 0, where both keep the sign of `x − center`).
+//! - **Normalizer** is a row step on the whole feature vector the columns make, applied
+//!   after the columns' steps and before the model. A norm does not depend on the order of
+//!   the features, so the graph's order may differ from the pipeline's, but every feature
+//!   must be read once: a Normalizer over a subset, or whose output is shifted, scaled or
+//!   concatenated with other features, is refused. Imported pipelines have no crosses, and
+//!   a pipeline with both is refused on load. Monitoring is unchanged: input warnings and
+//!   drift look at the raw columns, before any step. ONNX's `MAX` divides by the largest
+//!   value, signed (onnxruntime: a row `[-1, -2, -4]` becomes `[1, 2, 4]`), which is what
+//!   driftlab computes; scikit-learn's `norm="max"` divides by the largest magnitude, and
+//!   skl2onnx exports it as `MAX`, so such a graph differs from its scikit-learn pipeline on
+//!   rows whose largest magnitude is negative — driftlab follows the graph (the
+//!   `normalizer_max` fixture's rows include such rows).
+//! - **LabelEncoder** on a text input (what skl2onnx writes for an `OrdinalEncoder`, in a
+//!   ColumnTransformer too) is an `ordinal` step: the categories sorted with their numbers;
+//!   a category not among them and a missing cell (which ONNX sees as the empty string,
+//!   itself looked up first) take the encoder's default (−1 unless set) and are flagged.
+//!
+//! Fixtures `normalizer_l1/l2/max`, `binarizer`, `binarizer_tree`, `ordinal_mixed` and
+//! `ordinal_forest` reproduce onnxruntime within 1.3e-7 on all their stored rows.
 //!
 //! # driftlab's own exports
 //!
@@ -65,8 +84,10 @@
 //!
 //! Without that entry (a tool kept only the graph), a file whose producer is `driftlab` is
 //! read operator by operator (`stripped/`): the exporter's subgraphs — `IsNaN`, `IsInf`,
-//! `Or`, `Where`, `Sub`, `Div` per numeric column; `Equal`, `Where`, `Equal`, `Cast` per
-//! one-hot column; `Slice`, `Mul`, `Sin` crosses; `LinearClassifier`, `LinearRegressor`,
+//! `Or`, `Where`, `Sub`, `Div` per numeric column (then `Greater`, `Cast` when it is
+//! binarized); `Equal`, `Where`, `Equal`, `Cast` per one-hot column; `LabelEncoder`,
+//! `Cast` per ordinal column; `ReduceL1`/`ReduceL2`/`ReduceMax` and its guard, `Div` (the row
+//! norm); `Slice`, `Mul`, `Sin` crosses; `LinearClassifier`, `LinearRegressor`,
 //! `TreeEnsembleRegressor` (+ `Div` for a forest, + `Sigmoid` or `Softmax` for boosting),
 //! `Unsqueeze`/`Sub`/`Mul`/`ReduceSum`/`Softmax` (naive Bayes), `ArgMin`/`Sqrt`
 //! (k-means), `Gemm` and activations (mlp), `MatMul`/`Exp`/`Pow`/`Sigmoid` or
@@ -286,7 +307,8 @@ pub fn is_imported(artifact: &Artifact) -> bool {
 /// The operators the import reads, for errors and the docs.
 pub const SUPPORTED: &str =
     "ai.onnx.ml: Scaler, Imputer, OneHotEncoder, LabelEncoder (on labels), \
-ArrayFeatureExtractor, FeatureVectorizer, ZipMap, CastMap, Normalizer (L1, after probabilities), \
+ArrayFeatureExtractor, FeatureVectorizer, ZipMap, CastMap, Normalizer (L1, L2, MAX just before the model; L1 after probabilities), \
+Binarizer (after the Scaler), LabelEncoder (text input to numbers), \
 LinearClassifier, LinearRegressor, SVMRegressor (linear, RBF, polynomial), \
 SVMClassifier (scikit-learn's SVC with probabilities: linear, RBF, polynomial of degree 2 or 3), \
 TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble (opset 5: a regressor); default domain: Cast, Concat, Gemm, \

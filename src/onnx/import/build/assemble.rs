@@ -11,6 +11,7 @@ pub(super) fn pipeline(
     columns: &[usize],
     found: &Found,
     declared: &HashMap<usize, (Vec<String>, Unseen)>,
+    ordinals: &HashMap<usize, Ordinal>,
 ) -> Result<(FittedPipeline, Vec<usize>), ImportError> {
     let mut inputs = Vec::with_capacity(columns.len());
     let mut features = Vec::new();
@@ -22,7 +23,9 @@ pub(super) fn pipeline(
             .feats
             .iter()
             .filter(|f| match f {
-                Feat::Col { col: c, .. } | Feat::Ind { col: c, .. } => *c == col,
+                Feat::Col { col: c, .. } | Feat::Ind { col: c, .. } | Feat::Ord { col: c } => {
+                    *c == col
+                }
             })
             .collect();
         let step = match uses.first() {
@@ -31,6 +34,7 @@ pub(super) fn pipeline(
                 fill,
                 offset,
                 scale,
+                binarize,
                 ..
             }) => {
                 if uses.iter().any(|u| *u != uses[0]) {
@@ -47,6 +51,31 @@ pub(super) fn pipeline(
                     min,
                     max,
                     keep: false,
+                    binarize: *binarize,
+                }
+            }
+            Some(Feat::Ord { .. }) => {
+                if uses.iter().any(|u| *u != uses[0]) {
+                    return Err(ImportError::Graph(format!(
+                        "column {:?} feeds the model both as an ordinal code and otherwise; driftlab gives a column one step",
+                        column.name
+                    )));
+                }
+                let map = ordinals.get(&col).ok_or_else(|| {
+                    ImportError::Graph(format!("column {:?} has no encoder", column.name))
+                })?;
+                let mut pairs: Vec<(String, f64)> = map
+                    .keys
+                    .iter()
+                    .cloned()
+                    .zip(map.values.iter().copied())
+                    .collect();
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                let (categories, codes) = pairs.into_iter().unzip();
+                FittedStep::Ordinal {
+                    categories,
+                    codes,
+                    default: map.default,
                 }
             }
             Some(Feat::Ind { .. }) => {
@@ -58,7 +87,7 @@ pub(super) fn pipeline(
                     match u {
                         Feat::Ind { cat, .. } if !cats.contains(cat) => cats.push(cat.clone()),
                         Feat::Ind { .. } => {}
-                        Feat::Col { .. } => {
+                        Feat::Col { .. } | Feat::Ord { .. } => {
                             return Err(ImportError::Graph(format!(
                                 "column {:?} feeds the model both as a number and one-hot encoded",
                                 column.name
@@ -82,7 +111,7 @@ pub(super) fn pipeline(
             step,
         };
         match &fitted.step {
-            FittedStep::Numeric { .. } => {
+            FittedStep::Numeric { .. } | FittedStep::Ordinal { .. } => {
                 at.insert(col, (features.len(), Vec::new()));
                 features.push(column.name.clone());
             }
@@ -98,7 +127,7 @@ pub(super) fn pipeline(
         .feats
         .iter()
         .map(|f| match f {
-            Feat::Col { col, .. } => at.get(col).map(|a| a.0),
+            Feat::Col { col, .. } | Feat::Ord { col } => at.get(col).map(|a| a.0),
             Feat::Ind { col, cat } => at
                 .get(col)
                 .and_then(|(start, cats)| cats.iter().position(|c| c == cat).map(|i| start + i)),
@@ -113,6 +142,7 @@ pub(super) fn pipeline(
             inputs,
             features,
             crosses: Vec::new(),
+            normalize: None,
         },
         map,
     ))

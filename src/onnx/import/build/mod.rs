@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::graph::{Graph, Node, Tensor, Values};
 use super::{svm, trees, ImportError, SUPPORTED};
 use crate::models::mlp::{Activation, MlpModel};
-use crate::prep::{FittedColumn, FittedPipeline, FittedStep, Unseen};
+use crate::prep::{FittedColumn, FittedPipeline, FittedStep, Norm, Unseen};
 use crate::score::{LinearModel, LogisticModel, Model};
 use crate::table::{ColumnData, ColumnKind, Table};
 
@@ -21,15 +21,19 @@ use assemble::{pipeline, remap};
 /// One feature of a `[N, k]` tensor, in terms of the reference columns.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Feat {
-    /// `(fill-if-missing(x) − offset) · scale` of column `col`.
+    /// `(fill-if-missing(x) − offset) · scale` of column `col`, then, under a Binarizer,
+    /// 1 when that is above `binarize` and 0 otherwise.
     Col {
         col: usize,
         fill: Option<f64>,
         offset: f64,
         scale: f64,
+        binarize: Option<f64>,
     },
     /// 1 when column `col` holds `cat`, else 0.
     Ind { col: usize, cat: String },
+    /// The number a LabelEncoder gives column `col`'s category (`Walk::ordinals`).
+    Ord { col: usize },
 }
 
 /// A dense layer: `n_out × n_in` weights (row `j`: neuron `j`), biases, activation.
@@ -62,6 +66,8 @@ impl Net {
 enum Val {
     /// Numeric features, `[N, k]`.
     Feats(Vec<Feat>),
+    /// Numeric features divided by the row's norm (a Normalizer): only a model reads them.
+    Normed(Vec<Feat>, Norm),
     /// A categorical column as a text tensor.
     Text(usize),
     /// A constant.
@@ -105,14 +111,22 @@ struct Walk<'g> {
     found: Option<Found>,
     /// Categories a OneHotEncoder declares per column (all of them, used or not).
     categories: HashMap<usize, (Vec<String>, Unseen)>,
+    /// A LabelEncoder's map per column: its keys and numbers, and the default.
+    ordinals: HashMap<usize, Ordinal>,
+    /// The norm of the Normalizer whose output the model reads.
+    norm: Option<Norm>,
 }
 
-/// Why a Normalizer on the inputs is refused, and what to do.
-const NORMALIZER: &str = "a Normalizer divides each row by its norm (scikit-learn's Normalizer), so every feature depends on every other; driftlab's pipeline, its input warnings, its drift monitor and its edge scorer work column by column, and read only the L1 Normalizer after class probabilities (a no-op). Fit the scikit-learn pipeline without the Normalizer (a StandardScaler is read), or normalise the rows before they reach driftlab — in the reference table and in every row scored — and export the model without it";
-/// Why a Binarizer is refused, and what to do.
-const BINARIZER: &str = "a Binarizer turns a number into 0 or 1 by a threshold, and driftlab's pipeline has no such step (a column is imputed, centred and scaled, or one-hot encoded); compute the 0/1 column before the model — in the reference table and in the rows — and fit the scikit-learn pipeline on it, or drop the Binarizer: a tree splits on the raw number as well";
-/// Why a LabelEncoder on the inputs is refused, and what to do.
-const LABEL_ENCODER: &str = "a LabelEncoder on an input (skl2onnx writes one for an OrdinalEncoder) turns categories into ordinal codes, which driftlab's pipeline does not make: it one-hot encodes a category column. Encode the column with OneHotEncoder(handle_unknown=\"ignore\") in the scikit-learn pipeline, or give the codes as a numeric column of the reference table and of the rows; a LabelEncoder is read on a classifier's labels";
+/// A LabelEncoder on a text column: category → number, and the number of any other.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Ordinal {
+    pub(super) keys: Vec<String>,
+    pub(super) values: Vec<f64>,
+    pub(super) default: f64,
+}
+
+/// Why an operator cannot read a Normalizer's output.
+const NORMALIZED: &str = "it reads the output of a Normalizer on the inputs; driftlab divides the whole feature vector by its norm just before the model, so only the model may read it (put the Normalizer last in the scikit-learn pipeline, before the estimator)";
 
 pub(super) fn unsupported_pub(node: &Node<'_>, why: &str) -> ImportError {
     unsupported(node, why)
@@ -159,6 +173,8 @@ pub(super) fn build(
         vals: HashMap::new(),
         found: None,
         categories: HashMap::new(),
+        ordinals: HashMap::new(),
+        norm: None,
     };
     let input_columns = bind_inputs(graph, reference, target, &mut walk)?;
     for (name, t) in &graph.constants {
@@ -207,7 +223,28 @@ pub(super) fn build(
             "the graph has no model operator (LinearClassifier, TreeEnsemble…, a network's MatMul/Gemm): nothing to score".into(),
         )
     })?;
-    let (pipeline, map) = pipeline(reference, target, &input_columns, &found, &walk.categories)?;
+    let (mut pipeline, map) = pipeline(
+        reference,
+        target,
+        &input_columns,
+        &found,
+        &walk.categories,
+        &walk.ordinals,
+    )?;
+    if let Some(norm) = walk.norm {
+        // the norm is the same over any order of the features, but not over a feature
+        // read twice or one the graph leaves out
+        let mut sorted = map.clone();
+        sorted.sort_unstable();
+        if !sorted.iter().copied().eq(0..pipeline.width()) {
+            return Err(ImportError::Graph(format!(
+                "the Normalizer divides {} features by their norm, but the columns' steps make {} (a column read twice, or a category the graph leaves out); driftlab normalises the whole feature vector its columns make",
+                map.len(),
+                pipeline.width()
+            )));
+        }
+        pipeline.normalize = Some(norm);
+    }
     let model = remap(found.model, &map, pipeline.width())?;
     Ok(Imported {
         pipeline,
@@ -376,6 +413,7 @@ fn plain(col: usize) -> Feat {
         fill: None,
         offset: 0.0,
         scale: 1.0,
+        binarize: None,
     }
 }
 
@@ -407,9 +445,22 @@ impl<'g> Walk<'g> {
         }
     }
 
+    /// The features a model operator reads: plain, or a Normalizer's (whose norm the
+    /// pipeline then ends with).
+    fn model_feats(&mut self, node: &Node<'g>, i: usize) -> Result<Vec<Feat>, ImportError> {
+        match self.get(node, i)? {
+            Val::Normed(f, norm) => {
+                self.norm = Some(norm);
+                Ok(f)
+            }
+            _ => self.feats(node, i),
+        }
+    }
+
     fn feats(&self, node: &Node<'g>, i: usize) -> Result<Vec<Feat>, ImportError> {
         match self.get(node, i)? {
             Val::Feats(f) => Ok(f),
+            Val::Normed(..) => Err(unsupported(node, NORMALIZED)),
             Val::Text(_) => Err(unsupported(
                 node,
                 "it reads a text column; numbers are needed here",
@@ -491,11 +542,28 @@ impl<'g> Walk<'g> {
                             &format!("it normalises {why}, which no driftlab family computes"),
                         ))
                     }
-                    _ => return Err(unsupported(node, NORMALIZER)),
+                    Val::Feats(f) => {
+                        let norm = match norm.as_str() {
+                            "L1" => Norm::L1,
+                            "L2" => Norm::L2,
+                            _ => Norm::Max,
+                        };
+                        self.set(node, 0, Val::Normed(f, norm));
+                    }
+                    other => {
+                        return Err(unsupported(
+                            node,
+                            &format!(
+                                "it normalises {}; it is read on input features (before the model) or on class probabilities (L1)",
+                                describe(&other)
+                            ),
+                        ))
+                    }
                 }
             }
-            ("ai.onnx.ml", "Binarizer") => return Err(unsupported(node, BINARIZER)),
+            ("ai.onnx.ml", "Binarizer") => self.binarizer(node)?,
             ("ai.onnx.ml", "LabelEncoder") => match self.get(node, 0)? {
+                Val::Text(col) => self.ordinal(node, col)?,
                 Val::Label => {
                     let found = self
                         .found
@@ -504,12 +572,20 @@ impl<'g> Walk<'g> {
                     relabel(node, &mut found.classes)?;
                     self.set(node, 0, Val::Label);
                 }
-                _ => return Err(unsupported(node, LABEL_ENCODER)),
+                other => {
+                    return Err(unsupported(
+                        node,
+                        &format!(
+                            "it encodes {}; it is read on a text input (an OrdinalEncoder) or on a classifier's labels",
+                            describe(&other)
+                        ),
+                    ))
+                }
             },
             ("ai.onnx.ml", "LinearClassifier") => self.linear_classifier(node)?,
             ("ai.onnx.ml", "LinearRegressor") => self.linear_regressor(node)?,
             ("ai.onnx.ml", "TreeEnsembleClassifier" | "TreeEnsembleRegressor" | "TreeEnsemble") => {
-                let feats = self.feats(node, 0)?;
+                let feats = self.model_feats(node, 0)?;
                 let (found, outputs) = trees::ensemble(node, feats)?;
                 self.found(node, found)?;
                 for (i, v) in outputs.into_iter().enumerate() {
@@ -517,7 +593,7 @@ impl<'g> Walk<'g> {
                 }
             }
             ("ai.onnx.ml", "SVMClassifier" | "SVMRegressor") => {
-                let feats = self.feats(node, 0)?;
+                let feats = self.model_feats(node, 0)?;
                 let (found, outputs) = svm::svm(node, feats)?;
                 self.found(node, found)?;
                 for (i, v) in outputs.into_iter().enumerate() {
@@ -593,7 +669,7 @@ impl<'g> Walk<'g> {
     }
 
     fn linear_classifier(&mut self, node: &Node<'g>) -> Result<(), ImportError> {
-        let feats = self.feats(node, 0)?;
+        let feats = self.model_feats(node, 0)?;
         let p = feats.len();
         let coef = node.floats("coefficients")?;
         let intercepts = node.floats("intercepts")?;
@@ -688,7 +764,7 @@ impl<'g> Walk<'g> {
     }
 
     fn linear_regressor(&mut self, node: &Node<'g>) -> Result<(), ImportError> {
-        let feats = self.feats(node, 0)?;
+        let feats = self.model_feats(node, 0)?;
         let coef = node.floats("coefficients")?;
         let intercepts = node.floats("intercepts")?;
         if node.int("targets", 1) != 1 || coef.len() != feats.len() || intercepts.len() > 1 {
@@ -778,6 +854,7 @@ fn relabel(node: &Node<'_>, classes: &mut [String]) -> Result<(), ImportError> {
 fn describe(v: &Val) -> String {
     match v {
         Val::Feats(f) => format!("{} input features", f.len()),
+        Val::Normed(f, _) => format!("{} normalised input features", f.len()),
         Val::Text(_) => "a text column".into(),
         Val::Const(_) => "a constant".into(),
         Val::Net(_) => "a network's weighted sums".into(),

@@ -11,6 +11,13 @@ impl<'g> Walk<'g> {
                 feats,
                 layers: Vec::new(),
             },
+            Val::Normed(feats, norm) => {
+                self.norm = Some(norm);
+                Net {
+                    feats,
+                    layers: Vec::new(),
+                }
+            }
             Val::Net(n) => n,
             other => {
                 return Err(unsupported(
@@ -110,6 +117,7 @@ impl<'g> Walk<'g> {
                     fill,
                     offset,
                     scale,
+                    binarize: None,
                 } => {
                     // (x − o)·s  op  k, kept as (x − o')·s'
                     let (offset, scale) = match node.op {
@@ -129,6 +137,7 @@ impl<'g> Walk<'g> {
                         fill,
                         offset,
                         scale,
+                        binarize: None,
                     });
                 }
                 ind @ Feat::Ind { .. }
@@ -139,6 +148,12 @@ impl<'g> Walk<'g> {
                 }
                 Feat::Ind { .. } => {
                     return Err(unsupported(node, "it shifts or scales a one-hot indicator"))
+                }
+                Feat::Col { .. } | Feat::Ord { .. } => {
+                    return Err(unsupported(
+                        node,
+                        "it shifts or scales a binarized feature or an ordinal code; driftlab scales numeric columns before a Binarizer",
+                    ))
                 }
             }
         }

@@ -28,6 +28,7 @@ impl<'g> Walk<'g> {
                     fill: fill @ None,
                     offset,
                     scale,
+                    binarize: None,
                     ..
                 } if *offset == 0.0 && *scale == 1.0 => *fill = Some(v),
                 _ => {
@@ -61,6 +62,7 @@ impl<'g> Walk<'g> {
                     fill,
                     offset,
                     scale,
+                    binarize: None,
                 } => {
                     if !(s.is_finite() && s > 0.0 && o.is_finite()) {
                         return Err(unsupported(
@@ -77,6 +79,7 @@ impl<'g> Walk<'g> {
                         fill: *fill,
                         offset: offset + o / scale,
                         scale: scale * s,
+                        binarize: None,
                     });
                 }
                 Feat::Ind { .. } if o == 0.0 && s == 1.0 => out.push(f.clone()),
@@ -86,10 +89,112 @@ impl<'g> Walk<'g> {
                         "it scales a one-hot indicator; driftlab scales numeric columns only",
                     ))
                 }
+                Feat::Col { .. } | Feat::Ord { .. } => {
+                    return Err(unsupported(
+                        node,
+                        "it scales a binarized feature or an ordinal code; driftlab scales numeric columns, before a Binarizer",
+                    ))
+                }
             }
         }
         feats.clear();
         self.set(node, 0, Val::Feats(out));
+        Ok(())
+    }
+
+    /// A Binarizer: each numeric feature becomes `x > threshold` (after its imputation and
+    /// scaling); a one-hot indicator is left as it is when the threshold is in [0, 1).
+    pub(super) fn binarizer(&mut self, node: &Node<'g>) -> Result<(), ImportError> {
+        let feats = self.feats(node, 0)?;
+        let t = f64::from(node.float("threshold", 0.0));
+        if !t.is_finite() {
+            return Err(node.bad(format!("threshold {t} is not a finite number")));
+        }
+        let mut out = Vec::with_capacity(feats.len());
+        for (i, f) in feats.into_iter().enumerate() {
+            match f {
+                Feat::Col {
+                    col,
+                    fill,
+                    offset,
+                    scale,
+                    binarize: None,
+                } => out.push(Feat::Col {
+                    col,
+                    fill,
+                    offset,
+                    scale,
+                    binarize: Some(t),
+                }),
+                ind @ Feat::Ind { .. } if (0.0..1.0).contains(&t) => out.push(ind),
+                _ => {
+                    return Err(unsupported(
+                        node,
+                        &format!(
+                            "feature {} is already binarized, a one-hot indicator cut at {t} (all ones or all zeros), or an ordinal code; driftlab binarizes a numeric column after its imputation and scaling",
+                            i + 1
+                        ),
+                    ))
+                }
+            }
+        }
+        self.set(node, 0, Val::Feats(out));
+        Ok(())
+    }
+
+    /// A LabelEncoder on a text column (skl2onnx's OrdinalEncoder): its keys, their numbers
+    /// (`values_int64s` or `values_floats`) and the default for any other string.
+    pub(super) fn ordinal(&mut self, node: &Node<'g>, col: usize) -> Result<(), ImportError> {
+        let keys = node.strings("keys_strings")?;
+        if keys.is_empty() {
+            return Err(unsupported(
+                node,
+                "it encodes a text input without keys_strings; driftlab reads a LabelEncoder from strings (keys_strings) to numbers (values_int64s or values_floats)",
+            ));
+        }
+        let ints = node.ints("values_int64s");
+        let (values, default): (Vec<f64>, f64) = if !ints.is_empty() {
+            (
+                ints.iter().map(|&v| v as f64).collect(),
+                node.int("default_int64", -1) as f64,
+            )
+        } else {
+            (
+                node.floats("values_floats")?,
+                f64::from(node.float("default_float", -0.0)),
+            )
+        };
+        if values.len() != keys.len() {
+            return Err(node.bad(format!(
+                "{} keys for {} numbers (values_int64s or values_floats); a LabelEncoder on a text input must give each key a number",
+                keys.len(),
+                values.len()
+            )));
+        }
+        if !default.is_finite() || !values.iter().all(|v| v.is_finite()) {
+            return Err(node.bad("a number of the encoder is not finite"));
+        }
+        let mut sorted = keys.clone();
+        sorted.sort();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(node.bad(format!("key {:?} is given twice", w[0])));
+        }
+        let map = Ordinal {
+            keys,
+            values,
+            default,
+        };
+        match self.ordinals.get(&col) {
+            Some(m) if *m != map => {
+                return Err(unsupported(
+                    node,
+                    "the column is encoded twice, differently; driftlab gives a column one step",
+                ))
+            }
+            _ => {}
+        }
+        self.ordinals.insert(col, map);
+        self.set(node, 0, Val::Feats(vec![Feat::Ord { col }]));
         Ok(())
     }
 

@@ -558,6 +558,7 @@ fn svm(c: &mut Cursor<'_, '_>, x: &str, p: usize) -> Result<(Model, Shape), Impo
                 fill: None,
                 offset: 0.0,
                 scale: 1.0,
+                binarize: None,
             })
             .collect();
         let (found, _) = crate::onnx::import::svm::svm(n, feats)?;

@@ -61,7 +61,9 @@ use super::graph::{Graph, Node, Tensor, Values};
 use super::ImportError;
 use crate::artifact::Artifact;
 use crate::onnx::proto::ModelProto;
-use crate::prep::{Cross, CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Unseen};
+use crate::prep::{
+    Cross, CrossOp, FittedColumn, FittedCross, FittedPipeline, FittedStep, Norm, Unseen,
+};
 use crate::table::{ColumnKind, Table};
 use families::family;
 
@@ -351,7 +353,16 @@ fn pipeline(
                 let center = c.number(s, 1)?;
                 let d = c.next("Div")?;
                 let scale = c.number(d, 1)?;
-                parts.push(out(d).to_owned());
+                // a binarized column: Greater than its threshold, cast to double
+                let binarize = if c.peek().is_some_and(|n| n.op == "Greater" && n.input(0) == Some(out(d))) {
+                    let g = c.next("Greater")?;
+                    let t = c.number(g, 1)?;
+                    parts.push(out(c.next("Cast")?).to_owned());
+                    Some(t)
+                } else {
+                    parts.push(out(d).to_owned());
+                    None
+                };
                 features.push(name.to_owned());
                 let (min, max, mean) = range_of(&column.data);
                 FittedStep::Numeric {
@@ -361,6 +372,7 @@ fn pipeline(
                     min,
                     max,
                     keep: fill.is_nan(),
+                    binarize,
                 }
             }
             // text: a one-hot column
@@ -371,6 +383,24 @@ fn pipeline(
                     )));
                 }
                 if c.peek()
+                    .is_some_and(|n| n.op == "LabelEncoder" && n.input(0) == Some(name))
+                {
+                    // an ordinal column: ONNX-ML's LabelEncoder, cast to double
+                    let e = c.next("LabelEncoder")?;
+                    let categories = e.strings("keys_strings")?;
+                    let codes = e.floats("values_floats")?;
+                    let default = f64::from(e.float("default_float", -0.0));
+                    if codes.len() != categories.len() {
+                        return Err(refused(e, "driftlab's export gives each key a number"));
+                    }
+                    parts.push(out(c.next("Cast")?).to_owned());
+                    features.push(name.to_owned());
+                    FittedStep::Ordinal {
+                        categories,
+                        codes,
+                        default,
+                    }
+                } else if c.peek()
                     .is_some_and(|n| n.op == "Equal" && n.input(0) == Some(name))
                 {
                     c.next("Equal")?;
@@ -414,6 +444,21 @@ fn pipeline(
         ));
     }
     let mut x = out(concat).to_owned();
+    // a row norm: the reduction, its guard against 0 and non-finite norms, the division
+    let norms = [
+        ("ReduceL1", Norm::L1),
+        ("ReduceL2", Norm::L2),
+        ("ReduceMax", Norm::Max),
+    ];
+    let mut normalize = None;
+    if let Some(&(op, norm)) = norms.iter().find(|(op, _)| c.is(op)) {
+        c.next(op)?;
+        for op in ["Equal", "IsNaN", "IsInf", "Or", "Or", "Where"] {
+            c.next(op)?;
+        }
+        x = out(c.next("Div")?).to_owned();
+        normalize = Some(norm);
+    }
     let p = features.len();
     let mut crosses = Vec::new();
     if c.is("Slice") {
@@ -458,6 +503,7 @@ fn pipeline(
             inputs,
             features,
             crosses,
+            normalize,
         },
         x,
     ))
