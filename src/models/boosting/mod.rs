@@ -52,7 +52,7 @@ mod fit;
 
 use serde::{Deserialize, Serialize};
 
-use super::tree::{flat, quick};
+use super::tree::{flat, quick, rapid};
 use super::{bad, family_params, finite, Family, ParamType, Predict, Tasks};
 use crate::score::{argmax, exp, softmax_in_place, Prediction, Result, Task};
 
@@ -354,9 +354,9 @@ impl Predict for BoostingModel {
             }
         };
         if let Some(q) = self.quick().filter(|q| q.width() <= cols) {
-            // trees of at most 64 leaves: no walk (`tree/quick.rs`); each row's leaves
-            // are added tree by tree in the stored order, as below and in `predict`
-            // each tree's leaf values by leaf bit, so a row's sum reads one table
+            // trees of at most 64 leaves: no walk (`tree/quick.rs`, `tree/rapid.rs`); each
+            // row's leaves are added tree by tree in the stored order, as below and in
+            // `predict`; each tree's leaf values by leaf bit, so a row's sum reads one table
             let by_bit: Vec<f64> = q
                 .leaf_nodes()
                 .chunks_exact(64)
@@ -364,14 +364,46 @@ impl Predict for BoostingModel {
                 .flat_map(|(nodes, t)| nodes.iter().map(|&i| t.value[i as usize]))
                 .collect();
             let mut bits = vec![0u64; self.trees.len()];
-            for (row, x) in data.chunks_exact(cols.max(1)).enumerate() {
+            let mut one_row = |x: &[f64], raw: &mut [f64]| {
                 q.words(x, &mut bits);
-                let r = &mut raw[..m];
-                r.copy_from_slice(&self.base_score);
+                raw.copy_from_slice(&self.base_score);
                 for (i, (values, &b)) in by_bit.chunks_exact(64).zip(&bits).enumerate() {
-                    r[i % m] += values[b.trailing_zeros() as usize & 63];
+                    raw[i % m] += values[b.trailing_zeros() as usize & 63];
                 }
-                emit(row, 1, &mut raw);
+            };
+            let cols = cols.max(1);
+            let Some(r) = rapid::RapidForest::new(self.trees.iter().map(BoostedTree::arrays))
+            else {
+                for (row, x) in data.chunks_exact(cols).enumerate() {
+                    one_row(x, &mut raw[..m]);
+                    emit(row, 1, &mut raw);
+                }
+                return Some(k);
+            };
+            // sixteen rows at a time (`tree/rapid.rs`); a block with a NaN where a tree
+            // reads goes row by row as above
+            let mut s = r.scratch();
+            let mut raw = vec![0.0; rapid::LANES * m];
+            let mut lane_bits = [0u8; rapid::LANES];
+            for (b, x) in data[..rows * cols].chunks(rapid::LANES * cols).enumerate() {
+                let n = x.len() / cols;
+                if r.block(x, cols, &mut s) {
+                    for out in raw.chunks_exact_mut(m) {
+                        out.copy_from_slice(&self.base_score);
+                    }
+                    for (t, values) in by_bit.chunks_exact(64).enumerate() {
+                        r.leaf_bits(&s, t, &mut lane_bits);
+                        let c = t % m;
+                        for (j, &bit) in lane_bits[..n].iter().enumerate() {
+                            raw[j * m + c] += values[bit as usize & 63];
+                        }
+                    }
+                } else {
+                    for (j, x) in x.chunks_exact(cols).enumerate() {
+                        one_row(x, &mut raw[j * m..(j + 1) * m]);
+                    }
+                }
+                emit(b * rapid::LANES, n, &mut raw);
             }
             return Some(k);
         }
@@ -460,21 +492,28 @@ mod tests {
             other.clone(),
             other,
         ];
-        for m in [Model::Boosting(stump()), Model::Boosting(m)] {
-            let rows = 1_003; // 125 blocks of eight rows and a short one
+        // 1, 16, 17, 33 rows: blocks of sixteen and short ones; without NaN (every block
+        // sixteen rows at a time), with a NaN in every block (row by row), and a NaN in
+        // every 40th row (both within one batch)
+        let cases = [1, 16, 17, 33, 1_003]
+            .into_iter()
+            .flat_map(|rows| [(rows, 0), (rows, 13), (rows, 80)]);
+        for ((rows, nan_every), m) in cases
+            .flat_map(|c| [Model::Boosting(stump()), Model::Boosting(m.clone())].map(|m| (c, m)))
+        {
             let data: Vec<f64> = (0..2 * rows)
                 .map(|i| match i % 13 {
-                    0 => f64::NAN,
-                    r => r as f64 / 12.0,
+                    _ if nan_every > 0 && i % nan_every == 0 => f64::NAN,
+                    r => r as f64 / 12.0 - 0.25,
                 })
                 .collect();
             let (mut v, mut p) = (Vec::new(), Vec::new());
             let k = m.predict_batch_into(&data, 2, &mut v, &mut p).unwrap();
             for (i, x) in data.chunks_exact(2).enumerate() {
                 let r = m.predict_row(x).unwrap();
-                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
+                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i} of {rows}");
                 for (c, want) in r.probabilities.iter().enumerate() {
-                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
+                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i} of {rows}");
                 }
             }
         }

@@ -12,6 +12,7 @@
 pub(crate) mod fit;
 pub(crate) mod flat;
 pub(crate) mod quick;
+pub(crate) mod rapid;
 
 use serde::{Deserialize, Serialize};
 
