@@ -29,19 +29,32 @@
 //!
 //! # Batch scoring
 //!
-//! When every tree has at most 64 leaves (the defaults grow 31), no tree is walked: the
-//! ensemble is laid out once per call for QuickScorer (`tree/quick.rs`: per feature, the
-//! nodes sorted by threshold, each clearing its left subtree's leaves from its tree's 64-bit
-//! word), and a row's leaf per tree is the lowest bit left, whose leaf value a table by
-//! leaf bit gives. Measured by thread CPU time on 100 trees of 31 leaves over 100k × 20
-//! (2026-12-06): in Wasm (Node) 491 k rows/s, where the block walk took 366 k (by CPU, at
-//! load 9–13) and 380 k (wall clock, quiet); natively 625 k rows/s at load 1 against
-//! 216–225 k for the block walk by CPU (its native code ran slower than its Wasm: the reason
-//! the native harness had scored boosting slower than Wasm). A first version, with a binary
-//! search per feature and the leaf values read through each tree, took 381–421 k in Wasm
-//! (494 k for this one in the same, interleaved run). Deeper trees (imported forests of depth 8, up to 256 leaves) keep the
-//! block walk of `tree/flat.rs`, where QuickScorer's one `and` per node that sends a row
-//! right (about half of all nodes) would cost more than eight levels of walk.
+//! When every tree has at most 64 leaves (the defaults grow 31), no tree is walked. The
+//! ensemble is laid out once per call (about 3,000 nodes for 100 trees of 31 leaves: a
+//! sort, well under a millisecond against tens of milliseconds for a 100k-row batch) and
+//! the rows are scored sixteen at a time the RapidScorer way (`tree/rapid.rs`): each
+//! feature's distinct thresholds give every row a one-byte rank, every node clears its
+//! left subtree's leaves from sixteen rows' leaf words at once with one byte compare and
+//! one `andnot` per byte of the word it touches (`v128` lanes in Wasm), and a row's leaf
+//! per tree is the lowest bit left, whose leaf value a table by leaf bit gives. A block of
+//! sixteen rows with a NaN where a tree reads, a feature with more than 255 distinct
+//! thresholds (imported models) or more than 65,536 bytes of leaf words per row score row
+//! by row QuickScorer's way (`tree/quick.rs`: per feature, the nodes sorted by threshold,
+//! each passed node clearing its left subtree's leaves from its tree's 64-bit word).
+//!
+//! Measured on 100 trees of 31 leaves over the bench's 100k × 20 tables (and 20k × 50, 5
+//! classes: 500 trees), rows/s by the least process CPU time of 5 calls, the two Wasm
+//! builds alternating in one Node process (2026-12-06, 19:52 UTC, load average 5 on the
+//! shared 2-core machine): binary 1,529 k sixteen rows at a time against 482 k row by row
+//! (3.2×), regression 1,595 k against 487 k, 5 classes 352 k against 114 k (3.1×);
+//! natively (the bench harness, CPU time) 1,690 k / 1,750 k / 385 k against 647 k (binary,
+//! the last quiet run). Row by row, a row passed about 1,500 nodes at one 64-bit `and`
+//! and a mispredicted loop exit per feature; sixteen rows at a time every node costs a
+//! handful of vector instructions for sixteen rows, with no branch on the data. (Row by
+//! row QuickScorer in turn had replaced the block walk of `tree/flat.rs`, 366–380 k rows/s
+//! in Wasm.) Deeper trees (imported forests of depth 8, up to 256 leaves) keep the block
+//! walk, where QuickScorer's one `and` per node that sends a row right (about half of all
+//! nodes) would cost more than eight levels of walk.
 //!
 //! Either way each row's leaf values are added tree by tree in the stored order, as
 //! [`BoostingModel::predict`] adds them, so the bits are the same in every build and on
