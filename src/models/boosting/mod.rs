@@ -38,8 +38,8 @@
 //! one `andnot` per byte of the word it touches (`v128` lanes in Wasm), and a row's leaf
 //! per tree is the lowest bit left, whose leaf value a table by leaf bit gives. A block of
 //! sixteen rows with a NaN where a tree reads, a feature with more than 255 distinct
-//! thresholds (imported models) or more than 65,536 bytes of leaf words per row score row
-//! by row QuickScorer's way (`tree/quick.rs`: per feature, the nodes sorted by threshold,
+//! thresholds (imported models) or more than 65,536 bytes of leaf words per row, and every
+//! block in a Wasm build without simd128, score row by row QuickScorer's way (`tree/quick.rs`: per feature, the nodes sorted by threshold,
 //! each passed node clearing its left subtree's leaves from its tree's 64-bit word).
 //!
 //! Measured on 100 trees of 31 leaves over the bench's 100k × 20 tables (and 20k × 50, 5

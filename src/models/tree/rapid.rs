@@ -32,9 +32,17 @@
 //! missing values; the NaN check itself is one `x != x` per value read).
 //!
 //! With Wasm's simd128 (`.cargo/config.toml` sets it for every wasm32 build) the sixteen
-//! lanes are one `v128`; without it (native builds, the no-SIMD Wasm build) they are
-//! `[u8; 16]` arrays the compiler vectorises (SSE2 natively). Same operations on bytes,
-//! so the same leaves in every build.
+//! lanes are one `v128`; natively they are `[u8; 16]` arrays the compiler vectorises
+//! (SSE2). Same operations on bytes, so the same leaves in every build. A Wasm build
+//! without simd128 (only the bench's no-SIMD harness) keeps row-by-row QuickScorer: there
+//! the byte arrays are scalar code.
+//!
+//! Measured (the bench's 100 trees of 31 leaves on 100k × 20 binary, and 500 trees on 20k ×
+//! 50 with 5 classes, Node `--no-liftoff`, best of 5 calls by process CPU time, three
+//! builds alternating in one process, 2026-12-06 20:28 UTC, load average 4–5): with
+//! simd128 1,538 k / 353 k rows/s; the byte arrays without simd128 372 k / 78 k; row by row
+//! QuickScorer (main before this file) 499 k / 120 k. Natively 1,690 k / 385 k (thread CPU
+//! time) against 647 k / 149 k row by row in the last quiet run.
 
 use super::quick::{lay_out, TreeArrays};
 
@@ -78,6 +86,12 @@ impl RapidForest {
     pub(crate) fn new<'a>(
         trees: impl ExactSizeIterator<Item = TreeArrays<'a>>,
     ) -> Option<RapidForest> {
+        if cfg!(all(target_arch = "wasm32", not(target_feature = "simd128"))) {
+            // Wasm without simd128 has no vector to hold sixteen lanes: there the byte
+            // arrays ran at 370 k rows/s against row by row QuickScorer's 494 k (see the
+            // module docs), so that build keeps QuickScorer
+            return None;
+        }
         let n_trees = trees.len();
         let mut entries = Vec::new();
         // the leaves' numbering is QuickScorer's (`QuickForest::leaf_nodes` gives it)
