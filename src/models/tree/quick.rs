@@ -236,12 +236,12 @@ pub(super) fn lay_out(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::flat::tests::{tree, uniform, walk};
     use super::*;
 
     /// The thresholds and values the comparisons must get right.
-    const UGLY: [f64; 12] = [
+    pub(in crate::models::tree) const UGLY: [f64; 12] = [
         0.0,
         -0.0,
         f64::INFINITY,
@@ -256,7 +256,8 @@ mod tests {
         f64::MAX,
     ];
 
-    fn pick(s: &mut u64) -> f64 {
+    /// One of [`UGLY`].
+    pub(in crate::models::tree) fn pick(s: &mut u64) -> f64 {
         UGLY[(uniform(s) * UGLY.len() as f64) as usize]
     }
 

@@ -288,28 +288,9 @@ mod imp {
 #[cfg(test)]
 mod tests {
     use super::super::flat::tests::{tree, uniform, walk};
+    use super::super::quick::tests::pick;
     use super::super::quick::QuickForest;
     use super::*;
-
-    /// The thresholds and values the comparisons must get right.
-    const UGLY: [f64; 12] = [
-        0.0,
-        -0.0,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::MIN_POSITIVE,
-        -f64::MIN_POSITIVE,
-        5e-324,
-        -5e-324,
-        1.0,
-        -1.0,
-        0.25,
-        f64::MAX,
-    ];
-
-    fn pick(s: &mut u64) -> f64 {
-        UGLY[(uniform(s) * UGLY.len() as f64) as usize]
-    }
 
     #[test]
     fn every_row_reaches_the_row_walks_leaf() {
