@@ -29,7 +29,8 @@
 //! the stored tree order, so the scores keep their bits. A NaN in a feature the model reads
 //! has no rank: a block holding one answers `false` from [`RapidForest::block`] and the
 //! caller scores its rows with [`super::quick`] (exact, and rare in a table without
-//! missing values; the NaN check itself is one `x != x` per value read).
+//! missing values; the NaN check itself is one `is_nan` per value ranked, about 1 % of a
+//! NaN-free table's time natively: 1,691–1,724 k rows/s against 1,714–1,736 k without it).
 //!
 //! With Wasm's simd128 (`.cargo/config.toml` sets it for every wasm32 build) the sixteen
 //! lanes are one `v128`; natively they are `[u8; 16]` arrays the compiler vectorises
