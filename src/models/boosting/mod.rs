@@ -29,19 +29,32 @@
 //!
 //! # Batch scoring
 //!
-//! When every tree has at most 64 leaves (the defaults grow 31), no tree is walked: the
-//! ensemble is laid out once per call for QuickScorer (`tree/quick.rs`: per feature, the
-//! nodes sorted by threshold, each clearing its left subtree's leaves from its tree's 64-bit
-//! word), and a row's leaf per tree is the lowest bit left, whose leaf value a table by
-//! leaf bit gives. Measured by thread CPU time on 100 trees of 31 leaves over 100k × 20
-//! (2026-12-06): in Wasm (Node) 491 k rows/s, where the block walk took 366 k (by CPU, at
-//! load 9–13) and 380 k (wall clock, quiet); natively 625 k rows/s at load 1 against
-//! 216–225 k for the block walk by CPU (its native code ran slower than its Wasm: the reason
-//! the native harness had scored boosting slower than Wasm). A first version, with a binary
-//! search per feature and the leaf values read through each tree, took 381–421 k in Wasm
-//! (494 k for this one in the same, interleaved run). Deeper trees (imported forests of depth 8, up to 256 leaves) keep the
-//! block walk of `tree/flat.rs`, where QuickScorer's one `and` per node that sends a row
-//! right (about half of all nodes) would cost more than eight levels of walk.
+//! When every tree has at most 64 leaves (the defaults grow 31), no tree is walked. The
+//! ensemble is laid out once per call (about 3,000 nodes for 100 trees of 31 leaves: a
+//! sort, well under a millisecond against tens of milliseconds for a 100k-row batch) and
+//! the rows are scored sixteen at a time the RapidScorer way (`tree/rapid.rs`): each
+//! feature's distinct thresholds give every row a one-byte rank, every node clears its
+//! left subtree's leaves from sixteen rows' leaf words at once with one byte compare and
+//! one `andnot` per byte of the word it touches (`v128` lanes in Wasm), and a row's leaf
+//! per tree is the lowest bit left, whose leaf value a table by leaf bit gives. A block of
+//! sixteen rows with a NaN where a tree reads, a feature with more than 255 distinct
+//! thresholds (imported models) or more than 65,536 bytes of leaf words per row, and every
+//! block in a Wasm build without simd128, score row by row QuickScorer's way (`tree/quick.rs`: per feature, the nodes sorted by threshold,
+//! each passed node clearing its left subtree's leaves from its tree's 64-bit word).
+//!
+//! Measured on 100 trees of 31 leaves over the bench's 100k × 20 tables (and 20k × 50, 5
+//! classes: 500 trees), rows/s by the least process CPU time of 5 calls, the two Wasm
+//! builds alternating in one Node process (2026-12-06, 19:52 UTC, load average 5 on the
+//! shared 2-core machine): binary 1,529 k sixteen rows at a time against 482 k row by row
+//! (3.2×), regression 1,595 k against 487 k, 5 classes 352 k against 114 k (3.1×);
+//! natively (the bench harness, CPU time) 1,690 k / 1,750 k / 385 k against 647 k (binary,
+//! the last quiet run). Row by row, a row passed about 1,500 nodes at one 64-bit `and`
+//! and a mispredicted loop exit per feature; sixteen rows at a time every node costs a
+//! handful of vector instructions for sixteen rows, with no branch on the data. (Row by
+//! row QuickScorer in turn had replaced the block walk of `tree/flat.rs`, 366–380 k rows/s
+//! in Wasm.) Deeper trees (imported forests of depth 8, up to 256 leaves) keep the block
+//! walk, where QuickScorer's one `and` per node that sends a row right (about half of all
+//! nodes) would cost more than eight levels of walk.
 //!
 //! Either way each row's leaf values are added tree by tree in the stored order, as
 //! [`BoostingModel::predict`] adds them, so the bits are the same in every build and on
@@ -52,7 +65,7 @@ mod fit;
 
 use serde::{Deserialize, Serialize};
 
-use super::tree::{flat, quick};
+use super::tree::{flat, quick, rapid};
 use super::{bad, family_params, finite, Family, ParamType, Predict, Tasks};
 use crate::score::{argmax, exp, softmax_in_place, Prediction, Result, Task};
 
@@ -354,9 +367,9 @@ impl Predict for BoostingModel {
             }
         };
         if let Some(q) = self.quick().filter(|q| q.width() <= cols) {
-            // trees of at most 64 leaves: no walk (`tree/quick.rs`); each row's leaves
-            // are added tree by tree in the stored order, as below and in `predict`
-            // each tree's leaf values by leaf bit, so a row's sum reads one table
+            // trees of at most 64 leaves: no walk (`tree/quick.rs`, `tree/rapid.rs`); each
+            // row's leaves are added tree by tree in the stored order, as below and in
+            // `predict`; each tree's leaf values by leaf bit, so a row's sum reads one table
             let by_bit: Vec<f64> = q
                 .leaf_nodes()
                 .chunks_exact(64)
@@ -364,14 +377,46 @@ impl Predict for BoostingModel {
                 .flat_map(|(nodes, t)| nodes.iter().map(|&i| t.value[i as usize]))
                 .collect();
             let mut bits = vec![0u64; self.trees.len()];
-            for (row, x) in data.chunks_exact(cols.max(1)).enumerate() {
+            let mut one_row = |x: &[f64], raw: &mut [f64]| {
                 q.words(x, &mut bits);
-                let r = &mut raw[..m];
-                r.copy_from_slice(&self.base_score);
+                raw.copy_from_slice(&self.base_score);
                 for (i, (values, &b)) in by_bit.chunks_exact(64).zip(&bits).enumerate() {
-                    r[i % m] += values[b.trailing_zeros() as usize & 63];
+                    raw[i % m] += values[b.trailing_zeros() as usize & 63];
                 }
-                emit(row, 1, &mut raw);
+            };
+            let cols = cols.max(1);
+            let Some(r) = rapid::RapidForest::new(self.trees.iter().map(BoostedTree::arrays))
+            else {
+                for (row, x) in data.chunks_exact(cols).enumerate() {
+                    one_row(x, &mut raw[..m]);
+                    emit(row, 1, &mut raw);
+                }
+                return Some(k);
+            };
+            // sixteen rows at a time (`tree/rapid.rs`); a block with a NaN where a tree
+            // reads goes row by row as above
+            let mut s = r.scratch();
+            let mut raw = vec![0.0; rapid::LANES * m];
+            let mut lane_bits = [0u8; rapid::LANES];
+            for (b, x) in data[..rows * cols].chunks(rapid::LANES * cols).enumerate() {
+                let n = x.len() / cols;
+                if r.block(x, cols, &mut s) {
+                    for out in raw.chunks_exact_mut(m) {
+                        out.copy_from_slice(&self.base_score);
+                    }
+                    for (t, values) in by_bit.chunks_exact(64).enumerate() {
+                        r.leaf_bits(&s, t, &mut lane_bits);
+                        let c = t % m;
+                        for (j, &bit) in lane_bits[..n].iter().enumerate() {
+                            raw[j * m + c] += values[bit as usize & 63];
+                        }
+                    }
+                } else {
+                    for (j, x) in x.chunks_exact(cols).enumerate() {
+                        one_row(x, &mut raw[j * m..(j + 1) * m]);
+                    }
+                }
+                emit(b * rapid::LANES, n, &mut raw);
             }
             return Some(k);
         }
@@ -460,21 +505,28 @@ mod tests {
             other.clone(),
             other,
         ];
-        for m in [Model::Boosting(stump()), Model::Boosting(m)] {
-            let rows = 1_003; // 125 blocks of eight rows and a short one
+        // 1, 16, 17, 33 rows: blocks of sixteen and short ones; without NaN (every block
+        // sixteen rows at a time), with a NaN in every block (row by row), and a NaN in
+        // every 40th row (both within one batch)
+        let cases = [1, 16, 17, 33, 1_003]
+            .into_iter()
+            .flat_map(|rows| [(rows, 0), (rows, 13), (rows, 80)]);
+        for ((rows, nan_every), m) in cases
+            .flat_map(|c| [Model::Boosting(stump()), Model::Boosting(m.clone())].map(|m| (c, m)))
+        {
             let data: Vec<f64> = (0..2 * rows)
                 .map(|i| match i % 13 {
-                    0 => f64::NAN,
-                    r => r as f64 / 12.0,
+                    _ if nan_every > 0 && i % nan_every == 0 => f64::NAN,
+                    r => r as f64 / 12.0 - 0.25,
                 })
                 .collect();
             let (mut v, mut p) = (Vec::new(), Vec::new());
             let k = m.predict_batch_into(&data, 2, &mut v, &mut p).unwrap();
             for (i, x) in data.chunks_exact(2).enumerate() {
                 let r = m.predict_row(x).unwrap();
-                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
+                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i} of {rows}");
                 for (c, want) in r.probabilities.iter().enumerate() {
-                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
+                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i} of {rows}");
                 }
             }
         }

@@ -1,7 +1,9 @@
 //! Decision trees: yes/no questions on one feature at a time, down to a leaf that names a
 //! class. Grown on the histogram machinery the three tree families share
 //! ([`crate::models`]' `hist`, see `fit.rs`), stored as flat node arrays ([`TreeModel`]),
-//! which the forest's trees share, and scored in batches by [`flat`]'s block walk.
+//! which the forest's trees share, and scored in batches by [`flat`]'s block walk. Boosting's
+//! ensembles of trees of at most 64 leaves are scored without a walk: sixteen rows at a time
+//! by `rapid.rs`, row by row by `quick.rs`.
 //!
 //! The artifact kept its shape when linfa-trees gave way to the histogram trees: a tree
 //! trained before still loads and scores as it did (`x < threshold` goes left). A tree
@@ -12,6 +14,7 @@
 pub(crate) mod fit;
 pub(crate) mod flat;
 pub(crate) mod quick;
+pub(crate) mod rapid;
 
 use serde::{Deserialize, Serialize};
 

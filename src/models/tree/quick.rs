@@ -57,7 +57,7 @@ struct Split {
 }
 
 /// One node's entry before grouping: feature, threshold, tree, mask, missing goes right.
-type Entry = (usize, f64, u32, u64, bool);
+pub(super) type Entry = (usize, f64, u32, u64, bool);
 
 impl QuickForest {
     /// Lays out trees given as `(feature, threshold, left, right, missing)` node arrays (the
@@ -180,14 +180,14 @@ pub(crate) type TreeArrays<'a> = (
 );
 
 /// Numbers the leaves reachable from the root left to right into `leaves` and pushes one
-/// entry per internal node with the run of its left subtree's leaves cleared; `None` when
-/// there are more than 64 leaves or a node is reached twice.
-fn lay_out(
+/// entry per internal node with the run of its left subtree's leaves cleared; the number of
+/// leaves, or `None` when there are more than 64 leaves or a node is reached twice.
+pub(super) fn lay_out(
     &(feature, threshold, left, right, missing): &TreeArrays,
     tree: u32,
     entries: &mut Vec<Entry>,
     leaves: &mut [u32],
-) -> Option<()> {
+) -> Option<usize> {
     let n = left.len();
     let mut seen = vec![false; n];
     // first leaf of each internal node's left and right subtrees, filled on the way back
@@ -232,16 +232,16 @@ fn lay_out(
         }
         entries.push((*feature.get(i)?, t, tree, !run, nan_right));
     }
-    Some(())
+    Some(next_leaf)
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::flat::tests::{tree, uniform, walk};
     use super::*;
 
     /// The thresholds and values the comparisons must get right.
-    const UGLY: [f64; 12] = [
+    pub(in crate::models::tree) const UGLY: [f64; 12] = [
         0.0,
         -0.0,
         f64::INFINITY,
@@ -256,7 +256,8 @@ mod tests {
         f64::MAX,
     ];
 
-    fn pick(s: &mut u64) -> f64 {
+    /// One of [`UGLY`].
+    pub(in crate::models::tree) fn pick(s: &mut u64) -> f64 {
         UGLY[(uniform(s) * UGLY.len() as f64) as usize]
     }
 
