@@ -376,9 +376,10 @@ impl Predict for BoostingModel {
             return Some(k);
         }
         let flats: Vec<flat::FlatTree> = self.trees.iter().map(BoostedTree::flat).collect();
-        let mut leaves = [0u32; flat::BLOCK];
-        flat::blocks(data, cols, |start, block, n| {
-            for r in raw.chunks_exact_mut(m) {
+        let mut raw = vec![0.0; flat::TILE * m];
+        let mut leaves = vec![0u32; flat::TILE];
+        flat::blocks(data, cols, flat::TILE, |start, block, n| {
+            for r in raw[..n * m].chunks_exact_mut(m) {
                 r.copy_from_slice(&self.base_score);
             }
             for (i, (t, f)) in self.trees.iter().zip(&flats).enumerate() {
@@ -461,11 +462,75 @@ mod tests {
             other,
         ];
         for m in [Model::Boosting(stump()), Model::Boosting(m)] {
-            let rows = 1_003; // 125 blocks of eight rows and a short one
+            let rows = 1_003; // QuickScorer's rows one at a time
             let data: Vec<f64> = (0..2 * rows)
                 .map(|i| match i % 13 {
                     0 => f64::NAN,
                     r => r as f64 / 12.0,
+                })
+                .collect();
+            let (mut v, mut p) = (Vec::new(), Vec::new());
+            let k = m.predict_batch_into(&data, 2, &mut v, &mut p).unwrap();
+            for (i, x) in data.chunks_exact(2).enumerate() {
+                let r = m.predict_row(x).unwrap();
+                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
+                for (c, want) in r.probabilities.iter().enumerate() {
+                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
+                }
+            }
+        }
+    }
+
+    /// A tree of `splits` splits in a chain (each left child a leaf, the right one the next
+    /// split), on both features by turns: past 64 leaves, too many for QuickScorer.
+    /// `missing_left` picks the splits that send a missing value left.
+    fn chain(splits: usize, missing_left: fn(usize) -> bool) -> BoostedTree {
+        let mut t = BoostedTree {
+            feature: Vec::new(),
+            threshold: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+            missing: Vec::new(),
+            value: Vec::new(),
+        };
+        for i in 0..splits {
+            let (split, leaf) = (2 * i as i64, 2 * i as i64 + 1);
+            let next = if i + 1 == splits { leaf + 1 } else { split + 2 };
+            t.feature.extend([i % 2, 0]);
+            t.threshold.extend([(i % 12) as f64 / 12.0 + 0.01, 0.0]);
+            t.left.extend([leaf, -1]);
+            t.right.extend([next, -1]);
+            t.missing
+                .extend([if missing_left(i) { leaf } else { next }, -1]);
+            t.value.extend([0.0, i as f64 / 7.0 - 3.0]);
+        }
+        t.feature.push(0);
+        t.threshold.push(0.0);
+        t.left.push(-1);
+        t.right.push(-1);
+        t.missing.push(-1);
+        t.value.push(0.5);
+        t
+    }
+
+    #[test]
+    fn deep_trees_score_in_tiles_as_row_by_row_bit_for_bit() {
+        // three outputs, trees of 71 and 90 leaves: the tiled walk, not QuickScorer; missing
+        // values sent left by some splits, or by none (the one-comparison step)
+        for missing_left in [(|i| i % 3 == 0) as fn(usize) -> bool, |_| false] {
+            let mut m = stump();
+            m.n_classes = 3;
+            m.base_score = vec![0.1, -0.2, 0.3];
+            m.trees = (0..6).map(|i| chain(70 + 4 * i, missing_left)).collect();
+            assert!(m.quick().is_none());
+            let m = Model::Boosting(m);
+            assert!(m.validate(2).is_ok());
+            // 7 tiles of 128 rows and a short one
+            let rows = 1_003;
+            let data: Vec<f64> = (0..2 * rows)
+                .map(|i| match i % 13 {
+                    0 => f64::NAN,
+                    r => ((i * 7) % 12) as f64 / 12.0 + r as f64 / 1e3,
                 })
                 .collect();
             let (mut v, mut p) = (Vec::new(), Vec::new());
