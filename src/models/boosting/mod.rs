@@ -469,14 +469,20 @@ mod tests {
                     r => r as f64 / 12.0,
                 })
                 .collect();
-            let (mut v, mut p) = (Vec::new(), Vec::new());
-            let k = m.predict_batch_into(&data, 2, &mut v, &mut p).unwrap();
-            for (i, x) in data.chunks_exact(2).enumerate() {
-                let r = m.predict_row(x).unwrap();
-                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
-                for (c, want) in r.probabilities.iter().enumerate() {
-                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
-                }
+            batch_is_row_by_row(&m, &data);
+        }
+    }
+
+    /// Checks that `m` scores the rows of `data` (two features) in one batch with the bits of
+    /// scoring them one at a time.
+    fn batch_is_row_by_row(m: &Model, data: &[f64]) {
+        let (mut v, mut p) = (Vec::new(), Vec::new());
+        let k = m.predict_batch_into(data, 2, &mut v, &mut p).unwrap();
+        for (i, x) in data.chunks_exact(2).enumerate() {
+            let r = m.predict_row(x).unwrap();
+            assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
+            for (c, want) in r.probabilities.iter().enumerate() {
+                assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
             }
         }
     }
@@ -533,15 +539,7 @@ mod tests {
                     r => ((i * 7) % 12) as f64 / 12.0 + r as f64 / 1e3,
                 })
                 .collect();
-            let (mut v, mut p) = (Vec::new(), Vec::new());
-            let k = m.predict_batch_into(&data, 2, &mut v, &mut p).unwrap();
-            for (i, x) in data.chunks_exact(2).enumerate() {
-                let r = m.predict_row(x).unwrap();
-                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
-                for (c, want) in r.probabilities.iter().enumerate() {
-                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
-                }
-            }
+            batch_is_row_by_row(&m, &data);
         }
     }
 
