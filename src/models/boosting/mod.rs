@@ -40,7 +40,7 @@
 //! the native harness had scored boosting slower than Wasm). A first version, with a binary
 //! search per feature and the leaf values read through each tree, took 381–421 k in Wasm
 //! (494 k for this one in the same, interleaved run). Deeper trees (imported forests of depth 8, up to 256 leaves) keep the
-//! block walk of `tree/flat.rs`, where QuickScorer's one `and` per node that sends a row
+//! walk of `tree/flat.rs` (128 rows at a time, tree by tree), where QuickScorer's one `and` per node that sends a row
 //! right (about half of all nodes) would cost more than eight levels of walk.
 //!
 //! Either way each row's leaf values are added tree by tree in the stored order, as

@@ -2,7 +2,7 @@
 //! the features at each split, voting. Fitted tree by tree on the histogram machinery the
 //! tree families share (see `fit.rs`); each tree is stored as the tree family's
 //! [`TreeModel`] over the full feature row, so the forest scores with the tree's own walk
-//! (in batches, the tree family's block walk, `tree/flat.rs`).
+//! (in batches, the tree family's walk, 128 rows at a time tree by tree, `tree/flat.rs`).
 //!
 //! The artifact kept its shape when linfa's trees gave way to the histogram trees, so a
 //! forest trained before still loads and scores as it did.

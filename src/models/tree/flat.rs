@@ -23,16 +23,16 @@
 //!
 //! An ensemble (the forest, boosting's deep trees) walked every tree for each block of
 //! eight rows: a 100-tree forest of depth 8 (scikit-learn's, imported from ONNX) is about
-//! 51,000 nodes, 1.2 MB, streamed through the caches for every eight rows: more than L1
-//! (32 KB) and L2 (1 MB here) hold, so a level's loads waited on the caches below. The callers now take a tile of [`TILE`] rows (128 rows of
-//! 20 features are 20 KB; a depth-8 tree is 12 KB: both stay in L1), walk it tree by tree,
-//! and add each tree's leaf values into the tile's accumulators: a row still gets the
-//! trees' contributions in the stored tree order, the same additions, the same bits. The
-//! whole tile walks one level at a time (its rows are independent loads, more of them in
-//! flight than eight). And when no node of a tree sends missing values left (a tree
-//! driftlab trained on rows without missing values, a scikit-learn tree imported from
-//! ONNX), the step is one comparison, `!(x < threshold)`, which sends a NaN right as the row walk
-//! does, instead of three operations and a select.
+//! 51,000 nodes, 1.2 MB, streamed through the caches for every eight rows: more than
+//! L1 (32 KB) and L2 (1 MB here) hold, so a level's loads waited on the caches below. The
+//! callers now take a tile of [`TILE`] rows (128 rows of 20 features are 20 KB; a
+//! depth-8 tree is 12 KB: both stay in L1), walk it tree by tree, and add each tree's leaf values into the
+//! tile's accumulators: a row still gets the trees' contributions in the stored tree order,
+//! the same additions, the same bits. The whole tile walks one level at a time (its rows
+//! are independent loads, more of them in flight than eight). And when no node of a tree
+//! sends missing values left (a tree driftlab trained on rows without missing values, a
+//! scikit-learn tree imported from ONNX), the step is one comparison, `!(x < threshold)`,
+//! which sends a NaN right as the row walk does, instead of three operations and a select.
 //!
 //! Measured in Wasm (Node, the bench harness at `make bench`'s profile, least CPU time of 5
 //! calls; 2026-12-06, shared 2-core machine at load 4–5) on 100,000 rows × 20: the imported
@@ -40,9 +40,9 @@
 //! of 256 rows) and 794–824 k (tiles of 128, the one-comparison step, rows read as
 //! `chunks_exact`), against onnxruntime-web's 192–200 k in the same runs; the soft-voting
 //! RandomForestClassifier from 385–397 k to 675–721 k (onnxruntime-web 170–183 k); the
-//! `forest` family's own 10-tree forest (20,000 rows × 50) from 3.1 M to 4.4–4.7 M. Tiles of 64 rows
-//! scored as 128 did (801 k, 723 k); the single tree kept its eight-row blocks (a tile of
-//! 64 was no faster there).
+//! `forest` family's own 10-tree forest (20,000 rows × 50) from 3.1 M to 4.4–4.7 M. Tiles
+//! of 64 rows scored as 128 did (801 k, 723 k); the single tree kept its eight-row blocks
+//! (a tile of 64 was no faster there).
 
 /// Rows walked together by one tree: the tree family's block.
 pub(crate) const BLOCK: usize = 8;
