@@ -23,16 +23,17 @@
 //!
 //! An ensemble (the forest, boosting's deep trees) walked every tree for each block of
 //! eight rows: a 100-tree forest of depth 8 (scikit-learn's, imported from ONNX) is about
-//! 51,000 nodes, 1.2 MB, streamed through the caches for every eight rows: more than
-//! L1 (32 KB) and L2 (1 MB here) hold, so a level's loads waited on the caches below. The
-//! callers now take a tile of [`TILE`] rows (128 rows of 20 features are 20 KB; a
-//! depth-8 tree is 12 KB: both stay in L1), walk it tree by tree, and add each tree's leaf values into the
-//! tile's accumulators: a row still gets the trees' contributions in the stored tree order,
-//! the same additions, the same bits. The whole tile walks one level at a time (its rows
-//! are independent loads, more of them in flight than eight). And when no node of a tree
-//! sends missing values left (a tree driftlab trained on rows without missing values, a
-//! scikit-learn tree imported from ONNX), the step is one comparison, `!(x < threshold)`,
-//! which sends a NaN right as the row walk does, instead of three operations and a select.
+//! 51,000 nodes, 1.2 MB, streamed through the caches for every eight rows: more than L1
+//! (32 KB) and L2 (1 MB here) hold, so a level's loads waited on the caches below. The
+//! callers now take a tile of [`TILE`] rows (128 rows of 20 features are 20 KB; a depth-8
+//! tree is 12 KB: both stay in L1), walk it tree by tree, and add each tree's leaf values
+//! into the tile's accumulators: a row still gets the trees' contributions in the stored
+//! tree order, the same additions, the same bits. The whole tile walks one level at a time
+//! (its rows are independent loads, more of them in flight than eight). And when no node of
+//! a tree sends missing values left (a tree driftlab trained on rows without missing
+//! values, a scikit-learn tree imported from ONNX), the step is one comparison,
+//! `!(x < threshold)`, which sends a NaN right as the row walk does, instead of three
+//! operations and a select.
 //!
 //! Measured in Wasm (Node, the bench harness at `make bench`'s profile, least CPU time of 5
 //! calls; 2026-12-06, shared 2-core machine at load 4–5) on 100,000 rows × 20: the imported
