@@ -39,8 +39,9 @@
 //! per tree is the lowest bit left, whose leaf value a table by leaf bit gives. A block of
 //! sixteen rows with a NaN where a tree reads, a feature with more than 255 distinct
 //! thresholds (imported models) or more than 65,536 bytes of leaf words per row, and every
-//! block in a Wasm build without simd128, score row by row QuickScorer's way (`tree/quick.rs`: per feature, the nodes sorted by threshold,
-//! each passed node clearing its left subtree's leaves from its tree's 64-bit word).
+//! block in a Wasm build without simd128, score row by row QuickScorer's way
+//! (`tree/quick.rs`: per feature, the nodes sorted by threshold, each passed node clearing
+//! its left subtree's leaves from its tree's 64-bit word).
 //!
 //! Measured on 100 trees of 31 leaves over the bench's 100k × 20 tables (and 20k × 50, 5
 //! classes: 500 trees), rows/s by the least process CPU time of 5 calls, the two Wasm
@@ -52,9 +53,10 @@
 //! and a mispredicted loop exit per feature; sixteen rows at a time every node costs a
 //! handful of vector instructions for sixteen rows, with no branch on the data. (Row by
 //! row QuickScorer in turn had replaced the block walk of `tree/flat.rs`, 366–380 k rows/s
-//! in Wasm.) Deeper trees (imported forests of depth 8, up to 256 leaves) keep the block
-//! walk, where QuickScorer's one `and` per node that sends a row right (about half of all
-//! nodes) would cost more than eight levels of walk.
+//! in Wasm.) Deeper trees (imported forests of depth 8, up to 256 leaves) keep the walk of
+//! `tree/flat.rs` (128 rows at a time, tree by tree), where QuickScorer's one `and` per node
+//! that sends a row right (about half of all nodes) would cost more than eight levels of
+//! walk.
 //!
 //! Either way each row's leaf values are added tree by tree in the stored order, as
 //! [`BoostingModel::predict`] adds them, so the bits are the same in every build and on
@@ -421,9 +423,10 @@ impl Predict for BoostingModel {
             return Some(k);
         }
         let flats: Vec<flat::FlatTree> = self.trees.iter().map(BoostedTree::flat).collect();
-        let mut leaves = [0u32; flat::BLOCK];
-        flat::blocks(data, cols, |start, block, n| {
-            for r in raw.chunks_exact_mut(m) {
+        let mut raw = vec![0.0; flat::TILE * m];
+        let mut leaves = vec![0u32; flat::TILE];
+        flat::blocks(data, cols, flat::TILE, |start, block, n| {
+            for r in raw[..n * m].chunks_exact_mut(m) {
                 r.copy_from_slice(&self.base_score);
             }
             for (i, (t, f)) in self.trees.iter().zip(&flats).enumerate() {
@@ -520,15 +523,77 @@ mod tests {
                     r => r as f64 / 12.0 - 0.25,
                 })
                 .collect();
-            let (mut v, mut p) = (Vec::new(), Vec::new());
-            let k = m.predict_batch_into(&data, 2, &mut v, &mut p).unwrap();
-            for (i, x) in data.chunks_exact(2).enumerate() {
-                let r = m.predict_row(x).unwrap();
-                assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i} of {rows}");
-                for (c, want) in r.probabilities.iter().enumerate() {
-                    assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i} of {rows}");
-                }
+            batch_is_row_by_row(&m, &data);
+        }
+    }
+
+    /// Checks that `m` scores the rows of `data` (two features) in one batch with the bits of
+    /// scoring them one at a time.
+    fn batch_is_row_by_row(m: &Model, data: &[f64]) {
+        let (mut v, mut p) = (Vec::new(), Vec::new());
+        let k = m.predict_batch_into(data, 2, &mut v, &mut p).unwrap();
+        for (i, x) in data.chunks_exact(2).enumerate() {
+            let r = m.predict_row(x).unwrap();
+            assert_eq!(v[i].to_bits(), r.value.to_bits(), "row {i}");
+            for (c, want) in r.probabilities.iter().enumerate() {
+                assert_eq!(p[k * i + c].to_bits(), want.to_bits(), "row {i}");
             }
+        }
+    }
+
+    /// A tree of `splits` splits in a chain (each left child a leaf, the right one the next
+    /// split), on both features by turns: past 64 leaves, too many for QuickScorer.
+    /// `missing_left` picks the splits that send a missing value left.
+    fn chain(splits: usize, missing_left: fn(usize) -> bool) -> BoostedTree {
+        let mut t = BoostedTree {
+            feature: Vec::new(),
+            threshold: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+            missing: Vec::new(),
+            value: Vec::new(),
+        };
+        for i in 0..splits {
+            let (split, leaf) = (2 * i as i64, 2 * i as i64 + 1);
+            let next = if i + 1 == splits { leaf + 1 } else { split + 2 };
+            t.feature.extend([i % 2, 0]);
+            t.threshold.extend([(i % 12) as f64 / 12.0 + 0.01, 0.0]);
+            t.left.extend([leaf, -1]);
+            t.right.extend([next, -1]);
+            t.missing
+                .extend([if missing_left(i) { leaf } else { next }, -1]);
+            t.value.extend([0.0, i as f64 / 7.0 - 3.0]);
+        }
+        t.feature.push(0);
+        t.threshold.push(0.0);
+        t.left.push(-1);
+        t.right.push(-1);
+        t.missing.push(-1);
+        t.value.push(0.5);
+        t
+    }
+
+    #[test]
+    fn deep_trees_score_in_tiles_as_row_by_row_bit_for_bit() {
+        // three outputs, trees of 71 and 90 leaves: the tiled walk, not QuickScorer; missing
+        // values sent left by some splits, or by none (the one-comparison step)
+        for missing_left in [(|i| i % 3 == 0) as fn(usize) -> bool, |_| false] {
+            let mut m = stump();
+            m.n_classes = 3;
+            m.base_score = vec![0.1, -0.2, 0.3];
+            m.trees = (0..6).map(|i| chain(70 + 4 * i, missing_left)).collect();
+            assert!(m.quick().is_none());
+            let m = Model::Boosting(m);
+            assert!(m.validate(2).is_ok());
+            // 7 tiles of 128 rows and a short one
+            let rows = 1_003;
+            let data: Vec<f64> = (0..2 * rows)
+                .map(|i| match i % 13 {
+                    0 => f64::NAN,
+                    r => ((i * 7) % 12) as f64 / 12.0 + r as f64 / 1e3,
+                })
+                .collect();
+            batch_is_row_by_row(&m, &data);
         }
     }
 

@@ -2,7 +2,7 @@
 //! the features at each split, voting. Fitted tree by tree on the histogram machinery the
 //! tree families share (see `fit.rs`); each tree is stored as the tree family's
 //! [`TreeModel`] over the full feature row, so the forest scores with the tree's own walk
-//! (in batches, the tree family's block walk, `tree/flat.rs`).
+//! (in batches, the tree family's walk, 128 rows at a time tree by tree, `tree/flat.rs`).
 //!
 //! The artifact kept its shape when linfa's trees gave way to the histogram trees, so a
 //! forest trained before still loads and scores as it did.
@@ -107,9 +107,9 @@ impl ForestModel {
         probabilities.clear();
         probabilities.resize(rows * k, 0.0);
         let n = self.trees.len() as f64;
-        let mut leaves = [0u32; flat::BLOCK];
+        let mut leaves = vec![0u32; flat::TILE];
         let flats: Vec<flat::FlatTree> = self.trees.iter().map(TreeModel::flat).collect();
-        flat::blocks(data, cols, |start, block, m| {
+        flat::blocks(data, cols, flat::TILE, |start, block, m| {
             let out = &mut probabilities[start * k..(start + m) * k];
             for (t, f) in self.trees.iter().zip(&flats) {
                 f.leaves(block, cols, &mut leaves[..m]);
@@ -201,9 +201,9 @@ impl Predict for ForestModel {
         values.resize(rows, 0.0);
         probabilities.resize(rows * k, 0.0);
         let flats: Vec<flat::FlatTree> = self.trees.iter().map(TreeModel::flat).collect();
-        let mut leaves = [0u32; flat::BLOCK];
-        let mut votes = vec![0usize; flat::BLOCK * k];
-        flat::blocks(data, cols, |start, block, n| {
+        let mut leaves = vec![0u32; flat::TILE];
+        let mut votes = vec![0usize; flat::TILE * k];
+        flat::blocks(data, cols, flat::TILE, |start, block, n| {
             votes.fill(0);
             for (t, f) in self.trees.iter().zip(&flats) {
                 f.leaves(block, cols, &mut leaves[..n]);
@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn batches_of_many_blocks_score_as_row_by_row_bit_for_bit() {
-        let rows = 1_003; // 125 blocks of eight rows and a short one
+        let rows = 1_003; // 7 tiles of 128 rows and a short one
         let data: Vec<f64> = (0..rows).map(|i| ((i * 37) % 101) as f64 / 100.0).collect();
         for soft in [false, true] {
             let m = forest(soft);

@@ -211,7 +211,7 @@ impl Predict for TreeModel {
         probabilities.resize(rows * k, 0.0);
         let flat = self.flat();
         let mut leaves = [0u32; flat::BLOCK];
-        flat::blocks(data, cols, |start, block, n| {
+        flat::blocks(data, cols, flat::BLOCK, |start, block, n| {
             flat.leaves(block, cols, &mut leaves[..n]);
             for (j, &leaf) in leaves[..n].iter().enumerate() {
                 let leaf = leaf as usize;
