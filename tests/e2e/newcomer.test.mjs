@@ -252,7 +252,8 @@ test('fraud after its stream has ended: play on, a promotion that asks first, re
 });
 
 test('training is cancelled and the table and earlier models stay; a family that cannot fit is refused first', async () => {
-  await page.goto(`${base}#dataset=fraud&rows=20000&seed=42&view=model&model=forest&p.n_trees=40`);
+  // 400 trees: long enough that Cancel is still there when clicked (40 could finish first)
+  await page.goto(`${base}#dataset=fraud&rows=20000&seed=42&view=model&model=forest&p.n_trees=400`);
   await page.locator('#model-form').waitFor({ state: 'visible' });
   await page.waitForFunction(() => /20.000 rows/.test(document.querySelector('.about .shape')?.textContent ?? ''), null, { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelector('#model-kind')?.value === 'forest');
