@@ -90,7 +90,8 @@ fn subtraction_gives_the_histogram_built_from_rows() {
 }
 
 /// The column-wise build gives the bits of adding the rows one by one over every
-/// feature (the order the histograms were built in before), on a subset of the rows.
+/// feature (the order the histograms were built in before), on a subset of the rows and
+/// on all of them.
 #[test]
 fn the_column_wise_build_equals_the_row_by_row_sums() {
     let (rows, cols) = (2_000, 7);
@@ -108,23 +109,28 @@ fn the_column_wise_build_equals_the_row_by_row_sums() {
     let stats: Vec<f64> = (0..rows * 3)
         .map(|i| if i % 3 == 2 { 1.0 } else { u() })
         .collect();
+    // a node's rows (gathered), and every row in order (read in place); seven features
+    // make three pairs and one left alone
     let subset: Vec<u32> = (0..rows as u32).filter(|r| r % 3 != 1).collect();
-    let mut fast = vec![0.0; b.slots() * 3];
-    build_all::<3>(&b, &stats, &subset, &mut fast);
-    let mut slow = vec![0.0; b.slots() * 3];
-    for &r in &subset {
-        let r = r as usize;
-        for (j, &code) in b.row(r).iter().enumerate() {
-            let at = (b.offsets[j] + code as usize) * 3;
-            for i in 0..3 {
-                slow[at + i] += stats[r * 3 + i];
+    let every: Vec<u32> = (0..rows as u32).collect();
+    for rows in [&subset, &every] {
+        let mut fast = vec![0.0; b.slots() * 3];
+        build_all::<3>(&b, &stats, rows, &mut fast);
+        let mut slow = vec![0.0; b.slots() * 3];
+        for &r in rows {
+            let r = r as usize;
+            for (j, &code) in b.row(r).iter().enumerate() {
+                let at = (b.offsets[j] + code as usize) * 3;
+                for i in 0..3 {
+                    slow[at + i] += stats[r * 3 + i];
+                }
             }
         }
+        assert!(fast
+            .iter()
+            .zip(&slow)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
-    assert!(fast
-        .iter()
-        .zip(&slow)
-        .all(|(a, b)| a.to_bits() == b.to_bits()));
 }
 
 /// The class build (one addition per row and feature) gives the bits of the general
