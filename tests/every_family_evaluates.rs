@@ -124,7 +124,7 @@ fn gaussian_nb_on_the_default_fraud_table() {
 /// probabilities are valid.
 #[test]
 fn own_trainers_answer_ugly_matrices_without_panicking() {
-    use driftlab::train::{fit_matrix, Target};
+    use driftlab::train::{fit_matrix, Losses, Target};
     use driftlab::Matrix;
     let kinds = [
         ModelKind::Logistic,
@@ -177,7 +177,9 @@ fn own_trainers_answer_ugly_matrices_without_panicking() {
                     Target::Values((0..rows).map(|i| i as f64 * 1e3).collect())
                 };
                 let case = format!("{kind} on {what} ({classes} classes)");
-                let Ok(fitted) = fit_matrix(kind, &params(kind), &x, &y, 3, &mut |_| {}) else {
+                let Ok(fitted) =
+                    fit_matrix(kind, &params(kind), &x, &y, 3, Losses::Skip, &mut |_| {})
+                else {
                     continue;
                 };
                 let model = fitted.into_model();

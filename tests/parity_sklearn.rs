@@ -12,7 +12,7 @@
 
 use driftlab::score::Model;
 use driftlab::table::{read_csv, ColumnData, ReadOptions};
-use driftlab::train::{fit_matrix, ModelKind, ModelParams, Target};
+use driftlab::train::{fit_matrix, Losses, ModelKind, ModelParams, Target};
 use driftlab::Matrix;
 use serde_json::Value;
 
@@ -119,7 +119,7 @@ fn close(what: &str, ours: &[f64], theirs: &[f64], tol: f64) {
 
 fn fit(kind: ModelKind, pairs: &[String], x: &Matrix, y: &Target) -> Model {
     let params = ModelParams::parse(kind, pairs).unwrap();
-    fit_matrix(kind, &params, x, y, 42, &mut |_| {})
+    fit_matrix(kind, &params, x, y, 42, Losses::Skip, &mut |_| {})
         .unwrap_or_else(|e| panic!("{kind}: {e}"))
         .into_model()
 }

@@ -14,7 +14,7 @@ use driftlab::detector;
 use driftlab::drift::{drift_report, drift_report_from_profile, DriftOptions};
 use driftlab::score::Model;
 use driftlab::table::{read_csv, ColumnData, ReadOptions, Table};
-use driftlab::train::{fit_matrix, ModelKind, ModelParams, Target};
+use driftlab::train::{fit_matrix, Losses, ModelKind, ModelParams, Target};
 use driftlab::{Matrix, Profile};
 
 /// The tables, by slot.
@@ -180,7 +180,7 @@ impl Bench {
         } else {
             l.y.clone()
         };
-        let fitted = fit_matrix(kind, &params, &l.x, &y, 42, &mut |_| {}).map_err(err)?;
+        let fitted = fit_matrix(kind, &params, &l.x, &y, 42, Losses::Skip, &mut |_| {}).map_err(err)?;
         let model = fitted.into_model();
         let check = match &model {
             Model::Logistic(m) => m.weights[0],

@@ -9,7 +9,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 
 use super::{Family, ModelKind};
 use crate::score::Prediction;
-use crate::train::{Progress, Target, TrainError};
+use crate::train::{Losses, Progress, Target, TrainError};
 
 /// A kind's trainer, in its family's `fit.rs`.
 pub trait Trainer: Family {
@@ -46,6 +46,8 @@ pub struct FitData<'a> {
     pub y: &'a Target,
     /// The seed of randomised trainers.
     pub seed: u64,
+    /// Whether progress events carry a training loss that costs work of its own.
+    pub losses: Losses,
 }
 
 impl FitData<'_> {

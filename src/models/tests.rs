@@ -314,7 +314,7 @@ fn the_lineage_form_is_unchanged_and_reads_back() {
 #[cfg(feature = "train")]
 #[test]
 fn every_kind_fits_into_its_own_variant() {
-    use crate::train::{fit_matrix, Target};
+    use crate::train::{fit_matrix, Losses, Target};
     use crate::Matrix;
     let rows = 24;
     let data: Vec<f64> = (0..rows * 2)
@@ -336,7 +336,7 @@ fn every_kind_fits_into_its_own_variant() {
             &values
         };
         let params = ModelParams::parse(kind, &[] as &[&str]).unwrap();
-        let fitted = fit_matrix(kind, &params, &x, y, 7, &mut |_| {})
+        let fitted = fit_matrix(kind, &params, &x, y, 7, Losses::Skip, &mut |_| {})
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
         let model = fitted.model();
         assert_eq!(model.model_kind(), kind);
@@ -346,7 +346,15 @@ fn every_kind_fits_into_its_own_variant() {
         model.predict_row(x.row(0)).unwrap();
     }
     let other = ModelParams::defaults(ModelKind::Knn);
-    let e = fit_matrix(ModelKind::Kmeans, &other, &x, &Target::None, 7, &mut |_| {});
+    let e = fit_matrix(
+        ModelKind::Kmeans,
+        &other,
+        &x,
+        &Target::None,
+        7,
+        Losses::Skip,
+        &mut |_| {},
+    );
     assert!(e
         .unwrap_err()
         .to_string()

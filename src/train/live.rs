@@ -47,7 +47,7 @@
 use serde::Serialize;
 
 use super::{
-    conclude, fit_prepared, prepare, target_and_split, Fitted, Holdout, Prepared, Target,
+    conclude, fit_prepared, prepare, target_and_split, Fitted, Holdout, Losses, Prepared, Target,
     TrainError, TrainRequest,
 };
 use crate::artifact::Artifact;
@@ -227,7 +227,7 @@ impl LiveTraining {
                 if let ModelParams::Logistic(p) = &mut one.params {
                     p.max_iterations = 1;
                 }
-                fit_prepared(&one, &prepared, &mut |_| {})?;
+                fit_prepared(&one, &prepared, Losses::Skip, &mut |_| {})?;
                 let width = prepared.x_train.cols();
                 let outputs = if k == 2 { 1 } else { k };
                 Learner::Logistic {
@@ -243,8 +243,9 @@ impl LiveTraining {
             }
             ModelParams::Boosting(_) => {
                 let mut validation = Vec::new();
-                let fitted = fit_prepared(request, &prepared, &mut |p| {
-                    if p.stage == "fit" && p.loss.is_some() {
+                // each frame's losses are computed by the view itself (`frame`)
+                let fitted = fit_prepared(request, &prepared, Losses::Skip, &mut |p| {
+                    if p.stage == "fit" && p.step > 0 {
                         validation.push(p.validation_loss);
                     }
                 })?;
@@ -418,11 +419,12 @@ impl LiveTraining {
                     }
                     // the solver reports each accepted step; it may stop before `want`
                     let mut done = 0;
-                    let fitted = fit_prepared(&request, &self.prepared, &mut |p| {
-                        if p.stage == "fit" && p.loss.is_some() {
-                            done = done.max(p.step);
-                        }
-                    })?;
+                    let fitted =
+                        fit_prepared(&request, &self.prepared, Losses::Report, &mut |p| {
+                            if p.stage == "fit" && p.loss.is_some() {
+                                done = done.max(p.step);
+                            }
+                        })?;
                     if let Model::Logistic(m) = fitted.into_model() {
                         *model = m;
                     }
@@ -736,7 +738,7 @@ impl LiveTraining {
                     "no step has run yet: press play or step first".into(),
                 ))
             }
-            _ => fit_prepared(&request, &self.prepared, &mut |_| {})?,
+            _ => fit_prepared(&request, &self.prepared, Losses::Skip, &mut |_| {})?,
         };
         conclude(table, &request, &self.target, self.prepared.clone(), fitted)
     }

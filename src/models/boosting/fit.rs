@@ -20,7 +20,9 @@
 //!   keeps the trees up to the iteration with the best validation loss. The bins are cut
 //!   on the rows that train, not on the held-out ones.
 //! - One progress event per iteration carries the mean training loss and the validation
-//!   loss, so a live view can draw both curves.
+//!   loss, so a live view can draw both curves. The training loss costs a logarithm per
+//!   row (about a sixth of the fit on the benchmark's binary table in Wasm), so it is
+//!   computed only when the caller asks for it ([`Losses::Report`]: the page's Train).
 //! - Feature importance is each feature's share of the summed split gains of the trees
 //!   kept.
 //!
@@ -43,7 +45,7 @@ use crate::models::hist::{
 use crate::models::tree::fit::matrix;
 use crate::models::{FitData, Reference, Trainer};
 use crate::score::{exp, Prediction};
-use crate::train::{Progress, Target, TrainError};
+use crate::train::{Losses, Progress, Target, TrainError};
 
 /// The least hessian a leaf may have (scikit-learn's `min_hessian_to_split`, LightGBM's
 /// `min_sum_hessian_in_leaf`).
@@ -304,11 +306,11 @@ impl Trainer for Boosting {
                 trees.push(tree);
                 grown.push(g.without_rows());
             }
-            let train_loss = loss.mean(&train, &raw);
+            let train_loss = (data.losses == Losses::Report).then(|| loss.mean(&train, &raw));
             let valid_loss = (!valid.is_empty()).then(|| loss.mean(&valid, &raw));
             let event = Progress {
                 validation_loss: valid_loss,
-                ..Progress::step(it as u64 + 1, iterations as u64, Some(train_loss))
+                ..Progress::step(it as u64 + 1, iterations as u64, train_loss)
             };
             // the model so far, at a few iterations, for a map redrawn as it trains
             progress(if Progress::shows_model(it as u64 + 1, iterations as u64) {
@@ -504,7 +506,7 @@ mod tests {
     use super::*;
     use crate::models::{ModelKind, ModelParams, Predict};
     use crate::score::Model;
-    use crate::train::fit_matrix;
+    use crate::train::{fit_matrix, Losses};
     use crate::Matrix;
 
     fn params(pairs: &[&str]) -> ModelParams {
@@ -540,6 +542,7 @@ mod tests {
             &x,
             &y,
             7,
+            Losses::Report,
             &mut |p| events.push(p),
         )
         .unwrap();
@@ -553,6 +556,31 @@ mod tests {
             .iter()
             .all(|p| p.loss.is_some() && p.validation_loss.is_some()));
         assert!(fits[29].loss < fits[0].loss);
+        // without the training loss: the same model, and the validation loss still there
+        let mut quiet = Vec::new();
+        let skipped = fit_matrix(
+            ModelKind::Boosting,
+            &params(&["n_iterations=30"]),
+            &x,
+            &y,
+            7,
+            Losses::Skip,
+            &mut |p| quiet.push(p),
+        )
+        .unwrap();
+        assert_eq!(skipped.model(), fitted.model());
+        let quiet: Vec<_> = quiet
+            .iter()
+            .filter(|p| p.stage == "fit" && p.total.is_some())
+            .collect();
+        assert_eq!(quiet.len(), 30);
+        assert!(quiet
+            .iter()
+            .all(|p| p.loss.is_none() && p.validation_loss.is_some()));
+        assert!(quiet
+            .iter()
+            .zip(&fits)
+            .all(|(q, f)| q.validation_loss == f.validation_loss));
         let Model::Boosting(m) = fitted.model() else {
             panic!("not boosting")
         };
@@ -589,6 +617,7 @@ mod tests {
             &x,
             &y,
             3,
+            Losses::Skip,
             &mut |p| last = p.step,
         )
         .unwrap();
@@ -623,6 +652,7 @@ mod tests {
             &x,
             &Target::Values(v.clone()),
             1,
+            Losses::Skip,
             &mut |_| {},
         )
         .unwrap();
@@ -647,6 +677,7 @@ mod tests {
                 labels,
             },
             1,
+            Losses::Skip,
             &mut |_| {},
         )
         .unwrap();
@@ -663,7 +694,15 @@ mod tests {
     #[test]
     fn ugly_inputs_train_or_answer_clearly() {
         let fit = |x: &Matrix, y: &Target, pairs: &[&str]| {
-            fit_matrix(ModelKind::Boosting, &params(pairs), x, y, 5, &mut |_| {})
+            fit_matrix(
+                ModelKind::Boosting,
+                &params(pairs),
+                x,
+                y,
+                5,
+                Losses::Skip,
+                &mut |_| {},
+            )
         };
         let finite = |f: &crate::train::Fitted, x: &Matrix| {
             let Model::Boosting(m) = f.model() else {
@@ -754,6 +793,7 @@ mod tests {
                 &x,
                 &y,
                 seed,
+                Losses::Skip,
                 &mut |_| {},
             )
             .unwrap()

@@ -247,7 +247,7 @@ impl Reference for BinWalk {
 mod tests {
     use crate::models::{ModelKind, ModelParams};
     use crate::score::Model;
-    use crate::train::{fit_matrix, Target};
+    use crate::train::{fit_matrix, Losses, Target};
     use crate::Matrix;
 
     /// Column `b` is missing exactly when the label is 1; `a` is noise.
@@ -272,7 +272,7 @@ mod tests {
 
     fn fit(kind: ModelKind, pairs: &[&str], x: &Matrix, y: &Target) -> Model {
         let params = ModelParams::parse(kind, pairs).unwrap();
-        fit_matrix(kind, &params, x, y, 3, &mut |_| {})
+        fit_matrix(kind, &params, x, y, 3, Losses::Skip, &mut |_| {})
             .unwrap()
             .model()
             .clone()
