@@ -317,6 +317,15 @@ pub(crate) fn grow_pooled(
         }
         let (l, r) = g.apply(&mut tree, &c);
         leaves += 1;
+        // the last split a tree may make: its children will not be split, so their
+        // histograms and best splits would be weighed for nothing (in full mode no draw
+        // is made for them, so skipping them leaves the random stream as it was)
+        if leaves >= params.max_leaves && g.full() {
+            if let Some(parent) = c.hist {
+                g.recycle(parent);
+            }
+            break;
+        }
         // the children's histograms: the smaller from its rows, the larger by subtraction;
         // none for a child that may not be split (at the depth limit, too few rows, pure),
         // whose histogram no one would read
