@@ -60,9 +60,11 @@ pub struct Progress {
 
 /// Whether a fit computes the training loss of its progress events where that costs work
 /// of its own (boosting: a logarithm per training row and iteration, about a sixth of a
-/// 100-iteration fit on 100,000 rows in Wasm). The page's Train and live view draw the
-/// loss curves and ask for them; the CLI and the benchmark's harness do not, as
-/// scikit-learn's HistGradientBoosting and LightGBM compute no training loss unless asked.
+/// 100-iteration fit on 100,000 rows in Wasm). [`train`] and its siblings always report
+/// it (the page draws the curve); the live view, which computes each frame's losses
+/// itself, and the benchmark's harness, which times the fit as scikit-learn's
+/// HistGradientBoosting and LightGBM are timed (neither computes a training loss unless
+/// asked), call [`fit_matrix`] with [`Losses::Skip`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Losses {
     /// Every progress event of the fit carries its training loss.
@@ -729,13 +731,7 @@ fn train_on_rows(
         }
         progress(p)
     };
-    // a caller that wants maps is the page, which also draws the loss curves
-    let losses = if maps.is_some() {
-        Losses::Report
-    } else {
-        Losses::Skip
-    };
-    let fitted = fit_prepared(request, &prepared, losses, &mut report)?;
+    let fitted = fit_prepared(request, &prepared, Losses::Report, &mut report)?;
     progress(Progress::stage("evaluate"));
     conclude(table, request, target, prepared, fitted)
 }

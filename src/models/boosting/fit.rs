@@ -22,7 +22,7 @@
 //! - One progress event per iteration carries the mean training loss and the validation
 //!   loss, so a live view can draw both curves. The training loss costs a logarithm per
 //!   row (about a sixth of the fit on the benchmark's binary table in Wasm), so it is
-//!   computed only when the caller asks for it ([`Losses::Report`]: the page's Train).
+//!   computed only when the caller asks for it ([`Losses::Report`], as `train` does).
 //! - Feature importance is each feature's share of the summed split gains of the trees
 //!   kept.
 //!
