@@ -21,10 +21,11 @@
 //! - **one pass per node over contiguous row indices**: the rows of a node sit in one range
 //!   of an index array that a split partitions in place (stably, so sums run in row order
 //!   and every build gives the same bits);
-//! - **column-wise histograms**: the node's stats gathered once in row order, then one
-//!   feature at a time over its codes kept column-major too ([`Binned::by_column`]), so
-//!   the slots being added to are one feature's few kilobytes in the L1 cache rather than
-//!   every feature's (see `grow/build.rs`' `build_all`, with its measurements);
+//! - **column-wise histograms**: the node's stats gathered once in row order (read in
+//!   place for a node that holds every row), then two features a pass over their codes
+//!   kept column-major too ([`Binned::by_column`]), so the slots being added to are two
+//!   features' few kilobytes in the L1 cache rather than every feature's (see
+//!   `grow/build.rs`' `build_all`, with its measurements);
 //! - **one addition per row and feature for class counts** (the tree and the forest): a
 //!   row's stats are its bootstrap count in its one class, so it adds that count to its
 //!   class's slot alone (`build_classes`) rather than `k` numbers of which `k − 1` are
@@ -32,7 +33,8 @@
 //! - **two numbers per row for squared error** (boosting regression): its hessian is 1, so
 //!   the hessian sum is the row count and the stats are `(g, n)` rather than `(g, h, n)`;
 //! - **no histogram for a node that may not split** (at the depth limit, too few rows,
-//!   pure): at depth 8 that is the last level, half of the nodes;
+//!   pure): at depth 8 that is the last level, half of the nodes; nor for the children of
+//!   a tree's last split under `max_leaves`;
 //! - **per-split feature draws** (the forest's `feature_proportion` < 1) zero and fill
 //!   only the drawn features' slots of a buffer kept from node to node;
 //! - **a split scan of its own for boosting's stats** (`grow/scan.rs`' `best_gradient_split`):
