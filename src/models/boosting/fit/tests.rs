@@ -33,44 +33,32 @@ fn xor(n: usize) -> (Matrix, Target) {
 #[test]
 fn learns_xor_and_reports_each_iteration() {
     let (x, y) = xor(2000);
-    let mut events = Vec::new();
-    let fitted = fit_matrix(
-        ModelKind::Boosting,
-        &params(&["n_iterations=30"]),
-        &x,
-        &y,
-        7,
-        Losses::Report,
-        &mut |p| events.push(p),
-    )
-    .unwrap();
-    // the fit stage's announcement (step 0 of no known total), then one event an iteration
-    let fits: Vec<_> = events
-        .iter()
-        .filter(|p| p.stage == "fit" && p.total.is_some())
-        .collect();
+    // the fitted model and its per-iteration events (after the fit stage's announcement,
+    // step 0 of no known total, one event an iteration)
+    let fit = |losses| {
+        let mut events = Vec::new();
+        let fitted = fit_matrix(
+            ModelKind::Boosting,
+            &params(&["n_iterations=30"]),
+            &x,
+            &y,
+            7,
+            losses,
+            &mut |p| events.push(p),
+        )
+        .unwrap();
+        events.retain(|p| p.stage == "fit" && p.total.is_some());
+        (fitted, events)
+    };
+    let (fitted, fits) = fit(Losses::Report);
     assert_eq!(fits.len(), 30);
     assert!(fits
         .iter()
         .all(|p| p.loss.is_some() && p.validation_loss.is_some()));
     assert!(fits[29].loss < fits[0].loss);
     // without the training loss: the same model, and the validation loss still there
-    let mut quiet = Vec::new();
-    let skipped = fit_matrix(
-        ModelKind::Boosting,
-        &params(&["n_iterations=30"]),
-        &x,
-        &y,
-        7,
-        Losses::Skip,
-        &mut |p| quiet.push(p),
-    )
-    .unwrap();
+    let (skipped, quiet) = fit(Losses::Skip);
     assert_eq!(skipped.model(), fitted.model());
-    let quiet: Vec<_> = quiet
-        .iter()
-        .filter(|p| p.stage == "fit" && p.total.is_some())
-        .collect();
     assert_eq!(quiet.len(), 30);
     assert!(quiet
         .iter()
