@@ -38,13 +38,13 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
-use super::{sigmoid, BoostedTree, Boosting, BoostingModel, BoostingParams};
+use super::{sigmoid_of, BoostedTree, Boosting, BoostingModel, BoostingParams};
 use crate::models::hist::{
     grow_pooled, Binned, Bins, Criterion, GrowParams, Grown, Partition, Pool,
 };
 use crate::models::tree::fit::matrix;
 use crate::models::{FitData, Reference, Trainer};
-use crate::score::{exp, Prediction};
+use crate::score::{exp, exp_pair, Prediction};
 use crate::train::{Losses, Progress, Target, TrainError};
 
 /// The least hessian a leaf may have (scikit-learn's `min_hessian_to_split`, LightGBM's
@@ -104,14 +104,15 @@ impl Loss<'_> {
     /// Gradients and hessians of output `c` at the raw scores, into `stats` (`g, h, 1`
     /// per row); `probs` holds the softmax of every row for the multiclass loss.
     fn gradients(self, rows: &[usize], raw: &[f64], probs: &[f64], c: usize, stats: &mut [f64]) {
+        if let Loss::Binary(y) = self {
+            return binary_gradients(y, rows, raw, stats);
+        }
         let m = self.outputs();
         for &r in rows {
             let (g, h) = match self {
                 Loss::Squared(y) => (raw[r] - y[r], 1.0),
-                Loss::Binary(y) => {
-                    let p = sigmoid(raw[r]);
-                    (p - (y[r] as f64), (p * (1.0 - p)).max(1e-16))
-                }
+                // handled above, two rows at a time
+                Loss::Binary(_) => continue,
                 Loss::Softmax(y, _) => {
                     let p = probs[r * m + c];
                     (
@@ -144,11 +145,15 @@ impl Loss<'_> {
             let z = &raw[r * m..(r + 1) * m];
             let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let p = &mut probs[r * m..(r + 1) * m];
-            let mut sum = 0.0;
-            for (pi, &zi) in p.iter_mut().zip(z) {
-                *pi = exp(zi - max);
-                sum += *pi;
+            // two exponentials at a time (the same bits as one by one), summed in order
+            let mut pairs = p.chunks_exact_mut(2).zip(z.chunks_exact(2));
+            for (pi, zi) in &mut pairs {
+                (pi[0], pi[1]) = exp_pair(zi[0] - max, zi[1] - max);
             }
+            if m % 2 == 1 {
+                p[m - 1] = exp(z[m - 1] - max);
+            }
+            let sum = p.iter().fold(0.0, |s, &v| s + v);
             for pi in p.iter_mut() {
                 *pi /= sum;
             }
@@ -367,6 +372,31 @@ impl Trainer for Boosting {
             model: model.clone(),
         };
         Ok((model, Box::new(reference)))
+    }
+}
+
+/// Binary log loss's gradients and hessians at the raw scores (`p − y`, `p(1 − p)`, and
+/// the 1 that counts the row), two rows at a time: the two rows' exponentials are computed
+/// side by side ([`exp_pair`]), the same bits as [`sigmoid`](super::sigmoid) row by row.
+/// In Wasm (simd128) the benchmark's binary fit took 0.97× the time of one row at a time
+/// (the two builds called in turns in one Node process).
+fn binary_gradients(y: &[usize], rows: &[usize], raw: &[f64], stats: &mut [f64]) {
+    let mut put = |r: usize, e: f64| {
+        let p = sigmoid_of(e);
+        stats[r * 3..r * 3 + 3].copy_from_slice(&[
+            p - (y[r] as f64),
+            (p * (1.0 - p)).max(1e-16),
+            1.0,
+        ]);
+    };
+    let mut pairs = rows.chunks_exact(2);
+    for pair in &mut pairs {
+        let (e0, e1) = exp_pair(-raw[pair[0]], -raw[pair[1]]);
+        put(pair[0], e0);
+        put(pair[1], e1);
+    }
+    for &r in pairs.remainder() {
+        put(r, exp(-raw[r]));
     }
 }
 

@@ -190,7 +190,14 @@ impl BoostingModel {
 /// The logistic sigmoid with the scorer's `exp` (0.5 for NaN).
 #[inline]
 pub(crate) fn sigmoid(z: f64) -> f64 {
-    let p = 1.0 / (1.0 + exp(-z));
+    sigmoid_of(exp(-z))
+}
+
+/// The sigmoid of `z` from `e = exp(−z)` (0.5 for NaN): [`sigmoid`]'s last step, for a
+/// caller that computes two exponentials at once.
+#[inline]
+pub(crate) fn sigmoid_of(e: f64) -> f64 {
+    let p = 1.0 / (1.0 + e);
     if p.is_nan() {
         0.5
     } else {
