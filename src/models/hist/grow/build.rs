@@ -74,10 +74,31 @@ pub(super) fn build_all<const S: usize>(b: &Binned, stats: &[f64], rows: &[u32],
 }
 
 /// Adds one row's stats into the slots of its bin.
+///
+/// In Wasm with simd128 the first two stats (boosting's gradient and hessian, or gradient
+/// and count) are added as one `f64x2`: LLVM paired them in a loop over one feature but
+/// not in [`build_all`]'s two-feature loop. Each lane is the same IEEE addition, so the
+/// sums are the same bits (`tests/common/consistency.rs` trains boosting in both builds and
+/// compares the models). The benchmark's fits in Wasm took 0.87–0.90× the time of the
+/// scalar additions (the two builds called in turns in one Node process).
 #[inline(always)]
 fn add<const S: usize>(slots: &mut [f64], code: u8, s: &[f64; S]) {
     let at = code as usize * S;
     let h: &mut [f64; S] = (&mut slots[at..at + S]).try_into().expect("S slots");
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if S >= 2 {
+        use core::arch::wasm32::{f64x2_add, v128, v128_load, v128_store};
+        // SAFETY: `h` and `s` each hold S ≥ 2 f64s, so both 16-byte accesses are in
+        // bounds; Wasm's v128 loads and stores need no alignment
+        unsafe {
+            let (hp, sp) = (h.as_mut_ptr().cast::<v128>(), s.as_ptr().cast::<v128>());
+            v128_store(hp, f64x2_add(v128_load(hp), v128_load(sp)));
+        }
+        for i in 2..S {
+            h[i] += s[i];
+        }
+        return;
+    }
     for i in 0..S {
         h[i] += s[i];
     }
