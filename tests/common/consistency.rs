@@ -68,7 +68,43 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
         ("moons_csv", fnv(moons.iter().copied())),
         ("drift", drift_print(&table)),
         ("table_scenario", table_scenario_print(&iris)),
+        ("boosting", boosting_print(&table, &iris)),
     ]
+}
+
+/// The models boosting trains on the fraud table with its missing cells kept (binary, so
+/// the scan's loops with and without missing rows both run), on iris (softmax) and on the
+/// diabetes table (squared error): the histogram sums, the exponentials and the split scan
+/// run in Wasm with simd128 and natively without it, and the models must be the same bits
+/// (each model's JSON, whose floats print as their shortest round-trip digits).
+fn boosting_print(fraud: &Table, iris_csv: &[u8]) -> String {
+    use driftlab::train::{train, ModelKind, ModelParams, TrainRequest};
+    let iris = read_csv(iris_csv, &ReadOptions::default())
+        .expect("iris parses")
+        .table;
+    let diabetes = dataset::generate("diabetes", &DatasetOptions::default()).expect("diabetes");
+    let diabetes = read_csv(&diabetes, &ReadOptions::default())
+        .expect("diabetes parses")
+        .table;
+    let mut models = Vec::new();
+    for (table, target, params) in [
+        (fraud, "is_fraud", &["n_iterations=30", "subsample=0.8"][..]),
+        (&iris, "species", &["n_iterations=20"][..]),
+        (
+            &diabetes,
+            "progression",
+            &["n_iterations=30", "max_leaves=15"][..],
+        ),
+    ] {
+        let mut request = TrainRequest::new(target, ModelKind::Boosting);
+        request.params = ModelParams::parse(ModelKind::Boosting, params).expect("params");
+        let mut pipeline = PipelineSpec::default_for(table, Some(target)).expect("spec");
+        pipeline.keep_missing();
+        request.pipeline = Some(pipeline);
+        let (artifact, _) = train(table, &request, &mut |_| {}).expect("boosting trains");
+        models.push(serde_json::to_string(&artifact.model).expect("model serializes"));
+    }
+    fnv(models.join("\n").bytes())
 }
 
 /// The rows and labels of a stream drawn from the iris table with a shift, a prior and a
