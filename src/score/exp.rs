@@ -148,6 +148,19 @@ pub fn exp_pair(x0: f64, x1: f64) -> (f64, f64) {
     (exp_inlined(x0), exp_inlined(x1))
 }
 
+/// The logistic sigmoid from `e = e^−x`: `1 / (1 + e)`, 0.5 for NaN. Its last step, shared
+/// by the logistic scorer and boosting, which compute the exponentials two at a time
+/// ([`exp_pair`]).
+#[inline(always)]
+pub fn sigmoid_of(e: f64) -> f64 {
+    let p = 1.0 / (1.0 + e);
+    if p.is_nan() {
+        0.5
+    } else {
+        p
+    }
+}
+
 /// `p · 2^k` for `k` outside the normal exponents, in two exact-or-once-rounded steps:
 /// `k = 1024` (just below overflow) and `k < −1022` (subnormal results).
 #[cold]

@@ -23,7 +23,7 @@ mod exp;
 mod expf;
 mod lanes;
 mod stream;
-pub(crate) use exp::{exp, exp_inlined, exp_pair};
+pub(crate) use exp::{exp, exp_inlined, exp_pair, sigmoid_of};
 pub(crate) use expf::expf;
 pub(crate) use lanes::class_sums;
 pub use lanes::{dot, scaled_sq_dist, sq_l2, sq_l2_pair};

@@ -38,13 +38,13 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
-use super::{sigmoid_of, BoostedTree, Boosting, BoostingModel, BoostingParams};
+use super::{BoostedTree, Boosting, BoostingModel, BoostingParams};
 use crate::models::hist::{
     grow_pooled, Binned, Bins, Criterion, GrowParams, Grown, Partition, Pool,
 };
 use crate::models::tree::fit::matrix;
 use crate::models::{FitData, Reference, Trainer};
-use crate::score::{exp, exp_pair, Prediction};
+use crate::score::{exp, exp_pair, sigmoid_of, Prediction};
 use crate::train::{Losses, Progress, Target, TrainError};
 
 /// The least hessian a leaf may have (scikit-learn's `min_hessian_to_split`, LightGBM's

@@ -69,7 +69,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tree::{flat, quick, rapid};
 use super::{bad, family_params, finite, Family, ParamType, Predict, Tasks};
-use crate::score::{argmax, exp, softmax_in_place, Prediction, Result, Task};
+use crate::score::{argmax, exp, sigmoid_of, softmax_in_place, Prediction, Result, Task};
 
 family_params! {
     /// Hyperparameters of gradient-boosted trees.
@@ -191,18 +191,6 @@ impl BoostingModel {
 #[inline]
 pub(crate) fn sigmoid(z: f64) -> f64 {
     sigmoid_of(exp(-z))
-}
-
-/// The sigmoid of `z` from `e = exp(−z)` (0.5 for NaN): [`sigmoid`]'s last step, for a
-/// caller that computes two exponentials at once.
-#[inline]
-pub(crate) fn sigmoid_of(e: f64) -> f64 {
-    let p = 1.0 / (1.0 + e);
-    if p.is_nan() {
-        0.5
-    } else {
-        p
-    }
 }
 
 impl BoostedTree {

@@ -13,7 +13,9 @@ mod fit;
 use serde::{Deserialize, Serialize};
 
 use super::{bad, family_params, finite, Family, ParamType, Predict, Tasks};
-use crate::score::{argmax, class_sums, dot, exp, softmax_in_place, Prediction, Result, Task};
+use crate::score::{
+    argmax, class_sums, dot, exp, sigmoid_of, softmax_in_place, Prediction, Result, Task,
+};
 
 family_params! {
     /// Hyperparameters of logistic regression (scikit-learn's names in the docs).
@@ -172,17 +174,6 @@ fn logistic(x: f64) -> f64 {
 #[inline(always)]
 fn logistic_with(x: f64, exp: impl Fn(f64) -> f64) -> f64 {
     sigmoid_of(exp(-x))
-}
-
-/// The sigmoid from `e^−x`: `1 / (1 + e^−x)`, 0.5 for NaN.
-#[inline(always)]
-fn sigmoid_of(e: f64) -> f64 {
-    let p = 1.0 / (1.0 + e);
-    if p.is_nan() {
-        0.5
-    } else {
-        p
-    }
 }
 
 /// `x · w + b`, as [`dot`] sums it. When that overflows (a row of `1e308`s, or an artifact
