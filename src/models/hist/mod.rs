@@ -24,8 +24,9 @@
 //! - **column-wise histograms**: the node's stats gathered once in row order (read in
 //!   place for a node that holds every row), then two features a pass over their codes
 //!   kept column-major too ([`Binned::by_column`]), so the slots being added to are two
-//!   features' few kilobytes in the L1 cache rather than every feature's (see
-//!   `grow/build.rs`' `build_all`, with its measurements);
+//!   features' few kilobytes in the L1 cache rather than every feature's, and in Wasm a
+//!   row's first two stats added as one `f64x2` (see `grow/build.rs`' `build_all`, with
+//!   its measurements);
 //! - **one addition per row and feature for class counts** (the tree and the forest): a
 //!   row's stats are its bootstrap count in its one class, so it adds that count to its
 //!   class's slot alone (`build_classes`) rather than `k` numbers of which `k − 1` are
@@ -38,9 +39,10 @@
 //! - **per-split feature draws** (the forest's `feature_proportion` < 1) zero and fill
 //!   only the drawn features' slots of a buffer kept from node to node;
 //! - **a split scan of its own for boosting's stats** (`grow/scan.rs`' `best_gradient_split`):
-//!   the side sums in registers, no dispatch on the criterion per bin, and a feature's scan
-//!   stopped where the right side falls under `min_samples_leaf` rows — the same
-//!   candidates, arithmetic and ties, so the same trees to the bit;
+//!   the side sums in registers, no dispatch on the criterion per bin, a loop of its own
+//!   for a feature without missing rows, and a feature's scan stopped where the right side
+//!   falls under `min_samples_leaf` rows — the same candidates, arithmetic and ties, so
+//!   the same trees to the bit;
 //! - **a branchless partition** of a split node's rows (a row's side is unpredictable);
 //! - **histogram buffers pooled** across boosting's trees ([`Pool`]), not allocated and
 //!   zeroed by the kernel for each node.
