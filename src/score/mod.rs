@@ -102,16 +102,54 @@ pub fn sum(xs: &[f64]) -> f64 {
 /// shared equally by the classes at `+∞`, NaN logits count as `−∞`, and when no logit is
 /// above `−∞` every class gets the same share.
 pub fn softmax_in_place(z: &mut [f64]) {
+    softmax_with(z, |z, max| {
+        for v in z.iter_mut() {
+            *v = shifted_exp(*v, exp(*v - max));
+        }
+    });
+}
+
+/// [`softmax_in_place`] with two exponentials at a time ([`exp_pair`]; the same bits), for
+/// the batch scorers: the paired exponential's code is larger than the one out-of-line
+/// [`exp`], and a batch pays for it once. The multinomial scorer's 20k × 50, 5-class
+/// batch in Wasm took 0.88–0.89× the time of one exponential at a time (the two builds
+/// called in turns in one Node process).
+pub(crate) fn softmax_in_place_paired(z: &mut [f64]) {
+    softmax_with(z, |z, max| {
+        let mut pairs = z.chunks_exact_mut(2);
+        for p in &mut pairs {
+            let (e0, e1) = exp_pair(p[0] - max, p[1] - max);
+            p[0] = shifted_exp(p[0], e0);
+            p[1] = shifted_exp(p[1], e1);
+        }
+        for v in pairs.into_remainder() {
+            *v = shifted_exp(*v, exp(*v - max));
+        }
+    });
+}
+
+/// A logit's `e^(v − max)`, or 0 for a NaN logit (`exp(NaN − max)` would be NaN: a NaN
+/// logit gets no mass).
+#[inline(always)]
+fn shifted_exp(v: f64, e: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        e
+    }
+}
+
+/// The softmax with `exps(z, max)` putting `e^(z_c − max)` into each `z_c` on the usual
+/// path (a finite maximum).
+#[inline(always)]
+fn softmax_with(z: &mut [f64], exps: impl Fn(&mut [f64], f64)) {
     let max = z
         .iter()
         .copied()
         .filter(|v| !v.is_nan())
         .fold(f64::NEG_INFINITY, f64::max);
     if max.is_finite() {
-        for v in z.iter_mut() {
-            // exp(NaN − max) would be NaN: a NaN logit gets no mass
-            *v = if v.is_nan() { 0.0 } else { exp(*v - max) };
-        }
+        exps(z, max);
     } else {
         let top = max; // +∞, or −∞ when every logit is −∞ or NaN
         for v in z.iter_mut() {

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{bad, family_params, finite, Family, ParamType, Predict, Tasks};
 use crate::score::{
-    argmax, class_sums, dot, exp, sigmoid_of, softmax_in_place, Prediction, Result, Task,
+    argmax, class_sums, dot, exp, sigmoid_of, softmax_in_place, softmax_in_place_paired,
+    Prediction, Result, Task,
 };
 
 family_params! {
@@ -246,7 +247,7 @@ fn multinomial_batch(
             overflowed_logits(m, &data[r * cols..r * cols + cols], z);
         }
         values[r] = argmax(z) as f64;
-        softmax_in_place(z);
+        softmax_in_place_paired(z);
     }
     k
 }
