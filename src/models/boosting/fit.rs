@@ -104,27 +104,23 @@ impl Loss<'_> {
     /// Gradients and hessians of output `c` at the raw scores, into `stats` (`g, h, 1`
     /// per row); `probs` holds the softmax of every row for the multiclass loss.
     fn gradients(self, rows: &[usize], raw: &[f64], probs: &[f64], c: usize, stats: &mut [f64]) {
-        if let Loss::Binary(y) = self {
-            return binary_gradients(y, rows, raw, stats);
-        }
-        let m = self.outputs();
-        for &r in rows {
-            let (g, h) = match self {
-                Loss::Squared(y) => (raw[r] - y[r], 1.0),
-                // handled above, two rows at a time
-                Loss::Binary(_) => continue,
-                Loss::Softmax(y, _) => {
+        match self {
+            // the hessian is 1: the stats are (g, n), see `Criterion::Gradient`
+            Loss::Squared(y) => {
+                for &r in rows {
+                    stats[r * 2..r * 2 + 2].copy_from_slice(&[raw[r] - y[r], 1.0]);
+                }
+            }
+            Loss::Binary(y) => binary_gradients(y, rows, raw, stats),
+            Loss::Softmax(y, m) => {
+                for &r in rows {
                     let p = probs[r * m + c];
-                    (
+                    stats[r * 3..r * 3 + 3].copy_from_slice(&[
                         p - f64::from(u8::from(y[r] == c)),
                         (p * (1.0 - p)).max(1e-16),
-                    )
+                        1.0,
+                    ]);
                 }
-            };
-            match self {
-                // the hessian is 1: the stats are (g, n), see `Criterion::Gradient`
-                Loss::Squared(_) => stats[r * 2..r * 2 + 2].copy_from_slice(&[g, 1.0]),
-                _ => stats[r * 3..r * 3 + 3].copy_from_slice(&[g, h, 1.0]),
             }
         }
     }
