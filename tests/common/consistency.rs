@@ -10,6 +10,7 @@ use driftlab::{
     prep::{split, PipelineSpec},
     scenario::{Change, Generator, Scenario, ScenarioConfig, Schedule, TableDrift},
     table::{read_csv, ReadOptions, Table},
+    train::{train, ModelKind, ModelParams, TrainRequest},
     Profile,
 };
 
@@ -43,6 +44,9 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
     let fitted = spec.fit(&table.take(&train)).expect("fit");
     let matrix = fitted.transform(&table.take(&test)).expect("transform");
     let iris = dataset::generate("iris", &DatasetOptions::default()).expect("iris");
+    let iris_table = read_csv(&iris, &ReadOptions::default())
+        .expect("iris parses")
+        .table;
     let moons = dataset::generate(
         "moons",
         &DatasetOptions {
@@ -68,7 +72,8 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
         ("moons_csv", fnv(moons.iter().copied())),
         ("drift", drift_print(&table)),
         ("table_scenario", table_scenario_print(&iris)),
-        ("boosting", boosting_print(&table, &iris)),
+        ("boosting", boosting_print(&table, &iris_table)),
+        ("logistic", logistic_print(&table, &iris_table)),
     ]
 }
 
@@ -77,34 +82,57 @@ pub fn fingerprints() -> Vec<(&'static str, String)> {
 /// diabetes table (squared error): the histogram sums, the exponentials and the split scan
 /// run in Wasm with simd128 and natively without it, and the models must be the same bits
 /// (each model's JSON, whose floats print as their shortest round-trip digits).
-fn boosting_print(fraud: &Table, iris_csv: &[u8]) -> String {
-    use driftlab::train::{train, ModelKind, ModelParams, TrainRequest};
-    let iris = read_csv(iris_csv, &ReadOptions::default())
-        .expect("iris parses")
-        .table;
+fn boosting_print(fraud: &Table, iris: &Table) -> String {
     let diabetes = dataset::generate("diabetes", &DatasetOptions::default()).expect("diabetes");
     let diabetes = read_csv(&diabetes, &ReadOptions::default())
         .expect("diabetes parses")
         .table;
-    let mut models = Vec::new();
-    for (table, target, params) in [
-        (fraud, "is_fraud", &["n_iterations=30", "subsample=0.8"][..]),
-        (&iris, "species", &["n_iterations=20"][..]),
-        (
+    let boosting = |table, target, params: &[&str]| {
+        model_json(table, target, ModelKind::Boosting, params, true)
+    };
+    let models = [
+        boosting(fraud, "is_fraud", &["n_iterations=30", "subsample=0.8"]),
+        boosting(iris, "species", &["n_iterations=20"]),
+        boosting(
             &diabetes,
             "progression",
-            &["n_iterations=30", "max_leaves=15"][..],
+            &["n_iterations=30", "max_leaves=15"],
         ),
-    ] {
-        let mut request = TrainRequest::new(target, ModelKind::Boosting);
-        request.params = ModelParams::parse(ModelKind::Boosting, params).expect("params");
-        let mut pipeline = PipelineSpec::default_for(table, Some(target)).expect("spec");
-        pipeline.keep_missing();
-        request.pipeline = Some(pipeline);
-        let (artifact, _) = train(table, &request, &mut |_| {}).expect("boosting trains");
-        models.push(serde_json::to_string(&artifact.model).expect("model serializes"));
-    }
+    ];
     fnv(models.join("\n").bytes())
+}
+
+/// The logistic regressions fitted on the fraud table (two classes: the logits, the
+/// exponentials two rows at a time and the loss's running product) and on iris (three
+/// classes: the blocked logits and gradient, the exponentials two classes at a time and one
+/// alone): the L-BFGS path depends on every bit of every loss and gradient, so the models
+/// must be the same bits in Wasm and natively.
+fn logistic_print(fraud: &Table, iris: &Table) -> String {
+    let models = [
+        model_json(fraud, "is_fraud", ModelKind::Logistic, &[], false),
+        model_json(iris, "species", ModelKind::Logistic, &["alpha=0.01"], false),
+    ];
+    fnv(models.join("\n").bytes())
+}
+
+/// The JSON of the model `kind` trains on `table` for `target` with `params`, through the
+/// default pipeline (keeping missing cells when `keep_missing`).
+fn model_json(
+    table: &Table,
+    target: &str,
+    kind: ModelKind,
+    params: &[&str],
+    keep_missing: bool,
+) -> String {
+    let mut request = TrainRequest::new(target, kind);
+    request.params = ModelParams::parse(kind, params).expect("params");
+    let mut pipeline = PipelineSpec::default_for(table, Some(target)).expect("spec");
+    if keep_missing {
+        pipeline.keep_missing();
+    }
+    request.pipeline = Some(pipeline);
+    let (artifact, _) = train(table, &request, &mut |_| {}).expect("the model trains");
+    serde_json::to_string(&artifact.model).expect("model serializes")
 }
 
 /// The rows and labels of a stream drawn from the iris table with a shift, a prior and a

@@ -22,8 +22,12 @@
 //!   `1/‖g‖∞` step at the first iteration), curvature pairs with `sᵀy ≤ 0` skipped.
 //!
 //! It converges on 100,000 × 20 in the handful of iterations scikit-learn needs, to the same
-//! optimum (the objective is strictly convex for `α > 0`). It uses `libm` for `exp` and
-//! `log1p`, so native and Wasm builds train bit-identical models. The parity reference is
+//! optimum (the objective is strictly convex for `α > 0`). Its exponential is the scorer's
+//! (`score::exp_pair`, two rows at a time, side by side in Wasm's `f64x2`) and the pass's
+//! `Σ ln(1 + e)` is one `libm::log` of a running product ([`LnProduct`]) rather than a
+//! `log1p` per row, which had been half the fit's time; every operation is plain IEEE
+//! arithmetic, so native and Wasm builds train bit-identical models (the `logistic`
+//! fingerprint of `tests/consistency.rs`). The parity reference is
 //! the trainer's own model evaluated the way linfa evaluated its fitted model (ndarray's
 //! `x.dot(&w) + b`, then `1 / (1 + exp(−z))`), an arithmetic path independent of the scorer.
 //!
@@ -31,9 +35,10 @@
 //!
 //! linfa-logistic's multinomial fit had the binary one's shape problems times `k` (about 9×
 //! scikit-learn on 20,000 × 50 rows with 5 classes). Multinomial regression here is the same
-//! [`lbfgs`] over a fused softmax cross-entropy pass ([`multinomial_loss_grad`]: per row the
-//! `k` logits, the shifted softmax with libm's `exp`, the loss and the gradient's outer
-//! product, no allocation), with scikit-learn's parameterisation — a weight vector per class,
+//! [`lbfgs`] over a softmax cross-entropy pass in blocks of rows ([`multinomial_loss_grad`]:
+//! the block's logits and its part of the gradient `Xᵀ·R` by the scorer's class-sum kernel,
+//! per row the shifted softmax with the scorer's exponential and the loss, no allocation
+//! after the first), with scikit-learn's parameterisation — a weight vector per class,
 //! all penalised by `α/2·‖W‖²`, the intercepts not — and its stopping rules. The intercepts
 //! start at 0 and every gradient's intercept part sums to 0 over the classes, so they stay
 //! centred, as scikit-learn's do: the coefficients equal scikit-learn's to the solver's
@@ -189,8 +194,57 @@ struct LogisticFit {
     pub loss: f64,
 }
 
+/// The natural logarithm of a product of factors ≥ 1, kept as a mantissa, a power of two
+/// and a sum of corrections, so that a pass over the rows takes one `ln` instead of one per
+/// row (`Σ ln aᵢ = ln Π aᵢ`; the per-row `log1p` had been half the binary fit's time).
+///
+/// Each factor is below 2⁵¹¹ (a row's softmax total is at most the number of classes), and
+/// the mantissa is brought back to `[1, 2)` once it passes 2⁵¹², exactly (a change of its
+/// exponent bits), so it never overflows. A factor `1 + e` that rounded can bring the part
+/// it lost as a correction `(e − (a − 1)) / a` (exact `e − (a − 1)`: `a − 1` is exact for
+/// `e ≤ 1`): then the `e`s too small to move `1 + e` still count, and a pass whose rows are
+/// all far from the boundary has a loss that keeps falling, not one stuck at 0.
+struct LnProduct {
+    mantissa: f64,
+    twos: i64,
+    correction: f64,
+}
+
+impl LnProduct {
+    fn new() -> Self {
+        LnProduct {
+            mantissa: 1.0,
+            twos: 0,
+            correction: 0.0,
+        }
+    }
+
+    /// Multiplies by `factor` (≥ 1, below 2⁵¹¹; NaN makes the logarithm NaN).
+    #[inline(always)]
+    fn times(&mut self, factor: f64) {
+        self.mantissa *= factor;
+        if self.mantissa > TWO_512 {
+            let bits = self.mantissa.to_bits();
+            self.twos += ((bits >> 52) & 0x7ff) as i64 - 1023;
+            self.mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52));
+        }
+    }
+
+    /// `ln` of the product (and the corrections added).
+    fn ln(&self) -> f64 {
+        libm::log(self.mantissa) + self.twos as f64 * std::f64::consts::LN_2 + self.correction
+    }
+}
+
+/// 2⁵¹².
+const TWO_512: f64 = f64::from_bits((1023 + 512) << 52);
+
 /// One fused pass over the rows: the per-row loss `f` and its gradient `g` at
 /// `theta = [w; b]` (see the module docs). `y` is ±1.
+///
+/// Per row: `t = y·(w·x + b)`, `e = e^(−|t|)` (the scorer's exponential, two rows at a
+/// time), the loss `ln(1 + e) + max(−t, 0)` gathered by [`LnProduct`], and the gradient's
+/// `σ(−t)` from the same `1 / (1 + e)`.
 fn logistic_loss_grad(
     x: &[f64],
     p: usize,
@@ -202,27 +256,39 @@ fn logistic_loss_grad(
     let n = y.len();
     let (w, b) = (&theta[..p], theta.get(p).copied().unwrap_or(0.0));
     g.iter_mut().for_each(|v| *v = 0.0);
-    let mut loss = 0.0;
+    let mut ln = LnProduct::new();
+    let mut below = 0.0;
     let mut gb = 0.0;
     {
         let gw = &mut g[..p];
-        for (row, &yi) in x.chunks_exact(p).zip(y) {
-            let t = yi * (score::dot(row, w) + b);
-            // log(1 + e^(−t)) and σ(−t), from one exponential of −|t|.
-            let e = libm::exp(-t.abs());
-            let (l, s) = if t >= 0.0 {
-                (libm::log1p(e), e / (1.0 + e))
-            } else {
-                (libm::log1p(e) - t, 1.0 / (1.0 + e))
-            };
-            loss += l;
+        let mut row_done = |row: &[f64], yi: f64, t: f64, e: f64| {
+            let a = 1.0 + e;
+            let inv = 1.0 / a;
+            ln.times(a);
+            ln.correction += (e - (a - 1.0)) * inv;
+            below += (-t).max(0.0);
+            let s = if t >= 0.0 { e * inv } else { inv };
             let r = -s * yi;
             gb += r;
             for (gj, xj) in gw.iter_mut().zip(row) {
                 *gj += r * xj;
             }
+        };
+        for (rows, ys) in x.chunks_exact(2 * p).zip(y.chunks_exact(2)) {
+            let ((r0, r1), (y0, y1)) = (rows.split_at(p), (ys[0], ys[1]));
+            let t0 = y0 * (score::dot(r0, w) + b);
+            let t1 = y1 * (score::dot(r1, w) + b);
+            let (e0, e1) = score::exp_pair(-t0.abs(), -t1.abs());
+            row_done(r0, y0, t0, e0);
+            row_done(r1, y1, t1, e1);
+        }
+        if n % 2 == 1 {
+            let (row, yi) = (&x[(n - 1) * p..n * p], y[n - 1]);
+            let t = yi * (score::dot(row, w) + b);
+            row_done(row, yi, t, score::exp_inlined(-t.abs()));
         }
     }
+    let loss = ln.ln() + below;
     let inv = 1.0 / n as f64;
     let mut penalty = 0.0;
     for (gj, wj) in g[..p].iter_mut().zip(w) {
@@ -281,8 +347,37 @@ struct MultinomialFit {
     loss: f64,
 }
 
-/// One fused pass over the rows for the multinomial loss (softmax cross-entropy) and its
+/// Rows per block of the multinomial pass.
+const BLOCK: usize = 64;
+
+/// The multinomial pass's work space, allocated once per fit: a block's logits (then its
+/// residuals), the block transposed, and its part of the weights' gradient.
+struct Scratch {
+    z: Vec<f64>,
+    xt: Vec<f64>,
+    part: Vec<f64>,
+}
+
+impl Scratch {
+    fn new(p: usize, k: usize) -> Self {
+        Scratch {
+            z: vec![0.0; BLOCK * k],
+            xt: vec![0.0; BLOCK * p],
+            part: vec![0.0; p * k],
+        }
+    }
+}
+
+/// One pass over the rows for the multinomial loss (softmax cross-entropy) and its
 /// gradient at `theta = [W (p × k, feature-major); b (k)]`, on the per-row scale.
+///
+/// Blocks of [`BLOCK`] rows: the block's logits by the scorer's
+/// [`class_sums`](score::class_sums) kernel (two classes to a vector, four rows at a time),
+/// then per row the shifted softmax (the scorer's exponential, two classes at a time), the
+/// loss `ln Σ e^(z − max) + (max − z_y)` (the `ln` gathered by [`LnProduct`]) and the
+/// residuals `softmax − onehot`, then the block's part of the gradient `Xᵀ·R` by the same
+/// kernel over the transposed block. The per-row version of this loop spent most of its
+/// time on a chain of `k` sums kept in memory, one feature after another.
 #[allow(clippy::too_many_arguments)]
 fn multinomial_loss_grad(
     x: &[f64],
@@ -292,45 +387,55 @@ fn multinomial_loss_grad(
     alpha: f64,
     theta: &[f64],
     g: &mut [f64],
-    z: &mut [f64],
+    scratch: &mut Scratch,
 ) -> f64 {
     let n = y.len();
     let (w, b) = theta.split_at(p * k);
     g.iter_mut().for_each(|v| *v = 0.0);
-    let mut loss = 0.0;
-    for (row, &yi) in x.chunks_exact(p).zip(y) {
-        if b.is_empty() {
-            z.iter_mut().for_each(|v| *v = 0.0);
-        } else {
-            z.copy_from_slice(b);
-        }
-        for (&xj, wj) in row.iter().zip(w.chunks_exact(k)) {
-            for (zc, wc) in z.iter_mut().zip(wj) {
-                *zc += xj * wc;
+    let (gw, gb) = g.split_at_mut(p * k);
+    let mut ln = LnProduct::new();
+    let mut shifts = 0.0;
+    for (xb, yb) in x.chunks(BLOCK * p).zip(y.chunks(BLOCK)) {
+        let m = yb.len();
+        let z = &mut scratch.z[..m * k];
+        score::class_sums(xb, p, w, k, z);
+        for (zr, &yi) in z.chunks_exact_mut(k).zip(yb) {
+            for (zc, bc) in zr.iter_mut().zip(b) {
+                *zc += bc;
+            }
+            let max = zr.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            shifts += max - zr[yi];
+            let mut pairs = zr.chunks_exact_mut(2);
+            for pair in &mut pairs {
+                let (e0, e1) = score::exp_pair(pair[0] - max, pair[1] - max);
+                pair[0] = e0;
+                pair[1] = e1;
+            }
+            if let [last] = pairs.into_remainder() {
+                *last = score::exp_inlined(*last - max);
+            }
+            let total = zr.iter().fold(0.0, |s, e| s + e);
+            ln.times(total);
+            let inv = 1.0 / total;
+            for (c, zc) in zr.iter_mut().enumerate() {
+                *zc = *zc * inv - if c == yi { 1.0 } else { 0.0 };
+            }
+            for (gc, r) in gb.iter_mut().zip(zr.iter()) {
+                *gc += r;
             }
         }
-        let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mut total = 0.0;
-        for zc in z.iter_mut() {
-            *zc = libm::exp(*zc - max);
-            total += *zc;
-        }
-        // −ln softmax(z)_y = ln Σ e^(z − max) − (z_y − max)
-        loss += libm::log(total) - libm::log(z[yi].max(f64::MIN_POSITIVE));
-        let inv = 1.0 / total;
-        for (c, zc) in z.iter_mut().enumerate() {
-            *zc = *zc * inv - if c == yi { 1.0 } else { 0.0 };
-        }
-        let (gw, gb) = g.split_at_mut(p * k);
-        for (&xj, gj) in row.iter().zip(gw.chunks_exact_mut(k)) {
-            for (gc, r) in gj.iter_mut().zip(z.iter()) {
-                *gc += xj * r;
+        for (r, row) in xb.chunks_exact(p).enumerate() {
+            for (j, xj) in row.iter().enumerate() {
+                scratch.xt[j * m + r] = *xj;
             }
         }
-        for (gc, r) in gb.iter_mut().zip(z.iter()) {
-            *gc += r;
+        let part = &mut scratch.part;
+        score::class_sums(&scratch.xt[..p * m], m, z, k, part);
+        for (gj, pj) in gw.iter_mut().zip(part.iter()) {
+            *gj += pj;
         }
     }
+    let loss = ln.ln() + shifts;
     let inv = 1.0 / n as f64;
     let mut penalty = 0.0;
     for (gj, wj) in g[..p * k].iter_mut().zip(w) {
@@ -359,10 +464,10 @@ fn fit_multinomial_logistic(
     on_iteration: &mut dyn FnMut(u64, f64),
 ) -> MultinomialFit {
     let d = p * k + if intercept { k } else { 0 };
-    let mut z = vec![0.0; k];
+    let mut scratch = Scratch::new(p, k);
     let (mut theta, f) = lbfgs(
         d,
-        &mut |theta, g| multinomial_loss_grad(x, p, k, y, alpha, theta, g, &mut z),
+        &mut |theta, g| multinomial_loss_grad(x, p, k, y, alpha, theta, g, &mut scratch),
         max_iterations,
         tolerance,
         &mut |i, f| on_iteration(i, f * y.len() as f64),
