@@ -200,9 +200,9 @@ struct LogisticFit {
 ///
 /// Each factor is below 2⁵¹¹ (a row's softmax total is at most the number of classes), and
 /// the mantissa is brought back to `[1, 2)` once it passes 2⁵¹², exactly (a change of its
-/// exponent bits), so it never overflows. A factor `1 + e` that rounded can bring the part
-/// it lost as a correction `(e − (a − 1)) / a` (exact `e − (a − 1)`: `a − 1` is exact for
-/// `e ≤ 1`): then the `e`s too small to move `1 + e` still count, and a pass whose rows are
+/// exponent bits), so it never overflows. A factor `a = 1 + e` that rounded brings the part
+/// it lost as a correction `(e − (a − 1)) / a` ([`LnProduct::times_one_plus`]; `e − (a − 1)`
+/// is exact for `e ≤ 1`): then the `e`s too small to move `1 + e` still count, and a pass whose rows are
 /// all far from the boundary has a loss that keeps falling, not one stuck at 0.
 struct LnProduct {
     mantissa: f64,
@@ -228,6 +228,17 @@ impl LnProduct {
             self.twos += ((bits >> 52) & 0x7ff) as i64 - 1023;
             self.mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52));
         }
+    }
+
+    /// Multiplies by `1 + e` (`0 ≤ e ≤ 1`), keeping what the rounding of `1 + e` lost as a
+    /// correction; returns `1 / (1 + e)`.
+    #[inline(always)]
+    fn times_one_plus(&mut self, e: f64) -> f64 {
+        let a = 1.0 + e;
+        let inv = 1.0 / a;
+        self.times(a);
+        self.correction += (e - (a - 1.0)) * inv;
+        inv
     }
 
     /// `ln` of the product (and the corrections added).
@@ -262,10 +273,7 @@ fn logistic_loss_grad(
     {
         let gw = &mut g[..p];
         let mut row_done = |row: &[f64], yi: f64, t: f64, e: f64| {
-            let a = 1.0 + e;
-            let inv = 1.0 / a;
-            ln.times(a);
-            ln.correction += (e - (a - 1.0)) * inv;
+            let inv = ln.times_one_plus(e);
             below += (-t).max(0.0);
             let s = if t >= 0.0 { e * inv } else { inv };
             let r = -s * yi;
@@ -585,4 +593,45 @@ fn lbfgs(
         }
     }
     (theta, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LnProduct;
+
+    /// `e` from 1 down to 1e-30 (so the factors `1 + e` both round and are too small to
+    /// move 1), enough of them to bring the mantissa back to `[1, 2)` many times.
+    fn es(n: usize) -> impl Iterator<Item = f64> {
+        (0..n).map(move |i| libm::pow(10.0, -30.0 * ((i * 7919) % n) as f64 / n as f64))
+    }
+
+    #[test]
+    fn the_log_of_the_product_is_the_sum_of_the_logs() {
+        let mut ln = LnProduct::new();
+        for e in es(100_000) {
+            ln.times_one_plus(e);
+        }
+        let sum: f64 = es(100_000).map(libm::log1p).sum();
+        assert!(ln.twos > 512, "renormalised: {}", ln.twos);
+        assert!((ln.ln() - sum).abs() <= 1e-13 * sum, "{} vs {sum}", ln.ln());
+    }
+
+    #[test]
+    fn factors_too_small_to_move_one_still_count() {
+        let mut ln = LnProduct::new();
+        for _ in 0..1_000 {
+            ln.times_one_plus(1e-20);
+        }
+        assert_eq!(ln.mantissa, 1.0);
+        assert!((ln.ln() - 1e-17).abs() <= 1e-30, "{}", ln.ln());
+    }
+
+    #[test]
+    fn a_nan_factor_makes_the_log_nan() {
+        let mut ln = LnProduct::new();
+        ln.times(2.0);
+        ln.times(f64::NAN);
+        ln.times(3.0);
+        assert!(ln.ln().is_nan());
+    }
 }
