@@ -201,9 +201,10 @@ struct LogisticFit {
 /// Each factor is below 2⁵¹¹ (a row's softmax total is at most the number of classes), and
 /// the mantissa is brought back to `[1, 2)` once it passes 2⁵¹², exactly (a change of its
 /// exponent bits), so it never overflows. A factor `a = 1 + e` that rounded brings the part
-/// it lost as a correction `(e − (a − 1)) / a` ([`LnProduct::times_one_plus`]; `e − (a − 1)`
-/// is exact for `e ≤ 1`): then the `e`s too small to move `1 + e` still count, and a pass whose rows are
-/// all far from the boundary has a loss that keeps falling, not one stuck at 0.
+/// it lost as a correction `(e − (a − 1)) / a` ([`LnProduct::times_one_plus`];
+/// `e − (a − 1)` is exact for `e ≤ 1`): then the `e`s too small to move `1 + e` still
+/// count, and a pass whose rows are all far from the boundary has a loss that keeps
+/// falling, not one stuck at 0.
 struct LnProduct {
     mantissa: f64,
     twos: i64,
